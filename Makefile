@@ -1,0 +1,39 @@
+# consortium-sim: two set-up commands, `make run` and `make test`.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# First Python >= 3.12 found: python3.13, python3.12, python3, then pyenv-installed versions.
+PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    echo $$c; break; fi; done)
+
+.PHONY: run test bench lint clean python
+
+python:
+	@if [ -z "$(PYTHON_BASE)" ]; then \
+	  echo "consortium-sim needs Python 3.12 or newer, and none was found (tried python3.13, python3.12, python3 and pyenv versions)."; \
+	  exit 1; fi
+
+$(STAMP): pyproject.toml | python
+	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_model.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim agents viz tests benchmarks
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

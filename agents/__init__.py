@@ -1,0 +1,1 @@
+"""Organization agents and their behaviour rules (organization- and tie-level)."""

@@ -1,0 +1,62 @@
+"""The grant schedule: phases and state money month by month (domain brief §2.3, M21, M22).
+
+Months run from 0. A funded planning period comes first, then the full state-funded years,
+then a linear taper (if any), then the partner-funded years the design *expects* partners to
+pay for, then the post-grant years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.params import Grant
+
+PHASES = ("planning", "state", "taper", "partner", "post")
+PLANNING, STATE, TAPER, PARTNER, POST = range(5)
+
+
+@dataclass(frozen=True)
+class GrantSchedule:
+    """Month-indexed phase codes and state funding share.
+
+    ``money_end`` is the first month without state money; ``grant_end`` the first month after
+    the partner-funded years, from which post-grant outcomes are measured.
+    """
+
+    phase: np.ndarray
+    state_share: np.ndarray
+    money_end: int
+    grant_end: int
+
+    @classmethod
+    def build(cls, grant: Grant, months: int) -> GrantSchedule:
+        """Lay out the phases of ``grant`` over ``months`` monthly steps."""
+        t = np.arange(months)
+        plan_end = grant.planning_months
+        state_end = plan_end + 12 * grant.state_years
+        taper_end = state_end + 12 * grant.taper_years
+        grant_end = taper_end + 12 * grant.partner_years
+        phase = np.full(months, POST, dtype=np.int8)
+        phase[t < grant_end] = PARTNER
+        phase[t < taper_end] = TAPER
+        phase[t < state_end] = STATE
+        phase[t < plan_end] = PLANNING
+        share = np.zeros(months)
+        share[t < state_end] = 1.0
+        if grant.taper_years:
+            in_taper = (t >= state_end) & (t < taper_end)
+            share[in_taper] = 1.0 - (t[in_taper] - state_end + 1) / (12 * grant.taper_years + 1)
+        if grant.award_musd == 0:
+            share[:] = 0.0
+        return cls(phase=phase, state_share=share, money_end=taper_end, grant_end=grant_end)
+
+    @property
+    def state_money_months(self) -> float:
+        """Full-share-equivalent months of state money (the award is spread over these)."""
+        return float(self.state_share.sum())
+
+    def grant_phase(self, month: int) -> str:
+        """Phase name at ``month``."""
+        return PHASES[int(self.phase[min(month, len(self.phase) - 1)])]

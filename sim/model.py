@@ -1,0 +1,795 @@
+"""The consortium model: wires organizations, the partnership graph and the grant, then
+steps the world one month at a time.
+
+Organization state lives in arrays (``OrgState``) and tie state in arrays over all
+organization pairs (``TieState``), so the rules in ``agents/`` run in bulk. The networkx
+graph of current ties is the topology API and export format: ``model.graph()``.
+All randomness comes from ``model.rng``, seeded from one ``numpy.random.SeedSequence``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from agents import rules, ties
+from agents.organization import (
+    AGENT_CLASSES,
+    COLLEGE,
+    EMPLOYER,
+    INTERMEDIARY,
+    K12,
+    SECTOR_NAMES,
+    Organization,
+)
+from sim.grant import PARTNER, PLANNING, POST, TAPER, GrantSchedule
+from sim.params import ScenarioParams
+
+NEVER = np.iinfo(np.int64).max  # "formed" month of a pair that never had a tie
+INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
+
+
+def largest_component(n: int, i: np.ndarray, j: np.ndarray, keep: np.ndarray) -> int:
+    """Size of the largest connected component formed by the kept edges i-j (0 if none).
+
+    Union-find over the kept edges only; consortium graphs have at most a few hundred.
+    """
+    idx = np.flatnonzero(keep)
+    if not len(idx):
+        return 0
+    parent = list(range(n))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(i[idx].tolist(), j[idx].tolist(), strict=True):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+    roots = [root(a) for a in range(n)]
+    sizes = np.bincount(roots)
+    largest = int(sizes.max())
+    return largest if largest >= 2 else 0
+
+
+@dataclass
+class OrgState:
+    """Per-organization arrays (index = organization)."""
+
+    sector: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    capacity: np.ndarray
+    load: np.ndarray
+    budget: np.ndarray
+    turnover: np.ndarray
+    commitment: np.ndarray
+    aspiration: np.ndarray
+    taking_part: np.ndarray
+    signatory: np.ndarray
+    money_motivated: np.ndarray
+    threshold: np.ndarray
+    champion: np.ndarray
+    leader_id: np.ndarray
+    pledge_leader: np.ndarray
+    habit: np.ndarray
+    floor: np.ndarray
+    passages: np.ndarray
+    program: np.ndarray
+    stage: np.ndarray
+    roi: np.ndarray
+    burnout: np.ndarray
+    pledged_stage: np.ndarray
+    difficulty: np.ndarray
+    contribution: np.ndarray
+    prior_member: np.ndarray
+    ever_part: np.ndarray
+
+
+@dataclass
+class TieState:
+    """Per-pair arrays over the upper triangle of organization pairs."""
+
+    i: np.ndarray
+    j: np.ndarray
+    tie: np.ndarray
+    personal: np.ndarray
+    institutional: np.ndarray
+    age: np.ndarray
+    idle: np.ndarray
+    formed: np.ndarray
+    agreement: np.ndarray
+    prior_formality: np.ndarray
+    cross: np.ndarray
+    distance: np.ndarray
+    near: np.ndarray
+    competitive: np.ndarray
+    lead_edge: np.ndarray
+    k12_college: np.ndarray
+    complementarity: np.ndarray
+    openness: np.ndarray
+    base_formality: np.ndarray = field(init=False)
+    formality: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base_formality = self.prior_formality.copy()
+        self.formality = self.prior_formality.copy()
+
+
+MONTHLY_SERIES = (
+    "state_share", "phase", "operating_raw", "program_level", "taking_part_share",
+    "active_ties", "active_cross_sector_ties", "largest_component_share", "collaborating_orgs",
+    "mean_trust", "mean_personal_trust", "mean_institutional_trust", "ties",
+    "institutionalization", "positions_filled", "positions_funded", "partner_funding_ratio",
+    "convening_intensity", "shared_vision", "data_alignment", "employers_engaged",
+    "visible_wins", "turnover_events",
+)
+
+
+class ConsortiumModel(mesa.Model):
+    """A regional cross-sector consortium under a time-limited grant, stepped monthly."""
+
+    def __init__(self, params: ScenarioParams,
+                 seed: int | np.random.SeedSequence | None = None):
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        super().__init__(rng=np.random.default_rng(ss))
+        self.seed_sequence = ss
+        self.params = params
+        self.months = params.months
+        self.schedule_ = GrantSchedule.build(params.grant, self.months)
+        self.month = 0
+        self.turnover_events = 0
+        self.disposition_mean = params.commitment.initial_mean
+        self._build_organizations()
+        self._build_ties()
+        self._init_consortium()
+        self.series = {name: np.full(self.months, np.nan) for name in MONTHLY_SERIES}
+
+    # ------------------------------------------------------------------ construction
+    def _build_organizations(self) -> None:
+        p = self.params
+        r = p.region
+        kinds = (["district"] * r.n_districts + ["charter"] * r.n_charters
+                 + ["college"] * r.n_colleges + ["workforce_board"] * r.n_workforce_boards
+                 + ["county_office"] * r.n_county_offices + ["ta_provider"] * r.n_ta_providers
+                 + ["chamber"] * r.n_chambers + ["employer"] * r.n_employers)
+        self.kinds = kinds
+        self.agents_list: list[Organization] = [
+            AGENT_CLASSES[k](self, idx, k) for idx, k in enumerate(kinds)
+        ]
+        n = len(kinds)
+        self.n = n
+        sector = np.array([a.sector for a in self.agents_list], dtype=np.int8)
+        rng = self.rng
+        x = rng.uniform(0.0, r.length_km, n)
+        y = rng.uniform(0.0, r.width_km, n)
+        self.lead = kinds.index(r.lead)
+        x[self.lead], y[self.lead] = r.length_km / 2, r.width_km / 2
+        c = p.commitment
+        per = [(a.turnover_hazard(), a.initiative_load(), a.budget_musd(),
+                a.champion_probability()) for a in self.agents_list]
+        turnover, load, budget, champ_p = (np.array(col) for col in zip(*per, strict=True))
+        grant_on = p.grant.award_musd > 0 and (p.grant.money or p.grant.mandate)
+        p_money = min(0.9, c.money_motivated_base + c.money_motivated_per_musd * p.grant.award_musd)
+        champion = rng.random(n) < champ_p
+        commitment = np.clip(c.initial_mean + c.initial_spread * rng.standard_normal(n)
+                             + 0.15 * champion, 0.0, 1.0)
+        industry = rng.integers(0, r.n_industry_sectors, n)
+        difficulty = rules.SECTOR_DIFFICULTY[industry].copy()
+        if p.employers.liability_solution:
+            difficulty[industry == rules.MANUFACTURING] *= 0.4
+        self.org = OrgState(
+            sector=sector, x=x, y=y,
+            capacity=rng.uniform(0.6, 1.0, n),
+            load=load, budget=budget, turnover=turnover,
+            commitment=commitment,
+            aspiration=np.full(n, 0.2),
+            taking_part=np.zeros(n, dtype=bool),
+            signatory=np.full(n, grant_on),
+            money_motivated=(rng.random(n) < p_money) & grant_on,
+            threshold=np.clip(c.exit_threshold_mean + c.exit_threshold_spread
+                              * rng.standard_normal(n), 0.0, 1.0),
+            champion=champion,
+            leader_id=np.zeros(n, dtype=np.int64),
+            pledge_leader=np.zeros(n, dtype=np.int64),
+            habit=np.zeros(n), floor=np.zeros(n), passages=np.zeros(n, dtype=np.int64),
+            program=np.zeros(n),
+            stage=np.where(sector == EMPLOYER, rng.integers(0, 2, n), 0).astype(np.int64),
+            roi=np.where(sector == EMPLOYER, rng.uniform(0.0, 0.2, n), 0.0),
+            burnout=np.zeros(n),
+            pledged_stage=np.where(sector == EMPLOYER, rng.integers(2, 6, n), 0),
+            difficulty=np.where(sector == EMPLOYER, difficulty, 0.0),
+            contribution=np.zeros(n),
+            prior_member=np.zeros(n, dtype=bool),
+            ever_part=np.zeros(n, dtype=bool),
+        )
+        self.node_of = np.zeros(n, dtype=np.int64)
+
+    def _build_ties(self) -> None:
+        p = self.params
+        n, org, rng = self.n, self.org, self.rng
+        iu, ju = np.triu_indices(n, 1)
+        si, sj = org.sector[iu], org.sector[ju]
+        cross = si != sj
+        dist = np.hypot(org.x[iu] - org.x[ju], org.y[iu] - org.y[ju])
+        # Pre-existing ties: a networkx random graph seeded from the model's Generator (M10).
+        prior_graph = nx.gnp_random_graph(n, p.region.prior_tie_density, seed=rng)
+        prior = np.zeros((n, n), dtype=bool)
+        for a, b in prior_graph.edges():
+            prior[a, b] = prior[b, a] = True
+        tie = prior[iu, ju]
+        members = np.flatnonzero(prior.sum(axis=1) >= 2)
+        org.prior_member[members] = True
+        personal = np.where(tie, np.clip(p.region.prior_trust + 0.1 * rng.standard_normal(
+            len(iu)), 0.0, 1.0), 0.0)
+        prior_formality = np.where(tie, p.region.prior_infrastructure, 0.0)
+        self.ties = TieState(
+            i=iu, j=ju, tie=tie, personal=personal,
+            institutional=personal * p.region.prior_infrastructure,
+            age=np.where(tie, rng.integers(12, 120, len(iu)), 0).astype(float),
+            idle=np.where(tie, 0, 999).astype(float),
+            formed=np.where(tie, -1, NEVER).astype(np.int64),
+            agreement=np.zeros(len(iu), dtype=bool),
+            prior_formality=prior_formality,
+            cross=cross, distance=dist, near=np.exp(-dist / p.ties.travel_scale_km),
+            competitive=(si == COLLEGE) & (sj == COLLEGE),
+            lead_edge=(iu == self.lead) | (ju == self.lead),
+            k12_college=((si == K12) & (sj == COLLEGE)) | ((si == COLLEGE) & (sj == K12)),
+            complementarity=np.where(cross, p.ties.cross_sector_preference, 1.0),
+            openness=1.0 - p.region.insularity * (org.prior_member[iu] != org.prior_member[ju]),
+        )
+        self.n_pairs = len(iu)
+        self.incident = [np.flatnonzero((iu == k) | (ju == k)) for k in range(n)]
+        self.neg_base = np.minimum(1.0, p.trust.negative_rate + self.ties.competitive
+                                   * p.institutionalization.college_competition)
+        org.habit[org.prior_member] = p.region.prior_infrastructure
+
+    def _init_consortium(self) -> None:
+        p, g, org = self.params, self.params.grant, self.org
+        sched = self.schedule_
+        money_months = max(sched.state_money_months, 1.0)
+        self.award_per_year = g.award_musd * 12.0 / money_months if g.award_musd else 0.0
+        self.positions_planned = 0
+        if g.backbone and g.award_musd:
+            self.positions_planned = int(round(
+                g.staff_share * self.award_per_year * 1000.0 / g.position_cost_kusd))
+        self.positions_filled = 0
+        self.positions_funded = 0
+        self.core_cost = (self.positions_planned * g.position_cost_kusd
+                          + g.convening_cost_kusd) / 1000.0
+        conv_money = g.convening_share * self.award_per_year * 1000.0
+        self.grant_convening = (min(1.0, conv_money / g.convening_cost_kusd)
+                                if g.convenings else 0.0)
+        # Money flows by sector (§2.5: "the vast majority ... invested in high schools").
+        sector_money = np.zeros(4)
+        if g.money:
+            sector_money[K12] = 0.8 * g.equipment_share + 0.85 * g.subgrant_share
+            sector_money[COLLEGE] = 0.2 * g.equipment_share + 0.15 * g.subgrant_share
+        if g.backbone:
+            sector_money[INTERMEDIARY] = g.staff_share
+        counts = np.bincount(org.sector, minlength=4).astype(float)
+        per_org = np.divide(sector_money * self.award_per_year, counts,
+                            out=np.zeros(4), where=counts > 0)
+        received = per_org[org.sector]
+        self.grant_receipt = received / (received + 0.05)
+        ownership = 0.6 if g.administered_by == "k12_agency" else 1.0
+        self.grant_receipt[org.sector == COLLEGE] *= ownership
+        total = sector_money.sum()
+        k12_share = sector_money[K12] / total if total else 0.0
+        present = max(1, int((counts > 0).sum()))
+        excess = max(0.0, k12_share - 1.0 / present - p.commitment.dominance_tolerance)
+        self.dominance = np.where(org.sector != K12, p.commitment.dominance_penalty * excess, 0.0)
+        self.sector_benefit = np.array([1.0, 0.7, 0.0, 0.8])[org.sector]
+        self.has_one_stop = float((org.sector == INTERMEDIARY).sum() > 0)
+        self.vision = 0.1 * p.region.prior_infrastructure
+        self.data = 0.05
+        self.partner_funding = 0.0
+        self.partner_ratio = 0.0
+        self.convening = 0.0
+        self.coordination = 0.0
+        self.activity = 0.0
+        self.wins = 0.0
+        self.process = 0.0
+        self.recent_wins = np.zeros(12)
+        self.backbone_share = 0.0
+        # The lead's orientation: systems change or programme delivery (M13, M14; SF3, SF4).
+        self.systems_lead = bool(self.rng.random() < p.region.systems_lead_probability)
+        self.now_share = p.region.systems_now_share if self.systems_lead else g.now_share
+        self.first_decision = self._first_decision_month()
+        self._precompute()
+        c = p.commitment
+        invited = org.signatory
+        trusted = self._trusted_active_partners(np.ones(self.n, dtype=bool), self.trust())
+        org.taking_part[:] = invited | ((trusted >= c.join_min_partners)
+                                        & (org.commitment >= c.join_commitment))
+        org.ever_part[:] = org.taking_part
+        org.pledge_leader[:] = org.leader_id
+
+    def _precompute(self) -> None:
+        """Constants of the run: venues and distances, capacities, sector masks (M11, M24)."""
+        p, org, n = self.params, self.org, self.n
+        r, tl = p.region, p.ties
+        self.zero_group = np.zeros(n, dtype=np.int64)
+        self.near_regional = np.exp(-np.hypot(org.x - r.length_km / 2, org.y - r.width_km / 2)
+                                    / tl.travel_scale_km)
+        self.nodes = p.grant.subregional_nodes
+        bounds = np.linspace(0.0, r.length_km, self.nodes + 1)
+        self.node_group = np.clip(np.searchsorted(bounds, org.x, side="right") - 1, 0,
+                                  self.nodes - 1)
+        node_x = (self.node_group + 0.5) * r.length_km / self.nodes
+        self.near_node = np.exp(-np.hypot(org.x - node_x, org.y - r.width_km / 2)
+                                / tl.travel_scale_km)
+        employer = org.sector == EMPLOYER
+        self.not_employer = ~employer
+        # Employers attend their sector's roundtable; breadth spreads them thin (M17, M32).
+        self.employer_relevance = np.where(employer, 1.0 / (1.0 + 0.3 * (r.n_industry_sectors
+                                                                       - 1)), 1.0)
+        c = p.commitment
+        self.capacity_eff = org.capacity / (1.0 + c.overload_sensitivity * org.load
+                                            * (1.0 - c.policy_coherence))
+        counts = np.bincount(org.sector, minlength=4)[:3]
+        self.present = counts > 0
+        self.sector_counts = counts[self.present]
+        self.local = ((org.sector == K12) | (org.sector == COLLEGE)).astype(float)
+        g = p.grant
+        on = g.technical_assistance and g.award_musd > 0
+        self.ta_months = (self.schedule_.grant_end + 12 * g.ta_post_grant_years) if on else 0
+        self.window = tl.inactive_window_months
+        t = self.ties
+        convener = org.sector == INTERMEDIARY
+        convener[self.lead] = True
+        emp_i = employer[t.i] & convener[t.j]
+        emp_j = employer[t.j] & convener[t.i]
+        self.conv_pairs = np.flatnonzero(emp_i | emp_j)
+        self.conv_employer = np.where(emp_i, t.i, t.j)[self.conv_pairs]
+        self.employers_idx = np.flatnonzero(employer)
+        self.employer_mask = employer
+        self.n_local = max(1.0, float(self.local.sum()))
+        self.money_weight = np.where(org.money_motivated, 2.0, 1.0)
+        self.base_cost = (c.participation_cost * (1.0 + c.overload_sensitivity * org.load
+                                                  * (1.0 - c.policy_coherence)) / org.capacity)
+        self.turnover_month = 1.0 - np.exp(-org.turnover / 12.0)
+
+    def _first_decision_month(self) -> int:
+        """First month partners must decide what to pay: the first month without full state
+        money (M22)."""
+        short = np.flatnonzero(self.schedule_.state_share < 1.0)
+        return int(short[0]) if len(short) else self.months
+
+    # ------------------------------------------------------------------ helpers
+    def trust(self) -> np.ndarray:
+        """Combined trust per pair (zero where no tie)."""
+        t = self.ties
+        return ties.combined_trust(t.personal, t.institutional, t.formality) * t.tie
+
+    def _trusted_active_partners(self, active: np.ndarray, trust: np.ndarray) -> np.ndarray:
+        t = self.ties
+        ok = t.tie & (trust >= self.params.trust.active_threshold)
+        both = ok & active[t.j]
+        back = ok & active[t.i]
+        return (np.bincount(t.i, weights=both, minlength=self.n)
+                + np.bincount(t.j, weights=back, minlength=self.n))
+
+    def reset_personal_trust(self, i: int, keep: float) -> None:
+        """Personal trust on organization ``i``'s ties falls back towards baseline (T4)."""
+        k = self.incident[i]
+        t = self.ties
+        base = self.params.trust.baseline
+        t.personal[k] = np.where(t.tie[k], keep * t.personal[k] + (1.0 - keep) * base, 0.0)
+
+    def grant_phase(self) -> str:
+        """Name of the current grant phase."""
+        return self.schedule_.grant_phase(self.month)
+
+    # ------------------------------------------------------------------ the monthly step
+    def step(self) -> None:
+        """Advance one month: resources, turnover, convenings, trust, ties, commitment,
+        participation, institutionalization, employers, programmes, then the record."""
+        t = self.month
+        if t >= self.months:
+            return
+        p = self.params
+        g, tp, ih = p.grant, p.trust, p.institutionalization
+        s = float(self.schedule_.state_share[t])
+        phase = int(self.schedule_.phase[t])
+        in_grant = phase < POST
+        org, ts, rng = self.org, self.ties, self.rng
+        ti, tj = ts.i, ts.j
+        if t >= self.first_decision and (t - self.first_decision) % 12 == 0:
+            self._decide_contributions(s, phase)
+        follow = self._follow_on_share(t)
+        self._staff_positions(t, s, follow)
+        self._leader_turnover()
+        part = org.taking_part
+        n_part = int(part.sum())
+        habits = float(org.habit @ part) / n_part if n_part else 0.0
+        K = self.positions_filled / self.positions_planned if self.positions_planned else 0.0
+        self.backbone_share = K
+        self.coordination = min(1.0, K + ih.habit_coordination * habits)
+        self.convening = min(1.0, s * self.grant_convening + self.partner_ratio + follow
+                             + ih.habit_coordination * habits)
+        ta = self.ta_months > t
+
+        # Convenings: attendance falls with distance and crowding (M11; SF11, SF12).
+        nodes_on = self.nodes > 1 and t >= g.subregional_switch_month
+        regional = not nodes_on or t % p.ties.regional_meeting_interval == 0
+        if regional:
+            group, near = self.zero_group, self.near_regional
+        else:
+            group, near = self.node_group, self.near_node
+        size = np.bincount(group, weights=part & self.not_employer)[group]
+        thr = p.ties.meeting_size_threshold
+        relevance = self.employer_relevance / (1.0 + np.maximum(0.0, size - thr) / thr)
+        p_meeting = self.capacity_eff * np.sqrt(org.commitment) * near * relevance * part
+        p_attend = 1.0 - (1.0 - p_meeting) ** (p.ties.meetings_per_month * self.convening)
+        attend = rng.random(self.n) < p_attend
+        self.attendance = float(attend.sum()) / n_part if n_part else 0.0
+
+        # Interaction, signals and two-layer trust on ties (M1-M3, M7, M33; T1, T2, T4).
+        coattend = attend[ti] & attend[tj]
+        if not regional:
+            coattend &= group[ti] == group[tj]
+        cp = org.commitment * part
+        commit_min = np.minimum(cp[ti], cp[tj])
+        u = rng.random((3, self.n_pairs))
+        interacted = ties.interactions(ts.tie, commit_min > 0, commit_min, coattend,
+                                       p.ties.bilateral_rate, u[0])
+        q_pos = min(1.0, tp.positive_rate * (0.5 + self.vision))
+        power = tp.power_gap_penalty * (1.0 - g.subgrant_share) * s * g.money * (1.0 - self.vision)
+        q_neg = self.neg_base + power * ts.lead_edge
+        pos, neg = ties.signals(interacted, q_pos, q_neg, u[1])
+        boost = 1.0 + tp.ta_boost * ta
+        gain = np.where(ts.cross,
+                        min(1.0, tp.gain_rate * boost * tp.cross_sector_gain
+                            * (1.0 + tp.spanner_boost * K)),
+                        min(1.0, tp.gain_rate * boost))
+        both_in = cp[ti] * cp[tj] > 0
+        mou = 0.5 * (g.required_agreements and t < self.schedule_.grant_end)
+        ts.formality = np.maximum(ts.base_formality, both_in * max(mou, 0.5 * self.data))
+        ts.personal, ts.institutional = ties.trust_step(
+            ts.personal, ts.institutional, ts.tie, interacted, pos, neg, gain, ts.age,
+            ts.formality, tp)
+        ts.idle = np.where(interacted, 0.0, ts.idle + 1.0)
+        ts.age = (ts.age + 1.0) * ts.tie
+        trust = ties.combined_trust(ts.personal, ts.institutional, ts.formality) * ts.tie
+
+        # Tie formation and dissolution (N1, N3; M4, M10, M11).
+        adj = np.zeros((self.n, self.n))
+        adj[ti, tj] = ts.tie
+        adj += adj.T
+        common = (adj @ adj)[ti, tj]
+        p_form = ties.formation_probability(ts.tie, coattend, common, ts.complementarity,
+                                            ts.near, ts.openness, p.ties)
+        new = np.flatnonzero(u[2] < p_form)
+        post_money = s == 0.0 and t >= self.schedule_.money_end
+        hazard = ties.dissolution_hazard(ts.tie, ts.age, trust, common == 0, post_money, p.ties)
+        gone = np.flatnonzero(rng.random(self.n_pairs) < hazard)
+        if len(gone):
+            ts.tie[gone] = False
+            ts.personal[gone] = ts.institutional[gone] = trust[gone] = 0.0
+            ts.age[gone] = 0.0
+            if ts.agreement[gone].any():
+                ts.agreement[gone] = False
+                ts.base_formality[gone] = ts.prior_formality[gone]
+        if len(new):
+            a, b = ti[new], tj[new]
+            tmat = np.zeros((self.n, self.n))
+            tmat[ti, tj] = trust
+            tmat += tmat.T
+            via = (tmat[a] * tmat[b]).sum(axis=1) / np.maximum(common[new], 1.0)
+            ts.tie[new] = True
+            ts.personal[new] = np.minimum(1.0, tp.baseline + tp.referral_weight * via)
+            ts.institutional[new] = 0.0
+            ts.idle[new] = 0.0
+            ts.formed[new] = t
+            trust[new] = ties.combined_trust(ts.personal[new], 0.0, ts.formality[new])
+        active = ts.tie & (trust >= tp.active_threshold) & (ts.idle <= self.window)
+
+        # Collaborative activity, visible wins and process gains (M5, M14, M15; SF36).
+        engaged = np.bincount(org.sector, weights=cp, minlength=4)[:3][self.present]
+        levels = np.maximum(engaged / self.sector_counts, 1e-6)
+        weakest_link = float(np.mean(levels ** -2.0) ** -0.5)  # CES, low substitutability
+        self.activity = weakest_link * (0.5 * self.coordination + 0.5 * self.convening)
+        now = 0.0 if phase == PLANNING else self.now_share
+        local_money = s * g.money
+        self.wins = now * self.activity * (0.5 + 0.5 * local_money)
+        self.process = (1.0 - now) * self.activity
+        self.recent_wins[t % 12] = self.wins + p.commitment.narrative * self.process
+
+        # Payoffs, commitment learning and participation (C1, C2, C4; M3-M5, M16, M19, M24).
+        self._learn_commitment(s, in_grant, trust, active)
+        self._update_participation(in_grant, trust)
+        part = org.taking_part
+
+        # Institutionalization: habits, passages, agreements (I1, I3; M13, M18, M20).
+        touched = np.zeros(self.n, dtype=bool)
+        touched[ti[interacted]] = True
+        touched[tj[interacted]] = True
+        enacted = part & (attend | touched) & (self.activity > 0)
+        sys_ta = ta * g.ta_system_share * (2.0 - p.region.prior_infrastructure)
+        effort = min(1.0, ((1.0 - now) + (0.5 * now if g.linked_wins else 0.0))
+                     * self.activity * (1.0 + sys_ta))
+        org.habit = rules.habit_step(org.habit, org.floor, enacted, effort, ih)
+        self._passages(part)
+        self._articulation(part, trust)
+        self.vision += (ih.vision_growth * self.convening * self.attendance * (1.0 - now)
+                        * (1.0 + sys_ta) * (1.0 - self.vision) - ih.vision_decay * self.vision)
+        reporting = g.reporting and in_grant and g.award_musd > 0
+        self.data += (ih.data_growth * (reporting + habits) * self.coordination * (1.0 - self.data)
+                      - ih.data_decay * self.data)
+
+        # Employers climb or slip on the engagement ladder (M16, M17, M28).
+        self._employers(trust, now)
+
+        # Local pathway programmes (SF2; M13).
+        money_here = local_money * self.grant_receipt
+        push = np.minimum(1.0, money_here + now * self.activity + 0.3 * ta) * self.local
+        support = np.minimum(1.0, org.habit + 0.5 * money_here + 0.5 * (org.contribution > 0))
+        org.program = rules.program_step(org.program, support, push, ih) * self.local
+
+        self._record(t, s, phase, trust, active)
+        self.month += 1
+
+    # ------------------------------------------------------------------ sub-steps
+    def _follow_on_share(self, t: int) -> float:
+        """Share of the core cost a follow-on grant covers this month (M23; SF25)."""
+        g = self.params.grant
+        if not g.follow_on_year or not g.follow_on_musd:
+            return 0.0
+        start = g.planning_months + 12 * (g.follow_on_year - 1)
+        if not start <= t < start + 36:
+            return 0.0
+        return min(1.0, g.follow_on_musd / 3.0 / max(self.core_cost, 1e-9))
+
+    def _staff_positions(self, t: int, s: float, follow: float) -> None:
+        """Backbone positions: hiring lag, falling fill rates, loss at the cliff (M21, M7)."""
+        g = self.params.grant
+        if not self.positions_planned:
+            return
+        funded_share = min(1.0, s + self.partner_ratio + g.retained_backbone_share + follow)
+        self.positions_funded = int(round(self.positions_planned * funded_share))
+        if self.positions_filled > self.positions_funded:
+            lost = self.positions_filled - self.positions_funded
+            # Person-carried ties of the backbone host weaken with each lost coordinator (M7).
+            self.reset_personal_trust(self.lead, 1.0 - 0.5 * lost / self.positions_planned)
+            self.positions_filled = self.positions_funded
+        vacant = self.positions_funded - self.positions_filled
+        if vacant > 0:
+            # Fewer applicants as the grant runs out (SF22); steadier once partner-funded.
+            end = self.schedule_.money_end
+            security = np.sqrt(max(0, end - t) / max(end, 1)) if s > 0 else 0.7
+            p_fill = security / max(g.hire_lag_months, 1.0)
+            self.positions_filled += int((self.rng.random(vacant) < p_fill).sum())
+
+    def _leader_turnover(self) -> None:
+        """Monthly leader changes from annual sector hazards (L1)."""
+        hit = np.flatnonzero(self.rng.random(self.n) < self.turnover_month)
+        for i in hit:
+            self.agents_list[i].change_leader()
+
+    def _learn_commitment(self, s: float, in_grant: bool, trust: np.ndarray,
+                          active: np.ndarray) -> None:
+        """Monthly payoff of taking part, then commitment learning (C1, C2).
+
+        Payoff: trusted active ties (M1), grant money (M3; money-motivated partners weigh it
+        double), the mandate while the grant runs, shared vision (M2), visible wins and
+        narrated process gains (M14, M15; employers value them by perceived ROI, M16), a
+        champion (M5), minus the cost of taking part, raised by initiative load (M24) and
+        eased by paid coordinators or habits (M13, M21), and minus K-12 dominance (M19).
+        Outsiders get half the relational value of their ties.
+        """
+        p, g, org, t = self.params, self.params.grant, self.org, self.ties
+        c = p.commitment
+        value = trust * active * (1.0 + 0.5 * t.cross)
+        part = org.taking_part
+        rel = (np.bincount(t.i, weights=value * part[t.j], minlength=self.n)
+               + np.bincount(t.j, weights=value * part[t.i], minlength=self.n))
+        relational = c.relational_weight * np.minimum(1.0, rel / 3.0)
+        grant = (c.grant_weight * s * g.money) * self.money_weight * self.grant_receipt
+        mandate = c.mandate_weight * (g.mandate and in_grant) * org.signatory
+        benefit = np.where(self.employer_mask, org.roi, self.sector_benefit)
+        wins = c.wins_weight * (self.wins + c.narrative * self.process) * benefit
+        relief = 0.5 * np.maximum(self.backbone_share,
+                                  p.institutionalization.habit_coordination * org.habit)
+        cost = self.base_cost * (1.0 - relief)
+        champion = p.leadership.champion_boost * org.champion
+        inside = (relational + grant + mandate + c.vision_weight * self.vision + wins + champion
+                  - cost - self.dominance * s)
+        payoff = np.where(part, inside, 0.5 * relational + champion)
+        org.commitment, org.aspiration = rules.commitment_learning(
+            org.commitment, org.aspiration, payoff, c)
+
+    def _trusted_active_partners(self, active: np.ndarray, trust: np.ndarray) -> np.ndarray:
+        t = self.ties
+        ok = t.tie & (trust >= self.params.trust.active_threshold)
+        return (np.bincount(t.i, weights=ok & active[t.j], minlength=self.n)
+                + np.bincount(t.j, weights=ok & active[t.i], minlength=self.n))
+
+    def _update_participation(self, in_grant: bool, trust: np.ndarray) -> None:
+        """Threshold exits and complex-contagion joins (C4; M4)."""
+        p, org, t = self.params, self.org, self.ties
+        part = org.taking_part
+        if not part.any() and not in_grant:
+            return
+        partners = (np.bincount(t.i, weights=t.tie, minlength=self.n)
+                    + np.bincount(t.j, weights=t.tie, minlength=self.n))
+        tie_in = t.tie & part[t.j]
+        tie_out = t.tie & part[t.i]
+        active_partners = (np.bincount(t.i, weights=tie_in, minlength=self.n)
+                           + np.bincount(t.j, weights=tie_out, minlength=self.n))
+        share = np.where(partners > 0, active_partners / np.maximum(partners, 1),
+                         part.sum() / self.n)
+        leave = part & rules.exits(org.commitment, share, org.threshold, p.commitment)
+        invited = org.signatory & (in_grant and p.grant.mandate)
+        trusted = self._trusted_active_partners(part, trust)
+        come = ~part & rules.joins(org.commitment, trusted, invited, p.commitment)
+        org.taking_part = (part & ~leave) | come
+        org.ever_part |= org.taking_part
+
+    def _passages(self, part: np.ndarray) -> None:
+        """Budget lines, MOUs, positions on general funds: discrete floors (I1, I3)."""
+        ih, org = self.params.institutionalization, self.org
+        u = self.rng.random((2, self.n))
+        eligible = (part & (org.habit >= ih.passage_threshold) & (org.commitment >= 0.5)
+                    & (org.passages < ih.max_passages))
+        gain = eligible & (u[0] < ih.passage_rate)
+        lapse = ~part & (org.passages > 0) & (u[1] < ih.passage_lapse)
+        org.passages = org.passages + gain - lapse
+        org.floor = org.passages * ih.passage_floor
+
+    def _articulation(self, part: np.ndarray, trust: np.ndarray) -> None:
+        """District-college agreements need trust and survive a faculty veto (M18; SF20)."""
+        ih, t, org = self.params.institutionalization, self.ties, self.org
+        eligible = (t.k12_college & ~t.agreement & (trust >= ih.articulation_trust)
+                    & part[t.i] & part[t.j])
+        idx = np.flatnonzero(eligible)
+        if not len(idx):
+            return
+        u = self.rng.random((2, len(idx)))
+        ok = idx[(u[0] < ih.articulation_rate) & (u[1] >= ih.faculty_resistance)]
+        if not len(ok):
+            return
+        t.agreement[ok] = True
+        t.base_formality[ok] = 1.0
+        for k in ok:
+            for i in (t.i[k], t.j[k]):
+                if org.passages[i] < ih.max_passages:
+                    org.passages[i] += 1
+        org.floor = org.passages * ih.passage_floor
+
+    def _employers(self, trust: np.ndarray, now: float) -> None:
+        """Employers on the ladder, with trust in the best-trusted convener (M8, M16)."""
+        org, emp = self.org, self.employers_idx
+        if not len(emp):
+            return
+        best = np.zeros(self.n)
+        np.maximum.at(best, self.conv_employer, trust[self.conv_pairs])
+        u = self.rng.random((4, len(emp)))
+        stage, roi, burnout, scared, burnt = rules.employer_step(
+            org.stage[emp], org.roi[emp], org.burnout[emp], org.taking_part[emp], best[emp],
+            org.difficulty[emp], self.activity, now, self.params.region.urgency,
+            self.has_one_stop, u, self.params.employers)
+        org.stage[emp], org.roi[emp], org.burnout[emp] = stage, roi, burnout
+        out = emp[scared | burnt]
+        if len(out):
+            org.taking_part[out] = False
+            org.commitment[out] *= 0.5
+
+    def _decide_contributions(self, s: float, phase: int) -> None:
+        """Yearly partner funding decisions once state money falls short (M22, M29; C5).
+
+        In taper and partner-funded years signatories pledged a match: each honours it with
+        a logistic chance; a broken pledge means no money and a let-down on the tie with the
+        lead.
+        """
+        p, org = self.params, self.org
+        c = p.commitment
+        part = org.taking_part
+        value = np.clip(0.5 * org.commitment + 1.2 * self.recent_wins.mean() + 0.2 * self.data,
+                        0.0, 1.0)
+        share = rules.contribution_share(value, org.habit, org.champion, self.vision,
+                                         org.load, org.money_motivated, s, c)
+        if phase in (TAPER, PARTNER):
+            honour_p = rules.pledge_honour_probability(
+                org.commitment, org.leader_id == org.pledge_leader, org.habit,
+                p.grant.match_enforced, c)
+            honoured = self.rng.random(self.n) < honour_p
+            broken = part & org.signatory & ~honoured
+            share = np.where(broken, 0.0, np.maximum(share, 0.5 * (honoured & part)))
+            for i in np.flatnonzero(broken):
+                if i != self.lead:
+                    self._let_down(i)
+        org.contribution = org.budget * share * part
+        self.partner_funding = float(org.contribution.sum())
+        self.partner_ratio = min(1.0, self.partner_funding / self.core_cost) if self.core_cost else 0.0
+
+    def _let_down(self, i: int) -> None:
+        """A broken pledge costs trust on the tie with the lead (M29; T1)."""
+        t = self.ties
+        k = self.incident[i]
+        k = k[t.lead_edge[k] & t.tie[k]]
+        loss = min(1.0, self.params.trust.loss_ratio * self.params.trust.gain_rate)
+        t.personal[k] -= loss * t.personal[k]
+
+    # ------------------------------------------------------------------ records and export
+    def active_ties(self, trust: np.ndarray | None = None) -> np.ndarray:
+        """Ties with trust above threshold and interaction within the window (§4.2)."""
+        t = self.ties
+        trust = self.trust() if trust is None else trust
+        return t.tie & (trust >= self.params.trust.active_threshold) & (t.idle <= self.window)
+
+    def _record(self, t: int, s: float, phase: int, trust: np.ndarray,
+                active: np.ndarray) -> None:
+        org, ts, rec = self.org, self.ties, self.series
+        part = org.taking_part
+        rec["state_share"][t] = s
+        rec["phase"][t] = phase
+        rec["operating_raw"][t] = (float(org.commitment @ part) / self.n
+                                   * (0.5 * self.coordination + 0.5 * self.convening))
+        rec["program_level"][t] = float(org.program @ self.local) / self.n_local
+        rec["taking_part_share"][t] = part.sum() / self.n
+        n_active = int(active.sum())
+        rec["active_ties"][t] = n_active
+        rec["active_cross_sector_ties"][t] = int((active & ts.cross).sum())
+        largest = largest_component(self.n, ts.i, ts.j, active & part[ts.i] & part[ts.j])
+        rec["largest_component_share"][t] = largest / self.n
+        rec["collaborating_orgs"][t] = largest if largest >= 2 else 0
+        n_ties = int(ts.tie.sum())
+        rec["ties"][t] = n_ties
+        if n_ties:
+            rec["mean_trust"][t] = trust.sum() / n_ties
+            rec["mean_personal_trust"][t] = (ts.personal @ ts.tie) / n_ties
+            rec["mean_institutional_trust"][t] = (ts.institutional @ ts.tie) / n_ties
+        else:
+            rec["mean_trust"][t] = rec["mean_personal_trust"][t] = 0.0
+            rec["mean_institutional_trust"][t] = 0.0
+        ever = org.ever_part
+        n_ever = int(ever.sum())
+        rec["institutionalization"][t] = float(org.habit @ ever) / n_ever if n_ever else 0.0
+        rec["positions_filled"][t] = self.positions_filled
+        rec["positions_funded"][t] = self.positions_funded
+        rec["partner_funding_ratio"][t] = self.partner_ratio
+        rec["convening_intensity"][t] = self.convening
+        rec["shared_vision"][t] = self.vision
+        rec["data_alignment"][t] = self.data
+        rec["employers_engaged"][t] = int((org.stage[self.employers_idx] >= 2).sum())
+        rec["visible_wins"][t] = self.wins
+        rec["turnover_events"][t] = self.turnover_events
+
+    def run(self) -> ConsortiumModel:
+        """Step through the whole horizon."""
+        while self.month < self.months:
+            self.step()
+        return self
+
+    def graph(self) -> nx.Graph:
+        """The partnership graph now: organizations as nodes, current ties as edges with
+        trust layers, age, origin and whether the tie is active."""
+        g = nx.Graph()
+        org, t = self.org, self.ties
+        for a in self.agents_list:
+            i = a.index
+            g.add_node(i, kind=a.kind, sector=SECTOR_NAMES[org.sector[i]], x=float(org.x[i]),
+                       y=float(org.y[i]), lead=i == self.lead,
+                       taking_part=bool(org.taking_part[i]), champion=bool(org.champion[i]),
+                       commitment=float(org.commitment[i]))
+        trust = self.trust()
+        active = self.active_ties(trust)
+        grant_end = self.schedule_.grant_end
+        for k in np.flatnonzero(t.tie):
+            formed = int(t.formed[k])
+            origin = ("pre_existing" if formed < 0 else
+                      "grant_formed" if formed < grant_end and self.params.grant.award_musd > 0
+                      else "formed_later")
+            g.add_edge(int(t.i[k]), int(t.j[k]), trust=float(trust[k]),
+                       personal_trust=float(t.personal[k]),
+                       institutional_trust=float(t.institutional[k]), age=float(t.age[k]),
+                       origin=origin, cross_sector=bool(t.cross[k]), active=bool(active[k]),
+                       agreement=bool(t.agreement[k]))
+        return g

@@ -1,0 +1,228 @@
+"""Named outcomes, per run and monthly (domain brief §4; science_anchors §4.7).
+
+Programme persistence (local pathways carried on inside districts and colleges) and
+regional-collaboration persistence (the cross-sector network itself) are tracked
+separately, because CCPT shows they diverge (SF2; P1). Each outcome is a module-level
+function of a :class:`RunRecord`, so outcomes pickle and can be listed in ``OUTCOMES``.
+Years are counted from the end of the grant (the end of the partner-funded years).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.grant import PHASES
+from sim.params import Outcomes
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything outcomes are computed from: monthly series and the grant's timing."""
+
+    series: dict[str, np.ndarray]
+    grant_end: int
+    money_end: int
+    months: int
+    thresholds: Outcomes
+
+    @classmethod
+    def from_model(cls, model) -> RunRecord:  # noqa: ANN001 - avoids importing the model
+        """Collect the record of a finished model run."""
+        return cls(series={k: v.copy() for k, v in model.series.items()},
+                   grant_end=model.schedule_.grant_end, money_end=model.schedule_.money_end,
+                   months=model.months, thresholds=model.params.outcomes)
+
+    def year_after(self, k: int) -> slice | None:
+        """Months of year ``k`` after the grant ends, or None past the horizon."""
+        start = self.grant_end + 12 * (k - 1)
+        stop = start + 12
+        return slice(start, stop) if stop <= self.months else None
+
+    def at_grant_end(self, name: str) -> float:
+        """A series' value in the last month of the grant."""
+        return float(self.series[name][max(self.grant_end - 1, 0)])
+
+    def operating_level(self) -> np.ndarray:
+        """Operating level relative to the peak during the grant (1 = full, 0 = none)."""
+        raw = self.series["operating_raw"]
+        peak = np.maximum.accumulate(raw)
+        if self.grant_end > 0:
+            peak[self.grant_end:] = peak[self.grant_end - 1]
+        return np.divide(raw, peak, out=np.zeros_like(raw), where=peak > 0)
+
+
+def _year_mean(rec: RunRecord, series: np.ndarray, k: int) -> float:
+    span = rec.year_after(k)
+    return float(series[span].mean()) if span is not None else float("nan")
+
+
+def _ratio(now: float, then: float) -> float:
+    if np.isnan(now):
+        return float("nan")
+    return now / then if then > 0 else 0.0
+
+
+def _status(rec: RunRecord, k: int) -> float:
+    level = _year_mean(rec, rec.operating_level(), k)
+    if np.isnan(level):
+        return float("nan")
+    th = rec.thresholds
+    if level >= th.sustained_threshold:
+        return 2.0
+    return 0.0 if level <= th.dissolved_threshold else 1.0
+
+
+def _collaborating(rec: RunRecord, k: int) -> float:
+    span = rec.year_after(k)
+    if span is None:
+        return float("nan")
+    orgs = rec.series["collaborating_orgs"][span.stop - 1]
+    return float(orgs >= rec.thresholds.collaboration_min_orgs)
+
+
+# --- outcome functions -------------------------------------------------------------------
+def operating_level_2y(rec: RunRecord) -> float:
+    """Mean operating level relative to the grant-era peak in year 2 after the grant."""
+    return _year_mean(rec, rec.operating_level(), 2)
+
+
+def operating_level_4y(rec: RunRecord) -> float:
+    """Mean operating level relative to the grant-era peak in year 4 after the grant."""
+    return _year_mean(rec, rec.operating_level(), 4)
+
+
+def status_2y(rec: RunRecord) -> float:
+    """2 sustained, 1 scaled back, 0 dissolved, two years after the grant (§4.2 D13)."""
+    return _status(rec, 2)
+
+
+def status_4y(rec: RunRecord) -> float:
+    """2 sustained, 1 scaled back, 0 dissolved, four years after the grant."""
+    return _status(rec, 4)
+
+
+def sustained_2y(rec: RunRecord) -> float:
+    """1 if sustained two years after the grant."""
+    s = _status(rec, 2)
+    return s if np.isnan(s) else float(s == 2.0)
+
+
+def scaled_back_2y(rec: RunRecord) -> float:
+    """1 if scaled back two years after the grant."""
+    s = _status(rec, 2)
+    return s if np.isnan(s) else float(s == 1.0)
+
+
+def dissolved_2y(rec: RunRecord) -> float:
+    """1 if dissolved two years after the grant."""
+    s = _status(rec, 2)
+    return s if np.isnan(s) else float(s == 0.0)
+
+
+def sustained_4y(rec: RunRecord) -> float:
+    """1 if sustained four years after the grant."""
+    s = _status(rec, 4)
+    return s if np.isnan(s) else float(s == 2.0)
+
+
+def program_persistence_2y(rec: RunRecord) -> float:
+    """Local pathway programmes in year 2 after the grant relative to grant end (SF2)."""
+    s = rec.series["program_level"]
+    return _ratio(_year_mean(rec, s, 2), rec.at_grant_end("program_level"))
+
+
+def program_persistence_4y(rec: RunRecord) -> float:
+    """Local pathway programmes in year 4 after the grant relative to grant end."""
+    s = rec.series["program_level"]
+    return _ratio(_year_mean(rec, s, 4), rec.at_grant_end("program_level"))
+
+
+def regional_collaboration_2y(rec: RunRecord) -> float:
+    """1 if at least N organizations still collaborate two years on (NORC/HCAP 2012)."""
+    return _collaborating(rec, 2)
+
+
+def regional_collaboration_4y(rec: RunRecord) -> float:
+    """1 if at least N organizations still collaborate four years on."""
+    return _collaborating(rec, 4)
+
+
+def active_cross_sector_ties_grant_end(rec: RunRecord) -> float:
+    """Active cross-sector ties in the last month of the grant (D7)."""
+    return rec.at_grant_end("active_cross_sector_ties")
+
+
+def active_cross_sector_ties_retained_2y(rec: RunRecord) -> float:
+    """Active cross-sector ties in year 2 after the grant relative to grant end."""
+    s = rec.series["active_cross_sector_ties"]
+    return _ratio(_year_mean(rec, s, 2), rec.at_grant_end("active_cross_sector_ties"))
+
+
+def largest_component_share_2y(rec: RunRecord) -> float:
+    """Largest component of active ties as a share of organizations, year 2 after (M7)."""
+    return _year_mean(rec, rec.series["largest_component_share"], 2)
+
+
+def funding_gap_filled_2y(rec: RunRecord) -> float:
+    """Partner contributions over the core cost, year 2 after the grant (D2, M22)."""
+    return _year_mean(rec, rec.series["partner_funding_ratio"], 2)
+
+
+def positions_retained_2y(rec: RunRecord) -> float:
+    """Backbone positions filled in year 2 after the grant relative to the cliff (D4)."""
+    filled = rec.series["positions_filled"]
+    at_cliff = float(filled[max(rec.money_end - 1, 0)])
+    return _ratio(_year_mean(rec, filled, 2), at_cliff)
+
+
+def institutionalization_grant_end(rec: RunRecord) -> float:
+    """Institutionalization index in the last month of the grant (M13)."""
+    return rec.at_grant_end("institutionalization")
+
+
+def institutionalization_2y(rec: RunRecord) -> float:
+    """Institutionalization index in year 2 after the grant (D1, D5)."""
+    return _year_mean(rec, rec.series["institutionalization"], 2)
+
+
+def employer_engagement_retained_2y(rec: RunRecord) -> float:
+    """Employers at rung 2 or above in year 2 after the grant relative to grant end (D11)."""
+    s = rec.series["employers_engaged"]
+    return _ratio(_year_mean(rec, s, 2), rec.at_grant_end("employers_engaged"))
+
+
+def mean_trust_grant_end(rec: RunRecord) -> float:
+    """Mean trust over ties in the last month of the grant."""
+    return rec.at_grant_end("mean_trust")
+
+
+OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
+    f.__name__: f for f in (
+        operating_level_2y, operating_level_4y, status_2y, status_4y, sustained_2y,
+        scaled_back_2y, dissolved_2y, sustained_4y, program_persistence_2y,
+        program_persistence_4y, regional_collaboration_2y, regional_collaboration_4y,
+        active_cross_sector_ties_grant_end, active_cross_sector_ties_retained_2y,
+        largest_component_share_2y, funding_gap_filled_2y, positions_retained_2y,
+        institutionalization_grant_end, institutionalization_2y,
+        employer_engagement_retained_2y, mean_trust_grant_end,
+    )
+}
+
+
+def compute_outcomes(rec: RunRecord, names: list[str] | None = None) -> dict[str, float]:
+    """Named outcomes of one run."""
+    return {name: float(OUTCOMES[name](rec)) for name in (names or OUTCOMES)}
+
+
+def monthly_table(rec: RunRecord) -> dict[str, np.ndarray | list[str]]:
+    """Monthly time series as plain columns, with the operating level and phase names."""
+    cols: dict[str, np.ndarray | list[str]] = {"month": np.arange(rec.months)}
+    cols["grant_phase"] = [PHASES[int(c)] for c in rec.series["phase"]]
+    cols["operating_level"] = rec.operating_level()
+    for name, values in rec.series.items():
+        if name != "phase":
+            cols[name] = values
+    return cols

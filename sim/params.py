@@ -1,0 +1,654 @@
+"""Scenario parameters: one validated, typed object built from a scenario file.
+
+Every parameter carries a description, a unit, an allowed range, a default and a source
+label (``seed``, ``literature`` or ``assumption``) with the mechanism id (M1-M34 from the
+domain brief) or the paper it follows. ``parameter_table()`` lists them all; docs/ODD.md
+and the SALib problem of later issues are generated from it, never typed twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Source = Literal["seed", "literature", "assumption"]
+
+
+def param(
+    default: Any,
+    doc: str,
+    *,
+    unit: str,
+    source: Source,
+    ref: str,
+    ge: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """A pydantic field with the metadata every parameter must carry."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source, "ref": ref},
+    )
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Region(_Section):
+    """Who is in the region and where they are (domain brief §1, §6.5)."""
+
+    n_districts: int = param(11, "K-12 school districts in the consortium.", unit="orgs",
+                             source="seed", ref="§6.5 East Bay: 11 K-12 districts", ge=1, le=200)
+    n_charters: int = param(1, "Charter school organizations (K-12 sector).", unit="orgs",
+                            source="seed", ref="§6.5 East Bay: one charter organization",
+                            ge=0, le=50)
+    n_colleges: int = param(6, "Community colleges.", unit="orgs", source="seed",
+                            ref="§6.5 East Bay: six community colleges", ge=0, le=100)
+    n_workforce_boards: int = param(4, "Workforce boards (intermediaries).", unit="orgs",
+                                    source="seed", ref="§6.5 East Bay: four WIBs", ge=0, le=50)
+    n_county_offices: int = param(2, "County offices of education (intermediaries).",
+                                  unit="orgs", source="seed", ref="§6.5 East Bay: two COEs",
+                                  ge=0, le=20)
+    n_ta_providers: int = param(2, "Technical-assistance providers (intermediaries).",
+                                unit="orgs", source="assumption", ref="M9; §1.7", ge=0, le=20)
+    n_chambers: int = param(2, "Chambers and economic-development organizations.",
+                            unit="orgs", source="assumption", ref="M8; §1.6", ge=0, le=20)
+    n_employers: int = param(30, "Employers listed in the proposal.", unit="orgs",
+                             source="seed", ref="§6.4: ~22-30 business partners per consortium",
+                             ge=0, le=1000)
+    n_industry_sectors: int = param(3, "Industry sectors the consortium pursues; breadth spreads "
+                                    "employer outreach thin.", unit="sectors", source="seed",
+                                    ref="M32; §6.3: 1 to 21 pathways, top 5 sectors", ge=1, le=5)
+    lead: Literal["district", "college", "county_office", "workforce_board", "chamber"] = param(
+        "college", "Type of the lead (fiscal and convening) agency.", unit="category",
+        source="seed", ref="§1.8, §6.2; East Bay lead is a community college district")
+    length_km: float = param(72.0, "Length of the regional footprint (a corridor).", unit="km",
+                             source="seed", ref="M11: East Bay's 45-mile corridor", ge=1, le=1000)
+    width_km: float = param(20.0, "Width of the regional footprint.", unit="km",
+                            source="assumption", ref="M11", ge=1, le=1000)
+    prior_tie_density: float = param(0.06, "Share of organization pairs already tied before the "
+                                     "grant.", unit="share of pairs", source="assumption",
+                                     ref="M10; §8.2 no network data", ge=0, le=1)
+    prior_trust: float = param(0.45, "Mean trust on pre-existing ties.", unit="0-1",
+                               source="assumption", ref="M10; science_anchors T4", ge=0, le=1)
+    prior_infrastructure: float = param(0.1, "Pre-existing collaborative infrastructure (ROP, "
+                                        "Linked Learning history); seeds habits and formality of "
+                                        "prior ties.", unit="0-1", source="assumption",
+                                        ref="M10; SF13", ge=0, le=1)
+    insularity: float = param(0.3, "How much dense prior clusters resist integrating newcomers.",
+                              unit="0-1", source="assumption",
+                              ref="M10 counter-effect; M31 Long Beach identity", ge=0, le=1)
+    systems_lead_probability: float = param(0.2, "Chance the lead approaches the grant as "
+                                            "systems change rather than programme delivery.",
+                                            unit="probability", source="seed",
+                                            ref="M13; SF4 'most consortia did not frame CCPT "
+                                            "goals in terms of systems change'", ge=0, le=1)
+    systems_now_share: float = param(0.35, "'Now' effort share of a systems-oriented lead "
+                                     "(replaces grant.now_share).", unit="share",
+                                     source="assumption", ref="M14; SF3", ge=0, le=1)
+    urgency: float = param(0.4, "Regional economic and workforce urgency.", unit="0-1",
+                           source="assumption", ref="M28; SF15", ge=0, le=1)
+
+
+class Grant(_Section):
+    """Grant design: phases, channels, spending and policy levers (§2, §7.5)."""
+
+    award_musd: float = param(15.0, "Total state award.", unit="million USD", source="seed",
+                              ref="§2.2: up to $15M / $6M / $600K", ge=0, le=100)
+    planning_months: int = param(0, "Funded planning period before implementation begins.",
+                                 unit="months", source="seed",
+                                 ref="§2.8, M1: 'It sometimes takes a whole year'", ge=0, le=24)
+    state_years: int = param(3, "Years of full state funding after any planning period.",
+                             unit="years", source="seed", ref="§2.3: state money years 1-3",
+                             ge=0, le=10)
+    taper_years: int = param(0, "Years over which state money tapers linearly to zero "
+                             "(0 = cliff).", unit="years", source="assumption",
+                             ref="§7.5 partner_match_schedule ramp; science_anchors §4.6",
+                             ge=0, le=6)
+    partner_years: int = param(1, "Final grant years expected to be funded by partners.",
+                               unit="years", source="seed",
+                               ref="§2.3: partner-funded final year(s); M22", ge=0, le=5)
+    money: bool = param(True, "Channel: grant money reaches partners (equipment, sub-grants).",
+                        unit="switch", source="literature", ref="science_anchors §4.6; M3")
+    backbone: bool = param(True, "Channel: grant-funded backbone positions (coaches, "
+                           "coordinators).", unit="switch", source="seed", ref="M21")
+    technical_assistance: bool = param(True, "Channel: technical assistance during the grant.",
+                                       unit="switch", source="seed", ref="M9")
+    convenings: bool = param(True, "Channel: grant-funded convenings.", unit="switch",
+                             source="seed", ref="M1, M11; §2.5 item 2")
+    mandate: bool = param(True, "Channel: the grant mandates a consortium (partners sign on).",
+                          unit="switch", source="literature",
+                          ref="science_anchors N1 beta_G; M29")
+    reporting: bool = param(True, "Channel: reporting requirements that build shared data.",
+                            unit="switch", source="seed", ref="M20, M29")
+    equipment_share: float = param(0.35, "Share of grant money spent on equipment.",
+                                   unit="share", source="assumption", ref="M3, M14; SF23", ge=0,
+                                   le=1)
+    staff_share: float = param(0.30, "Share of grant money spent on backbone positions.",
+                               unit="share", source="assumption", ref="M21; SF23", ge=0, le=1)
+    convening_share: float = param(0.15, "Share spent on convenings and infrastructure.",
+                                   unit="share", source="assumption", ref="M13; SF23", ge=0,
+                                   le=1)
+    subgrant_share: float = param(0.20, "Share passed to districts and colleges as sub-grants.",
+                                  unit="share", source="assumption", ref="M3", ge=0, le=1)
+    now_share: float = param(0.7, "Effort on visible quick wins ('now') vs systems building "
+                             "('then').", unit="share", source="assumption",
+                             ref="M14; SF4 most consortia programme-oriented", ge=0, le=1)
+    linked_wins: bool = param(False, "Quick wins chosen to also build infrastructure "
+                              "(Outcomes-Matrix style).", unit="switch", source="seed",
+                              ref="M14 (002 Now and Then)")
+    position_cost_kusd: float = param(110.0, "Loaded annual cost of one backbone position.",
+                                      unit="thousand USD/year", source="assumption",
+                                      ref="§2.9 costs not in seeds", ge=20, le=400)
+    convening_cost_kusd: float = param(120.0, "Annual cost of a full convening programme.",
+                                       unit="thousand USD/year", source="assumption",
+                                       ref="§2.9; M11", ge=5, le=2000)
+    hire_lag_months: float = param(6.0, "Mean months to fill a budgeted position.",
+                                   unit="months", source="seed",
+                                   ref="M21; SF22 'the grant will be closed'", ge=0, le=24)
+    retained_backbone_share: float = param(0.0, "Share of backbone positions the state keeps "
+                                           "funding after the grant.", unit="share",
+                                           source="assumption", ref="§7.5 lever; M21", ge=0,
+                                           le=1)
+    ta_system_share: float = param(0.2, "Share of TA that is system-level coaching rather than "
+                                   "programme TA.", unit="share", source="seed",
+                                   ref="M9: 'few, if any, are doing system-level coaching'",
+                                   ge=0, le=1)
+    ta_post_grant_years: int = param(0, "Years of state TA continuing after the grant.",
+                                     unit="years", source="seed",
+                                     ref="M9: 'the state should continue to invest in TA'",
+                                     ge=0, le=10)
+    required_agreements: bool = param(False, "Grant requires formal partnership agreements "
+                                      "(roles, time period).", unit="switch", source="seed",
+                                      ref="M25, M29 (004 playbook)")
+    match_enforced: bool = param(False, "Partner match is enforced rather than an expectation.",
+                                 unit="switch", source="seed", ref="§2.3; M22, M29")
+    administered_by: Literal["k12_agency", "joint"] = param(
+        "k12_agency", "Administering agency; a K-12 agency lowers college ownership.",
+        unit="category", source="seed", ref="M18, §2.1: CDE administers CCPT")
+    follow_on_year: int = param(0, "Year a follow-on grant (e.g. Cohort 2) starts; 0 = none.",
+                                unit="year", source="seed", ref="M23; SF25", ge=0, le=20)
+    follow_on_musd: float = param(0.0, "Size of the follow-on grant, spread over three years.",
+                                  unit="million USD", source="seed", ref="M23; SF25", ge=0,
+                                  le=100)
+    subregional_nodes: int = param(1, "Subregional convening nodes (1 = whole region meets).",
+                                   unit="nodes", source="seed", ref="M11; SF11", ge=1, le=6)
+    subregional_switch_month: int = param(12, "Month the consortium switches to subregional "
+                                          "nodes.", unit="month", source="seed",
+                                          ref="M11: East Bay in year 2", ge=0, le=240)
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Grant:
+        total = self.equipment_share + self.staff_share + self.convening_share + self.subgrant_share
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                "equipment_share + staff_share + convening_share + subgrant_share must sum to 1 "
+                f"(they sum to {total:.3f})"
+            )
+        return self
+
+    @property
+    def grant_years(self) -> int:
+        """Whole grant length in years, planning excluded: state + taper + partner years."""
+        return self.state_years + self.taper_years + self.partner_years
+
+
+class Trust(_Section):
+    """Two-layer trust on ties (M1-M3, M7; science_anchors T1, T2, T4, T5)."""
+
+    gain_rate: float = param(0.10, "Trust gain per positive interaction (alpha+).",
+                             unit="1/event", source="assumption",
+                             ref="T1 Macy & Flache 2002; SF27 about a year", ge=0, le=1)
+    loss_ratio: float = param(3.0, "Losses relative to gains (lambda = alpha-/alpha+).",
+                              unit="ratio", source="literature",
+                              ref="T1 Slovic 1993; Pant & Yu use ~3", ge=0, le=10)
+    decay_rate: float = param(0.03, "Monthly relaxation of personal trust to baseline without "
+                              "interaction.", unit="1/month", source="literature",
+                              ref="T2 Burt 2001; Sutcliffe & Wang 2012", ge=0, le=1)
+    age_slowing: float = param(0.02, "How much tie age slows decay (per month of age).",
+                               unit="1/month", source="literature", ref="T2, N3 Burt 2002",
+                               ge=0, le=1)
+    baseline: float = param(0.15, "Trust a new tie starts at and relaxes to.", unit="0-1",
+                            source="assumption", ref="T2 baseline propensity", ge=0, le=1)
+    cross_sector_gain: float = param(0.6, "Multiplier on gains for cross-sector ties.",
+                                     unit="ratio", source="seed",
+                                     ref="M1: each sector has its own norms", ge=0, le=2)
+    spanner_boost: float = param(0.8, "Extra cross-sector gain from backbone boundary spanners "
+                                 "(coaches) at full staffing.", unit="ratio", source="seed",
+                                 ref="M33", ge=0, le=5)
+    ta_boost: float = param(0.3, "Extra gain while technical assistance is active.",
+                            unit="ratio", source="seed", ref="M9", ge=0, le=5)
+    positive_rate: float = param(0.5, "Chance an interaction yields a small shared win.",
+                                 unit="probability", source="literature",
+                                 ref="science_anchors §4.6 small-wins loop", ge=0, le=1)
+    negative_rate: float = param(0.05, "Chance an interaction yields a let-down.",
+                                 unit="probability", source="assumption", ref="T1; M29",
+                                 ge=0, le=1)
+    power_gap_penalty: float = param(0.25, "Extra let-down chance on ties with the lead while "
+                                     "it controls the money.", unit="probability",
+                                     source="seed", ref="M3: 'money had the power'", ge=0,
+                                     le=1)
+    formalization_transfer: float = param(0.05, "Monthly transfer of personal into "
+                                          "institutional trust per unit formality.",
+                                          unit="1/month", source="literature",
+                                          ref="T4 Zaheer et al. 1998", ge=0, le=1)
+    institutional_decay: float = param(0.01, "Monthly erosion of institutional trust on ties "
+                                       "without formal backing.", unit="1/month",
+                                       source="assumption", ref="T4; I1", ge=0, le=1)
+    turnover_retention: float = param(0.3, "Share of personal trust kept when a leader "
+                                      "leaves, before buffers.", unit="share",
+                                      source="literature", ref="T4 rho in [0, 0.5]", ge=0, le=1)
+    referral_weight: float = param(0.3, "Weight of trust via common partners for a new tie.",
+                                   unit="ratio", source="literature",
+                                   ref="T5 Gulati & Gargiulo 1999", ge=0, le=1)
+    active_threshold: float = param(0.35, "Trust above which an interacting tie counts as "
+                                    "active.", unit="0-1", source="assumption",
+                                    ref="§4.2 active_edges", ge=0, le=1)
+
+
+class Ties(_Section):
+    """Tie formation and dissolution (M4, M10, M11; science_anchors N1, N3)."""
+
+    spontaneous_rate: float = param(0.0005, "Monthly chance two unconnected organizations meet "
+                                    "by themselves.", unit="1/month", source="assumption",
+                                    ref="N1 baseline", ge=0, le=1)
+    convening_rate: float = param(0.10, "Monthly chance co-attendees at a convening form a tie.",
+                                  unit="1/month", source="seed", ref="M1, M11; N1", ge=0, le=1)
+    common_partner_rate: float = param(0.01, "Monthly tie chance per (saturating) common partner.",
+                                       unit="1/month", source="literature",
+                                       ref="N1 GWESP; Gulati & Gargiulo 1999", ge=0, le=1)
+    cross_sector_preference: float = param(1.5, "Formation multiplier for complementary "
+                                           "(cross-sector) pairs.", unit="ratio",
+                                           source="literature", ref="N1 beta_het; Powell 2005",
+                                           ge=0, le=10)
+    travel_scale_km: float = param(30.0, "Distance at which travel cuts attendance and tie "
+                                   "chances by e.", unit="km", source="assumption",
+                                   ref="M11 time and travel costs", ge=1, le=1000)
+    meeting_size_threshold: int = param(20, "Attendees beyond which a meeting loses "
+                                        "relevance.", unit="orgs", source="seed",
+                                        ref="M11; SF12 '80 people' meeting", ge=2, le=500)
+    meetings_per_month: float = param(2.0, "Meetings (workgroups, LPATs, CoPs) per month at "
+                                      "full convening intensity.", unit="meetings/month",
+                                      source="seed", ref="M11: LPATs 'meet monthly'; §3 tick",
+                                      ge=0, le=10)
+    regional_meeting_interval: int = param(3, "Months between whole-region meetings once "
+                                           "subregional nodes exist.", unit="months",
+                                           source="assumption", ref="M11 cross-node linking",
+                                           ge=1, le=24)
+    bilateral_rate: float = param(0.4, "Monthly chance two committed partners on a tie work "
+                                  "together outside convenings.", unit="1/month",
+                                  source="assumption", ref="M1, M33", ge=0, le=1)
+    dissolution_rate: float = param(0.10, "Base monthly dissolution hazard of a tie.",
+                                    unit="1/month", source="literature", ref="N3 h0; Burt 2002",
+                                    ge=0, le=1)
+    age_protection: float = param(0.01, "Hazard reduction per month of tie age.",
+                                  unit="1/month", source="literature",
+                                  ref="N3 gamma; Burt 2000", ge=0, le=1)
+    trust_protection: float = param(6.0, "Hazard reduction per unit of trust.", unit="1/trust",
+                                    source="literature", ref="N3 theta_T; Raeder et al. 2011",
+                                    ge=0, le=50)
+    bridge_factor: float = param(1.5, "Extra hazard for bridging ties (no common partner).",
+                                 unit="ratio", source="literature",
+                                 ref="N3 eta_b; Burt 2002 bridge decay", ge=0, le=20)
+    postgrant_factor: float = param(0.5, "Extra hazard once grant money has ended.",
+                                    unit="ratio", source="literature", ref="N3 eta_G", ge=0,
+                                    le=20)
+    inactive_window_months: int = param(6, "Months without interaction after which a tie is "
+                                        "not active.", unit="months", source="assumption",
+                                        ref="§4.2 active_edges", ge=1, le=60)
+
+
+class Leadership(_Section):
+    """Leadership turnover and champions (M5-M7; science_anchors L1, L2)."""
+
+    turnover_district: float = param(0.17, "Annual leader turnover hazard, K-12.",
+                                     unit="1/year", source="literature",
+                                     ref="L1 Grissom & Andersen 2012", ge=0, le=1)
+    turnover_college: float = param(0.20, "Annual leader turnover hazard, community colleges.",
+                                    unit="1/year", source="literature",
+                                    ref="L1 CCLC 2018 0.14; Wheelhouse 2016 0.25", ge=0, le=1)
+    turnover_employer: float = param(0.25, "Annual turnover of employer contacts.",
+                                     unit="1/year", source="assumption",
+                                     ref="L1 no anchor; swept", ge=0, le=1)
+    turnover_intermediary: float = param(0.20, "Annual turnover of intermediary leaders.",
+                                         unit="1/year", source="assumption", ref="L1; M8",
+                                         ge=0, le=1)
+    champion_district: float = param(0.35, "Chance a K-12 leader is a champion.",
+                                     unit="probability", source="assumption", ref="M5", ge=0,
+                                     le=1)
+    champion_college: float = param(0.25, "Chance a college leader is a champion.",
+                                    unit="probability", source="assumption", ref="M5, M18",
+                                    ge=0, le=1)
+    champion_employer: float = param(0.10, "Chance an employer contact is a champion.",
+                                     unit="probability", source="seed",
+                                     ref="M5: 'difficulties identifying CEO champions'", ge=0,
+                                     le=1)
+    champion_intermediary: float = param(0.40, "Chance an intermediary leader is a champion.",
+                                         unit="probability", source="assumption", ref="M5, M8",
+                                         ge=0, le=1)
+    champion_boost: float = param(0.15, "Payoff a champion adds to their organization's "
+                                  "commitment learning.", unit="payoff/month",
+                                  source="literature", ref="M5; Scheirer 2005 champion", ge=0,
+                                  le=1)
+    onboarding: float = param(0.2, "Onboarding quality: share of a departing leader's ties "
+                              "handed over.", unit="0-1", source="seed", ref="M6", ge=0, le=1)
+    distributed_leadership: float = param(0.2, "Leadership spread across workgroups; buffers "
+                                          "turnover.", unit="0-1", source="seed", ref="M6, M25",
+                                          ge=0, le=1)
+    grow_leaders: bool = param(False, "Successors grown internally carry the organization's "
+                               "mindset.", unit="switch", source="seed", ref="M6 Elk Grove",)
+    successor_spread: float = param(0.25, "Spread of a new leader's disposition around the "
+                                    "population mean.", unit="0-1", source="assumption",
+                                    ref="M6 'opposite is always true'; SF8", ge=0, le=1)
+
+
+class Commitment(_Section):
+    """Commitment, participation and post-grant contributions (M3, M16, M19, M22, M24, M29;
+    science_anchors C1-C5)."""
+
+    learning_rate: float = param(0.15, "Bush-Mosteller commitment learning rate.",
+                                 unit="1/month", source="literature",
+                                 ref="C2 Macy & Flache 2002", ge=0, le=1)
+    habituation: float = param(0.08, "Rate aspirations adapt to recent payoffs.",
+                               unit="1/month", source="literature",
+                               ref="C2 Macy & Flache 2002", ge=0, le=1)
+    initial_mean: float = param(0.45, "Mean initial commitment of signatories.", unit="0-1",
+                                source="assumption", ref="C2", ge=0, le=1)
+    initial_spread: float = param(0.15, "Spread of initial commitment.", unit="0-1",
+                                  source="assumption", ref="C2", ge=0, le=0.5)
+    money_motivated_base: float = param(0.10, "Share of partners who join for the money at "
+                                        "zero award.", unit="share", source="seed",
+                                        ref="M3 'for the wrong reasons'", ge=0, le=1)
+    money_motivated_per_musd: float = param(0.015, "Increase in money-motivated share per "
+                                            "million USD of award.", unit="share/MUSD",
+                                            source="assumption", ref="M3", ge=0, le=0.2)
+    exit_threshold_mean: float = param(0.35, "Mean share of partners that must stay active "
+                                       "for an organization to stay.", unit="share",
+                                       source="literature", ref="C4 Granovetter 1978", ge=0,
+                                       le=1)
+    exit_threshold_spread: float = param(0.15, "Spread of exit thresholds.", unit="share",
+                                         source="literature", ref="C4 Granovetter 1978", ge=0,
+                                         le=0.5)
+    exit_commitment: float = param(0.15, "Commitment below which an organization leaves.",
+                                   unit="0-1", source="assumption", ref="C1", ge=0, le=1)
+    join_commitment: float = param(0.4, "Commitment above which an outsider joins if enough "
+                                   "trusted partners are active.", unit="0-1",
+                                   source="assumption", ref="M4; C4; Centola & Macy 2007",
+                                   ge=0, le=1)
+    join_min_partners: int = param(2, "Active trusted partners needed to join (complex "
+                                   "contagion).", unit="orgs", source="literature",
+                                   ref="M4; I2 Centola & Macy 2007", ge=1, le=10)
+    participation_cost: float = param(0.30, "Monthly cost of taking part, at full capacity.",
+                                      unit="payoff/month", source="assumption", ref="C1 c_i",
+                                      ge=0, le=2)
+    relational_weight: float = param(0.45, "Payoff weight of trusted active ties.",
+                                     unit="payoff/month", source="literature",
+                                     ref="C1 b_i; M1", ge=0, le=2)
+    grant_weight: float = param(0.5, "Payoff weight of grant money received.",
+                                unit="payoff/month", source="literature", ref="C1 g_i; M3",
+                                ge=0, le=2)
+    mandate_weight: float = param(0.1, "Payoff of being a signatory while the grant runs.",
+                                  unit="payoff/month", source="literature", ref="N1 beta_G",
+                                  ge=0, le=2)
+    vision_weight: float = param(0.3, "Payoff weight of shared vision.", unit="payoff/month",
+                                 source="literature", ref="C1 M(t); M2", ge=0, le=2)
+    wins_weight: float = param(0.4, "Payoff weight of visible wins.", unit="payoff/month",
+                               source="seed", ref="M14", ge=0, le=2)
+    narrative: float = param(0.3, "How far process gains count as wins with stakeholders.",
+                             unit="0-1", source="seed", ref="M15", ge=0, le=1)
+    initiative_load_district: float = param(0.3, "Competing-initiative load, K-12.", unit="0-1",
+                                            source="assumption", ref="M24", ge=0, le=1)
+    initiative_load_college: float = param(0.7, "Competing-initiative load, colleges.",
+                                           unit="0-1", source="seed",
+                                           ref="M24: 'inundated'; SF35", ge=0, le=1)
+    initiative_load_employer: float = param(0.2, "Competing demands on employers.", unit="0-1",
+                                            source="assumption", ref="M24", ge=0, le=1)
+    initiative_load_intermediary: float = param(0.4, "Competing-initiative load, "
+                                                "intermediaries.", unit="0-1",
+                                                source="assumption", ref="M24", ge=0, le=1)
+    overload_sensitivity: float = param(0.6, "How much initiative load raises the cost of "
+                                        "taking part.", unit="ratio", source="assumption",
+                                        ref="M24 kappa", ge=0, le=5)
+    policy_coherence: float = param(0.2, "Cross-agency coherence of state signals.",
+                                    unit="0-1", source="seed", ref="M24, M34", ge=0, le=1)
+    dominance_tolerance: float = param(0.2, "K-12 share of benefits above parity tolerated by "
+                                       "other sectors.", unit="share", source="assumption",
+                                       ref="M19", ge=0, le=1)
+    dominance_penalty: float = param(0.3, "Payoff loss per unit of K-12 dominance beyond "
+                                     "tolerance.", unit="payoff/month", source="seed",
+                                     ref="M19", ge=0, le=2)
+    crowding: float = param(0.3, "Crowding-out of partners' own contributions by state money.",
+                            unit="ratio", source="literature",
+                            ref="C3 de Wit & Bekkers 2017 (-0.06 to 0.64)", ge=-0.1, le=0.7)
+    contrib_intercept: float = param(-0.35, "Intercept of the contribution decision.",
+                                     unit="logit-free share", source="assumption", ref="M22",
+                                     ge=-2, le=2)
+    contrib_value: float = param(0.9, "Contribution weight of perceived value.", unit="share",
+                                 source="assumption", ref="M22; M20 evidence", ge=0, le=3)
+    contrib_institutionalization: float = param(0.8, "Contribution weight of "
+                                                "institutionalization.", unit="share",
+                                                source="seed", ref="M22, M13; SF24", ge=0, le=3)
+    contrib_champion: float = param(0.2, "Contribution weight of a champion.", unit="share",
+                                    source="assumption", ref="M22, M5", ge=0, le=3)
+    contrib_identity: float = param(0.3, "Contribution weight of shared identity (vision).",
+                                    unit="share", source="seed", ref="M22, M31", ge=0, le=3)
+    contrib_load: float = param(0.3, "Contribution penalty of initiative load.", unit="share",
+                                source="assumption", ref="M22, M24", ge=0, le=3)
+    pledge_intercept: float = param(-0.5, "Logit intercept of honouring a pledge.",
+                                    unit="logit", source="literature", ref="C5", ge=-5, le=5)
+    pledge_commitment: float = param(2.5, "Logit weight of commitment on honouring a pledge.",
+                                     unit="logit", source="literature", ref="C5", ge=0, le=10)
+    pledge_same_leader: float = param(1.0, "Logit bonus if the leader who pledged is still "
+                                      "there.", unit="logit", source="literature", ref="C5; M6",
+                                      ge=0, le=5)
+    pledge_institutionalization: float = param(1.5, "Logit weight of institutionalization on "
+                                               "honouring a pledge.", unit="logit",
+                                               source="literature", ref="C5", ge=0, le=10)
+    enforcement_bonus: float = param(1.5, "Logit bonus when the match is enforced.",
+                                     unit="logit", source="assumption", ref="M29", ge=0, le=5)
+    budget_district_musd: float = param(0.08, "Largest yearly contribution a district can make.",
+                                        unit="million USD/year", source="assumption",
+                                        ref="M22; §2.9", ge=0, le=10)
+    budget_college_musd: float = param(0.05, "Largest yearly contribution a college can make.",
+                                       unit="million USD/year", source="assumption",
+                                       ref="M22; §2.9", ge=0, le=10)
+    budget_employer_musd: float = param(0.005, "Largest yearly contribution an employer makes.",
+                                        unit="million USD/year", source="assumption",
+                                        ref="M22; §2.9", ge=0, le=10)
+    budget_intermediary_musd: float = param(0.02, "Largest yearly contribution an intermediary "
+                                            "makes.", unit="million USD/year",
+                                            source="assumption", ref="M22; §2.9", ge=0, le=10)
+
+
+class Institutionalization(_Section):
+    """Habit stock, passages and shared infrastructure (M2, M13, M18, M20; science_anchors
+    I1, I3)."""
+
+    habit_growth: float = param(0.05, "Monthly habit growth when the practice is enacted "
+                                "with full systems effort.", unit="1/month",
+                                source="literature", ref="I1 Goodman & Steckler 1989", ge=0,
+                                le=1)
+    habit_decay: float = param(0.03, "Monthly habit decay when the practice is not enacted.",
+                               unit="1/month", source="literature", ref="I1", ge=0, le=1)
+    passage_threshold: float = param(0.45, "Habit strength at which passages become possible.",
+                                     unit="0-1", source="literature", ref="I1, I3", ge=0, le=1)
+    passage_rate: float = param(0.04, "Monthly chance of a passage (budget line, MOU) once "
+                                "above threshold.", unit="1/month", source="literature",
+                                ref="I1 passages; M13", ge=0, le=1)
+    passage_floor: float = param(0.12, "Habit floor each passage sets.", unit="0-1",
+                                 source="literature", ref="I1 floor R_min", ge=0, le=1)
+    passage_lapse: float = param(0.02, "Monthly chance a passage lapses while the organization "
+                                 "is out.", unit="1/month", source="assumption",
+                                 ref="I1 (passages can erode)", ge=0, le=1)
+    max_passages: int = param(4, "Most passages an organization can hold.", unit="count",
+                              source="literature", ref="I1: budget, MOU, articulation, "
+                              "positions", ge=0, le=10)
+    habit_coordination: float = param(0.6, "How far habits substitute for paid coordination.",
+                                      unit="0-1", source="seed",
+                                      ref="M13 'no one is out begging'", ge=0, le=1)
+    vision_growth: float = param(0.04, "Monthly growth of shared vision at full convening and "
+                                 "systems effort.", unit="1/month", source="seed", ref="M2",
+                                 ge=0, le=1)
+    vision_decay: float = param(0.01, "Monthly decay of shared vision.", unit="1/month",
+                                source="assumption", ref="M2", ge=0, le=1)
+    data_growth: float = param(0.01, "Monthly growth of data alignment at full data staffing "
+                               "and reporting.", unit="1/month", source="seed",
+                               ref="M20; SF29", ge=0, le=1)
+    data_decay: float = param(0.01, "Monthly decay of data alignment.", unit="1/month",
+                              source="assumption", ref="M20", ge=0, le=1)
+    articulation_trust: float = param(0.5, "District-college trust needed to attempt an "
+                                      "articulation agreement.", unit="0-1",
+                                      source="assumption", ref="M18", ge=0, le=1)
+    articulation_rate: float = param(0.03, "Monthly chance an eligible pair attempts an "
+                                     "agreement.", unit="1/month", source="assumption",
+                                     ref="M18; SF20", ge=0, le=1)
+    faculty_resistance: float = param(0.5, "Chance college faculty veto an agreement.",
+                                      unit="probability", source="seed",
+                                      ref="M18: 'It's dead, it's a dead class'", ge=0, le=1)
+    college_competition: float = param(0.15, "Let-down chance on college-college ties from "
+                                       "enrollment competition.", unit="probability",
+                                       source="seed", ref="M18 'bad blood'", ge=0, le=1)
+    program_growth: float = param(0.06, "Monthly growth of local pathway programmes at full "
+                                  "local funding.", unit="1/month", source="seed",
+                                  ref="SF2; M14", ge=0, le=1)
+    program_decay: float = param(0.03, "Monthly decay of unsupported local programmes.",
+                                 unit="1/month", source="assumption", ref="M13, M21", ge=0,
+                                 le=1)
+
+
+class Employers(_Section):
+    """The employer engagement ladder (M16, M17, M28)."""
+
+    step_rate: float = param(0.08, "Monthly chance to climb a rung when trust and ROI allow.",
+                             unit="1/month", source="assumption", ref="M16 ladder", ge=0, le=1)
+    trust_per_stage: float = param(0.08, "Trust in the convener needed per rung.",
+                                   unit="0-1/stage", source="assumption", ref="M16", ge=0,
+                                   le=0.2)
+    roi_per_stage: float = param(0.1, "Perceived ROI needed per rung.", unit="0-1/stage",
+                                 source="assumption", ref="M16", ge=0, le=0.2)
+    contact_rate: float = param(0.3, "Monthly chance of student contact at low rungs, at full "
+                                "operation.", unit="1/month", source="seed",
+                                ref="M16 'bowled over'; SF31", ge=0, le=1)
+    contact_roi_gain: float = param(0.08, "ROI gain from one student contact.", unit="0-1",
+                                    source="seed", ref="M16; SF31", ge=0, le=1)
+    roi_decay: float = param(0.015, "Monthly decay of perceived ROI.", unit="1/month",
+                             source="assumption", ref="M16", ge=0, le=1)
+    urgency_gain: float = param(1.0, "How much regional urgency multiplies ROI gains.",
+                                unit="ratio", source="seed", ref="M28; SF15", ge=0, le=5)
+    transactional_asks: bool = param(False, "Ask employers straight for internships instead of "
+                                     "relationship-first.", unit="switch", source="seed",
+                                     ref="M16; SF17")
+    ask_rate: float = param(0.4, "Monthly asks per engaged employer at full 'now' effort.",
+                            unit="asks/month", source="seed", ref="M16 'tripping over each "
+                            "other'", ge=0, le=5)
+    transactional_dropout: float = param(0.06, "Chance a premature big ask scares an employer "
+                                         "off.", unit="probability", source="seed",
+                                         ref="M16; SF17", ge=0, le=1)
+    burnout_rate: float = param(0.08, "Burnout added per ask.", unit="0-1/ask", source="seed",
+                                ref="M16; SF18 '20-80'", ge=0, le=1)
+    burnout_recovery: float = param(0.1, "Monthly burnout recovery.", unit="1/month",
+                                    source="assumption", ref="M16", ge=0, le=1)
+    burnout_exit: float = param(0.7, "Burnout at which an employer 'divorces' the consortium.",
+                                unit="0-1", source="seed", ref="M16; SF18", ge=0, le=1)
+    one_stop: float = param(0.5, "Share of duplicate asks an intermediary one-stop removes.",
+                            unit="share", source="seed", ref="M8, M16", ge=0, le=1)
+    stage_decay: float = param(0.03, "Monthly chance an unengaged employer slips one rung.",
+                               unit="1/month", source="assumption", ref="M16", ge=0, le=1)
+    liability_solution: bool = param(False, "State or JPA liability cover lowers sector "
+                                     "barriers.", unit="switch", source="seed", ref="M17")
+
+
+class Outcomes(_Section):
+    """Outcome classification (domain brief §4.2; science_anchors §4.7)."""
+
+    sustained_threshold: float = param(0.6, "Operating level (vs peak) at or above which a "
+                                       "consortium is sustained.", unit="share of peak",
+                                       source="assumption", ref="§4.2 s_hi", ge=0, le=1)
+    dissolved_threshold: float = param(0.2, "Operating level at or below which it is "
+                                       "dissolved.", unit="share of peak", source="assumption",
+                                       ref="§4.2 s_lo", ge=0, le=1)
+    collaboration_min_orgs: int = param(3, "Organizations still collaborating for regional "
+                                        "collaboration to persist.", unit="orgs",
+                                        source="literature", ref="§4.7 NORC/HCAP 2012", ge=2,
+                                        le=50)
+    horizon_years: int = param(10, "Simulated years.", unit="years", source="seed",
+                               ref="issue: 10-year horizon", ge=1, le=40)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Outcomes:
+        if self.dissolved_threshold >= self.sustained_threshold:
+            raise ValueError("dissolved_threshold must be below sustained_threshold")
+        return self
+
+
+class ScenarioParams(_Section):
+    """All parameters of one scenario, validated; the model keeps it as ``self.params``."""
+
+    name: str = Field("unnamed", description="Scenario name.")
+    description: str = Field("", description="What the scenario represents.")
+    region: Region = Region()
+    grant: Grant = Grant()
+    trust: Trust = Trust()
+    ties: Ties = Ties()
+    leadership: Leadership = Leadership()
+    commitment: Commitment = Commitment()
+    institutionalization: Institutionalization = Institutionalization()
+    employers: Employers = Employers()
+    outcomes: Outcomes = Outcomes()
+
+    @property
+    def n_orgs(self) -> int:
+        """Number of organizations in the region."""
+        r = self.region
+        return (r.n_districts + r.n_charters + r.n_colleges + r.n_workforce_boards
+                + r.n_county_offices + r.n_ta_providers + r.n_chambers + r.n_employers)
+
+    @property
+    def months(self) -> int:
+        """Number of monthly steps."""
+        return 12 * self.outcomes.horizon_years
+
+    @model_validator(mode="after")
+    def _lead_exists(self) -> ScenarioParams:
+        r = self.region
+        counts = {"district": r.n_districts, "college": r.n_colleges,
+                  "county_office": r.n_county_offices, "workforce_board": r.n_workforce_boards,
+                  "chamber": r.n_chambers}
+        if counts[r.lead] < 1:
+            raise ValueError(f"lead is '{r.lead}' but the region has no such organization")
+        return self
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    name: field.annotation  # type: ignore[misc]
+    for name, field in ScenarioParams.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)
+}
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """One row per parameter: key path, default, unit, range, source, reference, description."""
+    rows = []
+    for section, cls in SECTIONS.items():
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra or {}
+            lo = hi = None
+            for m in field.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            rows.append({
+                "key": f"{section}.{name}",
+                "default": field.default,
+                "unit": extra.get("unit"),
+                "low": lo,
+                "high": hi,
+                "source": extra.get("source"),
+                "ref": extra.get("ref"),
+                "description": field.description,
+            })
+    return rows

@@ -1,0 +1,1 @@
+"""Figures: trajectory bands and network snapshots. Imports the model, never the reverse."""
