@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
-import numpy as np
 
 if TYPE_CHECKING:
     from sim.model import ConsortiumModel
@@ -92,12 +91,15 @@ class Organization(mesa.Agent):
         keep = p.trust.turnover_retention + (1.0 - p.trust.turnover_retention) * buffer
         m.reset_personal_trust(i, keep)
         org = m.org
-        org.champion[i] = m.rng.random() < self.champion_probability()
-        centre = org.commitment[i] if p.leadership.grow_leaders else m.disposition_mean
-        disposition = np.clip(centre + p.leadership.successor_spread * m.rng.standard_normal()
-                              + 0.15 * org.champion[i], 0.0, 1.0)
-        sediment = min(1.0, org.habit[i] / max(p.institutionalization.passage_threshold, 1e-9))
-        org.commitment[i] += (1.0 - sediment) * (disposition - org.commitment[i])
+        champion = bool(m.rng.random() < self.champion_probability())
+        org.champion[i] = champion
+        current = float(org.commitment[i])
+        centre = current if p.leadership.grow_leaders else m.disposition_mean
+        draw = centre + p.leadership.successor_spread * float(m.rng.standard_normal())
+        disposition = min(1.0, max(0.0, draw + 0.15 * champion))
+        sediment = min(1.0, float(org.habit[i]) / max(p.institutionalization.passage_threshold,
+                                                      1e-9))
+        org.commitment[i] = current + (1.0 - sediment) * (disposition - current)
         org.leader_id[i] += 1
         m.turnover_events += 1
 

@@ -46,18 +46,15 @@ def trust_step(personal: np.ndarray, institutional: np.ndarray, tie: np.ndarray,
     in proportion to the tie's formality (agreements, budget lines, shared data) and erodes
     where formality is missing (Zaheer et al. 1998). Both stay in [0, 1].
     """
-    P = personal.copy()
-    I = institutional.copy()  # noqa: E741
-    P[pos] += gain[pos] * (1.0 - P[pos])
-    P[neg] -= np.minimum(1.0, p.loss_ratio * gain[neg]) * P[neg]
+    loss = np.minimum(1.0, p.loss_ratio * gain)
     idle = tie & ~interacted
-    decay = p.decay_rate / (1.0 + p.age_slowing * age[idle])
-    P[idle] -= decay * (P[idle] - p.baseline)
-    I[tie] += p.formalization_transfer * formality[tie] * (P[tie] - I[tie])
-    I[tie] -= p.institutional_decay * (1.0 - formality[tie]) * I[tie]
-    np.clip(P, 0.0, 1.0, out=P)
-    np.clip(I, 0.0, 1.0, out=I)
-    return P, I
+    decay = p.decay_rate / (1.0 + p.age_slowing * age)
+    P = (personal + pos * (gain * (1.0 - personal)) - neg * (loss * personal)
+         - idle * (decay * (personal - p.baseline)))
+    I = (institutional  # noqa: E741
+         + tie * (p.formalization_transfer * formality * (P - institutional)
+                  - p.institutional_decay * (1.0 - formality) * institutional))
+    return np.clip(P, 0.0, 1.0), np.clip(I, 0.0, 1.0)
 
 
 def combined_trust(personal: np.ndarray, institutional: np.ndarray,
@@ -68,16 +65,16 @@ def combined_trust(personal: np.ndarray, institutional: np.ndarray,
 
 
 def formation_probability(tie: np.ndarray, coattend: np.ndarray, common: np.ndarray,
-                          complementarity: np.ndarray, distance: np.ndarray,
+                          complementarity: np.ndarray, near: np.ndarray,
                           openness: np.ndarray, p: Ties) -> np.ndarray:
     """Monthly chance an untied pair forms a tie (science_anchors N1; M1, M4, M10, M11).
 
     Three routes: meeting at a convening, introductions through common partners (saturating
     in their number), and chance encounters that fade with distance. Complementary
     (cross-sector) pairs form more readily; pairs involving a dense prior cluster form less
-    (insularity, M10). Already-tied pairs get zero.
+    (insularity, M10). ``near`` is ``exp(-distance / travel_scale_km)``. Already-tied pairs
+    get zero.
     """
-    near = np.exp(-distance / p.travel_scale_km)
     miss = (1.0 - p.convening_rate * coattend)
     miss = miss * (1.0 - p.common_partner_rate * common / (1.0 + common) * near)
     miss = miss * (1.0 - p.spontaneous_rate * near)

@@ -32,32 +32,6 @@ NEVER = np.iinfo(np.int64).max  # "formed" month of a pair that never had a tie
 INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
 
 
-def largest_component(n: int, i: np.ndarray, j: np.ndarray, keep: np.ndarray) -> int:
-    """Size of the largest connected component formed by the kept edges i-j (0 if none).
-
-    Union-find over the kept edges only; consortium graphs have at most a few hundred.
-    """
-    idx = np.flatnonzero(keep)
-    if not len(idx):
-        return 0
-    parent = list(range(n))
-
-    def root(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in zip(i[idx].tolist(), j[idx].tolist(), strict=True):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[ra] = rb
-    roots = [root(a) for a in range(n)]
-    sizes = np.bincount(roots)
-    largest = int(sizes.max())
-    return largest if largest >= 2 else 0
-
-
 @dataclass
 class OrgState:
     """Per-organization arrays (index = organization)."""
@@ -124,7 +98,7 @@ class TieState:
 
 MONTHLY_SERIES = (
     "state_share", "phase", "operating_raw", "program_level", "taking_part_share",
-    "active_ties", "active_cross_sector_ties", "largest_component_share", "collaborating_orgs",
+    "active_ties", "active_cross_sector_ties",
     "mean_trust", "mean_personal_trust", "mean_institutional_trust", "ties",
     "institutionalization", "positions_filled", "positions_funded", "partner_funding_ratio",
     "convening_intensity", "shared_vision", "data_alignment", "employers_engaged",
@@ -150,6 +124,7 @@ class ConsortiumModel(mesa.Model):
         self._build_ties()
         self._init_consortium()
         self.series = {name: np.full(self.months, np.nan) for name in MONTHLY_SERIES}
+        self.collaboration_edges = np.zeros((self.months, (self.n_pairs + 7) // 8), np.uint8)
 
     # ------------------------------------------------------------------ construction
     def _build_organizations(self) -> None:
@@ -245,6 +220,7 @@ class ConsortiumModel(mesa.Model):
             openness=1.0 - p.region.insularity * (org.prior_member[iu] != org.prior_member[ju]),
         )
         self.n_pairs = len(iu)
+        self.adjacency = prior.astype(float)  # kept in step with ties.tie
         self.incident = [np.flatnonzero((iu == k) | (ju == k)) for k in range(n)]
         self.neg_base = np.minimum(1.0, p.trust.negative_rate + self.ties.competitive
                                    * p.institutionalization.college_competition)
@@ -335,7 +311,7 @@ class ConsortiumModel(mesa.Model):
                                             * (1.0 - c.policy_coherence))
         counts = np.bincount(org.sector, minlength=4)[:3]
         self.present = counts > 0
-        self.sector_counts = counts[self.present]
+        self.sector_counts = counts[self.present].tolist()
         self.local = ((org.sector == K12) | (org.sector == COLLEGE)).astype(float)
         g = p.grant
         on = g.technical_assistance and g.award_musd > 0
@@ -460,9 +436,7 @@ class ConsortiumModel(mesa.Model):
         trust = ties.combined_trust(ts.personal, ts.institutional, ts.formality) * ts.tie
 
         # Tie formation and dissolution (N1, N3; M4, M10, M11).
-        adj = np.zeros((self.n, self.n))
-        adj[ti, tj] = ts.tie
-        adj += adj.T
+        adj = self.adjacency
         common = (adj @ adj)[ti, tj]
         p_form = ties.formation_probability(ts.tie, coattend, common, ts.complementarity,
                                             ts.near, ts.openness, p.ties)
@@ -472,6 +446,7 @@ class ConsortiumModel(mesa.Model):
         gone = np.flatnonzero(rng.random(self.n_pairs) < hazard)
         if len(gone):
             ts.tie[gone] = False
+            adj[ti[gone], tj[gone]] = adj[tj[gone], ti[gone]] = 0.0
             ts.personal[gone] = ts.institutional[gone] = trust[gone] = 0.0
             ts.age[gone] = 0.0
             if ts.agreement[gone].any():
@@ -484,6 +459,7 @@ class ConsortiumModel(mesa.Model):
             tmat += tmat.T
             via = (tmat[a] * tmat[b]).sum(axis=1) / np.maximum(common[new], 1.0)
             ts.tie[new] = True
+            adj[a, b] = adj[b, a] = 1.0
             ts.personal[new] = np.minimum(1.0, tp.baseline + tp.referral_weight * via)
             ts.institutional[new] = 0.0
             ts.idle[new] = 0.0
@@ -493,8 +469,9 @@ class ConsortiumModel(mesa.Model):
 
         # Collaborative activity, visible wins and process gains (M5, M14, M15; SF36).
         engaged = np.bincount(org.sector, weights=cp, minlength=4)[:3][self.present]
-        levels = np.maximum(engaged / self.sector_counts, 1e-6)
-        weakest_link = float(np.mean(levels ** -2.0) ** -0.5)  # CES, low substitutability
+        levels = [max(e / c, 1e-6) for e, c in zip(engaged.tolist(), self.sector_counts,
+                                                   strict=True)]
+        weakest_link = (sum(x ** -2.0 for x in levels) / len(levels)) ** -0.5  # CES, rho=-2
         self.activity = weakest_link * (0.5 * self.coordination + 0.5 * self.convening)
         now = 0.0 if phase == PLANNING else self.now_share
         local_money = s * g.money
@@ -737,9 +714,8 @@ class ConsortiumModel(mesa.Model):
         n_active = int(active.sum())
         rec["active_ties"][t] = n_active
         rec["active_cross_sector_ties"][t] = int((active & ts.cross).sum())
-        largest = largest_component(self.n, ts.i, ts.j, active & part[ts.i] & part[ts.j])
-        rec["largest_component_share"][t] = largest / self.n
-        rec["collaborating_orgs"][t] = largest if largest >= 2 else 0
+        # Components are computed on demand from these packed edge sets (sim.components).
+        self.collaboration_edges[t] = np.packbits(active & part[ts.i] & part[ts.j])
         n_ties = int(ts.tie.sum())
         rec["ties"][t] = n_ties
         if n_ties:

@@ -10,10 +10,11 @@ Years are counted from the end of the grant (the end of the partner-funded years
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.components import largest_component
 from sim.grant import PHASES
 from sim.params import Outcomes
 
@@ -27,13 +28,34 @@ class RunRecord:
     money_end: int
     months: int
     thresholds: Outcomes
+    n_orgs: int
+    pair_i: np.ndarray
+    pair_j: np.ndarray
+    collaboration_edges: np.ndarray
+    _components: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_model(cls, model) -> RunRecord:  # noqa: ANN001 - avoids importing the model
         """Collect the record of a finished model run."""
         return cls(series={k: v.copy() for k, v in model.series.items()},
                    grant_end=model.schedule_.grant_end, money_end=model.schedule_.money_end,
-                   months=model.months, thresholds=model.params.outcomes)
+                   months=model.months, thresholds=model.params.outcomes, n_orgs=model.n,
+                   pair_i=model.ties.i, pair_j=model.ties.j,
+                   collaboration_edges=model.collaboration_edges.copy())
+
+    def collaborating_orgs(self, month: int) -> int:
+        """Largest group of taking-part organizations joined by active ties at ``month``."""
+        if month not in self._components:
+            keep = np.unpackbits(self.collaboration_edges[month],
+                                 count=len(self.pair_i)).astype(bool)
+            self._components[month] = largest_component(self.n_orgs, self.pair_i,
+                                                        self.pair_j, keep)
+        return self._components[month]
+
+    def component_series(self, months: range | None = None) -> np.ndarray:
+        """``collaborating_orgs`` for each month in ``months`` (all by default)."""
+        months = range(self.months) if months is None else months
+        return np.array([self.collaborating_orgs(m) for m in months], dtype=float)
 
     def year_after(self, k: int) -> slice | None:
         """Months of year ``k`` after the grant ends, or None past the horizon."""
@@ -79,7 +101,7 @@ def _collaborating(rec: RunRecord, k: int) -> float:
     span = rec.year_after(k)
     if span is None:
         return float("nan")
-    orgs = rec.series["collaborating_orgs"][span.stop - 1]
+    orgs = rec.collaborating_orgs(span.stop - 1)
     return float(orgs >= rec.thresholds.collaboration_min_orgs)
 
 
@@ -162,8 +184,11 @@ def active_cross_sector_ties_retained_2y(rec: RunRecord) -> float:
 
 
 def largest_component_share_2y(rec: RunRecord) -> float:
-    """Largest component of active ties as a share of organizations, year 2 after (M7)."""
-    return _year_mean(rec, rec.series["largest_component_share"], 2)
+    """Largest collaborating component as a share of organizations, year 2 after (M7)."""
+    span = rec.year_after(2)
+    if span is None:
+        return float("nan")
+    return float(rec.component_series(range(span.start, span.stop)).mean() / rec.n_orgs)
 
 
 def funding_gap_filled_2y(rec: RunRecord) -> float:
@@ -225,4 +250,7 @@ def monthly_table(rec: RunRecord) -> dict[str, np.ndarray | list[str]]:
     for name, values in rec.series.items():
         if name != "phase":
             cols[name] = values
+    collaborating = rec.component_series()
+    cols["collaborating_orgs"] = collaborating
+    cols["largest_component_share"] = collaborating / rec.n_orgs
     return cols
