@@ -39,8 +39,11 @@ def exits(commitment: np.ndarray, partner_share: np.ndarray, threshold: np.ndarr
 
 def joins(commitment: np.ndarray, trusted_active_partners: np.ndarray, invited: np.ndarray,
           p: Commitment) -> np.ndarray:
-    """Who (re)joins: committed enough, and invited by the grant or pulled in by several
-    trusted active partners (complex contagion, M4; Centola & Macy 2007)."""
+    """Who (re)joins: committed enough, and invited or pulled in by trusted partners.
+
+    Outsiders are invited by the grant or pulled in by several trusted active partners
+    (complex contagion, M4; Centola & Macy 2007).
+    """
     pulled = trusted_active_partners >= p.join_min_partners
     return (commitment >= p.join_commitment) & (invited | pulled)
 
@@ -69,14 +72,16 @@ def contribution_share(value: np.ndarray, habit: np.ndarray, champion: np.ndarra
     """
     x = (p.contrib_intercept + p.contrib_value * value + p.contrib_institutionalization * habit
          + p.contrib_champion * champion + p.contrib_identity * vision - p.contrib_load * load)
-    crowd = np.clip(1.0 - p.crowding * state_share, 0.0, 1.1)
-    return np.clip(x, 0.0, 1.0) * (~money_motivated) * np.minimum(crowd, 1.0)
+    crowd = 1.0 - p.crowding * state_share  # below 1: crowding out; above 1: crowding in
+    return np.minimum(1.0, np.clip(x, 0.0, 1.0) * crowd) * (~money_motivated)
 
 
 def pledge_honour_probability(commitment: np.ndarray, same_leader: np.ndarray,
                               habit: np.ndarray, enforced: bool, p: Commitment) -> np.ndarray:
-    """Chance a pledged match is honoured (C5; M29): logistic in commitment, leader
-    continuity, institutionalization and enforcement."""
+    """Chance a pledged match is honoured (C5; M29).
+
+    Logistic in commitment, leader continuity, institutionalization and enforcement.
+    """
     z = (p.pledge_intercept + p.pledge_commitment * commitment
          + p.pledge_same_leader * same_leader + p.pledge_institutionalization * habit
          + p.enforcement_bonus * enforced)
@@ -127,8 +132,11 @@ def employer_step(stage: np.ndarray, roi: np.ndarray, burnout: np.ndarray,
 
 def program_step(program: np.ndarray, support: np.ndarray, push: np.ndarray,
                  p: Institutionalization) -> np.ndarray:
-    """Local pathway programmes (SF2; M13, M14): grow with local money and quick-win effort,
-    decay unless supported by local habits, budget lines or money."""
+    """Local pathway programmes (SF2; M13, M14).
+
+    They grow with local money and quick-win effort and decay unless supported by local
+    habits, budget lines or money.
+    """
     out = program + p.program_growth * push * (1.0 - program)
     out = out - p.program_decay * program * (1.0 - support)
     return np.clip(out, 0.0, 1.0)

@@ -28,7 +28,7 @@ def signals(interacted: np.ndarray, q_pos: np.ndarray, q_neg: np.ndarray,
     """Positive (small win) and negative (let-down) signals on interacting ties.
 
     One uniform per tie: below ``q_pos`` a shared small win (science_anchors §4.6), above
-    ``1 - q_neg`` a let-down (broken pledge, power gap: M3, M29).
+    or at ``1 - q_neg`` a let-down (broken pledge, power gap: M3, M29).
     """
     pos = interacted & (u < q_pos)
     neg = interacted & ~pos & (u >= 1.0 - q_neg)

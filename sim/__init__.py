@@ -1,4 +1,4 @@
-"""consortium-sim: does a regional cross-sector partnership survive the end of its grant?"""
+"""consortium-sim: does a regional cross-sector partnership outlive its grant."""
 
 from sim.params import ScenarioParams
 from sim.run import RunResult, run, run_replicates

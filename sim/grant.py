@@ -48,8 +48,9 @@ class GrantSchedule:
         if grant.taper_years:
             in_taper = (t >= state_end) & (t < taper_end)
             share[in_taper] = 1.0 - (t[in_taper] - state_end + 1) / (12 * grant.taper_years + 1)
-        if grant.award_musd == 0:
-            share[:] = 0.0
+        if grant.award_musd == 0 or not (grant.money or grant.backbone or grant.convenings
+                                         or grant.technical_assistance):
+            share[:] = 0.0  # no state money reaches anyone: partners decide from month 0
         return cls(phase=phase, state_share=share, money_end=taper_end, grant_end=grant_end)
 
     @property

@@ -1,5 +1,7 @@
-"""The consortium model: wires organizations, the partnership graph and the grant, then
-steps the world one month at a time.
+"""The consortium model: wires organizations, ties and the grant, and steps monthly.
+
+It builds the organizations, the partnership graph and the grant schedule, then steps the
+world one month at a time.
 
 Organization state lives in arrays (``OrgState``) and tie state in arrays over all
 organization pairs (``TieState``), so the rules in ``agents/`` run in bulk. The networkx
@@ -237,11 +239,10 @@ class ConsortiumModel(mesa.Model):
                 g.staff_share * self.award_per_year * 1000.0 / g.position_cost_kusd))
         self.positions_filled = 0
         self.positions_funded = 0
-        self.core_cost = (self.positions_planned * g.position_cost_kusd
-                          + g.convening_cost_kusd) / 1000.0
+        convening_cost = g.convening_cost_kusd * self.n
+        self.core_cost = (self.positions_planned * g.position_cost_kusd + convening_cost) / 1000.0
         conv_money = g.convening_share * self.award_per_year * 1000.0
-        self.grant_convening = (min(1.0, conv_money / g.convening_cost_kusd)
-                                if g.convenings else 0.0)
+        self.grant_convening = min(1.0, conv_money / convening_cost) if g.convenings else 0.0
         # Money flows by sector (§2.5: "the vast majority ... invested in high schools").
         sector_money = np.zeros(4)
         if g.money:
@@ -333,8 +334,7 @@ class ConsortiumModel(mesa.Model):
         self.turnover_month = 1.0 - np.exp(-org.turnover / 12.0)
 
     def _first_decision_month(self) -> int:
-        """First month partners must decide what to pay: the first month without full state
-        money (M22)."""
+        """First month partners decide what to pay: the first without full state money (M22)."""
         short = np.flatnonzero(self.schedule_.state_share < 1.0)
         return int(short[0]) if len(short) else self.months
 
@@ -365,8 +365,11 @@ class ConsortiumModel(mesa.Model):
 
     # ------------------------------------------------------------------ the monthly step
     def step(self) -> None:
-        """Advance one month: resources, turnover, convenings, trust, ties, commitment,
-        participation, institutionalization, employers, programmes, then the record."""
+        """Advance one month.
+
+        Order: resources, turnover, convenings, trust, ties, commitment, participation,
+        institutionalization, employers, programmes, then the record.
+        """
         t = self.month
         if t >= self.months:
             return
@@ -582,25 +585,15 @@ class ConsortiumModel(mesa.Model):
         org.commitment, org.aspiration = rules.commitment_learning(
             org.commitment, org.aspiration, payoff, c)
 
-    def _trusted_active_partners(self, active: np.ndarray, trust: np.ndarray) -> np.ndarray:
-        t = self.ties
-        ok = t.tie & (trust >= self.params.trust.active_threshold)
-        return (np.bincount(t.i, weights=ok & active[t.j], minlength=self.n)
-                + np.bincount(t.j, weights=ok & active[t.i], minlength=self.n))
-
     def _update_participation(self, in_grant: bool, trust: np.ndarray) -> None:
         """Threshold exits and complex-contagion joins (C4; M4)."""
-        p, org, t = self.params, self.org, self.ties
+        p, org = self.params, self.org
         part = org.taking_part
         if not part.any() and not in_grant:
             return
-        partners = (np.bincount(t.i, weights=t.tie, minlength=self.n)
-                    + np.bincount(t.j, weights=t.tie, minlength=self.n))
-        tie_in = t.tie & part[t.j]
-        tie_out = t.tie & part[t.i]
-        active_partners = (np.bincount(t.i, weights=tie_in, minlength=self.n)
-                           + np.bincount(t.j, weights=tie_out, minlength=self.n))
-        share = np.where(partners > 0, active_partners / np.maximum(partners, 1),
+        partners = self.adjacency.sum(axis=1)
+        active_partners = self.adjacency @ part
+        share = np.where(partners > 0, active_partners / np.maximum(partners, 1.0),
                          part.sum() / self.n)
         leave = part & rules.exits(org.commitment, share, org.threshold, p.commitment)
         invited = org.signatory & (in_grant and p.grant.mandate)
@@ -684,7 +677,8 @@ class ConsortiumModel(mesa.Model):
                     self._let_down(i)
         org.contribution = org.budget * share * part
         self.partner_funding = float(org.contribution.sum())
-        self.partner_ratio = min(1.0, self.partner_funding / self.core_cost) if self.core_cost else 0.0
+        cost = self.core_cost
+        self.partner_ratio = min(1.0, self.partner_funding / cost) if cost else 0.0
 
     def _let_down(self, i: int) -> None:
         """A broken pledge costs trust on the tie with the lead (M29; T1)."""
@@ -745,8 +739,11 @@ class ConsortiumModel(mesa.Model):
         return self
 
     def graph(self) -> nx.Graph:
-        """The partnership graph now: organizations as nodes, current ties as edges with
-        trust layers, age, origin and whether the tie is active."""
+        """The partnership graph now, as a networkx Graph.
+
+        Organizations are nodes; current ties are edges with trust layers, age, origin and
+        whether the tie is active.
+        """
         g = nx.Graph()
         org, t = self.org, self.ties
         for a in self.agents_list:

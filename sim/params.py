@@ -145,9 +145,10 @@ class Grant(_Section):
     position_cost_kusd: float = param(110.0, "Loaded annual cost of one backbone position.",
                                       unit="thousand USD/year", source="assumption",
                                       ref="§2.9 costs not in seeds", ge=20, le=400)
-    convening_cost_kusd: float = param(120.0, "Annual cost of a full convening programme.",
-                                       unit="thousand USD/year", source="assumption",
-                                       ref="§2.9; M11", ge=5, le=2000)
+    convening_cost_kusd: float = param(2.0, "Annual cost of a full convening programme per "
+                                       "member organization (meetings, travel, facilitation).",
+                                       unit="thousand USD/org/year", source="assumption",
+                                       ref="§2.9 costs not in seeds; M11", ge=0.1, le=50)
     hire_lag_months: float = param(6.0, "Mean months to fill a budgeted position.",
                                    unit="months", source="seed",
                                    ref="M21; SF22 'the grant will be closed'", ge=0, le=24)
@@ -348,8 +349,10 @@ class Leadership(_Section):
 
 
 class Commitment(_Section):
-    """Commitment, participation and post-grant contributions (M3, M16, M19, M22, M24, M29;
-    science_anchors C1-C5)."""
+    """Commitment, participation and post-grant contributions.
+
+    Mechanisms M3, M16, M19, M22, M24, M29; science_anchors C1-C5.
+    """
 
     learning_rate: float = param(0.15, "Bush-Mosteller commitment learning rate.",
                                  unit="1/month", source="literature",
@@ -364,7 +367,7 @@ class Commitment(_Section):
     money_motivated_base: float = param(0.10, "Share of partners who join for the money at "
                                         "zero award.", unit="share", source="seed",
                                         ref="M3 'for the wrong reasons'", ge=0, le=1)
-    money_motivated_per_musd: float = param(0.015, "Increase in money-motivated share per "
+    money_motivated_per_musd: float = param(0.01, "Increase in money-motivated share per "
                                             "million USD of award.", unit="share/MUSD",
                                             source="assumption", ref="M3", ge=0, le=0.2)
     exit_threshold_mean: float = param(0.35, "Mean share of partners that must stay active "
@@ -451,23 +454,25 @@ class Commitment(_Section):
                                                source="literature", ref="C5", ge=0, le=10)
     enforcement_bonus: float = param(1.5, "Logit bonus when the match is enforced.",
                                      unit="logit", source="assumption", ref="M29", ge=0, le=5)
-    budget_district_musd: float = param(0.08, "Largest yearly contribution a district can make.",
+    budget_district_musd: float = param(0.12, "Largest yearly contribution a district can make.",
                                         unit="million USD/year", source="assumption",
                                         ref="M22; §2.9", ge=0, le=10)
-    budget_college_musd: float = param(0.05, "Largest yearly contribution a college can make.",
+    budget_college_musd: float = param(0.08, "Largest yearly contribution a college can make.",
                                        unit="million USD/year", source="assumption",
                                        ref="M22; §2.9", ge=0, le=10)
-    budget_employer_musd: float = param(0.005, "Largest yearly contribution an employer makes.",
+    budget_employer_musd: float = param(0.01, "Largest yearly contribution an employer makes.",
                                         unit="million USD/year", source="assumption",
                                         ref="M22; §2.9", ge=0, le=10)
-    budget_intermediary_musd: float = param(0.02, "Largest yearly contribution an intermediary "
+    budget_intermediary_musd: float = param(0.03, "Largest yearly contribution an intermediary "
                                             "makes.", unit="million USD/year",
                                             source="assumption", ref="M22; §2.9", ge=0, le=10)
 
 
 class Institutionalization(_Section):
-    """Habit stock, passages and shared infrastructure (M2, M13, M18, M20; science_anchors
-    I1, I3)."""
+    """Habit stock, passages and shared infrastructure.
+
+    Mechanisms M2, M13, M18, M20; science_anchors I1, I3.
+    """
 
     habit_growth: float = param(0.05, "Monthly habit growth when the practice is enacted "
                                 "with full systems effort.", unit="1/month",

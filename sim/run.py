@@ -61,8 +61,10 @@ def run(params: ScenarioParams, seed: int | np.random.SeedSequence | None = None
 
 def iter_replicates(params: ScenarioParams, replicates: int, seed: int | None,
                     snapshot_months: tuple[int, ...] = ()) -> Iterator[RunResult]:
-    """Run replicates one after another from seeds spawned off ``seed``; graphs are kept
-    for replicate 0 only."""
+    """Run replicates one after another from seeds spawned off ``seed``.
+
+    Graphs are kept for replicate 0 only.
+    """
     for r, ss in enumerate(replicate_seeds(seed, replicates)):
         yield run(params, ss, replicate=r, snapshot_months=snapshot_months if r == 0 else ())
 

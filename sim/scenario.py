@@ -2,8 +2,11 @@
 
 A scenario file is a TOML table whose sections match :class:`sim.params.ScenarioParams`.
 ``extends = "ccpt_baseline.toml"`` starts from another file (resolved next to the
-extending file); keys set here override it. Every problem becomes a
-:class:`ScenarioError` naming the file, the key path and what is wrong.
+extending file); keys set here override it. ``name`` and ``description`` describe one file
+and are not inherited: a file without ``name`` is named after itself. Values are validated
+strictly, as TOML types them (``"11"`` is not an integer, ``"no"`` not a boolean; an integer
+is accepted where a number is expected). Every problem becomes a :class:`ScenarioError`
+naming the file where the offending key was written, the key path and what is wrong.
 """
 
 from __future__ import annotations
@@ -17,6 +20,18 @@ from pydantic import ValidationError
 from sim.params import ScenarioParams
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SET = Path("--set")  # the "file" of command-line overrides
+
+# Keys behind each cross-field check of sim.params, by the location pydantic reports for it
+# ("" = the whole scenario): such an error blames the file that last wrote one of them.
+_CROSS_FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("region.lead", "region.n_districts", "region.n_colleges", "region.n_county_offices",
+         "region.n_workforce_boards", "region.n_chambers"),
+    "grant": ("grant.equipment_share", "grant.staff_share", "grant.convening_share",
+              "grant.subgrant_share"),
+    "outcomes": ("outcomes.dissolved_threshold", "outcomes.sustained_threshold"),
+}
+_IDENTITY_KEYS = ("name", "description")
 
 
 class ScenarioError(Exception):
@@ -33,7 +48,7 @@ def shipped_scenarios() -> dict[str, Path]:
 
 
 def resolve_path(name_or_path: str | Path) -> Path:
-    """A path as given if it exists, else a shipped scenario by name."""
+    """Return the path as given if it exists, else the shipped scenario of that name."""
     p = Path(name_or_path)
     if p.exists():
         return p
@@ -77,8 +92,13 @@ def _key_origins(data: dict[str, Any], path: Path, prefix: str = "") -> dict[str
     return origins
 
 
-def _load_raw(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Path]]:
-    """Raw merged table plus the file each key came from."""
+def _load_raw(path: Path, chain: tuple[Path, ...]
+              ) -> tuple[dict[str, Any], dict[str, Path], list[Path]]:
+    """Read ``path`` and its parents.
+
+    Returns the merged raw table, the file each key was written in, and the files from the
+    root parent down to ``path``.
+    """
     path = path.resolve()
     if path in chain:
         loop = " -> ".join(p.name for p in (*chain, path))
@@ -87,7 +107,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict
     parent = data.pop("extends", None)
     origins = _key_origins(data, path)
     if parent is None:
-        return data, origins
+        return data, origins, [path]
     if not isinstance(parent, str):
         raise ScenarioError(path, "extends", "must be a file name string")
     parent_path = (path.parent / parent)
@@ -95,15 +115,21 @@ def _load_raw(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict
         parent_path = SCENARIO_DIR / parent
     if not parent_path.exists():
         raise ScenarioError(path, "extends", f"file '{parent}' not found")
-    base, base_origins = _load_raw(parent_path, (*chain, path))
-    return _merge(base, data), {**base_origins, **origins}
+    base, base_origins, files = _load_raw(parent_path, (*chain, path))
+    for key in _IDENTITY_KEYS:
+        base.pop(key, None)
+        base_origins.pop(key, None)
+    return _merge(base, data), {**base_origins, **origins}, [*files, path]
 
 
 def parse_override(text: str) -> tuple[str, Any]:
     """``grant.state_years=5`` -> ("grant.state_years", 5), values typed as TOML."""
     if "=" not in text:
-        raise ScenarioError("--set", text, "expected KEY=VALUE, e.g. grant.state_years=5")
+        raise ScenarioError(SET, text, "expected KEY=VALUE, e.g. grant.state_years=5")
     key, raw = (s.strip() for s in text.split("=", 1))
+    if not key or not all(part.strip() for part in key.split(".")):
+        raise ScenarioError(SET, text, "expected KEY=VALUE with a dotted key, "
+                            "e.g. grant.state_years=5")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
@@ -111,14 +137,19 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def _apply_override(data: dict[str, Any], key: str, value: Any) -> None:
-    parts = key.split(".")
+def _apply_override(data: dict[str, Any], origins: dict[str, Path], key: str,
+                    value: Any) -> None:
+    parts = [part.strip() for part in key.split(".")]
     node = data
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
+    for depth, part in enumerate(parts[:-1]):
+        if part not in node:
+            node[part] = {}
+            origins[".".join(parts[:depth + 1])] = SET  # a section only --set names
+        node = node[part]
         if not isinstance(node, dict):
-            raise ScenarioError("--set", key, f"'{part}' is not a section")
+            raise ScenarioError(SET, key, f"'{part}' is not a section")
     node[parts[-1]] = value
+    origins[".".join(parts)] = SET
 
 
 def _describe(err: dict[str, Any]) -> tuple[str, str]:
@@ -128,31 +159,50 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
         msg = "unknown key"
     elif err["type"] == "missing":
         msg = "required key missing"
-    if "input" in err and err["type"] not in ("extra_forbidden", "missing"):
+    elif err["type"] == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    shown = err["type"] not in ("extra_forbidden", "missing") and not isinstance(
+        err.get("input"), dict)
+    if "input" in err and shown:
         msg = f"{msg} (got {err['input']!r})"
     return ".".join(loc), msg
+
+
+def _blame(key: str, origins: dict[str, Path], files: list[Path]) -> tuple[Path, str]:
+    """File and key to report for a validation error located at ``key``."""
+    if key in _CROSS_FIELD_KEYS:
+        involved = _CROSS_FIELD_KEYS[key]
+    elif key in origins:
+        return origins[key], key
+    else:
+        involved = tuple(k for k in origins if k.startswith(f"{key}."))
+    shown = key or "region.lead"
+    rank = {f: i for i, f in enumerate(files)}
+    rank[SET] = len(files)
+    written = [origins[k] for k in involved if k in origins]
+    if written:
+        return max(written, key=lambda f: rank.get(f, -1)), shown
+    return origins.get(key.split(".")[0], files[-1]), shown
 
 
 def load_scenario(name_or_path: str | Path, overrides: list[str] | None = None) -> ScenarioParams:
     """Read, merge, override and validate a scenario; raise ScenarioError on any problem."""
     path = resolve_path(name_or_path)
-    data, origins = _load_raw(path, ())
-    data.setdefault("name", path.stem)
+    data, origins, files = _load_raw(path, ())
+    if "name" not in data:
+        data["name"] = path.stem
     for text in overrides or []:
         key, value = parse_override(text)
-        _apply_override(data, key, value)
-        origins[key] = Path("--set")
+        _apply_override(data, origins, key, value)
     try:
-        return ScenarioParams.model_validate(data)
+        return ScenarioParams.model_validate(data, strict=True)
     except ValidationError as exc:
         key, msg = _describe(exc.errors()[0])
         more = len(exc.errors()) - 1
         if more:
             msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-        origin = origins.get(key)
-        if origin is None:  # a cross-field check: blame the section's file
-            origin = origins.get(key.split(".")[0], path)
-        return _raise(origin, key or "(scenario)", msg)
+        origin, shown = _blame(key, origins, files)
+        return _raise(origin, shown, msg)
 
 
 def _raise(origin: Path, key: str, msg: str) -> ScenarioParams:
@@ -160,5 +210,5 @@ def _raise(origin: Path, key: str, msg: str) -> ScenarioParams:
 
 
 def resolved_table(params: ScenarioParams) -> dict[str, Any]:
-    """The fully resolved scenario as a nested plain dict (for printing and manifests)."""
+    """Return the fully resolved scenario as a nested plain dict (for printing and manifests)."""
     return params.model_dump(mode="json")

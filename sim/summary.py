@@ -1,0 +1,214 @@
+"""Summaries of replicate outcomes: means with 95% intervals and status shares.
+
+Continuous outcomes get a Student-t interval, 0/1 outcomes a Wilson score interval.
+Outcomes that are NaN in every run (measured past the horizon) are reported as not
+available. Everything here is a pure function of the runs' outcome dicts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats
+
+from sim.outcomes import OUTCOMES
+
+STATUS_LABELS = {2: "sustained", 1: "scaled back", 0: "dissolved"}
+STATUS_YEARS = (2, 4)
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One row of a summary table: a mean (or share) with its interval."""
+
+    name: str
+    description: str
+    n: int
+    mean: float
+    low: float
+    high: float
+    method: str
+
+    @property
+    def available(self) -> bool:
+        """Whether any run measured this quantity."""
+        return self.n > 0
+
+
+def is_binary(values: Iterable[float]) -> bool:
+    """Return True if every non-NaN value is 0 or 1 (and there is at least one)."""
+    v = _clean(values)
+    return v.size > 0 and bool(np.all((v == 0.0) | (v == 1.0)))
+
+
+def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Compute the Wilson score interval for a proportion.
+
+    Args:
+        successes: Number of successes.
+        n: Number of trials.
+        level: Confidence level.
+
+    Returns:
+        (low, high), or (nan, nan) if ``n`` is 0.
+    """
+    if n <= 0:
+        return NAN, NAN
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = successes / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float]:
+    """Compute the Student-t interval for the mean of the non-NaN ``values``.
+
+    Returns:
+        (low, high); (nan, nan) with fewer than two values.
+    """
+    v = _clean(values)
+    if v.size < 2:
+        return NAN, NAN
+    mean = float(v.mean())
+    sem = float(v.std(ddof=1)) / math.sqrt(v.size)
+    if sem == 0.0:
+        return mean, mean
+    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1)) * sem
+    return mean - half, mean + half
+
+
+def estimate(name: str, values: Iterable[float], description: str = "",
+             level: float = 0.95) -> Estimate:
+    """Summarize one outcome across runs: n, mean and interval (t or Wilson)."""
+    v = _clean(values)
+    if v.size == 0:
+        return Estimate(name, description, 0, NAN, NAN, NAN, "n/a")
+    mean = float(v.mean())
+    if is_binary(v):
+        low, high = wilson_interval(float(v.sum()), v.size, level)
+        return Estimate(name, description, v.size, mean, low, high, "wilson")
+    low, high = t_interval(v, level)
+    return Estimate(name, description, v.size, mean, low, high, "t")
+
+
+def summarize(outcomes: Sequence[Mapping[str, float]], names: Sequence[str] | None = None,
+              level: float = 0.95) -> list[Estimate]:
+    """Summarize every outcome over a list of per-run outcome dicts.
+
+    Args:
+        outcomes: One dict of outcome name -> value per run.
+        names: Outcomes to include; defaults to every outcome present in the runs except the
+            ``status_*`` codes, which :func:`status_shares` reports as shares.
+        level: Confidence level.
+
+    Returns:
+        One :class:`Estimate` per outcome, in ``OUTCOMES`` order.
+    """
+    present = {k for run in outcomes for k in run if not k.startswith("status_")}
+    if names is None:
+        names = [n for n in OUTCOMES if n in present]
+        names += sorted(present - set(names))
+    return [estimate(n, [run.get(n, NAN) for run in outcomes], describe(n), level)
+            for n in names]
+
+
+def status_shares(outcomes: Sequence[Mapping[str, float]], level: float = 0.95,
+                  years: Sequence[int] = STATUS_YEARS) -> list[Estimate]:
+    """Share of runs sustained, scaled back and dissolved at each of ``years`` after the grant.
+
+    Shares come from the ``status_<k>y`` codes (2 sustained, 1 scaled back, 0 dissolved)
+    and carry Wilson intervals; runs where the status is NaN are left out.
+    """
+    rows = []
+    for k in years:
+        codes = _clean(run.get(f"status_{k}y", NAN) for run in outcomes)
+        for code, label in STATUS_LABELS.items():
+            name = f"{label.replace(' ', '_')}_{k}y"
+            desc = f"Share of runs {label} {k} years after the grant."
+            if codes.size == 0:
+                rows.append(Estimate(name, desc, 0, NAN, NAN, NAN, "n/a"))
+                continue
+            hits = float(np.sum(codes == code))
+            low, high = wilson_interval(hits, codes.size, level)
+            rows.append(Estimate(name, desc, codes.size, hits / codes.size, low, high, "wilson"))
+    return rows
+
+
+def describe(name: str) -> str:
+    """Return the one-line description of an outcome (its function's docstring)."""
+    fn = OUTCOMES.get(name)
+    doc = (fn.__doc__ or "") if fn else ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def fmt(x: float, percent: bool = False) -> str:
+    """Format a number for a table; NaN becomes 'n/a'."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    if percent:
+        return f"{100 * x:.0f}%"
+    if abs(x) >= 100:
+        return f"{x:.1f}"
+    return f"{x:.3f}"
+
+
+def fmt_interval(e: Estimate, percent: bool = False) -> str:
+    """Format an estimate's interval as '[low, high]', or 'n/a'."""
+    if not e.available or not math.isfinite(e.low):
+        return "n/a"
+    return f"[{fmt(e.low, percent)}, {fmt(e.high, percent)}]"
+
+
+def records(outcome_rows: Sequence[Estimate], status_rows: Sequence[Estimate]) -> list[dict]:
+    """Flatten both tables into rows for CSV output (``table`` says which one)."""
+    out = []
+    for table, rows in (("outcome", outcome_rows), ("status", status_rows)):
+        for e in rows:
+            row = {"table": table, **asdict(e)}
+            row.update(ci_low=row.pop("low"), ci_high=row.pop("high"))
+            out.append(row)
+    return out
+
+
+def markdown(outcome_rows: Sequence[Estimate], status_rows: Sequence[Estimate],
+             title: str = "Summary", notes: Sequence[str] = ()) -> str:
+    """Render both tables as a Markdown document."""
+    lines = [f"# {title}", ""]
+    lines += [f"- {n}" for n in notes]
+    lines += ["", "## Outcomes (mean and 95% CI)", "",
+              "| Outcome | n | Mean | 95% CI | Interval | Description |",
+              "|---|---:|---:|---|---|---|"]
+    for e in outcome_rows:
+        lines.append(f"| `{e.name}` | {e.n} | {fmt(e.mean)} | {fmt_interval(e)} | {e.method} "
+                     f"| {e.description} |")
+    lines += ["", "## Consortium status after the grant (share of runs, Wilson 95% CI)", "",
+              "| Status | " + " | ".join(f"{k} years" for k in _years(status_rows)) + " |",
+              "|---|" + "---|" * len(_years(status_rows))]
+    for label, cells in status_grid(status_rows).items():
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def status_grid(status_rows: Sequence[Estimate]) -> dict[str, list[str]]:
+    """Status label -> one 'share [low, high]' cell per year, for display."""
+    grid: dict[str, list[str]] = {label: [] for label in STATUS_LABELS.values()}
+    for e in status_rows:
+        label = e.name.rsplit("_", 1)[0].replace("_", " ")
+        cell = "n/a" if not e.available else f"{fmt(e.mean, True)} {fmt_interval(e, True)}"
+        grid[label].append(cell)
+    return grid
+
+
+def _years(status_rows: Sequence[Estimate]) -> list[str]:
+    return list(dict.fromkeys(e.name.rsplit("_", 1)[1].removesuffix("y") for e in status_rows))
+
+
+def _clean(values: Iterable[float]) -> np.ndarray:
+    v = np.asarray(list(values), dtype=float)
+    return v[~np.isnan(v)]

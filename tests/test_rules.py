@@ -1,0 +1,567 @@
+"""Bounds, direction and invariants of every update rule (science_anchors §4, §7 B)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents import rules, ties
+from sim.model import ConsortiumModel
+from sim.params import (
+    Commitment,
+    Employers,
+    Institutionalization,
+    ScenarioParams,
+    Ties,
+    Trust,
+)
+
+SEEDS = range(6)
+N = 400
+
+
+def bounds_of(section: type, name: str) -> tuple[float, float]:
+    lo = hi = None
+    for m in section.model_fields[name].metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    return float(lo), float(hi)
+
+
+def extreme_sections(section: type, rng: np.random.Generator, count: int = 8) -> list:
+    """Default, all-low, all-high and random corner/interior mixes of a section's floats."""
+    floats = [n for n, f in section.model_fields.items() if f.annotation is float]
+    out = [section()]
+    for pick in ("low", "high"):
+        out.append(section(**{n: bounds_of(section, n)[0 if pick == "low" else 1]
+                              for n in floats}))
+    for _ in range(count):
+        vals = {}
+        for n in floats:
+            lo, hi = bounds_of(section, n)
+            r = rng.random()
+            vals[n] = lo if r < 0.3 else hi if r < 0.6 else float(rng.uniform(lo, hi))
+        out.append(section(**vals))
+    return out
+
+
+def unit(rng: np.random.Generator, n: int = N) -> np.ndarray:
+    """Values in [0, 1] with exact 0s and 1s mixed in."""
+    x = rng.random(n)
+    x[rng.random(n) < 0.1] = 0.0
+    x[rng.random(n) < 0.1] = 1.0
+    return x
+
+
+def in_unit(x: np.ndarray) -> bool:
+    return bool(np.all((x >= 0.0) & (x <= 1.0)) and np.all(np.isfinite(x)))
+
+
+def trust_inputs(rng: np.random.Generator, n: int = N) -> dict:
+    tie = rng.random(n) < 0.8
+    interacted = tie & (rng.random(n) < 0.6)
+    u = rng.random(n)
+    pos = interacted & (u < 0.4)
+    neg = interacted & ~pos & (u > 0.7)
+    return dict(personal=unit(rng, n) * tie, institutional=unit(rng, n) * tie, tie=tie,
+                interacted=interacted, pos=pos, neg=neg, gain=unit(rng, n),
+                age=rng.integers(0, 300, n).astype(float), formality=unit(rng, n))
+
+
+def step(d: dict, p: Trust) -> tuple[np.ndarray, np.ndarray]:
+    return ties.trust_step(d["personal"], d["institutional"], d["tie"], d["interacted"],
+                           d["pos"], d["neg"], d["gain"], d["age"], d["formality"], p)
+
+
+# ---------------------------------------------------------------------------- tie kernels
+@pytest.mark.parametrize("seed", SEEDS)
+def test_trust_step_bounds(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Trust, rng):
+        d = trust_inputs(rng)
+        P, I = step(d, p)  # noqa: E741
+        assert in_unit(P) and in_unit(I)
+        # Pairs without a tie are left alone.
+        assert np.array_equal(P[~d["tie"]], d["personal"][~d["tie"]])
+        assert np.array_equal(I[~d["tie"]], d["institutional"][~d["tie"]])
+        assert in_unit(ties.combined_trust(P, I, d["formality"]))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_win_raises_and_let_down_lowers_trust(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = N
+    base = dict(personal=rng.uniform(0.01, 0.99, n), institutional=rng.random(n),
+                tie=np.ones(n, bool), interacted=np.ones(n, bool), gain=rng.uniform(0.01, 1, n),
+                age=rng.random(n) * 100, formality=rng.random(n))
+    none = np.zeros(n, bool)
+    p = Trust(loss_ratio=float(rng.uniform(0.1, 10)))
+    P_win, _ = step(dict(base, pos=~none, neg=none), p)
+    P_loss, _ = step(dict(base, pos=none, neg=~none), p)
+    P_same, _ = step(dict(base, pos=none, neg=none), p)
+    assert (P_win > base["personal"]).all()
+    assert (P_loss < base["personal"]).all()
+    assert np.array_equal(P_same, base["personal"])
+    # Negativity bias: with loss_ratio > 1 a let-down at P = 1/2 outweighs a win.
+    half = dict(base, personal=np.full(n, 0.5), gain=np.full(n, 0.1))
+    p3 = Trust(loss_ratio=3.0)
+    up = step(dict(half, pos=~none, neg=none), p3)[0] - 0.5
+    down = 0.5 - step(dict(half, pos=none, neg=~none), p3)[0]
+    assert np.allclose(down, 3.0 * up)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_equal_gain_win_and_let_down_are_symmetric(seed: int) -> None:
+    """alpha- = alpha+ (loss_ratio 1): a win moves P by gain*(1-P), a let-down by gain*P,
+    so a win from P mirrors a let-down from 1-P (science_anchors §7 B)."""
+    rng = np.random.default_rng(seed)
+    n = N
+    P0 = unit(rng, n)
+    gain = rng.random(n)
+    common = dict(institutional=rng.random(n), tie=np.ones(n, bool),
+                  interacted=np.ones(n, bool), gain=gain, age=rng.random(n) * 50,
+                  formality=rng.random(n))
+    none = np.zeros(n, bool)
+    p = Trust(loss_ratio=1.0, decay_rate=float(rng.random()))
+    win, _ = step(dict(common, personal=P0, pos=~none, neg=none), p)
+    loss, _ = step(dict(common, personal=P0, pos=none, neg=~none), p)
+    assert np.allclose(win - P0, gain * (1.0 - P0), atol=1e-15)
+    assert np.allclose(P0 - loss, gain * P0, atol=1e-15)
+    mirrored, _ = step(dict(common, personal=1.0 - P0, pos=none, neg=~none), p)
+    assert np.allclose(1.0 - win, mirrored, atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_no_interaction_and_no_decay_leaves_personal_trust(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    d = trust_inputs(rng)
+    d["interacted"] = np.zeros(N, bool)
+    d["pos"] = d["neg"] = np.zeros(N, bool)
+    p = Trust(decay_rate=0.0, age_slowing=float(rng.random()), baseline=float(rng.random()))
+    P, _ = step(d, p)
+    assert np.array_equal(P, d["personal"])
+
+
+def test_idle_trust_relaxes_to_baseline_more_slowly_on_old_ties() -> None:
+    p = Trust(decay_rate=0.1, age_slowing=0.05, baseline=0.3)
+    personal = np.array([0.9, 0.9, 0.1, 0.1, 0.3])
+    age = np.array([0.0, 100.0, 0.0, 100.0, 0.0])
+    n = len(personal)
+    P, _ = ties.trust_step(personal, np.zeros(n), np.ones(n, bool), np.zeros(n, bool),
+                           np.zeros(n, bool), np.zeros(n, bool), np.full(n, 0.1), age,
+                           np.zeros(n), p)
+    assert P[0] < P[1] < 0.9  # high trust falls, less on the older tie
+    assert 0.1 < P[3] < P[2]  # low trust rises towards the baseline, less on the older tie
+    assert P[4] == 0.3
+    assert P[0] > 0.3 and P[2] < 0.3  # no overshoot
+
+
+def test_institutional_trust_follows_formality() -> None:
+    p = Trust(formalization_transfer=0.2, institutional_decay=0.05)
+    n = 3
+    personal = np.full(n, 0.8)
+    inst = np.full(n, 0.4)
+    formality = np.array([0.0, 0.5, 1.0])
+    args = (np.ones(n, bool), np.ones(n, bool), np.zeros(n, bool), np.zeros(n, bool),
+            np.full(n, 0.1), np.zeros(n), formality, p)
+    _, I = ties.trust_step(personal, inst, *args)  # noqa: E741
+    assert I[0] < 0.4  # no formal backing: erodes
+    assert I[2] > I[1] > I[0]  # more formality, more transfer from personal trust
+    assert I[2] == pytest.approx(0.4 + 0.2 * 0.4)
+    # Combined trust leans on the institutional layer as formality grows (T4).
+    c = ties.combined_trust(personal, inst, formality)
+    assert c[0] == pytest.approx(0.8) and c[2] == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_interactions_and_signals(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = N
+    tie = rng.random(n) < 0.7
+    commit_min = unit(rng, n)
+    coattend = rng.random(n) < 0.3
+    u = rng.random(n)
+    out = ties.interactions(tie, commit_min > 0, commit_min, coattend, 1.0, u)
+    assert not out[~tie].any()
+    assert out[tie & coattend].all()
+    # Nobody committed and nobody co-attending: no interaction at any rate.
+    quiet = ties.interactions(tie, np.zeros(n, bool), np.zeros(n), np.zeros(n, bool), 1.0,
+                              np.zeros(n))
+    assert not quiet.any()
+    # Rate 0: only co-attendance counts.
+    assert np.array_equal(ties.interactions(tie, commit_min > 0, commit_min, coattend, 0.0, u),
+                          tie & coattend)
+    q_neg = rng.random(n) * 0.5
+    pos, neg = ties.signals(out, 0.4, q_neg, rng.random(n))
+    assert not (pos & neg).any()
+    assert not ((pos | neg) & ~out).any()
+    pos1, neg1 = ties.signals(out, 1.0, q_neg, rng.random(n))
+    assert np.array_equal(pos1, out) and not neg1.any()
+    pos0, neg0 = ties.signals(out, 0.0, np.ones(n), rng.random(n))
+    assert not pos0.any() and np.array_equal(neg0, out)
+
+
+def hazard(p: Ties, age=50.0, trust=0.4, bridge=False, post=False) -> float:
+    return float(ties.dissolution_hazard(np.array([True]), np.array([age]), np.array([trust]),
+                                         np.array([bridge]), post, p)[0])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dissolution_hazard_bounds_and_direction(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Ties, rng):
+        n = N
+        tie = rng.random(n) < 0.6
+        h = ties.dissolution_hazard(tie, rng.random(n) * 200, unit(rng, n), rng.random(n) < 0.5,
+                                    bool(rng.random() < 0.5), p)
+        assert in_unit(h)
+        assert (h[~tie] == 0.0).all()
+    p = Ties()
+    assert hazard(p, trust=0.8) < hazard(p, trust=0.4) < hazard(p, trust=0.0)
+    assert hazard(p, age=200) < hazard(p, age=50) < hazard(p, age=0)
+    assert hazard(p, bridge=True) > hazard(p)
+    assert hazard(p, post=True) > hazard(p)
+    assert hazard(p, bridge=True, post=True) == pytest.approx(hazard(p) * 2.5 * 1.5)
+    assert hazard(Ties(dissolution_rate=0.0), trust=0.0, age=0, bridge=True, post=True) == 0.0
+
+
+def form(p: Ties, tie=False, coattend=False, common=0.0, comp=1.0, near=1.0, open_=1.0):
+    return float(ties.formation_probability(np.array([tie]), np.array([coattend]),
+                                            np.array([common]), np.array([comp]),
+                                            np.array([near]), np.array([open_]), p)[0])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_formation_probability_bounds_and_direction(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Ties, rng):
+        n = N
+        tie = rng.random(n) < 0.5
+        prob = ties.formation_probability(tie, rng.random(n) < 0.5,
+                                          rng.integers(0, 20, n).astype(float),
+                                          rng.uniform(0, 10, n), unit(rng, n), unit(rng, n), p)
+        assert in_unit(prob)
+        assert (prob[tie] == 0.0).all()
+    p = Ties()
+    for kw in ({}, {"coattend": True}, {"common": 3.0}):
+        assert form(p, tie=True, **kw) == 0.0
+    assert form(p, coattend=True) > form(p)
+    assert form(p, common=4.0) > form(p, common=1.0) > form(p, common=0.0)
+    assert form(p, comp=1.5) > form(p, comp=1.0)
+    assert form(p, coattend=True, open_=0.5) < form(p, coattend=True)
+    assert form(p, common=2.0, near=0.1) < form(p, common=2.0, near=0.9)
+    # Saturation: each extra common partner adds less.
+    steps = np.diff([form(p, common=c) for c in range(6)])
+    assert (np.diff(steps) < 0).all()
+
+
+# ---------------------------------------------------------------------------- commitment
+@pytest.mark.parametrize("seed", SEEDS)
+def test_commitment_learning_bounds(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Commitment, rng):
+        c0, a0 = unit(rng), rng.uniform(-2, 2, N)
+        payoff = rng.uniform(-3, 3, N)
+        C, A = rules.commitment_learning(c0, a0, payoff, p)
+        assert in_unit(C)
+        lo, hi = np.minimum(a0, payoff), np.maximum(a0, payoff)
+        assert ((A >= lo - 1e-12) & (A <= hi + 1e-12)).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_commitment_follows_payoff_against_aspiration(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = Commitment(learning_rate=0.3, habituation=0.2)
+    c0 = rng.uniform(0.01, 0.99, N)
+    a0 = rng.uniform(-0.5, 0.5, N)
+    gap = rng.uniform(0.01, 0.8, N)
+    up, a_up = rules.commitment_learning(c0, a0, a0 + gap, p)
+    down, a_down = rules.commitment_learning(c0, a0, a0 - gap, p)
+    assert (up > c0).all() and (down < c0).all()
+    assert np.allclose(up - c0, 0.3 * (1 - c0) * gap)
+    assert np.allclose(c0 - down, 0.3 * c0 * gap)
+    # Aspirations habituate towards the payoff (C2).
+    assert (a_up > a0).all() and (a_down < a0).all()
+    same, _ = rules.commitment_learning(c0, a0, a0, p)
+    assert np.array_equal(same, c0)
+    # A bigger payoff gap moves commitment further.
+    more, _ = rules.commitment_learning(c0, a0, a0 + gap + 0.1, p)
+    assert (more > up).all()
+
+
+def test_exits_and_joins() -> None:
+    p = Commitment(exit_commitment=0.2, join_commitment=0.4, join_min_partners=2)
+    c = np.array([0.1, 0.5, 0.5, 0.19, 0.9])
+    share = np.array([0.9, 0.9, 0.1, 0.9, 0.5])
+    thr = np.array([0.3, 0.3, 0.3, 0.3, 0.5])
+    assert exits_list(c, share, thr, p) == [True, False, True, True, False]
+    trusted = np.array([2, 1, 3, 0, 5])
+    invited = np.array([False, False, False, True, False])
+    out = rules.joins(np.array([0.5, 0.5, 0.3, 0.5, 0.4]), trusted, invited, p)
+    assert out.tolist() == [True, False, False, True, True]
+
+
+def exits_list(c, share, thr, p) -> list[bool]:
+    return rules.exits(c, share, thr, p).tolist()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_exits_joins_monotone(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = Commitment()
+    c, share, thr = unit(rng), unit(rng), unit(rng)
+    base = rules.exits(c, share, thr, p)
+    assert (rules.exits(c * 0.5, share, thr, p) >= base).all()
+    assert (rules.exits(c, share * 0.5, thr, p) >= base).all()
+    trusted = rng.integers(0, 5, N)
+    invited = rng.random(N) < 0.3
+    j = rules.joins(c, trusted, invited, p)
+    assert (rules.joins(np.minimum(1, c + 0.2), trusted + 1, invited, p) >= j).all()
+    assert not rules.joins(np.zeros(N), trusted + 10, np.ones(N, bool), p).any()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_contribution_share_bounds(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Commitment, rng):
+        share = rules.contribution_share(unit(rng), unit(rng), rng.random(N) < 0.3,
+                                         float(rng.random()), unit(rng), rng.random(N) < 0.2,
+                                         float(rng.random()), p)
+        assert in_unit(share)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_contribution_share_direction(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = Commitment(contrib_intercept=-0.2, contrib_value=0.6, crowding=0.3)
+    habit = rng.uniform(0.0, 0.3, N)
+    champ = rng.random(N) < 0.3
+    load = rng.uniform(0.0, 0.5, N)
+    none = np.zeros(N, bool)
+    value = rng.uniform(0.2, 0.5, N)
+    lo = rules.contribution_share(value, habit, champ, 0.2, load, none, 0.0, p)
+    hi = rules.contribution_share(value + 0.3, habit, champ, 0.2, load, none, 0.0, p)
+    assert (hi >= lo).all() and (hi > lo).any()
+    inside = (lo > 0) & (hi < 1)
+    assert inside.sum() > N // 2 and (hi[inside] > lo[inside]).all()
+    more_habit = rules.contribution_share(value, habit + 0.2, champ, 0.2, load, none, 0.0, p)
+    assert (more_habit >= lo).all() and (more_habit > lo).any()
+    loaded = rules.contribution_share(value, habit, champ, 0.2, load + 0.3, none, 0.0, p)
+    assert (loaded <= lo).all() and (loaded < lo).any()
+    # Money-motivated partners give nothing (M3).
+    money = rules.contribution_share(np.ones(N), np.ones(N), np.ones(N, bool), 1.0,
+                                     np.zeros(N), np.ones(N, bool), 0.0, p)
+    assert (money == 0.0).all()
+    # State money still flowing crowds partners' own money out (C3).
+    crowded = rules.contribution_share(value, habit, champ, 0.2, load, none, 1.0, p)
+    assert (crowded <= lo).all() and (crowded[lo > 0] < lo[lo > 0]).all()
+
+
+def test_negative_crowding_crowds_in() -> None:
+    """C3 allows crowding in [-0.1, 0.7]; a negative value crowds partners' money in."""
+    p = Commitment(contrib_intercept=-0.2, contrib_value=0.6, crowding=-0.1)
+    value = np.array([0.5, 0.6, 0.7, 2.0])
+    args = (np.zeros(4), np.zeros(4, bool), 0.2, np.zeros(4), np.zeros(4, bool))
+    without = rules.contribution_share(value, *args, 0.0, p)
+    with_state = rules.contribution_share(value, *args, 1.0, p)
+    assert (with_state[:3] > without[:3]).all()
+    assert np.allclose(with_state[:3], without[:3] * 1.1)
+    assert with_state[3] == without[3] == 1.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pledge_honour_probability(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Commitment, rng):
+        c, same, habit = unit(rng), rng.random(N) < 0.5, unit(rng)
+        for enforced in (False, True):
+            pr = rules.pledge_honour_probability(c, same, habit, enforced, p)
+            assert in_unit(pr)
+    p = Commitment()
+    c = rng.uniform(0.0, 0.8, N)
+    same = rng.random(N) < 0.5
+    habit = rng.uniform(0.0, 0.8, N)
+    base = rules.pledge_honour_probability(c, same, habit, False, p)
+    assert (rules.pledge_honour_probability(c + 0.2, same, habit, False, p) > base).all()
+    assert (rules.pledge_honour_probability(c, same, habit, True, p) > base).all()
+    assert (rules.pledge_honour_probability(c, same, habit + 0.2, False, p) > base).all()
+    assert (rules.pledge_honour_probability(c, np.ones(N, bool), habit, False, p)[~same]
+            > base[~same]).all()
+
+
+# ---------------------------------------------------------------------------- habits
+@pytest.mark.parametrize("seed", SEEDS)
+def test_habit_step_bounds_and_floor(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Institutionalization, rng):
+        habit = unit(rng)
+        floor = unit(rng) * 0.6
+        habit = np.maximum(habit, floor)
+        enacted = rng.random(N) < 0.5
+        out = rules.habit_step(habit, floor, enacted, float(rng.random()), p)
+        assert in_unit(out)
+        assert (out >= floor).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_habit_grows_when_enacted_and_decays_to_floor(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = Institutionalization(habit_growth=0.1, habit_decay=0.2)
+    habit = rng.uniform(0.01, 0.99, N)
+    floor = np.zeros(N)
+    yes, no = np.ones(N, bool), np.zeros(N, bool)
+    assert (rules.habit_step(habit, floor, yes, 0.7, p) > habit).all()
+    assert (rules.habit_step(habit, floor, no, 0.7, p) < habit).all()
+    # More systems effort, faster growth; no effort, no growth.
+    assert (rules.habit_step(habit, floor, yes, 1.0, p)
+            > rules.habit_step(habit, floor, yes, 0.5, p)).all()
+    assert np.array_equal(rules.habit_step(habit, floor, yes, 0.0, p), habit)
+    # Passages hold the habit at its floor however long the practice lapses.
+    floor = np.full(N, 0.24)
+    h = habit.copy()
+    for _ in range(200):
+        h = rules.habit_step(h, floor, no, 0.7, p)
+        assert (h >= 0.24).all()
+    assert np.allclose(h, 0.24)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_program_step(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Institutionalization, rng):
+        out = rules.program_step(unit(rng), unit(rng), unit(rng), p)
+        assert in_unit(out)
+    p = Institutionalization()
+    prog = rng.uniform(0.05, 0.95, N)
+    assert (rules.program_step(prog, np.zeros(N), np.ones(N), p)
+            > rules.program_step(prog, np.zeros(N), np.zeros(N), p)).all()
+    assert (rules.program_step(prog, np.zeros(N), np.zeros(N), p) < prog).all()
+    assert np.array_equal(rules.program_step(prog, np.ones(N), np.zeros(N), p), prog)
+
+
+# ---------------------------------------------------------------------------- employers
+def employers(n: int, stage, roi, trust, part=True, burnout=0.0, difficulty=0.0,
+              u=(1.0, 0.0, 1.0, 1.0)):
+    return dict(stage=np.full(n, stage, dtype=np.int64), roi=np.full(n, float(roi)),
+                burnout=np.full(n, float(burnout)), taking_part=np.full(n, part),
+                trust_convener=np.full(n, float(trust)),
+                difficulty=np.full(n, float(difficulty)),
+                u=np.array([np.full(n, float(x)) for x in u]))
+
+
+def emp_step(d: dict, p: Employers, activity=0.5, now=0.7, urgency=0.4, one_stop=0.0):
+    return rules.employer_step(d["stage"], d["roi"], d["burnout"], d["taking_part"],
+                               d["trust_convener"], d["difficulty"], activity, now, urgency,
+                               np.float64(one_stop), d["u"], p)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_employer_step_bounds(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Employers, rng, count=6):
+        for transactional in (False, True):
+            p2 = p.model_copy(update={"transactional_asks": transactional})
+            stage = rng.integers(0, 7, N)
+            roi, burnout = unit(rng), unit(rng)
+            part = rng.random(N) < 0.7
+            for _ in range(12):
+                stage, roi, burnout, scared, burnt = rules.employer_step(
+                    stage, roi, burnout, part, unit(rng), rng.choice([0.0, 0.25, 0.5], N),
+                    float(rng.random()), float(rng.random()), float(rng.random()),
+                    np.float64(rng.random() < 0.5), rng.random((4, N)), p2)
+                assert ((stage >= 0) & (stage <= 6)).all()
+                assert np.issubdtype(stage.dtype, np.integer)
+                assert in_unit(roi) and in_unit(burnout)
+                assert not (scared & ~part).any() and not (burnt & ~part).any()
+
+
+def test_employers_climb_only_when_trust_and_roi_allow() -> None:
+    p = Employers(trust_per_stage=0.1, roi_per_stage=0.1, step_rate=0.5)
+    n = 5
+    # Next rung (3) needs trust >= 0.3 and roi >= 0.3.
+    ok = emp_step(employers(n, 2, roi=0.5, trust=0.5), p)[0]
+    assert (ok == 3).all()
+    low_trust = emp_step(employers(n, 2, roi=0.5, trust=0.25), p)[0]
+    low_roi = emp_step(employers(n, 2, roi=0.2, trust=0.5), p)[0]
+    out = emp_step(employers(n, 2, roi=0.5, trust=0.5, part=False), p)[0]
+    assert (low_trust == 2).all() and (low_roi == 2).all() and (out <= 2).all()
+    # Even a certain draw cannot lift an employer past champion (6).
+    top = emp_step(employers(n, 6, roi=1.0, trust=1.0), Employers(trust_per_stage=0.0,
+                                                                  roi_per_stage=0.0,
+                                                                  step_rate=1.0))[0]
+    assert (top == 6).all()
+    # Higher rungs are harder in difficult sectors: a draw that climbs at difficulty 0
+    # fails at difficulty 0.5.
+    easy = emp_step(employers(n, 3, roi=1.0, trust=1.0, u=(1, 0.3, 1, 1)), p)[0]
+    hard = emp_step(employers(n, 3, roi=1.0, trust=1.0, difficulty=0.5, u=(1, 0.3, 1, 1)),
+                    p)[0]
+    assert (easy == 4).all() and (hard == 3).all()
+
+
+def test_student_contact_raises_roi() -> None:
+    p = Employers(contact_rate=1.0, roi_decay=0.0)
+    met = emp_step(employers(3, 1, roi=0.2, trust=0.0, u=(0.0, 1, 1, 1)), p, activity=1.0)[1]
+    unmet = emp_step(employers(3, 1, roi=0.2, trust=0.0, u=(1.0, 1, 1, 1)), p, activity=1.0)[1]
+    assert (met > 0.2).all() and (unmet == 0.2).all()
+    more_urgent = emp_step(employers(3, 1, roi=0.2, trust=0.0, u=(0.0, 1, 1, 1)), p,
+                           activity=1.0, urgency=1.0)[1]
+    assert (more_urgent > met).all()
+
+
+def test_transactional_asks_scare_employers_off_only_when_enabled() -> None:
+    n = 4
+    d = employers(n, 2, roi=0.0, trust=0.0, u=(1.0, 1.0, 0.0, 1.0))
+    off = Employers(transactional_asks=False, transactional_dropout=1.0)
+    on = Employers(transactional_asks=True, transactional_dropout=1.0)
+    stage_off, _, _, scared_off, _ = emp_step(d, off, activity=1.0, now=1.0)
+    stage_on, _, _, scared_on, _ = emp_step(d, on, activity=1.0, now=1.0)
+    assert not scared_off.any() and (stage_off == 2).all()
+    assert scared_on.all() and (stage_on == 0).all()
+    # No 'now' effort, no asks, nobody scared.
+    assert not emp_step(d, on, activity=1.0, now=0.0)[3].any()
+    # Employers at rung 4 and above are past being scared off.
+    high = employers(n, 4, roi=0.0, trust=0.0, u=(1.0, 1.0, 0.0, 1.0))
+    assert not emp_step(high, on, activity=1.0, now=1.0)[3].any()
+
+
+def test_heavy_asks_burn_employers_out() -> None:
+    p = Employers(burnout_rate=0.5, burnout_exit=0.3, ask_rate=1.0)
+    burnt = emp_step(employers(3, 4, roi=0.0, trust=0.0), p, activity=1.0, now=1.0)[4]
+    calm = emp_step(employers(3, 4, roi=0.0, trust=0.0), p, activity=1.0, now=0.0)[4]
+    assert burnt.all() and not calm.any()
+    one_stop = emp_step(employers(3, 4, roi=0.0, trust=0.0), p, activity=1.0, now=1.0,
+                        one_stop=1.0)[2]
+    plain = emp_step(employers(3, 4, roi=0.0, trust=0.0), p, activity=1.0, now=1.0)[2]
+    assert (one_stop < plain).all()
+
+
+# ---------------------------------------------------------------------------- leader turnover
+def small_params(**grant) -> ScenarioParams:
+    d = ScenarioParams().model_dump()
+    d["region"].update(n_districts=4, n_charters=0, n_colleges=2, n_workforce_boards=1,
+                       n_county_offices=1, n_ta_providers=1, n_chambers=1, n_employers=6,
+                       prior_tie_density=0.5)
+    d["grant"].update(grant)
+    return ScenarioParams.model_validate(d)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_leader_turnover_leaves_institutional_trust(seed: int) -> None:
+    model = ConsortiumModel(small_params(), seed)
+    for _ in range(6):
+        model.step()
+    t = model.ties
+    tp = model.params.trust
+    lp = model.params.leadership
+    for agent in model.agents_list:
+        inst = t.institutional.copy()
+        personal = t.personal.copy()
+        agent.change_leader()
+        assert np.array_equal(t.institutional, inst)
+        k = agent.index
+        mine = (t.i == k) | (t.j == k)
+        assert np.array_equal(t.personal[~mine], personal[~mine])
+        buffer = 1 - (1 - lp.onboarding) * (1 - lp.distributed_leadership)
+        keep = tp.turnover_retention + (1 - tp.turnover_retention) * buffer
+        expect = np.where(t.tie, keep * personal + (1 - keep) * tp.baseline, 0.0)
+        assert np.allclose(t.personal[mine], expect[mine], atol=1e-12)

@@ -1,0 +1,265 @@
+"""Figures for a batch of runs: trajectory bands and partnership-network snapshots.
+
+This is the only module that imports matplotlib; it uses the Agg backend and writes PNGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, Normalize  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from sim.grant import PHASES  # noqa: E402
+
+DPI = 130
+
+SERIES = {
+    "operating_level": ("Operating level", "share of grant-era peak"),
+    "program_level": ("Local pathway programmes", "programme level (0-1)"),
+    "active_cross_sector_ties": ("Active cross-sector ties", "ties"),
+    "mean_trust": ("Mean trust on ties", "trust (0-1)"),
+    "institutionalization": ("Institutionalization", "index (0-1)"),
+    "taking_part_share": ("Organizations taking part", "share of organizations"),
+    "positions_filled": ("Backbone positions filled", "positions"),
+    "partner_funding_ratio": ("Partner funding of core cost", "share of core cost"),
+}
+
+PHASE_COLOURS = {
+    "planning": "#e4dcf0",
+    "state": "#dcebf7",
+    "taper": "#e2f2dc",
+    "partner": "#fbe8cf",
+}
+PHASE_LABELS = {
+    "planning": "Planning",
+    "state": "State-funded",
+    "taper": "Taper",
+    "partner": "Partner-funded",
+    "post": "After the grant",
+}
+
+# Okabe-Ito colours, safe for the common forms of colour blindness.
+SECTOR_COLOURS = {
+    "k12": "#0072B2",
+    "college": "#E69F00",
+    "employer": "#009E73",
+    "intermediary": "#CC79A7",
+}
+SECTOR_LABELS = {
+    "k12": "K-12",
+    "college": "College",
+    "employer": "Employer",
+    "intermediary": "Intermediary",
+}
+TRUST_CMAP = LinearSegmentedColormap.from_list(
+    "trust", plt.get_cmap("magma_r")(np.linspace(0.12, 0.92, 256)))
+INACTIVE = "#c8c8c8"
+LINE = "#1f3b5c"
+
+
+def _stack(results: Sequence, name: str) -> np.ndarray:
+    rows = [r.record.operating_level() if name == "operating_level" else r.record.series[name]
+            for r in results]
+    return np.vstack([np.asarray(row, dtype=float) for row in rows])
+
+
+def _phase_spans(phase: np.ndarray) -> list[tuple[str, int, int]]:
+    """Contiguous (phase name, start month, stop month) runs of the phase codes."""
+    spans: list[tuple[str, int, int]] = []
+    start = 0
+    for t in range(1, len(phase) + 1):
+        if t == len(phase) or phase[t] != phase[start]:
+            spans.append((PHASES[int(phase[start])], start, t))
+            start = t
+    return spans
+
+
+def trajectory_bands(results: Sequence, path: str | Path, title: str | None = None,
+                     series: Mapping[str, tuple[str, str]] | None = None) -> Path:
+    """Plot median and 50%/90% bands across replicates for key monthly series.
+
+    Args:
+        results: ``RunResult`` objects of one scenario (same horizon and grant schedule).
+        path: PNG file to write.
+        title: Figure title.
+        series: Series name -> (panel title, y label); defaults to ``SERIES``.
+
+    Returns:
+        The path written.
+    """
+    if not results:
+        raise ValueError("no results to plot")
+    series = dict(series or SERIES)
+    rec = results[0].record
+    months = rec.months
+    years = (np.arange(months) + 0.5) / 12.0
+    spans = _phase_spans(rec.series["phase"])
+    grant_end = rec.grant_end / 12.0
+
+    ncols = 4 if len(series) > 4 else len(series)
+    nrows = -(-len(series) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.0 * nrows + 0.9),
+                             sharex=True, squeeze=False)
+    for ax, (name, (panel, ylabel)) in zip(axes.flat, series.items(), strict=False):
+        for phase, a, b in spans:
+            if phase in PHASE_COLOURS:
+                ax.axvspan(a / 12.0, b / 12.0, color=PHASE_COLOURS[phase], lw=0, zorder=0)
+        data = _stack(results, name)
+        q05, q25, q50, q75, q95 = np.nanpercentile(data, [5, 25, 50, 75, 95], axis=0)
+        ax.fill_between(years, q05, q95, color=LINE, alpha=0.15, lw=0, zorder=1)
+        ax.fill_between(years, q25, q75, color=LINE, alpha=0.30, lw=0, zorder=2)
+        ax.plot(years, q50, color=LINE, lw=1.8, zorder=3)
+        if 0 < rec.grant_end <= months:
+            ax.axvline(grant_end, color="#b2182b", lw=1.2, ls="--", zorder=4)
+        ax.set_title(panel, fontsize=11)
+        ax.set_ylabel(ylabel, fontsize=9)
+        ax.set_xlim(0, months / 12.0)
+        lo = min(0.0, float(np.nanmin(q05))) if np.isfinite(q05).any() else 0.0
+        ax.set_ylim(bottom=lo)
+        ax.grid(axis="y", color="white", lw=0.8, alpha=0.9, zorder=0.5)
+        ax.tick_params(labelsize=9)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    for ax in axes.flat[len(series):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("years since the grant started", fontsize=9)
+        ax.xaxis.set_tick_params(labelbottom=True)
+
+    seen = [p for p in PHASES if p in {s[0] for s in spans}]
+    handles = [Patch(facecolor=PHASE_COLOURS.get(p, "white"), edgecolor="#999999", lw=0.5,
+                     label=PHASE_LABELS[p]) for p in seen]
+    handles += [Line2D([], [], color=LINE, lw=1.8, label="median"),
+                Patch(facecolor=LINE, alpha=0.45, label="50% of runs"),
+                Patch(facecolor=LINE, alpha=0.15, label="90% of runs"),
+                Line2D([], [], color="#b2182b", lw=1.2, ls="--", label="grant end")]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False,
+               fontsize=9, bbox_to_anchor=(0.5, 0.0))
+    heading = title or "Trajectories across replicates"
+    fig.suptitle(f"{heading}  ({len(results)} runs)", fontsize=13)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return _save(fig, path)
+
+
+def network_snapshots(graphs: Mapping[str, nx.Graph], path: str | Path,
+                      title: str | None = None,
+                      extent: tuple[float, float] | None = None) -> Path:
+    """Draw the partnership network at several moments on the regional map.
+
+    Nodes sit at their ``x``, ``y`` position (km) and are coloured by sector; organizations
+    taking part are solid with a dark outline, others faded; the lead is a star. Active ties
+    are coloured by trust; inactive ties are faint grey.
+
+    Args:
+        graphs: Panel label -> graph from ``ConsortiumModel.graph()``.
+        path: PNG file to write.
+        title: Figure title.
+        extent: (length_km, width_km) of the region; defaults to the nodes' range.
+
+    Returns:
+        The path written.
+    """
+    if not graphs:
+        raise ValueError("no graphs to draw")
+    xs = [d["x"] for g in graphs.values() for _, d in g.nodes(data=True)] or [1.0]
+    ys = [d["y"] for g in graphs.values() for _, d in g.nodes(data=True)] or [1.0]
+    width, height = extent or (max(xs), max(ys))
+    width, height = max(width, max(xs), 1e-9), max(height, max(ys), 1e-9)
+    aspect = width / height
+    n = len(graphs)
+    stacked = aspect > 1.6 and n > 1
+    nrows, ncols = (n, 1) if stacked else (1, n)
+    panel_w = 11.0 if stacked else 6.0
+    panel_h = min(max(panel_w / aspect, 2.4), 6.5) + 1.0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_w * ncols + 1.2, panel_h * nrows + 1.3),
+                             squeeze=False, layout="constrained")
+    norm = Normalize(0.0, 1.0)
+    cmap = TRUST_CMAP
+    pad_x, pad_y = 0.03 * width, 0.06 * height
+    for ax, (label, g) in zip(axes.flat, graphs.items(), strict=True):
+        _draw_network(ax, g, cmap, norm)
+        ax.set_xlim(-pad_x, width + pad_x)
+        ax.set_ylim(-pad_y, height + pad_y)
+        ax.set_aspect("equal")
+        ax.set_title(f"{label}\n{_network_caption(g)}", fontsize=10.5)
+        ax.set_xlabel("km along the region", fontsize=9)
+        ax.set_ylabel("km across", fontsize=9)
+        ax.tick_params(labelsize=8)
+
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cbar = fig.colorbar(sm, ax=axes, shrink=0.8, aspect=30, pad=0.01)
+    cbar.set_label("trust on active tie", fontsize=9)
+    handles = [Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor=c,
+                      markeredgecolor="#222222", label=SECTOR_LABELS[s])
+               for s, c in SECTOR_COLOURS.items()]
+    handles += [
+        Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor="#bbbbbb", alpha=0.4,
+               markeredgecolor="none", label="not taking part"),
+        Line2D([], [], marker="*", ls="", markersize=14, markerfacecolor="white",
+               markeredgecolor="#222222", label="lead agency"),
+        Line2D([], [], color=cmap(0.8), lw=2.0, label="active tie"),
+        Line2D([], [], color=INACTIVE, lw=0.8, ls=(0, (2, 2)), label="inactive tie"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False,
+               fontsize=9)
+    fig.suptitle(title or "Partnership network", fontsize=13)
+    return _save(fig, path)
+
+
+def _network_caption(g: nx.Graph) -> str:
+    nodes = g.nodes(data=True)
+    part = sum(1 for _, d in nodes if d.get("taking_part"))
+    active = [(u, v, d) for u, v, d in g.edges(data=True) if d.get("active")]
+    cross = sum(1 for *_, d in active if d.get("cross_sector"))
+    trust = np.mean([d["trust"] for *_, d in active]) if active else float("nan")
+    trust_txt = f"{trust:.2f}" if np.isfinite(trust) else "n/a"
+    return (f"{part}/{g.number_of_nodes()} organizations taking part · {len(active)} active "
+            f"ties ({cross} cross-sector)\nmean trust on active ties {trust_txt}")
+
+
+def _draw_network(ax: plt.Axes, g: nx.Graph, cmap, norm: Normalize) -> None:  # noqa: ANN001
+    pos = {i: (d["x"], d["y"]) for i, d in g.nodes(data=True)}
+    inactive = [(pos[u], pos[v]) for u, v, d in g.edges(data=True) if not d.get("active")]
+    active = sorted(((d["trust"], (pos[u], pos[v])) for u, v, d in g.edges(data=True)
+                     if d.get("active")), key=lambda t: t[0])
+    if inactive:
+        ax.add_collection(LineCollection(inactive, colors=INACTIVE, linewidths=0.6,
+                                         linestyles=(0, (2, 2)), alpha=0.6, zorder=1))
+    if active:
+        trust = np.array([t for t, _ in active])
+        ax.add_collection(LineCollection([seg for _, seg in active], colors=cmap(norm(trust)),
+                                         linewidths=0.8 + 1.6 * trust, alpha=0.9, zorder=2))
+    for taking_part in (False, True):
+        for sector, colour in SECTOR_COLOURS.items():
+            sel = [d for _, d in g.nodes(data=True) if d["sector"] == sector
+                   and bool(d.get("taking_part")) == taking_part and not d.get("lead")]
+            if not sel:
+                continue
+            ax.scatter([d["x"] for d in sel], [d["y"] for d in sel], s=55, c=colour,
+                       alpha=1.0 if taking_part else 0.35,
+                       edgecolors="#222222" if taking_part else "none",
+                       linewidths=0.9, zorder=4 if taking_part else 3)
+    for _, d in g.nodes(data=True):
+        if d.get("lead"):
+            ax.scatter([d["x"]], [d["y"]], s=330, marker="*", c=SECTOR_COLOURS[d["sector"]],
+                       alpha=1.0 if d.get("taking_part") else 0.5, edgecolors="#222222",
+                       linewidths=1.1, zorder=5)
+
+
+def _save(fig: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, facecolor="white")
+    plt.close(fig)
+    return path
