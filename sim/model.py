@@ -104,7 +104,7 @@ MONTHLY_SERIES = (
     "mean_trust", "mean_personal_trust", "mean_institutional_trust", "ties",
     "institutionalization", "positions_filled", "positions_funded", "partner_funding_ratio",
     "convening_intensity", "shared_vision", "data_alignment", "employers_engaged",
-    "visible_wins", "turnover_events",
+    "employer_pledges_met", "visible_wins", "turnover_events",
 )
 
 
@@ -331,7 +331,8 @@ class ConsortiumModel(mesa.Model):
         self.money_weight = np.where(org.money_motivated, 2.0, 1.0)
         self.base_cost = (c.participation_cost * (1.0 + c.overload_sensitivity * org.load
                                                   * (1.0 - c.policy_coherence)) / org.capacity)
-        self.turnover_month = 1.0 - np.exp(-org.turnover / 12.0)
+        # Annual probabilities (L1) spread evenly over twelve monthly chances.
+        self.turnover_month = 1.0 - (1.0 - org.turnover) ** (1.0 / 12.0)
 
     def _first_decision_month(self) -> int:
         """First month partners decide what to pay: the first without full state money (M22)."""
@@ -728,7 +729,14 @@ class ConsortiumModel(mesa.Model):
         rec["convening_intensity"][t] = self.convening
         rec["shared_vision"][t] = self.vision
         rec["data_alignment"][t] = self.data
-        rec["employers_engaged"][t] = int((org.stage[self.employers_idx] >= 2).sum())
+        emp = self.employers_idx
+        in_emp = org.taking_part[emp]
+        rec["employers_engaged"][t] = int(((org.stage[emp] >= 2) & in_emp).sum())
+        if len(emp):
+            met = (org.stage[emp] >= org.pledged_stage[emp]) & in_emp
+            rec["employer_pledges_met"][t] = met.sum() / len(emp)
+        else:
+            rec["employer_pledges_met"][t] = 0.0
         rec["visible_wins"][t] = self.wins
         rec["turnover_events"][t] = self.turnover_events
 

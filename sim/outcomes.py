@@ -219,6 +219,11 @@ def employer_engagement_retained_2y(rec: RunRecord) -> float:
     return _ratio(_year_mean(rec, s, 2), rec.at_grant_end("employers_engaged"))
 
 
+def employer_pledges_met_grant_end(rec: RunRecord) -> float:
+    """Share of employers taking part at or above their pledged rung at grant end (SF16)."""
+    return rec.at_grant_end("employer_pledges_met")
+
+
 def mean_trust_grant_end(rec: RunRecord) -> float:
     """Mean trust over ties in the last month of the grant."""
     return rec.at_grant_end("mean_trust")
@@ -232,7 +237,7 @@ OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
         active_cross_sector_ties_grant_end, active_cross_sector_ties_retained_2y,
         largest_component_share_2y, funding_gap_filled_2y, positions_retained_2y,
         institutionalization_grant_end, institutionalization_2y,
-        employer_engagement_retained_2y, mean_trust_grant_end,
+        employer_engagement_retained_2y, employer_pledges_met_grant_end, mean_trust_grant_end,
     )
 }
 

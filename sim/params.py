@@ -307,10 +307,10 @@ class Ties(_Section):
 class Leadership(_Section):
     """Leadership turnover and champions (M5-M7; science_anchors L1, L2)."""
 
-    turnover_district: float = param(0.17, "Annual leader turnover hazard, K-12.",
+    turnover_district: float = param(0.17, "Annual chance of a leader change, K-12.",
                                      unit="1/year", source="literature",
                                      ref="L1 Grissom & Andersen 2012", ge=0, le=1)
-    turnover_college: float = param(0.20, "Annual leader turnover hazard, community colleges.",
+    turnover_college: float = param(0.20, "Annual chance of a leader change, colleges.",
                                     unit="1/year", source="literature",
                                     ref="L1 CCLC 2018 0.14; Wheelhouse 2016 0.25", ge=0, le=1)
     turnover_employer: float = param(0.25, "Annual turnover of employer contacts.",
@@ -364,8 +364,9 @@ class Commitment(_Section):
                                 source="assumption", ref="C2", ge=0, le=1)
     initial_spread: float = param(0.15, "Spread of initial commitment.", unit="0-1",
                                   source="assumption", ref="C2", ge=0, le=0.5)
-    money_motivated_base: float = param(0.10, "Share of partners who join for the money at "
-                                        "zero award.", unit="share", source="seed",
+    money_motivated_base: float = param(0.10, "Share of signatories who join for the money, "
+                                        "before the award-size increase.", unit="share",
+                                        source="seed",
                                         ref="M3 'for the wrong reasons'", ge=0, le=1)
     money_motivated_per_musd: float = param(0.01, "Increase in money-motivated share per "
                                             "million USD of award.", unit="share/MUSD",

@@ -1,0 +1,126 @@
+"""docs/ODD.md follows the code: parameter table, outcomes, series and evidence ids."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.model import MONTHLY_SERIES
+from sim.outcomes import OUTCOMES
+from sim.params import parameter_table
+
+ROOT = Path(__file__).resolve().parent.parent
+ODD = ROOT / "docs" / "ODD.md"
+CODE_DIRS = (ROOT / "sim", ROOT / "agents")
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "gen_parameter_table", ROOT / "docs" / "gen_parameter_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+
+
+@pytest.fixture(scope="module")
+def odd_text() -> str:
+    return ODD.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def block(odd_text: str) -> str:
+    return gen.split_document(odd_text)[1]
+
+
+def _code_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8")
+                     for d in CODE_DIRS for p in sorted(d.rglob("*.py")))
+
+
+def _mentioned(name: str, text: str) -> bool:
+    """``name`` occurs as a whole token (M1 is not satisfied by M12, status_2y by x_status_2y)."""
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
+
+
+def _ids(pattern: str) -> set[str]:
+    return set(re.findall(pattern, _code_text()))
+
+
+# (a) the generated block is current -------------------------------------------------------
+def test_parameter_block_matches_generator(block: str) -> None:
+    assert block == gen.render_block(), (
+        "docs/ODD.md parameter table is out of date: run python docs/gen_parameter_table.py")
+
+
+def test_generator_check_mode_passes() -> None:
+    assert gen.main(["--check", "--path", str(ODD)]) == 0
+
+
+def test_update_is_idempotent(tmp_path: Path, odd_text: str) -> None:
+    stale = odd_text.replace(gen.split_document(odd_text)[1], f"{gen.START}\nold\n{gen.END}")
+    copy = tmp_path / "ODD.md"
+    copy.write_text(stale, encoding="utf-8")
+    assert gen.update(copy) is True
+    assert copy.read_text(encoding="utf-8") == odd_text
+    assert gen.update(copy) is False
+
+
+@pytest.mark.parametrize("text", ["no markers", f"{gen.END}\n{gen.START}",
+                                  f"{gen.START}\n{gen.START}\n{gen.END}"])
+def test_split_document_rejects_bad_markers(text: str) -> None:
+    with pytest.raises(ValueError):
+        gen.split_document(text)
+
+
+# (b) every parameter has a row --------------------------------------------------------------
+def test_every_parameter_key_in_table(block: str) -> None:
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    keys_in_table = [line.split("`")[1] for line in rows]
+    keys = [row["key"] for row in parameter_table()]
+    missing = [k for k in keys if f"| `{k}` |" not in block]
+    assert not missing, f"parameters missing from the ODD table: {missing}"
+    assert sorted(keys_in_table) == sorted(keys)
+
+
+def test_every_parameter_row_has_source_and_reference(block: str) -> None:
+    for row in parameter_table():
+        assert row["source"] in ("seed", "literature", "assumption"), row["key"]
+        assert row["ref"], row["key"]
+        assert row["unit"], row["key"]
+
+
+# (c) every outcome is documented ------------------------------------------------------------
+def test_every_outcome_mentioned(odd_text: str) -> None:
+    missing = [name for name in OUTCOMES if not _mentioned(name, odd_text)]
+    assert not missing, f"outcomes not described in docs/ODD.md: {missing}"
+
+
+def test_every_monthly_series_mentioned(odd_text: str) -> None:
+    missing = [name for name in MONTHLY_SERIES if not _mentioned(f"`{name}`", odd_text)]
+    assert not missing, f"monthly series not described in docs/ODD.md: {missing}"
+
+
+# (d) every evidence id the code cites is in the ODD ------------------------------------------
+def test_every_mechanism_id_in_code_is_documented(odd_text: str) -> None:
+    cited = _ids(r"\bM\d+\b")
+    assert cited, "no mechanism ids found in sim/ and agents/"
+    missing = sorted((m for m in cited if not _mentioned(m, odd_text)),
+                     key=lambda m: int(m[1:]))
+    assert not missing, f"mechanism ids cited in code but not in docs/ODD.md: {missing}"
+
+
+def test_every_stylized_fact_and_rule_id_in_code_is_documented(odd_text: str) -> None:
+    cited = _ids(r"\bSF\d+\b") | _ids(r"\b(?:T[1-5]|N[1-4]|L[1-3]|C[1-5]|I[1-3])\b")
+    missing = sorted(x for x in cited if not _mentioned(x, odd_text))
+    assert not missing, f"evidence ids cited in code but not in docs/ODD.md: {missing}"
+
+
+def test_odd_has_all_sections(odd_text: str) -> None:
+    headings = re.findall(r"^## (\d+)\. ", odd_text, flags=re.MULTILINE)
+    assert headings == [str(i) for i in range(1, 11)]
