@@ -70,7 +70,7 @@ def main() -> int:
         table.add_row(name, str(r["orgs"]), str(r["pairs"]), str(r["months"]),
                       f"{r['median_ms']:.1f}", f"{r['p10_ms']:.1f}", f"{r['p90_ms']:.1f}",
                       f"{r['setup_ms']:.1f}", f"{r['step_us']:.0f}", f"{r['traced_peak_mb']:.1f}")
-    console = Console()
+    console = Console(width=150)
     console.print(table)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     console.print(f"process peak RSS: {rss:.0f} MB (includes the interpreter and libraries)")
