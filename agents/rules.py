@@ -19,12 +19,11 @@ def commitment_learning(commitment: np.ndarray, aspiration: np.ndarray, payoff: 
     in proportion to the gap. Aspirations then drift towards the payoff, so partners used to
     grant-era payoffs read the post-grant drop as failure (Macy & Flache 2002).
     """
-    gap = np.clip(payoff - aspiration, -1.0, 1.0)
-    up = gap >= 0
-    C = np.where(up, commitment + p.learning_rate * (1.0 - commitment) * gap,
-                 commitment + p.learning_rate * commitment * gap)
+    gap = (payoff - aspiration).clip(-1.0, 1.0)
+    room = commitment + (gap >= 0) * (1.0 - 2.0 * commitment)  # 1 - C going up, C going down
+    C = commitment + p.learning_rate * room * gap
     A = (1.0 - p.habituation) * aspiration + p.habituation * payoff
-    return np.clip(C, 0.0, 1.0), A
+    return C.clip(0.0, 1.0), A
 
 
 def exits(commitment: np.ndarray, partner_share: np.ndarray, threshold: np.ndarray,
@@ -58,7 +57,7 @@ def habit_step(habit: np.ndarray, floor: np.ndarray, enacted: np.ndarray, effort
     grow = p.habit_growth * effort * (1.0 - habit)
     decay = p.habit_decay * habit
     out = np.where(enacted, habit + grow, habit - decay)
-    return np.clip(np.maximum(out, floor), 0.0, 1.0)
+    return np.maximum(out, floor).clip(0.0, 1.0)
 
 
 def contribution_share(value: np.ndarray, habit: np.ndarray, champion: np.ndarray,
@@ -122,12 +121,12 @@ def employer_step(stage: np.ndarray, roi: np.ndarray, burnout: np.ndarray,
     if p.transactional_asks:
         scared = taking_part & (stage < 4) & (u_scare < p.transactional_dropout * asks * 3.0)
         stage = np.where(scared, 0, stage)
-    burnout = np.clip(burnout + p.burnout_rate * asks - p.burnout_recovery * burnout, 0.0, 1.0)
+    burnout = (burnout + p.burnout_rate * asks - p.burnout_recovery * burnout).clip(0.0, 1.0)
     burnt = taking_part & (burnout > p.burnout_exit)
     idle = ~taking_part | ~contact
     slip = idle & (stage > 0) & (u_slip < p.stage_decay * (1.0 - activity * taking_part))
     stage = stage - slip
-    return stage, np.clip(roi, 0.0, 1.0), burnout, scared, burnt
+    return stage, roi.clip(0.0, 1.0), burnout, scared, burnt
 
 
 def program_step(program: np.ndarray, support: np.ndarray, push: np.ndarray,
@@ -139,4 +138,4 @@ def program_step(program: np.ndarray, support: np.ndarray, push: np.ndarray,
     """
     out = program + p.program_growth * push * (1.0 - program)
     out = out - p.program_decay * program * (1.0 - support)
-    return np.clip(out, 0.0, 1.0)
+    return out.clip(0.0, 1.0)

@@ -54,7 +54,7 @@ def trust_step(personal: np.ndarray, institutional: np.ndarray, tie: np.ndarray,
     I = (institutional  # noqa: E741
          + tie * (p.formalization_transfer * formality * (P - institutional)
                   - p.institutional_decay * (1.0 - formality) * institutional))
-    return np.clip(P, 0.0, 1.0), np.clip(I, 0.0, 1.0)
+    return P.clip(0.0, 1.0), I.clip(0.0, 1.0)
 
 
 def combined_trust(personal: np.ndarray, institutional: np.ndarray,

@@ -387,7 +387,7 @@ class ConsortiumModel(mesa.Model):
         self._staff_positions(t, s, follow)
         self._leader_turnover()
         part = org.taking_part
-        n_part = int(part.sum())
+        n_part = np.count_nonzero(part)
         habits = float(org.habit @ part) / n_part if n_part else 0.0
         K = self.positions_filled / self.positions_planned if self.positions_planned else 0.0
         self.backbone_share = K
@@ -409,7 +409,7 @@ class ConsortiumModel(mesa.Model):
         p_meeting = self.capacity_eff * np.sqrt(org.commitment) * near * relevance * part
         p_attend = 1.0 - (1.0 - p_meeting) ** (p.ties.meetings_per_month * self.convening)
         attend = rng.random(self.n) < p_attend
-        self.attendance = float(attend.sum()) / n_part if n_part else 0.0
+        self.attendance = np.count_nonzero(attend) / n_part if n_part else 0.0
 
         # Interaction, signals and two-layer trust on ties (M1-M3, M7, M33; T1, T2, T4).
         coattend = attend[ti] & attend[tj]
@@ -435,7 +435,7 @@ class ConsortiumModel(mesa.Model):
         ts.personal, ts.institutional = ties.trust_step(
             ts.personal, ts.institutional, ts.tie, interacted, pos, neg, gain, ts.age,
             ts.formality, tp)
-        ts.idle = np.where(interacted, 0.0, ts.idle + 1.0)
+        ts.idle = (ts.idle + 1.0) * ~interacted
         ts.age = (ts.age + 1.0) * ts.tie
         trust = ties.combined_trust(ts.personal, ts.institutional, ts.formality) * ts.tie
 
@@ -574,7 +574,7 @@ class ConsortiumModel(mesa.Model):
         relational = c.relational_weight * np.minimum(1.0, rel / 3.0)
         grant = (c.grant_weight * s * g.money) * self.money_weight * self.grant_receipt
         mandate = c.mandate_weight * (g.mandate and in_grant) * org.signatory
-        benefit = np.where(self.employer_mask, org.roi, self.sector_benefit)
+        benefit = self.sector_benefit + org.roi  # roi is zero for non-employers
         wins = c.wins_weight * (self.wins + c.narrative * self.process) * benefit
         relief = 0.5 * np.maximum(self.backbone_share,
                                   p.institutionalization.habit_coordination * org.habit)
@@ -582,7 +582,8 @@ class ConsortiumModel(mesa.Model):
         champion = p.leadership.champion_boost * org.champion
         inside = (relational + grant + mandate + c.vision_weight * self.vision + wins + champion
                   - cost - self.dominance * s)
-        payoff = np.where(part, inside, 0.5 * relational + champion)
+        outside = 0.5 * relational + champion
+        payoff = outside + part * (inside - outside)
         org.commitment, org.aspiration = rules.commitment_learning(
             org.commitment, org.aspiration, payoff, c)
 
@@ -594,8 +595,8 @@ class ConsortiumModel(mesa.Model):
             return
         partners = self.adjacency.sum(axis=1)
         active_partners = self.adjacency @ part
-        share = np.where(partners > 0, active_partners / np.maximum(partners, 1.0),
-                         part.sum() / self.n)
+        overall = np.count_nonzero(part) / self.n
+        share = np.where(partners > 0, active_partners / np.maximum(partners, 1.0), overall)
         leave = part & rules.exits(org.commitment, share, org.threshold, p.commitment)
         invited = org.signatory & (in_grant and p.grant.mandate)
         trusted = self._trusted_active_partners(part, trust)
@@ -635,22 +636,25 @@ class ConsortiumModel(mesa.Model):
         org.floor = org.passages * ih.passage_floor
 
     def _employers(self, trust: np.ndarray, now: float) -> None:
-        """Employers on the ladder, with trust in the best-trusted convener (M8, M16)."""
-        org, emp = self.org, self.employers_idx
-        if not len(emp):
+        """Employers on the ladder, with trust in the best-trusted convener (M8, M16).
+
+        The ladder runs over all organizations with non-employers masked out, which avoids
+        gathering and scattering the employer rows.
+        """
+        org = self.org
+        if not len(self.employers_idx):
             return
         best = np.zeros(self.n)
         np.maximum.at(best, self.conv_employer, trust[self.conv_pairs])
-        u = self.rng.random((4, len(emp)))
-        stage, roi, burnout, scared, burnt = rules.employer_step(
-            org.stage[emp], org.roi[emp], org.burnout[emp], org.taking_part[emp], best[emp],
-            org.difficulty[emp], self.activity, now, self.params.region.urgency,
+        u = self.rng.random((4, self.n))
+        org.stage, org.roi, org.burnout, scared, burnt = rules.employer_step(
+            org.stage, org.roi, org.burnout, org.taking_part & self.employer_mask, best,
+            org.difficulty, self.activity, now, self.params.region.urgency,
             self.has_one_stop, u, self.params.employers)
-        org.stage[emp], org.roi[emp], org.burnout[emp] = stage, roi, burnout
-        out = emp[scared | burnt]
-        if len(out):
-            org.taking_part[out] = False
-            org.commitment[out] *= 0.5
+        out = scared | burnt
+        if out.any():
+            org.taking_part = org.taking_part & ~out
+            org.commitment = np.where(out, 0.5 * org.commitment, org.commitment)
 
     def _decide_contributions(self, s: float, phase: int) -> None:
         """Yearly partner funding decisions once state money falls short (M22, M29; C5).
@@ -705,13 +709,12 @@ class ConsortiumModel(mesa.Model):
         rec["operating_raw"][t] = (float(org.commitment @ part) / self.n
                                    * (0.5 * self.coordination + 0.5 * self.convening))
         rec["program_level"][t] = float(org.program @ self.local) / self.n_local
-        rec["taking_part_share"][t] = part.sum() / self.n
-        n_active = int(active.sum())
-        rec["active_ties"][t] = n_active
-        rec["active_cross_sector_ties"][t] = int((active & ts.cross).sum())
+        rec["taking_part_share"][t] = np.count_nonzero(part) / self.n
+        rec["active_ties"][t] = np.count_nonzero(active)
+        rec["active_cross_sector_ties"][t] = np.count_nonzero(active & ts.cross)
         # Components are computed on demand from these packed edge sets (sim.components).
         self.collaboration_edges[t] = np.packbits(active & part[ts.i] & part[ts.j])
-        n_ties = int(ts.tie.sum())
+        n_ties = np.count_nonzero(ts.tie)
         rec["ties"][t] = n_ties
         if n_ties:
             rec["mean_trust"][t] = trust.sum() / n_ties
@@ -721,7 +724,7 @@ class ConsortiumModel(mesa.Model):
             rec["mean_trust"][t] = rec["mean_personal_trust"][t] = 0.0
             rec["mean_institutional_trust"][t] = 0.0
         ever = org.ever_part
-        n_ever = int(ever.sum())
+        n_ever = np.count_nonzero(ever)
         rec["institutionalization"][t] = float(org.habit @ ever) / n_ever if n_ever else 0.0
         rec["positions_filled"][t] = self.positions_filled
         rec["positions_funded"][t] = self.positions_funded
@@ -731,10 +734,10 @@ class ConsortiumModel(mesa.Model):
         rec["data_alignment"][t] = self.data
         emp = self.employers_idx
         in_emp = org.taking_part[emp]
-        rec["employers_engaged"][t] = int(((org.stage[emp] >= 2) & in_emp).sum())
+        rec["employers_engaged"][t] = np.count_nonzero((org.stage[emp] >= 2) & in_emp)
         if len(emp):
             met = (org.stage[emp] >= org.pledged_stage[emp]) & in_emp
-            rec["employer_pledges_met"][t] = met.sum() / len(emp)
+            rec["employer_pledges_met"][t] = np.count_nonzero(met) / len(emp)
         else:
             rec["employer_pledges_met"][t] = 0.0
         rec["visible_wins"][t] = self.wins
