@@ -37,16 +37,19 @@ def signals(interacted: np.ndarray, q_pos: np.ndarray, q_neg: np.ndarray,
 
 def trust_step(personal: np.ndarray, institutional: np.ndarray, tie: np.ndarray,
                interacted: np.ndarray, pos: np.ndarray, neg: np.ndarray, gain: np.ndarray,
-               age: np.ndarray, formality: np.ndarray, p: Trust) -> tuple[np.ndarray, np.ndarray]:
+               age: np.ndarray, formality: np.ndarray, p: Trust,
+               loss: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Two-layer trust update (science_anchors T1, T2, T4; M1-M3, M7).
 
-    Personal trust rises by ``gain*(1-P)`` on a win and falls by ``loss_ratio*gain*P`` on a
-    let-down (negativity bias, Slovic 1993). Without interaction it relaxes to the baseline,
-    more slowly on older ties (Burt 2001). Institutional trust moves towards personal trust
-    in proportion to the tie's formality (agreements, budget lines, shared data) and erodes
-    where formality is missing (Zaheer et al. 1998). Both stay in [0, 1].
+    Personal trust rises by ``gain*(1-P)`` on a win and falls by ``loss*P`` on a let-down,
+    where ``loss`` defaults to ``min(1, loss_ratio*gain)`` (negativity bias, Slovic 1993).
+    Without interaction it relaxes to the baseline, more slowly on older ties (Burt 2001).
+    Institutional trust moves towards personal trust in proportion to the tie's formality
+    (agreements, budget lines, shared data) and erodes where formality is missing
+    (Zaheer et al. 1998). Both stay in [0, 1].
     """
-    loss = np.minimum(1.0, p.loss_ratio * gain)
+    if loss is None:
+        loss = np.minimum(1.0, p.loss_ratio * gain)
     idle = tie & ~interacted
     decay = p.decay_rate / (1.0 + p.age_slowing * age)
     P = (personal + pos * (gain * (1.0 - personal)) - neg * (loss * personal)

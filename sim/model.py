@@ -432,9 +432,12 @@ class ConsortiumModel(mesa.Model):
         both_in = cp[ti] * cp[tj] > 0
         mou = 0.5 * (g.required_agreements and t < self.schedule_.grant_end)
         ts.formality = np.maximum(ts.base_formality, both_in * max(mou, 0.5 * self.data))
+        # Let-downs cost the base rate: cross-sector ties are slower to build, not to lose,
+        # and boundary spanners speed up gains only (M1, M33).
+        loss = min(1.0, tp.loss_ratio * tp.gain_rate * boost)
         ts.personal, ts.institutional = ties.trust_step(
             ts.personal, ts.institutional, ts.tie, interacted, pos, neg, gain, ts.age,
-            ts.formality, tp)
+            ts.formality, tp, loss=loss)
         ts.idle = (ts.idle + 1.0) * ~interacted
         ts.age = (ts.age + 1.0) * ts.tie
         trust = ties.combined_trust(ts.personal, ts.institutional, ts.formality) * ts.tie

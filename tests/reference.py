@@ -64,10 +64,11 @@ def clamp(x: float) -> float:
 
 def trust_update(personal: float, institutional: float, interacted: bool, win: bool,
                  let_down: bool, gain: float, age: float, formality: float,
-                 p: Trust) -> tuple[float, float]:
+                 p: Trust, loss: float | None = None) -> tuple[float, float]:
     """Two-layer trust on one existing tie.
 
-    T1: a win adds ``gain * (1 - P)``; a let-down removes ``min(1, loss_ratio * gain) * P``.
+    T1: a win adds ``gain * (1 - P)``; a let-down removes ``loss * P``, with ``loss``
+    defaulting to ``min(1, loss_ratio * gain)``.
     T2: an idle tie relaxes towards the baseline at ``decay_rate / (1 + age_slowing * age)``.
     T4: institutional trust moves towards the new personal trust at
     ``formalization_transfer * formality`` and erodes at
@@ -77,7 +78,7 @@ def trust_update(personal: float, institutional: float, interacted: bool, win: b
     if win:
         new_p = new_p + gain * (1.0 - personal)
     if let_down:
-        alpha_minus = min(1.0, p.loss_ratio * gain)
+        alpha_minus = min(1.0, p.loss_ratio * gain) if loss is None else loss
         new_p = new_p - alpha_minus * personal
     if not interacted:
         delta = p.decay_rate / (1.0 + p.age_slowing * age)
