@@ -62,12 +62,13 @@ def habit_step(habit: np.ndarray, floor: np.ndarray, enacted: np.ndarray, effort
 
 def contribution_share(value: np.ndarray, habit: np.ndarray, champion: np.ndarray,
                        vision: float, load: np.ndarray, money_motivated: np.ndarray,
-                       state_share: float, p: Commitment) -> np.ndarray:
+                       state_share: float | np.ndarray, p: Commitment) -> np.ndarray:
     """Share of its budget a partner puts into the collaborative this year (M22; C3).
 
     Rises with perceived value, institutionalization, a champion and shared identity; falls
-    with competing initiatives. Money-motivated partners give nothing (M3), and state money
-    still flowing crowds partners' own money out (de Wit & Bekkers 2017).
+    with competing initiatives. Money-motivated partners give nothing (M3). ``state_share``
+    is the state money a partner is used to (0-1, per partner or one value): it crowds the
+    partner's own money out, or in for negative ``crowding`` (de Wit & Bekkers 2017).
     """
     x = (p.contrib_intercept + p.contrib_value * value + p.contrib_institutionalization * habit
          + p.contrib_champion * champion + p.contrib_identity * vision - p.contrib_load * load)

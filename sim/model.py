@@ -671,8 +671,12 @@ class ConsortiumModel(mesa.Model):
         part = org.taking_part
         value = np.clip(0.5 * org.commitment + 1.2 * self.recent_wins.mean() + 0.2 * self.data,
                         0.0, 1.0)
+        # Grant money a partner received over the past year crowds its own money out (C3).
+        t = self.month
+        exposure = float(self.schedule_.state_share[max(0, t - 12):t].mean()) if t else s
+        used_to = np.maximum(s, self.grant_receipt * exposure)
         share = rules.contribution_share(value, org.habit, org.champion, self.vision,
-                                         org.load, org.money_motivated, s, c)
+                                         org.load, org.money_motivated, used_to, c)
         if phase in (TAPER, PARTNER):
             honour_p = rules.pledge_honour_probability(
                 org.commitment, org.leader_id == org.pledge_leader, org.habit,
