@@ -91,6 +91,7 @@ def pledge_honour_probability(commitment: np.ndarray, same_leader: np.ndarray,
 # Sector barriers to work-based learning (M17): health (HIPAA, fragmented; "can also be the
 # most difficult"), manufacturing (18+ floor rule), ICT (skill gap), engineering,
 # agriculture (FFA presence). The ordering follows the seed; magnitudes are assumptions.
+INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
 SECTOR_DIFFICULTY = np.array([0.55, 0.5, 0.4, 0.25, 0.3])
 MANUFACTURING = 1
 

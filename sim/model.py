@@ -31,7 +31,6 @@ from sim.grant import PARTNER, PLANNING, POST, TAPER, GrantSchedule
 from sim.params import ScenarioParams
 
 NEVER = np.iinfo(np.int64).max  # "formed" month of a pair that never had a tie
-INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
 
 
 @dataclass
@@ -136,7 +135,6 @@ class ConsortiumModel(mesa.Model):
                  + ["college"] * r.n_colleges + ["workforce_board"] * r.n_workforce_boards
                  + ["county_office"] * r.n_county_offices + ["ta_provider"] * r.n_ta_providers
                  + ["chamber"] * r.n_chambers + ["employer"] * r.n_employers)
-        self.kinds = kinds
         self.agents_list: list[Organization] = [
             AGENT_CLASSES[k](self, idx, k) for idx, k in enumerate(kinds)
         ]
@@ -186,7 +184,6 @@ class ConsortiumModel(mesa.Model):
             prior_member=np.zeros(n, dtype=bool),
             ever_part=np.zeros(n, dtype=bool),
         )
-        self.node_of = np.zeros(n, dtype=np.int64)
 
     def _build_ties(self) -> None:
         p = self.params
