@@ -415,7 +415,8 @@ class ConsortiumModel(mesa.Model):
         cp = org.commitment * part
         commit_min = np.minimum(cp[ti], cp[tj])
         u = rng.random((3, self.n_pairs))
-        interacted = ties.interactions(ts.tie, commit_min > 0, commit_min, coattend,
+        both_in = commit_min > 0  # both partners take part with positive commitment
+        interacted = ties.interactions(ts.tie, both_in, commit_min, coattend,
                                        p.ties.bilateral_rate, u[0])
         q_pos = min(1.0, tp.positive_rate * (0.5 + self.vision))
         power = tp.power_gap_penalty * (1.0 - g.subgrant_share) * s * g.money * (1.0 - self.vision)
@@ -426,7 +427,6 @@ class ConsortiumModel(mesa.Model):
                         min(1.0, tp.gain_rate * boost * tp.cross_sector_gain
                             * (1.0 + tp.spanner_boost * K)),
                         min(1.0, tp.gain_rate * boost))
-        both_in = cp[ti] * cp[tj] > 0
         mou = 0.5 * (g.required_agreements and t < self.schedule_.grant_end)
         ts.formality = np.maximum(ts.base_formality, both_in * max(mou, 0.5 * self.data))
         # Let-downs cost the base rate: cross-sector ties are slower to build, not to lose,

@@ -202,11 +202,7 @@ def load_scenario(name_or_path: str | Path, overrides: list[str] | None = None) 
         if more:
             msg += f" (and {more} more problem{'s' if more > 1 else ''})"
         origin, shown = _blame(key, origins, files)
-        return _raise(origin, shown, msg)
-
-
-def _raise(origin: Path, key: str, msg: str) -> ScenarioParams:
-    raise ScenarioError(origin, key, msg)
+        raise ScenarioError(origin, shown, msg) from None
 
 
 def resolved_table(params: ScenarioParams) -> dict[str, Any]:
