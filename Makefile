@@ -27,14 +27,14 @@ run: $(STAMP)
 	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check sim agents viz tests benchmarks docs
+	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs
 	$(PY) -m pytest
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim agents viz tests benchmarks docs
+	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

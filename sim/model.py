@@ -111,9 +111,15 @@ class ConsortiumModel(mesa.Model):
     """A regional cross-sector consortium under a time-limited grant, stepped monthly."""
 
     def __init__(self, params: ScenarioParams,
-                 seed: int | np.random.SeedSequence | None = None):
-        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        super().__init__(rng=np.random.default_rng(ss))
+                 seed: int | np.random.SeedSequence | np.random.Generator | None = None):
+        if isinstance(seed, np.random.Generator):
+            # A caller that owns the stream (a sweep) hands over its Generator directly.
+            ss = seed.bit_generator.seed_seq
+            rng = seed
+        else:
+            ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+            rng = np.random.default_rng(ss)
+        super().__init__(rng=rng)
         self.seed_sequence = ss
         self.params = params
         self.months = params.months

@@ -6,8 +6,10 @@ spawned from one root ``numpy.random.SeedSequence`` before any run starts, never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -15,6 +17,7 @@ import numpy as np
 from sim.model import ConsortiumModel
 from sim.outcomes import RunRecord, compute_outcomes, monthly_table
 from sim.params import ScenarioParams
+from sim.scenario import load_scenario, with_values
 
 
 @dataclass(frozen=True)
@@ -78,4 +81,32 @@ def run_replicates(params: ScenarioParams, replicates: int, seed: int | None,
         out.append(res)
         if progress:
             progress(len(out))
+    return out
+
+
+@lru_cache(maxsize=16)
+def _base_scenario(scenario: str) -> ScenarioParams:
+    return load_scenario(scenario)
+
+
+def simulate(params: Mapping[str, Any], rng: np.random.Generator, *,
+             scenario: str = "ccpt_baseline", outcomes: tuple[str, ...] | None = None,
+             series: bool = False) -> dict[str, float | np.ndarray]:
+    """One run of ``scenario`` with dotted keys in ``params`` set; the sweep model interface.
+
+    ``f(params, rng) -> {outcome: value}`` is what ``experiments`` runs for every design
+    point and replicate; all randomness comes from ``rng``. With ``series=True`` the monthly
+    series come back as arrays next to the outcomes.
+    """
+    base = _base_scenario(scenario)
+    scenario_params = with_values(base, dict(params)) if params else base
+    model = ConsortiumModel(scenario_params, rng)
+    model.run()
+    record = RunRecord.from_model(model)
+    out: dict[str, float | np.ndarray] = dict(
+        compute_outcomes(record, list(outcomes) if outcomes else None))
+    if series:
+        for name, values in monthly_table(record).items():
+            if name not in ("month", "grant_phase"):
+                out[name] = np.asarray(values, dtype=float)
     return out

@@ -205,6 +205,24 @@ def load_scenario(name_or_path: str | Path, overrides: list[str] | None = None) 
         raise ScenarioError(origin, shown, msg) from None
 
 
+def with_values(params: ScenarioParams, values: dict[str, Any],
+                source: str | Path = SET) -> ScenarioParams:
+    """``params`` with dotted keys set to ``values`` (``{"grant.state_years": 5}``), validated.
+
+    Numpy scalars are accepted. Problems raise :class:`ScenarioError` naming ``source``
+    (the study file or ``--set``) and the key.
+    """
+    data = params.model_dump(mode="python")
+    origins: dict[str, Path] = {}
+    for key, value in values.items():
+        _apply_override(data, origins, key, value.item() if hasattr(value, "item") else value)
+    try:
+        return ScenarioParams.model_validate(data, strict=True)
+    except ValidationError as exc:
+        key, msg = _describe(exc.errors()[0])
+        raise ScenarioError(source, key, msg) from None
+
+
 def resolved_table(params: ScenarioParams) -> dict[str, Any]:
     """Return the fully resolved scenario as a nested plain dict (for printing and manifests)."""
     return params.model_dump(mode="json")
