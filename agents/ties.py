@@ -1,15 +1,27 @@
-"""Tie-level behaviour, computed in bulk over edge arrays (one entry per organization pair).
+"""Tie-level behaviour over edge arrays (one entry per organization pair).
 
-These kernels are pure functions of arrays. Random draws come in as arrays of uniforms, so
-the plain per-edge reference in ``tests/reference.py`` can replay the same draws and must
-reproduce the fast path exactly on small graphs.
+Each rule is written once, for one pair, in the compiled module ``agents._tie_kernels``;
+``tie_update`` and ``tie_turnover`` run the whole month over every pair in two compiled
+loops, and the functions here apply one rule to whole arrays. Random draws come in as
+arrays of uniforms, so the plain per-edge reference in ``tests/reference.py`` can replay
+the same draws and must reproduce the compiled path on small graphs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from agents import _tie_kernels as _k
 from sim.params import Ties, Trust
+
+
+def _bits(x: np.ndarray | bool, m: int) -> np.ndarray:
+    """A boolean array as the compiled code reads it (uint8, contiguous)."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=bool), (m,))).view(np.uint8)
+
+
+def _reals(x: np.ndarray | float, m: int) -> np.ndarray:
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=float), (m,)))
 
 
 def interactions(tie: np.ndarray, both_in: np.ndarray, commit_min: np.ndarray,
@@ -19,8 +31,11 @@ def interactions(tie: np.ndarray, both_in: np.ndarray, commit_min: np.ndarray,
     Bilateral work needs both partners taking part, at a rate scaled by the less committed
     partner (M1 "consistent communication"; M33 coaches work between meetings).
     """
-    p_bilateral = bilateral_rate * commit_min * both_in
-    return tie & (coattend | (u < p_bilateral))
+    m = len(tie)
+    out = np.zeros(m, dtype=bool)
+    _k.interactions(_bits(tie, m), _bits(both_in, m), _reals(commit_min, m), _bits(coattend, m),
+                    float(bilateral_rate), _reals(u, m), out.view(np.uint8))
+    return out
 
 
 def signals(interacted: np.ndarray, q_pos: np.ndarray, q_neg: np.ndarray,
@@ -30,9 +45,10 @@ def signals(interacted: np.ndarray, q_pos: np.ndarray, q_neg: np.ndarray,
     One uniform per tie: below ``q_pos`` a shared small win (science_anchors §4.6), above
     or at ``1 - q_neg`` a let-down (broken pledge, power gap: M3, M29).
     """
-    pos = interacted & (u < q_pos)
-    neg = interacted & ~pos & (u >= 1.0 - q_neg)
-    return pos, neg
+    m = len(interacted)
+    sig = np.zeros(m, dtype=np.int8)
+    _k.signals(_bits(interacted, m), _reals(q_pos, m), _reals(q_neg, m), _reals(u, m), sig)
+    return sig > 0, sig < 0
 
 
 def trust_step(personal: np.ndarray, institutional: np.ndarray, tie: np.ndarray,
@@ -48,16 +64,15 @@ def trust_step(personal: np.ndarray, institutional: np.ndarray, tie: np.ndarray,
     (agreements, budget lines, shared data) and erodes where formality is missing
     (Zaheer et al. 1998). Both stay in [0, 1].
     """
+    m = len(personal)
+    gain = _reals(gain, m)
     if loss is None:
         loss = np.minimum(1.0, p.loss_ratio * gain)
-    idle = tie & ~interacted
-    decay = p.decay_rate / (1.0 + p.age_slowing * age)
-    P = (personal + pos * (gain * (1.0 - personal)) - neg * (loss * personal)
-         - idle * (decay * (personal - p.baseline)))
-    I = (institutional  # noqa: E741
-         + tie * (p.formalization_transfer * formality * (P - institutional)
-                  - p.institutional_decay * (1.0 - formality) * institutional))
-    return P.clip(0.0, 1.0), I.clip(0.0, 1.0)
+    P = np.array(personal, dtype=float)
+    I = np.array(institutional, dtype=float)  # noqa: E741
+    _k.trust_step(P, I, _bits(tie, m), _bits(interacted, m), _bits(pos, m), _bits(neg, m), gain,
+                  _reals(loss, m), _reals(age, m), _reals(formality, m), p)
+    return P, I
 
 
 def combined_trust(personal: np.ndarray, institutional: np.ndarray,
@@ -78,11 +93,12 @@ def formation_probability(tie: np.ndarray, coattend: np.ndarray, common: np.ndar
     (insularity, M10). ``near`` is ``exp(-distance / travel_scale_km)``. Already-tied pairs
     get zero.
     """
-    miss = (1.0 - p.convening_rate * coattend)
-    miss = miss * (1.0 - p.common_partner_rate * common / (1.0 + common) * near)
-    miss = miss * (1.0 - p.spontaneous_rate * near)
-    prob = (1.0 - miss) * complementarity * openness
-    return np.where(tie, 0.0, np.minimum(prob, 1.0))
+    m = len(tie)
+    out = np.empty(m)
+    _k.formation_probability(_bits(tie, m), _bits(coattend, m), _reals(common, m),
+                             _reals(complementarity, m), _reals(near, m), _reals(openness, m),
+                             p, out)
+    return out
 
 
 def dissolution_hazard(tie: np.ndarray, age: np.ndarray, trust: np.ndarray, bridge: np.ndarray,
@@ -92,6 +108,55 @@ def dissolution_hazard(tie: np.ndarray, age: np.ndarray, trust: np.ndarray, brid
     Falls with tie age and trust, rises for bridges (no common partner) and after the
     grant money ends. Untied pairs get zero.
     """
-    h = (p.dissolution_rate * np.exp(-p.age_protection * age - p.trust_protection * trust)
-         * (1.0 + p.bridge_factor * bridge) * (1.0 + p.postgrant_factor * post_grant))
-    return np.where(tie, np.minimum(h, 1.0), 0.0)
+    m = len(tie)
+    out = np.empty(m)
+    _k.dissolution_hazard(_bits(tie, m), _reals(age, m), _reals(trust, m), _bits(bridge, m),
+                          bool(post_grant), p, out)
+    return out
+
+
+def tie_update(ts, attend: np.ndarray, group: np.ndarray, regional: bool, cp: np.ndarray,
+               common_matrix: np.ndarray, gain: np.ndarray, loss: np.ndarray | float,
+               neg_base: np.ndarray,
+               power: float, q_pos: float, formal_level: float, post_grant: bool,
+               u: np.ndarray, trust_p: Trust, ties_p: Ties) -> dict[str, np.ndarray]:
+    """One month of every pair's rules, in order, updating the tie state ``ts`` in place.
+
+    Interaction (:func:`interactions`), signals (:func:`signals`; ``q_neg`` is
+    ``neg_base + power`` on ties with the lead, M3), two-layer trust (:func:`trust_step`),
+    idle months and ageing, combined trust, then the formation chance of untied pairs and
+    the hazard of ties (bridges have no common partner before this month's changes).
+    Formality is the pair's own, or ``formal_level`` (required MOUs, shared data) when both
+    partners take part (M13, T4). Co-attendance needs both at the same meeting: the same
+    ``group`` unless the meeting is ``regional`` (M11). ``u`` holds three uniforms per pair.
+    """
+    m = len(ts.i)
+    out = {"interacted": np.zeros(m, dtype=bool), "signal": np.zeros(m, dtype=np.int8),
+           "trust": np.empty(m), "common": np.empty(m), "p_form": np.empty(m),
+           "hazard": np.empty(m)}
+    _k.tie_update(ts.i, ts.j, ts.tie.view(np.uint8), ts.personal, ts.institutional, ts.age,
+                  ts.idle, ts.formality, ts.base_formality, attend.view(np.uint8), group,
+                  bool(regional), cp, common_matrix, gain, _reals(loss, m), neg_base, float(power),
+                  ts.lead_edge.view(np.uint8), float(q_pos), float(formal_level),
+                  ts.complementarity, ts.near, ts.openness, bool(post_grant), u,
+                  ties_p.bilateral_rate, trust_p, ties_p, out["interacted"].view(np.uint8),
+                  out["signal"], out["trust"], out["common"], out["p_form"], out["hazard"])
+    return out
+
+
+def tie_turnover(ts, month: int, adjacency: np.ndarray, trust: np.ndarray, common: np.ndarray,
+                 p_form: np.ndarray, hazard: np.ndarray, u_form: np.ndarray,
+                 u_gone: np.ndarray, p: Trust) -> tuple[int, int]:
+    """Dissolve ties whose uniform falls below the hazard, then form new ones (N1, N3; T5).
+
+    A dissolved tie loses its trust, age and agreement. A new tie starts at the baseline
+    plus ``referral_weight`` times the trust carried through common partners, averaged
+    over them (Gulati & Gargiulo 1999). Updates ``ts``, ``adjacency`` and ``trust`` in
+    place; returns the number of ties formed and dissolved.
+    """
+    n = adjacency.shape[0]
+    return _k.tie_turnover(month, ts.i, ts.j, ts.tie.view(np.uint8), ts.personal,
+                           ts.institutional, ts.age, ts.idle, ts.formed,
+                           ts.agreement.view(np.uint8), ts.base_formality, ts.prior_formality,
+                           ts.formality, adjacency, trust, common, p_form, hazard, u_form,
+                           u_gone, p.baseline, p.referral_weight, np.zeros((n, n)))

@@ -414,67 +414,30 @@ class ConsortiumModel(mesa.Model):
         attend = rng.random(self.n) < p_attend
         self.attendance = np.count_nonzero(attend) / n_part if n_part else 0.0
 
-        # Interaction, signals and two-layer trust on ties (M1-M3, M7, M33; T1, T2, T4).
-        coattend = attend[ti] & attend[tj]
-        if not regional:
-            coattend &= group[ti] == group[tj]
+        # Interaction, signals, two-layer trust, then tie formation and dissolution
+        # (M1-M4, M7, M10, M11, M33; T1, T2, T4, T5; N1, N3), compiled in agents.ties.
         cp = org.commitment * part
-        commit_min = np.minimum(cp[ti], cp[tj])
-        u = rng.random((3, self.n_pairs))
-        both_in = commit_min > 0  # both partners take part with positive commitment
-        interacted = ties.interactions(ts.tie, both_in, commit_min, coattend,
-                                       p.ties.bilateral_rate, u[0])
-        q_pos = min(1.0, tp.positive_rate * (0.5 + self.vision))
-        power = tp.power_gap_penalty * (1.0 - g.subgrant_share) * s * g.money * (1.0 - self.vision)
-        q_neg = self.neg_base + power * ts.lead_edge
-        pos, neg = ties.signals(interacted, q_pos, q_neg, u[1])
+        u = rng.random((4, self.n_pairs))
         boost = 1.0 + tp.ta_boost * ta
         gain = np.where(ts.cross,
                         min(1.0, tp.gain_rate * boost * tp.cross_sector_gain
                             * (1.0 + tp.spanner_boost * K)),
                         min(1.0, tp.gain_rate * boost))
         mou = 0.5 * (g.required_agreements and t < self.schedule_.grant_end)
-        ts.formality = np.maximum(ts.base_formality, both_in * max(mou, 0.5 * self.data))
-        # Let-downs cost the base rate: cross-sector ties are slower to build, not to lose,
-        # and boundary spanners speed up gains only (M1, M33).
-        loss = min(1.0, tp.loss_ratio * tp.gain_rate * boost)
-        ts.personal, ts.institutional = ties.trust_step(
-            ts.personal, ts.institutional, ts.tie, interacted, pos, neg, gain, ts.age,
-            ts.formality, tp, loss=loss)
-        ts.idle = (ts.idle + 1.0) * ~interacted
-        ts.age = (ts.age + 1.0) * ts.tie
-        trust = ties.combined_trust(ts.personal, ts.institutional, ts.formality) * ts.tie
-
-        # Tie formation and dissolution (N1, N3; M4, M10, M11).
-        adj = self.adjacency
-        common = (adj @ adj)[ti, tj]
-        p_form = ties.formation_probability(ts.tie, coattend, common, ts.complementarity,
-                                            ts.near, ts.openness, p.ties)
-        new = np.flatnonzero(u[2] < p_form)
-        post_money = s == 0.0 and t >= self.schedule_.money_end
-        hazard = ties.dissolution_hazard(ts.tie, ts.age, trust, common == 0, post_money, p.ties)
-        gone = np.flatnonzero(rng.random(self.n_pairs) < hazard)
-        if len(gone):
-            ts.tie[gone] = False
-            adj[ti[gone], tj[gone]] = adj[tj[gone], ti[gone]] = 0.0
-            ts.personal[gone] = ts.institutional[gone] = trust[gone] = 0.0
-            ts.age[gone] = 0.0
-            if ts.agreement[gone].any():
-                ts.agreement[gone] = False
-                ts.base_formality[gone] = ts.prior_formality[gone]
-        if len(new):
-            a, b = ti[new], tj[new]
-            tmat = np.zeros((self.n, self.n))
-            tmat[ti, tj] = trust
-            tmat += tmat.T
-            via = (tmat[a] * tmat[b]).sum(axis=1) / np.maximum(common[new], 1.0)
-            ts.tie[new] = True
-            adj[a, b] = adj[b, a] = 1.0
-            ts.personal[new] = np.minimum(1.0, tp.baseline + tp.referral_weight * via)
-            ts.institutional[new] = 0.0
-            ts.idle[new] = 0.0
-            ts.formed[new] = t
-            trust[new] = ties.combined_trust(ts.personal[new], 0.0, ts.formality[new])
+        month = ties.tie_update(
+            ts, attend, group, regional, cp, self.adjacency @ self.adjacency, gain,
+            # Let-downs cost the base rate: cross-sector ties are slower to build, not to
+            # lose, and boundary spanners speed up gains only (M1, M33).
+            loss=min(1.0, tp.loss_ratio * tp.gain_rate * boost), neg_base=self.neg_base,
+            power=(tp.power_gap_penalty * (1.0 - g.subgrant_share) * s * g.money
+                   * (1.0 - self.vision)),
+            q_pos=min(1.0, tp.positive_rate * (0.5 + self.vision)),
+            formal_level=max(mou, 0.5 * self.data),
+            post_grant=s == 0.0 and t >= self.schedule_.money_end, u=u, trust_p=tp,
+            ties_p=p.ties)
+        interacted, trust = month["interacted"], month["trust"]
+        ties.tie_turnover(ts, t, self.adjacency, trust, month["common"], month["p_form"],
+                          month["hazard"], u[2], u[3], tp)
         active = ts.tie & (trust >= tp.active_threshold) & (ts.idle <= self.window)
 
         # Collaborative activity, visible wins and process gains (M5, M14, M15; SF36).

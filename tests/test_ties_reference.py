@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -122,10 +123,24 @@ def fast_path(g: nx.Graph, candidates: dict, q_pos: float, bilateral_rate: float
     p_form = ties.formation_probability(tie, coattend, common, cols["complementarity"], near,
                                         cols["openness"], xp)
     hazard = ties.dissolution_hazard(tie, age, trust, common == 0, post_grant, xp)
+    # The model's path: the whole month in one compiled pass over the pairs.
+    ts = SimpleNamespace(i=i, j=j, tie=tie.copy(), personal=cols["personal"].copy(),
+                         institutional=cols["institutional"].copy(), age=cols["age"].copy(),
+                         idle=np.zeros(m), formality=np.zeros(m),
+                         base_formality=cols["formality"].copy(), lead_edge=np.zeros(m, bool),
+                         complementarity=cols["complementarity"], near=near,
+                         openness=cols["openness"])
+    month = ties.tie_update(ts, attend, np.zeros(n, np.int64), True, cp, adj @ adj,
+                            cols["gain"], np.minimum(1.0, tp.loss_ratio * cols["gain"]),
+                            cols["q_neg"], 0.0, q_pos, 0.0, post_grant,
+                            np.stack([cols["u_interact"], cols["u_signal"], cols["u_form"]]),
+                            tp, xp.model_copy(update={"bilateral_rate": bilateral_rate}))
+    month.update(personal=ts.personal, institutional=ts.institutional, age=ts.age,
+                 pos=month["signal"] > 0, neg=month["signal"] < 0)
     return dict(i=i, j=j, tie=tie, common=common, interacted=interacted, pos=pos, neg=neg,
                 personal=personal, institutional=institutional, age=age, trust=trust,
                 p_form=p_form, hazard=hazard, forms=cols["u_form"] < p_form,
-                gone=cols["u_dissolve"] < hazard)
+                gone=cols["u_dissolve"] < hazard, month=month)
 
 
 def compare(seed: int, n: int, density: float, trust_level: float | None = None,
@@ -142,6 +157,12 @@ def compare(seed: int, n: int, density: float, trust_level: float | None = None,
     fast = fast_path(g, candidates, q_pos, bilateral_rate, post_grant, tp, xp, rng)
 
     assert len(edges) + len(pairs) == n * (n - 1) // 2
+    # The compiled month equals the rules applied one at a time.
+    month = fast["month"]
+    for name in ("interacted", "pos", "neg", "common"):
+        assert np.array_equal(month[name], fast[name]), name
+    for name in ("personal", "institutional", "age", "trust", "p_form", "hazard"):
+        assert np.allclose(month[name], fast[name], rtol=0.0, atol=TOL), name
     for k, (a, b) in enumerate(zip(fast["i"].tolist(), fast["j"].tolist(), strict=True)):
         if fast["tie"][k]:
             e = edges[(a, b)]

@@ -1,0 +1,266 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Compiled tie-level rules: each written once for one pair, applied to every pair.
+
+``agents.ties`` is the Python face of this module: it documents each rule, unpacks the
+parameter sections and passes boolean arrays as ``uint8`` views. The plain per-edge
+reference in ``tests/reference.py`` must reproduce these loops on small graphs.
+"""
+
+from libc.math cimport exp
+from libc.stdint cimport int64_t
+
+
+cdef struct TrustP:
+    double decay_rate, age_slowing, baseline, transfer, institutional_decay
+
+
+cdef struct TiesP:
+    double convening_rate, common_partner_rate, spontaneous_rate
+    double dissolution_rate, age_protection, trust_protection, bridge_factor, postgrant_factor
+
+
+cdef TrustP trust_p(p):
+    cdef TrustP c
+    c.decay_rate = p.decay_rate
+    c.age_slowing = p.age_slowing
+    c.baseline = p.baseline
+    c.transfer = p.formalization_transfer
+    c.institutional_decay = p.institutional_decay
+    return c
+
+
+cdef TiesP ties_p(p):
+    cdef TiesP c
+    c.convening_rate = p.convening_rate
+    c.common_partner_rate = p.common_partner_rate
+    c.spontaneous_rate = p.spontaneous_rate
+    c.dissolution_rate = p.dissolution_rate
+    c.age_protection = p.age_protection
+    c.trust_protection = p.trust_protection
+    c.bridge_factor = p.bridge_factor
+    c.postgrant_factor = p.postgrant_factor
+    return c
+
+
+cdef inline double clamp(double x) noexcept nogil:
+    return 1.0 if x > 1.0 else (0.0 if x < 0.0 else x)
+
+
+# ----------------------------------------------------------------------- rules, per pair
+
+cdef inline bint interacts(bint tied, bint both_in, double commit_min, bint coattend,
+                           double bilateral_rate, double u) noexcept nogil:
+    """Co-attendance, or bilateral work at a rate set by the less committed partner (M1)."""
+    return tied and (coattend or (both_in and u < bilateral_rate * commit_min))
+
+
+cdef inline int signal(bint interacted, double q_pos, double q_neg, double u) noexcept nogil:
+    """+1 a shared small win (u < q_pos), -1 a let-down (u >= 1 - q_neg), else 0."""
+    if not interacted:
+        return 0
+    if u < q_pos:
+        return 1
+    return -1 if u >= 1.0 - q_neg else 0
+
+
+cdef inline void trust(double* personal, double* institutional, bint tied, bint interacted,
+                       bint win, bint let_down, double gain, double loss, double age,
+                       double formality, TrustP p) noexcept nogil:
+    """Two-layer trust on one pair (T1, T2, T4), in place."""
+    cdef double P = personal[0], I = institutional[0], new_p = P
+    if win:
+        new_p += gain * (1.0 - P)
+    if let_down:
+        new_p -= loss * P
+    if tied and not interacted:
+        new_p -= p.decay_rate / (1.0 + p.age_slowing * age) * (P - p.baseline)
+    if tied:
+        I += p.transfer * formality * (new_p - I) - p.institutional_decay * (1.0 - formality) * I
+    personal[0] = clamp(new_p)
+    institutional[0] = clamp(I)
+
+
+cdef inline double combined(double personal, double institutional,
+                            double formality) noexcept nogil:
+    """``w*P + (1-w)*I`` with ``w = 1 - formality/2`` (T4)."""
+    cdef double w = 1.0 - 0.5 * formality
+    return w * personal + (1.0 - w) * institutional
+
+
+cdef inline double formation(bint tied, bint coattend, double common, double complementarity,
+                             double near, double openness, TiesP p) noexcept nogil:
+    """Monthly tie chance of an untied pair (N1)."""
+    if tied:
+        return 0.0
+    cdef double miss = 1.0 - p.convening_rate * coattend
+    miss *= 1.0 - p.common_partner_rate * common / (1.0 + common) * near
+    miss *= 1.0 - p.spontaneous_rate * near
+    cdef double prob = (1.0 - miss) * complementarity * openness
+    return 1.0 if prob > 1.0 else prob
+
+
+cdef inline double hazard(bint tied, double age, double trust_value, bint bridge,
+                          bint post_grant, TiesP p) noexcept nogil:
+    """Monthly dissolution chance of a tie (N3)."""
+    if not tied:
+        return 0.0
+    cdef double h = (p.dissolution_rate * exp(-p.age_protection * age
+                                              - p.trust_protection * trust_value)
+                     * (1.0 + p.bridge_factor * bridge) * (1.0 + p.postgrant_factor * post_grant))
+    return 1.0 if h > 1.0 else h
+
+
+# ----------------------------------------------------------------------- the model's month
+
+def tie_update(const int64_t[::1] ti, const int64_t[::1] tj, const unsigned char[::1] tie,
+               double[::1] personal, double[::1] institutional, double[::1] age,
+               double[::1] idle, double[::1] formality, const double[::1] base_formality,
+               const unsigned char[::1] attend, const int64_t[::1] group, bint regional,
+               const double[::1] cp, const double[:, ::1] common_matrix,
+               const double[::1] gain, const double[::1] loss, const double[::1] neg_base,
+               double power,
+               const unsigned char[::1] lead_edge, double q_pos, double formal_level,
+               const double[::1] complementarity, const double[::1] near,
+               const double[::1] openness, bint post_grant, const double[:, ::1] u,
+               double bilateral_rate, trust_params, ties_params,
+               unsigned char[::1] interacted, signed char[::1] signals, double[::1] trust_out,
+               double[::1] common, double[::1] p_form, double[::1] hazards):
+    """Interaction, signals, trust, ageing, formation chance and hazard for every pair."""
+    cdef TrustP tp = trust_p(trust_params)
+    cdef TiesP xp = ties_p(ties_params)
+    cdef Py_ssize_t k, m = ti.shape[0]
+    cdef int64_t a, b
+    cdef bint coattend, both_in, tied, did
+    cdef double commit_min, c
+    cdef int sig
+    with nogil:
+        for k in range(m):
+            a = ti[k]
+            b = tj[k]
+            coattend = attend[a] and attend[b] and (regional or group[a] == group[b])
+            commit_min = cp[a] if cp[a] < cp[b] else cp[b]
+            both_in = commit_min > 0.0
+            formality[k] = base_formality[k]
+            if both_in and formal_level > formality[k]:
+                formality[k] = formal_level
+            tied = tie[k]
+            did = interacts(tied, both_in, commit_min, coattend, bilateral_rate, u[0, k])
+            sig = signal(did, q_pos, neg_base[k] + power * lead_edge[k], u[1, k])
+            trust(&personal[k], &institutional[k], tied, did, sig > 0, sig < 0, gain[k],
+                  loss[k], age[k], formality[k], tp)
+            idle[k] = 0.0 if did else idle[k] + 1.0
+            age[k] = age[k] + 1.0 if tied else 0.0
+            c = common_matrix[a, b]
+            common[k] = c
+            trust_out[k] = combined(personal[k], institutional[k], formality[k]) if tied else 0.0
+            hazards[k] = hazard(tied, age[k], trust_out[k], c == 0.0, post_grant, xp)
+            p_form[k] = formation(tied, coattend, c, complementarity[k], near[k], openness[k],
+                                  xp)
+            interacted[k] = did
+            signals[k] = sig
+
+
+def tie_turnover(int64_t month, const int64_t[::1] ti, const int64_t[::1] tj, unsigned char[::1] tie,
+                 double[::1] personal, double[::1] institutional, double[::1] age,
+                 double[::1] idle, int64_t[::1] formed, unsigned char[::1] agreement,
+                 double[::1] base_formality, const double[::1] prior_formality,
+                 const double[::1] formality, double[:, ::1] adj, double[::1] trust_values,
+                 const double[::1] common, const double[::1] p_form, const double[::1] hazards,
+                 const double[::1] u_form, const double[::1] u_gone, double baseline,
+                 double referral_weight, double[:, ::1] scratch):
+    """Dissolutions, then formations, in place (N1, N3; T5); returns (formed, dissolved)."""
+    cdef Py_ssize_t k, x, m = ti.shape[0], n = adj.shape[0]
+    cdef int64_t a, b
+    cdef int gone = 0, new = 0
+    cdef double via
+    with nogil:
+        for k in range(m):
+            if tie[k] and u_gone[k] < hazards[k]:
+                a = ti[k]
+                b = tj[k]
+                tie[k] = 0
+                adj[a, b] = 0.0
+                adj[b, a] = 0.0
+                personal[k] = 0.0
+                institutional[k] = 0.0
+                trust_values[k] = 0.0
+                age[k] = 0.0
+                if agreement[k]:
+                    agreement[k] = 0
+                    base_formality[k] = prior_formality[k]
+                gone += 1
+        for k in range(m):
+            if u_form[k] < p_form[k]:
+                new += 1
+        if new:
+            for k in range(m):
+                scratch[ti[k], tj[k]] = trust_values[k]
+                scratch[tj[k], ti[k]] = trust_values[k]
+            for k in range(m):
+                if not u_form[k] < p_form[k]:
+                    continue
+                a = ti[k]
+                b = tj[k]
+                via = 0.0
+                for x in range(n):
+                    via += scratch[a, x] * scratch[b, x]
+                via /= common[k] if common[k] > 1.0 else 1.0
+                tie[k] = 1
+                adj[a, b] = 1.0
+                adj[b, a] = 1.0
+                personal[k] = baseline + referral_weight * via
+                if personal[k] > 1.0:
+                    personal[k] = 1.0
+                institutional[k] = 0.0
+                idle[k] = 0.0
+                formed[k] = month
+                trust_values[k] = combined(personal[k], 0.0, formality[k])
+    return new, gone
+
+
+# ----------------------------------------------------------------------- one rule, arrays
+
+def interactions(const unsigned char[::1] tie, const unsigned char[::1] both_in,
+                 const double[::1] commit_min, const unsigned char[::1] coattend,
+                 double bilateral_rate, const double[::1] u, unsigned char[::1] out):
+    cdef Py_ssize_t k
+    for k in range(tie.shape[0]):
+        out[k] = interacts(tie[k], both_in[k], commit_min[k], coattend[k], bilateral_rate, u[k])
+
+
+def signals(const unsigned char[::1] interacted, const double[::1] q_pos,
+            const double[::1] q_neg, const double[::1] u, signed char[::1] out):
+    cdef Py_ssize_t k
+    for k in range(interacted.shape[0]):
+        out[k] = signal(interacted[k], q_pos[k], q_neg[k], u[k])
+
+
+def trust_step(double[::1] personal, double[::1] institutional, const unsigned char[::1] tie,
+               const unsigned char[::1] interacted, const unsigned char[::1] win,
+               const unsigned char[::1] let_down, const double[::1] gain, const double[::1] loss, const double[::1] age,
+               const double[::1] formality, trust_params):
+    cdef TrustP tp = trust_p(trust_params)
+    cdef Py_ssize_t k
+    for k in range(personal.shape[0]):
+        trust(&personal[k], &institutional[k], tie[k], interacted[k], win[k], let_down[k],
+              gain[k], loss[k], age[k], formality[k], tp)
+
+
+def formation_probability(const unsigned char[::1] tie, const unsigned char[::1] coattend,
+                          const double[::1] common, const double[::1] complementarity,
+                          const double[::1] near, const double[::1] openness, ties_params,
+                          double[::1] out):
+    cdef TiesP xp = ties_p(ties_params)
+    cdef Py_ssize_t k
+    for k in range(tie.shape[0]):
+        out[k] = formation(tie[k], coattend[k], common[k], complementarity[k], near[k],
+                           openness[k], xp)
+
+
+def dissolution_hazard(const unsigned char[::1] tie, const double[::1] age,
+                       const double[::1] trust_values, const unsigned char[::1] bridge,
+                       bint post_grant, ties_params, double[::1] out):
+    cdef TiesP xp = ties_p(ties_params)
+    cdef Py_ssize_t k
+    for k in range(tie.shape[0]):
+        out[k] = hazard(tie[k], age[k], trust_values[k], bridge[k], post_grant, xp)
