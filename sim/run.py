@@ -85,20 +85,23 @@ def run_replicates(params: ScenarioParams, replicates: int, seed: int | None,
 
 
 @lru_cache(maxsize=16)
-def _base_scenario(scenario: str) -> ScenarioParams:
-    return load_scenario(scenario)
+def _base_scenario(scenario: str, settings: tuple[tuple[str, Any], ...] = ()) -> ScenarioParams:
+    base = load_scenario(scenario)
+    return with_values(base, dict(settings)) if settings else base
 
 
 def simulate(params: Mapping[str, Any], rng: np.random.Generator, *,
              scenario: str = "ccpt_baseline", outcomes: tuple[str, ...] | None = None,
-             series: bool = False) -> dict[str, float | np.ndarray]:
+             series: bool = False, settings: Mapping[str, Any] | None = None
+             ) -> dict[str, float | np.ndarray]:
     """One run of ``scenario`` with dotted keys in ``params`` set; the sweep model interface.
 
     ``f(params, rng) -> {outcome: value}`` is what ``experiments`` runs for every design
-    point and replicate; all randomness comes from ``rng``. With ``series=True`` the monthly
-    series come back as arrays next to the outcomes.
+    point and replicate; all randomness comes from ``rng``. ``settings`` fixes dotted keys
+    for every run (a study's ``[set]`` table). With ``series=True`` the monthly series come
+    back as arrays next to the outcomes.
     """
-    base = _base_scenario(scenario)
+    base = _base_scenario(scenario, tuple(sorted((settings or {}).items())))
     scenario_params = with_values(base, dict(params)) if params else base
     model = ConsortiumModel(scenario_params, rng)
     model.run()

@@ -37,3 +37,25 @@ def test_scenario_file_example_loads(tmp_path):
 def test_tour_scenarios_exist(name):
     assert f"consortium run {name}" in README
     load_scenario(name)
+
+
+EXPERIMENTS_README = (Path(__file__).resolve().parent.parent / "experiments" / "README.md")
+
+
+def test_study_file_example_loads(tmp_path):
+    from experiments.design import build_design
+    from experiments.study import load_study
+
+    (toml,) = re.findall(r"```toml\n(.*?)```", EXPERIMENTS_README.read_text(), flags=re.S)
+    path = tmp_path / "grant_length.toml"
+    path.write_text(toml)
+    study = load_study(path)
+    assert study.factor_keys == ["grant.state_years", "trust.baseline"]
+    assert build_design(study).n_points == 256 * (2 + 2)
+
+
+def test_sweep_commands_name_shipped_studies():
+    from experiments.study import shipped_studies
+
+    named = set(re.findall(r"experiments/studies/(\w+)\.toml", README))
+    assert named and named <= set(shipped_studies())

@@ -1,0 +1,666 @@
+"""Study files: which factors to vary, how to sample them, how many replicates (TOML).
+
+A study names a base scenario, the factors (dotted scenario keys with ``levels``, or
+``bounds`` and a ``distribution``), a design (full factorial, extended OFAT, Latin
+hypercube, Sobol/Saltelli or Morris), replicates, a root seed, the outcomes and time series
+to keep, and the model as ``module:function``: the consortium model ``sim.run:simulate`` by
+default, or any importable ``f(params: dict, rng: numpy.random.Generator) -> dict``, so
+reference functions with known answers run through the same machinery. Files are validated
+like scenario files (pydantic, ``extra="forbid"``, strict TOML types); every problem becomes
+a :class:`StudyError` naming the study file, the key path (``factors[2].bounds``) and what is
+wrong. For the consortium model each factor is checked against the base scenario at load
+time, so a sweep never starts with a key or value the model would reject. A ``[set]`` table
+fixes scenario keys for every run (``[set]`` then ``outcomes.horizon_years = 13``), like
+``--set`` on the command line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import importlib
+import inspect
+import math
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, ValidationError
+
+from sim.outcomes import OUTCOMES
+from sim.params import SECTIONS, ScenarioParams, parameter_table
+from sim.scenario import ScenarioError, load_scenario, shipped_scenarios, with_values
+
+DEFAULT_MODEL = "sim.run:simulate"
+DEFAULT_BASE = "ccpt_baseline"
+STUDY_DIR = Path(__file__).resolve().parent / "studies"
+
+SAMPLED_KINDS = ("lhs", "sobol", "morris")
+# Study-file distribution names -> SALib's (SALib.util.scale_samples conventions: unif
+# [lo, hi]; triang [lo, hi, peak as a fraction of the width]; norm [mean, sd]; lognorm
+# [ln-space mean, ln-space sd]).
+SALIB_DISTS = {"uniform": "unif", "triangular": "triang", "normal": "norm",
+               "lognormal": "lognorm"}
+# Keyword arguments of the consortium model that the study itself supplies.
+RESERVED_OPTIONS = ("scenario", "outcomes", "series", "settings")
+
+# Never put into a factor_set: keys tied to others by a cross-field check (the spending
+# shares must sum to 1, the outcome thresholds must stay ordered, the lead needs an
+# organization of its type; sim.scenario._CROSS_FIELD_KEYS and the validators of
+# sim.params), and the region head-counts, which change who is in the model rather than how
+# it behaves. ``outcomes.*`` (classification thresholds and the horizon) are excluded too.
+FACTOR_SET_EXCLUDED = (
+    "grant.equipment_share", "grant.staff_share", "grant.convening_share",
+    "grant.subgrant_share", "region.lead", "region.n_districts", "region.n_colleges",
+    "region.n_county_offices", "region.n_workforce_boards", "region.n_chambers",
+    "region.n_charters", "region.n_employers", "region.n_ta_providers", "outcomes.*",
+)
+
+
+class StudyError(Exception):
+    """A bad study: which file, which key, what is wrong (the shape of ScenarioError)."""
+
+    def __init__(self, file: str | Path, key: str, problem: str):
+        self.file, self.key, self.problem = str(file), key, problem
+        super().__init__(f"{self.file}: {key}: {problem}" if key else f"{self.file}: {problem}")
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Factor(_Table):
+    """One varied input: ``levels`` (full factorial, OFAT) or ``bounds`` (LHS, Sobol, Morris).
+
+    OFAT takes either; with bounds it spaces ``design.points`` values evenly across them.
+    ``bounds`` follow SALib's problem conventions for the distribution: uniform and
+    triangular ``[lo, hi]`` (triangular may add a third value, the peak as a fraction of
+    the width, default 0.5), normal ``[mean, sd]``, lognormal ``[mean, sd]`` of the
+    logarithm. ``integer = true`` rounds sampled values to whole numbers (``numpy.rint``).
+    """
+
+    key: str = Field(min_length=1)
+    levels: list[bool | int | FiniteFloat | str] | None = Field(None, min_length=1)
+    bounds: list[FiniteFloat] | None = Field(None, min_length=2, max_length=3)
+    distribution: Literal["uniform", "normal", "triangular", "lognormal"] = "uniform"
+    integer: bool = False
+
+
+class DesignSpec(_Table):
+    """The sampling design; each option applies to the kinds named beside it."""
+
+    kind: Literal["full_factorial", "ofat", "lhs", "sobol", "morris"]
+    samples: int | None = Field(None, ge=1)  # lhs: points; sobol: base N; morris: trajectories
+    second_order: bool = False               # sobol
+    levels: int = Field(4, ge=2)             # morris grid levels (even)
+    scramble: bool = True                    # lhs, sobol
+    points: int = Field(9, ge=2)             # ofat: values per factor given by bounds
+
+
+_OPTION_KINDS = {"samples": SAMPLED_KINDS, "second_order": ("sobol",), "levels": ("morris",),
+                 "scramble": ("lhs", "sobol"), "points": ("ofat",)}
+
+
+class FactorSet(_Table):
+    """Add every numeric parameter whose source label is in ``sources`` as a factor."""
+
+    sources: list[Literal["seed", "literature", "assumption"]] = Field(min_length=1)
+    spread: float = Field(0.5, gt=0, le=1)
+    exclude: list[str] = []
+
+
+class Study(_Table):
+    """A validated study; ``factors`` is the resolved list (explicit, then ``factor_set``)."""
+
+    name: str = ""
+    description: str = ""
+    base: str | None = None
+    model: str = DEFAULT_MODEL
+    model_options: dict[str, Any] = {}
+    settings: dict[str, Any] = Field({}, alias="set")
+    replicates: int = Field(ge=1)
+    seed: int = Field(ge=0)
+    crn: bool = True
+    outcomes: list[str] | None = Field(None, min_length=1)
+    timeseries: Literal["none", "summary", "monthly"] = "none"
+    chunk_size: int = Field(0, ge=0)
+    design: DesignSpec
+    factors: list[Factor] = []
+    factor_set: FactorSet | None = None
+
+    _path: Path | None = PrivateAttr(None)
+    _base_params: ScenarioParams | None = PrivateAttr(None)
+    _base_ref: str | None = PrivateAttr(None)
+    _skipped: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def path(self) -> Path | None:
+        """The study file this study was read from."""
+        return self._path
+
+    @property
+    def is_consortium(self) -> bool:
+        """Whether the model is the consortium model (factors are scenario keys)."""
+        return self.model == DEFAULT_MODEL
+
+    @property
+    def base_params(self) -> ScenarioParams | None:
+        """The validated base scenario (consortium model only)."""
+        return self._base_params
+
+    @property
+    def base_ref(self) -> str | None:
+        """The base scenario as the model loads it: a shipped name or an absolute path."""
+        return self._base_ref
+
+    @property
+    def factor_keys(self) -> list[str]:
+        """Keys of the resolved factors, in design-column order."""
+        return [f.key for f in self.factors]
+
+    @property
+    def skipped_factors(self) -> dict[str, str]:
+        """Parameters the ``factor_set`` matched but could not vary, with the reason."""
+        return dict(self._skipped)
+
+    def base_value(self, key: str) -> Any:
+        """The base scenario's value at dotted ``key`` (consortium model only)."""
+        if self._base_params is None:
+            raise ValueError("only the consortium model has a base scenario")
+        return _lookup(self._base_params.model_dump(mode="python"), key)
+
+    def model_options_for_run(self) -> dict[str, Any]:
+        """Keyword arguments every run passes to the model function.
+
+        For ``sim.run:simulate`` the study supplies ``scenario`` (the base), ``outcomes``
+        (a tuple, or None for all), ``series`` (whether time series are kept) and, when
+        the file has a ``[set]`` table, ``settings`` (its dotted keys), merged with the
+        file's ``[model_options]``.
+        """
+        options = dict(self.model_options)
+        if self.is_consortium:
+            options.update(scenario=self._base_ref,
+                           outcomes=tuple(self.outcomes) if self.outcomes else None,
+                           series=self.timeseries != "none")
+            if self.settings:
+                options["settings"] = dict(self.settings)
+        return options
+
+
+def shipped_studies() -> dict[str, Path]:
+    """Study name -> file, read from ``experiments/studies/``."""
+    return {p.stem: p for p in sorted(STUDY_DIR.glob("*.toml"))}
+
+
+# --- reading and describing errors -----------------------------------------------------------
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise StudyError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise StudyError(path, "", "is a directory, not a study file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(path, "", f"TOML syntax error: {exc}") from None
+    except OSError as exc:
+        raise StudyError(path, "", f"cannot read file: {exc.strerror}") from None
+
+
+_SCHEMAS: dict[str, type[_Table]] = {"design": DesignSpec, "factors": Factor,
+                                     "factor_set": FactorSet}
+
+
+def _key_path(parts: list[Any]) -> str:
+    key = ""
+    for part in parts:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key
+
+
+def _split_loc(err: dict[str, Any], data: Any) -> tuple[list[Any], list[str]]:
+    """Split an error's location into the part present in the file and union-member tags."""
+    loc, missing = err["loc"], err["type"] == "missing"
+    node, kept = data, []
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and missing and i == len(loc) - 1:
+            pass  # the missing key itself
+        else:
+            return kept, [str(p) for p in loc[i:]]
+        kept.append(part)
+    return kept, []
+
+
+def _describe(errors: list[dict[str, Any]], data: dict[str, Any]) -> tuple[str, str]:
+    """Key path and problem of the first validation error, as sim.scenario reports them."""
+    err = errors[0]
+    kept, tags = _split_loc(err, data)
+    key = _key_path(kept)
+    keys = {_key_path(_split_loc(e, data)[0]) for e in errors}
+    more = len(keys - {key})
+    if tags:  # a union (levels): one error per member type; say what would have been valid
+        same = [e for e in errors if _split_loc(e, data)[0] == kept]
+        specific = [e for e in same if not e["type"].endswith("_type")]
+        if specific:
+            msg = f"{specific[0]['msg']} (got {specific[0]['input']!r})"
+        else:
+            members = dict.fromkeys(_split_loc(e, data)[1][0] for e in same)
+            msg = f"expected {' or '.join(members)} (got {err['input']!r})"
+    else:
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            schema = _SCHEMAS.get(str(kept[0]), Study) if len(kept) > 1 else Study
+            close = difflib.get_close_matches(str(kept[-1]), list(schema.model_fields), n=1)
+            msg = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
+        elif err["type"] == "missing":
+            msg = "required key missing"
+        elif err["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        shown = err["type"] not in ("extra_forbidden", "missing") and not isinstance(
+            err.get("input"), dict)
+        if "input" in err and shown:
+            msg = f"{msg} (got {err['input']!r})"
+    if more:
+        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return key, msg
+
+
+def _lookup(table: dict[str, Any], key: str) -> Any:
+    node: Any = table
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(key)
+        node = node[part]
+    return node
+
+
+# --- checks ----------------------------------------------------------------------------------
+def _resolve_model(path: Path, model: str) -> Callable[..., Any]:
+    """Import ``module:function`` and return the function, as the worker will."""
+    module_name, sep, attr = model.partition(":")
+    if not sep or not module_name.strip() or not attr.strip():
+        raise StudyError(path, "model", f"expected 'module:function', e.g. '{DEFAULT_MODEL}' "
+                         f"(got {model!r})")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise StudyError(path, "model", f"cannot import module '{module_name}': {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any import failure is the study's problem
+        raise StudyError(path, "model", f"importing module '{module_name}' failed: "
+                         f"{type(exc).__name__}: {exc}") from None
+    if not hasattr(module, attr):
+        raise StudyError(path, "model", f"module '{module_name}' has no attribute '{attr}'")
+    function = getattr(module, attr)
+    if not callable(function):
+        raise StudyError(path, "model", f"'{model}' is not callable")
+    return function
+
+
+def _check_model_options(path: Path, study: Study, function: Callable[..., Any]) -> None:
+    if study.is_consortium:
+        for key in study.model_options:
+            if key in RESERVED_OPTIONS:
+                source = {"scenario": "base", "outcomes": "outcomes",
+                          "series": "timeseries", "settings": "[set]"}[key]
+                raise StudyError(path, f"model_options.{key}",
+                                 f"set by the study from '{source}'; remove it here")
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return  # builtins without a signature: the runs will tell
+    params = list(signature.parameters.values())
+    if not any(p.kind is p.VAR_KEYWORD for p in params):
+        names = [p.name for p in params[2:] if p.kind is p.POSITIONAL_OR_KEYWORD]
+        names += [p.name for p in params if p.kind is p.KEYWORD_ONLY]
+        for key in study.model_options:
+            if key not in names:
+                takes = [n for n in names if not (study.is_consortium and n in RESERVED_OPTIONS)]
+                raise StudyError(path, f"model_options.{key}", f"not an option of "
+                                 f"{study.model} (it takes: {', '.join(takes) or 'none'})")
+    try:
+        signature.bind(None, None, **study.model_options_for_run())
+    except TypeError as exc:
+        raise StudyError(path, "model", f"{study.model} must take (params, rng) and the "
+                         f"model options: {exc}") from None
+
+
+def _resolve_base(path: Path, base: str) -> tuple[ScenarioParams, str]:
+    """The base scenario (a path relative to the study file, or a shipped name) and its ref.
+
+    The ref is how the model names it: a shipped name travels to remote workers as is;
+    anything else goes by absolute path.
+    """
+    candidate = path.parent / base
+    if candidate.is_file():
+        ref = str(candidate.resolve())
+    elif base.removesuffix(".toml") in shipped_scenarios():
+        ref = base.removesuffix(".toml")
+    else:
+        known = ", ".join(shipped_scenarios())
+        raise StudyError(path, "base", f"no scenario file '{candidate}' and no shipped "
+                         f"scenario '{base}' (shipped: {known})")
+    try:
+        return load_scenario(ref), ref
+    except ScenarioError as exc:
+        raise StudyError(path, "base", f"the base scenario is invalid: {exc}") from None
+
+
+def _listing(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _check_design(path: Path, design: DesignSpec) -> None:
+    for option, kinds in _OPTION_KINDS.items():
+        if option in design.model_fields_set and design.kind not in kinds:
+            raise StudyError(path, f"design.{option}",
+                             f"applies to {_listing(kinds)}, not {design.kind}")
+    if design.kind in SAMPLED_KINDS and design.samples is None:
+        what = {"lhs": "points", "sobol": "base sample size N (a power of 2)",
+                "morris": "trajectories r"}[design.kind]
+        raise StudyError(path, "design.samples", f"required for {design.kind}: the {what}")
+    if design.kind == "sobol" and design.samples & (design.samples - 1):
+        raise StudyError(path, "design.samples", "Sobol' (Saltelli) sampling needs a power of "
+                         f"2 (got {design.samples}; try {1 << design.samples.bit_length()})")
+    if design.kind == "morris" and design.levels % 2:
+        raise StudyError(path, "design.levels", "Morris needs an even number of grid levels "
+                         f"(Morris 1991; got {design.levels})")
+
+
+def _check_factor_shape(path: Path, i: int, f: Factor, design: DesignSpec) -> None:
+    """Levels or bounds as the design needs them; bounds valid for the distribution."""
+    at = f"factors[{i}]"
+    kind = design.kind
+    if kind == "full_factorial":
+        if f.levels is None:
+            raise StudyError(path, at, f"'{f.key}': full_factorial needs levels = [...] "
+                             "(bounds are for ofat, lhs, sobol and morris)")
+        if f.bounds is not None:
+            raise StudyError(path, f"{at}.bounds", f"'{f.key}': full_factorial takes levels "
+                             "only")
+    elif kind == "ofat":
+        if f.levels is None and f.bounds is None:
+            raise StudyError(path, at, f"'{f.key}': ofat needs levels = [...] or "
+                             "bounds = [lo, hi]")
+        if f.levels is not None and f.bounds is not None:
+            raise StudyError(path, at, f"'{f.key}': give levels or bounds, not both")
+    else:
+        if f.levels is not None:
+            raise StudyError(path, f"{at}.levels", f"'{f.key}': {kind} samples from bounds; "
+                             "levels are for full_factorial and ofat")
+        if f.bounds is None:
+            raise StudyError(path, at, f"'{f.key}': {kind} needs bounds = [lo, hi]")
+    if f.distribution != "uniform" and kind not in SAMPLED_KINDS:
+        raise StudyError(path, f"{at}.distribution", f"'{f.key}': distributions apply to lhs, "
+                         f"sobol and morris; {kind} spaces values evenly")
+    if f.distribution in ("normal", "lognormal"):
+        if kind == "morris":
+            raise StudyError(path, f"{at}.distribution", f"'{f.key}': Morris grids include "
+                             f"the 0 and 1 quantiles, where a {f.distribution} distribution "
+                             "is infinite; use uniform or triangular")
+        if kind == "sobol" and not design.scramble:
+            raise StudyError(path, f"{at}.distribution", f"'{f.key}': an unscrambled Sobol' "
+                             f"sequence starts at the 0 quantile, where a {f.distribution} "
+                             "distribution is infinite; keep scramble = true")
+    if f.integer and f.levels is not None:
+        raise StudyError(path, f"{at}.integer", f"'{f.key}': integer applies to bounds; "
+                         "levels keep the types they are written in")
+    if f.levels is not None:
+        seen: list[Any] = []
+        for level in f.levels:
+            if any(type(level) is type(s) and level == s for s in seen):
+                raise StudyError(path, f"{at}.levels", f"'{f.key}': level {level!r} is given "
+                                 "twice")
+            seen.append(level)
+    if f.bounds is not None:
+        b = f.bounds
+        if len(b) == 3 and f.distribution != "triangular":
+            raise StudyError(path, f"{at}.bounds", f"'{f.key}': a third value (the peak) is "
+                             "for triangular distributions only")
+        if f.distribution in ("uniform", "triangular") and b[0] >= b[1]:
+            raise StudyError(path, f"{at}.bounds", f"'{f.key}': lower bound must be below the "
+                             f"upper bound (got {b})")
+        if f.distribution == "triangular":
+            if len(b) == 3 and not 0 <= b[2] < 1:
+                raise StudyError(path, f"{at}.bounds", f"'{f.key}': the peak is a fraction of "
+                                 f"the width in [0, 1) (got {b[2]})")
+            if b[1] < 0:
+                raise StudyError(path, f"{at}.bounds", f"'{f.key}': SALib's triangular "
+                                 "distribution needs a non-negative upper bound")
+        if f.distribution in ("normal", "lognormal") and b[1] <= 0:
+            raise StudyError(path, f"{at}.bounds", f"'{f.key}': a {f.distribution} factor "
+                             f"takes [mean, sd] with sd > 0 (got {b})")
+
+
+def extremes(f: Factor) -> list[Any]:
+    """Values a factor can take at its ends, typed as runs will see them.
+
+    Levels: every level. Uniform and triangular bounds: both ends. Normal: the mean;
+    lognormal: exp(mean) (their tails are checked on the built design).
+    """
+    if f.levels is not None:
+        return list(f.levels)
+    assert f.bounds is not None
+    if f.distribution == "normal":
+        ends = [f.bounds[0]]
+    elif f.distribution == "lognormal":
+        ends = [math.exp(f.bounds[0])]
+    else:
+        ends = list(f.bounds[:2])
+    return [int(np.rint(v)) if f.integer else float(v) for v in ends]
+
+
+def check_values(study_path: Path, base: ScenarioParams, key: str, at: str,
+                 values: list[Any], what: str) -> None:
+    """Raise a StudyError at ``at`` if the base scenario rejects ``key = value`` for any."""
+    for value in values:
+        try:
+            with_values(base, {key: value}, source=study_path)
+        except ScenarioError as exc:
+            problem = exc.problem
+            if (isinstance(value, float) and value.is_integer()
+                    and "valid integer" in problem):
+                problem += "; set integer = true"
+            raise StudyError(study_path, at, f"{what} {value!r} for '{key}' is rejected by "
+                             f"the base scenario: {exc.key}: {problem}") from None
+
+
+def _check_factor_against_base(path: Path, i: int, f: Factor, base: ScenarioParams,
+                               base_name: str) -> None:
+    at = f"factors[{i}]"
+    try:
+        current = _lookup(base.model_dump(mode="python"), f.key)
+    except KeyError:
+        raise StudyError(path, f"{at}.key", f"'{f.key}' is not a parameter of the base "
+                         f"scenario '{base_name}' (see `consortium scenarios show "
+                         f"{base_name}`)") from None
+    if isinstance(current, dict):
+        raise StudyError(path, f"{at}.key", f"'{f.key}' is a section; name one of its "
+                         "parameters, e.g. "
+                         f"'{f.key}.{next(iter(current))}'")
+    if f.bounds is not None:
+        if isinstance(current, bool | str):
+            raise StudyError(path, f"{at}.bounds", f"'{f.key}' is a "
+                             f"{'switch' if isinstance(current, bool) else 'category'}; "
+                             "vary it with levels in a full_factorial or ofat design")
+        if isinstance(current, int) and not f.integer:
+            raise StudyError(path, f"{at}.integer", f"'{f.key}' takes whole numbers: set "
+                             "integer = true")
+        check_values(path, base, f.key, f"{at}.bounds", extremes(f), "bound")
+    else:
+        check_values(path, base, f.key, f"{at}.levels", extremes(f), "level")
+
+
+# --- factor_set ------------------------------------------------------------------------------
+def _tidy(x: float) -> float:
+    return float(f"{x:.12g}")
+
+
+def spread_bounds(value: float, low: float | None, high: float | None,
+                  spread: float) -> tuple[float, float]:
+    """Bounds ``value * (1 -/+ spread)`` clipped to the allowed ``[low, high]``.
+
+    Assumption (documented, not from a source): a parameter at 0 has no scale to spread, so
+    it gets ``[low, low + spread * (min(high, 1) - low)]`` (``low`` taken as 0 and ``high``
+    as 1 where the schema gives no limit). Negative values keep the order ``lo < hi``.
+    """
+    lo_lim = -math.inf if low is None else low
+    hi_lim = math.inf if high is None else high
+    if value == 0:
+        start = 0.0 if low is None else low
+        top = 1.0 if high is None else min(high, 1.0)
+        return _tidy(start), _tidy(start + spread * (top - start))
+    a, b = sorted((value * (1 - spread), value * (1 + spread)))
+    return _tidy(max(a, lo_lim)), _tidy(min(b, hi_lim))
+
+
+def _excluded(key: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
+                      ) -> tuple[list[Factor], dict[str, str]]:
+    """Factors for every numeric parameter whose ``source`` is in ``fs.sources``.
+
+    Booleans and categories, the keys of :data:`FACTOR_SET_EXCLUDED`, keys matching
+    ``fs.exclude`` and explicit factors are left out. Bounds come from :func:`spread_bounds`
+    around the base scenario's value (the schema default unless the scenario sets it).
+    Whole-number parameters get ``integer = true`` and rounded bounds; if rounding collapses
+    them, they widen to the value -/+ 1 within the allowed range, and a parameter that still
+    cannot vary is skipped (returned with the reason).
+    """
+    values = base.model_dump(mode="python")
+    factors, skipped = [], {}
+    for row in parameter_table():
+        key = row["key"]
+        section, name = key.split(".")
+        kind = SECTIONS[section].model_fields[name].annotation
+        if (row["source"] not in fs.sources or kind not in (int, float) or key in explicit
+                or _excluded(key, FACTOR_SET_EXCLUDED) or _excluded(key, fs.exclude)):
+            continue
+        value = values[section][name]
+        lo, hi = spread_bounds(value, row["low"], row["high"], fs.spread)
+        if kind is int:
+            lo_i, hi_i = int(np.rint(lo)), int(np.rint(hi))
+            if lo_i >= hi_i:
+                lo_i = value - 1 if row["low"] is None else max(row["low"], value - 1)
+                hi_i = value + 1 if row["high"] is None else min(row["high"], value + 1)
+            if lo_i >= hi_i:
+                skipped[key] = f"whole-number range [{row['low']}, {row['high']}] has no room"
+                continue
+            factors.append(Factor(key=key, bounds=[lo_i, hi_i], integer=True))
+        elif lo >= hi:
+            skipped[key] = f"allowed range [{row['low']}, {row['high']}] has no room"
+        else:
+            factors.append(Factor(key=key, bounds=[lo, hi]))
+    return factors, skipped
+
+
+# --- loading ---------------------------------------------------------------------------------
+def resolve_study_path(name_or_path: str | Path) -> Path:
+    """The path as given if it exists, else the shipped study of that name."""
+    p = Path(name_or_path)
+    if p.exists():
+        return p
+    shipped = shipped_studies()
+    stem = p.name.removesuffix(".toml")
+    return shipped[stem] if stem in shipped and p.parent == Path(".") else p
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"grant": {"state_years": 5}}`` -> ``{"grant.state_years": 5}``."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def load_study(name_or_path: str | Path) -> Study:
+    """Read and validate a study file; raise :class:`StudyError` on any problem."""
+    path = resolve_study_path(name_or_path)
+    data = _read_toml(path)
+    try:
+        study = Study.model_validate(data, strict=True)
+    except ValidationError as exc:
+        key, msg = _describe(exc.errors(), data)
+        raise StudyError(path, key, msg) from None
+
+    function = _resolve_model(path, study.model)
+    base_params, base_ref, base_name = None, None, None
+    if study.is_consortium:
+        base_name = study.base or DEFAULT_BASE
+        base_params, base_ref = _resolve_base(path, base_name)
+        if study.outcomes:
+            for i, name in enumerate(study.outcomes):
+                if name not in OUTCOMES:
+                    close = difflib.get_close_matches(name, list(OUTCOMES), n=1)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    raise StudyError(path, f"outcomes[{i}]", f"unknown outcome '{name}' "
+                                     f"({hint}known: {', '.join(OUTCOMES)})")
+        settings = _flatten(study.settings)
+        try:
+            base_params = with_values(base_params, settings, path)
+        except ScenarioError as exc:
+            raise StudyError(path, f"set.{exc.key}", exc.problem) from None
+        study = study.model_copy(update={"settings": settings})
+    elif study.settings:
+        raise StudyError(path, "set", f"sets scenario keys of the consortium model "
+                         f"({DEFAULT_MODEL}); pass what your model needs in [model_options]")
+    elif study.base is not None:
+        raise StudyError(path, "base", f"used only by the consortium model ({DEFAULT_MODEL}); "
+                         "pass what your model needs in [model_options]")
+    elif study.factor_set is not None:
+        raise StudyError(path, "factor_set", "draws on the consortium model's parameter "
+                         f"table; it needs model = '{DEFAULT_MODEL}'")
+    if study.outcomes:
+        for i, name in enumerate(study.outcomes):
+            if name in study.outcomes[:i]:
+                raise StudyError(path, f"outcomes[{i}]", f"outcome '{name}' is listed twice")
+
+    study = study.model_copy(update={"name": study.name or path.stem,
+                                     "base": base_name})
+    study._path, study._base_params, study._base_ref = path, base_params, base_ref
+    _check_model_options(path, study, function)
+    _check_design(path, study.design)
+
+    first: dict[str, int] = {}
+    for i, f in enumerate(study.factors):
+        if f.key in study.settings:
+            raise StudyError(path, f"factors[{i}].key", f"'{f.key}' is also fixed in [set]; "
+                             "vary it or fix it, not both")
+        if f.key in first:
+            raise StudyError(path, f"factors[{i}].key", f"duplicate factor '{f.key}' (also "
+                             f"factors[{first[f.key]}])")
+        first[f.key] = i
+        _check_factor_shape(path, i, f, study.design)
+        if base_params is not None:
+            _check_factor_against_base(path, i, f, base_params, base_name)
+
+    factors = list(study.factors)
+    if study.factor_set is not None:
+        if study.design.kind == "full_factorial":
+            raise StudyError(path, "factor_set", "gives factors bounds; full_factorial needs "
+                             "levels (use ofat, lhs, sobol or morris)")
+        assert base_params is not None
+        added, skipped = expand_factor_set(study.factor_set, base_params, set(first))
+        for f in added:
+            try:
+                check_values(path, base_params, f.key, "factor_set", extremes(f), "bound")
+            except StudyError as exc:
+                raise StudyError(path, "factor_set", f"{exc.problem}; add '{f.key}' to "
+                                 "exclude") from None
+        factors += added
+        study._skipped = skipped
+    if not factors:
+        raise StudyError(path, "factors", "no factors: add [[factors]] tables or a "
+                         "[factor_set]")
+    resolved = study.model_copy(update={"factors": factors})
+    return resolved
