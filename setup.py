@@ -1,9 +1,9 @@
-"""Build the compiled tie kernels; everything else is in pyproject.toml."""
+"""Build the compiled tie and organization kernels; everything else is in pyproject.toml."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 setup(ext_modules=cythonize(
-    [Extension("agents._tie_kernels", ["agents/_tie_kernels.pyx"],
-               extra_compile_args=["-O3"])],
+    [Extension(f"agents.{name}", [f"agents/{name}.pyx"], extra_compile_args=["-O3"])
+     for name in ("_tie_kernels", "_org_kernels")],
     compiler_directives={"language_level": "3"}))

@@ -7,7 +7,8 @@ reference in ``tests/reference.py`` must reproduce these loops on small graphs.
 """
 
 from libc.math cimport exp
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint64_t
+from libc.stdlib cimport calloc, free
 
 
 cdef struct TrustP:
@@ -108,6 +109,11 @@ cdef inline double hazard(bint tied, double age, double trust_value, bint bridge
                                               - p.trust_protection * trust_value)
                      * (1.0 + p.bridge_factor * bridge) * (1.0 + p.postgrant_factor * post_grant))
     return 1.0 if h > 1.0 else h
+
+
+cdef inline double reset(double personal, bint tied, double keep, double baseline) noexcept nogil:
+    """Personal trust falls back towards the baseline when a leader leaves (T4)."""
+    return keep * personal + (1.0 - keep) * baseline if tied else 0.0
 
 
 # ----------------------------------------------------------------------- the model's month
@@ -216,6 +222,50 @@ def tie_turnover(int64_t month, const int64_t[::1] ti, const int64_t[::1] tj, un
                 formed[k] = month
                 trust_values[k] = combined(personal[k], 0.0, formality[k])
     return new, gone
+
+
+cdef inline int popcount(uint64_t x) noexcept nogil:
+    x = x - ((x >> 1) & 0x5555555555555555ULL)
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL)
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL
+    return <int>((x * 0x0101010101010101ULL) >> 56)
+
+
+def common_partners(const int64_t[::1] ti, const int64_t[::1] tj, const unsigned char[::1] tie,
+                    double[:, ::1] out):
+    """Common partners of every two organizations, ``A @ A`` for the adjacency ``A`` (N1).
+
+    Each organization's partners are a bit set, so a pair's count is one popcount per
+    64 organizations.
+    """
+    cdef Py_ssize_t n = out.shape[0], w = (n + 63) // 64, k, a, b, x
+    cdef int c
+    cdef uint64_t* rows = <uint64_t*>calloc(n * w, sizeof(uint64_t))
+    with nogil:
+        for k in range(ti.shape[0]):
+            if tie[k]:
+                a = ti[k]
+                b = tj[k]
+                rows[a * w + b // 64] |= (<uint64_t>1) << (b % 64)
+                rows[b * w + a // 64] |= (<uint64_t>1) << (a % 64)
+        for a in range(n):
+            for b in range(a, n):
+                c = 0
+                for x in range(w):
+                    c += popcount(rows[a * w + x] & rows[b * w + x])
+                out[a, b] = c
+                out[b, a] = c
+    free(rows)
+
+
+def reset_personal(double[::1] personal, const unsigned char[::1] tie,
+                   const int64_t[::1] pairs, double keep, double baseline):
+    """:func:`reset` on the listed pairs, in place."""
+    cdef Py_ssize_t c
+    cdef int64_t k
+    for c in range(pairs.shape[0]):
+        k = pairs[c]
+        personal[k] = reset(personal[k], tie[k], keep, baseline)
 
 
 # ----------------------------------------------------------------------- one rule, arrays

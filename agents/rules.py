@@ -1,13 +1,18 @@
 """Organization-level behaviour rules, vectorised over the organizations they apply to.
 
 Each rule is a pure function of arrays and a parameter section, so it can be tested on its
-own for bounds, direction and invariants. The model decides when each rule runs.
+own for bounds, direction and invariants. The model decides when each rule runs. Monthly
+rules are written once, for one organization, in the compiled module
+``agents._org_kernels``: the model's month runs them in compiled passes, and the functions
+here apply one rule to whole arrays. Yearly rules are plain numpy.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from agents import _org_kernels as _k
+from agents.ties import _bits, _reals
 from sim.params import Commitment, Employers, Institutionalization
 
 
@@ -19,11 +24,11 @@ def commitment_learning(commitment: np.ndarray, aspiration: np.ndarray, payoff: 
     in proportion to the gap. Aspirations then drift towards the payoff, so partners used to
     grant-era payoffs read the post-grant drop as failure (Macy & Flache 2002).
     """
-    gap = (payoff - aspiration).clip(-1.0, 1.0)
-    room = commitment + (gap >= 0) * (1.0 - 2.0 * commitment)  # 1 - C going up, C going down
-    C = commitment + p.learning_rate * room * gap
-    A = (1.0 - p.habituation) * aspiration + p.habituation * payoff
-    return C.clip(0.0, 1.0), A
+    m = len(commitment)
+    C, A = np.empty(m), np.empty(m)
+    _k.commitment_learning(_reals(commitment, m), _reals(aspiration, m), _reals(payoff, m), p,
+                           C, A)
+    return C, A
 
 
 def exits(commitment: np.ndarray, partner_share: np.ndarray, threshold: np.ndarray,
@@ -33,7 +38,11 @@ def exits(commitment: np.ndarray, partner_share: np.ndarray, threshold: np.ndarr
     The second clause is Granovetter's (1978) threshold rule: heterogeneous thresholds let
     a few departures cascade.
     """
-    return (commitment < p.exit_commitment) | (partner_share < threshold)
+    m = len(commitment)
+    out = np.zeros(m, dtype=bool)
+    _k.exits(_reals(commitment, m), _reals(partner_share, m), _reals(threshold, m), p,
+             out.view(np.uint8))
+    return out
 
 
 def joins(commitment: np.ndarray, trusted_active_partners: np.ndarray, invited: np.ndarray,
@@ -43,8 +52,11 @@ def joins(commitment: np.ndarray, trusted_active_partners: np.ndarray, invited: 
     Outsiders are invited by the grant or pulled in by several trusted active partners
     (complex contagion, M4; Centola & Macy 2007).
     """
-    pulled = trusted_active_partners >= p.join_min_partners
-    return (commitment >= p.join_commitment) & (invited | pulled)
+    m = len(commitment)
+    out = np.zeros(m, dtype=bool)
+    _k.joins(_reals(commitment, m), _reals(trusted_active_partners, m), _bits(invited, m), p,
+             out.view(np.uint8))
+    return out
 
 
 def habit_step(habit: np.ndarray, floor: np.ndarray, enacted: np.ndarray, effort: float,
@@ -54,10 +66,10 @@ def habit_step(habit: np.ndarray, floor: np.ndarray, enacted: np.ndarray, effort
     ``effort`` in [0, 1] is the systems-building intensity (the 'then' share of effort,
     boosted by system TA). Passages hold the habit above its floor.
     """
-    grow = p.habit_growth * effort * (1.0 - habit)
-    decay = p.habit_decay * habit
-    out = np.where(enacted, habit + grow, habit - decay)
-    return np.maximum(out, floor).clip(0.0, 1.0)
+    m = len(habit)
+    out = np.empty(m)
+    _k.habit_step(_reals(habit, m), _reals(floor, m), _bits(enacted, m), float(effort), p, out)
+    return out
 
 
 def contribution_share(value: np.ndarray, habit: np.ndarray, champion: np.ndarray,
@@ -107,28 +119,15 @@ def employer_step(stage: np.ndarray, roi: np.ndarray, burnout: np.ndarray,
     stage, ROI, burnout, and masks of employers scared off by a premature big ask and of
     those burnt out ("divorce").
     """
-    u_contact, u_climb, u_scare, u_slip = u
-    low_rung = stage <= 3  # events, speakers, judges, advisors meet students
-    contact = taking_part & low_rung & (u_contact < p.contact_rate * activity)
-    roi = roi + contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * (1.0 - roi)
-    roi = roi - p.roi_decay * roi
-    nxt = stage + 1
-    ready = (trust_convener >= p.trust_per_stage * nxt) & (roi >= p.roi_per_stage * nxt)
-    hard = np.where(stage >= 3, difficulty, 0.0)
-    climb = taking_part & ready & (stage < 6) & (u_climb < p.step_rate * (1.0 - hard))
-    stage = stage + climb
-    asks = p.ask_rate * now_share * activity * (stage >= 1) * (1.0 - p.one_stop * one_stop)
-    asks = asks * (1.0 + stage / 3.0) * taking_part  # heavy lifters are tapped most (20-80)
-    scared = np.zeros_like(taking_part)
-    if p.transactional_asks:
-        scared = taking_part & (stage < 4) & (u_scare < p.transactional_dropout * asks * 3.0)
-        stage = np.where(scared, 0, stage)
-    burnout = (burnout + p.burnout_rate * asks - p.burnout_recovery * burnout).clip(0.0, 1.0)
-    burnt = taking_part & (burnout > p.burnout_exit)
-    idle = ~taking_part | ~contact
-    slip = idle & (stage > 0) & (u_slip < p.stage_decay * (1.0 - activity * taking_part))
-    stage = stage - slip
-    return stage, roi.clip(0.0, 1.0), burnout, scared, burnt
+    m = len(stage)
+    stage = np.array(stage, dtype=np.int64)
+    roi, burnout = np.array(roi, dtype=float), np.array(burnout, dtype=float)
+    scared, burnt = np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
+    _k.employer_step(stage, roi, burnout, _bits(taking_part, m), _reals(trust_convener, m),
+                     _reals(difficulty, m), float(activity), float(now_share), float(urgency),
+                     _reals(one_stop, m), np.ascontiguousarray(u, dtype=float), p,
+                     scared.view(np.uint8), burnt.view(np.uint8))
+    return stage, roi, burnout, scared, burnt
 
 
 def program_step(program: np.ndarray, support: np.ndarray, push: np.ndarray,
@@ -138,6 +137,7 @@ def program_step(program: np.ndarray, support: np.ndarray, push: np.ndarray,
     They grow with local money and quick-win effort and decay unless supported by local
     habits, budget lines or money.
     """
-    out = program + p.program_growth * push * (1.0 - program)
-    out = out - p.program_decay * program * (1.0 - support)
-    return out.clip(0.0, 1.0)
+    m = len(program)
+    out = np.empty(m)
+    _k.program_step(_reals(program, m), _reals(support, m), _reals(push, m), p, out)
+    return out

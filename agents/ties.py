@@ -15,12 +15,23 @@ from agents import _tie_kernels as _k
 from sim.params import Ties, Trust
 
 
+def _ready(x: object, dtype: type, m: int) -> bool:
+    """Whether ``x`` is already a contiguous ``(m,)`` array of ``dtype`` (no copy needed)."""
+    return (type(x) is np.ndarray and x.dtype == dtype and x.shape == (m,)
+            and x.flags.c_contiguous)
+
+
 def _bits(x: np.ndarray | bool, m: int) -> np.ndarray:
     """A boolean array as the compiled code reads it (uint8, contiguous)."""
+    if _ready(x, bool, m):
+        return x.view(np.uint8)
     return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=bool), (m,))).view(np.uint8)
 
 
 def _reals(x: np.ndarray | float, m: int) -> np.ndarray:
+    """A float array as the compiled code reads it (float64, contiguous)."""
+    if _ready(x, float, m):
+        return x
     return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=float), (m,)))
 
 
@@ -119,7 +130,8 @@ def tie_update(ts, attend: np.ndarray, group: np.ndarray, regional: bool, cp: np
                common_matrix: np.ndarray, gain: np.ndarray, loss: np.ndarray | float,
                neg_base: np.ndarray,
                power: float, q_pos: float, formal_level: float, post_grant: bool,
-               u: np.ndarray, trust_p: Trust, ties_p: Ties) -> dict[str, np.ndarray]:
+               u: np.ndarray, trust_p: Trust, ties_p: Ties,
+               out: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """One month of every pair's rules, in order, updating the tie state ``ts`` in place.
 
     Interaction (:func:`interactions`), signals (:func:`signals`; ``q_neg`` is
@@ -129,11 +141,13 @@ def tie_update(ts, attend: np.ndarray, group: np.ndarray, regional: bool, cp: np
     Formality is the pair's own, or ``formal_level`` (required MOUs, shared data) when both
     partners take part (M13, T4). Co-attendance needs both at the same meeting: the same
     ``group`` unless the meeting is ``regional`` (M11). ``u`` holds three uniforms per pair.
+    ``out``, a result of an earlier call, is filled again instead of new arrays.
     """
     m = len(ts.i)
-    out = {"interacted": np.zeros(m, dtype=bool), "signal": np.zeros(m, dtype=np.int8),
-           "trust": np.empty(m), "common": np.empty(m), "p_form": np.empty(m),
-           "hazard": np.empty(m)}
+    if out is None:
+        out = {"interacted": np.zeros(m, dtype=bool), "signal": np.zeros(m, dtype=np.int8),
+               "trust": np.empty(m), "common": np.empty(m), "p_form": np.empty(m),
+               "hazard": np.empty(m)}
     _k.tie_update(ts.i, ts.j, ts.tie.view(np.uint8), ts.personal, ts.institutional, ts.age,
                   ts.idle, ts.formality, ts.base_formality, attend.view(np.uint8), group,
                   bool(regional), cp, common_matrix, gain, _reals(loss, m), neg_base, float(power),
@@ -160,3 +174,23 @@ def tie_turnover(ts, month: int, adjacency: np.ndarray, trust: np.ndarray, commo
                            ts.agreement.view(np.uint8), ts.base_formality, ts.prior_formality,
                            ts.formality, adjacency, trust, common, p_form, hazard, u_form,
                            u_gone, p.baseline, p.referral_weight, np.zeros((n, n)))
+
+
+def reset_personal(ts, pairs: np.ndarray, keep: float, baseline: float) -> None:
+    """Personal trust on ``pairs`` falls back to ``keep*P + (1-keep)*baseline`` (T4; M6, M7).
+
+    A departing leader or coordinator takes the person-carried part of trust along;
+    institutional trust stays. Untied pairs stay at zero. Updates ``ts.personal`` in place.
+    """
+    _k.reset_personal(ts.personal, ts.tie.view(np.uint8), pairs, float(keep), float(baseline))
+
+
+def common_partners(ts, n: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Common partners of every two of the ``n`` organizations: ``A @ A`` of the ties (N1).
+
+    Counts are exact integers, so the result equals the matrix product of the adjacency
+    matrix with itself. Fills ``out`` if given.
+    """
+    out = np.empty((n, n)) if out is None else out
+    _k.common_partners(ts.i, ts.j, ts.tie.view(np.uint8), out)
+    return out

@@ -27,12 +27,12 @@ import os
 import platform
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -134,32 +134,28 @@ def git_revision() -> dict[str, Any]:
             "dirty": None if status is None else bool(status.strip())}
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
-    """Write ``table`` to ``path`` atomically and deterministically (no schema metadata)."""
-    table = table.replace_schema_metadata(None)
+def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write through ``write`` into a temporary file beside ``path``, fsync, then rename."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            pq.write_table(table, fh, **PARQUET_OPTIONS)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write ``table`` to ``path`` atomically and deterministically (no schema metadata)."""
+    table = table.replace_schema_metadata(None)
+    _atomic_write(path, lambda fh: pq.write_table(table, fh, **PARQUET_OPTIONS))
 
 
 def _write_text(text: str, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def design_arrow(design: pd.DataFrame) -> pa.Table:

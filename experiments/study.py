@@ -21,7 +21,6 @@ import fnmatch
 import importlib
 import inspect
 import math
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +30,13 @@ from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, Val
 
 from sim.outcomes import OUTCOMES
 from sim.params import SECTIONS, ScenarioParams, parameter_table
-from sim.scenario import ScenarioError, load_scenario, shipped_scenarios, with_values
+from sim.scenario import (
+    ScenarioError,
+    load_scenario,
+    read_toml,
+    shipped_scenarios,
+    with_values,
+)
 
 DEFAULT_MODEL = "sim.run:simulate"
 DEFAULT_BASE = "ccpt_baseline"
@@ -195,20 +200,6 @@ def shipped_studies() -> dict[str, Path]:
 
 
 # --- reading and describing errors -----------------------------------------------------------
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise StudyError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise StudyError(path, "", "is a directory, not a study file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise StudyError(path, "", f"TOML syntax error: {exc}") from None
-    except OSError as exc:
-        raise StudyError(path, "", f"cannot read file: {exc.strerror}") from None
-
-
 _SCHEMAS: dict[str, type[_Table]] = {"design": DesignSpec, "factors": Factor,
                                      "factor_set": FactorSet}
 
@@ -586,7 +577,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def load_study(name_or_path: str | Path) -> Study:
     """Read and validate a study file; raise :class:`StudyError` on any problem."""
     path = resolve_study_path(name_or_path)
-    data = _read_toml(path)
+    data = read_toml(path, StudyError, "study file")
     try:
         study = Study.model_validate(data, strict=True)
     except ValidationError as exc:

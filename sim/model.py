@@ -11,12 +11,14 @@ All randomness comes from ``model.rng``, seeded from one ``numpy.random.SeedSequ
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import mesa
 import networkx as nx
 import numpy as np
 
+from agents import _org_kernels as kernels
 from agents import rules, ties
 from agents.organization import (
     AGENT_CLASSES,
@@ -314,8 +316,8 @@ class ConsortiumModel(mesa.Model):
         self.capacity_eff = org.capacity / (1.0 + c.overload_sensitivity * org.load
                                             * (1.0 - c.policy_coherence))
         counts = np.bincount(org.sector, minlength=4)[:3]
-        self.present = counts > 0
-        self.sector_counts = counts[self.present].tolist()
+        # Sectors present, with their sizes, for the weakest-link activity.
+        self.present_counts = [(int(k), int(counts[k])) for k in np.flatnonzero(counts)]
         self.local = ((org.sector == K12) | (org.sector == COLLEGE)).astype(float)
         g = p.grant
         on = g.technical_assistance and g.award_musd > 0
@@ -329,13 +331,32 @@ class ConsortiumModel(mesa.Model):
         self.conv_pairs = np.flatnonzero(emp_i | emp_j)
         self.conv_employer = np.where(emp_i, t.i, t.j)[self.conv_pairs]
         self.employers_idx = np.flatnonzero(employer)
-        self.employer_mask = employer
         self.n_local = max(1.0, float(self.local.sum()))
         self.money_weight = np.where(org.money_motivated, 2.0, 1.0)
         self.base_cost = (c.participation_cost * (1.0 + c.overload_sensitivity * org.load
                                                   * (1.0 - c.policy_coherence)) / org.capacity)
         # Annual probabilities (L1) spread evenly over twelve monthly chances.
         self.turnover_month = 1.0 - (1.0 - org.turnover) ** (1.0 / 12.0)
+        # The schedule as Python numbers, constant masks as the compiled passes read them,
+        # and buffers the passes fill every month.
+        self.shares = self.schedule_.state_share.tolist()
+        self.phases = self.schedule_.phase.tolist()
+        self.employer_bits = employer.view(np.uint8)
+        self.not_employer_bits = self.not_employer.view(np.uint8)
+        self.cross_bits = t.cross.view(np.uint8)
+        self.k12_college_bits = t.k12_college.view(np.uint8)
+        self.size_threshold = float(tl.meeting_size_threshold)
+        self.group_size = np.zeros(self.nodes)
+        self.engaged = np.zeros(4)
+        self.attend = np.zeros(n, dtype=bool)
+        self.cp = np.zeros(n)
+        self.candidates = np.zeros(self.n_pairs, dtype=np.int64)
+        self.part_w, self.ever_w, self.tie_w = np.zeros(n), np.zeros(n), np.zeros(self.n_pairs)
+        self.rates_key: tuple[float, bool] | None = None  # (K, TA) of gain and loss
+        self.gain, self.loss = np.zeros(self.n_pairs), np.zeros(self.n_pairs)
+        self.common_partners = np.zeros((n, n))  # adjacency @ adjacency, while ties stand
+        self.tie_month: dict[str, np.ndarray] | None = None  # the tie month's outputs
+        self.ties_changed = True
 
     def _first_decision_month(self) -> int:
         """First month partners decide what to pay: the first without full state money (M22)."""
@@ -350,18 +371,33 @@ class ConsortiumModel(mesa.Model):
 
     def _trusted_active_partners(self, active: np.ndarray, trust: np.ndarray) -> np.ndarray:
         t = self.ties
-        ok = t.tie & (trust >= self.params.trust.active_threshold)
-        both = ok & active[t.j]
-        back = ok & active[t.i]
-        return (np.bincount(t.i, weights=both, minlength=self.n)
-                + np.bincount(t.j, weights=back, minlength=self.n))
+        out = np.zeros(self.n)
+        kernels.trusted_partners(t.i, t.j, t.tie.view(np.uint8), trust,
+                                 self.params.trust.active_threshold, active.view(np.uint8), out)
+        return out
 
     def reset_personal_trust(self, i: int, keep: float) -> None:
         """Personal trust on organization ``i``'s ties falls back towards baseline (T4)."""
-        k = self.incident[i]
         t = self.ties
-        base = self.params.trust.baseline
-        t.personal[k] = np.where(t.tie[k], keep * t.personal[k] + (1.0 - keep) * base, 0.0)
+        ties.reset_personal(t, self.incident[i], keep, self.params.trust.baseline)
+
+    def _trust_rates(self, K: float, ta: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Trust gain per pair and loss per let-down this month; kept while K and TA hold.
+
+        Cross-sector ties gain more slowly, and boundary spanners speed their gains (M1,
+        M33). Let-downs cost the base rate: cross-sector ties are slower to build, not to
+        lose, and spanners speed up gains only. TA raises both (M9).
+        """
+        if self.rates_key != (K, ta):
+            tp = self.params.trust
+            boost = 1.0 + tp.ta_boost * ta
+            self.gain = np.where(self.ties.cross,
+                                 min(1.0, tp.gain_rate * boost * tp.cross_sector_gain
+                                     * (1.0 + tp.spanner_boost * K)),
+                                 min(1.0, tp.gain_rate * boost))
+            self.loss = np.full(self.n_pairs, min(1.0, tp.loss_ratio * tp.gain_rate * boost))
+            self.rates_key = (K, ta)
+        return self.gain, self.loss
 
     def grant_phase(self) -> str:
         """Name of the current grant phase."""
@@ -379,19 +415,17 @@ class ConsortiumModel(mesa.Model):
             return
         p = self.params
         g, tp, ih = p.grant, p.trust, p.institutionalization
-        s = float(self.schedule_.state_share[t])
-        phase = int(self.schedule_.phase[t])
+        s, phase = self.shares[t], self.phases[t]
         in_grant = phase < POST
         org, ts, rng = self.org, self.ties, self.rng
-        ti, tj = ts.i, ts.j
         if t >= self.first_decision and (t - self.first_decision) % 12 == 0:
             self._decide_contributions(s, phase)
         follow = self._follow_on_share(t)
         self._staff_positions(t, s, follow)
         self._leader_turnover()
         part = org.taking_part
-        n_part = np.count_nonzero(part)
-        habits = float(org.habit @ part) / n_part if n_part else 0.0
+        n_part = kernels.weights(part.view(np.uint8), self.part_w)
+        habits = float(org.habit.dot(self.part_w)) / n_part if n_part else 0.0
         K = self.positions_filled / self.positions_planned if self.positions_planned else 0.0
         self.backbone_share = K
         self.coordination = min(1.0, K + ih.habit_coordination * habits)
@@ -406,44 +440,40 @@ class ConsortiumModel(mesa.Model):
             group, near = self.zero_group, self.near_regional
         else:
             group, near = self.node_group, self.near_node
-        size = np.bincount(group, weights=part & self.not_employer)[group]
-        thr = p.ties.meeting_size_threshold
-        relevance = self.employer_relevance / (1.0 + np.maximum(0.0, size - thr) / thr)
-        p_meeting = self.capacity_eff * np.sqrt(org.commitment) * near * relevance * part
-        p_attend = 1.0 - (1.0 - p_meeting) ** (p.ties.meetings_per_month * self.convening)
-        attend = rng.random(self.n) < p_attend
-        self.attendance = np.count_nonzero(attend) / n_part if n_part else 0.0
+        attend, cp = self.attend, self.cp  # cp: commitment of those taking part
+        n_attend = kernels.convene(
+            part.view(np.uint8), self.not_employer_bits, org.commitment, self.capacity_eff, near,
+            self.employer_relevance, group, self.size_threshold,
+            p.ties.meetings_per_month * self.convening, rng.random(self.n), org.sector,
+            self.group_size, self.engaged, attend.view(np.uint8), cp)
+        self.attendance = n_attend / n_part if n_part else 0.0
 
         # Interaction, signals, two-layer trust, then tie formation and dissolution
         # (M1-M4, M7, M10, M11, M33; T1, T2, T4, T5; N1, N3), compiled in agents.ties.
-        cp = org.commitment * part
         u = rng.random((4, self.n_pairs))
-        boost = 1.0 + tp.ta_boost * ta
-        gain = np.where(ts.cross,
-                        min(1.0, tp.gain_rate * boost * tp.cross_sector_gain
-                            * (1.0 + tp.spanner_boost * K)),
-                        min(1.0, tp.gain_rate * boost))
+        gain, loss = self._trust_rates(K, ta)
+        if self.ties_changed:
+            ties.common_partners(ts, self.n, self.common_partners)
         mou = 0.5 * (g.required_agreements and t < self.schedule_.grant_end)
         month = ties.tie_update(
-            ts, attend, group, regional, cp, self.adjacency @ self.adjacency, gain,
-            # Let-downs cost the base rate: cross-sector ties are slower to build, not to
-            # lose, and boundary spanners speed up gains only (M1, M33).
-            loss=min(1.0, tp.loss_ratio * tp.gain_rate * boost), neg_base=self.neg_base,
+            ts, attend, group, regional, cp, self.common_partners, gain, loss=loss,
+            neg_base=self.neg_base,
             power=(tp.power_gap_penalty * (1.0 - g.subgrant_share) * s * g.money
                    * (1.0 - self.vision)),
             q_pos=min(1.0, tp.positive_rate * (0.5 + self.vision)),
             formal_level=max(mou, 0.5 * self.data),
             post_grant=s == 0.0 and t >= self.schedule_.money_end, u=u, trust_p=tp,
-            ties_p=p.ties)
+            ties_p=p.ties, out=self.tie_month)
+        self.tie_month = month
         interacted, trust = month["interacted"], month["trust"]
-        ties.tie_turnover(ts, t, self.adjacency, trust, month["common"], month["p_form"],
-                          month["hazard"], u[2], u[3], tp)
-        active = ts.tie & (trust >= tp.active_threshold) & (ts.idle <= self.window)
+        self.ties_changed = any(ties.tie_turnover(ts, t, self.adjacency, trust, month["common"],
+                                                  month["p_form"], month["hazard"], u[2], u[3],
+                                                  tp))
+        active = self.active_ties(trust)
 
         # Collaborative activity, visible wins and process gains (M5, M14, M15; SF36).
-        engaged = np.bincount(org.sector, weights=cp, minlength=4)[:3][self.present]
-        levels = [max(e / c, 1e-6) for e, c in zip(engaged.tolist(), self.sector_counts,
-                                                   strict=True)]
+        engaged = self.engaged.tolist()  # commitment taking part, per sector
+        levels = [max(engaged[k] / c, 1e-6) for k, c in self.present_counts]
         weakest_link = (sum(x ** -2.0 for x in levels) / len(levels)) ** -0.5  # CES, rho=-2
         self.activity = weakest_link * (0.5 * self.coordination + 0.5 * self.convening)
         now = 0.0 if phase == PLANNING else self.now_share
@@ -455,19 +485,13 @@ class ConsortiumModel(mesa.Model):
         # Payoffs, commitment learning and participation (C1, C2, C4; M3-M5, M16, M19, M24).
         self._learn_commitment(s, in_grant, trust, active)
         self._update_participation(in_grant, trust)
-        part = org.taking_part
 
         # Institutionalization: habits, passages, agreements (I1, I3; M13, M18, M20).
-        touched = np.zeros(self.n, dtype=bool)
-        touched[ti[interacted]] = True
-        touched[tj[interacted]] = True
-        enacted = part & (attend | touched) & (self.activity > 0)
         sys_ta = ta * g.ta_system_share * (2.0 - p.region.prior_infrastructure)
         effort = min(1.0, ((1.0 - now) + (0.5 * now if g.linked_wins else 0.0))
                      * self.activity * (1.0 + sys_ta))
-        org.habit = rules.habit_step(org.habit, org.floor, enacted, effort, ih)
-        self._passages(part)
-        self._articulation(part, trust)
+        self._institutionalize(attend, interacted, effort)
+        self._articulation(trust)
         self.vision += (ih.vision_growth * self.convening * self.attendance * (1.0 - now)
                         * (1.0 + sys_ta) * (1.0 - self.vision) - ih.vision_decay * self.vision)
         reporting = g.reporting and in_grant and g.award_musd > 0
@@ -477,11 +501,9 @@ class ConsortiumModel(mesa.Model):
         # Employers climb or slip on the engagement ladder (M16, M17, M28).
         self._employers(trust, now)
 
-        # Local pathway programmes (SF2; M13).
-        money_here = local_money * self.grant_receipt
-        push = np.minimum(1.0, money_here + now * self.activity + 0.3 * ta) * self.local
-        support = np.minimum(1.0, org.habit + 0.5 * money_here + 0.5 * (org.contribution > 0))
-        org.program = rules.program_step(org.program, support, push, ih) * self.local
+        # Local pathway programmes (SF2; M13): local money, quick wins and TA push them.
+        kernels.programmes(self.local, self.grant_receipt, org.habit, org.contribution,
+                           local_money, now * self.activity, 0.3 * ta, org.program, ih)
 
         self._record(t, s, phase, trust, active)
         self.month += 1
@@ -513,13 +535,13 @@ class ConsortiumModel(mesa.Model):
         if vacant > 0:
             # Fewer applicants as the grant runs out (SF22); steadier once partner-funded.
             end = self.schedule_.money_end
-            security = np.sqrt(max(0, end - t) / max(end, 1)) if s > 0 else 0.7
+            security = math.sqrt(max(0, end - t) / max(end, 1)) if s > 0 else 0.7
             p_fill = security / max(g.hire_lag_months, 1.0)
             self.positions_filled += int((self.rng.random(vacant) < p_fill).sum())
 
     def _leader_turnover(self) -> None:
         """Monthly leader changes from annual sector hazards (L1)."""
-        hit = np.flatnonzero(self.rng.random(self.n) < self.turnover_month)
+        hit = (self.rng.random(self.n) < self.turnover_month).nonzero()[0]
         for i in hit:
             self.agents_list[i].change_leader()
 
@@ -536,73 +558,54 @@ class ConsortiumModel(mesa.Model):
         """
         p, g, org, t = self.params, self.params.grant, self.org, self.ties
         c = p.commitment
-        value = trust * active * (1.0 + 0.5 * t.cross)
-        part = org.taking_part
-        rel = (np.bincount(t.i, weights=value * part[t.j], minlength=self.n)
-               + np.bincount(t.j, weights=value * part[t.i], minlength=self.n))
-        relational = c.relational_weight * np.minimum(1.0, rel / 3.0)
-        grant = (c.grant_weight * s * g.money) * self.money_weight * self.grant_receipt
-        mandate = c.mandate_weight * (g.mandate and in_grant) * org.signatory
-        benefit = self.sector_benefit + org.roi  # roi is zero for non-employers
-        wins = c.wins_weight * (self.wins + c.narrative * self.process) * benefit
-        relief = 0.5 * np.maximum(self.backbone_share,
-                                  p.institutionalization.habit_coordination * org.habit)
-        cost = self.base_cost * (1.0 - relief)
-        champion = p.leadership.champion_boost * org.champion
-        inside = (relational + grant + mandate + c.vision_weight * self.vision + wins + champion
-                  - cost - self.dominance * s)
-        outside = 0.5 * relational + champion
-        payoff = outside + part * (inside - outside)
-        org.commitment, org.aspiration = rules.commitment_learning(
-            org.commitment, org.aspiration, payoff, c)
+        kernels.learn_commitment(
+            t.i, t.j, trust, active.view(np.uint8), self.cross_bits,
+            org.taking_part.view(np.uint8), self.money_weight, self.grant_receipt,
+            org.signatory.view(np.uint8), self.sector_benefit, org.roi, org.habit,
+            self.base_cost, org.champion.view(np.uint8), self.dominance, c.relational_weight,
+            c.grant_weight * s * g.money, c.mandate_weight * (g.mandate and in_grant),
+            c.vision_weight * self.vision, c.wins_weight * (self.wins + c.narrative * self.process),
+            self.backbone_share, p.institutionalization.habit_coordination,
+            p.leadership.champion_boost, s, org.commitment, org.aspiration, c)
 
     def _update_participation(self, in_grant: bool, trust: np.ndarray) -> None:
-        """Threshold exits and complex-contagion joins (C4; M4)."""
-        p, org = self.params, self.org
-        part = org.taking_part
-        if not part.any() and not in_grant:
-            return
-        partners = self.adjacency.sum(axis=1)
-        active_partners = self.adjacency @ part
-        overall = np.count_nonzero(part) / self.n
-        share = np.where(partners > 0, active_partners / np.maximum(partners, 1.0), overall)
-        leave = part & rules.exits(org.commitment, share, org.threshold, p.commitment)
-        invited = org.signatory & (in_grant and p.grant.mandate)
-        trusted = self._trusted_active_partners(part, trust)
-        come = ~part & rules.joins(org.commitment, trusted, invited, p.commitment)
-        org.taking_part = (part & ~leave) | come
-        org.ever_part |= org.taking_part
+        """Threshold exits and complex-contagion joins (C4; M4).
 
-    def _passages(self, part: np.ndarray) -> None:
-        """Budget lines, MOUs, positions on general funds: discrete floors (I1, I3)."""
-        ih, org = self.params.institutionalization, self.org
-        u = self.rng.random((2, self.n))
-        eligible = (part & (org.habit >= ih.passage_threshold) & (org.commitment >= 0.5)
-                    & (org.passages < ih.max_passages))
-        gain = eligible & (u[0] < ih.passage_rate)
-        lapse = ~part & (org.passages > 0) & (u[1] < ih.passage_lapse)
-        org.passages = org.passages + gain - lapse
-        org.floor = org.passages * ih.passage_floor
+        Nothing changes when nobody takes part and the grant is over. Signatories are
+        invited while a mandating grant runs.
+        """
+        p, org, t = self.params, self.org, self.ties
+        kernels.participation(
+            t.i, t.j, t.tie.view(np.uint8), trust, p.trust.active_threshold, org.commitment,
+            org.threshold, org.signatory.view(np.uint8), in_grant and p.grant.mandate, in_grant,
+            org.taking_part.view(np.uint8), org.ever_part.view(np.uint8), p.commitment)
 
-    def _articulation(self, part: np.ndarray, trust: np.ndarray) -> None:
+    def _institutionalize(self, attend: np.ndarray, interacted: np.ndarray,
+                          effort: float) -> None:
+        """Habits, then budget lines, MOUs, positions on general funds (I1, I3; M13).
+
+        Organizations that take part and attended or interacted enact the practice, while
+        there is any activity; passages are discrete floors under the habit.
+        """
+        org, t = self.org, self.ties
+        kernels.institutionalize(
+            t.i, t.j, interacted.view(np.uint8), org.taking_part.view(np.uint8),
+            attend.view(np.uint8), self.activity > 0, effort, self.rng.random((2, self.n)),
+            org.commitment, org.habit, org.floor, org.passages, self.params.institutionalization)
+
+    def _articulation(self, trust: np.ndarray) -> None:
         """District-college agreements need trust and survive a faculty veto (M18; SF20)."""
         ih, t, org = self.params.institutionalization, self.ties, self.org
-        eligible = (t.k12_college & ~t.agreement & (trust >= ih.articulation_trust)
-                    & part[t.i] & part[t.j])
-        idx = np.flatnonzero(eligible)
-        if not len(idx):
+        agreement = t.agreement.view(np.uint8)
+        count = kernels.agreement_candidates(
+            t.i, t.j, self.k12_college_bits, agreement, trust, ih.articulation_trust,
+            org.taking_part.view(np.uint8), self.candidates)
+        if not count:
             return
-        u = self.rng.random((2, len(idx)))
-        ok = idx[(u[0] < ih.articulation_rate) & (u[1] >= ih.faculty_resistance)]
-        if not len(ok):
-            return
-        t.agreement[ok] = True
-        t.base_formality[ok] = 1.0
-        for k in ok:
-            for i in (t.i[k], t.j[k]):
-                if org.passages[i] < ih.max_passages:
-                    org.passages[i] += 1
-        org.floor = org.passages * ih.passage_floor
+        kernels.sign_agreements(
+            self.candidates[:count], self.rng.random((2, count)), ih.articulation_rate,
+            ih.faculty_resistance, t.i, t.j, agreement, t.base_formality, org.passages,
+            org.floor, ih)
 
     def _employers(self, trust: np.ndarray, now: float) -> None:
         """Employers on the ladder, with trust in the best-trusted convener (M8, M16).
@@ -613,17 +616,11 @@ class ConsortiumModel(mesa.Model):
         org = self.org
         if not len(self.employers_idx):
             return
-        best = np.zeros(self.n)
-        np.maximum.at(best, self.conv_employer, trust[self.conv_pairs])
-        u = self.rng.random((4, self.n))
-        org.stage, org.roi, org.burnout, scared, burnt = rules.employer_step(
-            org.stage, org.roi, org.burnout, org.taking_part & self.employer_mask, best,
-            org.difficulty, self.activity, now, self.params.region.urgency,
-            self.has_one_stop, u, self.params.employers)
-        out = scared | burnt
-        if out.any():
-            org.taking_part = org.taking_part & ~out
-            org.commitment = np.where(out, 0.5 * org.commitment, org.commitment)
+        kernels.employer_month(
+            self.conv_employer, self.conv_pairs, trust, self.employer_bits,
+            org.taking_part.view(np.uint8), org.commitment, org.stage, org.roi, org.burnout,
+            org.difficulty, self.activity, now, self.params.region.urgency, self.has_one_stop,
+            self.rng.random((4, self.n)), self.params.employers)
 
     def _decide_contributions(self, s: float, phase: int) -> None:
         """Yearly partner funding decisions once state money falls short (M22, M29; C5).
@@ -670,49 +667,49 @@ class ConsortiumModel(mesa.Model):
     def active_ties(self, trust: np.ndarray | None = None) -> np.ndarray:
         """Ties with trust above threshold and interaction within the window (§4.2)."""
         t = self.ties
-        trust = self.trust() if trust is None else trust
-        return t.tie & (trust >= self.params.trust.active_threshold) & (t.idle <= self.window)
+        trust = self.trust() if trust is None else np.ascontiguousarray(trust, dtype=float)
+        out = np.zeros(self.n_pairs, dtype=bool)
+        kernels.active_ties(t.tie.view(np.uint8), trust, t.idle,
+                            self.params.trust.active_threshold, float(self.window),
+                            out.view(np.uint8))
+        return out
 
     def _record(self, t: int, s: float, phase: int, trust: np.ndarray,
                 active: np.ndarray) -> None:
         org, ts, rec = self.org, self.ties, self.series
-        part = org.taking_part
+        part, ever = org.taking_part, org.ever_part
+        # Components are computed on demand from the packed edge sets (sim.components).
+        part_w, ever_w, tie_w = self.part_w, self.ever_w, self.tie_w  # masks as 0/1 weights
+        n_part, n_active, n_cross, n_ties, n_ever, engaged, met = kernels.record_counts(
+            ts.i, ts.j, ts.tie.view(np.uint8), active.view(np.uint8), self.cross_bits,
+            part.view(np.uint8), ever.view(np.uint8), self.employers_idx, org.stage,
+            org.pledged_stage, self.collaboration_edges[t], part_w, ever_w, tie_w)
         rec["state_share"][t] = s
         rec["phase"][t] = phase
-        rec["operating_raw"][t] = (float(org.commitment @ part) / self.n
+        rec["operating_raw"][t] = (float(org.commitment.dot(part_w)) / self.n
                                    * (0.5 * self.coordination + 0.5 * self.convening))
-        rec["program_level"][t] = float(org.program @ self.local) / self.n_local
-        rec["taking_part_share"][t] = np.count_nonzero(part) / self.n
-        rec["active_ties"][t] = np.count_nonzero(active)
-        rec["active_cross_sector_ties"][t] = np.count_nonzero(active & ts.cross)
-        # Components are computed on demand from these packed edge sets (sim.components).
-        self.collaboration_edges[t] = np.packbits(active & part[ts.i] & part[ts.j])
-        n_ties = np.count_nonzero(ts.tie)
+        rec["program_level"][t] = float(org.program.dot(self.local)) / self.n_local
+        rec["taking_part_share"][t] = n_part / self.n
+        rec["active_ties"][t] = n_active
+        rec["active_cross_sector_ties"][t] = n_cross
         rec["ties"][t] = n_ties
         if n_ties:
             rec["mean_trust"][t] = trust.sum() / n_ties
-            rec["mean_personal_trust"][t] = (ts.personal @ ts.tie) / n_ties
-            rec["mean_institutional_trust"][t] = (ts.institutional @ ts.tie) / n_ties
+            rec["mean_personal_trust"][t] = ts.personal.dot(tie_w) / n_ties
+            rec["mean_institutional_trust"][t] = ts.institutional.dot(tie_w) / n_ties
         else:
             rec["mean_trust"][t] = rec["mean_personal_trust"][t] = 0.0
             rec["mean_institutional_trust"][t] = 0.0
-        ever = org.ever_part
-        n_ever = np.count_nonzero(ever)
-        rec["institutionalization"][t] = float(org.habit @ ever) / n_ever if n_ever else 0.0
+        rec["institutionalization"][t] = float(org.habit.dot(ever_w)) / n_ever if n_ever else 0.0
         rec["positions_filled"][t] = self.positions_filled
         rec["positions_funded"][t] = self.positions_funded
         rec["partner_funding_ratio"][t] = self.partner_ratio
         rec["convening_intensity"][t] = self.convening
         rec["shared_vision"][t] = self.vision
         rec["data_alignment"][t] = self.data
-        emp = self.employers_idx
-        in_emp = org.taking_part[emp]
-        rec["employers_engaged"][t] = np.count_nonzero((org.stage[emp] >= 2) & in_emp)
-        if len(emp):
-            met = (org.stage[emp] >= org.pledged_stage[emp]) & in_emp
-            rec["employer_pledges_met"][t] = np.count_nonzero(met) / len(emp)
-        else:
-            rec["employer_pledges_met"][t] = 0.0
+        n_emp = len(self.employers_idx)
+        rec["employers_engaged"][t] = engaged
+        rec["employer_pledges_met"][t] = met / n_emp if n_emp else 0.0
         rec["visible_wins"][t] = self.wins
         rec["turnover_events"][t] = self.turnover_events
 

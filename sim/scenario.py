@@ -60,16 +60,20 @@ def resolve_path(name_or_path: str | Path) -> Path:
     raise ScenarioError(p, "", f"no such file or shipped scenario (shipped: {known})")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, error: type[Exception] = ScenarioError,
+              what: str = "scenario file") -> dict[str, Any]:
+    """Parse a TOML file; problems raise ``error(file, "", problem)`` (no traceback)."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ScenarioError(path, "", "file not found") from None
+        raise error(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise error(path, "", f"is a directory, not a {what}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "", f"TOML syntax error: {exc}") from None
+        raise error(path, "", f"TOML syntax error: {exc}") from None
     except OSError as exc:
-        raise ScenarioError(path, "", f"cannot read file: {exc.strerror}") from None
+        raise error(path, "", f"cannot read file: {exc.strerror}") from None
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +107,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...]
     if path in chain:
         loop = " -> ".join(p.name for p in (*chain, path))
         raise ScenarioError(chain[-1], "extends", f"circular extends ({loop})")
-    data = _read_toml(path)
+    data = read_toml(path)
     parent = data.pop("extends", None)
     origins = _key_origins(data, path)
     if parent is None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
+from agents import _org_kernels as kernels
 from agents import rules, ties
+from agents.organization import EMPLOYER
 from sim.model import ConsortiumModel
 from sim.params import (
     Commitment,
@@ -565,3 +570,220 @@ def test_leader_turnover_leaves_institutional_trust(seed: int) -> None:
         keep = tp.turnover_retention + (1 - tp.turnover_retention) * buffer
         expect = np.where(t.tie, keep * personal + (1 - keep) * tp.baseline, 0.0)
         assert np.allclose(t.personal[mine], expect[mine], atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- the model's month
+# The model runs the rules above in compiled passes over all organizations; each test states
+# one sub-step with array formulas and the public rules, and compares it with the pass.
+def month_model(seed: int, months: int = 18, **sections: dict) -> ConsortiumModel:
+    d = ScenarioParams().model_dump()
+    for section, updates in sections.items():
+        d[section].update(updates)
+    model = ConsortiumModel(ScenarioParams.model_validate(d), seed)
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def close(a: np.ndarray, b: np.ndarray) -> bool:
+    return np.allclose(a, b, rtol=0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 63, 64, 65, 130])
+def test_common_partners_is_the_squared_adjacency(n: int) -> None:
+    rng = np.random.default_rng(n)
+    i, j = np.triu_indices(n, 1)
+    for density in (0.0, 0.3, 1.0):
+        tie = rng.random(len(i)) < density
+        adj = np.zeros((n, n))
+        adj[i[tie], j[tie]] = 1.0
+        adj += adj.T
+        out = ties.common_partners(SimpleNamespace(i=i, j=j, tie=tie), n, np.full((n, n), 7.0))
+        assert np.array_equal(out, adj @ adj)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_commitment_pass_is_payoff_then_learning(seed: int) -> None:
+    model = month_model(seed)
+    org, t, p = model.org, model.ties, model.params
+    c, g = p.commitment, p.grant
+    trust = model.trust()
+    active = model.active_ties(trust)
+    assert np.array_equal(active, t.tie & (trust >= p.trust.active_threshold)
+                          & (t.idle <= p.ties.inactive_window_months))
+    s, in_grant, part = 0.5, True, org.taking_part
+    value = trust * active * (1.0 + 0.5 * t.cross)
+    rel = (np.bincount(t.i, weights=value * part[t.j], minlength=model.n)
+           + np.bincount(t.j, weights=value * part[t.i], minlength=model.n))
+    relational = c.relational_weight * np.minimum(1.0, rel / 3.0)
+    champion = p.leadership.champion_boost * org.champion
+    relief = 0.5 * np.maximum(model.backbone_share,
+                              p.institutionalization.habit_coordination * org.habit)
+    inside = (relational + c.grant_weight * s * g.money * model.money_weight * model.grant_receipt
+              + c.mandate_weight * g.mandate * org.signatory + c.vision_weight * model.vision
+              + c.wins_weight * (model.wins + c.narrative * model.process)
+              * (model.sector_benefit + org.roi)
+              + champion - model.base_cost * (1.0 - relief) - model.dominance * s)
+    outside = 0.5 * relational + champion
+    C, A = rules.commitment_learning(org.commitment, org.aspiration,
+                                     outside + part * (inside - outside), c)
+    model._learn_commitment(s, in_grant, trust, active)
+    assert close(org.commitment, C) and close(org.aspiration, A)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_participation_pass_is_exits_and_joins(seed: int) -> None:
+    model = month_model(seed, months=30)
+    org, t, p = model.org, model.ties, model.params
+    trust = model.trust()
+    for in_grant in (True, False):
+        part = org.taking_part.copy()
+        adj = model.adjacency
+        partners, active_partners = adj.sum(axis=1), adj @ part
+        share = np.where(partners > 0, active_partners / np.maximum(partners, 1.0),
+                         part.mean())
+        leave = part & rules.exits(org.commitment, share, org.threshold, p.commitment)
+        ok = t.tie & (trust >= p.trust.active_threshold)
+        trusted = (np.bincount(t.i, weights=ok & part[t.j], minlength=model.n)
+                   + np.bincount(t.j, weights=ok & part[t.i], minlength=model.n))
+        invited = org.signatory & (in_grant and p.grant.mandate)
+        come = ~part & rules.joins(org.commitment, trusted, invited, p.commitment)
+        expected = (part & ~leave) | come
+        ever = org.ever_part | expected
+        model._update_participation(in_grant, trust)
+        assert np.array_equal(org.taking_part, expected)
+        assert np.array_equal(org.ever_part, ever)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_institutionalization_pass_is_habits_then_passages(seed: int) -> None:
+    model = month_model(seed, months=30)
+    org, t = model.org, model.ties
+    ih = model.params.institutionalization
+    rng = np.random.default_rng(seed)
+    attend = rng.random(model.n) < 0.5
+    interacted = t.tie & (rng.random(model.n_pairs) < 0.3)
+    touched = np.zeros(model.n, dtype=bool)
+    touched[t.i[interacted]] = touched[t.j[interacted]] = True
+    part = org.taking_part
+    habit = rules.habit_step(org.habit, org.floor, part & (attend | touched), 0.6, ih)
+    u = copy.deepcopy(model.rng).random((2, model.n))
+    gain = (part & (habit >= ih.passage_threshold) & (org.commitment >= 0.5)
+            & (org.passages < ih.max_passages) & (u[0] < ih.passage_rate))
+    lapse = ~part & (org.passages > 0) & (u[1] < ih.passage_lapse)
+    passages = org.passages + gain - lapse
+    model.activity = 0.5
+    model._institutionalize(attend, interacted, 0.6)
+    assert np.array_equal(org.habit, habit)
+    assert np.array_equal(org.passages, passages)
+    assert np.array_equal(org.floor, passages * ih.passage_floor)
+
+
+@pytest.mark.parametrize("transactional", [False, True])
+def test_employer_pass_is_the_ladder_with_exits(transactional: bool) -> None:
+    model = month_model(4, months=30, employers=dict(transactional_asks=transactional))
+    org = model.org
+    trust = model.trust()
+    best = np.zeros(model.n)
+    np.maximum.at(best, model.conv_employer, trust[model.conv_pairs])
+    employer = org.sector == EMPLOYER
+    u = copy.deepcopy(model.rng).random((4, model.n))
+    stage, roi, burnout, scared, burnt = rules.employer_step(
+        org.stage, org.roi, org.burnout, org.taking_part & employer, best, org.difficulty,
+        model.activity, 0.7, model.params.region.urgency, model.has_one_stop, u,
+        model.params.employers)
+    out = scared | burnt
+    part, commitment = org.taking_part & ~out, np.where(out, 0.5 * org.commitment,
+                                                          org.commitment)
+    model._employers(trust, 0.7)
+    assert np.array_equal(org.stage, stage) and close(org.roi, roi)
+    assert close(org.burnout, burnout) and np.array_equal(org.taking_part, part)
+    assert close(org.commitment, commitment)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_record_counts_match_the_state(seed: int) -> None:
+    model = ConsortiumModel(ScenarioParams(), seed)
+    org, t = model.org, model.ties
+    for month in range(24):
+        model.step()
+        rec = {k: v[month] for k, v in model.series.items()}
+        part = org.taking_part
+        active = model.active_ties()
+        assert np.array_equal(model.collaboration_edges[month],
+                              np.packbits(active & part[t.i] & part[t.j]))
+        assert rec["active_ties"] == active.sum()
+        assert rec["active_cross_sector_ties"] == (active & t.cross).sum()
+        assert rec["ties"] == t.tie.sum()
+        assert rec["taking_part_share"] == part.sum() / model.n
+        emp = model.employers_idx
+        assert rec["employers_engaged"] == ((org.stage[emp] >= 2) & part[emp]).sum()
+        assert rec["employer_pledges_met"] == (
+            ((org.stage[emp] >= org.pledged_stage[emp]) & part[emp]).sum() / len(emp))
+        assert rec["mean_personal_trust"] == pytest.approx(t.personal[t.tie].mean())
+        assert rec["institutionalization"] == pytest.approx(org.habit[org.ever_part].mean())
+
+
+@pytest.mark.parametrize("nodes", [1, 3])
+def test_convening_pass_is_attendance_by_distance_and_crowding(nodes: int) -> None:
+    model = month_model(nodes, months=30, grant=dict(subregional_nodes=nodes,
+                                                     subregional_switch_month=0))
+    org = model.org
+    group, near = model.node_group, model.near_node
+    part = org.taking_part
+    size = np.bincount(group, weights=part & (org.sector != EMPLOYER), minlength=nodes)[group]
+    thr = model.params.ties.meeting_size_threshold
+    for meetings in (0.0, 0.5, 1.3, 2.0):
+        relevance = model.employer_relevance / (1.0 + np.maximum(0.0, size - thr) / thr)
+        p_meeting = model.capacity_eff * np.sqrt(org.commitment) * near * relevance * part
+        u = np.random.default_rng(nodes).random(model.n)
+        attend = u < 1.0 - (1.0 - p_meeting) ** meetings
+        out, cp, engaged = np.zeros(model.n, dtype=bool), np.zeros(model.n), np.zeros(4)
+        count = kernels.convene(part.view(np.uint8), model.not_employer_bits, org.commitment,
+                                model.capacity_eff, near, model.employer_relevance, group,
+                                float(thr), meetings, u, org.sector, np.zeros(nodes), engaged,
+                                out.view(np.uint8), cp)
+        assert np.array_equal(out, attend) and count == attend.sum()
+        assert np.array_equal(cp, org.commitment * part)
+        assert close(engaged, np.bincount(org.sector, weights=cp, minlength=4))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_programme_pass_is_push_support_then_rule(seed: int) -> None:
+    model = month_model(seed, months=40)
+    org = model.org
+    ih = model.params.institutionalization
+    money = 0.8 * model.grant_receipt
+    push = np.minimum(1.0, money + 0.3 + 0.3) * model.local
+    support = np.minimum(1.0, org.habit + 0.5 * money + 0.5 * (org.contribution > 0))
+    expected = rules.program_step(org.program, support, push, ih) * model.local
+    kernels.programmes(model.local, model.grant_receipt, org.habit, org.contribution, 0.8, 0.3,
+                       0.3, org.program, ih)
+    assert close(org.program, expected)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 6])
+def test_articulation_pass_signs_trusted_district_college_ties(seed: int) -> None:
+    model = month_model(seed, months=24, institutionalization=dict(
+        articulation_trust=0.2, articulation_rate=0.5, faculty_resistance=0.3))
+    org, t = model.org, model.ties
+    ih = model.params.institutionalization
+    trust = model.trust()
+    part = org.taking_part
+    idx = np.flatnonzero(t.k12_college & ~t.agreement & (trust >= ih.articulation_trust)
+                         & part[t.i] & part[t.j])
+    assert len(idx)
+    u = copy.deepcopy(model.rng).random((2, len(idx)))
+    ok = idx[(u[0] < ih.articulation_rate) & (u[1] >= ih.faculty_resistance)]
+    assert len(ok)
+    agreement, formality = t.agreement.copy(), t.base_formality.copy()
+    agreement[ok], formality[ok] = True, 1.0
+    passages = org.passages.copy()
+    for k in ok:
+        for i in (t.i[k], t.j[k]):
+            passages[i] += passages[i] < ih.max_passages
+    model._articulation(trust)
+    assert np.array_equal(t.agreement, agreement)
+    assert np.array_equal(t.base_formality, formality)
+    assert np.array_equal(org.passages, passages)
+    assert np.array_equal(org.floor, passages * ih.passage_floor)
