@@ -403,6 +403,11 @@ def test_study_loader_and_sweep_agree_on_the_model(tmp_path, toy_models):
     assert manifest["study_file"] == str((tmp_path / "study.toml").resolve())
     assert manifest["n_runs"] == 12 and manifest["n_chunks"] == 6
     assert manifest["versions"]["numpy"] == np.__version__
+    design = SweepStore(out).design()
+    matrix = manifest["design"]["matrix"]
+    assert matrix["columns"] == list(design.columns)
+    assert matrix["rows"] == design.to_numpy(dtype=object).tolist()
+    assert manifest["root_seed"] == study.seed
 
 
 def test_a_second_sweep_cannot_write_to_a_directory_in_use(tmp_path, toy_models):
