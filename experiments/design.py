@@ -33,7 +33,7 @@ from experiments.study import SALIB_DISTS, Factor, Study, StudyError, check_valu
 # root seed spawned with this key, which no run seed uses: runs get spawn keys (r,) with
 # r < replicates, or (p, r).
 DESIGN_SPAWN_KEY = (2**31,)
-CHUNK_MAX = 512
+CHUNK_MAX = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -264,10 +264,11 @@ def run_plan(study: Study, design: Design) -> pd.DataFrame:
 
 
 def auto_chunk_size(n_runs: int, workers: int) -> int:
-    """Runs per chunk: ``max(1, min(512, ceil(n_runs / (8 * workers))))``.
+    """Runs per chunk: ``max(1, min(64, ceil(n_runs / (8 * workers))))``.
 
-    Eight chunks per worker keep workers busy to the end, make a lost chunk cheap to redo
-    and move the progress bar; 512 runs of the consortium model (~0.02-0.15 s each) is a
-    minute of work at most.
+    Eight chunks per worker keep workers busy to the end, and at most 64 runs of the
+    consortium model (~0.02-0.06 s each) keep a chunk to a few seconds of work, so the
+    progress bar moves and an interrupted sweep loses little. Writing a chunk costs about
+    10 ms; for a much faster model set the study's ``chunk_size`` higher.
     """
     return max(1, min(CHUNK_MAX, math.ceil(max(n_runs, 0) / (8 * max(workers, 1)))))

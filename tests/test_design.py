@@ -310,8 +310,8 @@ def test_run_seed_accepts_stored_text_and_tuples():
 
 
 @pytest.mark.parametrize(("n_runs", "workers", "expected"), [
-    (0, 4, 1), (10, 2, 1), (16, 2, 1), (17, 2, 2), (1000, 2, 63), (1080, 2, 68),
-    (12_800, 2, 512), (10**7, 64, 512), (100, 0, 13),
+    (0, 4, 1), (10, 2, 1), (16, 2, 1), (17, 2, 2), (1000, 2, 63), (1080, 2, 64),
+    (12_800, 2, 64), (10**7, 64, 64), (100, 0, 13),
 ])
 def test_auto_chunk_size(n_runs, workers, expected):
     size = auto_chunk_size(n_runs, workers)
