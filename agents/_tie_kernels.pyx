@@ -170,12 +170,12 @@ def tie_turnover(int64_t month, const int64_t[::1] ti, const int64_t[::1] tj, un
                  double[::1] personal, double[::1] institutional, double[::1] age,
                  double[::1] idle, int64_t[::1] formed, unsigned char[::1] agreement,
                  double[::1] base_formality, const double[::1] prior_formality,
-                 const double[::1] formality, double[:, ::1] adj, double[::1] trust_values,
+                 const double[::1] formality, double[::1] trust_values,
                  const double[::1] common, const double[::1] p_form, const double[::1] hazards,
                  const double[::1] u_form, const double[::1] u_gone, double baseline,
                  double referral_weight, double[:, ::1] scratch):
     """Dissolutions, then formations, in place (N1, N3; T5); returns (formed, dissolved)."""
-    cdef Py_ssize_t k, x, m = ti.shape[0], n = adj.shape[0]
+    cdef Py_ssize_t k, x, m = ti.shape[0], n = scratch.shape[0]
     cdef int64_t a, b
     cdef int gone = 0, new = 0
     cdef double via
@@ -185,8 +185,6 @@ def tie_turnover(int64_t month, const int64_t[::1] ti, const int64_t[::1] tj, un
                 a = ti[k]
                 b = tj[k]
                 tie[k] = 0
-                adj[a, b] = 0.0
-                adj[b, a] = 0.0
                 personal[k] = 0.0
                 institutional[k] = 0.0
                 trust_values[k] = 0.0
@@ -212,8 +210,6 @@ def tie_turnover(int64_t month, const int64_t[::1] ti, const int64_t[::1] tj, un
                     via += scratch[a, x] * scratch[b, x]
                 via /= common[k] if common[k] > 1.0 else 1.0
                 tie[k] = 1
-                adj[a, b] = 1.0
-                adj[b, a] = 1.0
                 personal[k] = baseline + referral_weight * via
                 if personal[k] > 1.0:
                     personal[k] = 1.0

@@ -158,21 +158,20 @@ def tie_update(ts, attend: np.ndarray, group: np.ndarray, regional: bool, cp: np
     return out
 
 
-def tie_turnover(ts, month: int, adjacency: np.ndarray, trust: np.ndarray, common: np.ndarray,
+def tie_turnover(ts, month: int, n: int, trust: np.ndarray, common: np.ndarray,
                  p_form: np.ndarray, hazard: np.ndarray, u_form: np.ndarray,
                  u_gone: np.ndarray, p: Trust) -> tuple[int, int]:
     """Dissolve ties whose uniform falls below the hazard, then form new ones (N1, N3; T5).
 
     A dissolved tie loses its trust, age and agreement. A new tie starts at the baseline
     plus ``referral_weight`` times the trust carried through common partners, averaged
-    over them (Gulati & Gargiulo 1999). Updates ``ts``, ``adjacency`` and ``trust`` in
-    place; returns the number of ties formed and dissolved.
+    over them (Gulati & Gargiulo 1999). ``n`` is the number of organizations. Updates
+    ``ts`` and ``trust`` in place; returns the number of ties formed and dissolved.
     """
-    n = adjacency.shape[0]
     return _k.tie_turnover(month, ts.i, ts.j, ts.tie.view(np.uint8), ts.personal,
                            ts.institutional, ts.age, ts.idle, ts.formed,
                            ts.agreement.view(np.uint8), ts.base_formality, ts.prior_formality,
-                           ts.formality, adjacency, trust, common, p_form, hazard, u_form,
+                           ts.formality, trust, common, p_form, hazard, u_form,
                            u_gone, p.baseline, p.referral_weight, np.zeros((n, n)))
 
 

@@ -227,7 +227,6 @@ class ConsortiumModel(mesa.Model):
             openness=1.0 - p.region.insularity * (org.prior_member[iu] != org.prior_member[ju]),
         )
         self.n_pairs = len(iu)
-        self.adjacency = prior.astype(float)  # kept in step with ties.tie
         self.incident = [np.flatnonzero((iu == k) | (ju == k)) for k in range(n)]
         self.neg_base = np.minimum(1.0, p.trust.negative_rate + self.ties.competitive
                                    * p.institutionalization.college_competition)
@@ -376,6 +375,13 @@ class ConsortiumModel(mesa.Model):
                                  self.params.trust.active_threshold, active.view(np.uint8), out)
         return out
 
+    def adjacency(self) -> np.ndarray:
+        """The current ties as a symmetric 0/1 matrix over organizations."""
+        t = self.ties
+        adj = np.zeros((self.n, self.n))
+        adj[t.i[t.tie], t.j[t.tie]] = 1.0
+        return adj + adj.T
+
     def reset_personal_trust(self, i: int, keep: float) -> None:
         """Personal trust on organization ``i``'s ties falls back towards baseline (T4)."""
         t = self.ties
@@ -466,7 +472,7 @@ class ConsortiumModel(mesa.Model):
             ties_p=p.ties, out=self.tie_month)
         self.tie_month = month
         interacted, trust = month["interacted"], month["trust"]
-        self.ties_changed = any(ties.tie_turnover(ts, t, self.adjacency, trust, month["common"],
+        self.ties_changed = any(ties.tie_turnover(ts, t, self.n, trust, month["common"],
                                                   month["p_form"], month["hazard"], u[2], u[3],
                                                   tp))
         active = self.active_ties(trust)

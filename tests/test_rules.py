@@ -638,7 +638,7 @@ def test_participation_pass_is_exits_and_joins(seed: int) -> None:
     trust = model.trust()
     for in_grant in (True, False):
         part = org.taking_part.copy()
-        adj = model.adjacency
+        adj = model.adjacency()
         partners, active_partners = adj.sum(axis=1), adj @ part
         share = np.where(partners > 0, active_partners / np.maximum(partners, 1.0),
                          part.mean())
