@@ -9,13 +9,15 @@ numpy's semantics (clip, maximum, minimum, scalar powers), so a pass gives the s
 as the array formulas of the same rule; ``tests/test_rules.py`` checks each pass that way.
 """
 
-from libc.math cimport pow, sqrt
+from libc.math cimport exp, pow, sqrt
 from libc.stdint cimport int64_t
 from libc.stdlib cimport calloc, free
 
 
 cdef struct CommitP:
     double learning_rate, habituation, exit_commitment, join_commitment, join_min_partners
+    bint logit
+    double exit_slope
 
 
 cdef struct InstP:
@@ -38,6 +40,8 @@ cdef CommitP commit_p(p):
     c.exit_commitment = p.exit_commitment
     c.join_commitment = p.join_commitment
     c.join_min_partners = p.join_min_partners
+    c.logit = p.exit_rule == "logit"
+    c.exit_slope = p.exit_slope
     return c
 
 
@@ -116,6 +120,17 @@ cdef inline bint leaves(double commitment, double partner_share, double threshol
                         CommitP p) noexcept nogil:
     """Commitment below the floor, or too few partners still active (C1, C4)."""
     return commitment < p.exit_commitment or partner_share < threshold
+
+
+cdef inline double exit_chance(double commitment, double partner_share, double threshold,
+                               CommitP p) noexcept nogil:
+    """Monthly chance of leaving under the logit rule (C4 alternative; McFadden 1974).
+
+    ``1 - 1/(1 + e^(beta*(floor - C)) + e^(beta*(theta - share)))``: a logit choice between
+    staying and two reasons to leave, each growing with its shortfall.
+    """
+    return 1.0 - 1.0 / (1.0 + exp(p.exit_slope * (p.exit_commitment - commitment))
+                        + exp(p.exit_slope * (threshold - partner_share)))
 
 
 cdef inline bint comes(double commitment, double trusted, bint invited, CommitP p) noexcept nogil:
@@ -298,13 +313,19 @@ def participation(const int64_t[::1] ti, const int64_t[::1] tj, const unsigned c
                   const double[::1] trust, double threshold, const double[::1] commitment,
                   const double[::1] exit_threshold, const unsigned char[::1] signatory,
                   bint invited, bint in_grant, unsigned char[::1] part,
-                  unsigned char[::1] ever, params):
-    """Threshold exits and complex-contagion joins, in place (C4; M4)."""
+                  unsigned char[::1] ever, params, const double[::1] u=None):
+    """Threshold (or logit) exits and complex-contagion joins, in place (C4; M4).
+
+    ``u`` holds one uniform per organization for the logit exit rule, which leaves when
+    ``u < exit_chance``; the threshold rule reads no uniforms.
+    """
     cdef CommitP p = commit_p(params)
     cdef Py_ssize_t i, n = part.shape[0]
     cdef int n_part = 0
     cdef double share, overall
     cdef bint now
+    if p.logit and (u is None or u.shape[0] < n):
+        raise ValueError("the logit exit rule needs one uniform per organization")
     for i in range(n):
         n_part += part[i]
     if not n_part and not in_grant:
@@ -318,7 +339,9 @@ def participation(const int64_t[::1] ti, const int64_t[::1] tj, const unsigned c
         overall = <double>n_part / <double>n
         for i in range(n):
             share = active[i] / fmax_(partners[i], 1.0) if partners[i] > 0 else overall
-            if part[i]:
+            if part[i] and p.logit:
+                now = not u[i] < exit_chance(commitment[i], share, exit_threshold[i], p)
+            elif part[i]:
                 now = not leaves(commitment[i], share, exit_threshold[i], p)
             else:
                 now = comes(commitment[i], trusted[i], signatory[i] and invited, p)
@@ -503,6 +526,14 @@ def exits(const double[::1] commitment, const double[::1] partner_share,
     cdef Py_ssize_t i
     for i in range(commitment.shape[0]):
         out[i] = leaves(commitment[i], partner_share[i], threshold[i], p)
+
+
+def exit_chances(const double[::1] commitment, const double[::1] partner_share,
+                 const double[::1] threshold, params, double[::1] out):
+    cdef CommitP p = commit_p(params)
+    cdef Py_ssize_t i
+    for i in range(commitment.shape[0]):
+        out[i] = exit_chance(commitment[i], partner_share[i], threshold[i], p)
 
 
 def joins(const double[::1] commitment, const double[::1] trusted,

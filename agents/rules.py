@@ -32,16 +32,39 @@ def commitment_learning(commitment: np.ndarray, aspiration: np.ndarray, payoff: 
 
 
 def exits(commitment: np.ndarray, partner_share: np.ndarray, threshold: np.ndarray,
-          p: Commitment) -> np.ndarray:
+          p: Commitment, u: np.ndarray | None = None) -> np.ndarray:
     """Who leaves: commitment below the floor, or too few partners still active (C1, C4).
 
     The second clause is Granovetter's (1978) threshold rule: heterogeneous thresholds let
-    a few departures cascade.
+    a few departures cascade. Under ``p.exit_rule = "logit"`` an organization leaves when
+    its uniform in ``u`` falls below :func:`exit_probability`.
     """
     m = len(commitment)
+    if p.exit_rule == "logit":
+        if u is None:
+            raise ValueError("the logit exit rule needs one uniform per organization")
+        return np.asarray(u) < exit_probability(commitment, partner_share, threshold, p)
     out = np.zeros(m, dtype=bool)
     _k.exits(_reals(commitment, m), _reals(partner_share, m), _reals(threshold, m), p,
              out.view(np.uint8))
+    return out
+
+
+def exit_probability(commitment: np.ndarray, partner_share: np.ndarray,
+                     threshold: np.ndarray, p: Commitment) -> np.ndarray:
+    """Monthly chance of leaving under the logit exit rule (C4 alternative; C1).
+
+    ``1 - 1/(1 + exp(beta*(exit_commitment - C)) + exp(beta*(threshold - share)))`` with
+    ``beta = exit_slope``: a multinomial logit (McFadden 1974) between staying (utility 0)
+    and two reasons to leave, each with a utility growing with its shortfall below the
+    threshold rule's line. It is ``1/(1 + exp(-z))`` for ``z = log(e^(beta*dC) +
+    e^(beta*dS))``; it rises as commitment or the partner share falls, and as ``beta``
+    grows it tends to the threshold rule (0 above both lines, 1 below either).
+    """
+    m = len(commitment)
+    out = np.empty(m)
+    _k.exit_chances(_reals(commitment, m), _reals(partner_share, m), _reals(threshold, m), p,
+                    out)
     return out
 
 

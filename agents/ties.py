@@ -9,10 +9,14 @@ the same draws and must reproduce the compiled path on small graphs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from agents import _tie_kernels as _k
-from sim.params import Ties, Trust
+
+if TYPE_CHECKING:  # annotations only: importing sim here would import sim.model first
+    from sim.params import Ties, Trust
 
 
 def _ready(x: object, dtype: type, m: int) -> bool:
@@ -86,6 +90,53 @@ def trust_step(personal: np.ndarray, institutional: np.ndarray, tie: np.ndarray,
     return P, I
 
 
+def beta_trust_step(personal: np.ndarray, institutional: np.ndarray, positive: np.ndarray,
+                    negative: np.ndarray, tie: np.ndarray, pos: np.ndarray, neg: np.ndarray,
+                    w_pos: np.ndarray | float, w_neg: np.ndarray | float,
+                    formality: np.ndarray, p: Trust
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Beta-reputation trust update, the alternative to :func:`trust_step` (T3, T4).
+
+    Each tie holds positive evidence ``r`` and negative evidence ``s``. Every month both are
+    discounted by ``beta_forgetting``, then a win adds ``w_pos`` to ``r`` and a let-down
+    ``w_neg`` to ``s``. Personal trust is the expected value of ``Beta(r + a, s + b)``, with
+    prior pseudo-counts ``a = W*baseline`` and ``b = W*(1 - baseline)`` for the prior weight
+    ``W = beta_prior_weight`` (Jøsang & Ismail 2002): it stays in [0, 1] and, as evidence
+    is forgotten, returns to the baseline. Institutional trust follows personal trust as in
+    :func:`trust_step` (Zaheer et al. 1998). Untied pairs are left as they are. Returns
+    personal and institutional trust and the two evidence arrays.
+    """
+    m = len(personal)
+    P, I = np.array(personal, dtype=float), np.array(institutional, dtype=float)  # noqa: E741
+    r, s = np.array(positive, dtype=float), np.array(negative, dtype=float)
+    _k.beta_trust_step(P, I, r, s, _bits(tie, m), _bits(pos, m), _bits(neg, m),
+                       _reals(w_pos, m), _reals(w_neg, m), _reals(formality, m), p)
+    return P, I, r, s
+
+
+def beta_mean(positive: np.ndarray, negative: np.ndarray, p: Trust) -> np.ndarray:
+    """Personal trust from evidence: ``(r + a) / (r + s + a + b)`` (T3)."""
+    m = len(positive)
+    out = np.empty(m)
+    _k.beta_means(_reals(positive, m), _reals(negative, m), p, out)
+    return out
+
+
+def beta_evidence(level: np.ndarray, p: Trust) -> tuple[np.ndarray, np.ndarray]:
+    """The least evidence whose Beta mean is ``level`` (T3).
+
+    Wins above the prior mean, let-downs below it, each at most
+    ``1 / (1 - beta_forgetting)``: the evidence a tie holds with one unit event a month
+    under forgetting. Levels that would need more (near 0 or 1) come out nearer the
+    baseline. Pre-existing ties and new ties (referral trust, T5) start from this evidence
+    under the Beta rule.
+    """
+    m = len(level)
+    r, s = np.empty(m), np.empty(m)
+    _k.evidence(_reals(level, m), p, r, s)
+    return r, s
+
+
 def combined_trust(personal: np.ndarray, institutional: np.ndarray,
                    formality: np.ndarray) -> np.ndarray:
     """Trust on a tie: ``w*P + (1-w)*I``, the personal weight falling with formality (T4)."""
@@ -135,7 +186,9 @@ def tie_update(ts, attend: np.ndarray, group: np.ndarray, regional: bool, cp: np
     """One month of every pair's rules, in order, updating the tie state ``ts`` in place.
 
     Interaction (:func:`interactions`), signals (:func:`signals`; ``q_neg`` is
-    ``neg_base + power`` on ties with the lead, M3), two-layer trust (:func:`trust_step`),
+    ``neg_base + power`` on ties with the lead, M3), two-layer trust (:func:`trust_step`, or
+    :func:`beta_trust_step` under ``trust_p.rule = "beta_reputation"``, where ``gain`` and
+    ``loss`` are the evidence a win and a let-down add),
     idle months and ageing, combined trust, then the formation chance of untied pairs and
     the hazard of ties (bridges have no common partner before this month's changes).
     Formality is the pair's own, or ``formal_level`` (required MOUs, shared data) when both
@@ -148,7 +201,8 @@ def tie_update(ts, attend: np.ndarray, group: np.ndarray, regional: bool, cp: np
         out = {"interacted": np.zeros(m, dtype=bool), "signal": np.zeros(m, dtype=np.int8),
                "trust": np.empty(m), "common": np.empty(m), "p_form": np.empty(m),
                "hazard": np.empty(m)}
-    _k.tie_update(ts.i, ts.j, ts.tie.view(np.uint8), ts.personal, ts.institutional, ts.age,
+    _k.tie_update(ts.i, ts.j, ts.tie.view(np.uint8), ts.personal, ts.institutional,
+                  ts.positive, ts.negative, ts.age,
                   ts.idle, ts.formality, ts.base_formality, attend.view(np.uint8), group,
                   bool(regional), cp, common_matrix, gain, _reals(loss, m), neg_base, float(power),
                   ts.lead_edge.view(np.uint8), float(q_pos), float(formal_level),
@@ -163,25 +217,43 @@ def tie_turnover(ts, month: int, n: int, trust: np.ndarray, common: np.ndarray,
                  u_gone: np.ndarray, p: Trust) -> tuple[int, int]:
     """Dissolve ties whose uniform falls below the hazard, then form new ones (N1, N3; T5).
 
-    A dissolved tie loses its trust, age and agreement. A new tie starts at the baseline
-    plus ``referral_weight`` times the trust carried through common partners, averaged
-    over them (Gulati & Gargiulo 1999). ``n`` is the number of organizations. Updates
-    ``ts`` and ``trust`` in place; returns the number of ties formed and dissolved.
+    A dissolved tie loses its trust (and evidence), age and agreement. A new tie starts at
+    the baseline plus ``referral_weight`` times the trust carried through common partners,
+    averaged over them (Gulati & Gargiulo 1999); under the Beta rule it starts from the
+    evidence of that level (:func:`beta_evidence`). ``n`` is the number of organizations.
+    Updates ``ts`` and ``trust`` in place; returns the number of ties formed and dissolved.
     """
     return _k.tie_turnover(month, ts.i, ts.j, ts.tie.view(np.uint8), ts.personal,
-                           ts.institutional, ts.age, ts.idle, ts.formed,
-                           ts.agreement.view(np.uint8), ts.base_formality, ts.prior_formality,
-                           ts.formality, trust, common, p_form, hazard, u_form,
-                           u_gone, p.baseline, p.referral_weight, np.zeros((n, n)))
+                           ts.institutional, ts.positive, ts.negative, ts.age, ts.idle,
+                           ts.formed, ts.agreement.view(np.uint8), ts.base_formality,
+                           ts.prior_formality, ts.formality, trust, common, p_form, hazard,
+                           u_form, u_gone, p.baseline, p.referral_weight, np.zeros((n, n)), p)
 
 
-def reset_personal(ts, pairs: np.ndarray, keep: float, baseline: float) -> None:
+def reset_personal(ts, pairs: np.ndarray, keep: float, p: Trust) -> None:
     """Personal trust on ``pairs`` falls back to ``keep*P + (1-keep)*baseline`` (T4; M6, M7).
 
     A departing leader or coordinator takes the person-carried part of trust along;
-    institutional trust stays. Untied pairs stay at zero. Updates ``ts.personal`` in place.
+    institutional trust stays. Under the Beta rule the tie keeps the share ``keep`` of its
+    evidence instead, so trust moves towards the baseline in the same proportion of its
+    evidence (T3). Untied pairs stay at zero. Updates ``ts`` in place.
     """
-    _k.reset_personal(ts.personal, ts.tie.view(np.uint8), pairs, float(keep), float(baseline))
+    _k.reset_personal(ts.personal, ts.positive, ts.negative, ts.tie.view(np.uint8), pairs,
+                      float(keep), p)
+
+
+def let_down(ts, pairs: np.ndarray, p: Trust) -> None:
+    """A let-down outside the tie month (a broken pledge, M29) on ``pairs``, in place.
+
+    The asymmetric rule removes ``min(1, loss_ratio*gain_rate)*P`` (T1); the Beta rule adds
+    ``beta_negative_weight`` to the negative evidence (T3).
+    """
+    if p.rule == "beta_reputation":
+        ts.negative[pairs] += p.beta_negative_weight
+        ts.personal[pairs] = beta_mean(ts.positive[pairs], ts.negative[pairs], p)
+    else:
+        loss = min(1.0, p.loss_ratio * p.gain_rate)
+        ts.personal[pairs] -= loss * ts.personal[pairs]
 
 
 def common_partners(ts, n: int, out: np.ndarray | None = None) -> np.ndarray:

@@ -519,7 +519,10 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
     """Factors for every numeric parameter whose ``source`` is in ``fs.sources``.
 
     Booleans and categories, the keys of :data:`FACTOR_SET_EXCLUDED`, keys matching
-    ``fs.exclude`` and explicit factors are left out. Bounds come from :func:`spread_bounds`
+    ``fs.exclude``, explicit factors and the parameters of a rule the base scenario does not
+    choose (``when`` in the parameter table, e.g. ``trust.beta_forgetting`` unless
+    ``trust.rule = "beta_reputation"``: they would be inert) are left out. Bounds come from
+    :func:`spread_bounds`
     around the base scenario's value (the schema default unless the scenario sets it).
     Whole-number parameters get ``integer = true`` and rounded bounds; if rounding collapses
     them, they widen to the value -/+ 1 within the allowed range, and a parameter that still
@@ -534,6 +537,11 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
         if (row["source"] not in fs.sources or kind not in (int, float) or key in explicit
                 or _excluded(key, FACTOR_SET_EXCLUDED) or _excluded(key, fs.exclude)):
             continue
+        if row["when"] is not None:
+            rule_key, choice = row["when"]
+            rule_section, rule_name = rule_key.split(".")
+            if values[rule_section][rule_name] != choice:
+                continue
         value = values[section][name]
         lo, hi = spread_bounds(value, row["low"], row["high"], fs.spread)
         if kind is int:

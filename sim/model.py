@@ -93,10 +93,14 @@ class TieState:
     openness: np.ndarray
     base_formality: np.ndarray = field(init=False)
     formality: np.ndarray = field(init=False)
+    positive: np.ndarray = field(init=False)  # Beta-rule evidence (T3); zero otherwise
+    negative: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.base_formality = self.prior_formality.copy()
         self.formality = self.prior_formality.copy()
+        self.positive = np.zeros(len(self.i))
+        self.negative = np.zeros(len(self.i))
 
 
 MONTHLY_SERIES = (
@@ -210,6 +214,11 @@ class ConsortiumModel(mesa.Model):
         org.prior_member[members] = True
         personal = np.where(tie, np.clip(p.region.prior_trust + 0.1 * rng.standard_normal(
             len(iu)), 0.0, 1.0), 0.0)
+        beta = p.trust.rule == "beta_reputation"
+        if beta:  # the evidence of the same prior trust (T3)
+            positive, negative = (np.where(tie, e, 0.0)
+                                  for e in ties.beta_evidence(personal, p.trust))
+            personal = np.where(tie, ties.beta_mean(positive, negative, p.trust), 0.0)
         prior_formality = np.where(tie, p.region.prior_infrastructure, 0.0)
         self.ties = TieState(
             i=iu, j=ju, tie=tie, personal=personal,
@@ -226,6 +235,8 @@ class ConsortiumModel(mesa.Model):
             complementarity=np.where(cross, p.ties.cross_sector_preference, 1.0),
             openness=1.0 - p.region.insularity * (org.prior_member[iu] != org.prior_member[ju]),
         )
+        if beta:
+            self.ties.positive, self.ties.negative = positive, negative
         self.n_pairs = len(iu)
         self.incident = [np.flatnonzero((iu == k) | (ju == k)) for k in range(n)]
         self.neg_base = np.minimum(1.0, p.trust.negative_rate + self.ties.competitive
@@ -385,18 +396,26 @@ class ConsortiumModel(mesa.Model):
     def reset_personal_trust(self, i: int, keep: float) -> None:
         """Personal trust on organization ``i``'s ties falls back towards baseline (T4)."""
         t = self.ties
-        ties.reset_personal(t, self.incident[i], keep, self.params.trust.baseline)
+        ties.reset_personal(t, self.incident[i], keep, self.params.trust)
 
     def _trust_rates(self, K: float, ta: bool) -> tuple[np.ndarray, np.ndarray]:
         """Trust gain per pair and loss per let-down this month; kept while K and TA hold.
 
         Cross-sector ties gain more slowly, and boundary spanners speed their gains (M1,
         M33). Let-downs cost the base rate: cross-sector ties are slower to build, not to
-        lose, and spanners speed up gains only. TA raises both (M9).
+        lose, and spanners speed up gains only. TA raises both (M9). Under the Beta rule
+        (T3) the same multipliers scale the evidence a win adds (1 on a plain tie), and a
+        let-down adds ``beta_negative_weight`` times the TA boost.
         """
         if self.rates_key != (K, ta):
             tp = self.params.trust
             boost = 1.0 + tp.ta_boost * ta
+            if tp.rule == "beta_reputation":
+                self.gain = np.where(self.ties.cross, boost * tp.cross_sector_gain
+                                     * (1.0 + tp.spanner_boost * K), boost)
+                self.loss = np.full(self.n_pairs, tp.beta_negative_weight * boost)
+                self.rates_key = (K, ta)
+                return self.gain, self.loss
             self.gain = np.where(self.ties.cross,
                                  min(1.0, tp.gain_rate * boost * tp.cross_sector_gain
                                      * (1.0 + tp.spanner_boost * K)),
@@ -575,16 +594,18 @@ class ConsortiumModel(mesa.Model):
             p.leadership.champion_boost, s, org.commitment, org.aspiration, c)
 
     def _update_participation(self, in_grant: bool, trust: np.ndarray) -> None:
-        """Threshold exits and complex-contagion joins (C4; M4).
+        """Threshold (or logit) exits and complex-contagion joins (C4; M4).
 
         Nothing changes when nobody takes part and the grant is over. Signatories are
-        invited while a mandating grant runs.
+        invited while a mandating grant runs. The logit exit rule draws one uniform per
+        organization each month; the threshold rule draws none.
         """
         p, org, t = self.params, self.org, self.ties
+        u = self.rng.random(self.n) if p.commitment.exit_rule == "logit" else None
         kernels.participation(
             t.i, t.j, t.tie.view(np.uint8), trust, p.trust.active_threshold, org.commitment,
             org.threshold, org.signatory.view(np.uint8), in_grant and p.grant.mandate, in_grant,
-            org.taking_part.view(np.uint8), org.ever_part.view(np.uint8), p.commitment)
+            org.taking_part.view(np.uint8), org.ever_part.view(np.uint8), p.commitment, u)
 
     def _institutionalize(self, attend: np.ndarray, interacted: np.ndarray,
                           effort: float) -> None:
@@ -662,12 +683,10 @@ class ConsortiumModel(mesa.Model):
         self.partner_ratio = min(1.0, self.partner_funding / cost) if cost else 0.0
 
     def _let_down(self, i: int) -> None:
-        """A broken pledge costs trust on the tie with the lead (M29; T1)."""
+        """A broken pledge costs trust on the tie with the lead (M29; T1 or T3)."""
         t = self.ties
         k = self.incident[i]
-        k = k[t.lead_edge[k] & t.tie[k]]
-        loss = min(1.0, self.params.trust.loss_ratio * self.params.trust.gain_rate)
-        t.personal[k] -= loss * t.personal[k]
+        ties.let_down(t, k[t.lead_edge[k] & t.tie[k]], self.params.trust)
 
     # ------------------------------------------------------------------ records and export
     def active_ties(self, trust: np.ndarray | None = None) -> np.ndarray:

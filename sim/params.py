@@ -24,14 +24,22 @@ def param(
     ref: str,
     ge: float | None = None,
     le: float | None = None,
+    when: tuple[str, str] | None = None,
 ) -> Any:
-    """A pydantic field with the metadata every parameter must carry."""
+    """A pydantic field with the metadata every parameter must carry.
+
+    ``when`` names the rule choice a parameter belongs to, e.g.
+    ``("trust.rule", "beta_reputation")``: the parameter acts only under that choice.
+    """
+    extra: dict[str, Any] = {"unit": unit, "source": source, "ref": ref}
+    if when is not None:
+        extra["when"] = list(when)
     return Field(
         default,
         ge=ge,
         le=le,
         description=doc,
-        json_schema_extra={"unit": unit, "source": source, "ref": ref},
+        json_schema_extra=extra,
     )
 
 
@@ -200,8 +208,13 @@ class Grant(_Section):
 
 
 class Trust(_Section):
-    """Two-layer trust on ties (M1-M3, M7; science_anchors T1, T2, T4, T5)."""
+    """Two-layer trust on ties (M1-M3, M7; science_anchors T1-T5)."""
 
+    rule: Literal["asymmetric", "beta_reputation"] = param(
+        "asymmetric", "Rule for personal trust: the asymmetric bounded update with decay "
+        "(T1, T2), or the expected value of a Beta posterior over forgotten evidence (T3), "
+        "for structural sensitivity.", unit="choice", source="literature",
+        ref="T1 Macy & Flache 2002; T3 Jøsang & Ismail 2002; science_anchors §6.3 structural SA")
     gain_rate: float = param(0.10, "Trust gain per positive interaction (alpha+).",
                              unit="1/event", source="assumption",
                              ref="T1 Macy & Flache 2002; SF27 about a year", ge=0, le=1)
@@ -250,6 +263,23 @@ class Trust(_Section):
     active_threshold: float = param(0.35, "Trust above which an interacting tie counts as "
                                     "active.", unit="0-1", source="assumption",
                                     ref="§4.2 active_edges", ge=0, le=1)
+    beta_forgetting: float = param(0.85, "Share of a tie's evidence kept from one month to "
+                                   "the next (beta_reputation rule only).",
+                                   unit="share/month", source="assumption",
+                                   ref="T3 Jøsang & Ismail 2002 forgetting factor; set so mean "
+                                   "tie trust over ten baseline years matches T1/T2 (0.24)",
+                                   ge=0, le=0.99, when=("trust.rule", "beta_reputation"))
+    beta_prior_weight: float = param(2.0, "Prior pseudo-counts of the Beta posterior, split "
+                                     "baseline : 1 - baseline between wins and let-downs "
+                                     "(beta_reputation rule only).", unit="events",
+                                     source="literature",
+                                     ref="T3 Jøsang & Ismail 2002 prior weight W = 2",
+                                     ge=0.1, le=20, when=("trust.rule", "beta_reputation"))
+    beta_negative_weight: float = param(3.0, "Evidence a let-down adds relative to a win "
+                                        "(negativity bias; beta_reputation rule only).",
+                                        unit="ratio", source="literature",
+                                        ref="T1 Slovic 1993; Pant & Yu use ~3 (as loss_ratio)",
+                                        ge=0, le=10, when=("trust.rule", "beta_reputation"))
 
 
 class Ties(_Section):
@@ -380,6 +410,17 @@ class Commitment(_Section):
                                          le=0.5)
     exit_commitment: float = param(0.15, "Commitment below which an organization leaves.",
                                    unit="0-1", source="assumption", ref="C1", ge=0, le=1)
+    exit_rule: Literal["threshold", "logit"] = param(
+        "threshold", "Exit rule: leave when commitment or the share of partners still active "
+        "falls below its threshold (C4), or leave with a logit chance that grows with both "
+        "shortfalls, for structural sensitivity.", unit="choice", source="literature",
+        ref="C4 Granovetter 1978; C1 logit stay/leave, McFadden 1974; science_anchors §6.3")
+    exit_slope: float = param(100.0, "Logit slope per unit shortfall of commitment or "
+                              "partner share below its threshold (logit rule only).",
+                              unit="logit/unit shortfall", source="assumption",
+                              ref="C1; McFadden 1974; set so exits per organization-month at "
+                              "baseline are within 10% of C4", ge=0, le=1000,
+                              when=("commitment.exit_rule", "logit"))
     join_commitment: float = param(0.4, "Commitment above which an outsider joins if enough "
                                    "trusted partners are active.", unit="0-1",
                                    source="assumption", ref="M4; C4; Centola & Macy 2007",
@@ -638,7 +679,10 @@ SECTIONS: dict[str, type[_Section]] = {
 
 
 def parameter_table() -> list[dict[str, Any]]:
-    """One row per parameter: key path, default, unit, range, source, reference, description."""
+    """One row per parameter: key path, default, unit, range, source, reference, description.
+
+    ``when`` is the (key, value) of the rule choice the parameter acts under, or None.
+    """
     rows = []
     for section, cls in SECTIONS.items():
         for name, field in cls.model_fields.items():
@@ -656,5 +700,6 @@ def parameter_table() -> list[dict[str, Any]]:
                 "source": extra.get("source"),
                 "ref": extra.get("ref"),
                 "description": field.description,
+                "when": tuple(extra["when"]) if "when" in extra else None,
             })
     return rows

@@ -1,4 +1,4 @@
-"""Plain per-edge reference of the tie-level update (science_anchors T1, T2, T4, N1, N3).
+"""Plain per-edge reference of the tie-level update (science_anchors T1-T4, N1, N3).
 
 Everything here is written one edge or one candidate pair at a time, with ``math`` and
 Python loops over a networkx graph, straight from the formulas in the docstrings of
@@ -10,7 +10,9 @@ Data layout
 ``graph``: a networkx Graph whose nodes carry ``commitment``, ``taking_part`` and
 ``attend`` and whose edges are the current ties, each with ``personal``,
 ``institutional``, ``age``, ``formality``, ``gain``, ``q_neg`` and the pre-drawn uniforms
-``u_interact``, ``u_signal`` and ``u_dissolve``.
+``u_interact``, ``u_signal`` and ``u_dissolve``. Under the Beta-reputation rule (T3) each
+edge also carries its evidence ``positive`` and ``negative`` and ``w_neg``, the evidence a
+let-down adds; ``gain`` is then the evidence a win adds.
 
 ``candidates``: one dict per untied pair ``(i, j)`` with ``distance``,
 ``complementarity``, ``openness`` and the pre-drawn uniform ``u_form``.
@@ -89,6 +91,57 @@ def trust_update(personal: float, institutional: float, interacted: bool, win: b
     return clamp(new_p), clamp(new_i)
 
 
+def beta_prior(p: Trust) -> tuple[float, float]:
+    """T3 prior pseudo-counts: the prior weight split as baseline : 1 - baseline."""
+    return p.beta_prior_weight * p.baseline, p.beta_prior_weight * (1.0 - p.baseline)
+
+
+def beta_mean(positive: float, negative: float, p: Trust) -> float:
+    """T3: the expected value of Beta(r + a, s + b)."""
+    a, b = beta_prior(p)
+    return (positive + a) / (positive + negative + a + b)
+
+
+def beta_trust_update(institutional: float, positive: float, negative: float, win: bool,
+                      let_down: bool, w_pos: float, w_neg: float, formality: float,
+                      p: Trust) -> tuple[float, float, float, float]:
+    """Beta-reputation trust on one existing tie: (personal, institutional, r, s).
+
+    T3: ``r <- phi*r + w_pos*win``, ``s <- phi*s + w_neg*let_down`` with the forgetting
+    factor ``phi``; personal trust is the Beta mean of the new evidence, whatever it was
+    before. T4 as in :func:`trust_update`, then institutional trust is clamped to [0, 1].
+    """
+    phi = p.beta_forgetting
+    r = phi * positive + (w_pos if win else 0.0)
+    s = phi * negative + (w_neg if let_down else 0.0)
+    personal = beta_mean(r, s, p)
+    towards = p.formalization_transfer * formality * (personal - institutional)
+    erosion = p.institutional_decay * (1.0 - formality) * institutional
+    return clamp(personal), clamp(institutional + towards - erosion), r, s
+
+
+def evidence_for(level: float, p: Trust) -> tuple[float, float]:
+    """T3: the least (r, s) whose Beta mean is ``level``, each capped at ``1/(1 - phi)``.
+
+    At or above the prior mean ``a/(a+b)``: ``s = 0`` and ``(r + a)/(r + a + b) = level``;
+    below it: ``r = 0`` and ``a/(s + a + b) = level``.
+    """
+    a, b = beta_prior(p)
+    cap = 1.0 / (1.0 - p.beta_forgetting)
+    if level * (a + b) >= a:
+        r = cap if level >= 1.0 else (level * (a + b) - a) / (1.0 - level)
+        return min(r, cap), 0.0
+    s = cap if level <= 0.0 else a / level - (a + b)
+    return 0.0, min(s, cap)
+
+
+def beta_reset(positive: float, negative: float, keep: float,
+               p: Trust) -> tuple[float, float, float]:
+    """T3 with T4 turnover: the tie keeps the share ``keep`` of its evidence; (P, r, s)."""
+    r, s = keep * positive, keep * negative
+    return beta_mean(r, s, p), r, s
+
+
 def combined(personal: float, institutional: float, formality: float) -> float:
     """T4: ``w * P + (1 - w) * I`` with the personal weight ``w = 1 - formality / 2``."""
     w = 1.0 - formality / 2.0
@@ -136,6 +189,8 @@ class EdgeResult:
     trust: float
     hazard: float
     dissolves: bool
+    positive: float = 0.0
+    negative: float = 0.0
 
 
 @dataclass
@@ -157,26 +212,34 @@ def tie_update(graph: nx.Graph, candidates: dict[tuple[int, int], dict], q_pos: 
                                       dict[tuple[int, int], PairResult]]:
     """One month of the tie-level update, edge by edge and pair by pair.
 
-    Order: interaction, signal, two-layer trust, ageing by one month, combined trust,
+    Order: interaction, signal, two-layer trust (T1/T2, or T3 under
+    ``trust_p.rule = "beta_reputation"``), ageing by one month, combined trust,
     dissolution hazard on ties (bridge = no common partner in the graph before the
     update), formation chance on untied pairs. A tie dissolves when its ``u_dissolve`` is
     below the hazard; a pair forms a tie when its ``u_form`` is below the chance.
     """
     edges: dict[tuple[int, int], EdgeResult] = {}
+    beta = trust_p.rule == "beta_reputation"
     for a, b, e in graph.edges(data=True):
         i, j = min(a, b), max(a, b)
         ni, nj = graph.nodes[i], graph.nodes[j]
         did = interacts(ni, nj, e["u_interact"], bilateral_rate)
         win, let_down = signal(did, q_pos, e["q_neg"], e["u_signal"])
-        personal, institutional = trust_update(e["personal"], e["institutional"], did, win,
-                                               let_down, e["gain"], e["age"], e["formality"],
-                                               trust_p)
+        positive = negative = 0.0
+        if beta:
+            personal, institutional, positive, negative = beta_trust_update(
+                e["institutional"], e["positive"], e["negative"], win, let_down, e["gain"],
+                e["w_neg"], e["formality"], trust_p)
+        else:
+            personal, institutional = trust_update(e["personal"], e["institutional"], did,
+                                                   win, let_down, e["gain"], e["age"],
+                                                   e["formality"], trust_p)
         age = e["age"] + 1.0
         trust = combined(personal, institutional, e["formality"])
         bridge = common_partners(graph, i, j) == 0
         hazard = dissolution(age, trust, bridge, post_grant, ties_p)
         edges[(i, j)] = EdgeResult(did, win, let_down, personal, institutional, age, trust,
-                                   hazard, e["u_dissolve"] < hazard)
+                                   hazard, e["u_dissolve"] < hazard, positive, negative)
     pairs: dict[tuple[int, int], PairResult] = {}
     for (i, j), c in candidates.items():
         ni, nj = graph.nodes[i], graph.nodes[j]

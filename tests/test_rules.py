@@ -178,6 +178,167 @@ def test_institutional_trust_follows_formality() -> None:
     assert c[0] == pytest.approx(0.8) and c[2] == pytest.approx(0.6)
 
 
+# ---------------------------------------------------------------------------- Beta trust (T3)
+BETA = "beta_reputation"
+
+
+def beta_section(**values) -> Trust:
+    return Trust(rule=BETA, **values)
+
+
+def beta_inputs(rng: np.random.Generator, p: Trust, n: int = N) -> dict:
+    """Tie state consistent under the Beta rule: personal trust is the mean of the evidence."""
+    d = trust_inputs(rng, n)
+    cap = 1.0 / (1.0 - p.beta_forgetting)
+    d["positive"] = unit(rng, n) * cap * d["tie"]
+    d["negative"] = unit(rng, n) * cap * d["tie"]
+    d["personal"] = ties.beta_mean(d["positive"], d["negative"], p) * d["tie"]
+    d["w_neg"] = rng.uniform(0.0, 10.0, n)
+    return d
+
+
+def beta_step(d: dict, p: Trust) -> tuple[np.ndarray, ...]:
+    return ties.beta_trust_step(d["personal"], d["institutional"], d["positive"],
+                                d["negative"], d["tie"], d["pos"], d["neg"], d["gain"],
+                                d["w_neg"], d["formality"], p)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_beta_trust_bounds(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Trust, rng):
+        p = p.model_copy(update={"rule": BETA})
+        d = beta_inputs(rng, p)
+        P, I, r, s = beta_step(d, p)  # noqa: E741
+        assert in_unit(P) and in_unit(I)
+        assert (r >= 0).all() and (s >= 0).all() and np.isfinite(r + s).all()
+        tie = d["tie"]
+        for new, old in ((P, "personal"), (I, "institutional"), (r, "positive"),
+                         (s, "negative")):
+            assert np.array_equal(new[~tie], d[old][~tie]), old
+        assert np.allclose(P[tie], ties.beta_mean(r, s, p)[tie], rtol=0.0, atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_beta_wins_raise_and_let_downs_lower_trust(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = beta_section(beta_forgetting=float(rng.uniform(0.0, 0.99)),
+                     beta_prior_weight=float(rng.uniform(0.1, 20)),
+                     baseline=float(rng.uniform(0.01, 0.99)))
+    d = beta_inputs(rng, p)
+    d.update(tie=np.ones(N, bool), gain=rng.uniform(0.01, 3.0, N),
+             w_neg=rng.uniform(0.01, 10.0, N))
+    none = np.zeros(N, bool)
+    P_win = beta_step(dict(d, pos=~none, neg=none), p)[0]
+    P_none = beta_step(dict(d, pos=none, neg=none), p)[0]
+    P_loss = beta_step(dict(d, pos=none, neg=~none), p)[0]
+    assert (P_win > P_none).all() and (P_loss < P_none).all()
+    # More wins (more evidence per win) raise trust further; more let-downs lower it.
+    assert (beta_step(dict(d, pos=~none, neg=none, gain=2 * d["gain"]), p)[0] > P_win).all()
+    assert (beta_step(dict(d, pos=none, neg=~none, w_neg=2 * d["w_neg"]), p)[0]
+            < P_loss).all()
+    # Negativity bias: with equal evidence from the prior alone, a let-down weighing 3
+    # moves trust more than a win weighing 1.
+    q = beta_section(beta_negative_weight=3.0, baseline=0.5, beta_prior_weight=2.0)
+    zero = np.zeros(1)
+    up = ties.beta_trust_step(zero, zero, zero, zero, [True], [True], [False], 1.0, 3.0,
+                              zero, q)[0][0] - 0.5
+    down = 0.5 - ties.beta_trust_step(zero, zero, zero, zero, [True], [False], [True], 1.0,
+                                      3.0, zero, q)[0][0]
+    assert up == pytest.approx(2 / 3 - 0.5) and down == pytest.approx(0.5 - 1 / 5)
+    assert down > up
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_beta_forgetting_returns_trust_to_the_prior_mean(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = beta_section(beta_forgetting=float(rng.uniform(0.3, 0.95)),
+                     baseline=float(rng.uniform(0.0, 1.0)))
+    d = beta_inputs(rng, p)
+    d.update(tie=np.ones(N, bool), pos=np.zeros(N, bool), neg=np.zeros(N, bool))
+    gap = np.abs(d["personal"] - p.baseline)
+    for _ in range(400):
+        P, d["institutional"], d["positive"], d["negative"] = beta_step(d, p)
+        new_gap = np.abs(P - p.baseline)
+        assert (new_gap <= gap + 1e-15).all()  # never moves away, never overshoots
+        gap = new_gap
+    assert np.allclose(P, p.baseline, atol=1e-9)
+
+
+def test_beta_forgetting_zero_keeps_only_this_month() -> None:
+    p = beta_section(beta_forgetting=0.0, beta_prior_weight=2.0, baseline=0.5)
+    P, _, r, s = ties.beta_trust_step(np.zeros(2), np.zeros(2), np.array([50.0, 0.0]),
+                                      np.array([0.0, 50.0]), [True, True], [True, False],
+                                      [False, True], 1.0, 1.0, np.zeros(2), p)
+    assert r.tolist() == [1.0, 0.0] and s.tolist() == [0.0, 1.0]
+    assert P.tolist() == [2 / 3, 1 / 3]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_beta_turnover_lowers_evidence(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = beta_section(baseline=float(rng.random()))
+    d = beta_inputs(rng, p)
+    ts = SimpleNamespace(personal=d["personal"].copy(), positive=d["positive"].copy(),
+                         negative=d["negative"].copy(), tie=d["tie"])
+    pairs = np.flatnonzero(rng.random(N) < 0.5)
+    keep = float(rng.random())
+    ties.reset_personal(ts, pairs, keep, p)
+    hit = np.zeros(N, bool)
+    hit[pairs] = True
+    tied = hit & d["tie"]
+    assert np.allclose(ts.positive[tied], keep * d["positive"][tied], rtol=0.0, atol=1e-15)
+    assert np.allclose(ts.negative[tied], keep * d["negative"][tied], rtol=0.0, atol=1e-15)
+    assert (ts.positive + ts.negative <= d["positive"] + d["negative"]).all()
+    for name in ("personal", "positive", "negative"):
+        assert np.array_equal(getattr(ts, name)[~tied], d[name][~tied]), name
+    # Trust moves towards the baseline (the prior mean), never past it.
+    old, new = d["personal"][tied] - p.baseline, ts.personal[tied] - p.baseline
+    assert (np.abs(new) <= np.abs(old) + 1e-15).all() and (new * old >= 0).all()
+    assert np.allclose(ts.personal[tied], ties.beta_mean(ts.positive, ts.negative, p)[tied])
+    # Keeping everything changes nothing; keeping nothing leaves the prior mean.
+    ts2 = SimpleNamespace(personal=d["personal"].copy(), positive=d["positive"].copy(),
+                          negative=d["negative"].copy(), tie=d["tie"])
+    ties.reset_personal(ts2, pairs, 1.0, p)
+    assert np.array_equal(ts2.positive, d["positive"])
+    ties.reset_personal(ts2, pairs, 0.0, p)
+    assert np.allclose(ts2.personal[tied], p.baseline)
+
+
+def test_beta_let_down_adds_negative_evidence() -> None:
+    p = beta_section(beta_negative_weight=2.5)
+    ts = SimpleNamespace(personal=np.array([0.6, 0.4]), positive=np.array([3.0, 1.0]),
+                         negative=np.array([0.5, 0.0]), tie=np.ones(2, bool))
+    ties.let_down(ts, np.array([0]), p)
+    assert ts.negative.tolist() == [3.0, 0.0] and ts.positive.tolist() == [3.0, 1.0]
+    assert ts.personal[0] == pytest.approx(ties.beta_mean(ts.positive, ts.negative, p)[0])
+    assert ts.personal[1] == 0.4
+    # The asymmetric rule removes min(1, loss_ratio*gain_rate) of personal trust.
+    q = Trust(loss_ratio=3.0, gain_rate=0.1)
+    ts = SimpleNamespace(personal=np.array([0.6, 0.4]))
+    ties.let_down(ts, np.array([1]), q)
+    assert ts.personal.tolist() == [0.6, pytest.approx(0.28)]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_beta_evidence_reproduces_trust_levels(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = beta_section(beta_forgetting=0.99, beta_prior_weight=float(rng.uniform(0.1, 20)),
+                     baseline=float(rng.uniform(0.05, 0.95)))
+    level = rng.uniform(0.05, 0.95, N)
+    r, s = ties.beta_evidence(level, p)
+    assert (r >= 0).all() and (s >= 0).all() and ((r == 0) | (s == 0)).all()
+    cap = 1.0 / (1.0 - p.beta_forgetting)
+    ok = (r < cap) & (s < cap)
+    assert ok.any()
+    assert np.allclose(ties.beta_mean(r, s, p)[ok], level[ok], atol=1e-12)
+    # Levels needing more evidence than the cap come out at the cap, nearer the baseline.
+    edge = ties.beta_evidence(np.array([0.0, 1.0, p.baseline]), p)
+    assert edge[0][:2].tolist() == [0.0, cap] and edge[1][:2].tolist() == [cap, 0.0]
+    # The baseline is the prior mean: (next to) no evidence at all.
+    assert edge[0][2] + edge[1][2] < 1e-12
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_interactions_and_signals(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -323,6 +484,73 @@ def test_exits_joins_monotone(seed: int) -> None:
     j = rules.joins(c, trusted, invited, p)
     assert (rules.joins(np.minimum(1, c + 0.2), trusted + 1, invited, p) >= j).all()
     assert not rules.joins(np.zeros(N), trusted + 10, np.ones(N, bool), p).any()
+
+
+# ---------------------------------------------------------------------------- logit exit (C4 alt.)
+def logit(**values) -> Commitment:
+    return Commitment(exit_rule="logit", **values)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_exit_probability_bounds_and_direction(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for p in extreme_sections(Commitment, rng):
+        c, share, thr = unit(rng), unit(rng), unit(rng)
+        prob = rules.exit_probability(c, share, thr, p)
+        assert in_unit(prob)
+        # Falling commitment or partner share, or a higher threshold: never less likely.
+        assert (rules.exit_probability(c * 0.5, share, thr, p) >= prob).all()
+        assert (rules.exit_probability(c, share * 0.5, thr, p) >= prob).all()
+        assert (rules.exit_probability(c, share, np.minimum(1, thr + 0.2), p) >= prob).all()
+    # Strictly so while the chance is neither 0 nor 1.
+    p = logit(exit_slope=5.0)
+    c = np.linspace(0.0, 1.0, 11)
+    prob = rules.exit_probability(c, np.full(11, 0.5), np.full(11, 0.3), p)
+    assert (np.diff(prob) < 0).all()
+    prob = rules.exit_probability(np.full(11, 0.5), c, np.full(11, 0.3), p)
+    assert (np.diff(prob) < 0).all()
+
+
+def test_exit_probability_at_the_lines_and_without_slope() -> None:
+    p = logit(exit_slope=40.0, exit_commitment=0.2)
+    # On one line and far above the other: even odds.
+    assert rules.exit_probability([0.2], [1.0], [0.0], p)[0] == pytest.approx(0.5, abs=1e-12)
+    assert rules.exit_probability([1.0], [0.3], [0.3], p)[0] == pytest.approx(0.5, abs=1e-12)
+    # A slope of zero ignores both shortfalls: 2 of 3 alternatives are leaving.
+    flat = logit(exit_slope=0.0)
+    c, share = np.random.default_rng(0).random((2, 50))
+    assert np.allclose(rules.exit_probability(c, share, share, flat), 2 / 3)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_steep_logit_exit_approaches_the_threshold_rule(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = Commitment(exit_commitment=float(rng.uniform(0.05, 0.5)))
+    c, share, thr = unit(rng), unit(rng), unit(rng)
+    # Keep every value at least 0.02 from its line, so slope 1000 gives e^-20 or less.
+    far = ((np.abs(c - p.exit_commitment) > 0.02) & (np.abs(share - thr) > 0.02))
+    c, share, thr = c[far], share[far], thr[far]
+    threshold_exits = rules.exits(c, share, thr, p)
+    assert threshold_exits.any() and not threshold_exits.all()
+    steep = p.model_copy(update={"exit_rule": "logit", "exit_slope": 1000.0})
+    prob = rules.exit_probability(c, share, thr, steep)
+    assert np.allclose(prob, threshold_exits, atol=1e-8)
+    u = rng.random(len(c))
+    assert np.array_equal(rules.exits(c, share, thr, steep, u), threshold_exits)
+    # A gentler slope blurs the line: some exits above it, some stays below it.
+    gentle = rules.exit_probability(c, share, thr, steep.model_copy(
+        update={"exit_slope": 10.0}))
+    assert (gentle[~threshold_exits] > 1e-6).any() and (gentle[threshold_exits] < 1).any()
+
+
+def test_logit_exits_need_uniforms() -> None:
+    p = logit()
+    c, share, thr = np.array([0.1, 0.9]), np.array([0.9, 0.9]), np.array([0.3, 0.3])
+    with pytest.raises(ValueError, match="uniform"):
+        rules.exits(c, share, thr, p)
+    prob = rules.exit_probability(c, share, thr, p)
+    assert rules.exits(c, share, thr, p, u=prob - 1e-12).tolist() == [True, True]
+    assert rules.exits(c, share, thr, p, u=prob).tolist() == [False, False]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -653,6 +881,41 @@ def test_participation_pass_is_exits_and_joins(seed: int) -> None:
         model._update_participation(in_grant, trust)
         assert np.array_equal(org.taking_part, expected)
         assert np.array_equal(org.ever_part, ever)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_participation_pass_with_logit_exits(seed: int) -> None:
+    """Under the logit rule the pass draws one uniform per organization from model.rng."""
+    model = month_model(seed, months=30, commitment=dict(exit_rule="logit", exit_slope=20.0))
+    org, t, p = model.org, model.ties, model.params
+    trust = model.trust()
+    for in_grant in (True, False):
+        part = org.taking_part.copy()
+        adj = model.adjacency()
+        partners, active_partners = adj.sum(axis=1), adj @ part
+        share = np.where(partners > 0, active_partners / np.maximum(partners, 1.0),
+                         part.mean())
+        u = copy.deepcopy(model.rng).random(model.n)
+        leave = part & rules.exits(org.commitment, share, org.threshold, p.commitment, u)
+        ok = t.tie & (trust >= p.trust.active_threshold)
+        trusted = (np.bincount(t.i, weights=ok & part[t.j], minlength=model.n)
+                   + np.bincount(t.j, weights=ok & part[t.i], minlength=model.n))
+        invited = org.signatory & (in_grant and p.grant.mandate)
+        come = ~part & rules.joins(org.commitment, trusted, invited, p.commitment)
+        expected = (part & ~leave) | come
+        model._update_participation(in_grant, trust)
+        assert np.array_equal(org.taking_part, expected)
+
+
+def test_threshold_exits_draw_nothing() -> None:
+    model = month_model(0, months=30)
+    state = copy.deepcopy(model.rng.bit_generator.state)
+    model._update_participation(True, model.trust())
+    assert model.rng.bit_generator.state == state
+    logit_model = month_model(0, months=30, commitment=dict(exit_rule="logit"))
+    state = copy.deepcopy(logit_model.rng.bit_generator.state)
+    logit_model._update_participation(True, logit_model.trust())
+    assert logit_model.rng.bit_generator.state != state
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -429,13 +429,25 @@ def test_factor_set_takes_numeric_parameters_of_the_sources(tmp_path):
     study = fs_study(tmp_path, ["assumption", "literature"])
     expected = [r["key"] for r in parameter_table()
                 if r["source"] in ("assumption", "literature")
-                and annotation(r["key"]) in (int, float) and not excluded(r["key"])]
+                and annotation(r["key"]) in (int, float) and not excluded(r["key"])
+                and r["when"] is None]  # parameters of rules the baseline does not choose
     assert study.factor_keys == expected
     assert len(expected) == 97  # 108 candidates minus 11 excluded keys; see studies/README.md
     assert study.skipped_factors == {}
     for f in study.factors:
         assert f.integer == (annotation(f.key) is int)
         assert annotation(f.key) is not bool and annotation(f.key) is not str
+
+
+def test_factor_set_takes_rule_parameters_only_under_their_rule(tmp_path):
+    rule_keys = {"trust.beta_forgetting", "trust.beta_prior_weight",
+                 "trust.beta_negative_weight", "commitment.exit_slope"}
+    default = set(fs_study(tmp_path, ["assumption", "literature"]).factor_keys)
+    assert not default & rule_keys
+    settings = '[set]\ntrust.rule = "beta_reputation"\ncommitment.exit_rule = "logit"\n'
+    chosen = set(fs_study(tmp_path, ["assumption", "literature"], explicit=settings)
+                 .factor_keys)
+    assert chosen == default | rule_keys
 
 
 def test_factor_set_excludes_cross_field_keys_and_outcomes(tmp_path):

@@ -58,8 +58,14 @@ def unit_value(rng: np.random.Generator) -> float:
 
 
 def random_world(rng: np.random.Generator, n: int, density: float,
-                 trust_level: float | None = None) -> tuple[nx.Graph, dict]:
-    """A graph of ties with random state and pre-drawn uniforms, plus the untied pairs."""
+                 trust_level: float | None = None,
+                 tp: Trust | None = None) -> tuple[nx.Graph, dict]:
+    """A graph of ties with random state and pre-drawn uniforms, plus the untied pairs.
+
+    Under the Beta rule (``tp.rule``) each tie also gets evidence, its personal trust is
+    the Beta mean of it, and it gets ``w_neg``, the evidence a let-down adds.
+    """
+    beta = tp is not None and tp.rule == "beta_reputation"
     g = nx.Graph()
     for k in range(n):
         g.add_node(k, commitment=unit_value(rng), taking_part=bool(rng.random() < 0.7),
@@ -75,6 +81,14 @@ def random_world(rng: np.random.Generator, n: int, density: float,
                            gain=unit_value(rng), q_neg=float(rng.uniform(0.0, 0.6)),
                            u_interact=float(rng.random()), u_signal=float(rng.random()),
                            u_dissolve=float(rng.random()))
+                if beta:
+                    e = g.edges[i, j]
+                    cap = 1.0 / (1.0 - tp.beta_forgetting)
+                    e["positive"] = unit_value(rng) * cap
+                    e["negative"] = unit_value(rng) * cap
+                    e["w_neg"] = float(rng.choice([0.0, rng.uniform(0.0, 10.0)]))
+                    e["gain"] = float(rng.uniform(0.0, 3.0))
+                    e["personal"] = ref.beta_mean(e["positive"], e["negative"], tp)
             else:
                 candidates[(i, j)] = dict(
                     distance=float(rng.uniform(0.0, 200.0)),
@@ -91,11 +105,14 @@ def fast_path(g: nx.Graph, candidates: dict, q_pos: float, bilateral_rate: float
     m = len(i)
     tie = np.array([g.has_edge(a, b) for a, b in zip(i, j, strict=True)], dtype=bool)
     # Untied pairs get noise where the kernels must ignore the value.
+    beta = tp.rule == "beta_reputation"
     cols = {name: rng.random(m) for name in ("gain", "q_neg", "u_interact", "u_signal",
                                              "u_dissolve", "formality")}
     cols.update(personal=np.zeros(m), institutional=np.zeros(m), age=np.zeros(m),
                 distance=rng.uniform(0, 200, m), complementarity=rng.random(m),
                 openness=rng.random(m), u_form=rng.random(m))
+    if beta:  # evidence is zero off the ties, as the model keeps it
+        cols.update(positive=np.zeros(m), negative=np.zeros(m), w_neg=rng.random(m))
     for k, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
         src = g.edges[a, b] if tie[k] else candidates[(a, b)]
         for name, value in src.items():
@@ -110,9 +127,17 @@ def fast_path(g: nx.Graph, candidates: dict, q_pos: float, bilateral_rate: float
     interacted = ties.interactions(tie, commit_min > 0, commit_min, coattend, bilateral_rate,
                                    cols["u_interact"])
     pos, neg = ties.signals(interacted, q_pos, cols["q_neg"], cols["u_signal"])
-    personal, institutional = ties.trust_step(cols["personal"], cols["institutional"], tie,
-                                              interacted, pos, neg, cols["gain"], cols["age"],
-                                              cols["formality"], tp)
+    positive = negative = np.zeros(m)
+    if beta:
+        personal, institutional, positive, negative = ties.beta_trust_step(
+            cols["personal"], cols["institutional"], cols["positive"], cols["negative"], tie,
+            pos, neg, cols["gain"], cols["w_neg"], cols["formality"], tp)
+        loss = cols["w_neg"]
+    else:
+        personal, institutional = ties.trust_step(cols["personal"], cols["institutional"],
+                                                  tie, interacted, pos, neg, cols["gain"],
+                                                  cols["age"], cols["formality"], tp)
+        loss = np.minimum(1.0, tp.loss_ratio * cols["gain"])
     age = (cols["age"] + 1.0) * tie
     trust = ties.combined_trust(personal, institutional, cols["formality"]) * tie
     adj = np.zeros((n, n))
@@ -125,34 +150,38 @@ def fast_path(g: nx.Graph, candidates: dict, q_pos: float, bilateral_rate: float
     hazard = ties.dissolution_hazard(tie, age, trust, common == 0, post_grant, xp)
     # The model's path: the whole month in one compiled pass over the pairs.
     ts = SimpleNamespace(i=i, j=j, tie=tie.copy(), personal=cols["personal"].copy(),
-                         institutional=cols["institutional"].copy(), age=cols["age"].copy(),
+                         institutional=cols["institutional"].copy(),
+                         positive=cols.get("positive", np.zeros(m)).copy(),
+                         negative=cols.get("negative", np.zeros(m)).copy(),
+                         age=cols["age"].copy(),
                          idle=np.zeros(m), formality=np.zeros(m),
                          base_formality=cols["formality"].copy(), lead_edge=np.zeros(m, bool),
                          complementarity=cols["complementarity"], near=near,
                          openness=cols["openness"])
     month = ties.tie_update(ts, attend, np.zeros(n, np.int64), True, cp, adj @ adj,
-                            cols["gain"], np.minimum(1.0, tp.loss_ratio * cols["gain"]),
-                            cols["q_neg"], 0.0, q_pos, 0.0, post_grant,
+                            cols["gain"], loss, cols["q_neg"], 0.0, q_pos, 0.0, post_grant,
                             np.stack([cols["u_interact"], cols["u_signal"], cols["u_form"]]),
                             tp, xp.model_copy(update={"bilateral_rate": bilateral_rate}))
     month.update(personal=ts.personal, institutional=ts.institutional, age=ts.age,
+                 positive=ts.positive, negative=ts.negative,
                  pos=month["signal"] > 0, neg=month["signal"] < 0)
     return dict(i=i, j=j, tie=tie, common=common, interacted=interacted, pos=pos, neg=neg,
-                personal=personal, institutional=institutional, age=age, trust=trust,
+                personal=personal, institutional=institutional, positive=positive,
+                negative=negative, age=age, trust=trust,
                 p_form=p_form, hazard=hazard, forms=cols["u_form"] < p_form,
                 gone=cols["u_dissolve"] < hazard, month=month)
 
 
 def compare(seed: int, n: int, density: float, trust_level: float | None = None,
-            post_grant: bool | None = None) -> dict:
+            post_grant: bool | None = None, rule: str = "asymmetric") -> dict:
     rng = np.random.default_rng(seed)
-    tp = random_section(rng, Trust)
+    tp = random_section(rng, Trust).model_copy(update={"rule": rule})
     xp = random_section(rng, Ties)
     q_pos = unit_value(rng)
     bilateral_rate = unit_value(rng)
     if post_grant is None:
         post_grant = bool(rng.random() < 0.5)
-    g, candidates = random_world(rng, n, density, trust_level)
+    g, candidates = random_world(rng, n, density, trust_level, tp)
     edges, pairs = ref.tie_update(g, candidates, q_pos, bilateral_rate, post_grant, tp, xp)
     fast = fast_path(g, candidates, q_pos, bilateral_rate, post_grant, tp, xp, rng)
 
@@ -161,7 +190,8 @@ def compare(seed: int, n: int, density: float, trust_level: float | None = None,
     month = fast["month"]
     for name in ("interacted", "pos", "neg", "common"):
         assert np.array_equal(month[name], fast[name]), name
-    for name in ("personal", "institutional", "age", "trust", "p_form", "hazard"):
+    for name in ("personal", "institutional", "positive", "negative", "age", "trust",
+                 "p_form", "hazard"):
         assert np.allclose(month[name], fast[name], rtol=0.0, atol=TOL), name
     for k, (a, b) in enumerate(zip(fast["i"].tolist(), fast["j"].tolist(), strict=True)):
         if fast["tie"][k]:
@@ -171,6 +201,8 @@ def compare(seed: int, n: int, density: float, trust_level: float | None = None,
             assert fast["neg"][k] == e.let_down, (a, b)
             assert abs(fast["personal"][k] - e.personal) <= TOL, (a, b)
             assert abs(fast["institutional"][k] - e.institutional) <= TOL, (a, b)
+            assert abs(fast["positive"][k] - e.positive) <= TOL, (a, b)
+            assert abs(fast["negative"][k] - e.negative) <= TOL, (a, b)
             assert fast["age"][k] == e.age
             assert abs(fast["trust"][k] - e.trust) <= TOL, (a, b)
             assert abs(fast["hazard"][k] - e.hazard) <= TOL, (a, b)
@@ -182,6 +214,7 @@ def compare(seed: int, n: int, density: float, trust_level: float | None = None,
             assert fast["forms"][k] == pr.forms, (a, b)
             assert not fast["interacted"][k] and not fast["pos"][k] and not fast["neg"][k]
             assert fast["personal"][k] == 0.0 and fast["institutional"][k] == 0.0
+            assert fast["positive"][k] == 0.0 and fast["negative"][k] == 0.0
             assert fast["hazard"][k] == 0.0 and fast["trust"][k] == 0.0
     return dict(edges=edges, pairs=pairs, fast=fast, tp=tp, xp=xp)
 
@@ -307,3 +340,146 @@ def test_explicit_loss_matches_reference(seed: int) -> None:
             loss=float(loss[e]))
         assert math.isclose(fast_p[e], ref_p, abs_tol=1e-12)
         assert math.isclose(fast_i[e], ref_i, abs_tol=1e-12)
+
+
+# --------------------------------------------------------------- the Beta-reputation rule (T3)
+BETA = "beta_reputation"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_beta_rule_matches_reference_on_random_graphs(seed: int) -> None:
+    rng = np.random.default_rng(2000 + seed)
+    n = int(rng.integers(5, 13))
+    compare(seed, n, float(rng.uniform(0.1, 0.9)), rule=BETA)
+
+
+def test_beta_random_graphs_exercise_every_branch() -> None:
+    seen = dict(win=0, let_down=0, quiet=0, idle=0, dissolves=0, forms=0)
+    for seed in range(40):
+        rng = np.random.default_rng(2000 + seed)
+        n = int(rng.integers(5, 13))
+        out = compare(seed, n, float(rng.uniform(0.1, 0.9)), rule=BETA)
+        for e in out["edges"].values():
+            seen["win"] += e.win
+            seen["let_down"] += e.let_down
+            seen["quiet"] += e.interacted and not (e.win or e.let_down)
+            seen["idle"] += not e.interacted
+            seen["dissolves"] += e.dissolves
+        seen["forms"] += sum(pr.forms for pr in out["pairs"].values())
+    assert all(v > 0 for v in seen.values()), seen
+
+
+@pytest.mark.parametrize("density", [0.0, 1.0])
+@pytest.mark.parametrize("seed", range(5))
+def test_beta_rule_on_empty_and_full_graphs(seed: int, density: float) -> None:
+    rng = np.random.default_rng(seed)
+    out = compare(seed, int(rng.integers(5, 13)), density=density, rule=BETA)
+    f = out["fast"]
+    assert (f["positive"] >= 0).all() and (f["negative"] >= 0).all()
+    assert ((f["personal"] >= 0) & (f["personal"] <= 1)).all()
+
+
+def test_beta_reference_by_hand() -> None:
+    """The Beta reference on numbers worked out by hand (Jøsang & Ismail's uniform prior)."""
+    tp = Trust(rule=BETA, baseline=0.5, beta_prior_weight=2.0, beta_forgetting=0.5,
+               formalization_transfer=0.5, institutional_decay=0.1)
+    assert ref.beta_prior(tp) == (1.0, 1.0)
+    # r = 0.5*4 + 1 = 3, s = 0.5*2 = 1: (3 + 1) / (3 + 1 + 2).
+    p, i, r, s = ref.beta_trust_update(0.0, 4.0, 2.0, True, False, 1.0, 3.0, 1.0, tp)
+    assert (r, s) == (3.0, 1.0) and p == pytest.approx(4 / 6) and i == pytest.approx(1 / 3)
+    # A let-down weighing 3: r = 2, s = 1 + 3: (2 + 1) / (2 + 4 + 2).
+    p, i, r, s = ref.beta_trust_update(0.4, 4.0, 2.0, False, True, 1.0, 3.0, 0.0, tp)
+    assert (r, s) == (2.0, 4.0) and p == pytest.approx(3 / 8) and i == pytest.approx(0.36)
+    # Evidence for 0.75 under the uniform prior: two wins, no let-downs.
+    assert ref.evidence_for(0.75, tp) == pytest.approx((2.0, 0.0))
+    assert ref.evidence_for(0.25, tp) == pytest.approx((0.0, 2.0))
+    assert ref.evidence_for(1.0, tp) == (2.0, 0.0)  # capped at 1 / (1 - 0.5)
+    assert ref.beta_reset(4.0, 2.0, 0.5, tp) == pytest.approx((3 / 5, 2.0, 1.0))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_beta_evidence_and_reset_match_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    tp = random_section(rng, Trust).model_copy(update={"rule": BETA})
+    level = np.array([unit_value(rng) for _ in range(60)] + [tp.baseline])
+    r, s = ties.beta_evidence(level, tp)
+    for k, x in enumerate(level.tolist()):
+        rr, ss = ref.evidence_for(x, tp)
+        assert math.isclose(r[k], rr, abs_tol=1e-9) and math.isclose(s[k], ss, abs_tol=1e-9)
+    tie = rng.random(60) < 0.8
+    ts = SimpleNamespace(tie=tie, positive=np.where(tie, rng.random(60) * 5, 0.0),
+                         negative=np.where(tie, rng.random(60) * 5, 0.0))
+    ts.personal = np.where(tie, ties.beta_mean(ts.positive, ts.negative, tp), 0.0)
+    before = SimpleNamespace(**{k: np.copy(v) for k, v in vars(ts).items()})
+    pairs = np.flatnonzero(rng.random(60) < 0.5)
+    keep = unit_value(rng)
+    ties.reset_personal(ts, pairs, keep, tp)
+    for k in pairs.tolist():
+        if tie[k]:
+            p, rr, ss = ref.beta_reset(before.positive[k], before.negative[k], keep, tp)
+            assert math.isclose(ts.personal[k], p, abs_tol=TOL)
+            assert math.isclose(ts.positive[k], rr, abs_tol=TOL)
+            assert math.isclose(ts.negative[k], ss, abs_tol=TOL)
+        else:
+            assert ts.personal[k] == ts.positive[k] == ts.negative[k] == 0.0
+
+
+@pytest.mark.parametrize("rule", ["asymmetric", BETA])
+@pytest.mark.parametrize("seed", range(5))
+def test_turnover_of_ties_matches_reference(seed: int, rule: str) -> None:
+    """Dissolved ties lose trust and evidence; a new tie starts from referral trust (T5),
+    under the Beta rule as the least evidence of that level (T3)."""
+    rng = np.random.default_rng(seed)
+    tp = random_section(rng, Trust).model_copy(update={"rule": rule})
+    n = 9
+    i, j = np.triu_indices(n, 1)
+    m = len(i)
+    tie = rng.random(m) < 0.5
+    positive = np.where(tie, rng.random(m) * 3, 0.0)
+    negative = np.where(tie, rng.random(m) * 3, 0.0)
+    personal = np.where(tie, rng.random(m), 0.0)
+    formality = rng.random(m)
+    trust = np.where(tie, rng.random(m), 0.0)
+    adj = np.zeros((n, n))
+    adj[i, j] = tie
+    adj += adj.T
+    common = (adj @ adj)[i, j]
+    ts = SimpleNamespace(i=i, j=j, tie=tie.copy(), personal=personal.copy(),
+                         institutional=np.where(tie, rng.random(m), 0.0),
+                         positive=positive.copy(), negative=negative.copy(),
+                         age=np.where(tie, 5.0, 0.0), idle=np.zeros(m),
+                         formed=np.zeros(m, np.int64), agreement=np.zeros(m, bool),
+                         base_formality=formality.copy(), prior_formality=formality.copy(),
+                         formality=formality)
+    p_form = np.where(tie, 0.0, rng.random(m))
+    hazard = np.where(tie, rng.random(m), 0.0)
+    u_form, u_gone = rng.random(m), rng.random(m)
+    trust_before = trust.copy()
+    ties.tie_turnover(ts, 7, n, trust, common, p_form, hazard, u_form, u_gone, tp)
+    # Referral trust through common partners, from trust after this month's dissolutions.
+    gone = tie & (u_gone < hazard)
+    kept = np.where(gone, 0.0, trust_before)
+    t_mat = np.zeros((n, n))
+    t_mat[i, j] = kept
+    t_mat += t_mat.T
+    for k in range(m):
+        if gone[k]:
+            assert not ts.tie[k] and ts.personal[k] == 0.0
+            assert ts.positive[k] == 0.0 and ts.negative[k] == 0.0
+        elif not tie[k] and u_form[k] < p_form[k]:
+            a, b = int(i[k]), int(j[k])
+            via = sum(t_mat[a, x] * t_mat[b, x] for x in range(n)) / max(common[k], 1.0)
+            level = min(1.0, tp.baseline + tp.referral_weight * via)
+            assert ts.tie[k] and ts.formed[k] == 7
+            if rule == BETA:
+                r, s = ref.evidence_for(level, tp)
+                assert math.isclose(ts.positive[k], r, abs_tol=1e-9)
+                assert math.isclose(ts.negative[k], s, abs_tol=1e-9)
+                assert math.isclose(ts.personal[k], ref.beta_mean(r, s, tp), abs_tol=1e-9)
+            else:
+                assert math.isclose(ts.personal[k], level, abs_tol=TOL)
+                assert ts.positive[k] == 0.0 and ts.negative[k] == 0.0
+            assert math.isclose(trust[k], ref.combined(ts.personal[k], 0.0, formality[k]),
+                                abs_tol=1e-9)
+        elif tie[k]:
+            assert ts.personal[k] == personal[k] and ts.positive[k] == positive[k]
