@@ -124,3 +124,19 @@ def test_every_stylized_fact_and_rule_id_in_code_is_documented(odd_text: str) ->
 def test_odd_has_all_sections(odd_text: str) -> None:
     headings = re.findall(r"^## (\d+)\. ", odd_text, flags=re.MULTILINE)
     assert headings == [str(i) for i in range(1, 11)]
+
+
+def test_validation_doc_follows_trace_and_its_report_covers_the_catalogue():
+    from experiments.patterns import PATTERNS
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    text = (docs / "validation.md").read_text()
+    for element in ("Problem formulation", "Model description", "Data evaluation",
+                    "Conceptual model evaluation", "Implementation verification",
+                    "Model output verification", "Model analysis",
+                    "Model output corroboration", "Limitations"):
+        assert f". {element}" in text or f"## {element}" in text, element
+    assert "not meant" in text.lower() or "not the purpose" in text.lower()
+    report = (docs / "validation_report.md").read_text()
+    for p in PATTERNS:
+        assert f"| {p.id} |" in report, p.id

@@ -1,0 +1,663 @@
+"""The pattern catalogue of the validation suite: one declarative entry per pattern.
+
+Each entry states a stylized fact of the domain brief (§5, SF1-SF36) or a pattern of the
+science anchors (§5, P1-P5), how the model can show it, and why the test has that shape.
+``experiments.validate`` runs the entries; nothing here runs the model.
+
+**Kinds.**
+
+- ``pair``: arm A against arm B over the same replicate seeds (common random numbers), a
+  one-sided test of the mean paired difference at ``alpha``. An arm is a shipped scenario
+  plus ``--set``-style overrides and the statistic read from each run. Both arms may be the
+  same scenario with different statistics (a within-run contrast, e.g. P1); then each pair
+  is one run.
+- ``band``: a statistic of one arm (usually the baseline) and a plausible range
+  ``[lo, hi]`` from the evidence. The pattern holds if the replicate mean lies in the band
+  (an open end excludes its bound); the report also says whether the whole 95% interval
+  does.
+- ``association``: two statistics of the same runs, a one-sided test of the sign of their
+  Spearman rank correlation across replicates (SF24: partner funding follows
+  institutionalization).
+- ``input``: the pattern is built into the model as an input, so it cannot be a
+  validation target (ODD §1.2).
+- ``not_represented``: the model lacks the mechanism; shown as "not testable" with the
+  reason.
+
+**Roles.** Level bands of the baseline are ``calibration`` targets: a later calibration
+fits them, so passing one says the current parameters are plausible, not that the model is
+valid. Directions (pairs and associations) are ``validation``: they follow from the
+model's structure and should hold over the plausible parameter range. Calibration and
+validation patterns are counted apart in the report.
+
+**Evidence strength.** The domain brief grades each stylized fact A (an explicit general
+finding of the research, or a documented count), B (researchers' claim on few cases, or
+leaders' opinions and expectations) or C (a single anecdote, a normative claim, or
+non-California evidence). A pattern carries the grade of the part of the fact it tests:
+"A for direction" (SF1) is A; SF5 is "A as reported consensus, B as causal", and its
+pairs test the causal claim, so B; SF21 is "A (risk), B (outcome)": the share of positions
+lost is A, the drop in activity B; a range such as "B-C" takes the weaker grade. The
+science-anchor patterns are not graded there, so the same rubric is applied to their
+sources: P1 is a general finding of CCPT research (A); P3-P5 are published regularities
+from other settings, which the rubric grades C for CCPT however strong they are in their
+own field.
+
+**Quick mode.** ``robust`` marks patterns that pass in the full run at the default number
+of replicates with a margin a small run keeps: pairs whose observed effect gives power 0.95
+with at most 8 replicates, bands that every run satisfies or whose mean lies about four
+standard errors of a 20-replicate run inside the band. Running quick mode at 20 replicates
+from twelve different root seeds, every robust pattern passed every time. A failing
+pattern is never robust.
+
+Band bounds are assumptions wherever the evidence gives no number; each says where it
+comes from. Stylized facts the model represents but that are not in the suite yet: SF12
+(meeting size), SF18 (over-tapping), SF20 (articulation), SF22 (hiring lags).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["pair", "band", "association", "input", "not_represented"]
+Role = Literal["calibration", "validation"]
+Strength = Literal["A", "B", "C"]
+Direction = Literal["greater", "less"]
+
+KINDS: tuple[str, ...] = ("pair", "band", "association", "input", "not_represented")
+TESTABLE: tuple[str, ...] = ("pair", "band", "association")
+BASELINE = "ccpt_baseline"
+DEFAULT_ALPHA = 0.01  # Secchi & Seri 2017: alpha 0.01 with power >= 0.95
+
+SOURCE_BRIEF = "domain_brief §5"
+SOURCE_001 = "001_2bd79aaf5a2e2eb3.txt (Two Years Into CCPT, 2017)"
+SOURCE_000 = "000_1a8b20958c37dfe9.txt (Voices from the Field, 2018)"
+SOURCE_002 = "002_c1d224cb18e40a34.txt (Now and Then)"
+
+# The baseline region with the Tulare-Kings prior-infrastructure values (scenarios/tulare_kings
+# .toml), so the contrast isolates prior infrastructure (SF13).
+PRIOR_INFRASTRUCTURE = ("region.prior_infrastructure=0.6", "region.prior_tie_density=0.15",
+                        "region.prior_trust=0.6")
+# Every sector's leader turnover doubled; 34%/yr is the largest-decile district rate (L1).
+DOUBLED_TURNOVER = ("leadership.turnover_district=0.34", "leadership.turnover_college=0.4",
+                    "leadership.turnover_employer=0.5",
+                    "leadership.turnover_intermediary=0.4")
+# Colleges without support: no college champions and the highest initiative load (SF36).
+COLLEGES_UNSUPPORTIVE = ("leadership.champion_college=0.0",
+                         "commitment.initiative_load_college=1.0")
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One side of a test: a shipped scenario, ``--set`` overrides and a statistic."""
+
+    statistic: str
+    scenario: str = BASELINE
+    set: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...]]:
+        """The runs this arm needs: scenario and overrides (the statistic is read after)."""
+        return self.scenario, self.set
+
+    def describe(self) -> str:
+        """Scenario and overrides as one line, e.g. ``ccpt_baseline + grant.money=false``."""
+        return self.scenario + "".join(f" + {s}" for s in self.set)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern of the suite.
+
+    Attributes:
+        id: "SF7", "P1"; a letter suffix ("SF5a") where one fact gives several tests.
+        title: The pattern in a line.
+        evidence: What the source says (a short quote or summary).
+        source: Where: the brief's section and seed file, or the paper.
+        strength: A, B or C (module docstring).
+        role: "calibration" (level bands) or "validation" (directions).
+        kind: "pair", "band", "association", "input" or "not_represented".
+        why: Why the test has this shape.
+        a: The arm (band) or arm A (pair) or the x statistic (association).
+        b: Arm B (pair) or the y statistic (association); None otherwise.
+        direction: "greater": A > B (pair) or a positive correlation (association);
+            "less": A < B or a negative correlation.
+        alpha: One-sided significance level of a pair or association test.
+        band: (lo, hi) of a band.
+        band_open: Whether each end is open (the mean must differ from the bound).
+        robust: In quick mode: a passing pattern whose effect is large enough to pass with
+            a small number of replicates.
+        reason: Why an "input" or "not_represented" pattern cannot be tested.
+    """
+
+    id: str
+    title: str
+    evidence: str
+    source: str
+    strength: Strength
+    role: Role
+    kind: Kind
+    why: str
+    a: Arm | None = None
+    b: Arm | None = None
+    direction: Direction = "greater"
+    alpha: float = DEFAULT_ALPHA
+    band: tuple[float, float] | None = None
+    band_open: tuple[bool, bool] = (False, False)
+    robust: bool = False
+    reason: str = ""
+
+    @property
+    def testable(self) -> bool:
+        """Whether the suite runs a test for this pattern."""
+        return self.kind in TESTABLE
+
+    def arms(self) -> tuple[Arm, ...]:
+        """The arms this pattern reads (none if it is not testable)."""
+        return tuple(x for x in (self.a, self.b) if x is not None)
+
+    def check(self) -> None:
+        """Raise ValueError if the entry is inconsistent."""
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.id}: kind must be one of {', '.join(KINDS)}")
+        if self.strength not in ("A", "B", "C"):
+            raise ValueError(f"{self.id}: strength must be A, B or C")
+        if self.role not in ("calibration", "validation"):
+            raise ValueError(f"{self.id}: role must be calibration or validation")
+        if self.direction not in ("greater", "less"):
+            raise ValueError(f"{self.id}: direction must be greater or less")
+        if self.kind in ("pair", "association") and (self.a is None or self.b is None):
+            raise ValueError(f"{self.id}: a {self.kind} needs arms a and b")
+        if self.kind == "association" and self.a.key != self.b.key:
+            raise ValueError(f"{self.id}: an association reads two statistics of one arm")
+        if self.kind in TESTABLE and not 0.0 < self.alpha < 0.5:
+            raise ValueError(f"{self.id}: alpha must lie in (0, 0.5)")
+        if self.kind == "band":
+            if self.a is None or self.band is None or self.b is not None:
+                raise ValueError(f"{self.id}: a band needs arm a and band, and no arm b")
+            if not self.band[0] <= self.band[1]:
+                raise ValueError(f"{self.id}: band must be (lo, hi) with lo <= hi")
+        if not self.testable and (self.arms() or not self.reason):
+            raise ValueError(f"{self.id}: an untestable pattern has a reason and no arms")
+        if self.robust and not self.testable:
+            raise ValueError(f"{self.id}: only a testable pattern can be robust")
+
+
+def _base(statistic: str, *overrides: str, scenario: str = BASELINE, label: str = "") -> Arm:
+    return Arm(statistic=statistic, scenario=scenario, set=tuple(overrides),
+               label=label or (scenario if not overrides else ""))
+
+
+_ENTRIES: tuple[Pattern, ...] = (
+    # ------------------------------------------------------------ consortium-level levels
+    Pattern(
+        id="SF1", title="Most consortia scale back after the grant; a select few sustain",
+        evidence="\"most of the partnerships find themselves scaling back their CCPT efforts "
+                 "now that the funding has expired, a select few are reaping the benefits\"",
+        source=f"{SOURCE_BRIEF} SF1; {SOURCE_000}",
+        strength="A", role="calibration", kind="band",
+        a=_base("sustained_2y", label="CCPT baseline"), band=(0.05, 0.25),
+        why="A level, not a contrast: the share of baseline runs sustained two years after the "
+            "grant (2-3 years after the cliff). The brief reads \"a select few\" as roughly "
+            "5-25% (§5 usage note); the band is that reading, an assumption."),
+    Pattern(
+        id="SF2", title="Programme gains occur even where regional collaboration is not sustained",
+        evidence="\"CCPT funds did advance programmatic priorities like developing new pathways "
+                 "and increasing student participation... However... building regional "
+                 "systems... went largely unrealized\"",
+        source=f"{SOURCE_BRIEF} SF2; {SOURCE_000}",
+        strength="A", role="calibration", kind="band",
+        a=_base("programme_gain_without_sustainment", label="CCPT baseline"),
+        band=(0.5, 1.0),
+        why="Both halves must hold in the same consortium, so each run scores 1 if its local "
+            "programmes grew over the grant and its regional collaboration was not sustained "
+            "two years on; \"most consortia\" makes the band a majority.",
+        robust=True),
+    Pattern(
+        id="SF3", title="Systems-oriented consortia sustain more than programme-oriented ones",
+        evidence="\"grantees that approached the CCPT opportunity from a systems-change "
+                 "perspective... experienced a greater level of transformation, and that "
+                 "transformation supported post-grant sustainability\"",
+        source=f"{SOURCE_BRIEF} SF3; {SOURCE_000}",
+        strength="B", role="validation", kind="pair",
+        a=_base("sustained_2y", "region.systems_lead_probability=1.0",
+                label="systems-oriented lead"),
+        b=_base("sustained_2y", "region.systems_lead_probability=0.0",
+                label="programme-oriented lead"),
+        why="A direction between lead orientations in the same region and seeds, on the share "
+            "sustained that the fact names; the 'equal or lower in-grant outputs' clause is not "
+            "tested because a one-sided test cannot show equality.",
+        robust=True),
+    Pattern(
+        id="SF4", title="Most consortia did not adopt a systems orientation",
+        evidence="\"most consortia did not frame CCPT goals in terms of systems change\"",
+        source=f"{SOURCE_BRIEF} SF4; {SOURCE_000}",
+        strength="A", role="calibration", kind="input",
+        why="An input cannot validate the model.",
+        reason="Set as an input: region.systems_lead_probability = 0.2 draws the lead's "
+               "orientation (ODD §1.2), so the share is imposed, not emergent."),
+    Pattern(
+        id="SF5a", title="A planning year raises end-of-grant institutionalization",
+        evidence="\"the four-year CCPT grant period did not allow sufficient time\"; \"It "
+                 "sometimes takes a whole year\"",
+        source=f"{SOURCE_BRIEF} SF5; {SOURCE_000}",
+        strength="B", role="validation", kind="pair",
+        a=_base("institutionalization_grant_end", "grant.planning_months=12",
+                label="12-month planning period"),
+        b=_base("institutionalization_grant_end", label="CCPT baseline"),
+        why="The fact's remedy as a contrast: the same grant with and without a funded planning "
+            "year, on the institutionalization index at grant end (the 'systems change' the "
+            "leaders said needed more time). Graded B: the causal reading of a consensus of "
+            "four leaders.",
+        robust=True),
+    Pattern(
+        id="SF5b", title="A longer grant raises end-of-grant institutionalization",
+        evidence="\"For the majority of CCPT consortia, those goals proved too ambitious to "
+                 "achieve within the four-year grant period\"",
+        source=f"{SOURCE_BRIEF} SF5; {SOURCE_000}",
+        strength="B", role="validation", kind="pair",
+        a=_base("institutionalization_grant_end", "grant.state_years=5",
+                label="five state-funded years"),
+        b=_base("institutionalization_grant_end", label="CCPT baseline (three)"),
+        why="The other remedy: five state-funded years instead of three, read at each design's "
+            "own grant end. The level half of SF5 (institutionalization incomplete at grant "
+            "end) has no threshold in the evidence and is not tested.",
+        robust=True),
+    Pattern(
+        id="SF6", title="Year-one targets are missed while process outcomes advance",
+        evidence="\"many consortia fell short of their proposed year one 'measurable "
+                 "outcomes'... every Cohort 1 respondent... pointed to areas in which CCPT's "
+                 "early activities... made positive and important differences\"",
+        source=f"{SOURCE_BRIEF} SF6; {SOURCE_001}",
+        strength="A", role="calibration", kind="band",
+        a=_base("year1_targets_missed_process_gained", label="CCPT baseline"),
+        band=(0.5, 1.0),
+        why="Both halves in the same run at the end of year 1: fewer than half of the employers "
+            "at the rung they pledged (the measurable target; 'half' is an assumption) while "
+            "ties formed (more ties than in month 0) and trust grew (the trust the network "
+            "carries, ties times mean trust; the mean alone falls as new ties start at "
+            "baseline trust). \"Many consortia\" makes the band a majority.",
+        robust=True),
+    Pattern(
+        id="SF7", title="Every consortium forms new cross-sector ties, including K-12-college ties",
+        evidence="\"Every consortia leader saw new relationships as a benefit of CCPT\"; "
+                 "\"Schools and districts don't normally work with community colleges... it's "
+                 "a new thing\"",
+        source=f"{SOURCE_BRIEF} SF7; {SOURCE_001}",
+        strength="A", role="calibration", kind="band",
+        a=_base("new_cross_sector_ties_y2", label="CCPT baseline"), band=(0.84, 1.0),
+        why="\"Every\" is a share of consortia: each run scores 1 if it ends year 2 with more "
+            "cross-sector ties than before the grant and with at least one new K-12-college "
+            "tie. All of the ~20 interviewed consortia is consistent with a true share of at "
+            "least 0.84 (Wilson 95% lower bound of 20/20), hence the band.",
+        robust=True),
+    Pattern(
+        id="SF8a", title="Leader turnover lowers trust",
+        evidence="Leadership change \"could disrupt local CTE/CCPT efforts and regional "
+                 "networks\"",
+        source=f"{SOURCE_BRIEF} SF8; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("mean_trust_grant_end", label="CCPT baseline"),
+        b=_base("mean_trust_grant_end", *DOUBLED_TURNOVER, label="turnover doubled"),
+        why="'On average' is a contrast of turnover rates: every sector's rate doubled (34%/yr "
+            "is the largest-decile district rate, Grissom & Andersen 2012) against the "
+            "baseline, on mean trust over ties at grant end.",
+        robust=True),
+    Pattern(
+        id="SF8b", title="Leader turnover lowers collaborative activity",
+        evidence="Leadership change \"could disrupt local CTE/CCPT efforts and regional "
+                 "networks\"",
+        source=f"{SOURCE_BRIEF} SF8; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("operating_raw_grant_mean", label="CCPT baseline"),
+        b=_base("operating_raw_grant_mean", *DOUBLED_TURNOVER, label="turnover doubled"),
+        why="The same contrast on activity: committed participation times operating capacity, "
+            "averaged over the grant years (absolute, so a lower peak cannot hide a loss)."),
+    Pattern(
+        id="SF8c", title="A minority of leader changes help",
+        evidence="\"The opposite is always true: at least one consortium benefited from a "
+                 "leadership change\"",
+        source=f"{SOURCE_BRIEF} SF8; {SOURCE_001}",
+        strength="B", role="calibration", kind="band",
+        a=_base("turnover_helps_share", label="CCPT baseline"), band=(0.0, 0.5),
+        band_open=(True, True),
+        why="An event-level level: of all leader changes in a run, the share after which the "
+            "organization's commitment rose over the month of the change. 'Usually disrupts, "
+            "occasionally helps' means above zero and below one half."),
+    # ---------------------------------------------------------------- network and convening
+    Pattern(
+        id="SF11a", title="Subregional nodes raise attendance in a large region",
+        evidence="East Bay: \"limited success convening... because of time and travel "
+                 "costs... created three sub regional nodes... in its second year\"",
+        source=f"{SOURCE_BRIEF} SF11; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("attendance_year2", scenario="east_bay_subregional",
+                label="three subregional nodes"),
+        b=_base("attendance_year2", label="whole-region meetings"),
+        why="The shipped East Bay scenario with and without its year-2 reorganisation, on the "
+            "share of taking-part organizations attending in year 2, the first node year.",
+        robust=True),
+    Pattern(
+        id="SF11b", title="Subregional nodes raise trust growth in a large region",
+        evidence="East Bay's nodes were \"effective\" (\"most respondents say\")",
+        source=f"{SOURCE_BRIEF} SF11; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("trust_growth_year2", scenario="east_bay_subregional",
+                label="three subregional nodes"),
+        b=_base("trust_growth_year2", label="whole-region meetings"),
+        why="The same contrast on the change of mean trust over ties during year 2."),
+    Pattern(
+        id="SF13a", title="Prior infrastructure speeds institutionalization",
+        evidence="\"somewhat less daunting for consortia that have some existing networks\"; "
+                 "Tulare's TCOVE/ROP platform",
+        source=f"{SOURCE_BRIEF} SF13; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("institutionalization_year2_end", *PRIOR_INFRASTRUCTURE,
+                label="Tulare-Kings prior infrastructure"),
+        b=_base("institutionalization_year2_end", label="CCPT baseline (roll-out)"),
+        why="The baseline region given the Tulare-Kings scenario's prior ties, trust and "
+            "infrastructure (and nothing else of Tulare), so the contrast isolates prior "
+            "infrastructure; 'reach a level sooner' is read as a higher level at the end of "
+            "year 2.",
+        robust=True),
+    Pattern(
+        id="SF13b", title="Prior infrastructure raises the share sustained",
+        evidence="Mature consortia expect continuation; less mature ones are \"uncertain\"",
+        source=f"{SOURCE_BRIEF} SF13; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("sustained_2y", *PRIOR_INFRASTRUCTURE,
+                label="Tulare-Kings prior infrastructure"),
+        b=_base("sustained_2y", label="CCPT baseline (roll-out)"),
+        why="The same contrast on the share sustained two years after the grant."),
+    # ------------------------------------------------------------------------- employers
+    Pattern(
+        id="SF15", title="Employer engagement is higher where regional urgency is high",
+        evidence="\"A sense of urgency about regional workforce conditions generally produced "
+                 "high levels of employer involvement\"",
+        source=f"{SOURCE_BRIEF} SF15; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("employers_engaged_grant_end", "region.urgency=0.7",
+                label="high urgency (Tulare-Kings value)"),
+        b=_base("employers_engaged_grant_end", label="baseline urgency"),
+        why="Urgency at the Tulare-Kings scenario's value against the baseline's, in the same "
+            "region, on employers at rung 2 or above at grant end."),
+    Pattern(
+        id="SF16", title="Employers' delivery falls short of their pledges",
+        evidence="\"too many employers failed to live up to commitments made in their CCPT "
+                 "proposal\"",
+        source=f"{SOURCE_BRIEF} SF16; {SOURCE_001}",
+        strength="A", role="calibration", kind="band",
+        a=_base("employer_pledges_short_grant_end", label="CCPT baseline"), band=(0.2, 1.0),
+        why="A level: the share of employers below their pledged rung at grant end. "
+            "\"A noticeable share\" is read as at least one in five, an assumption.",
+        robust=True),
+    Pattern(
+        id="SF17", title="Relationship-first engagement reaches more work-based-learning hosts",
+        evidence="ITK / Porterville: start employers with low-commitment, student-contact "
+                 "activities rather than asking for internships",
+        source=f"{SOURCE_BRIEF} SF17; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("wbl_hosts_years3_4", label="relationship-first"),
+        b=_base("wbl_hosts_years3_4", "employers.transactional_asks=true",
+                label="transactional asks"),
+        why="The two engagement strategies on the same employers, on employers hosting work-"
+            "based learning (rung 4 or above) averaged over years 3-4, i.e. after two years."),
+    Pattern(
+        id="SF31", title="Student contact deepens employer engagement",
+        evidence="\"Once they see our kids, they're bowled over\"",
+        source=f"{SOURCE_BRIEF} SF31; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("employers_engaged_grant_end", "employers.contact_rate=0.6",
+                label="student contact doubled"),
+        b=_base("employers_engaged_grant_end", label="CCPT baseline"),
+        why="Twice the monthly chance of student contact at low rungs, on employers at rung 2 "
+            "or above at grant end."),
+    # ----------------------------------------------------------- staff, money, institutions
+    Pattern(
+        id="SF21a", title="Most grant-funded positions end at the cliff; some survive",
+        evidence="\"leaders are scrambling to keep these positions\"; \"Some K-12 districts "
+                 "have protected key CCPT positions... LCAP\"",
+        source=f"{SOURCE_BRIEF} SF21; {SOURCE_001}",
+        strength="A", role="calibration", kind="band",
+        a=_base("positions_kept_after_cliff", label="CCPT baseline"), band=(0.0, 0.5),
+        band_open=(True, True),
+        why="A level: positions filled in the year after state money ends, relative to the "
+            "cliff. 'Most end' puts it below one half, 'some survive' above zero."),
+    Pattern(
+        id="SF21b", title="Absorbing the positions keeps the consortium operating",
+        evidence="Without absorption \"consortium activity drops accordingly\"",
+        source=f"{SOURCE_BRIEF} SF21; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("operating_level_2y", "grant.retained_backbone_share=1.0",
+                label="positions absorbed"),
+        b=_base("operating_level_2y", label="CCPT baseline"),
+        why="The outcome half as a contrast: every backbone position kept after the grant "
+            "against none, on the operating level two years after the grant.",
+        robust=True),
+    Pattern(
+        id="SF23", title="Consortia spend in much the same way",
+        evidence="\"Despite the open-endedness of the grant, Cohort 1 consortia generally spent "
+                 "their CCPT funds in much the same way\"",
+        source=f"{SOURCE_BRIEF} SF23; {SOURCE_001}",
+        strength="A", role="calibration", kind="input",
+        why="An input cannot validate the model.",
+        reason="Set as an input: the spending shares grant.equipment_share, staff_share, "
+               "convening_share and subgrant_share are fixed per scenario (ODD §1.2)."),
+    Pattern(
+        id="SF24a", title="Post-grant partner funding follows institutionalization",
+        evidence="Tulare-Kings: \"direct investments from nearly all of the school districts\"",
+        source=f"{SOURCE_BRIEF} SF24; {SOURCE_000}; {SOURCE_002}",
+        strength="B", role="validation", kind="association",
+        a=_base("institutionalization_grant_end", label="CCPT baseline"),
+        b=_base("funding_gap_filled_2y", label="CCPT baseline"),
+        why="The fact is a correlation across consortia, so it is tested as one: the Spearman "
+            "correlation, over baseline runs, of the institutionalization index at grant end "
+            "with the share of the core cost partners pay two years later."),
+    Pattern(
+        id="SF24b", title="Post-grant partner funding follows shared identity",
+        evidence="Partner funding arises \"where infrastructure and value are established\"",
+        source=f"{SOURCE_BRIEF} SF24; {SOURCE_002}",
+        strength="B", role="validation", kind="association",
+        a=_base("shared_vision_grant_end", label="CCPT baseline"),
+        b=_base("funding_gap_filled_2y", label="CCPT baseline"),
+        why="The same correlation with shared vision and identity at grant end."),
+    Pattern(
+        id="SF25a", title="An overlapping grant keeps positions through the cliff",
+        evidence="A Cohort 2 grant in or near the region helps retain Cohort 1 positions "
+                 "(\"Next Steps\")",
+        source=f"{SOURCE_BRIEF} SF25; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("positions_kept_after_cliff", "grant.follow_on_year=2",
+                "grant.follow_on_musd=6.0", label="Cohort 2 grant from year 2"),
+        b=_base("positions_kept_after_cliff", label="CCPT baseline"),
+        why="A $6M follow-on grant starting in year 2, as Cohort 2 started a year after Cohort "
+            "1, against none, on positions kept in the year after the cliff.",
+        robust=True),
+    Pattern(
+        id="SF25b", title="An overlapping grant leaves more lasting structures",
+        evidence="Consortia with a second grant \"retain more positions and structures\"",
+        source=f"{SOURCE_BRIEF} SF25; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("institutionalization_2y", "grant.follow_on_year=2",
+                "grant.follow_on_musd=6.0", label="Cohort 2 grant from year 2"),
+        b=_base("institutionalization_2y", label="CCPT baseline"),
+        why="The same contrast on structures: the institutionalization index two years after "
+            "the grant, once the follow-on money has also ended."),
+    Pattern(
+        id="SF27", title="Cross-sector trust takes about a year to reach working levels",
+        evidence="\"A year of building trust, relationships, and shared purpose\"; \"It "
+                 "sometimes takes a whole year\"",
+        source=f"{SOURCE_BRIEF} SF27; {SOURCE_002}; {SOURCE_000}",
+        strength="B", role="calibration", kind="band",
+        a=_base("months_to_working_trust", label="CCPT baseline"), band=(6.0, 18.0),
+        why="A duration: for cross-sector ties formed in year 1 that still stand at the end of "
+            "year 3, the median months until trust first reaches the level at which a tie "
+            "counts as active. 'About a year' is read as 6-18 months, an assumption."),
+    Pattern(
+        id="SF29", title="Data systems stay misaligned without dedicated investment",
+        evidence="\"problems of data availability and cross-system compatibility created "
+                 "universal frustration\"",
+        source=f"{SOURCE_BRIEF} SF29; {SOURCE_001}",
+        strength="A", role="calibration", kind="band",
+        a=_base("data_alignment_stays_low", label="CCPT baseline"), band=(0.84, 1.0),
+        why="\"Universal\" is a share of consortia: each run scores 1 if data alignment stays "
+            "below one half throughout the grant ('low' is an assumption); the band is the "
+            "Wilson lower bound of 20 of 20 interviewed consortia, as for SF7.",
+        robust=True),
+    Pattern(
+        id="SF35", title="Initiative-crowded colleges take part less",
+        evidence="\"We're inundated with so many things\"; \"too many carrots\"",
+        source=f"{SOURCE_BRIEF} SF35; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("college_attendance_grant", label="colleges crowded (baseline)"),
+        b=_base("college_attendance_grant", "commitment.initiative_load_college=0.3",
+                label="colleges loaded like districts"),
+        direction="less",
+        why="The colleges' initiative load against the districts' load in the same region, on "
+            "the share of colleges attending a meeting each month of the grant.",
+        robust=True),
+    Pattern(
+        id="SF36", title="One unsupportive stakeholder group holds back pathway progress",
+        evidence="\"lack of explicit support in even one stakeholder group could restrict "
+                 "pathway development\"",
+        source=f"{SOURCE_BRIEF} SF36; {SOURCE_001}",
+        strength="B", role="validation", kind="pair",
+        a=_base("program_level_grant_end", label="CCPT baseline"),
+        b=_base("program_level_grant_end", *COLLEGES_UNSUPPORTIVE,
+                label="colleges unsupportive"),
+        why="Only one group changes: colleges without champions and at the highest initiative "
+            "load; the test asks whether the whole region's pathway programmes at grant end "
+            "fall with it."),
+    # -------------------------------------------------------------------- not represented
+    Pattern(
+        id="SF10", title="Losing one key person can collapse a programme",
+        evidence="\"When one player leaves, sometimes the whole program fails\"",
+        source=f"{SOURCE_BRIEF} SF10; {SOURCE_001}",
+        strength="C", role="validation", kind="not_represented",
+        why="Would be a knock-out contrast on fragmentation.",
+        reason="No individual brokers: each organization has one leader, and removing a "
+               "person is not a model event (ODD §10.2)."),
+    Pattern(
+        id="SF28", title="Teacher mindset change takes years and diffuses in communities of "
+                         "practice",
+        evidence="English teacher \"over the course of four years\"",
+        source=f"{SOURCE_BRIEF} SF28; {SOURCE_001}",
+        strength="C", role="calibration", kind="not_represented",
+        why="Would be a duration band on mindset change.",
+        reason="Mindset change about CTE and its diffusion (M27) is not represented "
+               "(ODD §10.2)."),
+    Pattern(
+        id="SF30", title="Curriculum-industry misalignment shows in certifications",
+        evidence="\"Out of nearly 200 relatively high-performing students... only four "
+                 "received certifications\"",
+        source=f"{SOURCE_BRIEF} SF30; {SOURCE_001}",
+        strength="C", role="calibration", kind="not_represented",
+        why="Would be a level band on certification rates.",
+        reason="Students, enrolment and certifications are not represented (ODD §10.2)."),
+    Pattern(
+        id="SF32", title="Sustained consortia win new grants",
+        evidence="Sustained consortia \"are in a better position to compete for other grant "
+                 "funding\"",
+        source=f"{SOURCE_BRIEF} SF32; {SOURCE_000}",
+        strength="C", role="validation", kind="not_represented",
+        why="Would be an association of sustainment with later grants.",
+        reason="Competing for grants is not represented; a follow-on grant is scheduled by "
+               "the scenario, not won (ODD §10.2)."),
+    Pattern(
+        id="SF33", title="Sustained regions move to cross-sector co-leadership",
+        evidence="\"co-chaired by a school district superintendent and a community college "
+                 "president\"",
+        source=f"{SOURCE_BRIEF} SF33; {SOURCE_002}",
+        strength="C", role="validation", kind="not_represented",
+        why="Would be an association of sustainment with co-leadership.",
+        reason="There are no multi-sector co-anchors and no shift of the lead's role "
+               "(ODD §10.2)."),
+    # ------------------------------------------------------------------ science anchors §5
+    Pattern(
+        id="P1", title="Programme and regional persistence diverge",
+        evidence="After CCPT funding, many regional consortia disbanded or stopped staffing "
+                 "functions, while many local pathways continued (McLaughlin, Groves & "
+                 "Lundy-Wagner 2018)",
+        source="science_anchors §5 P1; JFF 2018",
+        strength="A", role="validation", kind="pair",
+        a=_base("program_level_vs_peak_2y", label="local programmes"),
+        b=_base("operating_level_2y", label="regional collaboration"),
+        why="A within-run contrast, so every run is its own pair: local programmes against "
+            "the regional operating level, both in year 2 after the grant and both relative to "
+            "their grant-era peak, so neither is favoured by its yardstick.",
+        robust=True),
+    Pattern(
+        id="P3", title="Partial sustainment is the norm",
+        evidence="In 14 of 17 studies, at least 60% of sites sustained at least one component "
+                 "(Scheirer 2005)",
+        source="science_anchors §5 P3; Scheirer 2005",
+        strength="C", role="calibration", kind="band",
+        a=_base("some_component_sustained_2y", label="CCPT baseline"), band=(0.6, 1.0),
+        why="Scheirer's measure as a share: each run scores 1 if at least one component is "
+            "sustained two years on: local programmes at >= 60% of their grant-era peak, at "
+            "least three organizations still collaborating (NORC), or the consortium's "
+            "operating level sustained; the 60% is Scheirer's.",
+        robust=True),
+    Pattern(
+        id="P4", title="Trust and tie age correlate small and positive",
+        evidence="Meta-analysis of 39 studies: the trust-duration correlation is \"on average "
+                 "positive and small\" and heterogeneous (Vanneste, Puranam & Kretschmer 2014)",
+        source="science_anchors §5 P4; Vanneste et al. 2014",
+        strength="C", role="calibration", kind="band",
+        a=_base("trust_age_spearman_grant_end", label="CCPT baseline"), band=(0.0, 0.3),
+        band_open=(True, False),
+        why="A cross-sectional level, as in the meta-analysis: the Spearman correlation of "
+            "trust with tie age over the ties standing at grant end, averaged over runs. "
+            "'Small' is below Cohen's medium correlation, 0.3."),
+    Pattern(
+        id="P5a", title="Bridging ties decay faster than embedded ones",
+        evidence="\"Nine in ten bridges this year are gone next year\"; bridges decay faster "
+                 "than other ties (Burt 2002)",
+        source="science_anchors §5 P5; Burt 2002",
+        strength="C", role="validation", kind="pair",
+        a=_base("bridge_dissolution_year3", label="bridging ties"),
+        b=_base("embedded_dissolution_year3", label="embedded ties"),
+        why="A within-run contrast, like Burt's: of the ties standing at the end of year 2, "
+            "the share gone a year later among bridges (no common partner) against embedded "
+            "ties (at least one)."),
+    Pattern(
+        id="P5b", title="Tie decay declines with tie age",
+        evidence="Decay slows with experience and tie age (Burt 2002)",
+        source="science_anchors §5 P5; Burt 2002",
+        strength="C", role="validation", kind="pair",
+        a=_base("young_dissolution_year3", label="ties under a year old"),
+        b=_base("old_dissolution_year3", label="ties two or more years old"),
+        why="The same within-run contrast between ties under 12 months old and ties at least "
+            "24 months old at the end of year 2.",
+        robust=True),
+)
+
+
+def order_key(pattern_id: str) -> tuple[int, int, str]:
+    """Sort key: stylized facts before science-anchor patterns, then by number and suffix."""
+    m = re.fullmatch(r"([A-Z]+)(\d+)([a-z]*)", pattern_id)
+    if not m:
+        return (2, 0, pattern_id)
+    return (0 if m[1] == "SF" else 1, int(m[2]), m[3])
+
+
+PATTERNS: tuple[Pattern, ...] = tuple(sorted(_ENTRIES, key=lambda p: order_key(p.id)))
+
+
+def check_catalogue(patterns: tuple[Pattern, ...] = PATTERNS) -> None:
+    """Raise ValueError if an entry is inconsistent or an id repeats."""
+    seen: set[str] = set()
+    for p in patterns:
+        p.check()
+        if p.id in seen:
+            raise ValueError(f"pattern id {p.id} repeats")
+        seen.add(p.id)
+
+
+def by_id(pattern_id: str, patterns: tuple[Pattern, ...] = PATTERNS) -> Pattern:
+    """The pattern with this id."""
+    for p in patterns:
+        if p.id == pattern_id:
+            return p
+    raise KeyError(pattern_id)
