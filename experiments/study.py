@@ -32,6 +32,7 @@ from sim.outcomes import OUTCOMES
 from sim.params import SECTIONS, ScenarioParams, parameter_table
 from sim.scenario import (
     ScenarioError,
+    error_message,
     load_scenario,
     read_toml,
     shipped_scenarios,
@@ -244,19 +245,11 @@ def _describe(errors: list[dict[str, Any]], data: dict[str, Any]) -> tuple[str, 
             members = dict.fromkeys(_split_loc(e, data)[1][0] for e in same)
             msg = f"expected {' or '.join(members)} (got {err['input']!r})"
     else:
-        msg = err["msg"]
+        msg = error_message(err)
         if err["type"] == "extra_forbidden":
             schema = _SCHEMAS.get(str(kept[0]), Study) if len(kept) > 1 else Study
             close = difflib.get_close_matches(str(kept[-1]), list(schema.model_fields), n=1)
-            msg = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
-        elif err["type"] == "missing":
-            msg = "required key missing"
-        elif err["type"] == "value_error":
-            msg = msg.removeprefix("Value error, ")
-        shown = err["type"] not in ("extra_forbidden", "missing") and not isinstance(
-            err.get("input"), dict)
-        if "input" in err and shown:
-            msg = f"{msg} (got {err['input']!r})"
+            msg += f" (did you mean '{close[0]}'?)" if close else ""
     if more:
         msg += f" (and {more} more problem{'s' if more > 1 else ''})"
     return key, msg

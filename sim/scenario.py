@@ -157,7 +157,11 @@ def _apply_override(data: dict[str, Any], origins: dict[str, Path], key: str,
 
 
 def _describe(err: dict[str, Any]) -> tuple[str, str]:
-    loc = [str(p) for p in err["loc"]]
+    return ".".join(str(p) for p in err["loc"]), error_message(err)
+
+
+def error_message(err: dict[str, Any]) -> str:
+    """One pydantic error as a phrase: unknown key, required key missing, or what is wrong."""
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
@@ -169,7 +173,7 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
         err.get("input"), dict)
     if "input" in err and shown:
         msg = f"{msg} (got {err['input']!r})"
-    return ".".join(loc), msg
+    return msg
 
 
 def _blame(key: str, origins: dict[str, Path], files: list[Path]) -> tuple[Path, str]:
