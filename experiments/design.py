@@ -205,11 +205,17 @@ def build_design(study: Study) -> Design:
     factor in turn takes each of its values with the others at base; a factor's curve holds
     all its values, even one equal to the base. lhs, sobol, morris: SALib/scipy samples
     seeded from the root seed (``design_seed``); integer factors rounded in ``table``.
-    Raises StudyError if a normal or lognormal factor draws a value the base scenario
-    rejects.
+    points: the rows of the study's ``design.file``, in file order. Raises StudyError if a
+    normal or lognormal factor draws a value the base scenario rejects.
     """
     kind = study.design.kind
-    if kind == "full_factorial":
+    if kind == "points":
+        table = study.points_table
+        keys = study.factor_keys
+        columns = [table[k].reset_index(drop=True) for k in keys]
+        design = Design("points", keys, _table(keys, columns),
+                        options={"file": study.design.file})
+    elif kind == "full_factorial":
         design = _full_factorial(study)
     elif kind == "ofat":
         design = _ofat(study)

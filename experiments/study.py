@@ -28,7 +28,6 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, ValidationError
 
-from sim.outcomes import OUTCOMES
 from sim.params import SECTIONS, ScenarioParams, parameter_table
 from sim.scenario import (
     ScenarioError,
@@ -40,6 +39,13 @@ from sim.scenario import (
 )
 
 DEFAULT_MODEL = "sim.run:simulate"
+# Model functions that run the consortium model: their factors are keys of a base scenario
+# and the study supplies ``scenario``, ``outcomes``, ``series`` and ``settings``. Each maps to
+# where its output names are listed ("module:attribute") and whether it returns time series.
+CONSORTIUM_MODELS: dict[str, tuple[str, bool]] = {
+    DEFAULT_MODEL: ("sim.outcomes:OUTCOMES", True),
+    "experiments.calibrate:pattern_statistics": ("experiments.validate:STATISTICS", False),
+}
 DEFAULT_BASE = "ccpt_baseline"
 STUDY_DIR = Path(__file__).resolve().parent / "studies"
 
@@ -97,8 +103,9 @@ class Factor(_Table):
 class DesignSpec(_Table):
     """The sampling design; each option applies to the kinds named beside it."""
 
-    kind: Literal["full_factorial", "ofat", "lhs", "sobol", "morris"]
+    kind: Literal["full_factorial", "ofat", "lhs", "sobol", "morris", "points"]
     samples: int | None = Field(None, ge=1)  # lhs: points; sobol: base N; morris: trajectories
+    file: str | None = Field(None, min_length=1)  # points: CSV or Parquet, one row per point
     second_order: bool = False               # sobol
     levels: int = Field(4, ge=2)             # morris grid levels (even)
     scramble: bool = True                    # lhs, sobol
@@ -106,7 +113,7 @@ class DesignSpec(_Table):
 
 
 _OPTION_KINDS = {"samples": SAMPLED_KINDS, "second_order": ("sobol",), "levels": ("morris",),
-                 "scramble": ("lhs", "sobol"), "points": ("ofat",)}
+                 "scramble": ("lhs", "sobol"), "points": ("ofat",), "file": ("points",)}
 
 
 class FactorSet(_Table):
@@ -140,6 +147,7 @@ class Study(_Table):
     _base_params: ScenarioParams | None = PrivateAttr(None)
     _base_ref: str | None = PrivateAttr(None)
     _skipped: dict[str, str] = PrivateAttr(default_factory=dict)
+    _points: Any = PrivateAttr(None)
 
     @property
     def path(self) -> Path | None:
@@ -148,8 +156,8 @@ class Study(_Table):
 
     @property
     def is_consortium(self) -> bool:
-        """Whether the model is the consortium model (factors are scenario keys)."""
-        return self.model == DEFAULT_MODEL
+        """Whether the model runs the consortium model (factors are scenario keys)."""
+        return self.model in CONSORTIUM_MODELS
 
     @property
     def base_params(self) -> ScenarioParams | None:
@@ -160,6 +168,11 @@ class Study(_Table):
     def base_ref(self) -> str | None:
         """The base scenario as the model loads it: a shipped name or an absolute path."""
         return self._base_ref
+
+    @property
+    def points_table(self) -> Any:
+        """The design points of a ``points`` design (a pandas DataFrame), else None."""
+        return self._points
 
     @property
     def factor_keys(self) -> list[str]:
@@ -193,6 +206,12 @@ class Study(_Table):
             if self.settings:
                 options["settings"] = dict(self.settings)
         return options
+
+
+def model_outputs(model: str) -> list[str]:
+    """The output names a consortium model function can return (its outcome vocabulary)."""
+    module, _, attr = CONSORTIUM_MODELS[model][0].partition(":")
+    return list(getattr(importlib.import_module(module), attr))
 
 
 def shipped_studies() -> dict[str, Path]:
@@ -351,6 +370,9 @@ def _check_design(path: Path, design: DesignSpec) -> None:
     if design.kind == "sobol" and design.samples & (design.samples - 1):
         raise StudyError(path, "design.samples", "Sobol' (Saltelli) sampling needs a power of "
                          f"2 (got {design.samples}; try {1 << design.samples.bit_length()})")
+    if design.kind == "points" and design.file is None:
+        raise StudyError(path, "design.file", "required for points: a CSV or Parquet file with "
+                         "one column per factor and one row per design point")
     if design.kind == "morris" and design.levels % 2:
         raise StudyError(path, "design.levels", "Morris needs an even number of grid levels "
                          f"(Morris 1991; got {design.levels})")
@@ -360,6 +382,8 @@ def _check_factor_shape(path: Path, i: int, f: Factor, design: DesignSpec) -> No
     """Levels or bounds as the design needs them; bounds valid for the distribution."""
     at = f"factors[{i}]"
     kind = design.kind
+    if kind == "points":
+        return  # built from the file's columns (read_points checked them)
     if kind == "full_factorial":
         if f.levels is None:
             raise StudyError(path, at, f"'{f.key}': full_factorial needs levels = [...] "
@@ -503,6 +527,47 @@ def spread_bounds(value: float, low: float | None, high: float | None,
     return _tidy(max(a, lo_lim)), _tidy(min(b, hi_lim))
 
 
+def read_points(study_path: Path, file: str) -> Any:
+    """The design points of a ``points`` design: a CSV or Parquet file next to the study.
+
+    One column per factor (the scenario key, or the model's parameter name) and one row
+    per point; a column named ``point`` is ignored (points are numbered in file order).
+    Values must be numbers, booleans or strings, with none missing.
+    """
+    import pandas as pd
+
+    where = f"design.file '{file}'"
+    source = (study_path.parent / file)
+    if not source.is_file():
+        raise StudyError(study_path, "design.file", f"no such file: {source}")
+    try:
+        if source.suffix.lower() in (".parquet", ".pq"):
+            table = pd.read_parquet(source)
+        else:
+            table = pd.read_csv(source)
+    except Exception as exc:  # noqa: BLE001 - any read failure is the study's problem
+        raise StudyError(study_path, "design.file", f"cannot read {source}: "
+                         f"{type(exc).__name__}: {exc}") from None
+    table = table.drop(columns=[c for c in table.columns if c == "point"])
+    if table.empty or not len(table.columns):
+        raise StudyError(study_path, "design.file", f"{where} has no factor columns or no rows")
+    for column in table.columns:
+        missing = table[column].isna()
+        if missing.any():
+            raise StudyError(study_path, "design.file", f"{where}: column '{column}' has no "
+                             f"value in row {int(missing.to_numpy().argmax()) + 1}")
+        if table[column].dtype == object and not all(isinstance(v, str)
+                                                     for v in table[column]):
+            raise StudyError(study_path, "design.file", f"{where}: column '{column}' mixes "
+                             "types")
+    return table.reset_index(drop=True)
+
+
+def _unique(column: Any) -> list[Any]:
+    """The distinct values of a column as Python scalars, in order of appearance."""
+    return list(dict.fromkeys(v.item() if hasattr(v, "item") else v for v in column))
+
+
 def _excluded(key: str, patterns: tuple[str, ...] | list[str]) -> bool:
     return any(fnmatch.fnmatchcase(key, p) for p in patterns)
 
@@ -590,13 +655,17 @@ def load_study(name_or_path: str | Path) -> Study:
     if study.is_consortium:
         base_name = study.base or DEFAULT_BASE
         base_params, base_ref = _resolve_base(path, base_name)
+        known = model_outputs(study.model)
         if study.outcomes:
             for i, name in enumerate(study.outcomes):
-                if name not in OUTCOMES:
-                    close = difflib.get_close_matches(name, list(OUTCOMES), n=1)
+                if name not in known:
+                    close = difflib.get_close_matches(name, known, n=1)
                     hint = f"did you mean '{close[0]}'? " if close else ""
                     raise StudyError(path, f"outcomes[{i}]", f"unknown outcome '{name}' "
-                                     f"({hint}known: {', '.join(OUTCOMES)})")
+                                     f"({hint}known: {', '.join(known)})")
+        if study.timeseries != "none" and not CONSORTIUM_MODELS[study.model][1]:
+            raise StudyError(path, "timeseries", f"{study.model} returns no time series; "
+                             "use timeseries = \"none\"")
         settings = _flatten(study.settings)
         try:
             base_params = with_values(base_params, settings, path)
@@ -623,6 +692,17 @@ def load_study(name_or_path: str | Path) -> Study:
     _check_model_options(path, study, function)
     _check_design(path, study.design)
 
+    if study.design.kind == "points":
+        if study.factors or study.factor_set is not None:
+            raise StudyError(path, "factors", "a points design takes its factors from the "
+                             "columns of design.file; remove [[factors]] and [factor_set]")
+        table = read_points(path, study.design.file or "")
+        study._points = table
+        study = study.model_copy(update={"factors": [
+            Factor(key=key, levels=_unique(table[key])) for key in table.columns]})
+        study._path, study._base_params, study._base_ref = path, base_params, base_ref
+        study._points = table
+
     first: dict[str, int] = {}
     for i, f in enumerate(study.factors):
         if f.key in study.settings:
@@ -634,7 +714,13 @@ def load_study(name_or_path: str | Path) -> Study:
         first[f.key] = i
         _check_factor_shape(path, i, f, study.design)
         if base_params is not None:
-            _check_factor_against_base(path, i, f, base_params, base_name)
+            try:
+                _check_factor_against_base(path, i, f, base_params, base_name)
+            except StudyError as exc:
+                if study.design.kind != "points":
+                    raise
+                raise StudyError(path, "design.file", f"column '{f.key}' of "
+                                 f"{study.design.file}: {exc.problem}") from None
 
     factors = list(study.factors)
     if study.factor_set is not None:

@@ -8,7 +8,8 @@ the statistics its patterns need before the next one starts.
 
 **Statistics.** Every outcome of ``sim.outcomes.OUTCOMES`` is a statistic; the others below
 read the monthly record, network snapshots (``model.graph()``) or *probes* (model state
-read after each month: attendance, employer rungs, leader changes, trust on new ties).
+read after each month: attendance, employer rungs, leader changes, trust on new ties,
+burnout exits, articulation agreements).
 Runs that need neither go through ``sim.run.run``; the others step a ``ConsortiumModel``
 in the same way, and the tests check that both give the same outcomes for the same seed.
 
@@ -263,12 +264,73 @@ class TrustTimingProbe(Probe):
         return self.value
 
 
+class BurnoutExitProbe(Probe):
+    """Employers' exits through burnout ("divorce") by rung, and their months at risk (SF18).
+
+    At risk in a month: an employer taking part at the start of the month on rung 1 or
+    above (rung 0 is not asked). Heavy lifters are on rung 4 or above then (hosting
+    work-based learning, as for SF17), the others on rungs 1-3. A burnout exit: an employer
+    at risk that no longer takes part after the step, with burnout above
+    ``employers.burnout_exit``. An employer that leaves for another reason cannot have
+    burnout that high: it was at most the exit level a month earlier (or the employer would
+    have burnt out then), and burnout only decays while the employer is out.
+    """
+
+    HEAVY = WblHostsProbe.RUNG
+
+    def __init__(self, model: ConsortiumModel):
+        super().__init__(model)
+        self.employers = model.org.sector == EMPLOYER
+        self.exit_level = model.params.employers.burnout_exit
+        self.at_risk = {"heavy": 0, "other": 0}
+        self.exits = {"heavy": 0, "other": 0}
+        self.before(model)
+
+    def before(self, model: ConsortiumModel) -> None:
+        """Classify the employers at risk by their rung at the start of the month."""
+        org = model.org
+        asked = self.employers & org.taking_part & (org.stage >= 1)
+        self._groups = {"heavy": asked & (org.stage >= self.HEAVY),
+                        "other": asked & (org.stage < self.HEAVY)}
+
+    def after(self, model: ConsortiumModel, month: int) -> None:
+        """Count the month's employer-months at risk and burnout exits per group."""
+        org = model.org
+        burnt = ~org.taking_part & (org.burnout > self.exit_level)
+        for key, mask in self._groups.items():
+            self.at_risk[key] += int(mask.sum())
+            self.exits[key] += int(np.sum(mask & burnt))
+
+    def result(self) -> dict[str, int]:
+        """Employer-months at risk and burnout exits, for heavy lifters and the others."""
+        return {"heavy_at_risk": self.at_risk["heavy"], "heavy_exits": self.exits["heavy"],
+                "other_at_risk": self.at_risk["other"], "other_exits": self.exits["other"]}
+
+
+class AgreementProbe(Probe):
+    """K-12-college articulation agreements standing after each month (SF20)."""
+
+    def __init__(self, model: ConsortiumModel):
+        super().__init__(model)
+        self.values: list[int] = []
+
+    def after(self, model: ConsortiumModel, month: int) -> None:
+        """Count the agreements standing this month."""
+        self.values.append(int(model.ties.agreement.sum()))
+
+    def result(self) -> np.ndarray:
+        """Monthly count of standing agreements."""
+        return np.asarray(self.values)
+
+
 PROBES: dict[str, type[Probe]] = {
     "attendance": AttendanceProbe,
     "college_attendance": CollegeAttendanceProbe,
     "wbl_hosts": WblHostsProbe,
     "leader_changes": LeaderChangeProbe,
     "trust_timing": TrustTimingProbe,
+    "burnout_exits": BurnoutExitProbe,
+    "agreements": AgreementProbe,
 }
 
 
@@ -386,6 +448,34 @@ def positions_kept_after_cliff(v: RunView) -> float:
     at_cliff = float(filled[max(v.money_end - 1, 0)])
     after = filled[v.money_end:v.money_end + 12]
     return _ratio(float(after.mean()) if after.size else math.nan, at_cliff)
+
+
+def year1_position_months_vacant(v: RunView) -> float:
+    """Share of the position-months funded in year 1 (months 0-11) left vacant."""
+    funded = float(_series(v, "positions_funded")[:12].sum())
+    filled = float(_series(v, "positions_filled")[:12].sum())
+    return 1.0 - filled / funded if funded > 0 else math.nan
+
+
+def _hazard(exits: int, at_risk: int) -> float:
+    return exits / at_risk if at_risk else math.nan
+
+
+def heavy_lifter_burnout_exit_hazard(v: RunView) -> float:
+    """Monthly burnout-exit hazard of employers taking part on rung 4 or above."""
+    c = v.probes["burnout_exits"]
+    return _hazard(c["heavy_exits"], c["heavy_at_risk"])
+
+
+def other_employer_burnout_exit_hazard(v: RunView) -> float:
+    """Monthly burnout-exit hazard of employers taking part on rungs 1-3."""
+    c = v.probes["burnout_exits"]
+    return _hazard(c["other_exits"], c["other_at_risk"])
+
+
+def bilateral_agreement_by_year2(v: RunView) -> float:
+    """1 if a K-12-college articulation agreement stood in some month of years 1-2 (0-23)."""
+    return float(v.probes["agreements"][:24].max(initial=0) > 0)
 
 
 def shared_vision_grant_end(v: RunView) -> float:
@@ -513,6 +603,10 @@ STATISTICS: dict[str, Statistic] = {
            (employer_pledges_short_grant_end, (), ()),
            (wbl_hosts_years3_4, (), ("wbl_hosts",)),
            (positions_kept_after_cliff, (), ()),
+           (year1_position_months_vacant, (), ()),
+           (heavy_lifter_burnout_exit_hazard, (), ("burnout_exits",)),
+           (other_employer_burnout_exit_hazard, (), ("burnout_exits",)),
+           (bilateral_agreement_by_year2, (), ("agreements",)),
            (shared_vision_grant_end, (), ()),
            (months_to_working_trust, (), ("trust_timing",)),
            (data_alignment_stays_low, (), ()),

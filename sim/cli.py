@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import shlex
 import time
@@ -39,6 +40,7 @@ from sim.run import RunResult, run_replicates
 from sim.scenario import (
     ScenarioError,
     load_scenario,
+    overrides_from_file,
     resolve_path,
     resolved_table,
     shipped_scenarios,
@@ -530,6 +532,69 @@ def analyze_command(
     console.print(f"Wrote {len(files)} files.")
 
 
+@app.command("calibrate")
+def calibrate_command(
+    sweep_dir: Annotated[Path, typer.Argument(
+        metavar="SWEEP", help="A sweep of a calibration study (model = "
+                              "'experiments.calibrate:pattern_statistics'), e.g. of the "
+                              "shipped study calibration_lhs.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for the report (default: SWEEP/calibration).")] = None,
+    quantile: Annotated[float, typer.Option(
+        "--quantile", "-q", min=0.0, max=1.0,
+        help="Rejection-ABC acceptance quantile of the distance to the bands.")] = 0.05,
+) -> None:
+    """Filter a calibration sweep by the level bands, keeping the parameter sets that hold all.
+
+    Pattern-oriented filtering keeps the design points whose replicate means lie in every
+    level band of the baseline; rejection ABC keeps the closest quantile. Writes
+    calibration.md, points.csv, posterior.csv, bands.png, posterior.png, selected.toml (the
+    representative accepted point as a scenario file) and next_round.toml (a study with the
+    identified parameters narrowed).
+
+    Example: [bold]consortium sweep calibration_lhs --out sweeps/calibration &&
+    consortium calibrate sweeps/calibration[/bold]
+    """
+    from experiments.calibrate import calibrate, write_calibration
+    from experiments.store import SweepStore
+
+    bad_input = _bad_input()
+    try:
+        SweepStore(sweep_dir)
+        result = calibrate(sweep_dir, quantile=quantile)
+    except (*bad_input, ValueError) as exc:
+        raise _fail(exc) from None
+    files = write_calibration(result, out or Path(sweep_dir) / "calibration")
+    console = _out()
+    pts = result.points
+    held = (f"[bold]{int(pts['accepted'].sum())} of {len(pts)} points hold all "
+            f"{len(result.patterns)} bands[/bold]")
+    if result.sweep.kind == "points":
+        console.print(f"{held} at {result.sweep.replicates} replicates.")
+    else:
+        console.print(f"{held}; ABC sample {int(pts['abc'].sum())} points (distance <= "
+                      f"{result.epsilon:.3g}); {int(result.posterior['identified'].sum())} of "
+                      f"{len(result.factors)} parameters identified.")
+    if result.absent:
+        console.print(f"[yellow]Not targets here: {', '.join(p.id for p in result.absent)} "
+                      "(the sweep did not record their statistics).[/yellow]")
+    from experiments.calibrate import band_summary, pct
+
+    what = "candidates" if result.sweep.kind == "points" else "prior"
+    table = Table(title=f"Share of the {what} holding each band", title_style="bold",
+                  header_style="bold")
+    for name in ("Band", "Range", f"{what.capitalize()} in band",
+                 "In band / hold all others", "Selected level"):
+        table.add_column(name, justify="left" if name in ("Band", "Range") else "right")
+    for row in band_summary(result).itertuples():
+        table.add_row(row.id, row.band, pct(row.prior_share_in_band),
+                      f"{row.of_which_in_band}/{row.hold_all_others}",
+                      "" if math.isnan(row.selected_level) else f"{row.selected_level:.3g}")
+    console.print(table)
+    for f in files.values():
+        console.print(f"  {f}", soft_wrap=True)
+
+
 @app.command("validate")
 def validate_command(
     replicates: Annotated[int | None, typer.Option(
@@ -541,6 +606,10 @@ def validate_command(
     out: Annotated[Path, typer.Option(
         "--out", "-o", help="Folder for the report.")] = Path("out/validation"),
     overrides: SetOption = None,
+    set_file: Annotated[Path | None, typer.Option(
+        "--set-file", metavar="FILE",
+        help="A TOML file of scenario keys applied to every scenario like --set, before the "
+             "--set options, e.g. the selected.toml of consortium calibrate.")] = None,
     seed: Annotated[int, typer.Option(
         "--seed", min=0, max=2**63 - 1,
         help="Root seed; replicate r of every arm uses child r (common random numbers).")
@@ -573,8 +642,8 @@ def validate_command(
     )
 
     n = replicates or (QUICK_REPLICATES if quick else DEFAULT_REPLICATES)
-    settings = list(overrides or [])
     try:
+        settings = [*(overrides_from_file(set_file) if set_file else []), *(overrides or [])]
         prepare_arms(select(quick), settings)  # bad --set values fail before any run
     except (ScenarioError, ValidationError) as exc:
         raise _fail(exc) from None

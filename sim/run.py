@@ -41,15 +41,18 @@ def replicate_seeds(root: int | None, n: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(root).spawn(n)
 
 
-def run(params: ScenarioParams, seed: int | np.random.SeedSequence | None = None,
+def run(params: ScenarioParams,
+        seed: int | np.random.SeedSequence | np.random.Generator | None = None,
         replicate: int = 0, snapshot_months: tuple[int, ...] = ()) -> RunResult:
     """Run one replicate of ``params`` from ``seed`` and compute its outcomes.
 
-    ``snapshot_months`` lists months (0-based) after which the partnership graph is kept,
-    e.g. the last grant month and two years later, for network figures.
+    ``seed`` may also be a sweep's Generator, ``default_rng(SeedSequence(...))``, which
+    gives the same run as its SeedSequence. ``snapshot_months`` lists months (0-based)
+    after which the partnership graph is kept, e.g. the last grant month and two years
+    later, for network figures.
     """
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    model = ConsortiumModel(params, ss)
+    model = ConsortiumModel(params, seed)
+    ss = model.seed_sequence
     wanted = {m for m in snapshot_months if 0 <= m < model.months}
     snapshots: dict[int, nx.Graph] = {}
     while model.month < model.months:
@@ -90,6 +93,17 @@ def _base_scenario(scenario: str, settings: tuple[tuple[str, Any], ...] = ()) ->
     return with_values(base, dict(settings)) if settings else base
 
 
+def scenario_with(params: Mapping[str, Any], scenario: str = "ccpt_baseline",
+                  settings: Mapping[str, Any] | None = None) -> ScenarioParams:
+    """``scenario`` with the dotted keys of ``settings`` and then of ``params`` set.
+
+    The shipped or file scenario is read once per process (cached), so sweeps that run it
+    thousands of times parse it once.
+    """
+    base = _base_scenario(scenario, tuple(sorted((settings or {}).items())))
+    return with_values(base, dict(params)) if params else base
+
+
 def simulate(params: Mapping[str, Any], rng: np.random.Generator, *,
              scenario: str = "ccpt_baseline", outcomes: tuple[str, ...] | None = None,
              series: bool = False, settings: Mapping[str, Any] | None = None
@@ -101,9 +115,7 @@ def simulate(params: Mapping[str, Any], rng: np.random.Generator, *,
     for every run (a study's ``[set]`` table). With ``series=True`` the monthly series come
     back as arrays next to the outcomes.
     """
-    base = _base_scenario(scenario, tuple(sorted((settings or {}).items())))
-    scenario_params = with_values(base, dict(params)) if params else base
-    model = ConsortiumModel(scenario_params, rng)
+    model = ConsortiumModel(scenario_with(params, scenario, settings), rng)
     model.run()
     record = RunRecord.from_model(model)
     out: dict[str, float | np.ndarray] = dict(

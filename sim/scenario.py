@@ -11,6 +11,7 @@ naming the file where the offending key was written, the key path and what is wr
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,37 @@ def parse_override(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word: let validation judge it as a string
     return key, value
+
+
+def overrides_from_file(path: str | Path) -> list[str]:
+    """A TOML file of scenario keys as ``KEY=VALUE`` overrides, e.g. a calibrated point.
+
+    Sections become dotted keys; ``name``, ``description`` and ``extends`` are ignored, so
+    a scenario file that extends the baseline can be applied on top of any scenario.
+    Values are written back as TOML literals and typed again by :func:`parse_override`.
+    """
+    path = Path(path)
+    data = read_toml(path)
+    for key in (*_IDENTITY_KEYS, "extends"):
+        data.pop(key, None)
+    out: list[str] = []
+
+    def walk(table: dict[str, Any], prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            elif isinstance(value, str):
+                out.append(f"{prefix}{key}={json.dumps(value)}")
+            elif isinstance(value, bool):
+                out.append(f"{prefix}{key}={str(value).lower()}")
+            elif isinstance(value, int | float):
+                out.append(f"{prefix}{key}={value!r}")
+            else:
+                raise ScenarioError(path, f"{prefix}{key}", "expected a number, a boolean or "
+                                    f"a string, got {type(value).__name__}")
+
+    walk(data, "")
+    return out
 
 
 def _apply_override(data: dict[str, Any], origins: dict[str, Path], key: str,

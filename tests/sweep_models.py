@@ -41,3 +41,12 @@ def always_dies(params, rng: np.random.Generator, *, victim: float):
     if float(params["x"]) == victim:
         os._exit(17)
     return noisy(params, rng)
+
+
+def band_toy(params, rng: np.random.Generator):
+    """``level = a`` exactly and ``other = b + U(0, 0.01)``: the calibration toy.
+
+    A band on ``level`` accepts exactly the points whose ``a`` lies in it, so the accepted
+    set, the identified factor (``a``, not ``b``) and the narrowed next round are known.
+    """
+    return {"level": float(params["a"]), "other": float(params["b"]) + 0.01 * rng.random()}

@@ -6,18 +6,20 @@ import fnmatch
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from experiments.design import build_design, run_plan
 from experiments.study import (
     DEFAULT_MODEL,
     FACTOR_SET_EXCLUDED,
     STUDY_DIR,
     StudyError,
     load_study,
+    model_outputs,
     shipped_studies,
     spread_bounds,
 )
-from sim.outcomes import OUTCOMES
 from sim.params import SECTIONS, parameter_table
 from sim.scenario import _CROSS_FIELD_KEYS, load_scenario, with_values
 
@@ -127,7 +129,7 @@ BAD: list[tuple[str, str, str, str]] = [
     ("missing-factor-key", sampled("sobol", "[[factors]]\nbounds = [0.0, 1.0]\n"),
      "factors[0].key", "required key missing"),
     ("unknown-kind", REF.replace('kind = "sobol"', 'kind = "fast"'), "design.kind",
-     "'full_factorial', 'ofat', 'lhs', 'sobol' or 'morris'"),
+     "'full_factorial', 'ofat', 'lhs', 'sobol', 'morris' or 'points'"),
     ("unknown-timeseries", REF.replace("seed = 1", 'seed = 1\ntimeseries = "daily"'),
      "timeseries", "'none', 'summary' or 'monthly'"),
     ("unknown-distribution", sampled("lhs", factor("x1", 'bounds = [0.0, 1.0]\n'
@@ -535,7 +537,7 @@ def test_shipped_study_is_documented_and_loads(name):
     study = load_study(path)
     assert study.name == name and study.description.endswith("?")
     assert study.is_consortium and study.outcomes
-    assert set(study.outcomes) <= set(OUTCOMES)
+    assert set(study.outcomes) <= set(model_outputs(study.model))
     assert f"experiments/studies/{name}.toml" in (STUDY_DIR / "README.md").read_text()
 
 
@@ -568,3 +570,42 @@ def test_model_applies_the_set_table():
     assert len(out["operating_level"]) == 13 * 12
     plain = simulate({}, np.random.default_rng(1), scenario="workshop_small", series=True)
     assert len(plain["operating_level"]) == 10 * 12
+
+
+# --- points designs --------------------------------------------------------------------------
+POINTS = 'replicates = 2\nseed = 1\noutcomes = ["sustained_2y"]\n[design]\nkind = "points"\n'
+
+
+@pytest.mark.parametrize("csv, extra, key, problem", [
+    (None, 'file = "pts.csv"\n', "design.file", "no such file"),
+    ("", 'file = "pts.csv"\n', "design.file", "cannot read"),
+    ("trust.gain_rate\n0.1\n\n", "", "design.file", "required for points"),
+    ("trust.gain_rate,trust.baseline\n0.1,\n", 'file = "pts.csv"\n', "design.file",
+     "column 'trust.baseline' has no value in row 1"),
+    ("trust.gain_rat\n0.1\n", 'file = "pts.csv"\n', "design.file",
+     "column 'trust.gain_rat' of pts.csv: 'trust.gain_rat' is not a parameter"),
+    ("trust.gain_rate\n7.0\n", 'file = "pts.csv"\n', "design.file",
+     "column 'trust.gain_rate' of pts.csv: level 7.0"),
+    ("trust.gain_rate\n0.1\n", 'file = "pts.csv"\nsamples = 3\n', "design.samples",
+     "applies to lhs, sobol and morris, not points"),
+    ("trust.gain_rate\n0.1\n", 'file = "pts.csv"\n[[factors]]\nkey = "trust.baseline"\n'
+     "levels = [0.1]\n", "factors", "takes its factors from the columns"),
+], ids=["missing-file", "empty-file", "no-file-key", "missing-value", "unknown-column",
+        "out-of-range", "samples-option", "factors-too"])
+def test_a_bad_points_design_names_the_file_and_column(tmp_path, csv, extra, key, problem):
+    if csv is not None:
+        (tmp_path / "pts.csv").write_text(csv)
+    path = write(tmp_path, POINTS + extra)
+    err = error_of(path)
+    assert err.key == key and problem in err.problem, err
+
+
+def test_a_points_design_runs_the_rows_of_its_file_in_order(tmp_path):
+    (tmp_path / "pts.csv").write_text("trust.gain_rate,ties.regional_meeting_interval\n"
+                                      "0.12,4\n0.08,2\n0.12,4\n")
+    study = load_study(write(tmp_path, POINTS + 'file = "pts.csv"\n'))
+    design = build_design(study)
+    assert design.kind == "points" and design.factors == study.factor_keys
+    assert design.table["trust.gain_rate"].tolist() == [0.12, 0.08, 0.12]
+    assert design.table["ties.regional_meeting_interval"].dtype == np.int64
+    assert len(run_plan(study, design)) == 6

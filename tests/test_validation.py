@@ -8,21 +8,24 @@ flipped direction, a band that excludes the truth) must fail on the same runs.
 import dataclasses
 import math
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
+from agents.organization import EMPLOYER
 from experiments import validate as v
 from experiments.patterns import PATTERNS, TESTABLE, Arm, Pattern, by_id, check_catalogue
 from sim.cli import app
+from sim.model import ConsortiumModel
 from sim.run import run
 from sim.scenario import ScenarioError, load_scenario
 
-REQUIRED = ["SF1", "SF2", "SF3", "SF4", "SF5", "SF6", "SF7", "SF8", "SF11", "SF13", "SF15",
-            "SF17", "SF21", "SF23", "SF24", "SF25", "SF27", "SF29", "SF35", "SF36", "P1", "P3",
-            "P4", "P5"]
+REQUIRED = ["SF1", "SF2", "SF3", "SF4", "SF5", "SF6", "SF7", "SF8", "SF11", "SF12", "SF13",
+            "SF15", "SF17", "SF18", "SF20", "SF21", "SF22", "SF23", "SF24", "SF25", "SF27",
+            "SF29", "SF35", "SF36", "P1", "P3", "P4", "P5"]
 CI = re.compile(r"-?\d+\.\d+ \[-?\d+\.\d+, -?\d+\.\d+\]")
 
 
@@ -62,6 +65,24 @@ def test_every_entry_is_complete_and_consistent():
             load_scenario(arm.scenario, list(arm.set))
         if not p.testable:
             assert p.reason and not p.robust
+
+
+def test_the_facts_added_last_have_the_shapes_their_evidence_allows():
+    # SF12: the two arms differ only in the subgroups, with travel costs off in both.
+    for pid in ("SF12a", "SF12b"):
+        p = by_id(pid)
+        assert p.kind == "pair" and p.a.scenario == p.b.scenario == "ccpt_baseline"
+        assert set(p.a.set) - set(p.b.set) == {"grant.subregional_nodes=4"}
+        assert "ties.travel_scale_km=1000" in p.b.set
+    # SF18 is a within-run contrast: one arm, two statistics (like P1).
+    sf18 = by_id("SF18")
+    assert sf18.a.key == sf18.b.key and sf18.a.statistic != sf18.b.statistic
+    # SF20: only bilateral agreements exist, so region-wide articulation is not represented.
+    assert by_id("SF20a").kind == "not_represented" and by_id("SF20b").kind == "band"
+    # SF22: the fall of fill rates near the cliff is the hiring rule itself.
+    assert by_id("SF22a").kind == "band" and by_id("SF22b").kind == "input"
+    added = [p for p in PATTERNS if re.fullmatch(r"SF(12|18|20|22)[a-z]*", p.id)]
+    assert {p.id for p in added if p.robust} == {"SF12a", "SF22a"}
 
 
 def test_robust_patterns_are_testable_and_run_in_quick_mode():
@@ -181,6 +202,83 @@ def test_paired_power_matches_simulation():
                for _ in range(3000))
     assert abs(hits / 3000 - v.paired_power(d, n, alpha)) < 0.03
     assert v.paired_power(d, int(v.n_for_power(d, alpha)), alpha) >= 0.95
+
+
+def _view(series: dict | None = None, probes: dict | None = None) -> v.RunView:
+    """A run view by hand: only the series and probes a statistic reads."""
+    record = SimpleNamespace(series={k: np.asarray(x, float) for k, x in (series or {}).items()})
+    return v.RunView(record, {}, {}, probes=probes or {})
+
+
+def test_year1_vacancy_is_the_share_of_funded_position_months_left_empty():
+    funded = [4] * 12 + [2] * 12
+    filled = [0, 1, 2, 2, 3, 4, 4, 4, 4, 4, 4, 4] + [2] * 12  # 36 of 48 position-months
+    view = _view({"positions_funded": funded, "positions_filled": filled})
+    assert v.year1_position_months_vacant(view) == pytest.approx(12 / 48)
+    none = _view({"positions_funded": [0] * 24, "positions_filled": [0] * 24})
+    assert math.isnan(v.year1_position_months_vacant(none))
+
+
+def test_bilateral_agreement_counts_years_one_and_two_only():
+    month23 = np.zeros(120, dtype=int)
+    month23[23:] = 1
+    month24 = np.zeros(120, dtype=int)
+    month24[24:] = 1
+    lost = np.zeros(120, dtype=int)
+    lost[5:9] = 1  # signed, then gone with its tie: it still stood in year 1
+    assert v.bilateral_agreement_by_year2(_view(probes={"agreements": month23})) == 1.0
+    assert v.bilateral_agreement_by_year2(_view(probes={"agreements": month24})) == 0.0
+    assert v.bilateral_agreement_by_year2(_view(probes={"agreements": lost})) == 1.0
+
+
+def test_burnout_probe_counts_exits_of_the_asked_employers_by_rung():
+    model = ConsortiumModel(load_scenario("workshop_small"), 7)
+    org = model.org
+    emp = np.flatnonzero(org.sector == EMPLOYER)[:5]
+    org.taking_part[org.sector == EMPLOYER] = False
+    org.taking_part[emp] = True
+    org.stage[emp] = [0, 1, 3, 4, 6]  # rung 0 is not asked: four at risk, two heavy
+    probe = v.BurnoutExitProbe(model)
+    probe.before(model)
+    level = model.params.employers.burnout_exit
+    org.taking_part[emp] = [False, False, True, False, False]
+    org.burnout[emp] = [level + 0.1, level + 0.1, level + 0.1, level - 0.1, level + 0.1]
+    probe.after(model, 0)
+    # Rung 1 burnt out; rung 3 stays; rung 4 left with low burnout (another reason); rung 6
+    # burnt out; rung 0 was not at risk.
+    counts = probe.result()
+    assert counts == {"heavy_at_risk": 2, "heavy_exits": 1, "other_at_risk": 2,
+                      "other_exits": 1}
+    view = _view(probes={"burnout_exits": counts})
+    assert v.heavy_lifter_burnout_exit_hazard(view) == 0.5
+    assert v.other_employer_burnout_exit_hazard(view) == 0.5
+    empty = _view(probes={"burnout_exits": {"heavy_at_risk": 0, "heavy_exits": 0,
+                                            "other_at_risk": 3, "other_exits": 0}})
+    assert math.isnan(v.heavy_lifter_burnout_exit_hazard(empty))
+    assert v.other_employer_burnout_exit_hazard(empty) == 0.0
+
+
+def test_burnout_probe_sees_exits_in_a_run_that_over_asks():
+    params = load_scenario("workshop_small", ["employers.ask_rate=5", "employers.one_stop=0"])
+    seed = np.random.SeedSequence(0)
+    counts = v._stepped_run(params, seed, {}, (), ["burnout_exits"]).probes["burnout_exits"]
+    assert counts["other_exits"] + counts["heavy_exits"] > 0
+    assert counts["other_exits"] <= counts["other_at_risk"]
+    assert counts["heavy_exits"] <= counts["heavy_at_risk"]
+    stats_ = v.run_statistics(params, seed, ["other_employer_burnout_exit_hazard"])
+    assert stats_["other_employer_burnout_exit_hazard"] == pytest.approx(
+        counts["other_exits"] / counts["other_at_risk"])
+
+
+def test_agreement_probe_follows_the_model():
+    model = ConsortiumModel(load_scenario("workshop_small"), 3)
+    probe = v.AgreementProbe(model)
+    for month in range(36):
+        probe.before(model)
+        model.step()
+        probe.after(model, month)
+        assert probe.values[-1] == int(model.ties.agreement.sum())
+        assert not np.any(model.ties.agreement & ~model.ties.k12_college)
 
 
 # ---------------------------------------------------------------------------------- report

@@ -1,0 +1,257 @@
+"""Pattern-oriented calibration: band arithmetic, the sweep model and the filtering.
+
+The filtering is checked on a toy whose accepted region is known exactly (a band on a
+statistic equal to one factor), then on a small real calibration sweep of the consortium
+model, whose statistics must equal those ``consortium validate`` computes for the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from experiments.calibrate import (
+    band_distance,
+    calibrate,
+    calibration_patterns,
+    calibration_statistics,
+    candidates,
+    confirm_study,
+    in_band,
+    overlay_toml,
+    pattern_statistics,
+    write_calibration,
+)
+from experiments.patterns import Arm, Pattern
+from experiments.study import StudyError, load_study
+from experiments.sweep import sweep
+from experiments.validate import run_statistics
+from sim.cli import app
+from sim.scenario import load_scenario, with_values
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+
+
+def band(lo, hi, open_=(False, False), statistic="level", pid="T1"):
+    return Pattern(id=pid, title="toy", evidence="", source="", strength="B",
+                   role="calibration", kind="band", why="", a=Arm(statistic=statistic),
+                   band=(lo, hi), band_open=open_)
+
+
+# ----------------------------------------------------------------------- band arithmetic
+def test_in_band_respects_open_and_closed_ends_and_nan():
+    closed, open_ = band(0.2, 0.4), band(0.2, 0.4, (True, True))
+    x = np.array([0.1, 0.2, 0.3, 0.4, 0.5, np.nan])
+    assert in_band(closed, x).tolist() == [False, True, True, True, False, False]
+    assert in_band(open_, x).tolist() == [False, False, True, False, False, False]
+
+
+def test_band_distance_is_the_gap_in_band_widths():
+    b = band(6.0, 18.0)
+    d = band_distance(b, np.array([3.0, 6.0, 12.0, 18.0, 24.0, np.nan]))
+    assert d[:5].tolist() == pytest.approx([0.25, 0.0, 0.0, 0.0, 0.5])
+    assert math.isinf(d[5])
+    on_open = band_distance(band(0.0, 1.0, (True, True)), np.array([0.0, 0.5, 1.0]))
+    assert on_open.tolist() == [0.05, 0.0, 0.05]     # outside, though no gap
+
+
+# ---------------------------------------------------------------------- catalogue and model
+def test_the_targets_are_the_baseline_level_bands_and_no_direction():
+    pats = calibration_patterns()
+    assert pats and all(p.kind == "band" and p.role == "calibration" for p in pats)
+    assert all(p.a.scenario == "ccpt_baseline" and not p.a.set for p in pats)
+    assert {"SF1", "SF21a", "SF27", "P4"} <= {p.id for p in pats}
+    assert len(calibration_statistics()) == len(set(calibration_statistics()))
+
+
+def test_pattern_statistics_equal_the_suites_for_the_same_seed():
+    ss = np.random.SeedSequence(11, spawn_key=(3,))
+    params = {"trust.gain_rate": 0.12, "grant.position_cost_kusd": 90.0}
+    got = pattern_statistics(params, np.random.default_rng(ss))
+    scenario = with_values(load_scenario("ccpt_baseline"), params)
+    want = run_statistics(scenario, ss, calibration_statistics())
+    assert got == want
+
+
+def test_the_shipped_study_varies_every_assumption_but_the_ccpt_design_levers():
+    study = load_study("calibration_lhs")
+    keys = set(study.factor_keys)
+    assert len(keys) >= 50 and "trust.gain_rate" in keys
+    assert not keys & {"grant.taper_years", "grant.retained_backbone_share"}
+    assert set(study.outcomes) == set(calibration_statistics())  # every band is a target
+
+
+def test_a_calibration_study_checks_statistic_names_and_refuses_series(tmp_path):
+    text = (ROOT / "experiments/studies/calibration_lhs.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('"sustained_2y",', '"sustained_2yy",', 1))
+    with pytest.raises(StudyError, match=r"outcomes\[0\].*did you mean 'sustained_2y'"):
+        load_study(bad)
+    series = tmp_path / "series.toml"
+    series.write_text(text.replace('timeseries = "none"', 'timeseries = "summary"'))
+    with pytest.raises(StudyError, match="timeseries.*returns no time series"):
+        load_study(series)
+
+
+# ------------------------------------------------------------------------- toy filtering
+TOY = """\
+name = "toy_calibration"
+model = "sweep_models:band_toy"
+replicates = 2
+seed = 3
+[design]
+kind = "lhs"
+samples = 200
+[[factors]]
+key = "a"
+bounds = [0.0, 1.0]
+[[factors]]
+key = "b"
+bounds = [0.0, 1.0]
+"""
+
+
+@pytest.fixture
+def toy_sweep(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(TESTS))
+    study = tmp_path / "toy.toml"
+    study.write_text(TOY)
+    out = tmp_path / "sweep"
+    sweep(study, out, executor="sequential")
+    return out
+
+
+def test_filtering_accepts_exactly_the_points_inside_the_band(toy_sweep):
+    cal = calibrate(toy_sweep, quantile=0.05, patterns=[band(0.2, 0.4)])
+    a = cal.points["a"].to_numpy()
+    assert cal.points["accepted"].tolist() == ((a >= 0.2) & (a <= 0.4)).tolist()
+    assert 30 <= cal.points["accepted"].sum() <= 50          # LHS: 20% of 200 points
+    assert cal.points["abc"].equals(cal.points["accepted"])  # more than 5% pass
+    assert cal.epsilon == 0.0
+    post = cal.posterior.set_index("factor")
+    assert post.loc["a", "identified"] and not post.loc["b", "identified"]
+    assert 0.2 <= post.loc["a", "posterior_q05"] < post.loc["a", "posterior_q95"] <= 0.4
+    sel = cal.points.set_index("point").loc[cal.selected, "a"]
+    assert abs(sel - 0.3) < 0.02                             # central, not an edge
+
+
+def test_rejection_abc_keeps_the_nearest_quantile_when_nothing_passes(toy_sweep):
+    cal = calibrate(toy_sweep, quantile=0.1, patterns=[band(1.5, 2.0)])
+    assert not cal.points["accepted"].any() and cal.selected is None
+    kept = cal.points.loc[cal.points["abc"], "a"]
+    assert len(kept) == 20 and kept.min() >= cal.points["a"].quantile(0.89)
+    assert cal.epsilon == pytest.approx((1.5 - kept.min()) / 0.5)
+
+
+def test_candidates_and_confirmation_study_rerun_the_nearest_points(toy_sweep, tmp_path):
+    cal = calibrate(toy_sweep, patterns=[band(1.5, 2.0)])   # nothing passes: nearest a
+    cand = candidates(cal, k=5)
+    assert list(cand.columns) == ["a", "b"] and len(cand) == 5
+    assert cand["a"].min() >= cal.points["a"].nlargest(5).min()
+    text = confirm_study(cal, "candidates.csv", replicates=7)
+    data = tomllib.loads(text)
+    assert data["design"] == {"kind": "points", "file": "candidates.csv"}
+    assert data["replicates"] == 7 and data["seed"] == 3 + 1   # fresh seeds
+    assert data["outcomes"] == ["level"] and data["name"] == "toy_calibration_confirm"
+    passing = calibrate(toy_sweep, patterns=[band(0.2, 0.4)])
+    assert len(candidates(passing, k=5)) == int(passing.points["accepted"].sum())
+
+
+def test_a_confirmation_sweep_selects_the_candidate_deepest_in_its_bands(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.syspath_prepend(str(TESTS))
+    (tmp_path / "pts.csv").write_text("a,b\n0.3,0.25\n0.3,0.3\n0.3,0.36\n0.9,0.5\n")
+    (tmp_path / "s.toml").write_text('model = "sweep_models:band_toy"\nreplicates = 4\n'
+                                     'seed = 1\n[design]\nkind = "points"\n'
+                                     'file = "pts.csv"\n')
+    sweep(tmp_path / "s.toml", tmp_path / "out", executor="sequential")
+    on_other = band(0.2, 0.4, statistic="other")             # other = b + U(0, 0.01)
+    cal = calibrate(tmp_path / "out", patterns=[on_other, band(0.5, 0.6, pid="T2")])
+    assert not cal.points["accepted"].any() and cal.selected is None
+    cal = calibrate(tmp_path / "out", patterns=[on_other])
+    assert cal.points["accepted"].tolist() == [True, True, True, False]
+    assert cal.selected == 1 and cal.posterior.empty        # b = 0.3: deepest in the band
+    files = write_calibration(cal, tmp_path / "cal")
+    assert "posterior" not in files and "confirm" not in files
+    assert "## Candidates" in files["report"].read_text()
+
+
+# --------------------------------------------------------------- real sweep, CLI, overlay
+def test_overlay_scenario_round_trips_through_the_scenario_loader(tmp_path):
+    path = tmp_path / "selected.toml"
+    path.write_text(overlay_toml({"trust.gain_rate": 0.125, "ties.regional_meeting_interval": 4},
+                                 "sel", "a selected point"))
+    params = load_scenario(path)
+    assert params.trust.gain_rate == 0.125 and params.ties.regional_meeting_interval == 4
+    assert params.region == load_scenario("ccpt_baseline").region
+
+
+def test_consortium_calibrate_on_a_small_real_sweep(tmp_path):
+    text = (ROOT / "experiments/studies/calibration_lhs.toml").read_text()
+    text = text.replace("samples = 1000", "samples = 6").replace("replicates = 10",
+                                                                  "replicates = 2")
+    text = text.replace('name = "calibration_lhs"', 'name = "small"')
+    study = tmp_path / "small.toml"
+    study.write_text(text)
+    out = tmp_path / "sweep"
+    sweep(study, out, executor="sequential")
+    result = CliRunner().invoke(app, ["calibrate", str(out), "--out", str(tmp_path / "cal")])
+    assert result.exit_code == 0, result.output
+    assert "of 6 points hold all" in result.output
+    report = (tmp_path / "cal/calibration.md").read_text()
+    assert "Pattern-oriented filtering" in report and "SF21a" in report
+    for name in ("points.csv", "posterior.csv", "bands.png", "posterior.png",
+                 "small_candidates.csv", "small_confirm.toml"):
+        assert (tmp_path / "cal" / name).stat().st_size > 0
+    confirm = load_study(tmp_path / "cal/small_confirm.toml")     # a valid study of the candidates
+    assert confirm.design.kind == "points" and len(confirm.points_table) == 6
+    cal = calibrate(out)
+    row = cal.points.iloc[0]
+    ss = np.random.SeedSequence(20140701).spawn(2)[1]       # CRN: replicate 1
+    params = {k: row[k] for k in cal.factors}
+    params = {k: int(v) if float(v).is_integer() and k.endswith(("years", "interval",
+                                                                "months")) else float(v)
+              for k, v in params.items()}
+    stats_ = run_statistics(with_values(load_scenario("ccpt_baseline"), params), ss,
+                            calibration_statistics())
+    stored = cal.sweep.outcomes.query("point == 0 and replicate == 1").iloc[0]
+    assert all(stored[k] == pytest.approx(v, nan_ok=True) for k, v in stats_.items())
+
+
+def test_calibrate_rejects_what_is_not_a_calibration_sweep(tmp_path, toy_sweep):
+    runner = CliRunner()
+    result = runner.invoke(app, ["calibrate", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "not a sweep directory" in result.output
+    result = runner.invoke(app, ["calibrate", str(toy_sweep)])
+    assert result.exit_code == 2 and "has no statistic" in result.output
+    result = runner.invoke(app, ["calibrate", str(toy_sweep), "--quantile", "0"])
+    assert result.exit_code == 2
+
+
+def test_a_set_file_becomes_overrides_and_bad_ones_exit_2(tmp_path):
+    from sim.scenario import ScenarioError, overrides_from_file
+
+    path = tmp_path / "selected.toml"
+    path.write_text(overlay_toml({"trust.gain_rate": 0.125, "grant.state_years": 4,
+                                  "trust.rule": "beta_reputation"}, "sel", "d")
+                    + "\n[grant.sub]\nflag = true\n")
+    assert overrides_from_file(path) == ["trust.gain_rate=0.125", "trust.rule=\"beta_reputation\"",
+                                         "grant.state_years=4", "grant.sub.flag=true"]
+    good = tmp_path / "good.toml"
+    good.write_text(overlay_toml({"trust.gain_rate": 0.125}, "sel", "d"))
+    assert load_scenario("ccpt_baseline", overrides_from_file(good)).trust.gain_rate == 0.125
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[trust]\ngain_rate = 7.0\n")
+    result = CliRunner().invoke(app, ["validate", "--quick", "--set-file", str(bad)])
+    assert result.exit_code == 2 and "trust.gain_rate" in result.output
+    assert "Traceback" not in result.output
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[trust\n")
+    with pytest.raises(ScenarioError, match="broken.toml"):
+        overrides_from_file(broken)
