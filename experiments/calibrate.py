@@ -26,10 +26,19 @@ run with its seed.
 
 A parameter is *identified* by the bands when its accepted values differ in distribution
 from the prior sample (two-sample Kolmogorov-Smirnov, Holm-adjusted across parameters at
-``alpha``); the others are not constrained by the level patterns. The *selected* point is
-the accepted point whose levels sit deepest inside their bands, measured in standard errors
-of the replicate mean, so it is the one least likely to have passed by replicate noise.
-Nothing here changes a band: a pattern no point can reach is reported as such.
+``alpha``); the others are not constrained by the level patterns. Pairs of bands that the
+points hold together far less often than if they were independent are listed as
+*conflicts*: where no point holds every band, they say which patterns the model cannot
+reconcile.
+
+**Confirmation.** Points chosen on their first replicates look better than they are (the
+winner's curse), so a screening round hands its points nearest the bands to a second
+study: the same model on those points (a ``points`` design) with more replicates and a
+fresh root seed. On that sweep the accepted candidates are the confirmed ones, and the
+*selected* point is the one whose levels sit deepest inside their bands, in standard
+errors. On a screening sweep the selected point is the accepted point nearest the
+accepted set's median over the identified parameters. Nothing here changes a band: a
+pattern no point can reach is reported as such.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ DEFAULT_ALPHA = 0.01
 ON_OPEN_BOUND = 0.05  # distance of a level on an open band end, in band widths
 DEFAULT_CANDIDATES = 20  # points a calibration hands to its confirmation round
 CONFIRM_REPLICATES = 50
+CONFLICT_RATIO = 0.5  # band pairs holding together less than half as often as if independent
 DPI = 150
 
 
@@ -137,14 +147,9 @@ class Calibration:
 
 
 def in_band(p: Pattern, level: np.ndarray) -> np.ndarray:
-    """Whether each level lies in the band of ``p`` (an open end excludes its bound)."""
-    lo, hi = p.band
-    open_lo, open_hi = p.band_open
+    """Whether each level lies in the band of ``p`` (``Pattern.in_band``, element-wise)."""
     level = np.asarray(level, dtype=float)
-    with np.errstate(invalid="ignore"):
-        above = level > lo if open_lo else level >= lo
-        below = level < hi if open_hi else level <= hi
-    return above & below & np.isfinite(level)
+    return np.array([p.in_band(x) for x in level.ravel()], dtype=bool).reshape(level.shape)
 
 
 def band_distance(p: Pattern, level: np.ndarray) -> np.ndarray:
@@ -250,8 +255,8 @@ def posterior_table(points: pd.DataFrame, defaults: Mapping[str, float],
     sample. A factor is identified when the two-sample Kolmogorov-Smirnov test of the
     accepted against all points rejects at ``alpha`` after Holm's adjustment.
     """
-    use = points["accepted"] if points["accepted"].sum() >= 10 else points["abc"]
-    sample = points[use]
+    filtered = int(points["accepted"].sum()) >= 10
+    sample = points[points["accepted"] if filtered else points["abc"]]
     rows = []
     for key, (lo, hi) in bounds.items():
         prior = points[key].to_numpy(dtype=float)
@@ -271,7 +276,7 @@ def posterior_table(points: pd.DataFrame, defaults: Mapping[str, float],
     table = pd.DataFrame(rows)
     table["p_holm"] = _holm(table["p"].to_numpy())
     table["identified"] = table["p_holm"] < alpha
-    table.insert(1, "sample", "filtered" if use is points["accepted"] else "abc")
+    table.insert(1, "sample", "filtered" if filtered else "abc")
     order = np.argsort(-table["ks_d"].fillna(-1).to_numpy(), kind="stable")
     return table.iloc[order].reset_index(drop=True)
 
@@ -356,11 +361,24 @@ def _integer_factors(cal: Calibration) -> set[str]:
                or [])
 
 
-def selected_values(cal: Calibration) -> dict[str, Any]:
-    """The factor values of the selected point (4 significant digits; integers stay whole)."""
-    if cal.selected is None:
+def nearest_point(cal: Calibration) -> int | None:
+    """The point nearest the bands (smallest distance, then most bands held), or None."""
+    if cal.points.empty:
+        return None
+    order = cal.points.sort_values(["distance", "n_in"], ascending=[True, False],
+                                   kind="stable")
+    return int(order["point"].iloc[0])
+
+
+def selected_values(cal: Calibration, point: int | None = None) -> dict[str, Any]:
+    """The factor values of a point, by default the selected one.
+
+    Values keep 4 significant digits; integer factors stay whole.
+    """
+    point = cal.selected if point is None else point
+    if point is None:
         return {}
-    row = cal.points.set_index("point").loc[cal.selected]
+    row = cal.points.set_index("point").loc[point]
     integer = _integer_factors(cal)
     return {k: _value(k, float(row[k]), integer) for k in cal.factors}
 
@@ -446,6 +464,35 @@ def band_summary(cal: Calibration) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def band_conflicts(cal: Calibration, ratio: float = CONFLICT_RATIO) -> pd.DataFrame:
+    """Pairs of bands that hold together far less often than if they were independent.
+
+    For bands a and b, ``joint_ratio`` = P(both) / (P(a) P(b)) over the design points; a
+    pair is listed when it is below ``ratio``. ``level_rho`` is the Spearman correlation of
+    the two levels across points: a strong one, where one band asks for a low level and
+    the other for a high one, means the model couples the two statistics so that both
+    cannot be met; a weak one means the two bands merely sit in rare, separate regions.
+    """
+    pts = cal.points
+    rows = []
+    for i, a in enumerate(cal.patterns):
+        for b in cal.patterns[i + 1:]:
+            in_a, in_b = pts[f"in:{a.id}"], pts[f"in:{b.id}"]
+            pa, pb = float(in_a.mean()), float(in_b.mean())
+            if not 0 < pa < 1 or not 0 < pb < 1:
+                continue
+            joint = float((in_a & in_b).mean())
+            if joint / (pa * pb) >= ratio:
+                continue
+            rho = stats.spearmanr(pts[f"level:{a.id}"], pts[f"level:{b.id}"],
+                                  nan_policy="omit").statistic
+            rows.append({"band_a": a.id, "band_b": b.id, "share_a": pa, "share_b": pb,
+                         "share_both": joint, "joint_ratio": joint / (pa * pb),
+                         "level_rho": float(rho)})
+    cols = ["band_a", "band_b", "share_a", "share_b", "share_both", "joint_ratio", "level_rho"]
+    return pd.DataFrame(rows, columns=cols).sort_values("joint_ratio", kind="stable")
+
+
 def _band_text(p: Pattern) -> str:
     lo, hi = p.band
     return f"{'(' if p.band_open[0] else '['}{lo:g}, {hi:g}{')' if p.band_open[1] else ']'}"
@@ -461,7 +508,7 @@ def markdown_report(cal: Calibration, top: int = 15) -> str:
     n_ok = int((cal.sweep.runs["status"] == "ok").sum())
     n_failed = int(len(cal.sweep.runs) - n_ok)
     identified = cal.posterior[cal.posterior["identified"]]
-    design = (f"- Design: {len(pts)} candidate points of {len(cal.factors)} parameters "
+    design = (f"- Design: {len(pts)} given points of {len(cal.factors)} parameters "
               f"(`{(m.get('design') or {}).get('options', {}).get('file')}`) x "
               if confirm else
               f"- Design: Latin hypercube of {len(cal.factors)} parameters, {len(pts)} points x ")
@@ -497,10 +544,19 @@ def markdown_report(cal: Calibration, top: int = 15) -> str:
         markdown_table(pts["n_in"].value_counts().sort_index(ascending=False)
                        .rename_axis("bands held").reset_index(name="points")),
     ]
+    conflicts = band_conflicts(cal)
+    if not confirm:
+        lines += ["## Bands that rarely hold together", "",
+                  "Pairs of bands that the design points hold together less than "
+                  f"{CONFLICT_RATIO:g} times as often as if they were independent. "
+                  "`level_rho` is the rank correlation of the two levels across points; a "
+                  "strong one where one band asks for a low level and the other for a high "
+                  "one means the model couples the two statistics.",
+                  "", markdown_table(conflicts) if len(conflicts) else "None.", ""]
     if confirm:
         shown = ["point", "n_in", "distance", "accepted",
                  *[f"level:{p.id}" for p in cal.patterns]]
-        lines += ["## Candidates", "", "Each candidate's band levels at "
+        lines += ["## Points", "", "Each point's band levels at "
                   f"{cal.sweep.replicates} replicates; `points.csv` adds standard errors.", "",
                   markdown_table(pts.sort_values("distance", kind="stable")[shown]), ""]
     else:
@@ -526,10 +582,15 @@ def markdown_report(cal: Calibration, top: int = 15) -> str:
                   f"scenario file; its {what}:", "",
                   markdown_table(pd.DataFrame([(k, cal.defaults[k], sel[k]) for k in keys],
                                               columns=["factor", "hand-set", "selected"])), ""]
+    elif confirm:
+        lines += [f"No point holds every band at {cal.sweep.replicates} replicates, so "
+                  "none is selected; the table above shows which bands each one misses. "
+                  f"`nearest.toml` is the nearest, point {nearest_point(cal)}, as a "
+                  "scenario file, for running the suite there.", ""]
     else:
-        lines += ["No point holds every band, so none is selected. The candidates nearest "
-                  "the bands are in `candidates.csv`; `confirm.toml` re-runs them with more "
-                  "replicates.", ""]
+        lines += ["No point holds every band, so none is selected. The points nearest the "
+                  "bands are in `*_candidates.csv`; the `*_confirm.toml` study re-runs them "
+                  "with more replicates.", ""]
     return "\n".join(lines)
 
 
@@ -611,20 +672,34 @@ def write_calibration(cal: Calibration, out: str | Path) -> dict[str, Path]:
              "parameters": out / "posterior.png"}
     files["report"].write_text(markdown_report(cal), encoding="utf-8")
     write_csv(cal.points, files["points"])
+    if cal.sweep.kind != "points":
+        files["abc"] = out / "abc_sample.csv"
+        write_csv(cal.abc.sort_values("distance", kind="stable"), files["abc"])
     plot_bands(cal, files["bands"])
     if len(cal.posterior):
         write_csv(cal.posterior, files["posterior"])
         plot_posterior(cal, files["parameters"])
     else:  # candidates of a confirmation: nothing to identify
         del files["posterior"], files["parameters"]
-    if cal.selected is not None and cal.sweep.manifest.get("base_scenario"):
-        files["selected"] = out / "selected.toml"
+    if cal.sweep.manifest.get("base_scenario"):
         settings = (cal.sweep.manifest.get("study") or {}).get("settings") or {}
-        files["selected"].write_text(overlay_toml(
-            {**settings, **selected_values(cal)}, "calibrated_selected",
-            f"CCPT baseline at design point {cal.selected} of the calibration sweep.",
-            comment=[f"Written by consortium calibrate from {cal.sweep.path}."]),
-            encoding="utf-8")
+        nearest = nearest_point(cal)
+        if cal.selected is not None:
+            files["selected"] = out / "selected.toml"
+            files["selected"].write_text(overlay_toml(
+                {**settings, **selected_values(cal)}, "calibrated_selected",
+                f"CCPT baseline at design point {cal.selected} of the calibration sweep.",
+                comment=[f"Written by consortium calibrate from {cal.sweep.path}."]),
+                encoding="utf-8")
+        elif nearest is not None:
+            held = int(cal.points.set_index("point").loc[nearest, "n_in"])
+            files["nearest"] = out / "nearest.toml"
+            files["nearest"].write_text(overlay_toml(
+                {**settings, **selected_values(cal, nearest)}, "calibration_nearest",
+                f"CCPT baseline at design point {nearest}, the point nearest the bands: it "
+                f"holds {held} of {len(cal.patterns)}, so it is not an accepted set.",
+                comment=[f"Written by consortium calibrate from {cal.sweep.path}."]),
+                encoding="utf-8")
     if cal.sweep.kind != "points":
         stem = str((cal.sweep.manifest.get("study") or {}).get("name") or CALIBRATION_STUDY)
         files["candidates"] = out / f"{stem}_candidates.csv"

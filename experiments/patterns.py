@@ -158,6 +158,12 @@ class Pattern:
         """Whether the suite runs a test for this pattern."""
         return self.kind in TESTABLE
 
+    def in_band(self, level: float) -> bool:
+        """Whether ``level`` lies in the band (an open end excludes its bound; NaN never)."""
+        lo, hi = self.band
+        return ((level > lo if self.band_open[0] else level >= lo)
+                and (level < hi if self.band_open[1] else level <= hi))
+
     def arms(self) -> tuple[Arm, ...]:
         """The arms this pattern reads (none if it is not testable)."""
         return tuple(x for x in (self.a, self.b) if x is not None)

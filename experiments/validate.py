@@ -930,12 +930,8 @@ def _evaluate_band(p: Pattern, values: np.ndarray) -> PatternResult:
         return res
     lvl = _level(v)
     res.effect = res.arm_a = lvl
-
-    def inside(x: float) -> bool:
-        return (x > lo if open_lo else x >= lo) and (x < hi if open_hi else x <= hi)
-
-    res.status = "pass" if inside(lvl.value) else "fail"
-    res.ci_in_band = inside(lvl.low) and inside(lvl.high)
+    res.status = "pass" if p.in_band(lvl.value) else "fail"
+    res.ci_in_band = p.in_band(lvl.low) and p.in_band(lvl.high)
     res.ci_outside_band = (lvl.low > hi or (open_hi and lvl.low >= hi)
                            or lvl.high < lo or (open_lo and lvl.high <= lo))
     dropped = int(values.size - v.size)

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.calibrate import (
+    band_conflicts,
     band_distance,
     calibrate,
     calibration_patterns,
@@ -135,6 +136,7 @@ def test_filtering_accepts_exactly_the_points_inside_the_band(toy_sweep):
     assert cal.points["abc"].equals(cal.points["accepted"])  # more than 5% pass
     assert cal.epsilon == 0.0
     post = cal.posterior.set_index("factor")
+    assert (post["sample"] == "filtered").all()              # 30-50 accepted points
     assert post.loc["a", "identified"] and not post.loc["b", "identified"]
     assert 0.2 <= post.loc["a", "posterior_q05"] < post.loc["a", "posterior_q95"] <= 0.4
     sel = cal.points.set_index("point").loc[cal.selected, "a"]
@@ -179,7 +181,7 @@ def test_a_confirmation_sweep_selects_the_candidate_deepest_in_its_bands(tmp_pat
     assert cal.selected == 1 and cal.posterior.empty        # b = 0.3: deepest in the band
     files = write_calibration(cal, tmp_path / "cal")
     assert "posterior" not in files and "confirm" not in files
-    assert "## Candidates" in files["report"].read_text()
+    assert "## Points" in files["report"].read_text()
 
 
 # --------------------------------------------------------------- real sweep, CLI, overlay
@@ -206,9 +208,12 @@ def test_consortium_calibrate_on_a_small_real_sweep(tmp_path):
     assert "of 6 points hold all" in result.output
     report = (tmp_path / "cal/calibration.md").read_text()
     assert "Pattern-oriented filtering" in report and "SF21a" in report
-    for name in ("points.csv", "posterior.csv", "bands.png", "posterior.png",
+    for name in ("points.csv", "abc_sample.csv", "posterior.csv", "bands.png", "posterior.png",
                  "small_candidates.csv", "small_confirm.toml"):
         assert (tmp_path / "cal" / name).stat().st_size > 0
+    point_file = next((tmp_path / "cal" / n for n in ("selected.toml", "nearest.toml")
+                       if (tmp_path / "cal" / n).is_file()))
+    assert load_scenario(point_file).trust.gain_rate > 0    # a valid scenario file
     confirm = load_study(tmp_path / "cal/small_confirm.toml")     # a valid study of the candidates
     assert confirm.design.kind == "points" and len(confirm.points_table) == 6
     cal = calibrate(out)
@@ -255,3 +260,15 @@ def test_a_set_file_becomes_overrides_and_bad_ones_exit_2(tmp_path):
     broken.write_text("[trust\n")
     with pytest.raises(ScenarioError, match="broken.toml"):
         overrides_from_file(broken)
+
+
+def test_band_conflicts_find_bands_that_exclude_each_other(toy_sweep):
+    low, high = band(0.0, 0.3, pid="LOW"), band(0.7, 1.0, pid="HIGH")   # both read a
+    free = band(0.0, 0.5, statistic="other", pid="FREE")                # reads b
+    cal = calibrate(toy_sweep, patterns=[low, high, free])
+    conflicts = band_conflicts(cal)
+    assert conflicts[["band_a", "band_b"]].values.tolist() == [["LOW", "HIGH"]]
+    row = conflicts.iloc[0]
+    assert row["share_both"] == 0.0 and row["joint_ratio"] == 0.0
+    assert row["level_rho"] == pytest.approx(1.0)                       # the same statistic
+    assert not cal.points["accepted"].any()

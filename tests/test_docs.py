@@ -140,3 +140,28 @@ def test_validation_doc_follows_trace_and_its_report_covers_the_catalogue():
     report = (docs / "validation_report.md").read_text()
     for p in PATTERNS:
         assert f"| {p.id} |" in report, p.id
+
+
+def test_calibration_docs_quote_the_committed_reports():
+    """The counts in docs/calibration/README.md and validation.md §6 are the reports'."""
+    docs = ROOT / "docs"
+    index = (docs / "calibration" / "README.md").read_text()
+    validation = (docs / "validation.md").read_text()
+    folders = re.findall(r"^\| `(\w+)/` \|", index, flags=re.MULTILINE)
+    assert len(folders) == 5
+    held = {}
+    for folder in folders:
+        report = (docs / "calibration" / folder / "calibration.md").read_text()
+        m = re.search(r"Pattern-oriented filtering: (\d+) of (\d+) points hold every band",
+                      report)
+        assert m, folder
+        held[folder] = (int(m[1]), int(m[2]))
+        row = next(r for r in index.splitlines() if r.startswith(f"| `{folder}/`"))
+        if held[folder][1] >= 20:   # screening and confirmation rows quote the count
+            assert re.search(rf"\b{m[1]} of {int(m[2]):,}( points)? holds? all 13", row), row
+        screening = not folder.endswith(("confirm", "identified"))
+        for png in ("bands.png", *(("posterior.png",) if screening else ())):
+            assert (docs / "calibration" / folder / png).is_file(), (folder, png)
+    assert f"**{held['calibration_lhs'][0]} of 1,000** (at most" in validation
+    assert f"{held['calibration_lhs_beta'][0]} of 1,000 (" in validation
+    assert f"**{held['calibration_lhs_confirm'][0]} of 20** (the best" in validation
