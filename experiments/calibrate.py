@@ -357,8 +357,10 @@ def overlay_toml(values: Mapping[str, Any], name: str, description: str,
 
 
 def _integer_factors(cal: Calibration) -> set[str]:
-    return set(((cal.sweep.manifest.get("design") or {}).get("options") or {}).get("integer")
-               or [])
+    """Whole-number factors: declared by the sampled design, or integer columns of points."""
+    declared = ((cal.sweep.manifest.get("design") or {}).get("options") or {}).get("integer")
+    typed = {k for k in cal.factors if pd.api.types.is_integer_dtype(cal.sweep.design[k])}
+    return set(declared or []) | typed
 
 
 def nearest_point(cal: Calibration) -> int | None:

@@ -272,3 +272,22 @@ def test_band_conflicts_find_bands_that_exclude_each_other(toy_sweep):
     assert row["share_both"] == 0.0 and row["joint_ratio"] == 0.0
     assert row["level_rho"] == pytest.approx(1.0)                       # the same statistic
     assert not cal.points["accepted"].any()
+
+
+def test_the_nearest_point_of_a_confirmation_is_a_valid_scenario(tmp_path):
+    (tmp_path / "pts.csv").write_text("trust.gain_rate,ties.regional_meeting_interval\n"
+                                      "0.12,4\n0.08,2\n")
+    (tmp_path / "s.toml").write_text(
+        'model = "experiments.calibrate:pattern_statistics"\nreplicates = 2\nseed = 1\n'
+        'outcomes = ["sustained_2y"]\n[design]\nkind = "points"\nfile = "pts.csv"\n')
+    sweep(tmp_path / "s.toml", tmp_path / "out", executor="sequential")
+    cal = calibrate(tmp_path / "out", patterns=[p for p in calibration_patterns()
+                                                if p.id == "SF1"])
+    files = write_calibration(cal, tmp_path / "cal")
+    point_file = files.get("selected") or files["nearest"]
+    params = load_scenario(point_file)                   # whole numbers stay whole
+    assert params.ties.regional_meeting_interval in (4, 2)
+    from sim.scenario import overrides_from_file
+
+    assert any(o.startswith("ties.regional_meeting_interval=") and "." not in o.split("=")[1]
+               for o in overrides_from_file(point_file))
