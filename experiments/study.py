@@ -697,10 +697,8 @@ def load_study(name_or_path: str | Path) -> Study:
             raise StudyError(path, "factors", "a points design takes its factors from the "
                              "columns of design.file; remove [[factors]] and [factor_set]")
         table = read_points(path, study.design.file or "")
-        study._points = table
-        study = study.model_copy(update={"factors": [
+        study = study.model_copy(update={"factors": [   # model_copy keeps private attributes
             Factor(key=key, levels=_unique(table[key])) for key in table.columns]})
-        study._path, study._base_params, study._base_ref = path, base_params, base_ref
         study._points = table
 
     first: dict[str, int] = {}
