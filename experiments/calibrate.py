@@ -402,9 +402,9 @@ def candidates(cal: Calibration, k: int = DEFAULT_CANDIDATES) -> pd.DataFrame:
     return out
 
 
-def confirm_study(cal: Calibration, candidates_file: str, replicates: int = CONFIRM_REPLICATES
-                  ) -> str:
-    """A study that re-runs the candidates with more replicates and fresh seeds.
+def confirm_study(cal: Calibration, candidates_file: str, n_points: int,
+                  replicates: int = CONFIRM_REPLICATES) -> str:
+    """A study that re-runs ``n_points`` candidates with more replicates and fresh seeds.
 
     A point chosen for its first replicates looks better than it is (the winner's curse),
     so the confirmation uses a different root seed: its band levels are unbiased estimates
@@ -414,12 +414,13 @@ def confirm_study(cal: Calibration, candidates_file: str, replicates: int = CONF
     study = dict(cal.sweep.manifest.get("study") or {})
     name = f"{study.get('name') or CALIBRATION_STUDY}_confirm"
     seed = int(cal.sweep.manifest.get("root_seed") or 0) + 1
+    statistics = dict.fromkeys(p.a.statistic for p in cal.patterns)
     lines = [
-        f"# Confirmation of {study.get('name')}: its {{n}} candidate points nearest the bands "
-        f"(file {candidates_file}),",
+        f"# Confirmation of {study.get('name')}: its {n_points} candidate points nearest the "
+        f"bands (file {candidates_file}),",
         f"# each re-run with {replicates} replicates from a fresh root seed. Written by "
         "consortium calibrate.",
-        f"# Runs: {{n}} points x {replicates} replicates = {{runs}}.",
+        f"# Runs: {n_points} points x {replicates} replicates = {n_points * replicates:,}.",
         "",
         f'name = "{name}"',
         f"description = {_toml_value(_confirm_description(study))}",
@@ -427,15 +428,14 @@ def confirm_study(cal: Calibration, candidates_file: str, replicates: int = CONF
         f'model = "{cal.sweep.manifest.get("model")}"',
         f"replicates = {replicates}",
         f"seed = {seed}",
-        "outcomes = [" + ", ".join(f'"{p.a.statistic}"' for p in cal.patterns) + "]",
+        "outcomes = [" + ", ".join(f'"{name}"' for name in statistics) + "]",
         'timeseries = "none"',
     ]
     settings = study.get("settings") or {}
     if settings:
         lines += ["", "[set]", *(f"{k} = {_toml_value(v)}" for k, v in settings.items())]
     lines += ["", "[design]", 'kind = "points"', f'file = "{candidates_file}"', ""]
-    n = len(candidates(cal))
-    return "\n".join(lines).replace("{n}", str(n)).replace("{runs}", f"{n * replicates:,}")
+    return "\n".join(lines)
 
 
 def _confirm_description(study: Mapping[str, Any]) -> str:
@@ -704,9 +704,10 @@ def write_calibration(cal: Calibration, out: str | Path) -> dict[str, Path]:
                 encoding="utf-8")
     if cal.sweep.kind != "points":
         stem = str((cal.sweep.manifest.get("study") or {}).get("name") or CALIBRATION_STUDY)
+        rows = candidates(cal)
         files["candidates"] = out / f"{stem}_candidates.csv"
-        write_csv(candidates(cal), files["candidates"])
+        write_csv(rows, files["candidates"])
         files["confirm"] = out / f"{stem}_confirm.toml"
-        files["confirm"].write_text(confirm_study(cal, files["candidates"].name),
+        files["confirm"].write_text(confirm_study(cal, files["candidates"].name, len(rows)),
                                     encoding="utf-8")
     return files

@@ -156,7 +156,8 @@ def test_candidates_and_confirmation_study_rerun_the_nearest_points(toy_sweep, t
     cand = candidates(cal, k=5)
     assert list(cand.columns) == ["a", "b"] and len(cand) == 5
     assert cand["a"].min() >= cal.points["a"].nlargest(5).min()
-    text = confirm_study(cal, "candidates.csv", replicates=7)
+    text = confirm_study(cal, "candidates.csv", len(cand), replicates=7)
+    assert "# Runs: 5 points x 7 replicates = 35." in text
     data = tomllib.loads(text)
     assert data["design"] == {"kind": "points", "file": "candidates.csv"}
     assert data["replicates"] == 7 and data["seed"] == 3 + 1   # fresh seeds
