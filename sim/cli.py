@@ -548,14 +548,16 @@ def calibrate_command(
 
     Pattern-oriented filtering keeps the design points whose replicate means lie in every
     level band of the baseline; rejection ABC keeps the closest quantile. Writes
-    calibration.md, points.csv, posterior.csv, bands.png, posterior.png, selected.toml (the
-    representative accepted point as a scenario file) and next_round.toml (a study with the
-    identified parameters narrowed).
+    calibration.md (bands, conflicts between them, identified parameters), points.csv,
+    abc_sample.csv, posterior.csv, bands.png, posterior.png, selected.toml (or nearest.toml
+    when no point holds every band) and, for a screening sweep, the candidates nearest the
+    bands with a study that re-runs them on fresh seeds (STUDY_candidates.csv,
+    STUDY_confirm.toml). On that confirmation sweep it reports which candidates hold up.
 
     Example: [bold]consortium sweep calibration_lhs --out sweeps/calibration &&
     consortium calibrate sweeps/calibration[/bold]
     """
-    from experiments.calibrate import calibrate, write_calibration
+    from experiments.calibrate import band_summary, calibrate, pct, write_calibration
     from experiments.store import SweepStore
 
     bad_input = _bad_input()
@@ -578,8 +580,6 @@ def calibrate_command(
     if result.absent:
         console.print(f"[yellow]Not targets here: {', '.join(p.id for p in result.absent)} "
                       "(the sweep did not record their statistics).[/yellow]")
-    from experiments.calibrate import band_summary, pct
-
     what = "candidates" if result.sweep.kind == "points" else "prior"
     table = Table(title=f"Share of the {what} holding each band", title_style="bold",
                   header_style="bold")
