@@ -363,13 +363,14 @@ def _integer_factors(cal: Calibration) -> set[str]:
     return set(declared or []) | typed
 
 
+def by_distance(points: pd.DataFrame) -> pd.DataFrame:
+    """Points nearest the bands first: by distance, then by most bands held."""
+    return points.sort_values(["distance", "n_in"], ascending=[True, False], kind="stable")
+
+
 def nearest_point(cal: Calibration) -> int | None:
-    """The point nearest the bands (smallest distance, then most bands held), or None."""
-    if cal.points.empty:
-        return None
-    order = cal.points.sort_values(["distance", "n_in"], ascending=[True, False],
-                                   kind="stable")
-    return int(order["point"].iloc[0])
+    """The point nearest the bands, or None if there are no points."""
+    return None if cal.points.empty else int(by_distance(cal.points)["point"].iloc[0])
 
 
 def selected_values(cal: Calibration, point: int | None = None) -> dict[str, Any]:
@@ -390,10 +391,7 @@ def candidates(cal: Calibration, k: int = DEFAULT_CANDIDATES) -> pd.DataFrame:
 
     Ordered by distance, then by bands held; integer factors stay whole numbers.
     """
-    pts = cal.points
-    n = max(k, int(pts["accepted"].sum()))
-    order = pts.sort_values(["distance", "n_in"], ascending=[True, False], kind="stable")
-    rows = order.head(n)
+    rows = by_distance(cal.points).head(max(k, int(cal.points["accepted"].sum())))
     integer = _integer_factors(cal)
     out = pd.DataFrame(index=range(len(rows)))
     for key in cal.factors:
@@ -560,7 +558,7 @@ def markdown_report(cal: Calibration, top: int = 15) -> str:
                  *[f"level:{p.id}" for p in cal.patterns]]
         lines += ["## Points", "", "Each point's band levels at "
                   f"{cal.sweep.replicates} replicates; `points.csv` adds standard errors.", "",
-                  markdown_table(pts.sort_values("distance", kind="stable")[shown]), ""]
+                  markdown_table(by_distance(pts)[shown]), ""]
     else:
         lines += [
             "## Parameters", "",
@@ -676,7 +674,7 @@ def write_calibration(cal: Calibration, out: str | Path) -> dict[str, Path]:
     write_csv(cal.points, files["points"])
     if cal.sweep.kind != "points":
         files["abc"] = out / "abc_sample.csv"
-        write_csv(cal.abc.sort_values("distance", kind="stable"), files["abc"])
+        write_csv(by_distance(cal.abc), files["abc"])
     plot_bands(cal, files["bands"])
     if len(cal.posterior):
         write_csv(cal.posterior, files["posterior"])
