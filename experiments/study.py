@@ -2,12 +2,14 @@
 
 A study names a base scenario, the factors (dotted scenario keys with ``levels``, or
 ``bounds`` and a ``distribution``), a design (full factorial, extended OFAT, Latin
-hypercube, Sobol/Saltelli or Morris), replicates, a root seed, the outcomes and time series
-to keep, and the model as ``module:function``: the consortium model ``sim.run:simulate`` by
-default, or any importable ``f(params: dict, rng: numpy.random.Generator) -> dict``, so
-reference functions with known answers run through the same machinery. Files are validated
-like scenario files (pydantic, ``extra="forbid"``, strict TOML types); every problem becomes
-a :class:`StudyError` naming the study file, the key path (``factors[2].bounds``) and what is
+hypercube, Sobol/Saltelli, Morris, or given ``points``: one row per design point of a CSV or
+Parquet file whose columns are the factors), replicates, a root seed, the outcomes and time
+series to keep, and the model as ``module:function``: the consortium model
+``sim.run:simulate`` by default (or another of :data:`CONSORTIUM_MODELS`), or any importable
+``f(params: dict, rng: numpy.random.Generator) -> dict``, so reference functions with
+known answers run through the same machinery. Files are validated like scenario files
+(pydantic, ``extra="forbid"``, strict TOML types); every problem becomes a
+:class:`StudyError` naming the study file, the key path (``factors[2].bounds``) and what is
 wrong. For the consortium model each factor is checked against the base scenario at load
 time, so a sweep never starts with a key or value the model would reject. A ``[set]`` table
 fixes scenario keys for every run (``[set]`` then ``outcomes.horizon_years = 13``), like
