@@ -7,6 +7,7 @@ Figures are imported inside ``run``, and the experiments package inside ``sweep`
 from __future__ import annotations
 
 import csv
+import inspect
 import json
 import math
 import re
@@ -701,3 +702,25 @@ def _print_validation(console: Console, result: Any) -> None:
     for role, c in sorted(result.counts().items(), reverse=True):
         console.print(f"{role}: {c['pass']} pass, {c['fail']} fail, "
                       f"{c['not testable']} not testable")
+
+
+def _reflow(doc: str | None) -> str | None:
+    """A docstring with each prose paragraph on one line, so help wraps to the terminal.
+
+    Typer keeps single line breaks of the paragraphs after the first, so source-wrapped
+    docstrings would break mid-sentence in a narrow terminal. Paragraphs with list items or
+    indented lines keep their breaks.
+    """
+    if not doc:
+        return doc
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    keep = ("- ", "* ", " ")
+    return "\n\n".join(p if any(line.startswith(keep) for line in p.splitlines())
+                       else " ".join(line.strip() for line in p.splitlines())
+                       for p in paragraphs)
+
+
+for _typer_app in (app, scenarios_app):
+    for _info in _typer_app.registered_commands:
+        if _info.help is None and _info.callback is not None:
+            _info.help = _reflow(_info.callback.__doc__)

@@ -280,3 +280,20 @@ def test_replicates_must_be_positive(runner, scenario, tmp_path):
     assert result.exit_code == 2
     assert "--replicates" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_command_help_reflows_prose_and_keeps_lists():
+    from sim.cli import _reflow, app
+
+    doc = """Summary line.
+
+        First paragraph wrapped
+        over two lines.
+
+        - a list item
+        - another
+        """
+    assert _reflow(doc) == ("Summary line.\n\nFirst paragraph wrapped over two lines.\n\n"
+                            "- a list item\n- another")
+    validate = next(c for c in app.registered_commands if c.name == "validate")
+    assert "\n\n" in validate.help and "the\nevidence" not in validate.help
