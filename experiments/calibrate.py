@@ -56,7 +56,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from experiments.patterns import BASELINE, PATTERNS, Pattern
-from experiments.validate import run_statistics
+from experiments.validate import band_text, run_statistics
 from sim.run import scenario_with
 
 CALIBRATION_STUDY = "calibration_lhs"
@@ -452,7 +452,7 @@ def band_summary(cal: Calibration) -> pd.DataFrame:
         inside = pts[f"in:{p.id}"]
         others = pts["n_in"] - inside.astype(int) == n_bands - 1
         rows.append({
-            "id": p.id, "statistic": p.a.statistic, "band": _band_text(p),
+            "id": p.id, "statistic": p.a.statistic, "band": band_text(p),
             "strength": p.strength,
             "prior_share_in_band": float(inside.mean()),
             "prior_median_level": float(level.median()),
@@ -491,11 +491,6 @@ def band_conflicts(cal: Calibration, ratio: float = CONFLICT_RATIO) -> pd.DataFr
                          "level_rho": float(rho)})
     cols = ["band_a", "band_b", "share_a", "share_b", "share_both", "joint_ratio", "level_rho"]
     return pd.DataFrame(rows, columns=cols).sort_values("joint_ratio", kind="stable")
-
-
-def _band_text(p: Pattern) -> str:
-    lo, hi = p.band
-    return f"{'(' if p.band_open[0] else '['}{lo:g}, {hi:g}{')' if p.band_open[1] else ']'}"
 
 
 def markdown_report(cal: Calibration, top: int = 15) -> str:

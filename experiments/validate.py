@@ -623,9 +623,13 @@ STATISTICS: dict[str, Statistic] = {
 
 
 # ==================================================================================== runs
-def run_statistics(params: ScenarioParams, seed: np.random.SeedSequence,
+def run_statistics(params: ScenarioParams,
+                   seed: np.random.SeedSequence | np.random.Generator,
                    names: Sequence[str]) -> dict[str, float]:
     """One run of ``params`` from ``seed``, reduced to the statistics ``names``.
+
+    ``seed`` may be a sweep's Generator, ``default_rng(SeedSequence(...))``, which gives
+    the same run as its SeedSequence (the calibration's sweep model passes one).
 
     Runs that need no probe and no pre-grant snapshot go through ``sim.run.run``; the
     others step the model here in the same order.
@@ -648,7 +652,8 @@ def run_statistics(params: ScenarioParams, seed: np.random.SeedSequence,
     return out
 
 
-def _stepped_run(params: ScenarioParams, seed: np.random.SeedSequence, months: dict[str, int],
+def _stepped_run(params: ScenarioParams,
+                 seed: np.random.SeedSequence | np.random.Generator, months: dict[str, int],
                  snaps: tuple[int, ...], probe_names: Sequence[str]) -> RunView:
     model = ConsortiumModel(params, seed)
     graphs: dict[int, nx.Graph] = {}
