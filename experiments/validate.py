@@ -65,6 +65,7 @@ from agents.organization import COLLEGE, EMPLOYER
 from experiments.patterns import PATTERNS, Arm, Pattern, check_catalogue
 from sim.grant import GrantSchedule
 from sim.model import ConsortiumModel
+from sim.observation import Observation
 from sim.outcomes import OUTCOMES, RunRecord, compute_outcomes
 from sim.params import ScenarioParams
 from sim.run import run as run_once
@@ -122,16 +123,21 @@ def resolve_month(spec: str, schedule: GrantSchedule) -> int:
 
 # =================================================================================== probes
 class Probe:
-    """Model state read around each monthly step; ``result()`` is stored on the run view."""
+    """Model state read around each monthly step; ``result()`` is stored on the run view.
 
-    def __init__(self, model: ConsortiumModel):
-        self.model = model
+    A probe sees the model only through :class:`sim.observation.Observation`: the first
+    observation (before any step) and the parameters at construction, then one
+    observation before and one after each step.
+    """
 
-    def before(self, model: ConsortiumModel) -> None:
+    def __init__(self, first: Observation, params: ScenarioParams):
+        self.params = params
+
+    def before(self, obs: Observation) -> None:
         """Called before each step."""
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
-        """Called after the step of ``month``."""
+    def after(self, obs: Observation) -> None:
+        """Called after each step; the month stepped is ``obs.month - 1``."""
 
     def result(self) -> Any:
         """The probe's record of the run."""
@@ -141,13 +147,13 @@ class Probe:
 class AttendanceProbe(Probe):
     """Share of taking-part organizations at a meeting, per month (SF11)."""
 
-    def __init__(self, model: ConsortiumModel):
-        super().__init__(model)
+    def __init__(self, first: Observation, params: ScenarioParams):
+        super().__init__(first, params)
         self.values: list[float] = []
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
+    def after(self, obs: Observation) -> None:
         """Record this month's attendance."""
-        self.values.append(float(model.attendance))
+        self.values.append(obs.attendance)
 
     def result(self) -> np.ndarray:
         """Monthly attendance."""
@@ -157,14 +163,14 @@ class AttendanceProbe(Probe):
 class CollegeAttendanceProbe(Probe):
     """Share of all community colleges that attended a meeting, per month (SF35)."""
 
-    def __init__(self, model: ConsortiumModel):
-        super().__init__(model)
-        self.colleges = np.flatnonzero(model.org.sector == COLLEGE)
+    def __init__(self, first: Observation, params: ScenarioParams):
+        super().__init__(first, params)
+        self.colleges = np.flatnonzero(first.sector == COLLEGE)
         self.values: list[float] = []
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
+    def after(self, obs: Observation) -> None:
         """Record the colleges' attendance this month."""
-        self.values.append(float(np.mean(model.attend[self.colleges]))
+        self.values.append(float(np.mean(obs.attended[self.colleges]))
                            if len(self.colleges) else math.nan)
 
     def result(self) -> np.ndarray:
@@ -177,16 +183,15 @@ class WblHostsProbe(Probe):
 
     RUNG = 4
 
-    def __init__(self, model: ConsortiumModel):
-        super().__init__(model)
-        self.employers = model.org.sector == EMPLOYER
+    def __init__(self, first: Observation, params: ScenarioParams):
+        super().__init__(first, params)
+        self.employers = first.sector == EMPLOYER
         self.values: list[float] = []
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
+    def after(self, obs: Observation) -> None:
         """Count this month's hosts."""
-        org = model.org
-        self.values.append(float(np.sum(self.employers & org.taking_part
-                                         & (org.stage >= self.RUNG))))
+        self.values.append(float(np.sum(self.employers & obs.taking_part
+                                         & (obs.rung >= self.RUNG))))
 
     def result(self) -> np.ndarray:
         """Monthly count of work-based-learning hosts."""
@@ -196,23 +201,22 @@ class WblHostsProbe(Probe):
 class LeaderChangeProbe(Probe):
     """Leader changes and whether the organization's commitment rose over that month (SF8)."""
 
-    def __init__(self, model: ConsortiumModel):
-        super().__init__(model)
+    def __init__(self, first: Observation, params: ScenarioParams):
+        super().__init__(first, params)
         self.changes = 0
         self.rises = 0
-        self._ids = model.org.leader_id.copy()
-        self._commitment = model.org.commitment.copy()
+        self.before(first)
 
-    def before(self, model: ConsortiumModel) -> None:
+    def before(self, obs: Observation) -> None:
         """Remember leaders and commitment before the step."""
-        self._ids = model.org.leader_id.copy()
-        self._commitment = model.org.commitment.copy()
+        self._ids = obs.leader.copy()
+        self._commitment = obs.commitment.copy()
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
+    def after(self, obs: Observation) -> None:
         """Count the step's leader changes and the rises of commitment among them."""
-        changed = model.org.leader_id != self._ids
+        changed = obs.leader != self._ids
         self.changes += int(changed.sum())
-        self.rises += int(np.sum(model.org.commitment[changed] > self._commitment[changed]))
+        self.rises += int(np.sum(obs.commitment[changed] > self._commitment[changed]))
 
     def result(self) -> dict[str, int]:
         """Counts of changes and of changes after which commitment rose."""
@@ -231,27 +235,25 @@ class TrustTimingProbe(Probe):
     COHORT_LAST_MONTH = 11
     READ_MONTH = 35
 
-    def __init__(self, model: ConsortiumModel):
-        super().__init__(model)
-        ties = model.ties
-        self.threshold = model.params.trust.active_threshold
-        self.formed = ties.formed.copy()
-        self.first = np.full(len(ties.i), -1, dtype=np.int64)
+    def __init__(self, first: Observation, params: ScenarioParams):
+        super().__init__(first, params)
+        self.threshold = params.trust.active_threshold
+        self.formed = first.formed.copy()
+        self.first = np.full(len(first.formed), -1, dtype=np.int64)
         self.value = math.nan
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
+    def after(self, obs: Observation) -> None:
         """Track the first month each current tie reached the threshold."""
+        month = obs.month - 1
         if month > self.READ_MONTH:
             return
-        ties = model.ties
-        reformed = ties.formed != self.formed
+        reformed = obs.formed != self.formed
         self.first[reformed] = -1
-        self.formed = ties.formed.copy()
-        trust = model.trust()
-        hit = ties.tie & (trust >= self.threshold) & (self.first < 0)
+        self.formed = obs.formed.copy()
+        hit = obs.tie & (obs.trust >= self.threshold) & (self.first < 0)
         self.first[hit] = month
         if month == self.READ_MONTH:
-            cohort = (ties.tie & ties.cross & (self.formed >= 0)
+            cohort = (obs.tie & obs.cross_sector & (self.formed >= 0)
                       & (self.formed <= self.COHORT_LAST_MONTH))
             if cohort.any():
                 reached = self.first[cohort] >= 0
@@ -278,25 +280,23 @@ class BurnoutExitProbe(Probe):
 
     HEAVY = WblHostsProbe.RUNG
 
-    def __init__(self, model: ConsortiumModel):
-        super().__init__(model)
-        self.employers = model.org.sector == EMPLOYER
-        self.exit_level = model.params.employers.burnout_exit
+    def __init__(self, first: Observation, params: ScenarioParams):
+        super().__init__(first, params)
+        self.employers = first.sector == EMPLOYER
+        self.exit_level = params.employers.burnout_exit
         self.at_risk = {"heavy": 0, "other": 0}
         self.exits = {"heavy": 0, "other": 0}
-        self.before(model)
+        self.before(first)
 
-    def before(self, model: ConsortiumModel) -> None:
+    def before(self, obs: Observation) -> None:
         """Classify the employers at risk by their rung at the start of the month."""
-        org = model.org
-        asked = self.employers & org.taking_part & (org.stage >= 1)
-        self._groups = {"heavy": asked & (org.stage >= self.HEAVY),
-                        "other": asked & (org.stage < self.HEAVY)}
+        asked = self.employers & obs.taking_part & (obs.rung >= 1)
+        self._groups = {"heavy": asked & (obs.rung >= self.HEAVY),
+                        "other": asked & (obs.rung < self.HEAVY)}
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
+    def after(self, obs: Observation) -> None:
         """Count the month's employer-months at risk and burnout exits per group."""
-        org = model.org
-        burnt = ~org.taking_part & (org.burnout > self.exit_level)
+        burnt = ~obs.taking_part & (obs.burnout > self.exit_level)
         for key, mask in self._groups.items():
             self.at_risk[key] += int(mask.sum())
             self.exits[key] += int(np.sum(mask & burnt))
@@ -310,13 +310,13 @@ class BurnoutExitProbe(Probe):
 class AgreementProbe(Probe):
     """K-12-college articulation agreements standing after each month (SF20)."""
 
-    def __init__(self, model: ConsortiumModel):
-        super().__init__(model)
+    def __init__(self, first: Observation, params: ScenarioParams):
+        super().__init__(first, params)
         self.values: list[int] = []
 
-    def after(self, model: ConsortiumModel, month: int) -> None:
+    def after(self, obs: Observation) -> None:
         """Count the agreements standing this month."""
-        self.values.append(int(model.ties.agreement.sum()))
+        self.values.append(int(obs.agreement.sum()))
 
     def result(self) -> np.ndarray:
         """Monthly count of standing agreements."""
@@ -659,15 +659,20 @@ def _stepped_run(params: ScenarioParams,
     graphs: dict[int, nx.Graph] = {}
     if -1 in months.values():
         graphs[-1] = model.graph()
-    probes = {name: PROBES[name](model) for name in probe_names}
+    first = model.observe()
+    probes = {name: PROBES[name](first, params) for name in probe_names}
     wanted = set(snaps)
     while model.month < model.months:
-        for p in probes.values():
-            p.before(model)
+        if probes:
+            obs = model.observe()
+            for p in probes.values():
+                p.before(obs)
         model.step()
         month = model.month - 1
-        for p in probes.values():
-            p.after(model, month)
+        if probes:
+            obs = model.observe()
+            for p in probes.values():
+                p.after(obs)
         if month in wanted:
             graphs[month] = model.graph()
     record = RunRecord.from_model(model)

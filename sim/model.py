@@ -30,6 +30,7 @@ from agents.organization import (
     Organization,
 )
 from sim.grant import PARTNER, PLANNING, POST, TAPER, GrantSchedule
+from sim.observation import Observation, read_only
 from sim.params import ScenarioParams
 
 NEVER = np.iinfo(np.int64).max  # "formed" month of a pair that never had a tie
@@ -284,6 +285,7 @@ class ConsortiumModel(mesa.Model):
         self.partner_funding = 0.0
         self.partner_ratio = 0.0
         self.convening = 0.0
+        self.attendance = 0.0
         self.coordination = 0.0
         self.activity = 0.0
         self.wins = 0.0
@@ -737,6 +739,19 @@ class ConsortiumModel(mesa.Model):
         rec["employer_pledges_met"][t] = met / n_emp if n_emp else 0.0
         rec["visible_wins"][t] = self.wins
         rec["turnover_events"][t] = self.turnover_events
+
+    def observe(self) -> Observation:
+        """The state an observer may read after the last step (ODD §4.11)."""
+        org, t = self.org, self.ties
+        return Observation(
+            month=self.month, attendance=self.attendance,
+            sector=read_only(org.sector), taking_part=read_only(org.taking_part),
+            attended=read_only(self.attend), commitment=read_only(org.commitment),
+            leader=read_only(org.leader_id), rung=read_only(org.stage),
+            burnout=read_only(org.burnout), pair_i=read_only(t.i), pair_j=read_only(t.j),
+            tie=read_only(t.tie), cross_sector=read_only(t.cross),
+            k12_college=read_only(t.k12_college), formed=read_only(t.formed),
+            agreement=read_only(t.agreement), trust=read_only(self.trust()))
 
     def run(self) -> ConsortiumModel:
         """Step through the whole horizon."""

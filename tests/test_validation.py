@@ -232,18 +232,21 @@ def test_bilateral_agreement_counts_years_one_and_two_only():
 
 
 def test_burnout_probe_counts_exits_of_the_asked_employers_by_rung():
-    model = ConsortiumModel(load_scenario("workshop_small"), 7)
-    org = model.org
-    emp = np.flatnonzero(org.sector == EMPLOYER)[:5]
-    org.taking_part[org.sector == EMPLOYER] = False
-    org.taking_part[emp] = True
-    org.stage[emp] = [0, 1, 3, 4, 6]  # rung 0 is not asked: four at risk, two heavy
-    probe = v.BurnoutExitProbe(model)
-    probe.before(model)
-    level = model.params.employers.burnout_exit
-    org.taking_part[emp] = [False, False, True, False, False]
-    org.burnout[emp] = [level + 0.1, level + 0.1, level + 0.1, level - 0.1, level + 0.1]
-    probe.after(model, 0)
+    params = load_scenario("workshop_small")
+    first = ConsortiumModel(params, 7).observe()
+    emp = np.flatnonzero(first.sector == EMPLOYER)[:5]
+    part = np.zeros(len(first.sector), dtype=bool)
+    part[emp] = True
+    rung = first.rung.copy()
+    rung[emp] = [0, 1, 3, 4, 6]  # rung 0 is not asked: four at risk, two heavy
+    start = dataclasses.replace(first, taking_part=part, rung=rung)
+    probe = v.BurnoutExitProbe(first, params)
+    probe.before(start)
+    level = params.employers.burnout_exit
+    part_after, burnout = part.copy(), first.burnout.copy()
+    part_after[emp] = [False, False, True, False, False]
+    burnout[emp] = [level + 0.1, level + 0.1, level + 0.1, level - 0.1, level + 0.1]
+    probe.after(dataclasses.replace(start, month=1, taking_part=part_after, burnout=burnout))
     # Rung 1 burnt out; rung 3 stays; rung 4 left with low burnout (another reason); rung 6
     # burnt out; rung 0 was not at risk.
     counts = probe.result()
@@ -271,14 +274,16 @@ def test_burnout_probe_sees_exits_in_a_run_that_over_asks():
 
 
 def test_agreement_probe_follows_the_model():
-    model = ConsortiumModel(load_scenario("workshop_small"), 3)
-    probe = v.AgreementProbe(model)
-    for month in range(36):
-        probe.before(model)
+    params = load_scenario("workshop_small")
+    model = ConsortiumModel(params, 3)
+    probe = v.AgreementProbe(model.observe(), params)
+    for _ in range(36):
+        probe.before(model.observe())
         model.step()
-        probe.after(model, month)
-        assert probe.values[-1] == int(model.ties.agreement.sum())
-        assert not np.any(model.ties.agreement & ~model.ties.k12_college)
+        obs = model.observe()
+        probe.after(obs)
+        assert probe.values[-1] == int(obs.agreement.sum())
+        assert not np.any(obs.agreement & ~obs.k12_college)
 
 
 # ---------------------------------------------------------------------------------- report
