@@ -17,7 +17,7 @@ python:
 	  echo "consortium-sim needs Python 3.12 or newer, and none was found (tried python3.13, python3.12, python3 and pyenv versions)."; \
 	  exit 1; fi
 
-$(STAMP): pyproject.toml setup.py agents/_tie_kernels.pyx agents/_org_kernels.pyx | python
+$(STAMP): pyproject.toml setup.py $(wildcard agents/*.pyx agents/*.pxd) | python
 	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

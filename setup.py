@@ -5,5 +5,5 @@ from setuptools import Extension, setup
 
 setup(ext_modules=cythonize(
     [Extension(f"agents.{name}", [f"agents/{name}.pyx"], extra_compile_args=["-O3"])
-     for name in ("_tie_kernels", "_org_kernels")],
+     for name in ("codes", "_tie_kernels", "_org_kernels")],
     compiler_directives={"language_level": "3"}))

@@ -15,7 +15,9 @@ import mesa
 if TYPE_CHECKING:
     from sim.model import ConsortiumModel
 
-K12, COLLEGE, EMPLOYER, INTERMEDIARY = range(4)
+from agents.codes import Sector
+
+K12, COLLEGE, EMPLOYER, INTERMEDIARY = Sector  # in code order
 SECTOR_NAMES = ("k12", "college", "employer", "intermediary")
 
 
