@@ -3,8 +3,17 @@
 /* BEGIN: Cython Metadata
 {
     "distutils": {
+        "define_macros": [
+            [
+                "NPY_NO_DEPRECATED_API",
+                "NPY_1_7_API_VERSION"
+            ]
+        ],
         "extra_compile_args": [
             "-O3"
+        ],
+        "include_dirs": [
+            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include"
         ],
         "name": "agents.codes",
         "sources": [
@@ -1693,6 +1702,21 @@ enum __pyx_t_6agents_5codes_Rung {
   __pyx_e_6agents_5codes_INTERNSHIP = 5,
   __pyx_e_6agents_5codes_CHAMPION = 6
 };
+
+/* "agents/codes.pxd":25
+ * 
+ * 
+ * cpdef enum Phase:             # <<<<<<<<<<<<<<
+ *     # Phases of the grant, month by month (domain brief 2.3; sim/grant.py lays them out).
+ *     PLANNING = 0        # funded planning months
+*/
+enum __pyx_t_6agents_5codes_Phase {
+  __pyx_e_6agents_5codes_PLANNING = 0,
+  __pyx_e_6agents_5codes_STATE = 1,
+  __pyx_e_6agents_5codes_TAPER = 2,
+  __pyx_e_6agents_5codes_PARTNER = 3,
+  __pyx_e_6agents_5codes_POST = 4
+};
 /* #### Code section: utility_code_proto ### */
 
 /* --- Runtime support code (head) --- */
@@ -2448,6 +2472,9 @@ static PyObject *__Pyx_Object_VectorcallMethodKwds(PyObject *name, PyObject *con
 #endif
 
 /* CIntToPy.proto */
+static CYTHON_INLINE PyObject* __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(enum __pyx_t_6agents_5codes_Phase value);
+
+/* CIntToPy.proto */
 static CYTHON_INLINE PyObject* __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(enum __pyx_t_6agents_5codes_Rung value);
 
 /* CIntToPy.proto */
@@ -2491,6 +2518,9 @@ static unsigned long __Pyx_get_runtime_version(void);
 
 /* CheckBinaryVersion.proto */
 static int __Pyx_check_binary_version(unsigned long ct_version, unsigned long rt_version, int allow_newer);
+
+/* DecompressString.proto */
+static PyObject *__Pyx_DecompressString(const char *s, Py_ssize_t length, int algo);
 
 /* MultiPhaseInitModuleState.proto */
 #if CYTHON_PEP489_MULTI_PHASE_INIT && CYTHON_USE_MODULE_STATE
@@ -2577,7 +2607,7 @@ int __pyx_module_is_main_agents__codes = 0;
 /* #### Code section: global_var ### */
 static PyObject *__pyx_builtin_super;
 /* #### Code section: string_decls ### */
-static const char __pyx_k_Named_integer_codes_shared_by_th[] = "Named integer codes shared by the compiled rules and Python: ``Sector`` and ``Rung``.\n\nThe definitions are in ``agents/codes.pxd``; Cython exposes each as a Python ``IntEnum``.\n";
+static const char __pyx_k_Named_integer_codes_shared_by_th[] = "Named integer codes shared by the compiled rules and Python: ``Sector``, ``Rung``, ``Phase``.\n\nThe definitions are in ``agents/codes.pxd``; Cython exposes each as a Python ``IntEnum``.\n";
 /* #### Code section: decls ### */
 static PyObject *__pyx_pf_8EnumBase_22__Pyx_FlexibleEnumBase__missing_(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_cls, PyObject *__pyx_v_value); /* proto */
 static PyObject *__pyx_pf_8EnumBase_22__Pyx_FlexibleEnumBase_2__repr__(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_self); /* proto */
@@ -2609,7 +2639,7 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_tuple[2];
     PyObject *__pyx_codeobj_tab[2];
-    PyObject *__pyx_string_tab[60];
+    PyObject *__pyx_string_tab[66];
 /* #### Code section: module_state_contents ### */
 /* CachedMethodType.module_state_decls */
 #if CYTHON_COMPILING_IN_LIMITED_API
@@ -2670,49 +2700,55 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_JOB_SHADOW __pyx_string_tab[14]
 #define __pyx_n_u_K12 __pyx_string_tab[15]
 #define __pyx_n_u_NONE __pyx_string_tab[16]
-#define __pyx_n_u_Rung __pyx_string_tab[17]
-#define __pyx_n_u_SPEAKER __pyx_string_tab[18]
-#define __pyx_n_u_Sector __pyx_string_tab[19]
-#define __pyx_n_u_Pyx_FlexibleEnumBase __pyx_string_tab[20]
-#define __pyx_n_u_Pyx_FlexibleEnumBase___repr __pyx_string_tab[21]
-#define __pyx_n_u_Pyx_FlexibleEnumBase__missing __pyx_string_tab[22]
-#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[23]
-#define __pyx_n_u_annotate __pyx_string_tab[24]
-#define __pyx_n_u_class __pyx_string_tab[25]
-#define __pyx_n_u_doc __pyx_string_tab[26]
-#define __pyx_n_u_func __pyx_string_tab[27]
-#define __pyx_n_u_main __pyx_string_tab[28]
-#define __pyx_n_u_metaclass __pyx_string_tab[29]
-#define __pyx_n_u_module __pyx_string_tab[30]
-#define __pyx_n_u_mro_entries __pyx_string_tab[31]
-#define __pyx_n_u_name_2 __pyx_string_tab[32]
-#define __pyx_n_u_new __pyx_string_tab[33]
-#define __pyx_n_u_prepare __pyx_string_tab[34]
-#define __pyx_n_u_qualname __pyx_string_tab[35]
-#define __pyx_n_u_repr __pyx_string_tab[36]
-#define __pyx_n_u_test __pyx_string_tab[37]
-#define __pyx_n_u_is_coroutine __pyx_string_tab[38]
-#define __pyx_n_u_missing __pyx_string_tab[39]
-#define __pyx_n_u_name __pyx_string_tab[40]
-#define __pyx_n_u_value2member_map __pyx_string_tab[41]
-#define __pyx_n_u_value_2 __pyx_string_tab[42]
-#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[43]
-#define __pyx_n_u_cline_in_traceback __pyx_string_tab[44]
-#define __pyx_n_u_cls __pyx_string_tab[45]
-#define __pyx_n_u_enum __pyx_string_tab[46]
-#define __pyx_n_u_get __pyx_string_tab[47]
-#define __pyx_n_u_items __pyx_string_tab[48]
-#define __pyx_n_u_module_2 __pyx_string_tab[49]
-#define __pyx_n_u_pop __pyx_string_tab[50]
-#define __pyx_n_u_pseudo_member __pyx_string_tab[51]
-#define __pyx_n_u_self __pyx_string_tab[52]
-#define __pyx_n_u_setdefault __pyx_string_tab[53]
-#define __pyx_n_u_super __pyx_string_tab[54]
-#define __pyx_n_u_value __pyx_string_tab[55]
-#define __pyx_n_u_value2member_map_2 __pyx_string_tab[56]
-#define __pyx_n_u_values __pyx_string_tab[57]
-#define __pyx_kp_b_iso88591_A_4xs_3at_a_uBiq __pyx_string_tab[58]
-#define __pyx_kp_b_iso88591_A_81E_4wa_a_A_Zq_7_5_a_G1_Kq_q_q __pyx_string_tab[59]
+#define __pyx_n_u_PARTNER __pyx_string_tab[17]
+#define __pyx_n_u_PLANNING __pyx_string_tab[18]
+#define __pyx_n_u_POST __pyx_string_tab[19]
+#define __pyx_n_u_Phase __pyx_string_tab[20]
+#define __pyx_n_u_Rung __pyx_string_tab[21]
+#define __pyx_n_u_SPEAKER __pyx_string_tab[22]
+#define __pyx_n_u_STATE __pyx_string_tab[23]
+#define __pyx_n_u_Sector __pyx_string_tab[24]
+#define __pyx_n_u_TAPER __pyx_string_tab[25]
+#define __pyx_n_u_Pyx_FlexibleEnumBase __pyx_string_tab[26]
+#define __pyx_n_u_Pyx_FlexibleEnumBase___repr __pyx_string_tab[27]
+#define __pyx_n_u_Pyx_FlexibleEnumBase__missing __pyx_string_tab[28]
+#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[29]
+#define __pyx_n_u_annotate __pyx_string_tab[30]
+#define __pyx_n_u_class __pyx_string_tab[31]
+#define __pyx_n_u_doc __pyx_string_tab[32]
+#define __pyx_n_u_func __pyx_string_tab[33]
+#define __pyx_n_u_main __pyx_string_tab[34]
+#define __pyx_n_u_metaclass __pyx_string_tab[35]
+#define __pyx_n_u_module __pyx_string_tab[36]
+#define __pyx_n_u_mro_entries __pyx_string_tab[37]
+#define __pyx_n_u_name_2 __pyx_string_tab[38]
+#define __pyx_n_u_new __pyx_string_tab[39]
+#define __pyx_n_u_prepare __pyx_string_tab[40]
+#define __pyx_n_u_qualname __pyx_string_tab[41]
+#define __pyx_n_u_repr __pyx_string_tab[42]
+#define __pyx_n_u_test __pyx_string_tab[43]
+#define __pyx_n_u_is_coroutine __pyx_string_tab[44]
+#define __pyx_n_u_missing __pyx_string_tab[45]
+#define __pyx_n_u_name __pyx_string_tab[46]
+#define __pyx_n_u_value2member_map __pyx_string_tab[47]
+#define __pyx_n_u_value_2 __pyx_string_tab[48]
+#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[49]
+#define __pyx_n_u_cline_in_traceback __pyx_string_tab[50]
+#define __pyx_n_u_cls __pyx_string_tab[51]
+#define __pyx_n_u_enum __pyx_string_tab[52]
+#define __pyx_n_u_get __pyx_string_tab[53]
+#define __pyx_n_u_items __pyx_string_tab[54]
+#define __pyx_n_u_module_2 __pyx_string_tab[55]
+#define __pyx_n_u_pop __pyx_string_tab[56]
+#define __pyx_n_u_pseudo_member __pyx_string_tab[57]
+#define __pyx_n_u_self __pyx_string_tab[58]
+#define __pyx_n_u_setdefault __pyx_string_tab[59]
+#define __pyx_n_u_super __pyx_string_tab[60]
+#define __pyx_n_u_value __pyx_string_tab[61]
+#define __pyx_n_u_value2member_map_2 __pyx_string_tab[62]
+#define __pyx_n_u_values __pyx_string_tab[63]
+#define __pyx_kp_b_iso88591_A_4xs_3at_a_uBiq __pyx_string_tab[64]
+#define __pyx_kp_b_iso88591_A_81E_4wa_a_A_Zq_7_5_a_G1_Kq_q_q __pyx_string_tab[65]
 /* #### Code section: module_state_clear ### */
 #if CYTHON_USE_MODULE_STATE
 static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
@@ -2732,7 +2768,7 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
   for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<60; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<66; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
 Py_CLEAR(clear_module_state->__pyx_CommonTypesMetaclassType);
@@ -2760,7 +2796,7 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
   for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<60; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<66; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
 Py_VISIT(traverse_module_state->__pyx_CommonTypesMetaclassType);
@@ -3563,9 +3599,9 @@ static CYTHON_SMALL_CODE int __pyx_pymod_exec_codes(PyObject *__pyx_pyinit_modul
   PyObject *__pyx_t_8 = NULL;
   PyObject *__pyx_t_9 = NULL;
   PyObject *__pyx_t_10 = NULL;
-  PyObject *__pyx_t_11 = NULL;
+  size_t __pyx_t_11;
   PyObject *__pyx_t_12 = NULL;
-  size_t __pyx_t_13;
+  PyObject *__pyx_t_13 = NULL;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
@@ -3749,13 +3785,182 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
   /* "EnumType":41
  * 
  * 
- * Rung = __Pyx_FlexibleEnumBase('Rung',  [             # <<<<<<<<<<<<<<
- *     ('NONE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(NONE)),
- *     ('AWARENESS', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(AWARENESS)),
+ * Phase = __Pyx_FlexibleEnumBase('Phase',  [             # <<<<<<<<<<<<<<
+ *     ('PLANNING', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PLANNING)),
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),
 */
   __pyx_t_3 = NULL;
   __Pyx_INCREF(__Pyx_FlexibleEnumBase);
   __pyx_t_5 = __Pyx_FlexibleEnumBase; 
+
+  /* "EnumType":42
+ * 
+ * Phase = __Pyx_FlexibleEnumBase('Phase',  [
+ *     ('PLANNING', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PLANNING)),             # <<<<<<<<<<<<<<
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),
+ *     ('TAPER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(TAPER)),
+*/
+  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(__pyx_e_6agents_5codes_PLANNING); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 42, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_7);
+  {
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_PLANNING, __pyx_t_7};
+    __pyx_t_2 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_2);
+  }
+  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+
+  /* "EnumType":43
+ * Phase = __Pyx_FlexibleEnumBase('Phase',  [
+ *     ('PLANNING', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PLANNING)),
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),             # <<<<<<<<<<<<<<
+ *     ('TAPER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(TAPER)),
+ *     ('PARTNER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PARTNER)),
+*/
+  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(__pyx_e_6agents_5codes_STATE); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 43, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_7);
+  {
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_STATE, __pyx_t_7};
+    __pyx_t_6 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_6)) __PYX_ERR(1, 43, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_6);
+  }
+  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+
+  /* "EnumType":44
+ *     ('PLANNING', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PLANNING)),
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),
+ *     ('TAPER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(TAPER)),             # <<<<<<<<<<<<<<
+ *     ('PARTNER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PARTNER)),
+ *     ('POST', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(POST)),
+*/
+  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(__pyx_e_6agents_5codes_TAPER); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 44, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_7);
+  {
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_TAPER, __pyx_t_7};
+    __pyx_t_8 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_8)) __PYX_ERR(1, 44, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_8);
+  }
+  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+
+  /* "EnumType":45
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),
+ *     ('TAPER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(TAPER)),
+ *     ('PARTNER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PARTNER)),             # <<<<<<<<<<<<<<
+ *     ('POST', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(POST)),
+ * 
+*/
+  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(__pyx_e_6agents_5codes_PARTNER); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 45, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_7);
+  {
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_PARTNER, __pyx_t_7};
+    __pyx_t_9 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 45, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_9);
+  }
+  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+
+  /* "EnumType":46
+ *     ('TAPER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(TAPER)),
+ *     ('PARTNER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PARTNER)),
+ *     ('POST', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(POST)),             # <<<<<<<<<<<<<<
+ * 
+ * ], module=globals().get("__module__", 'agents.codes'))
+*/
+  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(__pyx_e_6agents_5codes_POST); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 46, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_7);
+  {
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_POST, __pyx_t_7};
+    __pyx_t_10 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 46, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_10);
+  }
+  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+
+  /* "EnumType":41
+ * 
+ * 
+ * Phase = __Pyx_FlexibleEnumBase('Phase',  [             # <<<<<<<<<<<<<<
+ *     ('PLANNING', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PLANNING)),
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),
+*/
+  {
+    PyObject* __pyx_temp[5] = {__pyx_t_2, __pyx_t_6, __pyx_t_8, __pyx_t_9, __pyx_t_10};
+    __pyx_t_7 = __Pyx_PyList_FromArray(__pyx_temp, 5); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 41, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_7);
+  }
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+  __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
+  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+
+  /* "EnumType":48
+ *     ('POST', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(POST)),
+ * 
+ * ], module=globals().get("__module__", 'agents.codes'))             # <<<<<<<<<<<<<<
+*/
+  __pyx_t_10 = __Pyx_Globals(); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 48, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
+  __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_get); if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 48, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_9);
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+  __pyx_t_10 = __Pyx_PyObject_Call(__pyx_t_9, __pyx_mstate_global->__pyx_tuple[0], NULL); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 48, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
+  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+  #if CYTHON_VECTORCALL
+
+  /* "EnumType":41
+ * 
+ * 
+ * Phase = __Pyx_FlexibleEnumBase('Phase',  [             # <<<<<<<<<<<<<<
+ *     ('PLANNING', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PLANNING)),
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),
+*/
+  #endif
+  __pyx_t_11 = 1;
+  {
+    PyObject *__pyx_callargs[4] = {__pyx_t_3, __pyx_mstate_global->__pyx_n_u_Phase, __pyx_t_7, __pyx_t_10};
+    #if CYTHON_VECTORCALL
+    __pyx_t_9 = __pyx_mstate_global->__pyx_tuple[1];
+    if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 41, __pyx_L1_error)
+    __Pyx_INCREF(__pyx_t_9);
+    #else
+    {
+      PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_module_2};
+      __pyx_t_9 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+3, 1);
+      if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 41, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_9);
+    }
+    #endif
+    __pyx_t_4 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_5, __pyx_callargs+__pyx_t_11, (3-__pyx_t_11) | (__pyx_t_11*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_9);
+    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
+    __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+    #if CYTHON_VECTORCALL
+    #endif
+    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+    if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 41, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_4);
+  }
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_Phase, __pyx_t_4) < (0)) __PYX_ERR(1, 41, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "EnumType":33
+ * 
+ * 
+ * cdef extern from *:             # <<<<<<<<<<<<<<
+ *     object __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(Rung value)
+ * 
+*/
+  __pyx_t_5 = NULL;
+
+  /* "EnumType":41
+ * 
+ * 
+ * Rung = __Pyx_FlexibleEnumBase('Rung',  [             # <<<<<<<<<<<<<<
+ *     ('NONE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(NONE)),
+ *     ('AWARENESS', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(AWARENESS)),
+*/
+  __Pyx_INCREF(__Pyx_FlexibleEnumBase);
+  __pyx_t_9 = __Pyx_FlexibleEnumBase; 
 
   /* "EnumType":42
  * 
@@ -3764,14 +3969,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('AWARENESS', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(AWARENESS)),
  *     ('SPEAKER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(SPEAKER)),
 */
-  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_NONE); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 42, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_10 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_NONE); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 42, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_NONE, __pyx_t_7};
-    __pyx_t_2 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 42, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_NONE, __pyx_t_10};
+    __pyx_t_7 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_7);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
 
   /* "EnumType":43
  * Rung = __Pyx_FlexibleEnumBase('Rung',  [
@@ -3780,14 +3985,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('SPEAKER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(SPEAKER)),
  *     ('ADVISOR', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(ADVISOR)),
 */
-  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_AWARENESS); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 43, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_10 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_AWARENESS); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 43, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_AWARENESS, __pyx_t_7};
-    __pyx_t_6 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_6)) __PYX_ERR(1, 43, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_6);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_AWARENESS, __pyx_t_10};
+    __pyx_t_3 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_3)) __PYX_ERR(1, 43, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_3);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
 
   /* "EnumType":44
  *     ('NONE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(NONE)),
@@ -3796,14 +4001,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('ADVISOR', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(ADVISOR)),
  *     ('JOB_SHADOW', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(JOB_SHADOW)),
 */
-  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_SPEAKER); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 44, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_10 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_SPEAKER); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 44, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_SPEAKER, __pyx_t_7};
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_SPEAKER, __pyx_t_10};
     __pyx_t_8 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_8)) __PYX_ERR(1, 44, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_8);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
 
   /* "EnumType":45
  *     ('AWARENESS', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(AWARENESS)),
@@ -3812,14 +4017,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('JOB_SHADOW', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(JOB_SHADOW)),
  *     ('INTERNSHIP', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(INTERNSHIP)),
 */
-  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_ADVISOR); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 45, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_10 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_ADVISOR); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 45, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_ADVISOR, __pyx_t_7};
-    __pyx_t_9 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 45, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_9);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_ADVISOR, __pyx_t_10};
+    __pyx_t_6 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_6)) __PYX_ERR(1, 45, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_6);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
 
   /* "EnumType":46
  *     ('SPEAKER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(SPEAKER)),
@@ -3828,14 +4033,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('INTERNSHIP', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(INTERNSHIP)),
  *     ('CHAMPION', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(CHAMPION)),
 */
-  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_JOB_SHADOW); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 46, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_10 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_JOB_SHADOW); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 46, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_JOB_SHADOW, __pyx_t_7};
-    __pyx_t_10 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 46, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_10);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_JOB_SHADOW, __pyx_t_10};
+    __pyx_t_2 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 46, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_2);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
 
   /* "EnumType":47
  *     ('ADVISOR', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(ADVISOR)),
@@ -3844,14 +4049,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('CHAMPION', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(CHAMPION)),
  * 
 */
-  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_INTERNSHIP); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 47, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_10 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_INTERNSHIP); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 47, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_INTERNSHIP, __pyx_t_7};
-    __pyx_t_11 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_11)) __PYX_ERR(1, 47, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_11);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_INTERNSHIP, __pyx_t_10};
+    __pyx_t_12 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 47, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_12);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
 
   /* "EnumType":48
  *     ('JOB_SHADOW', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(JOB_SHADOW)),
@@ -3860,14 +4065,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  * 
  * ], module=globals().get("__module__", 'agents.codes'))
 */
-  __pyx_t_7 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_CHAMPION); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 48, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_10 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(__pyx_e_6agents_5codes_CHAMPION); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 48, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_CHAMPION, __pyx_t_7};
-    __pyx_t_12 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 48, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_12);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_CHAMPION, __pyx_t_10};
+    __pyx_t_13 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 48, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_13);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
 
   /* "EnumType":41
  * 
@@ -3877,31 +4082,31 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('AWARENESS', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(AWARENESS)),
 */
   {
-    PyObject* __pyx_temp[7] = {__pyx_t_2, __pyx_t_6, __pyx_t_8, __pyx_t_9, __pyx_t_10, __pyx_t_11, __pyx_t_12};
-    __pyx_t_7 = __Pyx_PyList_FromArray(__pyx_temp, 7); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 41, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_7);
+    PyObject* __pyx_temp[7] = {__pyx_t_7, __pyx_t_3, __pyx_t_8, __pyx_t_6, __pyx_t_2, __pyx_t_12, __pyx_t_13};
+    __pyx_t_10 = __Pyx_PyList_FromArray(__pyx_temp, 7); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 41, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_10);
   }
-  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
   __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
-  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
+  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
+  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
 
   /* "EnumType":50
  *     ('CHAMPION', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(CHAMPION)),
  * 
  * ], module=globals().get("__module__", 'agents.codes'))             # <<<<<<<<<<<<<<
 */
-  __pyx_t_12 = __Pyx_Globals(); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 50, __pyx_L1_error)
+  __pyx_t_13 = __Pyx_Globals(); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 50, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_13);
+  __pyx_t_12 = __Pyx_PyObject_GetAttrStr(__pyx_t_13, __pyx_mstate_global->__pyx_n_u_get); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 50, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_12);
-  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_12, __pyx_mstate_global->__pyx_n_u_get); if (unlikely(!__pyx_t_11)) __PYX_ERR(1, 50, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_11);
+  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
+  __pyx_t_13 = __Pyx_PyObject_Call(__pyx_t_12, __pyx_mstate_global->__pyx_tuple[0], NULL); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 50, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_13);
   __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
-  __pyx_t_12 = __Pyx_PyObject_Call(__pyx_t_11, __pyx_mstate_global->__pyx_tuple[0], NULL); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 50, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_12);
-  __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
   #if CYTHON_VECTORCALL
 
   /* "EnumType":41
@@ -3912,29 +4117,29 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('AWARENESS', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(AWARENESS)),
 */
   #endif
-  __pyx_t_13 = 1;
+  __pyx_t_11 = 1;
   {
-    PyObject *__pyx_callargs[4] = {__pyx_t_3, __pyx_mstate_global->__pyx_n_u_Rung, __pyx_t_7, __pyx_t_12};
+    PyObject *__pyx_callargs[4] = {__pyx_t_5, __pyx_mstate_global->__pyx_n_u_Rung, __pyx_t_10, __pyx_t_13};
     #if CYTHON_VECTORCALL
-    __pyx_t_11 = __pyx_mstate_global->__pyx_tuple[1];
-    if (unlikely(!__pyx_t_11)) __PYX_ERR(1, 41, __pyx_L1_error)
-    __Pyx_INCREF(__pyx_t_11);
+    __pyx_t_12 = __pyx_mstate_global->__pyx_tuple[1];
+    if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 41, __pyx_L1_error)
+    __Pyx_INCREF(__pyx_t_12);
     #else
     {
       PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_module_2};
-      __pyx_t_11 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+3, 1);
-      if (unlikely(!__pyx_t_11)) __PYX_ERR(1, 41, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_11);
+      __pyx_t_12 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+3, 1);
+      if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 41, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_12);
     }
     #endif
-    __pyx_t_4 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_5, __pyx_callargs+__pyx_t_13, (3-__pyx_t_13) | (__pyx_t_13*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_11);
-    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-    __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+    __pyx_t_4 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_9, __pyx_callargs+__pyx_t_11, (3-__pyx_t_11) | (__pyx_t_11*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_12);
+    __Pyx_XDECREF(__pyx_t_5); __pyx_t_5 = 0;
+    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
     #if CYTHON_VECTORCALL
     #endif
+    __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
     __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
-    __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
     if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 41, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_4);
   }
@@ -3948,7 +4153,7 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     object __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(Sector value)
  * 
 */
-  __pyx_t_5 = NULL;
+  __pyx_t_9 = NULL;
 
   /* "EnumType":41
  * 
@@ -3958,7 +4163,7 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('COLLEGE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(COLLEGE)),
 */
   __Pyx_INCREF(__Pyx_FlexibleEnumBase);
-  __pyx_t_11 = __Pyx_FlexibleEnumBase; 
+  __pyx_t_12 = __Pyx_FlexibleEnumBase; 
 
   /* "EnumType":42
  * 
@@ -3967,14 +4172,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('COLLEGE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(COLLEGE)),
  *     ('EMPLOYER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(EMPLOYER)),
 */
-  __pyx_t_12 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_K12); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 42, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_12);
+  __pyx_t_13 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_K12); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 42, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_13);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_K12, __pyx_t_12};
-    __pyx_t_7 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_7)) __PYX_ERR(1, 42, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_7);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_K12, __pyx_t_13};
+    __pyx_t_10 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_10);
   }
-  __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
+  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
 
   /* "EnumType":43
  * Sector = __Pyx_FlexibleEnumBase('Sector',  [
@@ -3983,14 +4188,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('EMPLOYER', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(EMPLOYER)),
  *     ('INTERMEDIARY', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(INTERMEDIARY)),
 */
-  __pyx_t_12 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_COLLEGE); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 43, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_12);
+  __pyx_t_13 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_COLLEGE); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 43, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_13);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_COLLEGE, __pyx_t_12};
-    __pyx_t_3 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_3)) __PYX_ERR(1, 43, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_3);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_COLLEGE, __pyx_t_13};
+    __pyx_t_5 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_5)) __PYX_ERR(1, 43, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_5);
   }
-  __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
+  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
 
   /* "EnumType":44
  *     ('K12', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(K12)),
@@ -3999,14 +4204,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('INTERMEDIARY', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(INTERMEDIARY)),
  * 
 */
-  __pyx_t_12 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_EMPLOYER); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 44, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_12);
+  __pyx_t_13 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_EMPLOYER); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 44, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_13);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_EMPLOYER, __pyx_t_12};
-    __pyx_t_10 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 44, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_10);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_EMPLOYER, __pyx_t_13};
+    __pyx_t_2 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 44, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_2);
   }
-  __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
+  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
 
   /* "EnumType":45
  *     ('COLLEGE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(COLLEGE)),
@@ -4015,14 +4220,14 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  * 
  * ], module=globals().get("__module__", 'agents.codes'))
 */
-  __pyx_t_12 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_INTERMEDIARY); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 45, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_12);
+  __pyx_t_13 = __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(__pyx_e_6agents_5codes_INTERMEDIARY); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 45, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_13);
   {
-    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_INTERMEDIARY, __pyx_t_12};
-    __pyx_t_9 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 45, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_9);
+    PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_INTERMEDIARY, __pyx_t_13};
+    __pyx_t_6 = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_t_6)) __PYX_ERR(1, 45, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_6);
   }
-  __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
+  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
 
   /* "EnumType":41
  * 
@@ -4032,28 +4237,28 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('COLLEGE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(COLLEGE)),
 */
   {
-    PyObject* __pyx_temp[4] = {__pyx_t_7, __pyx_t_3, __pyx_t_10, __pyx_t_9};
-    __pyx_t_12 = __Pyx_PyList_FromArray(__pyx_temp, 4); if (unlikely(!__pyx_t_12)) __PYX_ERR(1, 41, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_12);
+    PyObject* __pyx_temp[4] = {__pyx_t_10, __pyx_t_5, __pyx_t_2, __pyx_t_6};
+    __pyx_t_13 = __Pyx_PyList_FromArray(__pyx_temp, 4); if (unlikely(!__pyx_t_13)) __PYX_ERR(1, 41, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_13);
   }
-  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
-  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
   __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+  __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
 
   /* "EnumType":47
  *     ('INTERMEDIARY', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(INTERMEDIARY)),
  * 
  * ], module=globals().get("__module__", 'agents.codes'))             # <<<<<<<<<<<<<<
 */
-  __pyx_t_9 = __Pyx_Globals(); if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 47, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_9);
-  __pyx_t_10 = __Pyx_PyObject_GetAttrStr(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_get); if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 47, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_10);
-  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-  __pyx_t_9 = __Pyx_PyObject_Call(__pyx_t_10, __pyx_mstate_global->__pyx_tuple[0], NULL); if (unlikely(!__pyx_t_9)) __PYX_ERR(1, 47, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_9);
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+  __pyx_t_6 = __Pyx_Globals(); if (unlikely(!__pyx_t_6)) __PYX_ERR(1, 47, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_6);
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_get); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 47, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_2);
+  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+  __pyx_t_6 = __Pyx_PyObject_Call(__pyx_t_2, __pyx_mstate_global->__pyx_tuple[0], NULL); if (unlikely(!__pyx_t_6)) __PYX_ERR(1, 47, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_6);
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   #if CYTHON_VECTORCALL
 
   /* "EnumType":41
@@ -4064,29 +4269,29 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
  *     ('COLLEGE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Sector(COLLEGE)),
 */
   #endif
-  __pyx_t_13 = 1;
+  __pyx_t_11 = 1;
   {
-    PyObject *__pyx_callargs[4] = {__pyx_t_5, __pyx_mstate_global->__pyx_n_u_Sector, __pyx_t_12, __pyx_t_9};
+    PyObject *__pyx_callargs[4] = {__pyx_t_9, __pyx_mstate_global->__pyx_n_u_Sector, __pyx_t_13, __pyx_t_6};
     #if CYTHON_VECTORCALL
-    __pyx_t_10 = __pyx_mstate_global->__pyx_tuple[1];
-    if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 41, __pyx_L1_error)
-    __Pyx_INCREF(__pyx_t_10);
+    __pyx_t_2 = __pyx_mstate_global->__pyx_tuple[1];
+    if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 41, __pyx_L1_error)
+    __Pyx_INCREF(__pyx_t_2);
     #else
     {
       PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_module_2};
-      __pyx_t_10 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+3, 1);
-      if (unlikely(!__pyx_t_10)) __PYX_ERR(1, 41, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_10);
+      __pyx_t_2 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+3, 1);
+      if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 41, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_2);
     }
     #endif
-    __pyx_t_4 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_11, __pyx_callargs+__pyx_t_13, (3-__pyx_t_13) | (__pyx_t_13*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_10);
-    __Pyx_XDECREF(__pyx_t_5); __pyx_t_5 = 0;
-    __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
+    __pyx_t_4 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_12, __pyx_callargs+__pyx_t_11, (3-__pyx_t_11) | (__pyx_t_11*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_2);
+    __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
+    __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
     #if CYTHON_VECTORCALL
     #endif
-    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-    __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
+    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+    __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
     if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 41, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_4);
   }
@@ -4095,7 +4300,7 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
 
   /* "agents/codes.pyx":1
  * # cython: language_level=3             # <<<<<<<<<<<<<<
- * """Named integer codes shared by the compiled rules and Python: ``Sector`` and ``Rung``.
+ * """Named integer codes shared by the compiled rules and Python: ``Sector``, ``Rung``, ``Phase``.
  * 
 */
   __pyx_t_4 = __Pyx_PyDict_NewPresized(0); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 1, __pyx_L1_error)
@@ -4116,8 +4321,8 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
   __Pyx_XDECREF(__pyx_t_8);
   __Pyx_XDECREF(__pyx_t_9);
   __Pyx_XDECREF(__pyx_t_10);
-  __Pyx_XDECREF(__pyx_t_11);
   __Pyx_XDECREF(__pyx_t_12);
+  __Pyx_XDECREF(__pyx_t_13);
   if (__pyx_m) {
     if (__pyx_mstate->__pyx_d && stringtab_initialized) {
       __Pyx_AddTraceback("init agents.codes", __pyx_clineno, __pyx_lineno, __pyx_filename);
@@ -4175,14 +4380,14 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
   CYTHON_UNUSED_VAR(__pyx_mstate);
   __Pyx_RefNannySetupContext("__Pyx_InitCachedConstants", 0);
 
-  /* "EnumType":50
- *     ('CHAMPION', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(CHAMPION)),
+  /* "EnumType":48
+ *     ('POST', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(POST)),
  * 
  * ], module=globals().get("__module__", 'agents.codes'))             # <<<<<<<<<<<<<<
 */
   {
     PyObject* __pyx_temp[2] = {__pyx_mstate_global->__pyx_n_u_module, __pyx_mstate_global->__pyx_kp_u_agents_codes};
-    __pyx_mstate_global->__pyx_tuple[0] = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_mstate_global->__pyx_tuple[0])) __PYX_ERR(1, 50, __pyx_L1_error)
+    __pyx_mstate_global->__pyx_tuple[0] = __Pyx_PyTuple_FromArray(__pyx_temp, 2); if (unlikely(!__pyx_mstate_global->__pyx_tuple[0])) __PYX_ERR(1, 48, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_mstate_global->__pyx_tuple[0]);
   }
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[0]);
@@ -4190,9 +4395,9 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
   /* "EnumType":41
  * 
  * 
- * Rung = __Pyx_FlexibleEnumBase('Rung',  [             # <<<<<<<<<<<<<<
- *     ('NONE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(NONE)),
- *     ('AWARENESS', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(AWARENESS)),
+ * Phase = __Pyx_FlexibleEnumBase('Phase',  [             # <<<<<<<<<<<<<<
+ *     ('PLANNING', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(PLANNING)),
+ *     ('STATE', __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(STATE)),
 */
   {
     PyObject* __pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_module_2};
@@ -4237,14 +4442,29 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 6; } str_length_index[] = {{2},{1},{1},{1},{12},{7},{9},{8},{7},{8},{8},{12},{10},{7},{10},{3},{4},{4},{7},{6},{22},{31},{32},{20},{12},{9},{7},{8},{8},{13},{10},{15},{8},{7},{11},{12},{8},{8},{13},{9},{6},{18},{7},{18},{18},{3},{4},{3},{5},{6},{3},{13},{4},{10},{5},{5},{16},{6}};
+    const struct { const unsigned int length: 6; } str_length_index[] = {{2},{1},{1},{1},{12},{7},{9},{8},{7},{8},{8},{12},{10},{7},{10},{3},{4},{7},{8},{4},{5},{4},{7},{5},{6},{5},{22},{31},{32},{20},{12},{9},{7},{8},{8},{13},{10},{15},{8},{7},{11},{12},{8},{8},{13},{9},{6},{18},{7},{18},{18},{3},{4},{3},{5},{6},{3},{13},{4},{10},{5},{5},{16},{6}};
     const struct { const unsigned int length: 7; } bytes_length_index[] = {{43},{89}};
-    /* compression: none (672 bytes) */
-static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMPLOYEREnumBaseINTERMEDIARYINTERNSHIPIntEnumJOB_SHADOWK12NONERungSPEAKERSector__Pyx_FlexibleEnumBase__Pyx_FlexibleEnumBase.__repr____Pyx_FlexibleEnumBase._missing___Pyx_PyDict_NextRef__annotate____class____doc____func____main____metaclass____module____mro_entries____name____new____prepare____qualname____repr____test___is_coroutine_missing__name__value2member_map__value_asyncio.coroutinescline_in_tracebackclsenumgetitemsmodulepoppseudo_memberselfsetdefaultsupervaluevalue2member_mapvalues\200A\330\010\013\2104\210x\220s\230!\340\014\023\2203\220a\220t\230:\240\\\260\021\260$\260a\330\010\017\210u\220B\220i\230q\200A\360\010\000\t\031\230\003\2308\2401\240E\250\021\330\010\013\2104\210w\220a\220\177\240a\330\014\031\230\033\240A\330\010\025\220Z\230q\360\006\000\t\034\2307\240!\2405\320(>\270a\330\010\013\320\013\034\230G\2401\330\014\034\320\034,\250K\260q\270\007\270q\330\010\017\210q";
+    #ifndef CYTHON_COMPRESS_STRINGS
+      #define CYTHON_COMPRESS_STRINGS 0
+    #endif
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (502 bytes) */
+static const char cstring[] = "x\332uP\277k\333@\030\r\024Z\007\033J(\035B=4\320\241C18mi\t%\345\034_m\325\266tH\242!\245p\234O\237\035Q\351\364\343N\215=5\243G\215\0325f\364\350?\303\243\307\376\t\371\023*\311q\n\245\235\336\335{\337{\337\343;y\376\341\364#\233\202P\262\305\003\007$\352~\321,\303D\347\310\304:\266\254\263>\032\021\315\320\317\214\341\020\3670\036\221\241q\201M,\022\277\303$h\272\215\315\021\356j\310\274\250\336\272\325\327\210&T9\360\331\350P\253\217\272\306\371\240}\254\033:&\310\264ul\222!\322uM\357\021\303\262\311e\221b&bj\021\214\006\330\264ldc\013\270\nb\033\021lRJ\3463\372\311\203\231;\366`\267\366\337l\213\322\030\302\230\322\377\311\276+\245+\246w:\231w]\256\250\0163e\302\204R&D\240\230\202\322\317=&e\371p\002^\302$\021\025\372\314\025\025\202b\3673~\340$^e\363\343\200\026\267\214]\250\004\301\374\212\026pUBX\264cq\305D\t\363v\352\256\263\002\251\np%\345A\034$\312\025\360\247\361v\370\007\363\0228\366\301\037C\\t\t\357\030\312\344\\p7h\335\033%\367J{QV\305\214\303\230\361\357\334\223P\\b\n\312U\340\313m\3510\010C\t\211\023\320m\250\004o\"A90a\211\247d\022B\\m\370{q\365\227\327hS\253/\336,f\251\314\216~5\236\244\257S\226\252\354$\377\266<X\276X\262M\355\361\"I;\251\233E\327\350\266\266\267\177\230=\310\336\347\355\034\337\034l\235W\205\341g\3166\215\303\354Y^\244=M\277f\321\355\303\275\375f\366.?\312\337\256_\236\256\212\230\372\272\336\314zy{\323h\256\233\257n\006\313h\365h\025\225\361\321o\004\207\r\246";
+    PyObject *data = __Pyx_DecompressString(cstring, 502, 1);
+    #define __Pyx_DecompressString_LZSS_UNUSED
+    if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
+    const char* const bytes = __Pyx_PyBytes_AsString(data);
+    #if !CYTHON_ASSUME_SAFE_MACROS
+    if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
+    #endif
+    #else /* compression: none (706 bytes) */
+static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMPLOYEREnumBaseINTERMEDIARYINTERNSHIPIntEnumJOB_SHADOWK12NONEPARTNERPLANNINGPOSTPhaseRungSPEAKERSTATESectorTAPER__Pyx_FlexibleEnumBase__Pyx_FlexibleEnumBase.__repr____Pyx_FlexibleEnumBase._missing___Pyx_PyDict_NextRef__annotate____class____doc____func____main____metaclass____module____mro_entries____name____new____prepare____qualname____repr____test___is_coroutine_missing__name__value2member_map__value_asyncio.coroutinescline_in_tracebackclsenumgetitemsmodulepoppseudo_memberselfsetdefaultsupervaluevalue2member_mapvalues\200A\330\010\013\2104\210x\220s\230!\340\014\023\2203\220a\220t\230:\240\\\260\021\260$\260a\330\010\017\210u\220B\220i\230q\200A\360\010\000\t\031\230\003\2308\2401\240E\250\021\330\010\013\2104\210w\220a\220\177\240a\330\014\031\230\033\240A\330\010\025\220Z\230q\360\006\000\t\034\2307\240!\2405\320(>\270a\330\010\013\320\013\034\230G\2401\330\014\034\320\034,\250K\260q\270\007\270q\330\010\017\210q";
     PyObject *data = NULL;
+    #define __Pyx_DecompressString_UNUSED
+    #define __Pyx_DecompressString_LZSS_UNUSED
+    #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 58; i++) {
+    for (int i = 0; i < 64; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 5) PyUnicode_InternInPlace(&string);
@@ -4255,8 +4475,8 @@ static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMP
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 58; i < 60; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-58].length;
+    for (int i = 64; i < 66; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-64].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -4266,14 +4486,14 @@ static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMP
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 60; i++) {
+    for (Py_ssize_t i = 0; i < 66; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 58;
+      PyObject **table = stringtab + 64;
       for (Py_ssize_t i=0; i<2; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
@@ -8001,6 +8221,85 @@ static PyObject *__Pyx_Object_VectorcallMethodKwds(PyObject *name, PyObject *con
 #endif
 
 /* CIntToPy */
+static CYTHON_INLINE PyObject* __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Phase(enum __pyx_t_6agents_5codes_Phase value) {
+#ifdef __Pyx_HAS_GCC_DIAGNOSTIC
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#endif
+    const enum __pyx_t_6agents_5codes_Phase neg_one = (enum __pyx_t_6agents_5codes_Phase) -1, const_zero = (enum __pyx_t_6agents_5codes_Phase) 0;
+#ifdef __Pyx_HAS_GCC_DIAGNOSTIC
+#pragma GCC diagnostic pop
+#endif
+    const int is_unsigned = neg_one > const_zero;
+    if (is_unsigned) {
+        if (sizeof(enum __pyx_t_6agents_5codes_Phase) < sizeof(long)) {
+            return PyLong_FromLong((long) value);
+        } else if (sizeof(enum __pyx_t_6agents_5codes_Phase) <= sizeof(unsigned long)) {
+            return PyLong_FromUnsignedLong((unsigned long) value);
+#if !CYTHON_COMPILING_IN_PYPY
+        } else if (sizeof(enum __pyx_t_6agents_5codes_Phase) <= sizeof(unsigned PY_LONG_LONG)) {
+            return PyLong_FromUnsignedLongLong((unsigned PY_LONG_LONG) value);
+#endif
+        }
+    } else {
+        if (sizeof(enum __pyx_t_6agents_5codes_Phase) <= sizeof(long)) {
+            return PyLong_FromLong((long) value);
+        } else if (sizeof(enum __pyx_t_6agents_5codes_Phase) <= sizeof(PY_LONG_LONG)) {
+            return PyLong_FromLongLong((PY_LONG_LONG) value);
+        }
+    }
+    {
+        unsigned char *bytes = (unsigned char *)&value;
+#if !CYTHON_COMPILING_IN_LIMITED_API && PY_VERSION_HEX >= 0x030d00A4
+        if (is_unsigned) {
+            return PyLong_FromUnsignedNativeBytes(bytes, sizeof(value), -1);
+        } else {
+            return PyLong_FromNativeBytes(bytes, sizeof(value), -1);
+        }
+#elif !CYTHON_COMPILING_IN_LIMITED_API && PY_VERSION_HEX < 0x030d0000
+        int one = 1; int little = (int)*(unsigned char *)&one;
+        return _PyLong_FromByteArray(bytes, sizeof(enum __pyx_t_6agents_5codes_Phase),
+                                     little, !is_unsigned);
+#else
+        int one = 1; int little = (int)*(unsigned char *)&one;
+        PyObject *result = NULL, *kwds = NULL;
+        PyObject *py_bytes = NULL, *order_str = NULL, *from_bytes_str = NULL;;
+        py_bytes = PyBytes_FromStringAndSize((char*)bytes, sizeof(enum __pyx_t_6agents_5codes_Phase));
+        if (!py_bytes) goto limited_bad;
+        from_bytes_str = PyUnicode_FromStringAndSize("from_bytes", 10);
+        if (!from_bytes_str) goto limited_bad;
+        order_str = PyUnicode_FromString(little ? "little" : "big");
+        if (!order_str) goto limited_bad;
+        {
+            PyObject *args[] = { (PyObject*)&PyLong_Type, py_bytes, order_str, Py_True };
+            if (!is_unsigned) {
+                PyObject *signed_str = PyUnicode_FromStringAndSize("signed", 6);
+                if (!signed_str) goto limited_bad;
+#if CYTHON_VECTORCALL
+                kwds = PyTuple_Pack(1, signed_str);
+#else
+                {
+                    PyObject *keys[] = {signed_str};
+                    PyObject *values[] = {Py_True};
+                    kwds = __Pyx_MakeKwargDict(keys, values, 1);
+                }
+#endif
+                Py_DECREF(signed_str);
+                if (unlikely(!kwds)) goto limited_bad;
+            }
+            result = __Pyx_Object_VectorcallMethodKwds(from_bytes_str, args, 3 | __Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET, kwds);
+        }
+        limited_bad:
+        Py_XDECREF(kwds);
+        Py_XDECREF(order_str);
+        Py_XDECREF(py_bytes);
+        Py_XDECREF(from_bytes_str);
+        return result;
+#endif
+    }
+}
+
+/* CIntToPy */
 static CYTHON_INLINE PyObject* __Pyx_PyLong_From_enum____pyx_t_6agents_5codes_Rung(enum __pyx_t_6agents_5codes_Rung value) {
 #ifdef __Pyx_HAS_GCC_DIAGNOSTIC
 #pragma GCC diagnostic push
@@ -9100,6 +9399,78 @@ done:
     #endif
     Py_DECREF(varnames_tuple);
     return code_obj;
+}
+
+/* DecompressString */
+CYTHON_UNUSED
+static CYTHON_SMALL_CODE PyObject *__Pyx_DecompressString(const char *s, Py_ssize_t length, int algo) {
+#ifdef __Pyx_DecompressString_UNUSED
+    CYTHON_UNUSED_VAR(s);
+    CYTHON_UNUSED_VAR(length);
+    CYTHON_UNUSED_VAR(algo);
+    return NULL;
+#else
+    PyObject *module = NULL, *decompress, *compressed_bytes, *decompressed;
+    const char* module_name = algo == 3 ? "compression.zstd" : algo == 2 ? "bz2" : "zlib";
+    PyObject *methodname = PyUnicode_FromString("decompress");
+    if (unlikely(!methodname)) return NULL;
+    #if __PYX_LIMITED_VERSION_HEX >= 0x030e0000
+    if (algo == 3) {
+        PyObject *fromlist = Py_BuildValue("[O]", methodname);
+        if (unlikely(!fromlist)) goto bad;
+        module = PyImport_ImportModuleLevel("compression.zstd", NULL, NULL, fromlist, 0);
+        Py_DECREF(fromlist);
+    } else
+    #endif
+        module = PyImport_ImportModule(module_name);
+    if (unlikely(!module)) goto import_failed;
+    decompress = PyObject_GetAttr(module, methodname);
+    if (unlikely(!decompress)) goto import_failed;
+    {
+        #ifdef __cplusplus
+            char *memview_bytes = const_cast<char*>(s);
+        #else
+            #if defined(__clang__)
+              #pragma clang diagnostic push
+              #pragma clang diagnostic ignored "-Wcast-qual"
+            #elif !defined(__INTEL_COMPILER) && defined(__GNUC__)
+              #pragma GCC diagnostic push
+              #pragma GCC diagnostic ignored "-Wcast-qual"
+            #endif
+            char *memview_bytes = (char*) s;
+            #if defined(__clang__)
+              #pragma clang diagnostic pop
+            #elif !defined(__INTEL_COMPILER) && defined(__GNUC__)
+              #pragma GCC diagnostic pop
+            #endif
+        #endif
+        #if CYTHON_COMPILING_IN_LIMITED_API && !defined(PyBUF_READ)
+        int memview_flags = 0x100;
+        #else
+        int memview_flags = PyBUF_READ;
+        #endif
+        compressed_bytes = PyMemoryView_FromMemory(memview_bytes, length, memview_flags);
+    }
+    if (unlikely(!compressed_bytes)) {
+        Py_DECREF(decompress);
+        goto bad;
+    }
+    decompressed = PyObject_CallFunctionObjArgs(decompress, compressed_bytes, NULL);
+    Py_DECREF(compressed_bytes);
+    Py_DECREF(decompress);
+    Py_DECREF(module);
+    Py_DECREF(methodname);
+    return decompressed;
+import_failed:
+    PyErr_Format(PyExc_ImportError,
+        "Failed to import '%.20s.decompress' - cannot initialise module strings. "
+        "String compression was configured with the C macro 'CYTHON_COMPRESS_STRINGS=%d'.",
+        module_name, algo);
+bad:
+    Py_XDECREF(module);
+    Py_DECREF(methodname);
+    return NULL;
+#endif
 }
 
 #include <string.h>

@@ -20,3 +20,12 @@ cpdef enum Rung:
     JOB_SHADOW = 4      # job shadow or externship host: work-based learning from here (SF17)
     INTERNSHIP = 5      # internship host
     CHAMPION = 6        # champion, co-investor: the top of the ladder
+
+
+cpdef enum Phase:
+    # Phases of the grant, month by month (domain brief §2.3; sim/grant.py lays them out).
+    PLANNING = 0        # funded planning months
+    STATE = 1           # full state funding
+    TAPER = 2           # state money tapering to zero
+    PARTNER = 3         # final grant years the design expects partners to fund
+    POST = 4            # after the grant

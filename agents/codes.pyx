@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""Named integer codes shared by the compiled rules and Python: ``Sector`` and ``Rung``.
+"""Named integer codes shared by the compiled rules and Python: ``Sector``, ``Rung``, ``Phase``.
 
 The definitions are in ``agents/codes.pxd``; Cython exposes each as a Python ``IntEnum``.
 """

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, ValidationError
 
-from sim.params import SECTIONS, ScenarioParams, parameter_table
+from sim.params import SECTIONS, ScenarioParams, Source, parameter_table
 from sim.scenario import (
     ScenarioError,
     error_message,
@@ -119,11 +119,15 @@ _OPTION_KINDS = {"samples": SAMPLED_KINDS, "second_order": ("sobol",), "levels":
 
 
 class FactorSet(_Table):
-    """Add every numeric parameter whose source label is in ``sources`` as a factor."""
+    """Add every numeric parameter whose source label is in ``sources`` as a factor.
 
-    sources: list[Literal["seed", "literature", "assumption"]] = Field(min_length=1)
+    The declared constants (ODD §10.3) join only with ``constants = true``.
+    """
+
+    sources: list[Source] = Field(min_length=1)
     spread: float = Field(0.5, gt=0, le=1)
     exclude: list[str] = []
+    constants: bool = False
 
 
 class Study(_Table):
@@ -578,7 +582,8 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
                       ) -> tuple[list[Factor], dict[str, str]]:
     """Factors for every numeric parameter whose ``source`` is in ``fs.sources``.
 
-    Booleans and categories, the keys of :data:`FACTOR_SET_EXCLUDED`, keys matching
+    Booleans and categories, declared constants unless ``fs.constants``, the keys of
+    :data:`FACTOR_SET_EXCLUDED`, keys matching
     ``fs.exclude``, explicit factors and the parameters of a rule the base scenario does not
     choose (``when`` in the parameter table, e.g. ``trust.beta_forgetting`` unless
     ``trust.rule = "beta_reputation"``: they would be inert) are left out. Bounds come from
@@ -595,6 +600,7 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
         section, name = key.split(".")
         kind = SECTIONS[section].model_fields[name].annotation
         if (row["source"] not in fs.sources or kind not in (int, float) or key in explicit
+                or (row["tier"] == "constant" and not fs.constants)
                 or _excluded(key, FACTOR_SET_EXCLUDED) or _excluded(key, fs.exclude)):
             continue
         if row["when"] is not None:

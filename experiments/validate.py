@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from agents.organization import COLLEGE, EMPLOYER
+from agents.codes import Sector
 from experiments.patterns import PATTERNS, Arm, Pattern, check_catalogue
 from sim.grant import GrantSchedule
 from sim.model import ConsortiumModel
@@ -165,7 +165,7 @@ class CollegeAttendanceProbe(Probe):
 
     def __init__(self, first: Observation, params: ScenarioParams):
         super().__init__(first, params)
-        self.colleges = np.flatnonzero(first.sector == COLLEGE)
+        self.colleges = np.flatnonzero(first.sector == Sector.COLLEGE)
         self.values: list[float] = []
 
     def after(self, obs: Observation) -> None:
@@ -185,7 +185,7 @@ class WblHostsProbe(Probe):
 
     def __init__(self, first: Observation, params: ScenarioParams):
         super().__init__(first, params)
-        self.employers = first.sector == EMPLOYER
+        self.employers = first.sector == Sector.EMPLOYER
         self.values: list[float] = []
 
     def after(self, obs: Observation) -> None:
@@ -282,7 +282,7 @@ class BurnoutExitProbe(Probe):
 
     def __init__(self, first: Observation, params: ScenarioParams):
         super().__init__(first, params)
-        self.employers = first.sector == EMPLOYER
+        self.employers = first.sector == Sector.EMPLOYER
         self.exit_level = params.employers.burnout_exit
         self.at_risk = {"heavy": 0, "other": 0}
         self.exits = {"heavy": 0, "other": 0}

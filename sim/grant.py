@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.codes import Phase
 from sim.params import Grant
 
-PHASES = ("planning", "state", "taper", "partner", "post")
-PLANNING, STATE, TAPER, PARTNER, POST = range(5)
+PHASES = tuple(p.name.lower() for p in Phase)  # "planning", "state", "taper", "partner", "post"
+MONTHS_PER_YEAR = 12  # calendar
 
 
 @dataclass(frozen=True)
@@ -35,19 +36,21 @@ class GrantSchedule:
         """Lay out the phases of ``grant`` over ``months`` monthly steps."""
         t = np.arange(months)
         plan_end = grant.planning_months
-        state_end = plan_end + 12 * grant.state_years
-        taper_end = state_end + 12 * grant.taper_years
-        grant_end = taper_end + 12 * grant.partner_years
-        phase = np.full(months, POST, dtype=np.int8)
-        phase[t < grant_end] = PARTNER
-        phase[t < taper_end] = TAPER
-        phase[t < state_end] = STATE
-        phase[t < plan_end] = PLANNING
+        state_end = plan_end + MONTHS_PER_YEAR * grant.state_years
+        taper_end = state_end + MONTHS_PER_YEAR * grant.taper_years
+        grant_end = taper_end + MONTHS_PER_YEAR * grant.partner_years
+        phase = np.full(months, Phase.POST, dtype=np.int8)
+        phase[t < grant_end] = Phase.PARTNER
+        phase[t < taper_end] = Phase.TAPER
+        phase[t < state_end] = Phase.STATE
+        phase[t < plan_end] = Phase.PLANNING
         share = np.zeros(months)
         share[t < state_end] = 1.0
         if grant.taper_years:
+            # A linear ramp whose steps fall strictly between full funding and none.
             in_taper = (t >= state_end) & (t < taper_end)
-            share[in_taper] = 1.0 - (t[in_taper] - state_end + 1) / (12 * grant.taper_years + 1)
+            steps = MONTHS_PER_YEAR * grant.taper_years + 1
+            share[in_taper] = 1.0 - (t[in_taper] - state_end + 1) / steps
         if grant.award_musd == 0 or not (grant.money or grant.backbone or grant.convenings
                                          or grant.technical_assistance):
             share[:] = 0.0  # no state money reaches anyone: partners decide from month 0

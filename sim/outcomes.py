@@ -37,11 +37,11 @@ class RunRecord:
     @classmethod
     def from_model(cls, model) -> RunRecord:  # noqa: ANN001 - avoids importing the model
         """Collect the record of a finished model run."""
-        return cls(series={k: v.copy() for k, v in model.series.items()},
+        return cls(series={k: v.copy() for k, v in model.record.series.items()},
                    grant_end=model.schedule_.grant_end, money_end=model.schedule_.money_end,
                    months=model.months, thresholds=model.params.outcomes, n_orgs=model.n,
-                   pair_i=model.ties.i, pair_j=model.ties.j,
-                   collaboration_edges=model.collaboration_edges.copy())
+                   pair_i=model.partnerships.i, pair_j=model.partnerships.j,
+                   collaboration_edges=model.record.collaboration_edges.copy())
 
     def collaborating_orgs(self, month: int) -> int:
         """Largest group of taking-part organizations joined by active ties at ``month``."""

@@ -1,18 +1,31 @@
 """Scenario parameters: one validated, typed object built from a scenario file.
 
 Every parameter carries a description, a unit, an allowed range, a default and a source
-label (``seed``, ``literature`` or ``assumption``) with the mechanism id (M1-M34 from the
-domain brief) or the paper it follows. ``parameter_table()`` lists them all; docs/ODD.md
-and the SALib problem of later issues are generated from it, never typed twice.
+label with the mechanism id (M1-M34 from the domain brief) or the paper it follows:
+
+- ``seed``: a qualitative source document gives the value;
+- ``literature``: a published model or study gives the value;
+- ``seed-direction`` / ``literature-direction``: the source gives only the direction or the
+  form of the effect; the value is an assumption;
+- ``assumption``: a modelling choice that no source constrains.
+
+Parameters marked ``constant=True`` are the model's *declared constants* (ODD §10.3): scale
+and weight choices that were once fixed in the rule code. They are parameters like any
+other (a scenario or study can set them), but a study's ``factor_set`` varies them only
+when it asks to (``constants = true``). ``parameter_table()`` lists them all; docs/ODD.md,
+the compiled parameter mirror ``agents/params.pyx`` and SALib problems are generated from
+it, never typed twice.
 """
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Source = Literal["seed", "literature", "assumption"]
+Source = Literal["seed", "seed-direction", "literature", "literature-direction", "assumption"]
+SOURCES: tuple[str, ...] = typing.get_args(Source)
 
 
 def param(
@@ -25,13 +38,16 @@ def param(
     ge: float | None = None,
     le: float | None = None,
     when: tuple[str, str] | None = None,
+    constant: bool = False,
 ) -> Any:
     """A pydantic field with the metadata every parameter must carry.
 
     ``when`` names the rule choice a parameter belongs to, e.g.
     ``("trust.rule", "beta_reputation")``: the parameter acts only under that choice.
+    ``constant`` marks a declared constant (ODD §10.3).
     """
-    extra: dict[str, Any] = {"unit": unit, "source": source, "ref": ref}
+    extra: dict[str, Any] = {"unit": unit, "source": source, "ref": ref,
+                             "tier": "constant" if constant else "parameter"}
     if when is not None:
         extra["when"] = list(when)
     return Field(
@@ -101,6 +117,25 @@ class Region(_Section):
                                      source="assumption", ref="M14; SF3", ge=0, le=1)
     urgency: float = param(0.4, "Regional economic and workforce urgency.", unit="0-1",
                            source="assumption", ref="M28; SF15", ge=0, le=1)
+
+    # Declared constants (ODD §10.3).
+    prior_trust_spread: float = param(0.1, "Spread (standard deviation) of trust on pre-existing "
+                                      "ties around prior_trust.", unit="0-1",
+                                      source="assumption", ref="M10; T4", ge=0, le=0.5,
+                                      constant=True)
+    prior_tie_age_min: int = param(12, "Youngest age of a pre-existing tie (ages are drawn "
+                                   "uniformly between the two bounds).", unit="months",
+                                   source="assumption", ref="M10 collaboration history; N3",
+                                   ge=0, le=600, constant=True)
+    prior_tie_age_max: int = param(119, "Oldest age of a pre-existing tie.", unit="months",
+                                   source="assumption", ref="M10 collaboration history; N3",
+                                   ge=0, le=600, constant=True)
+
+    @model_validator(mode="after")
+    def _ages_ordered(self) -> Region:
+        if self.prior_tie_age_min > self.prior_tie_age_max:
+            raise ValueError("prior_tie_age_min must not exceed prior_tie_age_max")
+        return self
 
 
 class Grant(_Section):
@@ -191,6 +226,55 @@ class Grant(_Section):
                                           "nodes.", unit="month", source="seed",
                                           ref="M11: East Bay in year 2", ge=0, le=240)
 
+    # Declared constants (ODD §10.3).
+    equipment_k12_share: float = param(0.8, "Share of equipment money that reaches K-12.",
+                                       unit="share", source="seed-direction",
+                                       ref="§2.5 'the vast majority of funding ... invested in "
+                                       "high schools and districts'; M19", ge=0, le=1,
+                                       constant=True)
+    equipment_college_share: float = param(0.2, "Share of equipment money that reaches "
+                                           "colleges.", unit="share", source="seed-direction",
+                                           ref="§2.5; M18, M19", ge=0, le=1, constant=True)
+    subgrant_k12_share: float = param(0.85, "Share of sub-grant money that reaches K-12.",
+                                      unit="share", source="seed-direction",
+                                      ref="§2.5 'invested in high schools and districts'; M3, "
+                                      "M19", ge=0, le=1, constant=True)
+    subgrant_college_share: float = param(0.15, "Share of sub-grant money that reaches "
+                                          "colleges.", unit="share", source="seed-direction",
+                                          ref="§2.5; M3, M19", ge=0, le=1, constant=True)
+    receipt_half_saturation_musd: float = param(0.05, "Yearly grant money at which an "
+                                                "organization's receipt index reaches one "
+                                                "half.", unit="million USD/year",
+                                                source="assumption",
+                                                ref="M3; §2.9 costs not in seeds", ge=0.001,
+                                                le=10, constant=True)
+    k12_agency_college_ownership: float = param(0.6, "Multiplier on colleges' receipt index "
+                                                "when a K-12 agency administers the grant.",
+                                                unit="ratio", source="seed-direction",
+                                                ref="M18: CDE administration lowered college "
+                                                "ownership", ge=0, le=1, constant=True)
+    post_cliff_hiring_security: float = param(0.7, "Job security of a position once state "
+                                              "money has ended (partner-funded), on the scale "
+                                              "of a new grant's 1; sets how fast vacancies "
+                                              "fill.", unit="0-1", source="seed-direction",
+                                              ref="SF22 fewer applicants as the grant ends; "
+                                              "M21", ge=0, le=1, constant=True)
+    follow_on_years: int = param(3, "Years a follow-on grant runs (its award is spread over "
+                                 "them).", unit="years", source="seed",
+                                 ref="§2.3 state money in years 1-3; M23 Cohort 2", ge=1, le=10,
+                                 constant=True)
+    linked_wins_share: float = param(0.5, "Share of quick-win effort that also builds "
+                                     "infrastructure when wins are linked "
+                                     "(grant.linked_wins).", unit="share",
+                                     source="seed-direction", ref="M14 (002 Now and Then)",
+                                     ge=0, le=1, constant=True)
+    ta_experience_offset: float = param(2.0, "System-level TA acts in proportion to (offset - "
+                                        "region.prior_infrastructure), so consortia with "
+                                        "less prior infrastructure gain more.", unit="0-1",
+                                        source="seed-direction",
+                                        ref="M9 'especially for inexperienced consortia'",
+                                        ge=1, le=5, constant=True)
+
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Grant:
         total = self.equipment_share + self.staff_share + self.convening_share + self.subgrant_share
@@ -199,6 +283,11 @@ class Grant(_Section):
                 "equipment_share + staff_share + convening_share + subgrant_share must sum to 1 "
                 f"(they sum to {total:.3f})"
             )
+        for kind in ("equipment", "subgrant"):
+            split = getattr(self, f"{kind}_k12_share") + getattr(self, f"{kind}_college_share")
+            if split > 1.0 + 1e-9:
+                raise ValueError(f"{kind}_k12_share + {kind}_college_share must not exceed 1 "
+                                 f"(they sum to {split:.3f})")
         return self
 
     @property
@@ -280,6 +369,37 @@ class Trust(_Section):
                                         unit="ratio", source="literature",
                                         ref="T1 Slovic 1993; Pant & Yu use ~3 (as loss_ratio)",
                                         ge=0, le=10, when=("trust.rule", "beta_reputation"))
+
+    # Declared constants (ODD §10.3).
+    formality_weight: float = param(0.5, "How far formality moves the weight of combined trust "
+                                    "from the personal to the institutional layer: "
+                                    "w = 1 - formality_weight*F.", unit="0-1",
+                                    source="literature-direction",
+                                    ref="T4 Zaheer et al. 1998", ge=0, le=1, constant=True)
+    wins_base: float = param(0.5, "Small-win chance factor without shared vision: an "
+                             "interaction is a small win with chance "
+                             "positive_rate*(wins_base + V).", unit="ratio",
+                             source="seed-direction",
+                             ref="M2 shared vision creates interdependence", ge=0, le=2,
+                             constant=True)
+    agreement_formality: float = param(0.5, "Formality a required partnership agreement gives "
+                                       "a tie of two taking-part partners while the grant "
+                                       "runs.", unit="0-1", source="seed-direction",
+                                       ref="M25, M29 partnership agreements (004)", ge=0, le=1,
+                                       constant=True)
+    data_formality: float = param(0.5, "Formality per unit of data alignment on a tie of two "
+                                  "taking-part partners.", unit="0-1/unit data",
+                                  source="seed-direction", ref="M20; T4", ge=0, le=1,
+                                  constant=True)
+    articulation_formality: float = param(1.0, "Formality of a tie with an articulation "
+                                          "agreement.", unit="0-1", source="assumption",
+                                          ref="M18; T4", ge=0, le=1, constant=True)
+    backbone_trust_share: float = param(0.5, "Share of the lead's personal trust its backbone "
+                                        "positions carry: losing all of them relaxes it this "
+                                        "far towards the baseline.", unit="share",
+                                        source="seed-direction",
+                                        ref="M7 person-carried relationships; L3", ge=0, le=1,
+                                        constant=True)
 
 
 class Ties(_Section):
@@ -376,6 +496,13 @@ class Leadership(_Section):
     successor_spread: float = param(0.25, "Spread of a new leader's disposition around the "
                                     "population mean.", unit="0-1", source="assumption",
                                     ref="M6 'opposite is always true'; SF8", ge=0, le=1)
+
+    # Declared constants (ODD §10.3).
+    champion_disposition: float = param(0.15, "Commitment a champion adds to the disposition "
+                                        "an organization starts with or a successor brings.",
+                                        unit="0-1", source="seed-direction",
+                                        ref="M5 champions and supportive leadership", ge=0,
+                                        le=1, constant=True)
 
 
 class Commitment(_Section):
@@ -509,6 +636,103 @@ class Commitment(_Section):
                                             "makes.", unit="million USD/year",
                                             source="assumption", ref="M22; §2.9", ge=0, le=10)
 
+    # Declared constants (ODD §10.3).
+    capacity_min: float = param(0.6, "Least capacity an organization has for consortium work "
+                                "(drawn uniformly up to capacity_max).", unit="0-1",
+                                source="assumption", ref="M24", ge=0.01, le=1, constant=True)
+    capacity_max: float = param(1.0, "Most capacity an organization has for consortium work.",
+                                unit="0-1", source="assumption", ref="M24", ge=0.01, le=1,
+                                constant=True)
+    initial_aspiration: float = param(0.2, "Aspiration level against which the first payoffs "
+                                      "are judged.", unit="payoff/month",
+                                      source="assumption", ref="C2 Macy & Flache 2002", ge=-1,
+                                      le=1, constant=True)
+    money_motivated_cap: float = param(0.9, "Largest share of signatories that join for the "
+                                       "money, however large the award.", unit="share",
+                                       source="assumption", ref="M3", ge=0, le=1,
+                                       constant=True)
+    money_motivated_weight: float = param(2.0, "How many times more a money-motivated partner "
+                                          "weighs grant money in its payoff.", unit="ratio",
+                                          source="seed-direction",
+                                          ref="M3 'for the wrong reasons'", ge=1, le=10,
+                                          constant=True)
+    cross_sector_value: float = param(0.5, "Extra relational value of a trusted active "
+                                      "cross-sector tie over a within-sector one.",
+                                      unit="ratio", source="assumption", ref="M1; C1 b_i",
+                                      ge=0, le=2, constant=True)
+    relational_saturation: float = param(3.0, "Trusted active ties (weighted) at which the "
+                                         "relational value of taking part saturates.",
+                                         unit="ties", source="assumption", ref="C1 b_i; M1",
+                                         ge=0.5, le=20, constant=True)
+    outsider_relational_share: float = param(0.5, "Share of the relational value of its ties "
+                                             "an organization gets without taking part.",
+                                             unit="share", source="assumption", ref="C1",
+                                             ge=0, le=1, constant=True)
+    cost_relief: float = param(0.5, "Largest share of the cost of taking part that paid "
+                               "coordinators or habits take off.", unit="share",
+                               source="seed-direction",
+                               ref="M13 'no one is out begging'; M21", ge=0, le=1,
+                               constant=True)
+    wins_benefit_district: float = param(1.0, "How much a K-12 organization values the "
+                                    "consortium's visible wins.", unit="ratio",
+                                    source="assumption", ref="M14", ge=0, le=2, constant=True)
+    wins_benefit_college: float = param(0.7, "How much a college values the consortium's "
+                                        "visible wins.", unit="ratio", source="assumption",
+                                        ref="M14, M18", ge=0, le=2, constant=True)
+    wins_benefit_employer: float = param(0.0, "How much an employer values visible wins beyond "
+                                         "its perceived return (employers.* ROI).",
+                                         unit="ratio", source="assumption", ref="M14, M16",
+                                         ge=0, le=2, constant=True)
+    wins_benefit_intermediary: float = param(0.8, "How much an intermediary values the "
+                                             "consortium's visible wins.", unit="ratio",
+                                             source="assumption", ref="M8, M14", ge=0, le=2,
+                                             constant=True)
+    weakest_link_rho: float = param(-2.0, "Exponent of the CES aggregate of sector engagement "
+                                    "in collaborative activity; more negative is closer to "
+                                    "the weakest sector.", unit="exponent",
+                                    source="seed-direction",
+                                    ref="M5, SF36 'the weakest stakeholder group can block "
+                                    "progress'", ge=-20, le=-0.1, constant=True)
+    wins_money_dependence: float = param(0.5, "Share of visible quick wins that needs grant "
+                                         "money reaching districts and colleges; the rest "
+                                         "comes from activity alone.", unit="share",
+                                         source="seed-direction",
+                                         ref="M3 money opens doors; M14 quick wins", ge=0,
+                                         le=1, constant=True)
+    coordination_weight: float = param(0.5, "Weight of coordination against convening (the "
+                                       "rest) in operating capacity.", unit="share",
+                                       source="assumption", ref="M21; M11", ge=0, le=1,
+                                       constant=True)
+    wins_memory_months: int = param(12, "Months of wins and narrated process gains partners "
+                                    "remember when they judge the collaborative's value.",
+                                    unit="months", source="assumption", ref="M15, M22", ge=1,
+                                    le=60, constant=True)
+    value_commitment: float = param(0.5, "Weight of commitment in a partner's perceived value "
+                                    "of the collaborative (yearly decision).", unit="ratio",
+                                    source="assumption", ref="M22", ge=0, le=3, constant=True)
+    value_wins: float = param(1.2, "Weight of remembered wins in a partner's perceived value.",
+                              unit="ratio", source="seed-direction",
+                              ref="M22, M14 visible results", ge=0, le=3, constant=True)
+    value_data: float = param(0.2, "Weight of data alignment in a partner's perceived value.",
+                              unit="ratio", source="seed-direction",
+                              ref="M20 'the case for sustainability'", ge=0, le=3,
+                              constant=True)
+    crowding_memory_months: int = param(12, "Months of state money a partner counts as what "
+                                        "it is used to when deciding its own contribution.",
+                                        unit="months", source="assumption",
+                                        ref="C3 de Wit & Bekkers 2017", ge=1, le=60,
+                                        constant=True)
+    honoured_pledge_share: float = param(0.5, "Least share of its budget a partner that "
+                                         "honours its pledge contributes.", unit="share",
+                                         source="assumption", ref="C5; M29", ge=0, le=1,
+                                         constant=True)
+
+    @model_validator(mode="after")
+    def _capacity_ordered(self) -> Commitment:
+        if self.capacity_min > self.capacity_max:
+            raise ValueError("capacity_min must not exceed capacity_max")
+        return self
+
 
 class Institutionalization(_Section):
     """Habit stock, passages and shared infrastructure.
@@ -567,6 +791,28 @@ class Institutionalization(_Section):
                                  unit="1/month", source="assumption", ref="M13, M21", ge=0,
                                  le=1)
 
+    # Declared constants (ODD §10.3).
+    prior_vision: float = param(0.1, "Shared vision at the start per unit of "
+                                "region.prior_infrastructure.", unit="0-1",
+                                source="assumption", ref="M10, M2", ge=0, le=1, constant=True)
+    initial_data: float = param(0.05, "Data alignment at the start.", unit="0-1",
+                                source="assumption", ref="M20", ge=0, le=1, constant=True)
+    passage_commitment: float = param(0.5, "Commitment an organization needs to gain a "
+                                      "passage.", unit="0-1", source="assumption",
+                                      ref="I1 passages", ge=0, le=1, constant=True)
+    programme_ta_push: float = param(0.3, "Push technical assistance gives local programmes "
+                                     "while it runs.", unit="0-1", source="seed-direction",
+                                     ref="M9", ge=0, le=1, constant=True)
+    programme_money_support: float = param(0.5, "Support a local programme gets per unit of "
+                                           "grant money received.", unit="0-1",
+                                           source="assumption", ref="SF2; M21", ge=0, le=1,
+                                           constant=True)
+    programme_contribution_support: float = param(0.5, "Support a local programme gets while "
+                                                  "its organization contributes to the "
+                                                  "collaborative.", unit="0-1",
+                                                  source="assumption", ref="SF2; M22", ge=0,
+                                                  le=1, constant=True)
+
 
 class Employers(_Section):
     """The employer engagement ladder (M16, M17, M28)."""
@@ -608,6 +854,65 @@ class Employers(_Section):
                                unit="1/month", source="assumption", ref="M16", ge=0, le=1)
     liability_solution: bool = param(False, "State or JPA liability cover lowers sector "
                                      "barriers.", unit="switch", source="seed", ref="M17")
+
+    # Declared constants (ODD §10.3).
+    difficulty_health: float = param(0.55, "Work-based-learning barrier in health "
+                                     "(HIPAA, fragmented; 'can also be the most difficult').",
+                                     unit="0-1", source="seed-direction",
+                                     ref="M17 ordering of sectors", ge=0, le=1, constant=True)
+    difficulty_manufacturing: float = param(0.5, "Work-based-learning barrier in manufacturing "
+                                            "(the 18+ floor rule).", unit="0-1",
+                                            source="seed-direction", ref="M17", ge=0, le=1,
+                                            constant=True)
+    difficulty_ict: float = param(0.4, "Work-based-learning barrier in ICT (skill gap).",
+                                  unit="0-1", source="seed-direction", ref="M17", ge=0, le=1,
+                                  constant=True)
+    difficulty_engineering: float = param(0.25, "Work-based-learning barrier in engineering.",
+                                          unit="0-1", source="seed-direction", ref="M17",
+                                          ge=0, le=1, constant=True)
+    difficulty_agriculture: float = param(0.3, "Work-based-learning barrier in agriculture "
+                                          "(FFA presence).", unit="0-1",
+                                          source="seed-direction", ref="M17", ge=0, le=1,
+                                          constant=True)
+    liability_relief: float = param(0.4, "Multiplier on manufacturing's barrier under a "
+                                    "liability solution (liability_solution).", unit="ratio",
+                                    source="seed-direction", ref="M17 liability cover", ge=0,
+                                    le=1, constant=True)
+    breadth_dilution: float = param(0.3, "How much each industry sector beyond the first thins "
+                                    "employers' attendance.", unit="ratio/sector",
+                                    source="seed-direction", ref="M32 breadth over depth; M17",
+                                    ge=0, le=2, constant=True)
+    initial_rung_max: int = param(1, "Highest rung an employer starts on (drawn uniformly from "
+                                  "rung 0).", unit="rung", source="assumption", ref="M16",
+                                  ge=0, le=6, constant=True)
+    initial_roi_max: float = param(0.2, "Highest perceived return an employer starts with "
+                                   "(drawn uniformly from 0).", unit="0-1",
+                                   source="assumption", ref="M16", ge=0, le=1, constant=True)
+    pledged_rung_min: int = param(2, "Lowest rung an employer pledges in the proposal (drawn "
+                                  "uniformly up to pledged_rung_max).", unit="rung",
+                                  source="assumption", ref="SF16; M16", ge=0, le=6,
+                                  constant=True)
+    pledged_rung_max: int = param(5, "Highest rung an employer pledges in the proposal.",
+                                  unit="rung", source="assumption", ref="SF16; M16", ge=0,
+                                  le=6, constant=True)
+    ask_rung_scale: float = param(3.0, "Rungs over which the asks an employer gets double: "
+                                  "asks grow by a factor 1 + rung/ask_rung_scale.",
+                                  unit="rungs", source="seed-direction",
+                                  ref="SF18 '20-80 rule'; M16", ge=0.5, le=20, constant=True)
+    transactional_ask_size: float = param(3.0, "Size of a premature big ask relative to an "
+                                          "ordinary one.", unit="ratio",
+                                          source="seed-direction", ref="SF17; M16", ge=1,
+                                          le=10, constant=True)
+    exit_commitment_keep: float = param(0.5, "Share of its commitment an employer keeps when "
+                                        "it is scared off or burns out.", unit="share",
+                                        source="assumption", ref="M16", ge=0, le=1,
+                                        constant=True)
+
+    @model_validator(mode="after")
+    def _rungs_ordered(self) -> Employers:
+        if self.pledged_rung_min > self.pledged_rung_max:
+            raise ValueError("pledged_rung_min must not exceed pledged_rung_max")
+        return self
 
 
 class Outcomes(_Section):
@@ -681,7 +986,8 @@ SECTIONS: dict[str, type[_Section]] = {
 def parameter_table() -> list[dict[str, Any]]:
     """One row per parameter: key path, default, unit, range, source, reference, description.
 
-    ``when`` is the (key, value) of the rule choice the parameter acts under, or None.
+    ``when`` is the (key, value) of the rule choice the parameter acts under, or None;
+    ``tier`` is ``"constant"`` for a declared constant, else ``"parameter"``.
     """
     rows = []
     for section, cls in SECTIONS.items():
@@ -701,5 +1007,6 @@ def parameter_table() -> list[dict[str, Any]]:
                 "ref": extra.get("ref"),
                 "description": field.description,
                 "when": tuple(extra["when"]) if "when" in extra else None,
+                "tier": extra["tier"],
             })
     return rows

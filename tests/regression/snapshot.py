@@ -74,33 +74,36 @@ def _digest(x: object) -> str:
 
 
 def capture(model: ConsortiumModel) -> dict[str, object]:
-    """Every array and scalar of a finished run, by meaning."""
-    org, ties = model.org, model.ties
+    """Every array and scalar of a finished run, by meaning (keys predate the current layout)."""
+    orgs, ties, ladder = model.organizations, model.partnerships, model.employers
+    where = {"program": (orgs, "programme"), "stage": (ladder, "rung"), "roi": (ladder, "roi"),
+             "burnout": (ladder, "burnout"), "pledged_stage": (ladder, "pledged_rung"),
+             "difficulty": (ladder, "difficulty")}
     arrays: dict[str, object] = {}
     for name in ("sector", "x", "y", "capacity", "load", "budget", "turnover", "commitment",
                  "aspiration", "taking_part", "signatory", "money_motivated", "threshold",
                  "champion", "leader_id", "pledge_leader", "habit", "floor", "passages",
                  "program", "stage", "roi", "burnout", "pledged_stage", "difficulty",
                  "contribution", "prior_member", "ever_part"):
-        arrays[f"org.{name}"] = getattr(org, name)
+        owner, attr = where.get(name, (orgs, name))
+        arrays[f"org.{name}"] = getattr(owner, attr)
     for name in ("i", "j", "tie", "personal", "institutional", "age", "idle", "formed",
                  "agreement", "prior_formality", "cross", "distance", "near", "competitive",
                  "lead_edge", "k12_college", "complementarity", "openness", "base_formality",
                  "formality", "positive", "negative"):
         arrays[f"tie.{name}"] = getattr(ties, name)
-    for name, values in model.series.items():
+    for name, values in model.record.series.items():
         arrays[f"series.{name}"] = values
-    arrays["collaboration_edges"] = model.collaboration_edges
+    arrays["collaboration_edges"] = model.record.collaboration_edges
     arrays["trust"] = model.trust()
+    c, backbone, funding = model.consortium, model.backbone, model.funding
     scalars = {
-        "positions_planned": model.positions_planned,
-        "positions_funded": model.positions_funded,
-        "positions_filled": model.positions_filled,
-        "core_cost": model.core_cost, "partner_funding": model.partner_funding,
-        "partner_ratio": model.partner_ratio, "vision": model.vision, "data": model.data,
-        "systems_lead": model.systems_lead, "now_share": model.now_share,
-        "turnover_events": model.turnover_events, "lead": model.lead,
-        "recent_wins": model.recent_wins.tolist(),
+        "positions_planned": backbone.planned, "positions_funded": backbone.funded,
+        "positions_filled": backbone.filled, "core_cost": funding.core_cost,
+        "partner_funding": funding.partner_funding, "partner_ratio": funding.partner_ratio,
+        "vision": c.vision, "data": c.data, "systems_lead": c.systems_lead,
+        "now_share": c.now_share, "turnover_events": orgs.turnover_events, "lead": orgs.lead,
+        "recent_wins": c.recent_wins.tolist(),
     }
     arrays["scalars"] = np.frombuffer(json.dumps(scalars, sort_keys=True).encode(), np.uint8)
     record = RunRecord.from_model(model)

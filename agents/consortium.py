@@ -1,0 +1,115 @@
+"""The consortium as a whole: this month's grant signals, its capacity, activity and stocks.
+
+ODD §2.3. The lead's orientation (systems change or programme delivery), the month's state
+money and phase, operating capacity (coordination and convening), collaborative activity,
+visible wins and process gains, and the shared stocks of vision and data alignment. Its
+verbs call the consortium-level rules of ``agents.money`` (capacity), ``agents.programmes``
+(activity and wins) and ``agents.institutions`` (systems effort, vision, data); the
+organization- and tie-level passes read its attributes as this month's signals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from agents import institutions, money, programmes
+from agents.codes import Phase
+
+
+class Consortium:
+    """Consortium-level state, read by the passes as this month's signals.
+
+    Construction draws once: the lead's orientation (M13, M14; SF3, SF4).
+    """
+
+    def __init__(self, schedule: Any, rules: Any, rng: np.random.Generator):
+        r, g = rules.region, rules.grant
+        self.grant_end = schedule.grant_end
+        self.money_end = schedule.money_end
+        self._shares = schedule.state_share.tolist()
+        self._phases = schedule.phase.tolist()
+        ta_on = g.technical_assistance and g.award_musd > 0
+        self.ta_until = (schedule.grant_end + money.MONTHS_PER_YEAR * g.ta_post_grant_years
+                         if ta_on else 0)
+        # This month's signals.
+        self.month = 0
+        self.state_share = 0.0
+        self.phase = Phase.PLANNING
+        self.in_grant = True
+        self.ta_active = False
+        self.habits = 0.0  # mean habit of the organizations taking part
+        self.backbone_share = 0.0  # positions filled / planned (K)
+        self.coordination = 0.0
+        self.convening = 0.0
+        self.attendance = 0.0
+        self.activity = 0.0
+        self.now = 0.0  # share of effort on visible quick wins this month
+        self.local_money = 0.0  # state money reaching districts and colleges, 0-1
+        self.wins = 0.0
+        self.process = 0.0
+        self.effort = 0.0  # effort on systems building
+        self.coaching = 0.0  # system-level TA
+        # Stocks.
+        self.recent_wins = np.zeros(rules.commitment.wins_memory_months)
+        self.vision = rules.institutionalization.prior_vision * r.prior_infrastructure
+        self.data = rules.institutionalization.initial_data
+        # The lead's orientation: systems change or programme delivery (M13, M14; SF3, SF4).
+        self.systems_lead = bool(rng.random() < r.systems_lead_probability)
+        self.now_share = r.systems_now_share if self.systems_lead else g.now_share
+
+    def read_schedule(self, month: int) -> None:
+        """This month's state money, phase and whether the grant still runs (§2.4)."""
+        self.month = month
+        self.state_share = self._shares[month]
+        self.phase = self._phases[month]
+        self.in_grant = self.phase < Phase.POST
+
+    def operating_capacity(self, habits: float, backbone: Any, funding: Any,
+                           rules: Any) -> None:
+        """Coordination and convening capacity, and whether TA runs (M9, M11, M13, M21).
+
+        Backbone staff and habits coordinate; grant money, partner money, a follow-on grant
+        and habits pay for convenings.
+        """
+        self.habits = habits
+        self.backbone_share = backbone.share_filled
+        self.coordination = money.coordination(self.backbone_share, habits, rules)
+        self.convening = money.convening_intensity(self.state_share, funding.from_grant,
+                                                   funding.partner_ratio, funding.follow_on,
+                                                   habits, rules)
+        self.ta_active = self.ta_until > self.month
+
+    def act(self, orgs: Any, rules: Any) -> None:
+        """Collaborative activity, visible wins and process gains this month (M5, M14, M15; SF36).
+
+        Nothing is visible in a planning month. The month's wins, with narrated process
+        gains, join the partners' memory of wins.
+        """
+        self.activity = (programmes.weakest_link(orgs.engaged, orgs.present, rules)
+                         * programmes.operating_capacity(self.coordination, self.convening,
+                                                         rules))
+        self.now = 0.0 if self.phase == Phase.PLANNING else self.now_share
+        self.local_money = self.state_share * rules.grant.money
+        self.wins, self.process = programmes.wins_and_process(self.activity, self.now,
+                                                              self.local_money, rules)
+        memory = self.recent_wins
+        memory[self.month % len(memory)] = self.wins + rules.commitment.narrative * self.process
+
+    def plan_systems_work(self, rules: Any) -> None:
+        """Effort on systems building this month, with system-level coaching (M9, M13, M14)."""
+        self.coaching = institutions.system_ta(self.ta_active, rules)
+        self.effort = institutions.systems_effort(self.now, self.activity, self.coaching, rules)
+
+    def grow_vision_and_data(self, rules: Any) -> None:
+        """Shared vision and data alignment after the month (M2, M20).
+
+        Reporting requirements build data only while a funded grant runs.
+        """
+        ih, g = rules.institutionalization, rules.grant
+        self.vision = institutions.shared_vision(self.vision, self.convening, self.attendance,
+                                                 self.now, self.coaching, ih)
+        reporting = g.reporting and self.in_grant and g.award_musd > 0
+        self.data = institutions.data_alignment(self.data, reporting, self.habits,
+                                                self.coordination, ih)

@@ -1,0 +1,180 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Institutionalization: habits, passages, agreements, shared vision and shared data.
+
+The route to sustainability is that "people habitually do the new thing" (M13): a habit
+stock that grows while an organization enacts the collaborative practice with systems
+effort and decays when it does not (I1; Goodman & Steckler 1989), held up by *passages*
+(budget lines, MOUs, positions on general funds) that set floors under it and can lapse
+(I1, I3). District-college articulation agreements need trust and survive a faculty veto
+(M18). Consortium-level infrastructure is a shared vision built at convenings (M2) and data
+alignment built by reporting and habits (M20). Each stock builds with effort and erodes
+without it.
+"""
+
+cimport numpy as cnp
+from libc.stdlib cimport calloc, free
+
+from agents.params cimport Institutionalization, Params
+
+
+cdef inline double clip01(double x) noexcept:
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+# ------------------------------------------------------------------ rules, one organization
+
+cdef inline double habit_step(double habit, double floor, bint enacted, double effort,
+                              Institutionalization p) noexcept:
+    """Routinization: growth when enacted, decay when not, held above the floor (I1; M13)."""
+    cdef double out
+    if enacted:
+        out = habit + p.habit_growth * effort * (1.0 - habit)
+    else:
+        out = habit - p.habit_decay * habit
+    return clip01(out if out >= floor else floor)
+
+
+cdef inline long passage_step(long passages, bint part, double habit, double commitment,
+                              double u_gain, double u_lapse, Institutionalization p) noexcept:
+    """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+    if (part and habit >= p.passage_threshold and commitment >= p.passage_commitment
+            and passages < p.max_passages and u_gain < p.passage_rate):
+        return passages + 1
+    if not part and passages > 0 and u_lapse < p.passage_lapse:
+        return passages - 1
+    return passages
+
+
+# ------------------------------------------------------------------ consortium-level rules
+
+cpdef double system_ta(bint ta_active, Params params):
+    """Strength of system-level coaching this month (M9).
+
+    TA's system-level share, stronger where prior infrastructure is thin ("especially for
+    inexperienced consortia").
+    """
+    return (ta_active * params.grant.ta_system_share
+            * (params.grant.ta_experience_offset - params.region.prior_infrastructure))
+
+
+cpdef double systems_effort(double now_share, double activity, double coaching,
+                            Params params):
+    """Effort on systems building, 0-1 (M13, M14; M9).
+
+    The 'then' share of effort, plus part of the quick-win effort if wins are chosen to
+    build infrastructure (linked wins), scaled by collaborative activity and raised by
+    system-level coaching.
+    """
+    cdef double linked = (params.grant.linked_wins_share * now_share
+                          if params.grant.linked_wins else 0.0)
+    cdef double effort = ((1.0 - now_share) + linked) * activity * (1.0 + coaching)
+    return effort if effort < 1.0 else 1.0
+
+
+cpdef double shared_vision(double vision, double convening, double attendance,
+                           double now_share, double coaching, Institutionalization p):
+    """Shared vision after a month: built at well-attended convenings on systems work (M2).
+
+    Grows with convening intensity, attendance and the 'then' share of effort, faster with
+    system-level coaching; decays without them.
+    """
+    return vision + (p.vision_growth * convening * attendance * (1.0 - now_share)
+                     * (1.0 + coaching) * (1.0 - vision) - p.vision_decay * vision)
+
+
+cpdef double data_alignment(double data, bint reporting, double habits, double coordination,
+                            Institutionalization p):
+    """Data alignment after a month: built by reporting and habits, with coordination (M20).
+
+    ``reporting`` is whether grant reporting requirements are in force; ``habits`` the mean
+    habit of the organizations taking part. It decays without them.
+    """
+    return data + (p.data_growth * (reporting + habits) * coordination * (1.0 - data)
+                   - p.data_decay * data)
+
+
+# ------------------------------------------------------------------ the month's passes
+
+def institutionalize(orgs, ties, meeting, consortium, Params params, const double[:, ::1] u):
+    """Habits of organizations that enact the practice, then passages (I1, I3; M13).
+
+    An organization enacts the practice if it takes part, attended a meeting or worked on a
+    tie this month, and there is any collaborative activity. ``u`` holds two uniforms per
+    organization (gaining, losing a passage).
+    """
+    cdef Institutionalization p = params.institutionalization
+    cdef bint active = consortium.activity > 0
+    cdef double effort = consortium.effort
+    cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
+    cdef const cnp.npy_bool[::1] interacted = ties.interacted
+    cdef const cnp.npy_bool[::1] part = orgs.taking_part, attended = meeting.attended
+    cdef const double[::1] commitment = orgs.commitment
+    cdef double[::1] habit = orgs.habit, floor = orgs.floor
+    cdef cnp.int64_t[::1] passages = orgs.passages
+    cdef Py_ssize_t k, i, n = part.shape[0]
+    cdef bint enacted
+    cdef unsigned char* touched = <unsigned char*>calloc(n, 1)
+    for k in range(ti.shape[0]):
+        if interacted[k]:
+            touched[ti[k]] = 1
+            touched[tj[k]] = 1
+    for i in range(n):
+        enacted = part[i] and (attended[i] or touched[i]) and active
+        habit[i] = habit_step(habit[i], floor[i], enacted, effort, p)
+        passages[i] = passage_step(passages[i], part[i], habit[i], commitment[i], u[0, i],
+                                   u[1, i], p)
+        floor[i] = passages[i] * p.passage_floor
+    free(touched)
+
+
+def agreement_candidates(orgs, ties, Params params):
+    """District-college ties without an agreement, trusted, both ends taking part (M18).
+
+    Returns their pair numbers, in pair order.
+    """
+    cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
+    cdef const cnp.npy_bool[::1] k12_college = ties.k12_college, agreement = ties.agreement
+    cdef const cnp.npy_bool[::1] part = orgs.taking_part
+    cdef const double[::1] trust = ties.trust
+    cdef double threshold = params.institutionalization.articulation_trust
+    cdef cnp.int64_t[::1] out = ties.candidates
+    cdef Py_ssize_t k
+    cdef int count = 0
+    for k in range(ti.shape[0]):
+        if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]
+                and part[tj[k]]):
+            out[count] = k
+            count += 1
+    return ties.candidates[:count]
+
+
+def sign_agreements(orgs, ties, const cnp.int64_t[::1] candidates, Params params,
+                    const double[:, ::1] u):
+    """Attempts that survive the faculty veto become agreements and passages (M18; SF20).
+
+    A candidate pair attempts an agreement with chance ``articulation_rate`` (``u[0]``) and
+    the college's faculty veto it with chance ``faculty_resistance`` (``u[1]``). An
+    agreement makes the tie fully formal and is a passage at both ends.
+    """
+    cdef Institutionalization p = params.institutionalization
+    cdef double formal = params.trust.articulation_formality
+    cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
+    cdef cnp.npy_bool[::1] agreement = ties.agreement
+    cdef double[::1] base_formality = ties.base_formality, floor = orgs.floor
+    cdef cnp.int64_t[::1] passages = orgs.passages
+    cdef Py_ssize_t c, k
+    cdef cnp.int64_t ends[2]
+    cdef int e
+    for c in range(candidates.shape[0]):
+        if not (u[0, c] < p.articulation_rate and u[1, c] >= p.faculty_resistance):
+            continue
+        k = candidates[c]
+        agreement[k] = 1
+        base_formality[k] = formal
+        ends[0] = ti[k]
+        ends[1] = tj[k]
+        for e in range(2):
+            if passages[ends[e]] < p.max_passages:
+                passages[ends[e]] += 1
+                floor[ends[e]] = passages[ends[e]] * p.passage_floor

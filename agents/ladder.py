@@ -1,0 +1,69 @@
+"""The employer engagement ladder: each employer's rung, return and burnout (M16, M17, M28).
+
+The arrays run over all organizations, zero for the non-employers, so the ladder's state
+lines up with the organizations' own; its verb calls the compiled ladder rules of
+``agents.employers``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from agents import employers
+from agents.codes import Rung, Sector
+
+INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
+"""Industry sectors an employer can be in, in the order of their barriers (M17)."""
+MANUFACTURING = INDUSTRY_SECTORS.index("manufacturing")
+
+
+class EmployerLadder:
+    """Rung, perceived return, burnout, pledged rung and sector barrier of every employer.
+
+    Construction draws, in this order: starting rungs, starting returns, pledged rungs.
+    """
+
+    def __init__(self, orgs: Any, rules: Any, rng: np.random.Generator):
+        e, n = rules.employers, orgs.n
+        self.is_employer = orgs.sector == Sector.EMPLOYER
+        self.employers = np.flatnonzero(self.is_employer)
+        self.rung = np.where(self.is_employer, rng.integers(0, e.initial_rung_max + 1, n),
+                             0).astype(np.int64)
+        self.roi = np.where(self.is_employer, rng.uniform(0.0, e.initial_roi_max, n), 0.0)
+        self.burnout = np.zeros(n)
+        self.pledged_rung = np.where(self.is_employer,
+                                     rng.integers(e.pledged_rung_min, e.pledged_rung_max + 1, n),
+                                     0)
+        barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])
+        difficulty = barrier[orgs.industry].copy()
+        if e.liability_solution:
+            difficulty[orgs.industry == MANUFACTURING] *= e.liability_relief
+        self.difficulty = np.where(self.is_employer, difficulty, 0.0)
+        # An intermediary one-stop can merge duplicate asks (M8).
+        self.one_stop = bool((orgs.sector == Sector.INTERMEDIARY).sum() > 0)
+        self.convener_pairs = np.zeros(0, dtype=np.int64)
+        self.convener_employer = np.zeros(0, dtype=np.int64)
+
+    def find_conveners(self, orgs: Any, ties: Any) -> None:
+        """The pairs of an employer and a convener (an intermediary or the lead; M8)."""
+        convener = orgs.sector == Sector.INTERMEDIARY
+        convener[orgs.lead] = True
+        emp_i = self.is_employer[ties.i] & convener[ties.j]
+        emp_j = self.is_employer[ties.j] & convener[ties.i]
+        self.convener_pairs = np.flatnonzero(emp_i | emp_j)
+        self.convener_employer = np.where(emp_i, ties.i, ties.j)[self.convener_pairs]
+
+    def climb(self, orgs: Any, ties: Any, consortium: Any, rules: Any,
+              rng: np.random.Generator) -> None:
+        """One month on the ladder (M16); four draws per organization, none without employers."""
+        if len(self.employers):
+            employers.climb(self, orgs, ties, consortium, rules, rng.random((4, orgs.n)))
+
+    def engaged(self, taking_part: np.ndarray) -> tuple[int, int]:
+        """Employers taking part at rung speaker or above, and at or above their pledge (D11)."""
+        part = taking_part[self.employers]
+        rung = self.rung[self.employers]
+        return (int(np.sum(part & (rung >= Rung.SPEAKER))),
+                int(np.sum(part & (rung >= self.pledged_rung[self.employers]))))

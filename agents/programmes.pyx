@@ -1,0 +1,101 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Collaborative activity, visible wins and local pathway programmes (M5, M13-M15; SF2, SF36).
+
+The consortium's activity is a weakest link across sectors: the sector least engaged
+holds it back (M5; SF36). Effort splits between visible quick wins ("now") and less
+visible process and systems gains ("then"), which count with stakeholders only as far as
+they are narrated (M14, M15). Local pathway programmes in districts and colleges grow with
+local money, quick wins and technical assistance, and decay unless habits, money or
+partner contributions support them (SF2), which is why programmes can outlast the
+regional collaboration (P1).
+"""
+
+cimport numpy as cnp
+from libc.math cimport fabs, isfinite, pow
+
+from agents.params cimport Commitment, Institutionalization, Params
+
+
+cdef inline double clip01(double x) noexcept:
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+cdef inline double fmin_(double a, double b) noexcept:
+    return a if a <= b else b
+
+
+# ------------------------------------------------------------------ consortium-level rules
+
+cpdef double operating_capacity(double coordination, double convening, Params params):
+    """Operating capacity: coordination and convening, weighted (M11, M21)."""
+    cdef double w = params.commitment.coordination_weight
+    return w * coordination + (1.0 - w) * convening
+
+
+def weakest_link(engaged, present, Params params):
+    """Engagement of the sectors present, aggregated towards the weakest (M5; SF36).
+
+    A CES mean with exponent ``weakest_link_rho`` < 0 of each sector's mean commitment
+    taking part; ``present`` lists ``(sector, organizations)`` for the sectors present.
+    """
+    cdef double rho = params.commitment.weakest_link_rho
+    cdef double total = 0.0, carry = 0.0, level, x, t
+    cdef long count = 0
+    for k, size in present:
+        level = engaged[k] / size
+        level = level if level >= 1e-6 else 1e-6  # an absent sector's zero would be infinite
+        # Neumaier's compensated sum, as Python's sum() of floats does it (3.12+).
+        x = pow(level, rho)
+        t = total + x
+        carry += (total - t) + x if fabs(total) >= fabs(x) else (x - t) + total
+        total = t
+        count += 1
+    if carry and isfinite(carry):
+        total += carry
+    return pow(total / count, 1.0 / rho)
+
+
+cpdef (double, double) wins_and_process(double activity, double now_share, double local_money,
+                                        Params params):
+    """Visible quick wins and less visible process gains this month (M14).
+
+    Quick wins take the 'now' share of activity and, in part, grant money reaching
+    districts and colleges; process gains take the rest.
+    """
+    cdef double m = params.commitment.wins_money_dependence
+    return (now_share * activity * ((1.0 - m) + m * local_money), (1.0 - now_share) * activity)
+
+
+# ------------------------------------------------------------------ rules, one organization
+
+cdef inline double programme_step(double programme, double support, double push,
+                                  Institutionalization p) noexcept:
+    """Local programmes grow with push and decay unless supported (SF2; M13, M14)."""
+    cdef double out = programme + p.program_growth * push * (1.0 - programme)
+    out = out - p.program_decay * programme * (1.0 - support)
+    return clip01(out)
+
+
+def run_programmes(orgs, funding, consortium, Params params):
+    """Local pathway programmes in districts and colleges, one month (SF2; M9, M13, M14, M22).
+
+    Push: grant money reaching the organization, the consortium's quick-win effort and
+    technical assistance. Support: habits, grant money and the organization's own
+    contribution to the collaborative.
+    """
+    cdef Institutionalization p = params.institutionalization
+    cdef double local_money = consortium.local_money
+    cdef double quick_wins = consortium.now * consortium.activity
+    cdef double ta = p.programme_ta_push * consortium.ta_active
+    cdef const double[::1] local = orgs.local, receipt = funding.receipt
+    cdef const double[::1] habit = orgs.habit, contribution = orgs.contribution
+    cdef double[::1] programme = orgs.programme
+    cdef Py_ssize_t i
+    cdef double money, push, support
+    for i in range(programme.shape[0]):
+        money = local_money * receipt[i]
+        push = fmin_(1.0, money + quick_wins + ta) * local[i]
+        support = fmin_(1.0, habit[i] + p.programme_money_support * money
+                        + p.programme_contribution_support * (contribution[i] > 0))
+        programme[i] = programme_step(programme[i], support, push, p) * local[i]
