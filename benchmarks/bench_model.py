@@ -47,7 +47,7 @@ def time_runs(name: str, repeats: int) -> dict[str, float]:
     tracemalloc.stop()
     return {
         "orgs": model.n,
-        "pairs": model.n_pairs,
+        "pairs": model.partnerships.m,
         "months": params.months,
         "median_ms": 1000 * statistics.median(totals),
         "p10_ms": 1000 * float(np.percentile(totals, 10)),

@@ -61,14 +61,19 @@ SALIB_DISTS = {"uniform": "unif", "triangular": "triang", "normal": "norm",
 RESERVED_OPTIONS = ("scenario", "outcomes", "series", "settings")
 
 # Never put into a factor_set: keys tied to others by a cross-field check (the spending
-# shares must sum to 1, the outcome thresholds must stay ordered, the lead needs an
-# organization of its type; sim.scenario._CROSS_FIELD_KEYS and the validators of
-# sim.params), and the region head-counts, which change who is in the model rather than how
-# it behaves. ``outcomes.*`` (classification thresholds and the horizon) are excluded too.
+# shares must sum to 1, each money split must not exceed 1, the bounds of a drawn range and
+# the outcome thresholds must stay ordered, the lead needs an organization of its type;
+# sim.scenario._CROSS_FIELD_KEYS and the validators of sim.params), and the region
+# head-counts, which change who is in the model rather than how it behaves. ``outcomes.*``
+# (classification thresholds and the horizon) are excluded too.
 FACTOR_SET_EXCLUDED = (
     "grant.equipment_share", "grant.staff_share", "grant.convening_share",
-    "grant.subgrant_share", "region.lead", "region.n_districts", "region.n_colleges",
-    "region.n_county_offices", "region.n_workforce_boards", "region.n_chambers",
+    "grant.subgrant_share", "grant.equipment_k12_share", "grant.equipment_college_share",
+    "grant.subgrant_k12_share", "grant.subgrant_college_share", "region.prior_tie_age_min",
+    "region.prior_tie_age_max", "commitment.capacity_min", "commitment.capacity_max",
+    "employers.pledged_rung_min", "employers.pledged_rung_max", "region.lead",
+    "region.n_districts", "region.n_colleges", "region.n_county_offices",
+    "region.n_workforce_boards", "region.n_chambers",
     "region.n_charters", "region.n_employers", "region.n_ta_providers", "outcomes.*",
 )
 

@@ -29,7 +29,12 @@ _CROSS_FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "": ("region.lead", "region.n_districts", "region.n_colleges", "region.n_county_offices",
          "region.n_workforce_boards", "region.n_chambers"),
     "grant": ("grant.equipment_share", "grant.staff_share", "grant.convening_share",
-              "grant.subgrant_share"),
+              "grant.subgrant_share", "grant.equipment_k12_share",
+              "grant.equipment_college_share", "grant.subgrant_k12_share",
+              "grant.subgrant_college_share"),
+    "region": ("region.prior_tie_age_min", "region.prior_tie_age_max"),
+    "commitment": ("commitment.capacity_min", "commitment.capacity_max"),
+    "employers": ("employers.pledged_rung_min", "employers.pledged_rung_max"),
     "outcomes": ("outcomes.dissolved_threshold", "outcomes.sustained_threshold"),
 }
 _IDENTITY_KEYS = ("name", "description")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from sim import summary
 from sim.cli import app
-from sim.model import MONTHLY_SERIES
+from sim.record import MONTHLY_SERIES
 from sim.outcomes import OUTCOMES
 from sim.scenario import shipped_scenarios
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.model import MONTHLY_SERIES
+from sim.record import MONTHLY_SERIES
 from sim.outcomes import OUTCOMES
 from sim.params import parameter_table
 

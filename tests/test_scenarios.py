@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.params import Grant, Region, ScenarioParams, parameter_table
+from sim.params import SOURCES, Grant, Region, ScenarioParams, parameter_table
 from sim.run import run
 from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario, shipped_scenarios
 
@@ -347,7 +347,8 @@ def test_every_parameter_is_documented():
     for row in rows:
         key = row["key"]
         assert row["unit"], key
-        assert row["source"] in {"seed", "literature", "assumption"}, key
+        assert row["source"] in SOURCES, key
+        assert row["tier"] in ("parameter", "constant"), key
         assert row["ref"] and row["ref"].strip(), key
         assert row["description"] and row["description"].strip(), key
         default = row["default"]

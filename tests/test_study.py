@@ -255,7 +255,7 @@ BAD: list[tuple[str, str, str, str]] = [
      "full_factorial needs levels"),
     ("factor-set-source", consortium("lhs", "", extra="") + '[factor_set]\n'
      'sources = ["guess"]\n', "factor_set.sources[0]",
-     "'seed', 'literature' or 'assumption'"),
+     "'seed', 'seed-direction', 'literature', 'literature-direction' or 'assumption'"),
     ("factor-set-spread", consortium("lhs", "") + '[factor_set]\nsources = ["seed"]\n'
      "spread = 0.0\n", "factor_set.spread", "greater than 0"),
     ("factor-set-empty", consortium("lhs", "") + "[factor_set]\nsources = []\n",
@@ -432,13 +432,28 @@ def test_factor_set_takes_numeric_parameters_of_the_sources(tmp_path):
     expected = [r["key"] for r in parameter_table()
                 if r["source"] in ("assumption", "literature")
                 and annotation(r["key"]) in (int, float) and not excluded(r["key"])
-                and r["when"] is None]  # parameters of rules the baseline does not choose
+                and r["when"] is None  # parameters of rules the baseline does not choose
+                and r["tier"] == "parameter"]  # declared constants only when asked for
     assert study.factor_keys == expected
     assert len(expected) == 97  # 108 candidates minus 11 excluded keys; see studies/README.md
     assert study.skipped_factors == {}
     for f in study.factors:
         assert f.integer == (annotation(f.key) is int)
         assert annotation(f.key) is not bool and annotation(f.key) is not str
+
+
+def test_factor_set_adds_the_declared_constants_only_when_asked(tmp_path):
+    plain = fs_study(tmp_path, ["assumption", "seed-direction"])
+    text = (tmp_path / "study.toml").read_text() + "constants = true\n"
+    (tmp_path / "study.toml").write_text(text)
+    with_constants = load_study(tmp_path / "study.toml")
+    constants = {r["key"] for r in parameter_table() if r["tier"] == "constant"
+                 and r["source"] in ("assumption", "seed-direction")
+                 and annotation(r["key"]) in (int, float) and not excluded(r["key"])}
+    assert not constants & set(plain.factor_keys)
+    added = set(with_constants.factor_keys) - set(plain.factor_keys)
+    assert added == constants - set(with_constants.skipped_factors)
+    assert "commitment.value_wins" in added and "trust.formality_weight" not in added
 
 
 def test_factor_set_takes_rule_parameters_only_under_their_rule(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from agents.organization import EMPLOYER
+from agents.codes import Sector
 from experiments import validate as v
 from experiments.patterns import PATTERNS, TESTABLE, Arm, Pattern, by_id, check_catalogue
 from sim.cli import app
@@ -234,7 +234,7 @@ def test_bilateral_agreement_counts_years_one_and_two_only():
 def test_burnout_probe_counts_exits_of_the_asked_employers_by_rung():
     params = load_scenario("workshop_small")
     first = ConsortiumModel(params, 7).observe()
-    emp = np.flatnonzero(first.sector == EMPLOYER)[:5]
+    emp = np.flatnonzero(first.sector == Sector.EMPLOYER)[:5]
     part = np.zeros(len(first.sector), dtype=bool)
     part[emp] = True
     rung = first.rung.copy()
