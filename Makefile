@@ -10,14 +10,14 @@ PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; break; fi; done)
 
-.PHONY: run test bench lint clean python
+.PHONY: run test bench lint clean python params
 
 python:
 	@if [ -z "$(PYTHON_BASE)" ]; then \
 	  echo "consortium-sim needs Python 3.12 or newer, and none was found (tried python3.13, python3.12, python3 and pyenv versions)."; \
 	  exit 1; fi
 
-$(STAMP): pyproject.toml setup.py $(wildcard agents/*.pyx agents/*.pxd) | python
+$(STAMP): pyproject.toml setup.py $(wildcard agents/*.pyx agents/*.pxd sim/*.pyx) | python
 	@test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs
+	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs tools
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -35,7 +35,14 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_sweep.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs
+	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs tools
+
+# After changing sim/params.py: regenerate the compiled parameter mirror and the ODD tables,
+# then rebuild the compiled modules.
+params: $(STAMP)
+	$(PY) tools/gen_params.py
+	$(PY) docs/gen_parameter_table.py
+	$(PY) -m pip install --quiet --no-build-isolation -e '.[dev]'
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

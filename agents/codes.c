@@ -2639,7 +2639,8 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_tuple[2];
     PyObject *__pyx_codeobj_tab[2];
-    PyObject *__pyx_string_tab[66];
+    PyObject *__pyx_string_tab[67];
+    PyObject *__pyx_number_tab[1];
 /* #### Code section: module_state_contents ### */
 /* CachedMethodType.module_state_decls */
 #if CYTHON_COMPILING_IN_LIMITED_API
@@ -2699,56 +2700,58 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_IntEnum __pyx_string_tab[13]
 #define __pyx_n_u_JOB_SHADOW __pyx_string_tab[14]
 #define __pyx_n_u_K12 __pyx_string_tab[15]
-#define __pyx_n_u_NONE __pyx_string_tab[16]
-#define __pyx_n_u_PARTNER __pyx_string_tab[17]
-#define __pyx_n_u_PLANNING __pyx_string_tab[18]
-#define __pyx_n_u_POST __pyx_string_tab[19]
-#define __pyx_n_u_Phase __pyx_string_tab[20]
-#define __pyx_n_u_Rung __pyx_string_tab[21]
-#define __pyx_n_u_SPEAKER __pyx_string_tab[22]
-#define __pyx_n_u_STATE __pyx_string_tab[23]
-#define __pyx_n_u_Sector __pyx_string_tab[24]
-#define __pyx_n_u_TAPER __pyx_string_tab[25]
-#define __pyx_n_u_Pyx_FlexibleEnumBase __pyx_string_tab[26]
-#define __pyx_n_u_Pyx_FlexibleEnumBase___repr __pyx_string_tab[27]
-#define __pyx_n_u_Pyx_FlexibleEnumBase__missing __pyx_string_tab[28]
-#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[29]
-#define __pyx_n_u_annotate __pyx_string_tab[30]
-#define __pyx_n_u_class __pyx_string_tab[31]
-#define __pyx_n_u_doc __pyx_string_tab[32]
-#define __pyx_n_u_func __pyx_string_tab[33]
-#define __pyx_n_u_main __pyx_string_tab[34]
-#define __pyx_n_u_metaclass __pyx_string_tab[35]
-#define __pyx_n_u_module __pyx_string_tab[36]
-#define __pyx_n_u_mro_entries __pyx_string_tab[37]
-#define __pyx_n_u_name_2 __pyx_string_tab[38]
-#define __pyx_n_u_new __pyx_string_tab[39]
-#define __pyx_n_u_prepare __pyx_string_tab[40]
-#define __pyx_n_u_qualname __pyx_string_tab[41]
-#define __pyx_n_u_repr __pyx_string_tab[42]
-#define __pyx_n_u_test __pyx_string_tab[43]
-#define __pyx_n_u_is_coroutine __pyx_string_tab[44]
-#define __pyx_n_u_missing __pyx_string_tab[45]
-#define __pyx_n_u_name __pyx_string_tab[46]
-#define __pyx_n_u_value2member_map __pyx_string_tab[47]
-#define __pyx_n_u_value_2 __pyx_string_tab[48]
-#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[49]
-#define __pyx_n_u_cline_in_traceback __pyx_string_tab[50]
-#define __pyx_n_u_cls __pyx_string_tab[51]
-#define __pyx_n_u_enum __pyx_string_tab[52]
-#define __pyx_n_u_get __pyx_string_tab[53]
-#define __pyx_n_u_items __pyx_string_tab[54]
-#define __pyx_n_u_module_2 __pyx_string_tab[55]
-#define __pyx_n_u_pop __pyx_string_tab[56]
-#define __pyx_n_u_pseudo_member __pyx_string_tab[57]
-#define __pyx_n_u_self __pyx_string_tab[58]
-#define __pyx_n_u_setdefault __pyx_string_tab[59]
-#define __pyx_n_u_super __pyx_string_tab[60]
-#define __pyx_n_u_value __pyx_string_tab[61]
-#define __pyx_n_u_value2member_map_2 __pyx_string_tab[62]
-#define __pyx_n_u_values __pyx_string_tab[63]
-#define __pyx_kp_b_iso88591_A_4xs_3at_a_uBiq __pyx_string_tab[64]
-#define __pyx_kp_b_iso88591_A_81E_4wa_a_A_Zq_7_5_a_G1_Kq_q_q __pyx_string_tab[65]
+#define __pyx_n_u_MONTHS_PER_YEAR __pyx_string_tab[16]
+#define __pyx_n_u_NONE __pyx_string_tab[17]
+#define __pyx_n_u_PARTNER __pyx_string_tab[18]
+#define __pyx_n_u_PLANNING __pyx_string_tab[19]
+#define __pyx_n_u_POST __pyx_string_tab[20]
+#define __pyx_n_u_Phase __pyx_string_tab[21]
+#define __pyx_n_u_Rung __pyx_string_tab[22]
+#define __pyx_n_u_SPEAKER __pyx_string_tab[23]
+#define __pyx_n_u_STATE __pyx_string_tab[24]
+#define __pyx_n_u_Sector __pyx_string_tab[25]
+#define __pyx_n_u_TAPER __pyx_string_tab[26]
+#define __pyx_n_u_Pyx_FlexibleEnumBase __pyx_string_tab[27]
+#define __pyx_n_u_Pyx_FlexibleEnumBase___repr __pyx_string_tab[28]
+#define __pyx_n_u_Pyx_FlexibleEnumBase__missing __pyx_string_tab[29]
+#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[30]
+#define __pyx_n_u_annotate __pyx_string_tab[31]
+#define __pyx_n_u_class __pyx_string_tab[32]
+#define __pyx_n_u_doc __pyx_string_tab[33]
+#define __pyx_n_u_func __pyx_string_tab[34]
+#define __pyx_n_u_main __pyx_string_tab[35]
+#define __pyx_n_u_metaclass __pyx_string_tab[36]
+#define __pyx_n_u_module __pyx_string_tab[37]
+#define __pyx_n_u_mro_entries __pyx_string_tab[38]
+#define __pyx_n_u_name_2 __pyx_string_tab[39]
+#define __pyx_n_u_new __pyx_string_tab[40]
+#define __pyx_n_u_prepare __pyx_string_tab[41]
+#define __pyx_n_u_qualname __pyx_string_tab[42]
+#define __pyx_n_u_repr __pyx_string_tab[43]
+#define __pyx_n_u_test __pyx_string_tab[44]
+#define __pyx_n_u_is_coroutine __pyx_string_tab[45]
+#define __pyx_n_u_missing __pyx_string_tab[46]
+#define __pyx_n_u_name __pyx_string_tab[47]
+#define __pyx_n_u_value2member_map __pyx_string_tab[48]
+#define __pyx_n_u_value_2 __pyx_string_tab[49]
+#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[50]
+#define __pyx_n_u_cline_in_traceback __pyx_string_tab[51]
+#define __pyx_n_u_cls __pyx_string_tab[52]
+#define __pyx_n_u_enum __pyx_string_tab[53]
+#define __pyx_n_u_get __pyx_string_tab[54]
+#define __pyx_n_u_items __pyx_string_tab[55]
+#define __pyx_n_u_module_2 __pyx_string_tab[56]
+#define __pyx_n_u_pop __pyx_string_tab[57]
+#define __pyx_n_u_pseudo_member __pyx_string_tab[58]
+#define __pyx_n_u_self __pyx_string_tab[59]
+#define __pyx_n_u_setdefault __pyx_string_tab[60]
+#define __pyx_n_u_super __pyx_string_tab[61]
+#define __pyx_n_u_value __pyx_string_tab[62]
+#define __pyx_n_u_value2member_map_2 __pyx_string_tab[63]
+#define __pyx_n_u_values __pyx_string_tab[64]
+#define __pyx_kp_b_iso88591_A_4xs_3at_a_uBiq __pyx_string_tab[65]
+#define __pyx_kp_b_iso88591_A_81E_4wa_a_A_Zq_7_5_a_G1_Kq_q_q __pyx_string_tab[66]
+#define __pyx_int_12 __pyx_number_tab[0]
 /* #### Code section: module_state_clear ### */
 #if CYTHON_USE_MODULE_STATE
 static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
@@ -2768,7 +2771,8 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
   for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<66; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<67; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
 Py_CLEAR(clear_module_state->__pyx_CommonTypesMetaclassType);
@@ -2796,7 +2800,8 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
   for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<66; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<67; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
 Py_VISIT(traverse_module_state->__pyx_CommonTypesMetaclassType);
@@ -4298,6 +4303,13 @@ __Pyx_RefNannySetupContext("PyInit_codes", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_Sector, __pyx_t_4) < (0)) __PYX_ERR(1, 41, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
+  /* "agents/codes.pyx":7
+ * """
+ * 
+ * MONTHS_PER_YEAR = 12  # calendar: the model steps one month at a time             # <<<<<<<<<<<<<<
+*/
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_MONTHS_PER_YEAR, __pyx_mstate_global->__pyx_int_12) < (0)) __PYX_ERR(0, 7, __pyx_L1_error)
+
   /* "agents/codes.pyx":1
  * # cython: language_level=3             # <<<<<<<<<<<<<<
  * """Named integer codes shared by the compiled rules and Python: ``Sector``, ``Rung``, ``Phase``.
@@ -4442,29 +4454,29 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 6; } str_length_index[] = {{2},{1},{1},{1},{12},{7},{9},{8},{7},{8},{8},{12},{10},{7},{10},{3},{4},{7},{8},{4},{5},{4},{7},{5},{6},{5},{22},{31},{32},{20},{12},{9},{7},{8},{8},{13},{10},{15},{8},{7},{11},{12},{8},{8},{13},{9},{6},{18},{7},{18},{18},{3},{4},{3},{5},{6},{3},{13},{4},{10},{5},{5},{16},{6}};
+    const struct { const unsigned int length: 6; } str_length_index[] = {{2},{1},{1},{1},{12},{7},{9},{8},{7},{8},{8},{12},{10},{7},{10},{3},{15},{4},{7},{8},{4},{5},{4},{7},{5},{6},{5},{22},{31},{32},{20},{12},{9},{7},{8},{8},{13},{10},{15},{8},{7},{11},{12},{8},{8},{13},{9},{6},{18},{7},{18},{18},{3},{4},{3},{5},{6},{3},{13},{4},{10},{5},{5},{16},{6}};
     const struct { const unsigned int length: 7; } bytes_length_index[] = {{43},{89}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 0
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (502 bytes) */
-static const char cstring[] = "x\332uP\277k\333@\030\r\024Z\007\033J(\035B=4\320\241C18mi\t%\345\034_m\325\266tH\242!\245p\234O\237\035Q\351\364\343N\215=5\243G\215\0325f\364\350?\303\243\307\376\t\371\023*\311q\n\245\235\336\335{\337{\337\343;y\376\341\364#\233\202P\262\305\003\007$\352~\321,\303D\347\310\304:\266\254\263>\032\021\315\320\317\214\341\020\3670\036\221\241q\201M,\022\277\303$h\272\215\315\021\356j\310\274\250\336\272\325\327\210&T9\360\331\350P\253\217\272\306\371\240}\254\033:&\310\264ul\222!\322uM\357\021\303\262\311e\221b&bj\021\214\006\330\264ldc\013\270\nb\033\021lRJ\3463\372\311\203\231;\366`\267\366\337l\213\322\030\302\230\322\377\311\276+\245+\246w:\231w]\256\250\0163e\302\204R&D\240\230\202\322\317=&e\371p\002^\302$\021\025\372\314\025\025\202b\3673~\340$^e\363\343\200\026\267\214]\250\004\301\374\212\026pUBX\264cq\305D\t\363v\352\256\263\002\251\np%\345A\034$\312\025\360\247\361v\370\007\363\0228\366\301\037C\\t\t\357\030\312\344\\p7h\335\033%\367J{QV\305\214\303\230\361\357\334\223P\\b\n\312U\340\313m\3510\010C\t\211\023\320m\250\004o\"A90a\211\247d\022B\\m\370{q\365\227\327hS\253/\336,f\251\314\216~5\236\244\257S\226\252\354$\377\266<X\276X\262M\355\361\"I;\251\233E\327\350\266\266\267\177\230=\310\336\347\355\034\337\034l\235W\205\341g\3166\215\303\354Y^\244=M\277f\321\355\303\275\375f\366.?\312\337\256_\236\256\212\230\372\272\336\314zy{\323h\256\233\257n\006\313h\365h\025\225\361\321o\004\207\r\246";
-    PyObject *data = __Pyx_DecompressString(cstring, 502, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (512 bytes) */
+static const char cstring[] = "x\332uP\277k\333@\030\r\024Z\007\033J(\035B=4\320\241C18mi\t%\345\034_l\325\366I\234D\203K\3418\313\237\035Q\351\364\343N\211=5\243G\215\0325f\364\350?\303\243\307\376\t\371\023*\311q\n\245\235\336\335{\337{\337\343;y\371\351\3643\237\202P\262a\373c\220\250\375U3u\212.\020\305\004\233\346Y\027\r\014M\047gz\277\217;\030\017\214\276>\304\024\213\330kq\t\032\2610\035\340\266\206\350\260|\023\263\253\031\232P\305\300\027\275\305\314.j\353\027\275\346\361@\047V\327d\006\246l\210\021%:\301\006\242\026\301\324\350#B4\3221t\3232.\363P\032\213\251i`\324\303\324\264\220\205M\260\225\037Y\250\3602c>c\347.\314\234\221\013\273\026\377f\033\214E\020D\214\375O\366\034)\0351\275\327\215y\333\261\025#0S\024&\214q!|\305\025\024~\333\345R\026\217\261o\0270\211E\211\036wD\211\240\370\303\214\347\217c\267\264y\221\317\362\323F\016\224\202\340^I\013\270. \310\333\361\250d\302\230\273;u\327Y\201T98\222\331~\344\307\312\021\360\247\361v\370\212\2731\034{\340\215 \312\273\004\367\014\343r.l\307o<\030\245\355\026\366\274\254\212\270\r#n\377\260]\t\371%\246\240\034\005\236\334\226\016\374 \220\020\217}\266\r\225\340N$\2501Lx\354*\031\007\020\225\033\376^\\\376\345\r\332T\252\213w\213Y\"\323\243_\265g\311\333\204\047*=\311\276/\017\226\257\226|Sy\272\210\223V\342\244\341\r\272\253\354\355\037\246\217\322\217Y3\303\267\007[\347un\370\231\361M\3550}\221\345i\317\223oix\367xo\277\236~\310\216\262\367\353\327\247\253<\246\272\256\326\323N\326\334\324\352\353\372\233\333\3362\\=Y\205E|\370\033\031B\022U";
+    PyObject *data = __Pyx_DecompressString(cstring, 512, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (706 bytes) */
-static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMPLOYEREnumBaseINTERMEDIARYINTERNSHIPIntEnumJOB_SHADOWK12NONEPARTNERPLANNINGPOSTPhaseRungSPEAKERSTATESectorTAPER__Pyx_FlexibleEnumBase__Pyx_FlexibleEnumBase.__repr____Pyx_FlexibleEnumBase._missing___Pyx_PyDict_NextRef__annotate____class____doc____func____main____metaclass____module____mro_entries____name____new____prepare____qualname____repr____test___is_coroutine_missing__name__value2member_map__value_asyncio.coroutinescline_in_tracebackclsenumgetitemsmodulepoppseudo_memberselfsetdefaultsupervaluevalue2member_mapvalues\200A\330\010\013\2104\210x\220s\230!\340\014\023\2203\220a\220t\230:\240\\\260\021\260$\260a\330\010\017\210u\220B\220i\230q\200A\360\010\000\t\031\230\003\2308\2401\240E\250\021\330\010\013\2104\210w\220a\220\177\240a\330\014\031\230\033\240A\330\010\025\220Z\230q\360\006\000\t\034\2307\240!\2405\320(>\270a\330\010\013\320\013\034\230G\2401\330\014\034\320\034,\250K\260q\270\007\270q\330\010\017\210q";
+    #else /* compression: none (721 bytes) */
+static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMPLOYEREnumBaseINTERMEDIARYINTERNSHIPIntEnumJOB_SHADOWK12MONTHS_PER_YEARNONEPARTNERPLANNINGPOSTPhaseRungSPEAKERSTATESectorTAPER__Pyx_FlexibleEnumBase__Pyx_FlexibleEnumBase.__repr____Pyx_FlexibleEnumBase._missing___Pyx_PyDict_NextRef__annotate____class____doc____func____main____metaclass____module____mro_entries____name____new____prepare____qualname____repr____test___is_coroutine_missing__name__value2member_map__value_asyncio.coroutinescline_in_tracebackclsenumgetitemsmodulepoppseudo_memberselfsetdefaultsupervaluevalue2member_mapvalues\200A\330\010\013\2104\210x\220s\230!\340\014\023\2203\220a\220t\230:\240\\\260\021\260$\260a\330\010\017\210u\220B\220i\230q\200A\360\010\000\t\031\230\003\2308\2401\240E\250\021\330\010\013\2104\210w\220a\220\177\240a\330\014\031\230\033\240A\330\010\025\220Z\230q\360\006\000\t\034\2307\240!\2405\320(>\270a\330\010\013\320\013\034\230G\2401\330\014\034\320\034,\250K\260q\270\007\270q\330\010\017\210q";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0; i < 65; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 5) PyUnicode_InternInPlace(&string);
@@ -4475,8 +4487,8 @@ static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMP
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 64; i < 66; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-64].length;
+    for (int i = 65; i < 67; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-65].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -4486,14 +4498,14 @@ static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMP
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 66; i++) {
+    for (Py_ssize_t i = 0; i < 67; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 64;
+      PyObject **table = stringtab + 65;
       for (Py_ssize_t i=0; i<2; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
@@ -4515,6 +4527,37 @@ static const char bytes[] = ": <>?agents.codesADVISORAWARENESSCHAMPIONCOLLEGEEMP
     }
     #endif
   }
+  {
+    PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 0;
+    int8_t const cint_constants_1[] = {12};
+    for (int i = 0; i < 1; i++) {
+      numbertab[i] = PyLong_FromLong(cint_constants_1[i - 0]);
+      if (unlikely(!numbertab[i])) __PYX_ERR(0, 1, __pyx_L1_error)
+    }
+  }
+  #if CYTHON_IMMORTAL_CONSTANTS
+  {
+    PyObject **table = __pyx_mstate->__pyx_number_tab;
+    for (Py_ssize_t i=0; i<1; ++i) {
+      #if PY_VERSION_HEX >= 0x030F0000
+      PyUnstable_SetImmortal(table[i]);
+      #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
+      if ((PY_SSIZE_T_MAX <= _Py_IMMORTAL_REFCNT_LOCAL)) break;
+      #if PY_VERSION_HEX < 0x030E0000
+      if (_Py_IsOwnedByCurrentThread(table[i]) && Py_REFCNT(table[i]) == 1)
+      #else
+      if (PyUnstable_Object_IsUniquelyReferenced(table[i]))
+      #endif
+      {
+        Py_SET_REFCNT(table[i], ((Py_ssize_t)_Py_IMMORTAL_REFCNT_LOCAL + 1));
+      }
+      #else
+      if ((PY_SSIZE_T_MAX < _Py_IMMORTAL_INITIAL_REFCNT)) break;
+      Py_SET_REFCNT(table[i], _Py_IMMORTAL_INITIAL_REFCNT);
+      #endif
+    }
+  }
+  #endif
   return 0;
   __pyx_L1_error:;
   return -1;

@@ -3,3 +3,5 @@
 
 The definitions are in ``agents/codes.pxd``; Cython exposes each as a Python ``IntEnum``.
 """
+
+MONTHS_PER_YEAR = 12  # calendar: the model steps one month at a time

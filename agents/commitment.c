@@ -2040,12 +2040,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -2097,7 +2098,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -2135,7 +2136,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -2162,7 +2163,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -2188,7 +2189,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -2266,7 +2267,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -2302,7 +2303,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2344,7 +2345,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2360,7 +2361,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -2381,7 +2382,7 @@ struct __pyx_obj_6agents_6params_Params {
 };
 
 
-/* "agents/commitment.pyx":116
+/* "agents/commitment.pyx":155
  * # ------------------------------------------------------------------ exit rules, as chosen
  * 
  * cdef class ExitRule:             # <<<<<<<<<<<<<<
@@ -2395,7 +2396,7 @@ struct __pyx_obj_6agents_10commitment_ExitRule {
 };
 
 
-/* "agents/commitment.pyx":133
+/* "agents/commitment.pyx":172
  * 
  * 
  * cdef class ThresholdExit(ExitRule):             # <<<<<<<<<<<<<<
@@ -2407,7 +2408,7 @@ struct __pyx_obj_6agents_10commitment_ThresholdExit {
 };
 
 
-/* "agents/commitment.pyx":145
+/* "agents/commitment.pyx":184
  * 
  * 
  * cdef class LogitExit(ExitRule):             # <<<<<<<<<<<<<<
@@ -2419,7 +2420,7 @@ struct __pyx_obj_6agents_10commitment_LogitExit {
 };
 
 
-/* "agents/commitment.pyx":275
+/* "agents/commitment.pyx":314
  * 
  * 
  * def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double[::1] u=None):             # <<<<<<<<<<<<<<
@@ -2509,7 +2510,7 @@ struct __pyx_memoryviewslice_obj {
 
 
 
-/* "agents/commitment.pyx":116
+/* "agents/commitment.pyx":155
  * # ------------------------------------------------------------------ exit rules, as chosen
  * 
  * cdef class ExitRule:             # <<<<<<<<<<<<<<
@@ -2523,7 +2524,7 @@ struct __pyx_vtabstruct_6agents_10commitment_ExitRule {
 static struct __pyx_vtabstruct_6agents_10commitment_ExitRule *__pyx_vtabptr_6agents_10commitment_ExitRule;
 
 
-/* "agents/commitment.pyx":133
+/* "agents/commitment.pyx":172
  * 
  * 
  * cdef class ThresholdExit(ExitRule):             # <<<<<<<<<<<<<<
@@ -2537,7 +2538,7 @@ struct __pyx_vtabstruct_6agents_10commitment_ThresholdExit {
 static struct __pyx_vtabstruct_6agents_10commitment_ThresholdExit *__pyx_vtabptr_6agents_10commitment_ThresholdExit;
 
 
-/* "agents/commitment.pyx":145
+/* "agents/commitment.pyx":184
  * 
  * 
  * cdef class LogitExit(ExitRule):             # <<<<<<<<<<<<<<
@@ -3446,10 +3447,13 @@ static CYTHON_INLINE long __Pyx_div_long(long, long, int b_is_constant);
 /* PyImportError_Check.proto */
 #define __Pyx_PyExc_ImportError_Check(obj)  __Pyx_TypeCheck(obj, PyExc_ImportError)
 
-/* WriteUnraisableException.proto */
-static void __Pyx_WriteUnraisable(const char *name, int clineno,
-                                  int lineno, const char *filename,
-                                  int full_traceback, int nogil);
+/* PyFloatBinop.proto */
+#if !CYTHON_COMPILING_IN_PYPY
+static PyObject* __Pyx_PyFloat_AddCObj(PyObject *op1, PyObject *op2, double floatval, int inplace, int zerodivision_check);
+#else
+#define __Pyx_PyFloat_AddCObj(op1, op2, floatval, inplace, zerodivision_check)\
+    (inplace ? PyNumber_InPlaceAdd(op1, op2) : PyNumber_Add(op1, op2))
+#endif
 
 /* PyNumberBinop.proto */
 #if CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API
@@ -3460,6 +3464,21 @@ static void __Pyx_WriteUnraisable(const char *name, int clineno,
 #define __Pyx_PyNumber_InPlaceMultiply_float_object(op1, op2)  __Pyx__PyNumber_Multiply_float_object(op1, op2, 1)
 static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_float_object(PyObject *op1, PyObject *op2, int inplace);
 #endif
+
+/* PyNumberBinop.proto */
+#if CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API
+#define __Pyx_PyNumber_Multiply_object_float(op1, op2)  PyNumber_Multiply(op1, op2)
+#define __Pyx_PyNumber_InPlaceMultiply_object_float(op1, op2)  PyNumber_InPlaceMultiply(op1, op2)
+#else
+#define __Pyx_PyNumber_Multiply_object_float(op1, op2)  __Pyx__PyNumber_Multiply_object_float(op1, op2, 0)
+#define __Pyx_PyNumber_InPlaceMultiply_object_float(op1, op2)  __Pyx__PyNumber_Multiply_object_float(op1, op2, 1)
+static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_object_float(PyObject *op1, PyObject *op2, int inplace);
+#endif
+
+/* WriteUnraisableException.proto */
+static void __Pyx_WriteUnraisable(const char *name, int clineno,
+                                  int lineno, const char *filename,
+                                  int full_traceback, int nogil);
 
 /* PyNumberBinop.proto */
 #if CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API
@@ -4351,6 +4370,10 @@ static void __pyx_memoryviewslice___pyx_pf_15View_dot_MemoryView_16_memoryviewsl
 static PyObject *__pyx_pf___pyx_memoryviewslice___reduce_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf___pyx_memoryviewslice_2__setstate_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self, CYTHON_UNUSED PyObject *__pyx_v___pyx_state); /* proto */
 static PyObject *__pyx_pf_15View_dot_MemoryView___pyx_unpickle_Enum(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_money_motivated_share(CYTHON_UNUSED PyObject *__pyx_self, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_2effective_capacity(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_capacity, PyObject *__pyx_v_load, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_4participation_cost(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_capacity, PyObject *__pyx_v_load, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_6meeting_relevance(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_is_employer, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
 static int __pyx_pf_6agents_10commitment_8ExitRule___init__(struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_self, struct __pyx_obj_6agents_6params_Commitment *__pyx_v_p); /* proto */
 static PyObject *__pyx_pf_6agents_10commitment_8ExitRule_1p___get__(struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf_6agents_10commitment_8ExitRule_2__reduce_cython__(struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_self); /* proto */
@@ -4359,16 +4382,16 @@ static PyObject *__pyx_pf_6agents_10commitment_13ThresholdExit___reduce_cython__
 static PyObject *__pyx_pf_6agents_10commitment_13ThresholdExit_2__setstate_cython__(struct __pyx_obj_6agents_10commitment_ThresholdExit *__pyx_v_self, PyObject *__pyx_v___pyx_state); /* proto */
 static PyObject *__pyx_pf_6agents_10commitment_9LogitExit___reduce_cython__(struct __pyx_obj_6agents_10commitment_LogitExit *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf_6agents_10commitment_9LogitExit_2__setstate_cython__(struct __pyx_obj_6agents_10commitment_LogitExit *__pyx_v_self, PyObject *__pyx_v___pyx_state); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_exit_chance(CYTHON_UNUSED PyObject *__pyx_self, double __pyx_v_commitment, double __pyx_v_partner_share, double __pyx_v_threshold, struct __pyx_obj_6agents_6params_Commitment *__pyx_v_p); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED PyObject *__pyx_self, long __pyx_v_month, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_meeting, double __pyx_v_convening, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ladder, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, PyObject *__pyx_v_funding, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_18__defaults__(CYTHON_UNUSED PyObject *__pyx_self); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_rule, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, __Pyx_memviewslice __pyx_v_part); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_12__pyx_unpickle_ExitRule(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_14__pyx_unpickle_ThresholdExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
-static PyObject *__pyx_pf_6agents_10commitment_16__pyx_unpickle_LogitExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_8exit_chance(CYTHON_UNUSED PyObject *__pyx_self, double __pyx_v_commitment, double __pyx_v_partner_share, double __pyx_v_threshold, struct __pyx_obj_6agents_6params_Commitment *__pyx_v_p); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_10meets_regionally(CYTHON_UNUSED PyObject *__pyx_self, long __pyx_v_month, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_12attend(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_meeting, double __pyx_v_convening, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_14learn_commitment(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ladder, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, PyObject *__pyx_v_funding, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_26__defaults__(CYTHON_UNUSED PyObject *__pyx_self); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_16take_part(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_rule, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_18trusted_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, __Pyx_memviewslice __pyx_v_part); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_20__pyx_unpickle_ExitRule(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_22__pyx_unpickle_ThresholdExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
+static PyObject *__pyx_pf_6agents_10commitment_24__pyx_unpickle_LogitExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
 static PyObject *__pyx_tp_new__initialisation_6agents_10commitment_ExitRule(PyObject *o, 
 #if CYTHON_VECTORCALL_TPNEW
     PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
@@ -4635,9 +4658,9 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_slice[1];
     PyObject *__pyx_tuple[2];
-    PyObject *__pyx_codeobj_tab[15];
-    PyObject *__pyx_string_tab[227];
-    PyObject *__pyx_number_tab[5];
+    PyObject *__pyx_codeobj_tab[19];
+    PyObject *__pyx_string_tab[238];
+    PyObject *__pyx_number_tab[6];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
 #if CYTHON_COMPILING_IN_LIMITED_API
@@ -4815,109 +4838,121 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_index __pyx_string_tab[126]
 #define __pyx_n_u_inside __pyx_string_tab[127]
 #define __pyx_n_u_invited __pyx_string_tab[128]
-#define __pyx_n_u_items __pyx_string_tab[129]
-#define __pyx_n_u_itemsize __pyx_string_tab[130]
-#define __pyx_n_u_j __pyx_string_tab[131]
-#define __pyx_n_u_k __pyx_string_tab[132]
-#define __pyx_n_u_ladder __pyx_string_tab[133]
-#define __pyx_n_u_learn_commitment __pyx_string_tab[134]
-#define __pyx_n_u_logit __pyx_string_tab[135]
-#define __pyx_n_u_mandate __pyx_string_tab[136]
-#define __pyx_n_u_meeting __pyx_string_tab[137]
-#define __pyx_n_u_meetings __pyx_string_tab[138]
-#define __pyx_n_u_meets_regionally __pyx_string_tab[139]
-#define __pyx_n_u_memview __pyx_string_tab[140]
-#define __pyx_n_u_mode __pyx_string_tab[141]
-#define __pyx_n_u_money_weight __pyx_string_tab[142]
-#define __pyx_n_u_month __pyx_string_tab[143]
-#define __pyx_n_u_n __pyx_string_tab[144]
-#define __pyx_n_u_n_part __pyx_string_tab[145]
-#define __pyx_n_u_name __pyx_string_tab[146]
-#define __pyx_n_u_ndim __pyx_string_tab[147]
-#define __pyx_n_u_near __pyx_string_tab[148]
-#define __pyx_n_u_nodes __pyx_string_tab[149]
-#define __pyx_n_u_nodes_on __pyx_string_tab[150]
-#define __pyx_n_u_not_employer __pyx_string_tab[151]
-#define __pyx_n_u_now __pyx_string_tab[152]
-#define __pyx_n_u_np __pyx_string_tab[153]
-#define __pyx_n_u_numpy __pyx_string_tab[154]
-#define __pyx_n_u_obj __pyx_string_tab[155]
-#define __pyx_n_u_orgs __pyx_string_tab[156]
-#define __pyx_n_u_out __pyx_string_tab[157]
-#define __pyx_n_u_outside __pyx_string_tab[158]
-#define __pyx_n_u_overall __pyx_string_tab[159]
-#define __pyx_n_u_p __pyx_string_tab[160]
-#define __pyx_n_u_pack __pyx_string_tab[161]
-#define __pyx_n_u_params __pyx_string_tab[162]
-#define __pyx_n_u_part __pyx_string_tab[163]
-#define __pyx_n_u_partner_share __pyx_string_tab[164]
-#define __pyx_n_u_pop __pyx_string_tab[165]
-#define __pyx_n_u_process __pyx_string_tab[166]
-#define __pyx_n_u_receipt __pyx_string_tab[167]
-#define __pyx_n_u_register __pyx_string_tab[168]
-#define __pyx_n_u_rel __pyx_string_tab[169]
-#define __pyx_n_u_relational __pyx_string_tab[170]
-#define __pyx_n_u_relevance __pyx_string_tab[171]
-#define __pyx_n_u_relief __pyx_string_tab[172]
-#define __pyx_n_u_roi __pyx_string_tab[173]
-#define __pyx_n_u_rule __pyx_string_tab[174]
-#define __pyx_n_u_s __pyx_string_tab[175]
-#define __pyx_n_u_sector __pyx_string_tab[176]
-#define __pyx_n_u_self __pyx_string_tab[177]
-#define __pyx_n_u_setdefault __pyx_string_tab[178]
-#define __pyx_n_u_shape __pyx_string_tab[179]
-#define __pyx_n_u_share __pyx_string_tab[180]
-#define __pyx_n_u_signatory __pyx_string_tab[181]
-#define __pyx_n_u_size __pyx_string_tab[182]
-#define __pyx_n_u_spanners __pyx_string_tab[183]
-#define __pyx_n_u_start __pyx_string_tab[184]
-#define __pyx_n_u_state __pyx_string_tab[185]
-#define __pyx_n_u_state_share __pyx_string_tab[186]
-#define __pyx_n_u_step __pyx_string_tab[187]
-#define __pyx_n_u_stop __pyx_string_tab[188]
-#define __pyx_n_u_struct __pyx_string_tab[189]
-#define __pyx_n_u_take_part __pyx_string_tab[190]
-#define __pyx_n_u_taking_part __pyx_string_tab[191]
-#define __pyx_n_u_threshold __pyx_string_tab[192]
-#define __pyx_n_u_ti __pyx_string_tab[193]
-#define __pyx_n_u_tie __pyx_string_tab[194]
-#define __pyx_n_u_ties __pyx_string_tab[195]
-#define __pyx_n_u_tj __pyx_string_tab[196]
-#define __pyx_n_u_trust __pyx_string_tab[197]
-#define __pyx_n_u_trusted_partners __pyx_string_tab[198]
-#define __pyx_n_u_u __pyx_string_tab[199]
-#define __pyx_n_u_unpack __pyx_string_tab[200]
-#define __pyx_n_u_update __pyx_string_tab[201]
-#define __pyx_n_u_use_setstate __pyx_string_tab[202]
-#define __pyx_n_u_value __pyx_string_tab[203]
-#define __pyx_n_u_values __pyx_string_tab[204]
-#define __pyx_n_u_view __pyx_string_tab[205]
-#define __pyx_n_u_vision __pyx_string_tab[206]
-#define __pyx_n_u_wins __pyx_string_tab[207]
-#define __pyx_n_u_wins_benefit __pyx_string_tab[208]
-#define __pyx_n_u_x __pyx_string_tab[209]
-#define __pyx_n_u_zeros __pyx_string_tab[210]
-#define __pyx_n_b_O __pyx_string_tab[211]
-#define __pyx_kp_b_iso88591_avQ __pyx_string_tab[212]
-#define __pyx_kp_b_iso88591_q_a __pyx_string_tab[213]
-#define __pyx_kp_b_iso88591_1F __pyx_string_tab[214]
-#define __pyx_kp_b_iso88591_F_1_F_1_A_6_Bc_4t4t4vT_F_U_1_AU __pyx_string_tab[215]
-#define __pyx_kp_b_iso88591_q_0_kQR_881A_7_nA_1 __pyx_string_tab[216]
-#define __pyx_kp_b_iso88591_q_0_kQR_9HAQ_7_1L_a_1 __pyx_string_tab[217]
-#define __pyx_kp_b_iso88591_q_0_kQR_7_q0_a_1 __pyx_string_tab[218]
-#define __pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_Qg_q_Qg __pyx_string_tab[219]
-#define __pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_awk_awk __pyx_string_tab[220]
-#define __pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_d_7_WA_d_7 __pyx_string_tab[221]
-#define __pyx_kp_b_iso88591_fF_vRr_V3fF_4y_6_6_I_A __pyx_string_tab[222]
-#define __pyx_kp_b_iso88591_I_Q_DD_t1_Q_t_4G1_q_gQ_F_q_6_A __pyx_string_tab[223]
-#define __pyx_kp_b_iso88591_a_Ja_r_2V6_3fF_4zQR_Q_q_S_b_RS __pyx_string_tab[224]
-#define __pyx_kp_b_iso88591_4r_S_Bc_s_3DBa_Qa_3j __pyx_string_tab[225]
-#define __pyx_kp_b_iso88591_XXY_T_a_t1_4q_ET_T_4q_1_V6_4vQa __pyx_string_tab[226]
-#define __pyx_int_0 __pyx_number_tab[0]
-#define __pyx_int_neg_1 __pyx_number_tab[1]
-#define __pyx_int_1 __pyx_number_tab[2]
-#define __pyx_int_21552796 __pyx_number_tab[3]
-#define __pyx_int_136983863 __pyx_number_tab[4]
+#define __pyx_n_u_is_employer __pyx_string_tab[129]
+#define __pyx_n_u_items __pyx_string_tab[130]
+#define __pyx_n_u_itemsize __pyx_string_tab[131]
+#define __pyx_n_u_j __pyx_string_tab[132]
+#define __pyx_n_u_k __pyx_string_tab[133]
+#define __pyx_n_u_ladder __pyx_string_tab[134]
+#define __pyx_n_u_learn_commitment __pyx_string_tab[135]
+#define __pyx_n_u_load __pyx_string_tab[136]
+#define __pyx_n_u_logit __pyx_string_tab[137]
+#define __pyx_n_u_mandate __pyx_string_tab[138]
+#define __pyx_n_u_meeting __pyx_string_tab[139]
+#define __pyx_n_u_meeting_relevance __pyx_string_tab[140]
+#define __pyx_n_u_meetings __pyx_string_tab[141]
+#define __pyx_n_u_meets_regionally __pyx_string_tab[142]
+#define __pyx_n_u_memview __pyx_string_tab[143]
+#define __pyx_n_u_mode __pyx_string_tab[144]
+#define __pyx_n_u_money_motivated_share __pyx_string_tab[145]
+#define __pyx_n_u_money_weight __pyx_string_tab[146]
+#define __pyx_n_u_month __pyx_string_tab[147]
+#define __pyx_n_u_n __pyx_string_tab[148]
+#define __pyx_n_u_n_part __pyx_string_tab[149]
+#define __pyx_n_u_name __pyx_string_tab[150]
+#define __pyx_n_u_ndim __pyx_string_tab[151]
+#define __pyx_n_u_near __pyx_string_tab[152]
+#define __pyx_n_u_nodes __pyx_string_tab[153]
+#define __pyx_n_u_nodes_on __pyx_string_tab[154]
+#define __pyx_n_u_not_employer __pyx_string_tab[155]
+#define __pyx_n_u_now __pyx_string_tab[156]
+#define __pyx_n_u_np __pyx_string_tab[157]
+#define __pyx_n_u_numpy __pyx_string_tab[158]
+#define __pyx_n_u_obj __pyx_string_tab[159]
+#define __pyx_n_u_orgs __pyx_string_tab[160]
+#define __pyx_n_u_out __pyx_string_tab[161]
+#define __pyx_n_u_outside __pyx_string_tab[162]
+#define __pyx_n_u_overall __pyx_string_tab[163]
+#define __pyx_n_u_p __pyx_string_tab[164]
+#define __pyx_n_u_pack __pyx_string_tab[165]
+#define __pyx_n_u_params __pyx_string_tab[166]
+#define __pyx_n_u_part __pyx_string_tab[167]
+#define __pyx_n_u_participation_cost __pyx_string_tab[168]
+#define __pyx_n_u_partner_share __pyx_string_tab[169]
+#define __pyx_n_u_pop __pyx_string_tab[170]
+#define __pyx_n_u_process __pyx_string_tab[171]
+#define __pyx_n_u_receipt __pyx_string_tab[172]
+#define __pyx_n_u_register __pyx_string_tab[173]
+#define __pyx_n_u_rel __pyx_string_tab[174]
+#define __pyx_n_u_relational __pyx_string_tab[175]
+#define __pyx_n_u_relevance __pyx_string_tab[176]
+#define __pyx_n_u_relief __pyx_string_tab[177]
+#define __pyx_n_u_roi __pyx_string_tab[178]
+#define __pyx_n_u_rule __pyx_string_tab[179]
+#define __pyx_n_u_s __pyx_string_tab[180]
+#define __pyx_n_u_sector __pyx_string_tab[181]
+#define __pyx_n_u_sectors __pyx_string_tab[182]
+#define __pyx_n_u_self __pyx_string_tab[183]
+#define __pyx_n_u_setdefault __pyx_string_tab[184]
+#define __pyx_n_u_shape __pyx_string_tab[185]
+#define __pyx_n_u_share __pyx_string_tab[186]
+#define __pyx_n_u_signatory __pyx_string_tab[187]
+#define __pyx_n_u_size __pyx_string_tab[188]
+#define __pyx_n_u_spanners __pyx_string_tab[189]
+#define __pyx_n_u_start __pyx_string_tab[190]
+#define __pyx_n_u_state __pyx_string_tab[191]
+#define __pyx_n_u_state_share __pyx_string_tab[192]
+#define __pyx_n_u_step __pyx_string_tab[193]
+#define __pyx_n_u_stop __pyx_string_tab[194]
+#define __pyx_n_u_struct __pyx_string_tab[195]
+#define __pyx_n_u_take_part __pyx_string_tab[196]
+#define __pyx_n_u_taking_part __pyx_string_tab[197]
+#define __pyx_n_u_threshold __pyx_string_tab[198]
+#define __pyx_n_u_ti __pyx_string_tab[199]
+#define __pyx_n_u_tie __pyx_string_tab[200]
+#define __pyx_n_u_ties __pyx_string_tab[201]
+#define __pyx_n_u_tj __pyx_string_tab[202]
+#define __pyx_n_u_trust __pyx_string_tab[203]
+#define __pyx_n_u_trusted_partners __pyx_string_tab[204]
+#define __pyx_n_u_u __pyx_string_tab[205]
+#define __pyx_n_u_unpack __pyx_string_tab[206]
+#define __pyx_n_u_update __pyx_string_tab[207]
+#define __pyx_n_u_use_setstate __pyx_string_tab[208]
+#define __pyx_n_u_value __pyx_string_tab[209]
+#define __pyx_n_u_values __pyx_string_tab[210]
+#define __pyx_n_u_view __pyx_string_tab[211]
+#define __pyx_n_u_vision __pyx_string_tab[212]
+#define __pyx_n_u_where __pyx_string_tab[213]
+#define __pyx_n_u_wins __pyx_string_tab[214]
+#define __pyx_n_u_wins_benefit __pyx_string_tab[215]
+#define __pyx_n_u_x __pyx_string_tab[216]
+#define __pyx_n_u_zeros __pyx_string_tab[217]
+#define __pyx_n_b_O __pyx_string_tab[218]
+#define __pyx_kp_b_iso88591_avQ __pyx_string_tab[219]
+#define __pyx_kp_b_iso88591_q_a __pyx_string_tab[220]
+#define __pyx_kp_b_iso88591_1F __pyx_string_tab[221]
+#define __pyx_kp_b_iso88591_F_1_F_1_A_6_Bc_4t4t4vT_F_U_1_AU __pyx_string_tab[222]
+#define __pyx_kp_b_iso88591_a_A_D_A_1_t2Q_B_A __pyx_string_tab[223]
+#define __pyx_kp_b_iso88591_q_0_kQR_881A_7_nA_1 __pyx_string_tab[224]
+#define __pyx_kp_b_iso88591_q_0_kQR_9HAQ_7_1L_a_1 __pyx_string_tab[225]
+#define __pyx_kp_b_iso88591_q_0_kQR_7_q0_a_1 __pyx_string_tab[226]
+#define __pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_Qg_q_Qg __pyx_string_tab[227]
+#define __pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_awk_awk __pyx_string_tab[228]
+#define __pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_d_7_WA_d_7 __pyx_string_tab[229]
+#define __pyx_kp_b_iso88591_a_9Ct2Q_4Be3d_AQ __pyx_string_tab[230]
+#define __pyx_kp_b_iso88591_a_q_b_C2V6QR __pyx_string_tab[231]
+#define __pyx_kp_b_iso88591_fF_vRr_V3fF_4y_6_6_I_A __pyx_string_tab[232]
+#define __pyx_kp_b_iso88591_gQ_2V1A_4r_z1C3hbPUUV __pyx_string_tab[233]
+#define __pyx_kp_b_iso88591_I_Q_DD_t1_Q_t_4G1_q_gQ_F_q_6_A __pyx_string_tab[234]
+#define __pyx_kp_b_iso88591_a_Ja_r_2V6_3fF_4zQR_Q_q_S_b_RS __pyx_string_tab[235]
+#define __pyx_kp_b_iso88591_4r_S_Bc_s_3DBa_Qa_3j __pyx_string_tab[236]
+#define __pyx_kp_b_iso88591_XXY_T_a_t1_4q_ET_T_4q_1_V6_4vQa __pyx_string_tab[237]
+#define __pyx_float_1_0 __pyx_number_tab[0]
+#define __pyx_int_0 __pyx_number_tab[1]
+#define __pyx_int_neg_1 __pyx_number_tab[2]
+#define __pyx_int_1 __pyx_number_tab[3]
+#define __pyx_int_21552796 __pyx_number_tab[4]
+#define __pyx_int_136983863 __pyx_number_tab[5]
 /* #### Code section: module_state_clear ### */
 #if CYTHON_USE_MODULE_STATE
 static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
@@ -4979,9 +5014,9 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_slice[i]); }
   for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<15; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<227; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<5; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<19; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<238; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<6; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
 Py_CLEAR(clear_module_state->__pyx_CommonTypesMetaclassType);
@@ -5051,9 +5086,9 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_slice[i]); }
   for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<15; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<227; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<5; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<19; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<238; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<6; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
 Py_VISIT(traverse_module_state->__pyx_CommonTypesMetaclassType);
@@ -22410,7 +22445,858 @@ static void __pyx_f_6agents_10commitment_count_partners(__Pyx_memviewslice __pyx
 
 }
 
-/* "agents/commitment.pyx":125
+/* "agents/commitment.pyx":116
+ * # ------------------------------------------------------------------ what organizations bring
+ * 
+ * def money_motivated_share(Params params):             # <<<<<<<<<<<<<<
+ *     """Share of signatories who join for the money, growing with the award (M3).
+ * 
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_10commitment_1money_motivated_share(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+); /*proto*/
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_money_motivated_share, "Share of signatories who join for the money, growing with the award (M3).\n\n    \"For the wrong reasons\": capped by ``money_motivated_cap``.\n    ");
+static PyMethodDef __pyx_mdef_6agents_10commitment_1money_motivated_share = {"money_motivated_share", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_1money_motivated_share, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_money_motivated_share};
+static PyObject *__pyx_pw_6agents_10commitment_1money_motivated_share(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+) {
+  struct __pyx_obj_6agents_6params_Params *__pyx_v_params = 0;
+  #if !CYTHON_VECTORCALL
+  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
+  #endif
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject* values[1] = {0};
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("money_motivated_share (wrapper)", 0);
+  #if !CYTHON_VECTORCALL
+  #if CYTHON_ASSUME_SAFE_SIZE
+  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
+  #else
+  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
+  #endif
+  #endif
+  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
+  {
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_params,0};
+    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 116, __pyx_L3_error)
+    if (__pyx_kwds_len > 0) {
+      switch (__pyx_nargs) {
+        case  1:
+        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 116, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  0: break;
+        default: goto __pyx_L5_argtuple_error;
+      }
+      const Py_ssize_t kwd_pos_args = __pyx_nargs;
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "money_motivated_share", 0) < (0)) __PYX_ERR(0, 116, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("money_motivated_share", 1, 1, 1, i); __PYX_ERR(0, 116, __pyx_L3_error) }
+      }
+    } else if (unlikely(__pyx_nargs != 1)) {
+      goto __pyx_L5_argtuple_error;
+    } else {
+      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 116, __pyx_L3_error)
+    }
+    __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[0]);
+  }
+  goto __pyx_L6_skip;
+  __pyx_L5_argtuple_error:;
+  __Pyx_RaiseArgtupleInvalid("money_motivated_share", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 116, __pyx_L3_error)
+  __pyx_L6_skip:;
+  goto __pyx_L4_argument_unpacking_done;
+  __pyx_L3_error:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __Pyx_AddTraceback("agents.commitment.money_motivated_share", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __Pyx_RefNannyFinishContext();
+  return NULL;
+  __pyx_L4_argument_unpacking_done:;
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 116, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_money_motivated_share(__pyx_self, __pyx_v_params);
+
+  /* function exit code */
+  goto __pyx_L0;
+  __pyx_L1_error:;
+  __pyx_r = NULL;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  goto __pyx_L7_cleaned_up;
+  __pyx_L0:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __pyx_L7_cleaned_up:;
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_10commitment_money_motivated_share(CYTHON_UNUSED PyObject *__pyx_self, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+  struct __pyx_obj_6agents_6params_Commitment *__pyx_v_c = 0;
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  double __pyx_t_2;
+  double __pyx_t_3;
+  double __pyx_t_4;
+  int __pyx_t_5;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("money_motivated_share", 0);
+
+  /* "agents/commitment.pyx":121
+ *     "For the wrong reasons": capped by ``money_motivated_cap``.
+ *     """
+ *     cdef Commitment c = params.commitment             # <<<<<<<<<<<<<<
+ *     return min(c.money_motivated_cap,
+ *                c.money_motivated_base + c.money_motivated_per_musd * params.grant.award_musd)
+*/
+  __pyx_t_1 = ((PyObject *)__pyx_v_params->commitment);
+  __Pyx_INCREF(__pyx_t_1);
+  __pyx_v_c = ((struct __pyx_obj_6agents_6params_Commitment *)__pyx_t_1);
+  __pyx_t_1 = 0;
+
+  /* "agents/commitment.pyx":123
+ *     cdef Commitment c = params.commitment
+ *     return min(c.money_motivated_cap,
+ *                c.money_motivated_base + c.money_motivated_per_musd * params.grant.award_musd)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+
+  __pyx_t_2 = (__pyx_v_c->money_motivated_base + (__pyx_v_c->money_motivated_per_musd * __pyx_v_params->grant->award_musd));
+
+  /* "agents/commitment.pyx":122
+ *     """
+ *     cdef Commitment c = params.commitment
+ *     return min(c.money_motivated_cap,             # <<<<<<<<<<<<<<
+ *                c.money_motivated_base + c.money_motivated_per_musd * params.grant.award_musd)
+ * 
+*/
+
+  __pyx_t_3 = __pyx_v_c->money_motivated_cap;
+
+  /* "agents/commitment.pyx":123
+ *     cdef Commitment c = params.commitment
+ *     return min(c.money_motivated_cap,
+ *                c.money_motivated_base + c.money_motivated_per_musd * params.grant.award_musd)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_5 = (__pyx_t_2 < __pyx_t_3);
+
+  if (__pyx_t_5) {
+
+    __pyx_t_4 = __pyx_t_2;
+  } else {
+
+    __pyx_t_4 = __pyx_t_3;
+  }
+
+  __pyx_t_1 = PyFloat_FromDouble(__pyx_t_4); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 123, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __pyx_r = __pyx_t_1;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  __pyx_t_1 = 0;
+  goto __pyx_L0;
+
+  /* "agents/commitment.pyx":116
+ * # ------------------------------------------------------------------ what organizations bring
+ * 
+ * def money_motivated_share(Params params):             # <<<<<<<<<<<<<<
+ *     """Share of signatories who join for the money, growing with the award (M3).
+ * 
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_AddTraceback("agents.commitment.money_motivated_share", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XDECREF((PyObject *)__pyx_v_c);
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/commitment.pyx":126
+ * 
+ * 
+ * def effective_capacity(capacity, load, Params params):             # <<<<<<<<<<<<<<
+ *     """Capacity for consortium work after competing initiatives (M24, M34).
+ * 
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_10commitment_3effective_capacity(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+); /*proto*/
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_2effective_capacity, "Capacity for consortium work after competing initiatives (M24, M34).\n\n    Initiative load takes capacity away, less so where state signals are coherent.\n    ");
+static PyMethodDef __pyx_mdef_6agents_10commitment_3effective_capacity = {"effective_capacity", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_3effective_capacity, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_2effective_capacity};
+static PyObject *__pyx_pw_6agents_10commitment_3effective_capacity(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+) {
+  PyObject *__pyx_v_capacity = 0;
+  PyObject *__pyx_v_load = 0;
+  struct __pyx_obj_6agents_6params_Params *__pyx_v_params = 0;
+  #if !CYTHON_VECTORCALL
+  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
+  #endif
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject* values[3] = {0,0,0};
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("effective_capacity (wrapper)", 0);
+  #if !CYTHON_VECTORCALL
+  #if CYTHON_ASSUME_SAFE_SIZE
+  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
+  #else
+  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
+  #endif
+  #endif
+  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
+  {
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_capacity,&__pyx_mstate_global->__pyx_n_u_load,&__pyx_mstate_global->__pyx_n_u_params,0};
+    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 126, __pyx_L3_error)
+    if (__pyx_kwds_len > 0) {
+      switch (__pyx_nargs) {
+        case  3:
+        values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 126, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  2:
+        values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 126, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  1:
+        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 126, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  0: break;
+        default: goto __pyx_L5_argtuple_error;
+      }
+      const Py_ssize_t kwd_pos_args = __pyx_nargs;
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "effective_capacity", 0) < (0)) __PYX_ERR(0, 126, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("effective_capacity", 1, 3, 3, i); __PYX_ERR(0, 126, __pyx_L3_error) }
+      }
+    } else if (unlikely(__pyx_nargs != 3)) {
+      goto __pyx_L5_argtuple_error;
+    } else {
+      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 126, __pyx_L3_error)
+      values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 126, __pyx_L3_error)
+      values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 126, __pyx_L3_error)
+    }
+    __pyx_v_capacity = values[0];
+    __pyx_v_load = values[1];
+    __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[2]);
+  }
+  goto __pyx_L6_skip;
+  __pyx_L5_argtuple_error:;
+  __Pyx_RaiseArgtupleInvalid("effective_capacity", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 126, __pyx_L3_error)
+  __pyx_L6_skip:;
+  goto __pyx_L4_argument_unpacking_done;
+  __pyx_L3_error:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __Pyx_AddTraceback("agents.commitment.effective_capacity", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __Pyx_RefNannyFinishContext();
+  return NULL;
+  __pyx_L4_argument_unpacking_done:;
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 126, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_2effective_capacity(__pyx_self, __pyx_v_capacity, __pyx_v_load, __pyx_v_params);
+
+  /* function exit code */
+  goto __pyx_L0;
+  __pyx_L1_error:;
+  __pyx_r = NULL;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  goto __pyx_L7_cleaned_up;
+  __pyx_L0:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __pyx_L7_cleaned_up:;
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_10commitment_2effective_capacity(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_capacity, PyObject *__pyx_v_load, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+  struct __pyx_obj_6agents_6params_Commitment *__pyx_v_c = 0;
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("effective_capacity", 0);
+
+  /* "agents/commitment.pyx":131
+ *     Initiative load takes capacity away, less so where state signals are coherent.
+ *     """
+ *     cdef Commitment c = params.commitment             # <<<<<<<<<<<<<<
+ *     return capacity / (1.0 + c.overload_sensitivity * load * (1.0 - c.policy_coherence))
+ * 
+*/
+  __pyx_t_1 = ((PyObject *)__pyx_v_params->commitment);
+  __Pyx_INCREF(__pyx_t_1);
+  __pyx_v_c = ((struct __pyx_obj_6agents_6params_Commitment *)__pyx_t_1);
+  __pyx_t_1 = 0;
+
+  /* "agents/commitment.pyx":132
+ *     """
+ *     cdef Commitment c = params.commitment
+ *     return capacity / (1.0 + c.overload_sensitivity * load * (1.0 - c.policy_coherence))             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_1 = PyFloat_FromDouble(__pyx_v_c->overload_sensitivity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 132, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_2 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_v_load); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 132, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_2);
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_t_1 = PyFloat_FromDouble((1.0 - __pyx_v_c->policy_coherence)); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 132, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_3 = __Pyx_PyNumber_Multiply_object_float(__pyx_t_2, __pyx_t_1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 132, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_t_1 = __Pyx_PyFloat_AddCObj(__pyx_mstate_global->__pyx_float_1_0, __pyx_t_3, 1.0, 0, 0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 132, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+  __pyx_t_3 = __Pyx_PyNumber_Divide(__pyx_v_capacity, __pyx_t_1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 132, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __pyx_r = __pyx_t_3;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  __pyx_t_3 = 0;
+  goto __pyx_L0;
+
+  /* "agents/commitment.pyx":126
+ * 
+ * 
+ * def effective_capacity(capacity, load, Params params):             # <<<<<<<<<<<<<<
+ *     """Capacity for consortium work after competing initiatives (M24, M34).
+ * 
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_3);
+  __Pyx_AddTraceback("agents.commitment.effective_capacity", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XDECREF((PyObject *)__pyx_v_c);
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/commitment.pyx":135
+ * 
+ * 
+ * def participation_cost(capacity, load, Params params):             # <<<<<<<<<<<<<<
+ *     """Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34)."""
+ *     cdef Commitment c = params.commitment
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_10commitment_5participation_cost(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+); /*proto*/
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_4participation_cost, "Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34).");
+static PyMethodDef __pyx_mdef_6agents_10commitment_5participation_cost = {"participation_cost", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_5participation_cost, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_4participation_cost};
+static PyObject *__pyx_pw_6agents_10commitment_5participation_cost(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+) {
+  PyObject *__pyx_v_capacity = 0;
+  PyObject *__pyx_v_load = 0;
+  struct __pyx_obj_6agents_6params_Params *__pyx_v_params = 0;
+  #if !CYTHON_VECTORCALL
+  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
+  #endif
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject* values[3] = {0,0,0};
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("participation_cost (wrapper)", 0);
+  #if !CYTHON_VECTORCALL
+  #if CYTHON_ASSUME_SAFE_SIZE
+  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
+  #else
+  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
+  #endif
+  #endif
+  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
+  {
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_capacity,&__pyx_mstate_global->__pyx_n_u_load,&__pyx_mstate_global->__pyx_n_u_params,0};
+    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 135, __pyx_L3_error)
+    if (__pyx_kwds_len > 0) {
+      switch (__pyx_nargs) {
+        case  3:
+        values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 135, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  2:
+        values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 135, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  1:
+        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 135, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  0: break;
+        default: goto __pyx_L5_argtuple_error;
+      }
+      const Py_ssize_t kwd_pos_args = __pyx_nargs;
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "participation_cost", 0) < (0)) __PYX_ERR(0, 135, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("participation_cost", 1, 3, 3, i); __PYX_ERR(0, 135, __pyx_L3_error) }
+      }
+    } else if (unlikely(__pyx_nargs != 3)) {
+      goto __pyx_L5_argtuple_error;
+    } else {
+      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 135, __pyx_L3_error)
+      values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 135, __pyx_L3_error)
+      values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 135, __pyx_L3_error)
+    }
+    __pyx_v_capacity = values[0];
+    __pyx_v_load = values[1];
+    __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[2]);
+  }
+  goto __pyx_L6_skip;
+  __pyx_L5_argtuple_error:;
+  __Pyx_RaiseArgtupleInvalid("participation_cost", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 135, __pyx_L3_error)
+  __pyx_L6_skip:;
+  goto __pyx_L4_argument_unpacking_done;
+  __pyx_L3_error:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __Pyx_AddTraceback("agents.commitment.participation_cost", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __Pyx_RefNannyFinishContext();
+  return NULL;
+  __pyx_L4_argument_unpacking_done:;
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_4participation_cost(__pyx_self, __pyx_v_capacity, __pyx_v_load, __pyx_v_params);
+
+  /* function exit code */
+  goto __pyx_L0;
+  __pyx_L1_error:;
+  __pyx_r = NULL;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  goto __pyx_L7_cleaned_up;
+  __pyx_L0:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __pyx_L7_cleaned_up:;
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_10commitment_4participation_cost(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_capacity, PyObject *__pyx_v_load, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+  struct __pyx_obj_6agents_6params_Commitment *__pyx_v_c = 0;
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  PyObject *__pyx_t_4 = NULL;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("participation_cost", 0);
+
+  /* "agents/commitment.pyx":137
+ * def participation_cost(capacity, load, Params params):
+ *     """Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34)."""
+ *     cdef Commitment c = params.commitment             # <<<<<<<<<<<<<<
+ *     return (c.participation_cost * (1.0 + c.overload_sensitivity * load
+ *                                     * (1.0 - c.policy_coherence)) / capacity)
+*/
+  __pyx_t_1 = ((PyObject *)__pyx_v_params->commitment);
+  __Pyx_INCREF(__pyx_t_1);
+  __pyx_v_c = ((struct __pyx_obj_6agents_6params_Commitment *)__pyx_t_1);
+  __pyx_t_1 = 0;
+
+  /* "agents/commitment.pyx":138
+ *     """Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34)."""
+ *     cdef Commitment c = params.commitment
+ *     return (c.participation_cost * (1.0 + c.overload_sensitivity * load             # <<<<<<<<<<<<<<
+ *                                     * (1.0 - c.policy_coherence)) / capacity)
+ * 
+*/
+  __pyx_t_1 = PyFloat_FromDouble(__pyx_v_c->participation_cost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_2 = PyFloat_FromDouble(__pyx_v_c->overload_sensitivity); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_2);
+  __pyx_t_3 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_2, __pyx_v_load); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+
+  /* "agents/commitment.pyx":139
+ *     cdef Commitment c = params.commitment
+ *     return (c.participation_cost * (1.0 + c.overload_sensitivity * load
+ *                                     * (1.0 - c.policy_coherence)) / capacity)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_2 = PyFloat_FromDouble((1.0 - __pyx_v_c->policy_coherence)); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 139, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_2);
+  __pyx_t_4 = __Pyx_PyNumber_Multiply_object_float(__pyx_t_3, __pyx_t_2); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 139, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+
+  /* "agents/commitment.pyx":138
+ *     """Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34)."""
+ *     cdef Commitment c = params.commitment
+ *     return (c.participation_cost * (1.0 + c.overload_sensitivity * load             # <<<<<<<<<<<<<<
+ *                                     * (1.0 - c.policy_coherence)) / capacity)
+ * 
+*/
+  __pyx_t_2 = __Pyx_PyFloat_AddCObj(__pyx_mstate_global->__pyx_float_1_0, __pyx_t_4, 1.0, 0, 0); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_2);
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+  __pyx_t_4 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_2); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+
+  /* "agents/commitment.pyx":139
+ *     cdef Commitment c = params.commitment
+ *     return (c.participation_cost * (1.0 + c.overload_sensitivity * load
+ *                                     * (1.0 - c.policy_coherence)) / capacity)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_2 = __Pyx_PyNumber_Divide(__pyx_t_4, __pyx_v_capacity); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 139, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_2);
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __pyx_r = __pyx_t_2;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  __pyx_t_2 = 0;
+  goto __pyx_L0;
+
+  /* "agents/commitment.pyx":135
+ * 
+ * 
+ * def participation_cost(capacity, load, Params params):             # <<<<<<<<<<<<<<
+ *     """Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34)."""
+ *     cdef Commitment c = params.commitment
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_3);
+  __Pyx_XDECREF(__pyx_t_4);
+  __Pyx_AddTraceback("agents.commitment.participation_cost", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XDECREF((PyObject *)__pyx_v_c);
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/commitment.pyx":142
+ * 
+ * 
+ * def meeting_relevance(is_employer, Params params):             # <<<<<<<<<<<<<<
+ *     """How relevant the consortium's meetings are to each organization (M17, M32).
+ * 
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_10commitment_7meeting_relevance(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+); /*proto*/
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_6meeting_relevance, "How relevant the consortium\047s meetings are to each organization (M17, M32).\n\n    Employers attend their industry sector\047s roundtable, so breadth across sectors spreads\n    outreach to them thin: ``1/(1 + breadth_dilution*(sectors - 1))``.\n    ");
+static PyMethodDef __pyx_mdef_6agents_10commitment_7meeting_relevance = {"meeting_relevance", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_7meeting_relevance, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_6meeting_relevance};
+static PyObject *__pyx_pw_6agents_10commitment_7meeting_relevance(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+) {
+  PyObject *__pyx_v_is_employer = 0;
+  struct __pyx_obj_6agents_6params_Params *__pyx_v_params = 0;
+  #if !CYTHON_VECTORCALL
+  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
+  #endif
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject* values[2] = {0,0};
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("meeting_relevance (wrapper)", 0);
+  #if !CYTHON_VECTORCALL
+  #if CYTHON_ASSUME_SAFE_SIZE
+  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
+  #else
+  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
+  #endif
+  #endif
+  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
+  {
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_is_employer,&__pyx_mstate_global->__pyx_n_u_params,0};
+    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 142, __pyx_L3_error)
+    if (__pyx_kwds_len > 0) {
+      switch (__pyx_nargs) {
+        case  2:
+        values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 142, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  1:
+        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 142, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  0: break;
+        default: goto __pyx_L5_argtuple_error;
+      }
+      const Py_ssize_t kwd_pos_args = __pyx_nargs;
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "meeting_relevance", 0) < (0)) __PYX_ERR(0, 142, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("meeting_relevance", 1, 2, 2, i); __PYX_ERR(0, 142, __pyx_L3_error) }
+      }
+    } else if (unlikely(__pyx_nargs != 2)) {
+      goto __pyx_L5_argtuple_error;
+    } else {
+      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 142, __pyx_L3_error)
+      values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 142, __pyx_L3_error)
+    }
+    __pyx_v_is_employer = values[0];
+    __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[1]);
+  }
+  goto __pyx_L6_skip;
+  __pyx_L5_argtuple_error:;
+  __Pyx_RaiseArgtupleInvalid("meeting_relevance", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 142, __pyx_L3_error)
+  __pyx_L6_skip:;
+  goto __pyx_L4_argument_unpacking_done;
+  __pyx_L3_error:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __Pyx_AddTraceback("agents.commitment.meeting_relevance", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __Pyx_RefNannyFinishContext();
+  return NULL;
+  __pyx_L4_argument_unpacking_done:;
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 142, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_6meeting_relevance(__pyx_self, __pyx_v_is_employer, __pyx_v_params);
+
+  /* function exit code */
+  goto __pyx_L0;
+  __pyx_L1_error:;
+  __pyx_r = NULL;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  goto __pyx_L7_cleaned_up;
+  __pyx_L0:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __pyx_L7_cleaned_up:;
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_10commitment_6meeting_relevance(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_is_employer, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+  long __pyx_v_sectors;
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  long __pyx_t_1;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  PyObject *__pyx_t_4 = NULL;
+  PyObject *__pyx_t_5 = NULL;
+  size_t __pyx_t_6;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("meeting_relevance", 0);
+
+  /* "agents/commitment.pyx":148
+ *     outreach to them thin: ``1/(1 + breadth_dilution*(sectors - 1))``.
+ *     """
+ *     cdef long sectors = params.region.n_industry_sectors             # <<<<<<<<<<<<<<
+ *     return np.where(is_employer,
+ *                     1.0 / (1.0 + params.employers.breadth_dilution * (sectors - 1)), 1.0)
+*/
+  __pyx_t_1 = __pyx_v_params->region->n_industry_sectors;
+
+  __pyx_v_sectors = __pyx_t_1;
+
+  /* "agents/commitment.pyx":149
+ *     """
+ *     cdef long sectors = params.region.n_industry_sectors
+ *     return np.where(is_employer,             # <<<<<<<<<<<<<<
+ *                     1.0 / (1.0 + params.employers.breadth_dilution * (sectors - 1)), 1.0)
+ * 
+*/
+  __pyx_t_3 = NULL;
+  __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_where); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_5);
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/commitment.pyx":150
+ *     cdef long sectors = params.region.n_industry_sectors
+ *     return np.where(is_employer,
+ *                     1.0 / (1.0 + params.employers.breadth_dilution * (sectors - 1)), 1.0)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_4 = PyFloat_FromDouble((1.0 / (1.0 + (__pyx_v_params->employers->breadth_dilution * (__pyx_v_sectors - 1))))); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 150, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  __pyx_t_6 = 1;
+  #if CYTHON_UNPACK_METHODS
+  if (unlikely(PyMethod_Check(__pyx_t_5))) {
+    __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_5);
+    assert(__pyx_t_3);
+    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_5);
+    __Pyx_INCREF(__pyx_t_3);
+    __Pyx_INCREF(__pyx__function);
+    __Pyx_DECREF_SET(__pyx_t_5, __pyx__function);
+    __pyx_t_6 = 0;
+  }
+  #endif
+  {
+    PyObject *__pyx_callargs[4] = {__pyx_t_3, __pyx_v_is_employer, __pyx_t_4, __pyx_mstate_global->__pyx_float_1_0};
+    __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_5, __pyx_callargs+__pyx_t_6, (4-__pyx_t_6) | (__pyx_t_6*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
+    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 149, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_2);
+  }
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __pyx_r = __pyx_t_2;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  __pyx_t_2 = 0;
+  goto __pyx_L0;
+
+  /* "agents/commitment.pyx":142
+ * 
+ * 
+ * def meeting_relevance(is_employer, Params params):             # <<<<<<<<<<<<<<
+ *     """How relevant the consortium's meetings are to each organization (M17, M32).
+ * 
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_3);
+  __Pyx_XDECREF(__pyx_t_4);
+  __Pyx_XDECREF(__pyx_t_5);
+  __Pyx_AddTraceback("agents.commitment.meeting_relevance", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/commitment.pyx":164
  *     draws = 0
  * 
  *     def __init__(self, Commitment p):             # <<<<<<<<<<<<<<
@@ -22456,32 +23342,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_p,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 125, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 164, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 125, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 164, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 125, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 164, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 125, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 164, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 125, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 164, __pyx_L3_error)
     }
     __pyx_v_p = ((struct __pyx_obj_6agents_6params_Commitment *)values[0]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 125, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 164, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22492,7 +23378,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return -1;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Commitment, 1, "p", 0))) __PYX_ERR(0, 125, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Commitment, 1, "p", 0))) __PYX_ERR(0, 164, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_10commitment_8ExitRule___init__(((struct __pyx_obj_6agents_10commitment_ExitRule *)__pyx_v_self), __pyx_v_p);
 
   /* function exit code */
@@ -22517,7 +23403,7 @@ static int __pyx_pf_6agents_10commitment_8ExitRule___init__(struct __pyx_obj_6ag
   __Pyx_RefNannyDeclarations
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/commitment.pyx":126
+  /* "agents/commitment.pyx":165
  * 
  *     def __init__(self, Commitment p):
  *         self.p = p             # <<<<<<<<<<<<<<
@@ -22529,7 +23415,7 @@ static int __pyx_pf_6agents_10commitment_8ExitRule___init__(struct __pyx_obj_6ag
   __Pyx_GOTREF((PyObject *)__pyx_v_self->p);
   __Pyx_DECREF_SET(__pyx_v_self->p, __pyx_v_p);
 
-  /* "agents/commitment.pyx":125
+  /* "agents/commitment.pyx":164
  *     draws = 0
  * 
  *     def __init__(self, Commitment p):             # <<<<<<<<<<<<<<
@@ -22544,7 +23430,7 @@ static int __pyx_pf_6agents_10commitment_8ExitRule___init__(struct __pyx_obj_6ag
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":128
+/* "agents/commitment.pyx":167
  *         self.p = p
  * 
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -22555,7 +23441,7 @@ static int __pyx_pf_6agents_10commitment_8ExitRule___init__(struct __pyx_obj_6ag
 static int __pyx_f_6agents_10commitment_8ExitRule_leaves(CYTHON_UNUSED struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_self, CYTHON_UNUSED double __pyx_v_commitment, CYTHON_UNUSED double __pyx_v_partner_share, CYTHON_UNUSED double __pyx_v_threshold, CYTHON_UNUSED double __pyx_v_u) {
   int __pyx_r;
 
-  /* "agents/commitment.pyx":130
+  /* "agents/commitment.pyx":169
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,
  *                      double u) noexcept:
  *         return False             # <<<<<<<<<<<<<<
@@ -22568,7 +23454,7 @@ static int __pyx_f_6agents_10commitment_8ExitRule_leaves(CYTHON_UNUSED struct __
   }
   goto __pyx_L0;
 
-  /* "agents/commitment.pyx":128
+  /* "agents/commitment.pyx":167
  *         self.p = p
  * 
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -22582,7 +23468,7 @@ static int __pyx_f_6agents_10commitment_8ExitRule_leaves(CYTHON_UNUSED struct __
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":122
+/* "agents/commitment.pyx":161
  *     """
  * 
  *     cdef readonly Commitment p             # <<<<<<<<<<<<<<
@@ -23113,7 +23999,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8ExitRule_4__setstate_cython__(st
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":140
+/* "agents/commitment.pyx":179
  *     """
  * 
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -23126,7 +24012,7 @@ static int __pyx_f_6agents_10commitment_13ThresholdExit_leaves(struct __pyx_obj_
   int __pyx_t_1;
   int __pyx_t_2;
 
-  /* "agents/commitment.pyx":142
+  /* "agents/commitment.pyx":181
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,
  *                      double u) noexcept:
  *         return commitment < self.p.exit_commitment or partner_share < threshold             # <<<<<<<<<<<<<<
@@ -23154,7 +24040,7 @@ static int __pyx_f_6agents_10commitment_13ThresholdExit_leaves(struct __pyx_obj_
   }
   goto __pyx_L0;
 
-  /* "agents/commitment.pyx":140
+  /* "agents/commitment.pyx":179
  *     """
  * 
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -23632,7 +24518,7 @@ static PyObject *__pyx_pf_6agents_10commitment_13ThresholdExit_2__setstate_cytho
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":155
+/* "agents/commitment.pyx":194
  *     draws = 1
  * 
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -23650,7 +24536,7 @@ static int __pyx_f_6agents_10commitment_9LogitExit_leaves(struct __pyx_obj_6agen
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("leaves", 0);
 
-  /* "agents/commitment.pyx":157
+  /* "agents/commitment.pyx":196
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,
  *                      double u) noexcept:
  *         return u < exit_chance(commitment, partner_share, threshold, self.p)             # <<<<<<<<<<<<<<
@@ -23659,7 +24545,7 @@ static int __pyx_f_6agents_10commitment_9LogitExit_leaves(struct __pyx_obj_6agen
 */
   __pyx_t_1 = ((PyObject *)__pyx_v_self->__pyx_base.p);
   __Pyx_INCREF(__pyx_t_1);
-  __pyx_t_2 = __pyx_f_6agents_10commitment_exit_chance(__pyx_v_commitment, __pyx_v_partner_share, __pyx_v_threshold, ((struct __pyx_obj_6agents_6params_Commitment *)__pyx_t_1), 0); if (unlikely(__pyx_t_2 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 157, __pyx_L1_error)
+  __pyx_t_2 = __pyx_f_6agents_10commitment_exit_chance(__pyx_v_commitment, __pyx_v_partner_share, __pyx_v_threshold, ((struct __pyx_obj_6agents_6params_Commitment *)__pyx_t_1), 0); if (unlikely(__pyx_t_2 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   {
 
@@ -23668,7 +24554,7 @@ static int __pyx_f_6agents_10commitment_9LogitExit_leaves(struct __pyx_obj_6agen
 
   goto __pyx_L0;
 
-  /* "agents/commitment.pyx":155
+  /* "agents/commitment.pyx":194
  *     draws = 1
  * 
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -24151,7 +25037,7 @@ static PyObject *__pyx_pf_6agents_10commitment_9LogitExit_2__setstate_cython__(s
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":160
+/* "agents/commitment.pyx":199
  * 
  * 
  * cpdef double exit_chance(double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -24159,7 +25045,7 @@ static PyObject *__pyx_pf_6agents_10commitment_9LogitExit_2__setstate_cython__(s
  *     """Monthly chance of leaving under :class:`LogitExit` (C4 alternative; McFadden 1974)."""
 */
 
-static PyObject *__pyx_pw_6agents_10commitment_1exit_chance(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_9exit_chance(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -24169,7 +25055,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
 static double __pyx_f_6agents_10commitment_exit_chance(double __pyx_v_commitment, double __pyx_v_partner_share, double __pyx_v_threshold, struct __pyx_obj_6agents_6params_Commitment *__pyx_v_p, CYTHON_UNUSED int __pyx_skip_dispatch) {
   double __pyx_r;
 
-  /* "agents/commitment.pyx":163
+  /* "agents/commitment.pyx":202
  *                          Commitment p):
  *     """Monthly chance of leaving under :class:`LogitExit` (C4 alternative; McFadden 1974)."""
  *     return 1.0 - 1.0 / (1.0 + exp(p.exit_slope * (p.exit_commitment - commitment))             # <<<<<<<<<<<<<<
@@ -24182,7 +25068,7 @@ static double __pyx_f_6agents_10commitment_exit_chance(double __pyx_v_commitment
   }
   goto __pyx_L0;
 
-  /* "agents/commitment.pyx":160
+  /* "agents/commitment.pyx":199
  * 
  * 
  * cpdef double exit_chance(double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
@@ -24197,16 +25083,16 @@ static double __pyx_f_6agents_10commitment_exit_chance(double __pyx_v_commitment
 }
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_1exit_chance(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_9exit_chance(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_10commitment_exit_chance, "Monthly chance of leaving under :class:`LogitExit` (C4 alternative; McFadden 1974).");
-static PyMethodDef __pyx_mdef_6agents_10commitment_1exit_chance = {"exit_chance", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_1exit_chance, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_exit_chance};
-static PyObject *__pyx_pw_6agents_10commitment_1exit_chance(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_8exit_chance, "Monthly chance of leaving under :class:`LogitExit` (C4 alternative; McFadden 1974).");
+static PyMethodDef __pyx_mdef_6agents_10commitment_9exit_chance = {"exit_chance", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_9exit_chance, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_8exit_chance};
+static PyObject *__pyx_pw_6agents_10commitment_9exit_chance(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -24239,53 +25125,53 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_commitment,&__pyx_mstate_global->__pyx_n_u_partner_share,&__pyx_mstate_global->__pyx_n_u_threshold,&__pyx_mstate_global->__pyx_n_u_p,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 160, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 199, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 160, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 199, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 160, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 199, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 160, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 199, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 160, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 199, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "exit_chance", 0) < (0)) __PYX_ERR(0, 160, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "exit_chance", 0) < (0)) __PYX_ERR(0, 199, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 4; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("exit_chance", 1, 4, 4, i); __PYX_ERR(0, 160, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("exit_chance", 1, 4, 4, i); __PYX_ERR(0, 199, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 4)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 160, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 199, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 160, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 199, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 160, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 199, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 160, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 199, __pyx_L3_error)
     }
-    __pyx_v_commitment = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_commitment == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 160, __pyx_L3_error)
-    __pyx_v_partner_share = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_partner_share == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 160, __pyx_L3_error)
-    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 160, __pyx_L3_error)
+    __pyx_v_commitment = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_commitment == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 199, __pyx_L3_error)
+    __pyx_v_partner_share = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_partner_share == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 199, __pyx_L3_error)
+    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 199, __pyx_L3_error)
     __pyx_v_p = ((struct __pyx_obj_6agents_6params_Commitment *)values[3]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("exit_chance", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 160, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("exit_chance", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 199, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -24296,8 +25182,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Commitment, 1, "p", 0))) __PYX_ERR(0, 161, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_exit_chance(__pyx_self, __pyx_v_commitment, __pyx_v_partner_share, __pyx_v_threshold, __pyx_v_p);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Commitment, 1, "p", 0))) __PYX_ERR(0, 200, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_8exit_chance(__pyx_self, __pyx_v_commitment, __pyx_v_partner_share, __pyx_v_threshold, __pyx_v_p);
 
   /* function exit code */
   goto __pyx_L0;
@@ -24319,7 +25205,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_exit_chance(CYTHON_UNUSED PyObject *__pyx_self, double __pyx_v_commitment, double __pyx_v_partner_share, double __pyx_v_threshold, struct __pyx_obj_6agents_6params_Commitment *__pyx_v_p) {
+static PyObject *__pyx_pf_6agents_10commitment_8exit_chance(CYTHON_UNUSED PyObject *__pyx_self, double __pyx_v_commitment, double __pyx_v_partner_share, double __pyx_v_threshold, struct __pyx_obj_6agents_6params_Commitment *__pyx_v_p) {
   PyObject *__pyx_r = NULL;
   __Pyx_RefNannyDeclarations
   double __pyx_t_1;
@@ -24328,8 +25214,8 @@ static PyObject *__pyx_pf_6agents_10commitment_exit_chance(CYTHON_UNUSED PyObjec
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("exit_chance", 0);
-  __pyx_t_1 = __pyx_f_6agents_10commitment_exit_chance(__pyx_v_commitment, __pyx_v_partner_share, __pyx_v_threshold, __pyx_v_p, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 160, __pyx_L1_error)
-  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 160, __pyx_L1_error)
+  __pyx_t_1 = __pyx_f_6agents_10commitment_exit_chance(__pyx_v_commitment, __pyx_v_partner_share, __pyx_v_threshold, __pyx_v_p, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 199, __pyx_L1_error)
+  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
 
   {
@@ -24354,7 +25240,7 @@ static PyObject *__pyx_pf_6agents_10commitment_exit_chance(CYTHON_UNUSED PyObjec
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":173
+/* "agents/commitment.pyx":212
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def meets_regionally(long month, Params params):             # <<<<<<<<<<<<<<
@@ -24363,16 +25249,16 @@ static PyObject *__pyx_pf_6agents_10commitment_exit_chance(CYTHON_UNUSED PyObjec
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_3meets_regionally(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_11meets_regionally(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_10commitment_2meets_regionally, "Whether this month\047s meetings are whole-region ones rather than subregional (M11; SF11).\n\n    With subregional nodes, from the switch month the region meets as a whole only every\n    ``ties.regional_meeting_interval`` months.\n    ");
-static PyMethodDef __pyx_mdef_6agents_10commitment_3meets_regionally = {"meets_regionally", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_3meets_regionally, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_2meets_regionally};
-static PyObject *__pyx_pw_6agents_10commitment_3meets_regionally(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_10meets_regionally, "Whether this month\047s meetings are whole-region ones rather than subregional (M11; SF11).\n\n    With subregional nodes, from the switch month the region meets as a whole only every\n    ``ties.regional_meeting_interval`` months.\n    ");
+static PyMethodDef __pyx_mdef_6agents_10commitment_11meets_regionally = {"meets_regionally", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_11meets_regionally, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_10meets_regionally};
+static PyObject *__pyx_pw_6agents_10commitment_11meets_regionally(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -24403,39 +25289,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_month,&__pyx_mstate_global->__pyx_n_u_params,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 173, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 212, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 173, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 212, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 173, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 212, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "meets_regionally", 0) < (0)) __PYX_ERR(0, 173, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "meets_regionally", 0) < (0)) __PYX_ERR(0, 212, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("meets_regionally", 1, 2, 2, i); __PYX_ERR(0, 173, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("meets_regionally", 1, 2, 2, i); __PYX_ERR(0, 212, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 173, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 212, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 173, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 212, __pyx_L3_error)
     }
-    __pyx_v_month = __Pyx_PyLong_As_long(values[0]); if (unlikely((__pyx_v_month == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 173, __pyx_L3_error)
+    __pyx_v_month = __Pyx_PyLong_As_long(values[0]); if (unlikely((__pyx_v_month == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 212, __pyx_L3_error)
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[1]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("meets_regionally", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 173, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("meets_regionally", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 212, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -24446,8 +25332,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 173, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_2meets_regionally(__pyx_self, __pyx_v_month, __pyx_v_params);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 212, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_10meets_regionally(__pyx_self, __pyx_v_month, __pyx_v_params);
 
   /* function exit code */
   goto __pyx_L0;
@@ -24467,7 +25353,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED PyObject *__pyx_self, long __pyx_v_month, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+static PyObject *__pyx_pf_6agents_10commitment_10meets_regionally(CYTHON_UNUSED PyObject *__pyx_self, long __pyx_v_month, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
   long __pyx_v_nodes;
   PyObject *__pyx_v_nodes_on = NULL;
   PyObject *__pyx_r = NULL;
@@ -24482,7 +25368,7 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("meets_regionally", 0);
 
-  /* "agents/commitment.pyx":179
+  /* "agents/commitment.pyx":218
  *     ``ties.regional_meeting_interval`` months.
  *     """
  *     cdef long nodes = params.grant.subregional_nodes             # <<<<<<<<<<<<<<
@@ -24493,7 +25379,7 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
 
   __pyx_v_nodes = __pyx_t_1;
 
-  /* "agents/commitment.pyx":180
+  /* "agents/commitment.pyx":219
  *     """
  *     cdef long nodes = params.grant.subregional_nodes
  *     nodes_on = nodes > 1 and month >= params.grant.subregional_switch_month             # <<<<<<<<<<<<<<
@@ -24505,7 +25391,7 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
   if (__pyx_t_3) {
 
   } else {
-    __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_3); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 180, __pyx_L1_error)
+    __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_3); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 219, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_4);
     __pyx_t_2 = __pyx_t_4;
     __pyx_t_4 = 0;
@@ -24514,7 +25400,7 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
   }
   __pyx_t_3 = (__pyx_v_month >= __pyx_v_params->grant->subregional_switch_month);
 
-  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_3); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 180, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_3); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 219, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   __pyx_t_2 = __pyx_t_4;
   __pyx_t_4 = 0;
@@ -24523,21 +25409,21 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
   __pyx_v_nodes_on = __pyx_t_2;
   __pyx_t_2 = 0;
 
-  /* "agents/commitment.pyx":181
+  /* "agents/commitment.pyx":220
  *     cdef long nodes = params.grant.subregional_nodes
  *     nodes_on = nodes > 1 and month >= params.grant.subregional_switch_month
  *     return not nodes_on or month % params.ties.regional_meeting_interval == 0             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_v_nodes_on); if (unlikely((__pyx_t_3 < 0))) __PYX_ERR(0, 181, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_v_nodes_on); if (unlikely((__pyx_t_3 < 0))) __PYX_ERR(0, 220, __pyx_L1_error)
   __pyx_t_5 = (!__pyx_t_3);
 
 
   if (!__pyx_t_5) {
 
   } else {
-    __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_5); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 181, __pyx_L1_error)
+    __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_5); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 220, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_4);
     __pyx_t_2 = __pyx_t_4;
     __pyx_t_4 = 0;
@@ -24546,7 +25432,7 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
   }
   __pyx_t_5 = ((__pyx_v_month % __pyx_v_params->ties->regional_meeting_interval) == 0);
 
-  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_5); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 181, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_t_5); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 220, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   __pyx_t_2 = __pyx_t_4;
   __pyx_t_4 = 0;
@@ -24563,7 +25449,7 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
   __pyx_t_2 = 0;
   goto __pyx_L0;
 
-  /* "agents/commitment.pyx":173
+  /* "agents/commitment.pyx":212
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def meets_regionally(long month, Params params):             # <<<<<<<<<<<<<<
@@ -24585,7 +25471,7 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":184
+/* "agents/commitment.pyx":223
  * 
  * 
  * def attend(orgs, meeting, double convening, Params params, const double[::1] u):             # <<<<<<<<<<<<<<
@@ -24594,16 +25480,16 @@ static PyObject *__pyx_pf_6agents_10commitment_2meets_regionally(CYTHON_UNUSED P
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_5attend(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_13attend(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_10commitment_4attend, "Who attends this month\047s meetings (M11, M24; SF11, SF12); returns how many attend.\n\n    Meetings per month scale with convening intensity. Crowding counts the taking-part\n    non-employers meeting in the same group. Also writes ``meeting.committed`` (commitment\n    of those taking part) and ``orgs.engaged`` (its sum per sector).\n    ");
-static PyMethodDef __pyx_mdef_6agents_10commitment_5attend = {"attend", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_5attend, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_4attend};
-static PyObject *__pyx_pw_6agents_10commitment_5attend(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_12attend, "Who attends this month\047s meetings (M11, M24; SF11, SF12); returns how many attend.\n\n    Meetings per month scale with convening intensity. Crowding counts the taking-part\n    non-employers meeting in the same group. Also writes ``meeting.committed`` (commitment\n    of those taking part) and ``orgs.engaged`` (its sum per sector).\n    ");
+static PyMethodDef __pyx_mdef_6agents_10commitment_13attend = {"attend", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_13attend, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_12attend};
+static PyObject *__pyx_pw_6agents_10commitment_13attend(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -24637,60 +25523,60 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_meeting,&__pyx_mstate_global->__pyx_n_u_convening,&__pyx_mstate_global->__pyx_n_u_params,&__pyx_mstate_global->__pyx_n_u_u,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 184, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 223, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 184, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 223, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 184, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 223, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 184, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 223, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 184, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 223, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 184, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 223, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "attend", 0) < (0)) __PYX_ERR(0, 184, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "attend", 0) < (0)) __PYX_ERR(0, 223, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 5; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("attend", 1, 5, 5, i); __PYX_ERR(0, 184, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("attend", 1, 5, 5, i); __PYX_ERR(0, 223, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 5)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 184, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 223, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 184, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 223, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 184, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 223, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 184, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 223, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 184, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 223, __pyx_L3_error)
     }
     __pyx_v_orgs = values[0];
     __pyx_v_meeting = values[1];
-    __pyx_v_convening = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_convening == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 184, __pyx_L3_error)
+    __pyx_v_convening = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_convening == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 223, __pyx_L3_error)
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[3]);
-    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[4], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 184, __pyx_L3_error)
+    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[4], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 223, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("attend", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 184, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("attend", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 223, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -24702,8 +25588,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 184, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_4attend(__pyx_self, __pyx_v_orgs, __pyx_v_meeting, __pyx_v_convening, __pyx_v_params, __pyx_v_u);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 223, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_12attend(__pyx_self, __pyx_v_orgs, __pyx_v_meeting, __pyx_v_convening, __pyx_v_params, __pyx_v_u);
 
   /* function exit code */
   goto __pyx_L0;
@@ -24724,7 +25610,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_meeting, double __pyx_v_convening, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
+static PyObject *__pyx_pf_6agents_10commitment_12attend(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_meeting, double __pyx_v_convening, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
   __Pyx_memviewslice __pyx_v_part = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_not_employer = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_commitment = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -24773,163 +25659,163 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("attend", 0);
 
-  /* "agents/commitment.pyx":191
+  /* "agents/commitment.pyx":230
  *     of those taking part) and ``orgs.engaged`` (its sum per sector).
  *     """
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, not_employer = orgs.not_employer             # <<<<<<<<<<<<<<
  *     cdef const double[::1] commitment = orgs.commitment, capacity = orgs.effective_capacity
  *     cdef const double[::1] relevance = orgs.relevance
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 230, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 230, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_part = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_not_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_not_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 230, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 230, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_not_employer = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "agents/commitment.pyx":192
+  /* "agents/commitment.pyx":231
  *     """
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, not_employer = orgs.not_employer
  *     cdef const double[::1] commitment = orgs.commitment, capacity = orgs.effective_capacity             # <<<<<<<<<<<<<<
  *     cdef const double[::1] relevance = orgs.relevance
  *     cdef const signed char[::1] sector = orgs.sector
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 231, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 231, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_commitment = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_effective_capacity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_effective_capacity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 231, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 231, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_capacity = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "agents/commitment.pyx":193
+  /* "agents/commitment.pyx":232
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, not_employer = orgs.not_employer
  *     cdef const double[::1] commitment = orgs.commitment, capacity = orgs.effective_capacity
  *     cdef const double[::1] relevance = orgs.relevance             # <<<<<<<<<<<<<<
  *     cdef const signed char[::1] sector = orgs.sector
  *     cdef double[::1] engaged = orgs.engaged, size = meeting.group_size
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_relevance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_relevance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 232, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 232, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_relevance = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/commitment.pyx":194
+  /* "agents/commitment.pyx":233
  *     cdef const double[::1] commitment = orgs.commitment, capacity = orgs.effective_capacity
  *     cdef const double[::1] relevance = orgs.relevance
  *     cdef const signed char[::1] sector = orgs.sector             # <<<<<<<<<<<<<<
  *     cdef double[::1] engaged = orgs.engaged, size = meeting.group_size
  *     cdef const double[::1] near = meeting.near
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_sector); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_sector); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 233, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 233, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_sector = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/commitment.pyx":195
+  /* "agents/commitment.pyx":234
  *     cdef const double[::1] relevance = orgs.relevance
  *     cdef const signed char[::1] sector = orgs.sector
  *     cdef double[::1] engaged = orgs.engaged, size = meeting.group_size             # <<<<<<<<<<<<<<
  *     cdef const double[::1] near = meeting.near
  *     cdef const cnp.int64_t[::1] group = meeting.group
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_engaged); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_engaged); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 234, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 234, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_engaged = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_group_size); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_group_size); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 234, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 234, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_size = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/commitment.pyx":196
+  /* "agents/commitment.pyx":235
  *     cdef const signed char[::1] sector = orgs.sector
  *     cdef double[::1] engaged = orgs.engaged, size = meeting.group_size
  *     cdef const double[::1] near = meeting.near             # <<<<<<<<<<<<<<
  *     cdef const cnp.int64_t[::1] group = meeting.group
  *     cdef cnp.npy_bool[::1] attended = meeting.attended
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_near); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 196, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_near); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 235, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 196, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 235, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_near = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/commitment.pyx":197
+  /* "agents/commitment.pyx":236
  *     cdef double[::1] engaged = orgs.engaged, size = meeting.group_size
  *     cdef const double[::1] near = meeting.near
  *     cdef const cnp.int64_t[::1] group = meeting.group             # <<<<<<<<<<<<<<
  *     cdef cnp.npy_bool[::1] attended = meeting.attended
  *     cdef double[::1] committed = meeting.committed
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_group); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_group); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 236, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 197, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 236, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_group = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/commitment.pyx":198
+  /* "agents/commitment.pyx":237
  *     cdef const double[::1] near = meeting.near
  *     cdef const cnp.int64_t[::1] group = meeting.group
  *     cdef cnp.npy_bool[::1] attended = meeting.attended             # <<<<<<<<<<<<<<
  *     cdef double[::1] committed = meeting.committed
  *     cdef double threshold = params.ties.meeting_size_threshold
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_attended); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 198, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_attended); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 237, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 198, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 237, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_attended = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/commitment.pyx":199
+  /* "agents/commitment.pyx":238
  *     cdef const cnp.int64_t[::1] group = meeting.group
  *     cdef cnp.npy_bool[::1] attended = meeting.attended
  *     cdef double[::1] committed = meeting.committed             # <<<<<<<<<<<<<<
  *     cdef double threshold = params.ties.meeting_size_threshold
  *     cdef double meetings = params.ties.meetings_per_month * convening
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_committed); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 199, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_committed); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 238, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 199, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 238, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_committed = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/commitment.pyx":200
+  /* "agents/commitment.pyx":239
  *     cdef cnp.npy_bool[::1] attended = meeting.attended
  *     cdef double[::1] committed = meeting.committed
  *     cdef double threshold = params.ties.meeting_size_threshold             # <<<<<<<<<<<<<<
@@ -24940,7 +25826,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
 
   __pyx_v_threshold = __pyx_t_10;
 
-  /* "agents/commitment.pyx":201
+  /* "agents/commitment.pyx":240
  *     cdef double[::1] committed = meeting.committed
  *     cdef double threshold = params.ties.meeting_size_threshold
  *     cdef double meetings = params.ties.meetings_per_month * convening             # <<<<<<<<<<<<<<
@@ -24949,7 +25835,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
 */
   __pyx_v_meetings = (__pyx_v_params->ties->meetings_per_month * __pyx_v_convening);
 
-  /* "agents/commitment.pyx":202
+  /* "agents/commitment.pyx":241
  *     cdef double threshold = params.ties.meeting_size_threshold
  *     cdef double meetings = params.ties.meetings_per_month * convening
  *     cdef Py_ssize_t i, n = part.shape[0]             # <<<<<<<<<<<<<<
@@ -24958,7 +25844,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
 */
   __pyx_v_n = (__pyx_v_part.shape[0]);
 
-  /* "agents/commitment.pyx":204
+  /* "agents/commitment.pyx":243
  *     cdef Py_ssize_t i, n = part.shape[0]
  *     cdef double crowd
  *     cdef int count = 0             # <<<<<<<<<<<<<<
@@ -24967,7 +25853,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
 */
   __pyx_v_count = 0;
 
-  /* "agents/commitment.pyx":205
+  /* "agents/commitment.pyx":244
  *     cdef double crowd
  *     cdef int count = 0
  *     size[:] = 0.0             # <<<<<<<<<<<<<<
@@ -24987,7 +25873,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
       }
   }
 
-  /* "agents/commitment.pyx":206
+  /* "agents/commitment.pyx":245
  *     cdef int count = 0
  *     size[:] = 0.0
  *     engaged[:] = 0.0             # <<<<<<<<<<<<<<
@@ -25007,7 +25893,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
       }
   }
 
-  /* "agents/commitment.pyx":207
+  /* "agents/commitment.pyx":246
  *     size[:] = 0.0
  *     engaged[:] = 0.0
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -25021,7 +25907,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_i = __pyx_t_13;
 
-    /* "agents/commitment.pyx":208
+    /* "agents/commitment.pyx":247
  *     engaged[:] = 0.0
  *     for i in range(n):
  *         if part[i] and not_employer[i]:             # <<<<<<<<<<<<<<
@@ -25049,7 +25935,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
     if (__pyx_t_14) {
 
 
-      /* "agents/commitment.pyx":209
+      /* "agents/commitment.pyx":248
  *     for i in range(n):
  *         if part[i] and not_employer[i]:
  *             size[group[i]] += 1.0             # <<<<<<<<<<<<<<
@@ -25060,7 +25946,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
       __pyx_t_17 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_group.data) + __pyx_t_15)) )));
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_size.data) + __pyx_t_17)) )) += 1.0;
 
-      /* "agents/commitment.pyx":208
+      /* "agents/commitment.pyx":247
  *     engaged[:] = 0.0
  *     for i in range(n):
  *         if part[i] and not_employer[i]:             # <<<<<<<<<<<<<<
@@ -25071,7 +25957,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
   }
 
 
-  /* "agents/commitment.pyx":210
+  /* "agents/commitment.pyx":249
  *         if part[i] and not_employer[i]:
  *             size[group[i]] += 1.0
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -25085,7 +25971,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_i = __pyx_t_13;
 
-    /* "agents/commitment.pyx":211
+    /* "agents/commitment.pyx":250
  *             size[group[i]] += 1.0
  *     for i in range(n):
  *         crowd = fmax_(size[group[i]] - threshold, 0.0)             # <<<<<<<<<<<<<<
@@ -25096,7 +25982,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
     __pyx_t_17 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_group.data) + __pyx_t_15)) )));
     __pyx_v_crowd = __pyx_f_6agents_10commitment_fmax_(((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_size.data) + __pyx_t_17)) ))) - __pyx_v_threshold), 0.0);
 
-    /* "agents/commitment.pyx":212
+    /* "agents/commitment.pyx":251
  *     for i in range(n):
  *         crowd = fmax_(size[group[i]] - threshold, 0.0)
  *         attended[i] = part[i] and u[i] < meeting_chance(capacity[i], commitment[i], near[i],             # <<<<<<<<<<<<<<
@@ -25119,7 +26005,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
     __pyx_t_21 = __pyx_v_i;
     __pyx_t_22 = __pyx_v_i;
 
-    /* "agents/commitment.pyx":213
+    /* "agents/commitment.pyx":252
  *         crowd = fmax_(size[group[i]] - threshold, 0.0)
  *         attended[i] = part[i] and u[i] < meeting_chance(capacity[i], commitment[i], near[i],
  *                                                        relevance[i], crowd, threshold,             # <<<<<<<<<<<<<<
@@ -25128,7 +26014,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
 */
     __pyx_t_23 = __pyx_v_i;
 
-    /* "agents/commitment.pyx":212
+    /* "agents/commitment.pyx":251
  *     for i in range(n):
  *         crowd = fmax_(size[group[i]] - threshold, 0.0)
  *         attended[i] = part[i] and u[i] < meeting_chance(capacity[i], commitment[i], near[i],             # <<<<<<<<<<<<<<
@@ -25145,7 +26031,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
     *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_attended.data) + __pyx_t_23)) )) = __pyx_t_18;
 
 
-    /* "agents/commitment.pyx":215
+    /* "agents/commitment.pyx":254
  *                                                        relevance[i], crowd, threshold,
  *                                                        meetings)
  *         count += attended[i]             # <<<<<<<<<<<<<<
@@ -25155,7 +26041,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
     __pyx_t_23 = __pyx_v_i;
     __pyx_v_count = (__pyx_v_count + (*((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_attended.data) + __pyx_t_23)) ))));
 
-    /* "agents/commitment.pyx":216
+    /* "agents/commitment.pyx":255
  *                                                        meetings)
  *         count += attended[i]
  *         committed[i] = commitment[i] * part[i]             # <<<<<<<<<<<<<<
@@ -25167,7 +26053,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
     __pyx_t_21 = __pyx_v_i;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_committed.data) + __pyx_t_21)) )) = ((*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_commitment.data) + __pyx_t_23)) ))) * (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_22)) ))));
 
-    /* "agents/commitment.pyx":217
+    /* "agents/commitment.pyx":256
  *         count += attended[i]
  *         committed[i] = commitment[i] * part[i]
  *         engaged[sector[i]] += committed[i]             # <<<<<<<<<<<<<<
@@ -25181,14 +26067,14 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
   }
 
 
-  /* "agents/commitment.pyx":218
+  /* "agents/commitment.pyx":257
  *         committed[i] = commitment[i] * part[i]
  *         engaged[sector[i]] += committed[i]
  *     return count             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyLong_From_int(__pyx_v_count); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 218, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyLong_From_int(__pyx_v_count); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -25201,7 +26087,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
   __pyx_t_1 = 0;
   goto __pyx_L0;
 
-  /* "agents/commitment.pyx":184
+  /* "agents/commitment.pyx":223
  * 
  * 
  * def attend(orgs, meeting, double convening, Params params, const double[::1] u):             # <<<<<<<<<<<<<<
@@ -25246,7 +26132,7 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":221
+/* "agents/commitment.pyx":260
  * 
  * 
  * def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):             # <<<<<<<<<<<<<<
@@ -25255,16 +26141,16 @@ static PyObject *__pyx_pf_6agents_10commitment_4attend(CYTHON_UNUSED PyObject *_
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_7learn_commitment(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_15learn_commitment(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_10commitment_6learn_commitment, "Payoff of taking part or not, then commitment learning, per organization (C1, C2).\n\n    Taking part pays: trusted active ties, more for cross-sector ones, saturating (M1);\n    grant money, weighed more by money-motivated partners (M3); the mandate while the grant\n    runs; shared vision (M2); visible wins and narrated process gains, valued by sector and,\n    for employers, by perceived return (M14, M15, M16); a champion (M5). It costs the\n    organization\047s cost of taking part, raised by initiative load (M24) and eased by paid\n    coordinators or habits (M13, M21), and non-K-12 partners lose from K-12 dominance while\n    state money flows (M19). An organization outside gets part of its ties\047 value and its\n    champion.\n    ");
-static PyMethodDef __pyx_mdef_6agents_10commitment_7learn_commitment = {"learn_commitment", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_7learn_commitment, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_6learn_commitment};
-static PyObject *__pyx_pw_6agents_10commitment_7learn_commitment(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_14learn_commitment, "Payoff of taking part or not, then commitment learning, per organization (C1, C2).\n\n    Taking part pays: trusted active ties, more for cross-sector ones, saturating (M1);\n    grant money, weighed more by money-motivated partners (M3); the mandate while the grant\n    runs; shared vision (M2); visible wins and narrated process gains, valued by sector and,\n    for employers, by perceived return (M14, M15, M16); a champion (M5). It costs the\n    organization\047s cost of taking part, raised by initiative load (M24) and eased by paid\n    coordinators or habits (M13, M21), and non-K-12 partners lose from K-12 dominance while\n    state money flows (M19). An organization outside gets part of its ties\047 value and its\n    champion.\n    ");
+static PyMethodDef __pyx_mdef_6agents_10commitment_15learn_commitment = {"learn_commitment", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_15learn_commitment, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_14learn_commitment};
+static PyObject *__pyx_pw_6agents_10commitment_15learn_commitment(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -25299,56 +26185,56 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ladder,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_consortium,&__pyx_mstate_global->__pyx_n_u_funding,&__pyx_mstate_global->__pyx_n_u_params,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 221, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 260, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 221, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 260, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 221, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 260, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 221, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 260, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 221, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 260, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 221, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 260, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 221, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 260, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "learn_commitment", 0) < (0)) __PYX_ERR(0, 221, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "learn_commitment", 0) < (0)) __PYX_ERR(0, 260, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 6; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("learn_commitment", 1, 6, 6, i); __PYX_ERR(0, 221, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("learn_commitment", 1, 6, 6, i); __PYX_ERR(0, 260, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 6)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 221, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 260, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 221, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 260, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 221, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 260, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 221, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 260, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 221, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 260, __pyx_L3_error)
       values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 221, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 260, __pyx_L3_error)
     }
     __pyx_v_orgs = values[0];
     __pyx_v_ladder = values[1];
@@ -25359,7 +26245,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("learn_commitment", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 221, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("learn_commitment", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 260, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -25370,8 +26256,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 221, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_6learn_commitment(__pyx_self, __pyx_v_orgs, __pyx_v_ladder, __pyx_v_ties, __pyx_v_consortium, __pyx_v_funding, __pyx_v_params);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 260, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_14learn_commitment(__pyx_self, __pyx_v_orgs, __pyx_v_ladder, __pyx_v_ties, __pyx_v_consortium, __pyx_v_funding, __pyx_v_params);
 
   /* function exit code */
   goto __pyx_L0;
@@ -25390,7 +26276,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ladder, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, PyObject *__pyx_v_funding, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+static PyObject *__pyx_pf_6agents_10commitment_14learn_commitment(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ladder, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, PyObject *__pyx_v_funding, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
   struct __pyx_obj_6agents_6params_Commitment *__pyx_v_p = 0;
   double __pyx_v_s;
   double __pyx_v_grant;
@@ -25464,7 +26350,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("learn_commitment", 0);
 
-  /* "agents/commitment.pyx":233
+  /* "agents/commitment.pyx":272
  *     champion.
  *     """
  *     cdef Commitment p = params.commitment             # <<<<<<<<<<<<<<
@@ -25476,20 +26362,20 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Commitment *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/commitment.pyx":234
+  /* "agents/commitment.pyx":273
  *     """
  *     cdef Commitment p = params.commitment
  *     cdef double s = consortium.state_share             # <<<<<<<<<<<<<<
  *     cdef double grant = p.grant_weight * s * params.grant.money
  *     cdef double mandate = p.mandate_weight * (params.grant.mandate and consortium.in_grant)
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_state_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 234, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_state_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 273, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 234, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 273, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_s = __pyx_t_2;
 
-  /* "agents/commitment.pyx":235
+  /* "agents/commitment.pyx":274
  *     cdef Commitment p = params.commitment
  *     cdef double s = consortium.state_share
  *     cdef double grant = p.grant_weight * s * params.grant.money             # <<<<<<<<<<<<<<
@@ -25498,101 +26384,101 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 */
   __pyx_v_grant = ((__pyx_v_p->grant_weight * __pyx_v_s) * __pyx_v_params->grant->money);
 
-  /* "agents/commitment.pyx":236
+  /* "agents/commitment.pyx":275
  *     cdef double s = consortium.state_share
  *     cdef double grant = p.grant_weight * s * params.grant.money
  *     cdef double mandate = p.mandate_weight * (params.grant.mandate and consortium.in_grant)             # <<<<<<<<<<<<<<
  *     cdef double vision = p.vision_weight * consortium.vision
  *     cdef double wins = p.wins_weight * (consortium.wins + p.narrative * consortium.process)
 */
-  __pyx_t_1 = PyFloat_FromDouble(__pyx_v_p->mandate_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 236, __pyx_L1_error)
+  __pyx_t_1 = PyFloat_FromDouble(__pyx_v_p->mandate_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   if (__pyx_v_params->grant->mandate) {
   } else {
-    __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_v_params->grant->mandate); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 236, __pyx_L1_error)
+    __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_v_params->grant->mandate); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 275, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_4);
     __pyx_t_3 = __pyx_t_4;
     __pyx_t_4 = 0;
     goto __pyx_L3_bool_binop_done;
   }
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_in_grant); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 236, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_in_grant); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   __Pyx_INCREF(__pyx_t_4);
   __pyx_t_3 = __pyx_t_4;
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_L3_bool_binop_done:;
-  __pyx_t_4 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_3); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 236, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_3); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_4); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 236, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_4); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_mandate = __pyx_t_2;
 
-  /* "agents/commitment.pyx":237
+  /* "agents/commitment.pyx":276
  *     cdef double grant = p.grant_weight * s * params.grant.money
  *     cdef double mandate = p.mandate_weight * (params.grant.mandate and consortium.in_grant)
  *     cdef double vision = p.vision_weight * consortium.vision             # <<<<<<<<<<<<<<
  *     cdef double wins = p.wins_weight * (consortium.wins + p.narrative * consortium.process)
  *     cdef double spanners = consortium.backbone_share
 */
-  __pyx_t_4 = PyFloat_FromDouble(__pyx_v_p->vision_weight); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 237, __pyx_L1_error)
+  __pyx_t_4 = PyFloat_FromDouble(__pyx_v_p->vision_weight); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 276, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_vision); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 237, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_vision); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 276, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
-  __pyx_t_1 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_4, __pyx_t_3); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 237, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_4, __pyx_t_3); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 276, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 237, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 276, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_vision = __pyx_t_2;
 
-  /* "agents/commitment.pyx":238
+  /* "agents/commitment.pyx":277
  *     cdef double mandate = p.mandate_weight * (params.grant.mandate and consortium.in_grant)
  *     cdef double vision = p.vision_weight * consortium.vision
  *     cdef double wins = p.wins_weight * (consortium.wins + p.narrative * consortium.process)             # <<<<<<<<<<<<<<
  *     cdef double spanners = consortium.backbone_share
  *     cdef double habit_coordination = params.institutionalization.habit_coordination
 */
-  __pyx_t_1 = PyFloat_FromDouble(__pyx_v_p->wins_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_1 = PyFloat_FromDouble(__pyx_v_p->wins_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_wins); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_wins); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
-  __pyx_t_4 = PyFloat_FromDouble(__pyx_v_p->narrative); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_4 = PyFloat_FromDouble(__pyx_v_p->narrative); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_process); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_process); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_5);
-  __pyx_t_6 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_4, __pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_4, __pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-  __pyx_t_5 = __Pyx_PyNumber_Add_object_object(__pyx_t_3, __pyx_t_6); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyNumber_Add_object_object(__pyx_t_3, __pyx_t_6); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_5);
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  __pyx_t_6 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_6); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_6); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_wins = __pyx_t_2;
 
-  /* "agents/commitment.pyx":239
+  /* "agents/commitment.pyx":278
  *     cdef double vision = p.vision_weight * consortium.vision
  *     cdef double wins = p.wins_weight * (consortium.wins + p.narrative * consortium.process)
  *     cdef double spanners = consortium.backbone_share             # <<<<<<<<<<<<<<
  *     cdef double habit_coordination = params.institutionalization.habit_coordination
  *     cdef double champion_boost = params.leadership.champion_boost
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_backbone_share); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 239, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_backbone_share); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 278, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_6); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_6); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 278, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_spanners = __pyx_t_2;
 
-  /* "agents/commitment.pyx":240
+  /* "agents/commitment.pyx":279
  *     cdef double wins = p.wins_weight * (consortium.wins + p.narrative * consortium.process)
  *     cdef double spanners = consortium.backbone_share
  *     cdef double habit_coordination = params.institutionalization.habit_coordination             # <<<<<<<<<<<<<<
@@ -25603,7 +26489,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 
   __pyx_v_habit_coordination = __pyx_t_2;
 
-  /* "agents/commitment.pyx":241
+  /* "agents/commitment.pyx":280
  *     cdef double spanners = consortium.backbone_share
  *     cdef double habit_coordination = params.institutionalization.habit_coordination
  *     cdef double champion_boost = params.leadership.champion_boost             # <<<<<<<<<<<<<<
@@ -25614,206 +26500,206 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 
   __pyx_v_champion_boost = __pyx_t_2;
 
-  /* "agents/commitment.pyx":242
+  /* "agents/commitment.pyx":281
  *     cdef double habit_coordination = params.institutionalization.habit_coordination
  *     cdef double champion_boost = params.leadership.champion_boost
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const double[::1] trust = ties.trust
  *     cdef const cnp.npy_bool[::1] active = ties.active, cross = ties.cross
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 242, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 281, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 242, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 281, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_ti = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 242, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 281, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 242, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 281, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_tj = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/commitment.pyx":243
+  /* "agents/commitment.pyx":282
  *     cdef double champion_boost = params.leadership.champion_boost
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const double[::1] trust = ties.trust             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] active = ties.active, cross = ties.cross
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, signatory = orgs.signatory
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 243, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 282, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 243, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 282, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_trust = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/commitment.pyx":244
+  /* "agents/commitment.pyx":283
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const double[::1] trust = ties.trust
  *     cdef const cnp.npy_bool[::1] active = ties.active, cross = ties.cross             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, signatory = orgs.signatory
  *     cdef const cnp.npy_bool[::1] champion = orgs.champion
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_active); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_active); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 283, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 283, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_active = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 283, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 283, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_cross = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/commitment.pyx":245
+  /* "agents/commitment.pyx":284
  *     cdef const double[::1] trust = ties.trust
  *     cdef const cnp.npy_bool[::1] active = ties.active, cross = ties.cross
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, signatory = orgs.signatory             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] champion = orgs.champion
  *     cdef const double[::1] money_weight = orgs.money_weight, benefit = orgs.wins_benefit
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_part = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_signatory); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_signatory); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_signatory = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
 
-  /* "agents/commitment.pyx":246
+  /* "agents/commitment.pyx":285
  *     cdef const cnp.npy_bool[::1] active = ties.active, cross = ties.cross
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, signatory = orgs.signatory
  *     cdef const cnp.npy_bool[::1] champion = orgs.champion             # <<<<<<<<<<<<<<
  *     cdef const double[::1] money_weight = orgs.money_weight, benefit = orgs.wins_benefit
  *     cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_champion); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 246, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_champion); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 285, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 246, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 285, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_champion = __pyx_t_11;
   __pyx_t_11.memview = NULL;
   __pyx_t_11.data = NULL;
 
-  /* "agents/commitment.pyx":247
+  /* "agents/commitment.pyx":286
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, signatory = orgs.signatory
  *     cdef const cnp.npy_bool[::1] champion = orgs.champion
  *     cdef const double[::1] money_weight = orgs.money_weight, benefit = orgs.wins_benefit             # <<<<<<<<<<<<<<
  *     cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost
  *     cdef const double[::1] roi = ladder.roi
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_money_weight); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_money_weight); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 286, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 286, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_money_weight = __pyx_t_12;
   __pyx_t_12.memview = NULL;
   __pyx_t_12.data = NULL;
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_wins_benefit); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_wins_benefit); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 286, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 286, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_benefit = __pyx_t_12;
   __pyx_t_12.memview = NULL;
   __pyx_t_12.data = NULL;
 
-  /* "agents/commitment.pyx":248
+  /* "agents/commitment.pyx":287
  *     cdef const cnp.npy_bool[::1] champion = orgs.champion
  *     cdef const double[::1] money_weight = orgs.money_weight, benefit = orgs.wins_benefit
  *     cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost             # <<<<<<<<<<<<<<
  *     cdef const double[::1] roi = ladder.roi
  *     cdef const double[::1] receipt = funding.receipt, dominance = funding.dominance
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_habit); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 248, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_habit); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_13 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_13.memview)) __PYX_ERR(0, 248, __pyx_L1_error)
+  __pyx_t_13 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_13.memview)) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_habit = __pyx_t_13;
   __pyx_t_13.memview = NULL;
   __pyx_t_13.data = NULL;
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_base_cost); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 248, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_base_cost); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_13 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_13.memview)) __PYX_ERR(0, 248, __pyx_L1_error)
+  __pyx_t_13 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_13.memview)) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_base_cost = __pyx_t_13;
   __pyx_t_13.memview = NULL;
   __pyx_t_13.data = NULL;
 
-  /* "agents/commitment.pyx":249
+  /* "agents/commitment.pyx":288
  *     cdef const double[::1] money_weight = orgs.money_weight, benefit = orgs.wins_benefit
  *     cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost
  *     cdef const double[::1] roi = ladder.roi             # <<<<<<<<<<<<<<
  *     cdef const double[::1] receipt = funding.receipt, dominance = funding.dominance
  *     cdef double[::1] commitment = orgs.commitment, aspiration = orgs.aspiration
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_roi); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 249, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_roi); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 288, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_14 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_14.memview)) __PYX_ERR(0, 249, __pyx_L1_error)
+  __pyx_t_14 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_14.memview)) __PYX_ERR(0, 288, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_roi = __pyx_t_14;
   __pyx_t_14.memview = NULL;
   __pyx_t_14.data = NULL;
 
-  /* "agents/commitment.pyx":250
+  /* "agents/commitment.pyx":289
  *     cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost
  *     cdef const double[::1] roi = ladder.roi
  *     cdef const double[::1] receipt = funding.receipt, dominance = funding.dominance             # <<<<<<<<<<<<<<
  *     cdef double[::1] commitment = orgs.commitment, aspiration = orgs.aspiration
  *     cdef Py_ssize_t k, i, n = part.shape[0]
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_funding, __pyx_mstate_global->__pyx_n_u_receipt); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_funding, __pyx_mstate_global->__pyx_n_u_receipt); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 289, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_15 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_15.memview)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_15 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_15.memview)) __PYX_ERR(0, 289, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_receipt = __pyx_t_15;
   __pyx_t_15.memview = NULL;
   __pyx_t_15.data = NULL;
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_funding, __pyx_mstate_global->__pyx_n_u_dominance); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_funding, __pyx_mstate_global->__pyx_n_u_dominance); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 289, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_15 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_15.memview)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_15 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_6, 0); if (unlikely(!__pyx_t_15.memview)) __PYX_ERR(0, 289, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_dominance = __pyx_t_15;
   __pyx_t_15.memview = NULL;
   __pyx_t_15.data = NULL;
 
-  /* "agents/commitment.pyx":251
+  /* "agents/commitment.pyx":290
  *     cdef const double[::1] roi = ladder.roi
  *     cdef const double[::1] receipt = funding.receipt, dominance = funding.dominance
  *     cdef double[::1] commitment = orgs.commitment, aspiration = orgs.aspiration             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t k, i, n = part.shape[0]
  *     cdef cnp.int64_t a, b
 */
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_6, PyBUF_WRITABLE); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_6, PyBUF_WRITABLE); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_commitment = __pyx_t_16;
   __pyx_t_16.memview = NULL;
   __pyx_t_16.data = NULL;
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_aspiration); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_aspiration); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_6, PyBUF_WRITABLE); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_6, PyBUF_WRITABLE); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   __pyx_v_aspiration = __pyx_t_16;
   __pyx_t_16.memview = NULL;
   __pyx_t_16.data = NULL;
 
-  /* "agents/commitment.pyx":252
+  /* "agents/commitment.pyx":291
  *     cdef const double[::1] receipt = funding.receipt, dominance = funding.dominance
  *     cdef double[::1] commitment = orgs.commitment, aspiration = orgs.aspiration
  *     cdef Py_ssize_t k, i, n = part.shape[0]             # <<<<<<<<<<<<<<
@@ -25822,7 +26708,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 */
   __pyx_v_n = (__pyx_v_part.shape[0]);
 
-  /* "agents/commitment.pyx":255
+  /* "agents/commitment.pyx":294
  *     cdef cnp.int64_t a, b
  *     cdef double value, relational, inside, outside, champ, relief
  *     cdef double* rel = <double*>calloc(2 * n, sizeof(double))             # <<<<<<<<<<<<<<
@@ -25831,7 +26717,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 */
   __pyx_v_rel = ((double *)calloc((2 * __pyx_v_n), (sizeof(double))));
 
-  /* "agents/commitment.pyx":256
+  /* "agents/commitment.pyx":295
  *     cdef double value, relational, inside, outside, champ, relief
  *     cdef double* rel = <double*>calloc(2 * n, sizeof(double))
  *     for k in range(ti.shape[0]):             # <<<<<<<<<<<<<<
@@ -25845,7 +26731,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
   for (__pyx_t_19 = 0; __pyx_t_19 < __pyx_t_18; __pyx_t_19+=1) {
     __pyx_v_k = __pyx_t_19;
 
-    /* "agents/commitment.pyx":257
+    /* "agents/commitment.pyx":296
  *     cdef double* rel = <double*>calloc(2 * n, sizeof(double))
  *     for k in range(ti.shape[0]):
  *         a = ti[k]             # <<<<<<<<<<<<<<
@@ -25855,7 +26741,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_20 = __pyx_v_k;
     __pyx_v_a = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_20)) )));
 
-    /* "agents/commitment.pyx":258
+    /* "agents/commitment.pyx":297
  *     for k in range(ti.shape[0]):
  *         a = ti[k]
  *         b = tj[k]             # <<<<<<<<<<<<<<
@@ -25865,7 +26751,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_20 = __pyx_v_k;
     __pyx_v_b = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_20)) )));
 
-    /* "agents/commitment.pyx":259
+    /* "agents/commitment.pyx":298
  *         a = ti[k]
  *         b = tj[k]
  *         value = trust[k] * active[k] * (1.0 + p.cross_sector_value * cross[k])             # <<<<<<<<<<<<<<
@@ -25877,7 +26763,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_22 = __pyx_v_k;
     __pyx_v_value = (((*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_trust.data) + __pyx_t_20)) ))) * (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_active.data) + __pyx_t_21)) )))) * (1.0 + (__pyx_v_p->cross_sector_value * (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_cross.data) + __pyx_t_22)) ))))));
 
-    /* "agents/commitment.pyx":260
+    /* "agents/commitment.pyx":299
  *         b = tj[k]
  *         value = trust[k] * active[k] * (1.0 + p.cross_sector_value * cross[k])
  *         rel[a] += value * part[b]             # <<<<<<<<<<<<<<
@@ -25889,7 +26775,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_24 = __pyx_v_b;
     (__pyx_v_rel[__pyx_t_23]) = ((__pyx_v_rel[__pyx_t_23]) + (__pyx_v_value * (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_24)) )))));
 
-    /* "agents/commitment.pyx":261
+    /* "agents/commitment.pyx":300
  *         value = trust[k] * active[k] * (1.0 + p.cross_sector_value * cross[k])
  *         rel[a] += value * part[b]
  *         rel[n + b] += value * part[a]             # <<<<<<<<<<<<<<
@@ -25903,7 +26789,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
   }
 
 
-  /* "agents/commitment.pyx":262
+  /* "agents/commitment.pyx":301
  *         rel[a] += value * part[b]
  *         rel[n + b] += value * part[a]
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -25917,7 +26803,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
   for (__pyx_t_19 = 0; __pyx_t_19 < __pyx_t_18; __pyx_t_19+=1) {
     __pyx_v_i = __pyx_t_19;
 
-    /* "agents/commitment.pyx":263
+    /* "agents/commitment.pyx":302
  *         rel[n + b] += value * part[a]
  *     for i in range(n):
  *         relational = p.relational_weight * fmin_(1.0, (rel[i] + rel[n + i])             # <<<<<<<<<<<<<<
@@ -25926,7 +26812,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 */
     __pyx_v_relational = (__pyx_v_p->relational_weight * __pyx_f_6agents_10commitment_fmin_(1.0, (((__pyx_v_rel[__pyx_v_i]) + (__pyx_v_rel[(__pyx_v_n + __pyx_v_i)])) / __pyx_v_p->relational_saturation)));
 
-    /* "agents/commitment.pyx":265
+    /* "agents/commitment.pyx":304
  *         relational = p.relational_weight * fmin_(1.0, (rel[i] + rel[n + i])
  *                                                  / p.relational_saturation)
  *         champ = champion_boost * champion[i]             # <<<<<<<<<<<<<<
@@ -25936,7 +26822,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_22 = __pyx_v_i;
     __pyx_v_champ = (__pyx_v_champion_boost * (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_champion.data) + __pyx_t_22)) ))));
 
-    /* "agents/commitment.pyx":266
+    /* "agents/commitment.pyx":305
  *                                                  / p.relational_saturation)
  *         champ = champion_boost * champion[i]
  *         relief = p.cost_relief * fmax_(spanners, habit_coordination * habit[i])             # <<<<<<<<<<<<<<
@@ -25946,7 +26832,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_22 = __pyx_v_i;
     __pyx_v_relief = (__pyx_v_p->cost_relief * __pyx_f_6agents_10commitment_fmax_(__pyx_v_spanners, (__pyx_v_habit_coordination * (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_habit.data) + __pyx_t_22)) ))))));
 
-    /* "agents/commitment.pyx":267
+    /* "agents/commitment.pyx":306
  *         champ = champion_boost * champion[i]
  *         relief = p.cost_relief * fmax_(spanners, habit_coordination * habit[i])
  *         inside = (relational + grant * money_weight[i] * receipt[i]             # <<<<<<<<<<<<<<
@@ -25956,7 +26842,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_22 = __pyx_v_i;
     __pyx_t_21 = __pyx_v_i;
 
-    /* "agents/commitment.pyx":268
+    /* "agents/commitment.pyx":307
  *         relief = p.cost_relief * fmax_(spanners, habit_coordination * habit[i])
  *         inside = (relational + grant * money_weight[i] * receipt[i]
  *                   + mandate * signatory[i] + vision + wins * (benefit[i] + roi[i]) + champ             # <<<<<<<<<<<<<<
@@ -25967,7 +26853,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_25 = __pyx_v_i;
     __pyx_t_26 = __pyx_v_i;
 
-    /* "agents/commitment.pyx":269
+    /* "agents/commitment.pyx":308
  *         inside = (relational + grant * money_weight[i] * receipt[i]
  *                   + mandate * signatory[i] + vision + wins * (benefit[i] + roi[i]) + champ
  *                   - base_cost[i] * (1.0 - relief) - dominance[i] * s)             # <<<<<<<<<<<<<<
@@ -25978,7 +26864,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
     __pyx_t_28 = __pyx_v_i;
     __pyx_v_inside = (((((((__pyx_v_relational + ((__pyx_v_grant * (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_money_weight.data) + __pyx_t_22)) )))) * (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_receipt.data) + __pyx_t_21)) ))))) + (__pyx_v_mandate * (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_signatory.data) + __pyx_t_20)) ))))) + __pyx_v_vision) + (__pyx_v_wins * ((*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_benefit.data) + __pyx_t_25)) ))) + (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_roi.data) + __pyx_t_26)) )))))) + __pyx_v_champ) - ((*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_base_cost.data) + __pyx_t_27)) ))) * (1.0 - __pyx_v_relief))) - ((*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_dominance.data) + __pyx_t_28)) ))) * __pyx_v_s));
 
-    /* "agents/commitment.pyx":270
+    /* "agents/commitment.pyx":309
  *                   + mandate * signatory[i] + vision + wins * (benefit[i] + roi[i]) + champ
  *                   - base_cost[i] * (1.0 - relief) - dominance[i] * s)
  *         outside = p.outsider_relational_share * relational + champ             # <<<<<<<<<<<<<<
@@ -25987,7 +26873,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 */
     __pyx_v_outside = ((__pyx_v_p->outsider_relational_share * __pyx_v_relational) + __pyx_v_champ);
 
-    /* "agents/commitment.pyx":271
+    /* "agents/commitment.pyx":310
  *                   - base_cost[i] * (1.0 - relief) - dominance[i] * s)
  *         outside = p.outsider_relational_share * relational + champ
  *         learn(&commitment[i], &aspiration[i], outside + part[i] * (inside - outside), p)             # <<<<<<<<<<<<<<
@@ -26001,7 +26887,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
   }
 
 
-  /* "agents/commitment.pyx":272
+  /* "agents/commitment.pyx":311
  *         outside = p.outsider_relational_share * relational + champ
  *         learn(&commitment[i], &aspiration[i], outside + part[i] * (inside - outside), p)
  *     free(rel)             # <<<<<<<<<<<<<<
@@ -26010,7 +26896,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
 */
   free(__pyx_v_rel);
 
-  /* "agents/commitment.pyx":221
+  /* "agents/commitment.pyx":260
  * 
  * 
  * def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):             # <<<<<<<<<<<<<<
@@ -26083,7 +26969,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":275
+/* "agents/commitment.pyx":314
  * 
  * 
  * def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double[::1] u=None):             # <<<<<<<<<<<<<<
@@ -26091,7 +26977,7 @@ static PyObject *__pyx_pf_6agents_10commitment_6learn_commitment(CYTHON_UNUSED P
  * 
 */
 
-static PyObject *__pyx_pf_6agents_10commitment_18__defaults__(CYTHON_UNUSED PyObject *__pyx_self) {
+static PyObject *__pyx_pf_6agents_10commitment_26__defaults__(CYTHON_UNUSED PyObject *__pyx_self) {
   PyObject *__pyx_r = NULL;
   __Pyx_RefNannyDeclarations
   PyObject *__pyx_t_1 = NULL;
@@ -26100,20 +26986,20 @@ static PyObject *__pyx_pf_6agents_10commitment_18__defaults__(CYTHON_UNUSED PyOb
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__defaults__", 0);
-  __pyx_t_1 = __pyx_memoryview_fromslice(__Pyx_CyFunction_Defaults(struct __pyx_defaults, __pyx_self)->arg0, 1, (PyObject *(*)(char *)) __pyx_memview_get_double__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 275, __pyx_L1_error)
+  __pyx_t_1 = __pyx_memoryview_fromslice(__Pyx_CyFunction_Defaults(struct __pyx_defaults, __pyx_self)->arg0, 1, (PyObject *(*)(char *)) __pyx_memview_get_double__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 314, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = PyTuple_New(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 275, __pyx_L1_error)
+  __pyx_t_2 = PyTuple_New(1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 314, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   __Pyx_GIVEREF(__pyx_t_1);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_2, 0, __pyx_t_1) != (0)) __PYX_ERR(0, 275, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_2, 0, __pyx_t_1) != (0)) __PYX_ERR(0, 314, __pyx_L1_error);
   __pyx_t_1 = 0;
-  __pyx_t_1 = PyTuple_New(2); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 275, __pyx_L1_error)
+  __pyx_t_1 = PyTuple_New(2); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 314, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __Pyx_GIVEREF(__pyx_t_2);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, __pyx_t_2) != (0)) __PYX_ERR(0, 275, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, __pyx_t_2) != (0)) __PYX_ERR(0, 314, __pyx_L1_error);
   __Pyx_INCREF(Py_None);
   __Pyx_GIVEREF(Py_None);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, Py_None) != (0)) __PYX_ERR(0, 275, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, Py_None) != (0)) __PYX_ERR(0, 314, __pyx_L1_error);
   __pyx_t_2 = 0;
   {
     PyObject *__pyx_temp;
@@ -26139,16 +27025,16 @@ static PyObject *__pyx_pf_6agents_10commitment_18__defaults__(CYTHON_UNUSED PyOb
 }
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_9take_part(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_17take_part(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_10commitment_8take_part, "Exits and complex-contagion joins, in place (C4; M4).\n\n    An organization taking part leaves by the run\047s exit rule, judging the share of its\n    partners still taking part (the consortium\047s share if it has none). One outside joins\n    if committed and invited (signatories while a mandating grant runs) or pulled in by\n    trusted active partners. Nothing changes when nobody takes part and the grant is over.\n    ``u`` holds ``rule.draws`` uniforms per organization.\n    ");
-static PyMethodDef __pyx_mdef_6agents_10commitment_9take_part = {"take_part", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_9take_part, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_8take_part};
-static PyObject *__pyx_pw_6agents_10commitment_9take_part(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_16take_part, "Exits and complex-contagion joins, in place (C4; M4).\n\n    An organization taking part leaves by the run\047s exit rule, judging the share of its\n    partners still taking part (the consortium\047s share if it has none). One outside joins\n    if committed and invited (signatories while a mandating grant runs) or pulled in by\n    trusted active partners. Nothing changes when nobody takes part and the grant is over.\n    ``u`` holds ``rule.draws`` uniforms per organization.\n    ");
+static PyMethodDef __pyx_mdef_6agents_10commitment_17take_part = {"take_part", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_17take_part, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_16take_part};
+static PyObject *__pyx_pw_6agents_10commitment_17take_part(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -26184,58 +27070,58 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_consortium,&__pyx_mstate_global->__pyx_n_u_rule,&__pyx_mstate_global->__pyx_n_u_params,&__pyx_mstate_global->__pyx_n_u_u,0};
     struct __pyx_defaults *__pyx_dynamic_args = __Pyx_CyFunction_Defaults(struct __pyx_defaults, __pyx_self);
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 275, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 314, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 314, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 314, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 314, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 314, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 314, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 314, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "take_part", 0) < (0)) __PYX_ERR(0, 275, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "take_part", 0) < (0)) __PYX_ERR(0, 314, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 5; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("take_part", 0, 5, 6, i); __PYX_ERR(0, 275, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("take_part", 0, 5, 6, i); __PYX_ERR(0, 314, __pyx_L3_error) }
       }
     } else {
       switch (__pyx_nargs) {
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 314, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 314, __pyx_L3_error)
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 314, __pyx_L3_error)
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 314, __pyx_L3_error)
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 314, __pyx_L3_error)
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 275, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 314, __pyx_L3_error)
         break;
         default: goto __pyx_L5_argtuple_error;
       }
@@ -26246,7 +27132,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
     __pyx_v_rule = ((struct __pyx_obj_6agents_10commitment_ExitRule *)values[3]);
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[4]);
     if (values[5]) {
-      __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 275, __pyx_L3_error)
+      __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 314, __pyx_L3_error)
     } else {
       __pyx_v_u = __pyx_dynamic_args->arg0;
       __PYX_INC_MEMVIEW(&__pyx_v_u, 1);
@@ -26254,7 +27140,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("take_part", 0, 5, 6, __pyx_nargs); __PYX_ERR(0, 275, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("take_part", 0, 5, 6, __pyx_nargs); __PYX_ERR(0, 314, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -26266,9 +27152,9 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule, 1, "rule", 0))) __PYX_ERR(0, 275, __pyx_L1_error)
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 275, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_8take_part(__pyx_self, __pyx_v_orgs, __pyx_v_ties, __pyx_v_consortium, __pyx_v_rule, __pyx_v_params, __pyx_v_u);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule, 1, "rule", 0))) __PYX_ERR(0, 314, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 314, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_10commitment_16take_part(__pyx_self, __pyx_v_orgs, __pyx_v_ties, __pyx_v_consortium, __pyx_v_rule, __pyx_v_params, __pyx_v_u);
 
   /* function exit code */
   goto __pyx_L0;
@@ -26288,7 +27174,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_rule, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
+static PyObject *__pyx_pf_6agents_10commitment_16take_part(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_10commitment_ExitRule *__pyx_v_rule, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
   __Pyx_memviewslice __pyx_v_ti = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tj = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tie = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -26334,131 +27220,131 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("take_part", 0);
 
-  /* "agents/commitment.pyx":284
+  /* "agents/commitment.pyx":323
  *     ``u`` holds ``rule.draws`` uniforms per organization.
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef const double[::1] trust = ties.trust
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 323, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 323, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ti = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 323, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 323, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tj = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "agents/commitment.pyx":285
+  /* "agents/commitment.pyx":324
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie             # <<<<<<<<<<<<<<
  *     cdef const double[::1] trust = ties.trust
  *     cdef const double[::1] commitment = orgs.commitment, threshold = orgs.threshold
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 285, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 324, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 285, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 324, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "agents/commitment.pyx":286
+  /* "agents/commitment.pyx":325
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef const double[::1] trust = ties.trust             # <<<<<<<<<<<<<<
  *     cdef const double[::1] commitment = orgs.commitment, threshold = orgs.threshold
  *     cdef const cnp.npy_bool[::1] signatory = orgs.signatory
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 325, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 325, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_trust = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/commitment.pyx":287
+  /* "agents/commitment.pyx":326
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef const double[::1] trust = ties.trust
  *     cdef const double[::1] commitment = orgs.commitment, threshold = orgs.threshold             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] signatory = orgs.signatory
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 287, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 326, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 287, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 326, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_commitment = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 287, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 326, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 287, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 326, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_threshold = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/commitment.pyx":288
+  /* "agents/commitment.pyx":327
  *     cdef const double[::1] trust = ties.trust
  *     cdef const double[::1] commitment = orgs.commitment, threshold = orgs.threshold
  *     cdef const cnp.npy_bool[::1] signatory = orgs.signatory             # <<<<<<<<<<<<<<
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
  *     cdef bint in_grant = consortium.in_grant
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_signatory); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 288, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_signatory); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 327, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 288, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 327, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_signatory = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/commitment.pyx":289
+  /* "agents/commitment.pyx":328
  *     cdef const double[::1] commitment = orgs.commitment, threshold = orgs.threshold
  *     cdef const cnp.npy_bool[::1] signatory = orgs.signatory
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part             # <<<<<<<<<<<<<<
  *     cdef bint in_grant = consortium.in_grant
  *     cdef bint invited = in_grant and params.grant.mandate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 289, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 328, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 289, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 328, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_part = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_ever_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 289, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_ever_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 328, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 289, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 328, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ever = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/commitment.pyx":290
+  /* "agents/commitment.pyx":329
  *     cdef const cnp.npy_bool[::1] signatory = orgs.signatory
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
  *     cdef bint in_grant = consortium.in_grant             # <<<<<<<<<<<<<<
  *     cdef bint invited = in_grant and params.grant.mandate
  *     cdef Py_ssize_t i, n = part.shape[0]
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_in_grant); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 290, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_in_grant); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 329, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_8 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 290, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_8 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 329, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_in_grant = __pyx_t_8;
 
-  /* "agents/commitment.pyx":291
+  /* "agents/commitment.pyx":330
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
  *     cdef bint in_grant = consortium.in_grant
  *     cdef bint invited = in_grant and params.grant.mandate             # <<<<<<<<<<<<<<
@@ -26476,7 +27362,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   __pyx_L3_bool_binop_done:;
   __pyx_v_invited = __pyx_t_8;
 
-  /* "agents/commitment.pyx":292
+  /* "agents/commitment.pyx":331
  *     cdef bint in_grant = consortium.in_grant
  *     cdef bint invited = in_grant and params.grant.mandate
  *     cdef Py_ssize_t i, n = part.shape[0]             # <<<<<<<<<<<<<<
@@ -26485,7 +27371,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   __pyx_v_n = (__pyx_v_part.shape[0]);
 
-  /* "agents/commitment.pyx":293
+  /* "agents/commitment.pyx":332
  *     cdef bint invited = in_grant and params.grant.mandate
  *     cdef Py_ssize_t i, n = part.shape[0]
  *     cdef int n_part = 0             # <<<<<<<<<<<<<<
@@ -26494,16 +27380,16 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   __pyx_v_n_part = 0;
 
-  /* "agents/commitment.pyx":296
+  /* "agents/commitment.pyx":335
  *     cdef double share, overall
  *     cdef bint now
  *     if rule.draws and (u is None or u.shape[0] < n):             # <<<<<<<<<<<<<<
  *         raise ValueError("this exit rule needs one uniform per organization")
  *     for i in range(n):
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_n_u_draws); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 296, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_n_u_draws); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 335, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_9 < 0))) __PYX_ERR(0, 296, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_9 < 0))) __PYX_ERR(0, 335, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   if (__pyx_t_9) {
 
@@ -26532,7 +27418,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   if (unlikely(__pyx_t_8)) {
 
 
-    /* "agents/commitment.pyx":297
+    /* "agents/commitment.pyx":336
  *     cdef bint now
  *     if rule.draws and (u is None or u.shape[0] < n):
  *         raise ValueError("this exit rule needs one uniform per organization")             # <<<<<<<<<<<<<<
@@ -26545,14 +27431,14 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
       PyObject *__pyx_callargs[2] = {__pyx_t_10, __pyx_mstate_global->__pyx_kp_u_this_exit_rule_needs_one_uniform};
       __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_11, (2-__pyx_t_11) | (__pyx_t_11*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
       __Pyx_XDECREF(__pyx_t_10); __pyx_t_10 = 0;
-      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 297, __pyx_L1_error)
+      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 336, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
     }
     __Pyx_Raise(__pyx_t_1, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-    __PYX_ERR(0, 297, __pyx_L1_error)
+    __PYX_ERR(0, 336, __pyx_L1_error)
 
-    /* "agents/commitment.pyx":296
+    /* "agents/commitment.pyx":335
  *     cdef double share, overall
  *     cdef bint now
  *     if rule.draws and (u is None or u.shape[0] < n):             # <<<<<<<<<<<<<<
@@ -26561,7 +27447,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   }
 
-  /* "agents/commitment.pyx":298
+  /* "agents/commitment.pyx":337
  *     if rule.draws and (u is None or u.shape[0] < n):
  *         raise ValueError("this exit rule needs one uniform per organization")
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -26575,7 +27461,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   for (__pyx_t_14 = 0; __pyx_t_14 < __pyx_t_13; __pyx_t_14+=1) {
     __pyx_v_i = __pyx_t_14;
 
-    /* "agents/commitment.pyx":299
+    /* "agents/commitment.pyx":338
  *         raise ValueError("this exit rule needs one uniform per organization")
  *     for i in range(n):
  *         n_part += part[i]             # <<<<<<<<<<<<<<
@@ -26587,7 +27473,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   }
 
 
-  /* "agents/commitment.pyx":300
+  /* "agents/commitment.pyx":339
  *     for i in range(n):
  *         n_part += part[i]
  *     if not n_part and not in_grant:             # <<<<<<<<<<<<<<
@@ -26613,7 +27499,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   if (__pyx_t_8) {
 
 
-    /* "agents/commitment.pyx":301
+    /* "agents/commitment.pyx":340
  *         n_part += part[i]
  *     if not n_part and not in_grant:
  *         return             # <<<<<<<<<<<<<<
@@ -26630,7 +27516,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
     }
     goto __pyx_L0;
 
-    /* "agents/commitment.pyx":300
+    /* "agents/commitment.pyx":339
  *     for i in range(n):
  *         n_part += part[i]
  *     if not n_part and not in_grant:             # <<<<<<<<<<<<<<
@@ -26639,7 +27525,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   }
 
-  /* "agents/commitment.pyx":302
+  /* "agents/commitment.pyx":341
  *     if not n_part and not in_grant:
  *         return
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))             # <<<<<<<<<<<<<<
@@ -26648,7 +27534,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   __pyx_v_counts = ((double *)calloc((3 * __pyx_v_n), (sizeof(double))));
 
-  /* "agents/commitment.pyx":303
+  /* "agents/commitment.pyx":342
  *         return
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
  *     count_partners(ti, tj, tie, trust, params.trust.active_threshold, part, counts)             # <<<<<<<<<<<<<<
@@ -26657,7 +27543,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   __pyx_f_6agents_10commitment_count_partners(__pyx_v_ti, __pyx_v_tj, __pyx_v_tie, __pyx_v_trust, __pyx_v_params->trust->active_threshold, __pyx_v_part, __pyx_v_counts);
 
-  /* "agents/commitment.pyx":304
+  /* "agents/commitment.pyx":343
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
  *     count_partners(ti, tj, tie, trust, params.trust.active_threshold, part, counts)
  *     overall = <double>n_part / <double>n             # <<<<<<<<<<<<<<
@@ -26666,7 +27552,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   __pyx_v_overall = (((double)__pyx_v_n_part) / ((double)__pyx_v_n));
 
-  /* "agents/commitment.pyx":305
+  /* "agents/commitment.pyx":344
  *     count_partners(ti, tj, tie, trust, params.trust.active_threshold, part, counts)
  *     overall = <double>n_part / <double>n
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -26680,7 +27566,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   for (__pyx_t_14 = 0; __pyx_t_14 < __pyx_t_13; __pyx_t_14+=1) {
     __pyx_v_i = __pyx_t_14;
 
-    /* "agents/commitment.pyx":306
+    /* "agents/commitment.pyx":345
  *     overall = <double>n_part / <double>n
  *     for i in range(n):
  *         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall             # <<<<<<<<<<<<<<
@@ -26699,7 +27585,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 
     __pyx_v_share = __pyx_t_16;
 
-    /* "agents/commitment.pyx":307
+    /* "agents/commitment.pyx":346
  *     for i in range(n):
  *         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall
  *         if part[i]:             # <<<<<<<<<<<<<<
@@ -26712,7 +27598,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
     if (__pyx_t_8) {
 
 
-      /* "agents/commitment.pyx":308
+      /* "agents/commitment.pyx":347
  *         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall
  *         if part[i]:
  *             now = not rule.leaves(commitment[i], share, threshold[i],             # <<<<<<<<<<<<<<
@@ -26722,16 +27608,16 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
       __pyx_t_15 = __pyx_v_i;
       __pyx_t_17 = __pyx_v_i;
 
-      /* "agents/commitment.pyx":309
+      /* "agents/commitment.pyx":348
  *         if part[i]:
  *             now = not rule.leaves(commitment[i], share, threshold[i],
  *                                   u[i] if rule.draws else 0.0)             # <<<<<<<<<<<<<<
  *         else:
  *             now = comes(commitment[i], counts[2 * n + i], signatory[i] and invited,
 */
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_n_u_draws); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 309, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_n_u_draws); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 348, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
-      __pyx_t_8 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_8 < 0))) __PYX_ERR(0, 309, __pyx_L1_error)
+      __pyx_t_8 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_8 < 0))) __PYX_ERR(0, 348, __pyx_L1_error)
       __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
       if (__pyx_t_8) {
         __pyx_t_18 = __pyx_v_i;
@@ -26743,7 +27629,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
       }
 
 
-      /* "agents/commitment.pyx":308
+      /* "agents/commitment.pyx":347
  *         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall
  *         if part[i]:
  *             now = not rule.leaves(commitment[i], share, threshold[i],             # <<<<<<<<<<<<<<
@@ -26753,7 +27639,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
       __pyx_v_now = (!((struct __pyx_vtabstruct_6agents_10commitment_ExitRule *)__pyx_v_rule->__pyx_vtab)->leaves(__pyx_v_rule, (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_commitment.data) + __pyx_t_15)) ))), __pyx_v_share, (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_threshold.data) + __pyx_t_17)) ))), __pyx_t_16));
 
 
-      /* "agents/commitment.pyx":307
+      /* "agents/commitment.pyx":346
  *     for i in range(n):
  *         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall
  *         if part[i]:             # <<<<<<<<<<<<<<
@@ -26763,7 +27649,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
       goto __pyx_L16;
     }
 
-    /* "agents/commitment.pyx":311
+    /* "agents/commitment.pyx":350
  *                                   u[i] if rule.draws else 0.0)
  *         else:
  *             now = comes(commitment[i], counts[2 * n + i], signatory[i] and invited,             # <<<<<<<<<<<<<<
@@ -26787,7 +27673,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
       __pyx_t_8 = __pyx_v_invited;
       __pyx_L17_bool_binop_done:;
 
-      /* "agents/commitment.pyx":312
+      /* "agents/commitment.pyx":351
  *         else:
  *             now = comes(commitment[i], counts[2 * n + i], signatory[i] and invited,
  *                         params.commitment)             # <<<<<<<<<<<<<<
@@ -26797,7 +27683,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
       __pyx_t_1 = ((PyObject *)__pyx_v_params->commitment);
       __Pyx_INCREF(__pyx_t_1);
 
-      /* "agents/commitment.pyx":311
+      /* "agents/commitment.pyx":350
  *                                   u[i] if rule.draws else 0.0)
  *         else:
  *             now = comes(commitment[i], counts[2 * n + i], signatory[i] and invited,             # <<<<<<<<<<<<<<
@@ -26810,7 +27696,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
     }
     __pyx_L16:;
 
-    /* "agents/commitment.pyx":313
+    /* "agents/commitment.pyx":352
  *             now = comes(commitment[i], counts[2 * n + i], signatory[i] and invited,
  *                         params.commitment)
  *         part[i] = now             # <<<<<<<<<<<<<<
@@ -26820,7 +27706,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
     __pyx_t_17 = __pyx_v_i;
     *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_part.data) + __pyx_t_17)) )) = __pyx_v_now;
 
-    /* "agents/commitment.pyx":314
+    /* "agents/commitment.pyx":353
  *                         params.commitment)
  *         part[i] = now
  *         ever[i] = ever[i] or now             # <<<<<<<<<<<<<<
@@ -26847,7 +27733,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   }
 
 
-  /* "agents/commitment.pyx":315
+  /* "agents/commitment.pyx":354
  *         part[i] = now
  *         ever[i] = ever[i] or now
  *     free(counts)             # <<<<<<<<<<<<<<
@@ -26856,7 +27742,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
   free(__pyx_v_counts);
 
-  /* "agents/commitment.pyx":275
+  /* "agents/commitment.pyx":314
  * 
  * 
  * def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double[::1] u=None):             # <<<<<<<<<<<<<<
@@ -26902,7 +27788,7 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
   return __pyx_r;
 }
 
-/* "agents/commitment.pyx":318
+/* "agents/commitment.pyx":357
  * 
  * 
  * def trusted_partners(ties, double threshold, const cnp.npy_bool[::1] part):             # <<<<<<<<<<<<<<
@@ -26911,16 +27797,16 @@ static PyObject *__pyx_pf_6agents_10commitment_8take_part(CYTHON_UNUSED PyObject
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_11trusted_partners(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_19trusted_partners(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_10commitment_10trusted_partners, "Tied partners taking part (``part``) whose trust reaches ``threshold``, per organization.");
-static PyMethodDef __pyx_mdef_6agents_10commitment_11trusted_partners = {"trusted_partners", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_11trusted_partners, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_10trusted_partners};
-static PyObject *__pyx_pw_6agents_10commitment_11trusted_partners(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_10commitment_18trusted_partners, "Tied partners taking part (``part``) whose trust reaches ``threshold``, per organization.");
+static PyMethodDef __pyx_mdef_6agents_10commitment_19trusted_partners = {"trusted_partners", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_19trusted_partners, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10commitment_18trusted_partners};
+static PyObject *__pyx_pw_6agents_10commitment_19trusted_partners(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -26952,46 +27838,46 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_threshold,&__pyx_mstate_global->__pyx_n_u_part,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 318, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 357, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 318, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 357, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 318, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 357, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 318, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 357, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "trusted_partners", 0) < (0)) __PYX_ERR(0, 318, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "trusted_partners", 0) < (0)) __PYX_ERR(0, 357, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("trusted_partners", 1, 3, 3, i); __PYX_ERR(0, 318, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("trusted_partners", 1, 3, 3, i); __PYX_ERR(0, 357, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 318, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 357, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 318, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 357, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 318, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 357, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
-    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 318, __pyx_L3_error)
-    __pyx_v_part = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(values[2], 0); if (unlikely(!__pyx_v_part.memview)) __PYX_ERR(0, 318, __pyx_L3_error)
+    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 357, __pyx_L3_error)
+    __pyx_v_part = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(values[2], 0); if (unlikely(!__pyx_v_part.memview)) __PYX_ERR(0, 357, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("trusted_partners", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 318, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("trusted_partners", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 357, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -27003,7 +27889,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  __pyx_r = __pyx_pf_6agents_10commitment_10trusted_partners(__pyx_self, __pyx_v_ties, __pyx_v_threshold, __pyx_v_part);
+  __pyx_r = __pyx_pf_6agents_10commitment_18trusted_partners(__pyx_self, __pyx_v_ties, __pyx_v_threshold, __pyx_v_part);
 
   /* function exit code */
   for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
@@ -27015,7 +27901,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, __Pyx_memviewslice __pyx_v_part) {
+static PyObject *__pyx_pf_6agents_10commitment_18trusted_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, __Pyx_memviewslice __pyx_v_part) {
   Py_ssize_t __pyx_v_n;
   Py_ssize_t __pyx_v_i;
   PyObject *__pyx_v_out = NULL;
@@ -27042,7 +27928,7 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("trusted_partners", 0);
 
-  /* "agents/commitment.pyx":320
+  /* "agents/commitment.pyx":359
  * def trusted_partners(ties, double threshold, const cnp.npy_bool[::1] part):
  *     """Tied partners taking part (``part``) whose trust reaches ``threshold``, per organization."""
  *     cdef Py_ssize_t n = part.shape[0], i             # <<<<<<<<<<<<<<
@@ -27051,7 +27937,7 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
 */
   __pyx_v_n = (__pyx_v_part.shape[0]);
 
-  /* "agents/commitment.pyx":321
+  /* "agents/commitment.pyx":360
  *     """Tied partners taking part (``part``) whose trust reaches ``threshold``, per organization."""
  *     cdef Py_ssize_t n = part.shape[0], i
  *     out = np.zeros(n)             # <<<<<<<<<<<<<<
@@ -27059,12 +27945,12 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
 */
   __pyx_t_2 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 321, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 360, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_zeros); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 321, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_zeros); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 360, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  __pyx_t_3 = PyLong_FromSsize_t(__pyx_v_n); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 321, __pyx_L1_error)
+  __pyx_t_3 = PyLong_FromSsize_t(__pyx_v_n); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 360, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __pyx_t_5 = 1;
   #if CYTHON_UNPACK_METHODS
@@ -27084,25 +27970,25 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
     __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 321, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 360, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
   }
   __pyx_v_out = __pyx_t_1;
   __pyx_t_1 = 0;
 
-  /* "agents/commitment.pyx":322
+  /* "agents/commitment.pyx":361
  *     cdef Py_ssize_t n = part.shape[0], i
  *     out = np.zeros(n)
  *     cdef double[::1] view = out             # <<<<<<<<<<<<<<
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
  *     count_partners(ties.i, ties.j, ties.tie, ties.trust, threshold, part, counts)
 */
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_v_out, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 322, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_v_out, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 361, __pyx_L1_error)
   __pyx_v_view = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/commitment.pyx":323
+  /* "agents/commitment.pyx":362
  *     out = np.zeros(n)
  *     cdef double[::1] view = out
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))             # <<<<<<<<<<<<<<
@@ -27111,28 +27997,28 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
 */
   __pyx_v_counts = ((double *)calloc((3 * __pyx_v_n), (sizeof(double))));
 
-  /* "agents/commitment.pyx":324
+  /* "agents/commitment.pyx":363
  *     cdef double[::1] view = out
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
  *     count_partners(ties.i, ties.j, ties.tie, ties.trust, threshold, part, counts)             # <<<<<<<<<<<<<<
  *     for i in range(n):
  *         view[i] = counts[2 * n + i]
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 324, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 363, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_f_6agents_10commitment_count_partners(__pyx_t_7, __pyx_t_8, __pyx_t_9, __pyx_t_10, __pyx_v_threshold, __pyx_v_part, __pyx_v_counts);
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_7, 1);; __pyx_t_7.memview = NULL; __pyx_t_7.data = NULL;
@@ -27140,7 +28026,7 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_9, 1);; __pyx_t_9.memview = NULL; __pyx_t_9.data = NULL;
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_10, 1);; __pyx_t_10.memview = NULL; __pyx_t_10.data = NULL;
 
-  /* "agents/commitment.pyx":325
+  /* "agents/commitment.pyx":364
  *     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
  *     count_partners(ties.i, ties.j, ties.tie, ties.trust, threshold, part, counts)
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -27154,7 +28040,7 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_i = __pyx_t_13;
 
-    /* "agents/commitment.pyx":326
+    /* "agents/commitment.pyx":365
  *     count_partners(ties.i, ties.j, ties.tie, ties.trust, threshold, part, counts)
  *     for i in range(n):
  *         view[i] = counts[2 * n + i]             # <<<<<<<<<<<<<<
@@ -27166,7 +28052,7 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
   }
 
 
-  /* "agents/commitment.pyx":327
+  /* "agents/commitment.pyx":366
  *     for i in range(n):
  *         view[i] = counts[2 * n + i]
  *     free(counts)             # <<<<<<<<<<<<<<
@@ -27174,7 +28060,7 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
 */
   free(__pyx_v_counts);
 
-  /* "agents/commitment.pyx":328
+  /* "agents/commitment.pyx":367
  *         view[i] = counts[2 * n + i]
  *     free(counts)
  *     return out             # <<<<<<<<<<<<<<
@@ -27190,7 +28076,7 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
   }
   goto __pyx_L0;
 
-  /* "agents/commitment.pyx":318
+  /* "agents/commitment.pyx":357
  * 
  * 
  * def trusted_partners(ties, double threshold, const cnp.npy_bool[::1] part):             # <<<<<<<<<<<<<<
@@ -27231,15 +28117,15 @@ static PyObject *__pyx_pf_6agents_10commitment_10trusted_partners(CYTHON_UNUSED 
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_13__pyx_unpickle_ExitRule(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_21__pyx_unpickle_ExitRule(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-static PyMethodDef __pyx_mdef_6agents_10commitment_13__pyx_unpickle_ExitRule = {"__pyx_unpickle_ExitRule", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_13__pyx_unpickle_ExitRule, __Pyx_METH_FASTCALL|METH_KEYWORDS, 0};
-static PyObject *__pyx_pw_6agents_10commitment_13__pyx_unpickle_ExitRule(PyObject *__pyx_self, 
+static PyMethodDef __pyx_mdef_6agents_10commitment_21__pyx_unpickle_ExitRule = {"__pyx_unpickle_ExitRule", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_21__pyx_unpickle_ExitRule, __Pyx_METH_FASTCALL|METH_KEYWORDS, 0};
+static PyObject *__pyx_pw_6agents_10commitment_21__pyx_unpickle_ExitRule(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -27322,7 +28208,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return NULL;
   __pyx_L4_argument_unpacking_done:;
   if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v___pyx_state), (&PyTuple_Type), 1, "__pyx_state", 1))) __PYX_ERR(1, 4, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_12__pyx_unpickle_ExitRule(__pyx_self, __pyx_v___pyx_type, __pyx_v___pyx_checksum, __pyx_v___pyx_state);
+  __pyx_r = __pyx_pf_6agents_10commitment_20__pyx_unpickle_ExitRule(__pyx_self, __pyx_v___pyx_type, __pyx_v___pyx_checksum, __pyx_v___pyx_state);
 
   /* function exit code */
   goto __pyx_L0;
@@ -27342,7 +28228,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_12__pyx_unpickle_ExitRule(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state) {
+static PyObject *__pyx_pf_6agents_10commitment_20__pyx_unpickle_ExitRule(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state) {
   PyObject *__pyx_v___pyx_result = 0;
   PyObject *__pyx_r = NULL;
   __Pyx_RefNannyDeclarations
@@ -27530,15 +28416,15 @@ static PyObject *__pyx_f_6agents_10commitment___pyx_unpickle_ExitRule__set_state
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_15__pyx_unpickle_ThresholdExit(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_23__pyx_unpickle_ThresholdExit(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-static PyMethodDef __pyx_mdef_6agents_10commitment_15__pyx_unpickle_ThresholdExit = {"__pyx_unpickle_ThresholdExit", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_15__pyx_unpickle_ThresholdExit, __Pyx_METH_FASTCALL|METH_KEYWORDS, 0};
-static PyObject *__pyx_pw_6agents_10commitment_15__pyx_unpickle_ThresholdExit(PyObject *__pyx_self, 
+static PyMethodDef __pyx_mdef_6agents_10commitment_23__pyx_unpickle_ThresholdExit = {"__pyx_unpickle_ThresholdExit", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_23__pyx_unpickle_ThresholdExit, __Pyx_METH_FASTCALL|METH_KEYWORDS, 0};
+static PyObject *__pyx_pw_6agents_10commitment_23__pyx_unpickle_ThresholdExit(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -27621,7 +28507,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return NULL;
   __pyx_L4_argument_unpacking_done:;
   if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v___pyx_state), (&PyTuple_Type), 1, "__pyx_state", 1))) __PYX_ERR(1, 4, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_14__pyx_unpickle_ThresholdExit(__pyx_self, __pyx_v___pyx_type, __pyx_v___pyx_checksum, __pyx_v___pyx_state);
+  __pyx_r = __pyx_pf_6agents_10commitment_22__pyx_unpickle_ThresholdExit(__pyx_self, __pyx_v___pyx_type, __pyx_v___pyx_checksum, __pyx_v___pyx_state);
 
   /* function exit code */
   goto __pyx_L0;
@@ -27641,7 +28527,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_14__pyx_unpickle_ThresholdExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state) {
+static PyObject *__pyx_pf_6agents_10commitment_22__pyx_unpickle_ThresholdExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state) {
   PyObject *__pyx_v___pyx_result = 0;
   PyObject *__pyx_r = NULL;
   __Pyx_RefNannyDeclarations
@@ -27829,15 +28715,15 @@ static PyObject *__pyx_f_6agents_10commitment___pyx_unpickle_ThresholdExit__set_
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_10commitment_17__pyx_unpickle_LogitExit(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_10commitment_25__pyx_unpickle_LogitExit(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-static PyMethodDef __pyx_mdef_6agents_10commitment_17__pyx_unpickle_LogitExit = {"__pyx_unpickle_LogitExit", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_17__pyx_unpickle_LogitExit, __Pyx_METH_FASTCALL|METH_KEYWORDS, 0};
-static PyObject *__pyx_pw_6agents_10commitment_17__pyx_unpickle_LogitExit(PyObject *__pyx_self, 
+static PyMethodDef __pyx_mdef_6agents_10commitment_25__pyx_unpickle_LogitExit = {"__pyx_unpickle_LogitExit", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10commitment_25__pyx_unpickle_LogitExit, __Pyx_METH_FASTCALL|METH_KEYWORDS, 0};
+static PyObject *__pyx_pw_6agents_10commitment_25__pyx_unpickle_LogitExit(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -27920,7 +28806,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return NULL;
   __pyx_L4_argument_unpacking_done:;
   if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v___pyx_state), (&PyTuple_Type), 1, "__pyx_state", 1))) __PYX_ERR(1, 4, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_10commitment_16__pyx_unpickle_LogitExit(__pyx_self, __pyx_v___pyx_type, __pyx_v___pyx_checksum, __pyx_v___pyx_state);
+  __pyx_r = __pyx_pf_6agents_10commitment_24__pyx_unpickle_LogitExit(__pyx_self, __pyx_v___pyx_type, __pyx_v___pyx_checksum, __pyx_v___pyx_state);
 
   /* function exit code */
   goto __pyx_L0;
@@ -27940,7 +28826,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_10commitment_16__pyx_unpickle_LogitExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state) {
+static PyObject *__pyx_pf_6agents_10commitment_24__pyx_unpickle_LogitExit(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state) {
   PyObject *__pyx_v___pyx_result = 0;
   PyObject *__pyx_r = NULL;
   __Pyx_RefNannyDeclarations
@@ -30025,14 +30911,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_ExitRule(__pyx_m
   __pyx_vtabptr_6agents_10commitment_ExitRule = &__pyx_vtable_6agents_10commitment_ExitRule;
   __pyx_vtable_6agents_10commitment_ExitRule.leaves = (int (*)(struct __pyx_obj_6agents_10commitment_ExitRule *, double, double, double, double))__pyx_f_6agents_10commitment_8ExitRule_leaves;
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_10commitment_ExitRule_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule)) __PYX_ERR(0, 116, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_10commitment_ExitRule_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule)) __PYX_ERR(0, 155, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule = &__pyx_type_6agents_10commitment_ExitRule;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 116, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 155, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule);
@@ -30042,9 +30928,9 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_ExitRule(__pyx_m
     __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule, __pyx_vtabptr_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 116, __pyx_L1_error)
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_ExitRule, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 116, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 116, __pyx_L1_error)
+  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule, __pyx_vtabptr_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 155, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_ExitRule, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 155, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ExitRule) < (0)) __PYX_ERR(0, 155, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -30065,11 +30951,11 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_ThresholdExit(__
   __pyx_vtable_6agents_10commitment_ThresholdExit.__pyx_base = *__pyx_vtabptr_6agents_10commitment_ExitRule;
   __pyx_vtable_6agents_10commitment_ThresholdExit.__pyx_base.leaves = (int (*)(struct __pyx_obj_6agents_10commitment_ExitRule *, double, double, double, double))__pyx_f_6agents_10commitment_13ThresholdExit_leaves;
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_t_1 = PyTuple_Pack(1, (PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 133, __pyx_L1_error)
+  __pyx_t_1 = PyTuple_Pack(1, (PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 172, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_10commitment_ThresholdExit_spec, __pyx_t_1);
   __Pyx_XDECREF(__pyx_t_1); __pyx_t_1 = 0;
-  if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit)) __PYX_ERR(0, 133, __pyx_L1_error)
+  if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit)) __PYX_ERR(0, 172, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit = &__pyx_type_6agents_10commitment_ThresholdExit;
   #endif
@@ -30077,7 +30963,7 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_ThresholdExit(__
   __pyx_mstate_global->__pyx_ptype_6agents_10commitment_ThresholdExit->tp_base = __pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule;
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 133, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 172, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit);
@@ -30087,9 +30973,9 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_ThresholdExit(__
     __pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit, __pyx_vtabptr_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 133, __pyx_L1_error)
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_ThresholdExit, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 133, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 133, __pyx_L1_error)
+  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit, __pyx_vtabptr_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 172, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_ThresholdExit, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 172, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_ThresholdExit) < (0)) __PYX_ERR(0, 172, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -30111,11 +30997,11 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_LogitExit(__pyx_
   __pyx_vtable_6agents_10commitment_LogitExit.__pyx_base = *__pyx_vtabptr_6agents_10commitment_ExitRule;
   __pyx_vtable_6agents_10commitment_LogitExit.__pyx_base.leaves = (int (*)(struct __pyx_obj_6agents_10commitment_ExitRule *, double, double, double, double))__pyx_f_6agents_10commitment_9LogitExit_leaves;
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_t_1 = PyTuple_Pack(1, (PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 145, __pyx_L1_error)
+  __pyx_t_1 = PyTuple_Pack(1, (PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 184, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_10commitment_LogitExit_spec, __pyx_t_1);
   __Pyx_XDECREF(__pyx_t_1); __pyx_t_1 = 0;
-  if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit)) __PYX_ERR(0, 145, __pyx_L1_error)
+  if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit)) __PYX_ERR(0, 184, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit = &__pyx_type_6agents_10commitment_LogitExit;
   #endif
@@ -30123,7 +31009,7 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_LogitExit(__pyx_
   __pyx_mstate_global->__pyx_ptype_6agents_10commitment_LogitExit->tp_base = __pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule;
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 145, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 184, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit);
@@ -30133,9 +31019,9 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_10commitment_LogitExit(__pyx_
     __pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit, __pyx_vtabptr_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 145, __pyx_L1_error)
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_LogitExit, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 145, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 145, __pyx_L1_error)
+  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit, __pyx_vtabptr_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 184, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_LogitExit, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 184, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_10commitment_LogitExit) < (0)) __PYX_ERR(0, 184, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -30153,14 +31039,14 @@ static int __Pyx_modinit_Exttype___pyx_defaults(__pyx_mstatetype *__pyx_mstate) 
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_defaults", 0);
   /*--- Exttype __pyx_defaults ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_10commitment___pyx_defaults_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults)) __PYX_ERR(0, 275, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_10commitment___pyx_defaults_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults)) __PYX_ERR(0, 314, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults = &__pyx_type_6agents_10commitment___pyx_defaults;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults) < (0)) __PYX_ERR(0, 275, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults) < (0)) __PYX_ERR(0, 314, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_10commitment___pyx_defaults);
@@ -30539,7 +31425,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Grant), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Grant),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 31, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 32, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Trust",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
@@ -30548,7 +31434,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 73, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 74, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Ties",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
@@ -30557,7 +31443,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 101, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 102, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Leadership",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
@@ -30566,7 +31452,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 118, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 119, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Commitment",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
@@ -30575,7 +31461,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 134, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 135, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Institutionalization",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
@@ -30584,7 +31470,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 202, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 203, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Employers",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
@@ -30593,7 +31479,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 228, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 229, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Outcomes",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
@@ -30602,7 +31488,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 260, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 261, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Params",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
@@ -30611,7 +31497,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 267, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_RefNannyFinishContext();
   return 0;
@@ -31439,21 +32325,81 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_np, __pyx_t_4) < (0)) __PYX_ERR(0, 20, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":123
+  /* "agents/commitment.pyx":116
+ * # ------------------------------------------------------------------ what organizations bring
+ * 
+ * def money_motivated_share(Params params):             # <<<<<<<<<<<<<<
+ *     """Share of signatories who join for the money, growing with the award (M3).
+ * 
+*/
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_1money_motivated_share, 0, __pyx_mstate_global->__pyx_n_u_money_motivated_share, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 116, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
+  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
+  #endif
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_money_motivated_share, __pyx_t_4) < (0)) __PYX_ERR(0, 116, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/commitment.pyx":126
+ * 
+ * 
+ * def effective_capacity(capacity, load, Params params):             # <<<<<<<<<<<<<<
+ *     """Capacity for consortium work after competing initiatives (M24, M34).
+ * 
+*/
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_3effective_capacity, 0, __pyx_mstate_global->__pyx_n_u_effective_capacity, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 126, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
+  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
+  #endif
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_effective_capacity, __pyx_t_4) < (0)) __PYX_ERR(0, 126, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/commitment.pyx":135
+ * 
+ * 
+ * def participation_cost(capacity, load, Params params):             # <<<<<<<<<<<<<<
+ *     """Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34)."""
+ *     cdef Commitment c = params.commitment
+*/
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_5participation_cost, 0, __pyx_mstate_global->__pyx_n_u_participation_cost, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
+  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
+  #endif
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_participation_cost, __pyx_t_4) < (0)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/commitment.pyx":142
+ * 
+ * 
+ * def meeting_relevance(is_employer, Params params):             # <<<<<<<<<<<<<<
+ *     """How relevant the consortium's meetings are to each organization (M17, M32).
+ * 
+*/
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_7meeting_relevance, 0, __pyx_mstate_global->__pyx_n_u_meeting_relevance, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 142, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
+  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
+  #endif
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_meeting_relevance, __pyx_t_4) < (0)) __PYX_ERR(0, 142, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/commitment.pyx":162
  * 
  *     cdef readonly Commitment p
  *     draws = 0             # <<<<<<<<<<<<<<
  * 
  *     def __init__(self, Commitment p):
 */
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule, __pyx_mstate_global->__pyx_n_u_draws, __pyx_mstate_global->__pyx_int_0) < (0)) __PYX_ERR(0, 123, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ExitRule, __pyx_mstate_global->__pyx_n_u_draws, __pyx_mstate_global->__pyx_int_0) < (0)) __PYX_ERR(0, 162, __pyx_L1_error)
 
   /* "(tree fragment)":1
  * def __reduce_cython__(self):             # <<<<<<<<<<<<<<
  *     cdef tuple state
  *     cdef object _dict
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_8ExitRule_3__reduce_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ExitRule___reduce_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 1, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_8ExitRule_3__reduce_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ExitRule___reduce_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 1, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31467,7 +32413,7 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
  * def __setstate_cython__(self, __pyx_state):             # <<<<<<<<<<<<<<
  *     __pyx_unpickle_ExitRule__set_state(self, __pyx_state)
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_8ExitRule_5__setstate_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ExitRule___setstate_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 17, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_8ExitRule_5__setstate_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ExitRule___setstate_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 17, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31480,7 +32426,7 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
  *     cdef tuple state
  *     cdef object _dict
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_13ThresholdExit_1__reduce_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ThresholdExit___reduce_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 1, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_13ThresholdExit_1__reduce_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ThresholdExit___reduce_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 1, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31494,7 +32440,7 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
  * def __setstate_cython__(self, __pyx_state):             # <<<<<<<<<<<<<<
  *     __pyx_unpickle_ThresholdExit__set_state(self, __pyx_state)
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_13ThresholdExit_3__setstate_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ThresholdExit___setstate_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 17, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_13ThresholdExit_3__setstate_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_ThresholdExit___setstate_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[7])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 17, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31502,21 +32448,21 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
   if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ThresholdExit, __pyx_mstate_global->__pyx_n_u_setstate_cython, __pyx_t_4) < (0)) __PYX_ERR(1, 17, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":153
+  /* "agents/commitment.pyx":192
  *     """
  * 
  *     draws = 1             # <<<<<<<<<<<<<<
  * 
  *     cdef bint leaves(self, double commitment, double partner_share, double threshold,
 */
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_10commitment_LogitExit, __pyx_mstate_global->__pyx_n_u_draws, __pyx_mstate_global->__pyx_int_1) < (0)) __PYX_ERR(0, 153, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_10commitment_LogitExit, __pyx_mstate_global->__pyx_n_u_draws, __pyx_mstate_global->__pyx_int_1) < (0)) __PYX_ERR(0, 192, __pyx_L1_error)
 
   /* "(tree fragment)":1
  * def __reduce_cython__(self):             # <<<<<<<<<<<<<<
  *     cdef tuple state
  *     cdef object _dict
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_9LogitExit_1__reduce_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_LogitExit___reduce_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 1, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_9LogitExit_1__reduce_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_LogitExit___reduce_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[8])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 1, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31530,7 +32476,7 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
  * def __setstate_cython__(self, __pyx_state):             # <<<<<<<<<<<<<<
  *     __pyx_unpickle_LogitExit__set_state(self, __pyx_state)
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_9LogitExit_3__setstate_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_LogitExit___setstate_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 17, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_9LogitExit_3__setstate_cython__, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_LogitExit___setstate_cython, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[9])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 17, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31538,115 +32484,115 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
   if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_10commitment_LogitExit, __pyx_mstate_global->__pyx_n_u_setstate_cython, __pyx_t_4) < (0)) __PYX_ERR(1, 17, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":160
+  /* "agents/commitment.pyx":199
  * 
  * 
  * cpdef double exit_chance(double commitment, double partner_share, double threshold,             # <<<<<<<<<<<<<<
  *                          Commitment p):
  *     """Monthly chance of leaving under :class:`LogitExit` (C4 alternative; McFadden 1974)."""
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_1exit_chance, 0, __pyx_mstate_global->__pyx_n_u_exit_chance, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 160, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_9exit_chance, 0, __pyx_mstate_global->__pyx_n_u_exit_chance, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[10])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_exit_chance, __pyx_t_4) < (0)) __PYX_ERR(0, 160, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_exit_chance, __pyx_t_4) < (0)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":167
+  /* "agents/commitment.pyx":206
  * 
  * 
  * EXIT_RULES = {"threshold": ThresholdExit, "logit": LogitExit}             # <<<<<<<<<<<<<<
  * """The exit rules by their ``commitment.exit_rule`` name."""
  * 
 */
-  __pyx_t_4 = __Pyx_PyDict_NewPresized(2); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 167, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyDict_NewPresized(2); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 206, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_threshold, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ThresholdExit)) < (0)) __PYX_ERR(0, 167, __pyx_L1_error)
-  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_logit, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_LogitExit)) < (0)) __PYX_ERR(0, 167, __pyx_L1_error)
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_EXIT_RULES, __pyx_t_4) < (0)) __PYX_ERR(0, 167, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_threshold, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_ThresholdExit)) < (0)) __PYX_ERR(0, 206, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_logit, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_10commitment_LogitExit)) < (0)) __PYX_ERR(0, 206, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_EXIT_RULES, __pyx_t_4) < (0)) __PYX_ERR(0, 206, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":173
+  /* "agents/commitment.pyx":212
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def meets_regionally(long month, Params params):             # <<<<<<<<<<<<<<
  *     """Whether this month's meetings are whole-region ones rather than subregional (M11; SF11).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_3meets_regionally, 0, __pyx_mstate_global->__pyx_n_u_meets_regionally, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[7])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 173, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_11meets_regionally, 0, __pyx_mstate_global->__pyx_n_u_meets_regionally, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[11])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 212, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_meets_regionally, __pyx_t_4) < (0)) __PYX_ERR(0, 173, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_meets_regionally, __pyx_t_4) < (0)) __PYX_ERR(0, 212, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":184
+  /* "agents/commitment.pyx":223
  * 
  * 
  * def attend(orgs, meeting, double convening, Params params, const double[::1] u):             # <<<<<<<<<<<<<<
  *     """Who attends this month's meetings (M11, M24; SF11, SF12); returns how many attend.
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_5attend, 0, __pyx_mstate_global->__pyx_n_u_attend, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[8])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 184, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_13attend, 0, __pyx_mstate_global->__pyx_n_u_attend, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[12])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 223, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_attend, __pyx_t_4) < (0)) __PYX_ERR(0, 184, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_attend, __pyx_t_4) < (0)) __PYX_ERR(0, 223, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":221
+  /* "agents/commitment.pyx":260
  * 
  * 
  * def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):             # <<<<<<<<<<<<<<
  *     """Payoff of taking part or not, then commitment learning, per organization (C1, C2).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_7learn_commitment, 0, __pyx_mstate_global->__pyx_n_u_learn_commitment, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[9])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 221, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_15learn_commitment, 0, __pyx_mstate_global->__pyx_n_u_learn_commitment, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[13])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 260, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_learn_commitment, __pyx_t_4) < (0)) __PYX_ERR(0, 221, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_learn_commitment, __pyx_t_4) < (0)) __PYX_ERR(0, 260, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":275
+  /* "agents/commitment.pyx":314
  * 
  * 
  * def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double[::1] u=None):             # <<<<<<<<<<<<<<
  *     """Exits and complex-contagion joins, in place (C4; M4).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_9take_part, 0, __pyx_mstate_global->__pyx_n_u_take_part, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[10])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 275, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_17take_part, 0, __pyx_mstate_global->__pyx_n_u_take_part, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[14])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 314, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (!__Pyx_CyFunction_InitDefaults(__pyx_t_4, __pyx_mstate_global->__pyx_ptype_6agents_10commitment___pyx_defaults)) __PYX_ERR(0, 275, __pyx_L1_error)
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(Py_None, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 275, __pyx_L1_error)
+  if (!__Pyx_CyFunction_InitDefaults(__pyx_t_4, __pyx_mstate_global->__pyx_ptype_6agents_10commitment___pyx_defaults)) __PYX_ERR(0, 314, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(Py_None, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 314, __pyx_L1_error)
   __Pyx_CyFunction_Defaults(struct __pyx_defaults, __pyx_t_4)->arg0 = __pyx_t_9;
 
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __Pyx_CyFunction_SetDefaultsGetter(__pyx_t_4, __pyx_pf_6agents_10commitment_18__defaults__);
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_take_part, __pyx_t_4) < (0)) __PYX_ERR(0, 275, __pyx_L1_error)
+  __Pyx_CyFunction_SetDefaultsGetter(__pyx_t_4, __pyx_pf_6agents_10commitment_26__defaults__);
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_take_part, __pyx_t_4) < (0)) __PYX_ERR(0, 314, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/commitment.pyx":318
+  /* "agents/commitment.pyx":357
  * 
  * 
  * def trusted_partners(ties, double threshold, const cnp.npy_bool[::1] part):             # <<<<<<<<<<<<<<
  *     """Tied partners taking part (``part``) whose trust reaches ``threshold``, per organization."""
  *     cdef Py_ssize_t n = part.shape[0], i
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_11trusted_partners, 0, __pyx_mstate_global->__pyx_n_u_trusted_partners, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[11])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 318, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_19trusted_partners, 0, __pyx_mstate_global->__pyx_n_u_trusted_partners, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[15])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 357, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_trusted_partners, __pyx_t_4) < (0)) __PYX_ERR(0, 318, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_trusted_partners, __pyx_t_4) < (0)) __PYX_ERR(0, 357, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "(tree fragment)":4
@@ -31656,7 +32602,7 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
  *     cdef object __pyx_result
  *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x148de9c, 0x516b978, 0x83878c9, b'p')
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_13__pyx_unpickle_ExitRule, 0, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_ExitRule, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[12])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 4, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_21__pyx_unpickle_ExitRule, 0, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_ExitRule, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[16])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 4, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31669,7 +32615,7 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
  *     int __Pyx_CheckUnpickleChecksum(long, long, long, long, const char*) except -1
  *     int __Pyx_UpdateUnpickledDict(object, object, Py_ssize_t) except -1
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_15__pyx_unpickle_ThresholdExit, 0, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_ThresholdExit, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[13])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 4, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_23__pyx_unpickle_ThresholdExit, 0, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_ThresholdExit, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[17])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 4, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31684,7 +32630,7 @@ __Pyx_RefNannySetupContext("PyInit_commitment", 0);
  *     cdef object __pyx_result
  *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x148de9c, 0x516b978, 0x83878c9, b'p')
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_17__pyx_unpickle_LogitExit, 0, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_LogitExit, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[14])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 4, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_10commitment_25__pyx_unpickle_LogitExit, 0, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_LogitExit, NULL, __pyx_mstate_global->__pyx_n_u_agents_commitment, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[18])); if (unlikely(!__pyx_t_4)) __PYX_ERR(1, 4, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
@@ -31867,38 +32813,38 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{15},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{21},{15},{7},{6},{2},{9},{50},{39},{34},{49},{30},{37},{5},{10},{8},{8},{26},{28},{9},{27},{29},{8},{13},{31},{33},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{12},{11},{10},{19},{23},{24},{28},{14},{12},{10},{17},{13},{12},{12},{19},{8},{5},{13},{1},{3},{6},{17},{15},{10},{18},{6},{8},{1},{14},{4},{9},{7},{1},{8},{5},{8},{14},{18},{10},{9},{10},{9},{5},{6},{5},{5},{9},{5},{15},{18},{6},{7},{9},{5},{4},{9},{11},{5},{6},{7},{7},{5},{5},{10},{5},{18},{1},{2},{8},{5},{6},{7},{5},{8},{1},{1},{6},{16},{5},{7},{7},{8},{16},{7},{4},{12},{5},{1},{6},{4},{4},{4},{5},{8},{12},{3},{2},{5},{3},{4},{3},{7},{7},{1},{4},{6},{4},{13},{3},{7},{7},{8},{3},{10},{9},{6},{3},{4},{1},{6},{4},{10},{5},{5},{9},{4},{8},{5},{5},{11},{4},{4},{6},{9},{11},{9},{2},{3},{4},{2},{5},{16},{1},{6},{6},{12},{5},{6},{4},{6},{4},{12},{1},{5}};
-    const struct { const unsigned int length: 10; } bytes_length_index[] = {{1},{11},{11},{11},{117},{55},{55},{56},{102},{102},{102},{58},{325},{621},{60},{402}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{15},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{21},{15},{7},{6},{2},{9},{50},{39},{34},{49},{30},{37},{5},{10},{8},{8},{26},{28},{9},{27},{29},{8},{13},{31},{33},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{12},{11},{10},{19},{23},{24},{28},{14},{12},{10},{17},{13},{12},{12},{19},{8},{5},{13},{1},{3},{6},{17},{15},{10},{18},{6},{8},{1},{14},{4},{9},{7},{1},{8},{5},{8},{14},{18},{10},{9},{10},{9},{5},{6},{5},{5},{9},{5},{15},{18},{6},{7},{9},{5},{4},{9},{11},{5},{6},{7},{7},{5},{5},{10},{5},{18},{1},{2},{8},{5},{6},{7},{11},{5},{8},{1},{1},{6},{16},{4},{5},{7},{7},{17},{8},{16},{7},{4},{21},{12},{5},{1},{6},{4},{4},{4},{5},{8},{12},{3},{2},{5},{3},{4},{3},{7},{7},{1},{4},{6},{4},{18},{13},{3},{7},{7},{8},{3},{10},{9},{6},{3},{4},{1},{6},{7},{4},{10},{5},{5},{9},{4},{8},{5},{5},{11},{4},{4},{6},{9},{11},{9},{2},{3},{4},{2},{5},{16},{1},{6},{6},{12},{5},{6},{4},{6},{5},{4},{12},{1},{5}};
+    const struct { const unsigned int length: 10; } bytes_length_index[] = {{1},{11},{11},{11},{117},{48},{55},{55},{56},{102},{102},{102},{41},{40},{58},{52},{325},{621},{60},{402}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (2506 bytes) */
-static const char cstring[] = "x\332\255U\317w\323\306\026\216\301\201\224R\250C\200P\336\341\311!$P\300\324$\005\036\355kIB\322\246\247\257\217$\020\332\276\205\316X\032\333\"\262dkFN\234\307\202\245\227Zj\251\245\226Zz\251\245\227Zz\311\237\300\237\360\276+\331\371A\336a\325\234X\032\315\334\271\367\316\367}\367\216\302\244\362\315\236bW\336pM\376p[:\234+U\207\325\032\334\222wJO\225\357\377\305\033\266\323\3316\370\256bW\225\3575\333\222F\315\265]\2410KWt\303\241}\037O\033\326hAH\307\320\271~\304X\261\235O\256\037\237;\260\374\341\307\025fY\266T\230\020F\315R\244\2558\234\351\367m\313\354(\2154\3116\222\\\267\332\3144t\245a\353\374\236\302\367\232\330\013W\363\332<\305\235\257\332\216t\2305\177O\251\301\325\310X\324Y\223#\224\302\366\014\241\374fK\256\310:\200Y\351\310\272m)\230\323\271iT\270\303$G4\312\017^\0352\262\224\027\253/\356/>YL\263u8\301(\024\341V4\023\211rA\240U\\\303\224\360.;M.J\312zU\351\330\256bq\344\205S4awt\203\254sK\021\\\322@\231O\317\314\244a[*\266\033Vm~\010\223\321\346\264{\215\231\202\227\230\256\253\260\343\254\006\332\304\003\315n4\014I\024\226\232\235=\3156M\332`[\242\304*\232n\010V19\267\350Y\323\014\221\215t\313\306)\253\3145\245\242\252\016\327]\215\253\252\242\273i\030\313\266\356\343\324m\203\231X\325\014\313\220\252j\271\215f\247\244j\266\303K\r\3543\230\343\260\216Re\206\231\035\315h4\201\367Q3\267\301d\375\204\205\254\003b\276gH\305qM\236\"\003\340,\256\270\226\001\306\032J\023`\333N\215Y\306~\212\205\233\246L\016\230i\332\032hQ\262\330:\223\254\364\177V3\206\211\242L\\\242\264\264\265\262\276\276\372\373\372Ku\363\325\257\253[\253\246i4\205!V\221\305&\222\030\275K\007Xh\251\030T\365\310\nX\022 \347p\355W\273fH28\030\234\334\177t\351\204\203-\336r\271\245\361\227u\207\213\272m\352dx\354\343\244\303\217\227O8\245\342-\035\326\261\252\276\350\354\341\367\034\"V\177\343{r\223WUu(4p\016~I\212\207\203\032\227\206\344\r\232\320i\017\376\252\256\245\321\2736\212\205\277\214K\0325\230a\245o[\007P4\262X#{SxU\205*U\255\316\265\035\3416\262/\034\001\n\312\306C\2174\244""\222\311F\256\3254\264\035x[\265F{\016\247\206\224|4}\200\364G\363\307\000\313\326\332\222$C\251\265\\f\216\262\035U\301\t\310\017&\370\036}\000\361\203\023\212#\210\234`BU%\027r\204\243!\250(l\027\275\2013T&K\253:\253\341\322a\r\217D\254V\334j\025=H4\r\047\255\002&:\226f\330\245\003\047\202I\311-={r\275Ra\332N\005u\244B\376\016\2570\221\376\020T\310\n\267x\325\220\232\306\232L3dG\253\263F3}\300\361\350\255Vl\230j&\\\253`\024\235S\343\344\3630\267l\204\016\213\013@\200}\303m`\324\346\026:\225f\273d\200\207\320\034[\320cW\327\355\206a1(\\w\330\256\320S~\201Cv\377p\234/\305@\035\245\205Z@#\347V\r\250\350\034\314\247=\230;\016\232I\233\247?\265\311\034I\315\003\212\"\307U\223\325\004u\r&\207\335\036b\325\221O\rCY\003T\315\364\241\nc\237\327Y\305\220\351\003\250\330\016\314Rd\r\003#5\335\200\013\010\316-\201\246aXm\324\201N\265 \262\307>\177\263c\242\371r\307\344\314\261\324C`L\322^\203\021\031\274\301Q@Vm\370\022\364\026\020P\215(4\315\016./\272\271\350\306j\200\254\216\272\313\215Z]b,\353\226\225\036\217\304\20534,\212\002;\221>T\233jV\345\215\246iw8\026v\255f\332l\201&\272\245\200(\360O\231\333\300\t\241\232\000u\007\376XC\220\327\3243\000L\325\321\264\233M\307\326\270\020\270]\270\321\224\224\240\300-\347p\023\377\231\340h\304\333\2042\006\006\257:\266A\035\033\367\226&mGp\263\n\311\017o\221\264\345\246\256\351\276fX\357\020`\210l!\250@a8Yud%\222YJ\336\024\322\306\317q5)\331\016O\217\217\001\200\313\206\243\332EK2\200\047\266\274\201\261\220\351\203\353\352\360P\302E\271\343\264n\223\030p\241\372Q1\342\312w\263\207 \330\333\206\300\311v\3010\375\324a]\354\355sH\366\337\357r\203\374\\\300\202v\270A\303\371\240\025\236\t\031\r\357\206\345p-*\276\313\275\317O\373y\177-(\006\345A\376\\w\246\273\346\025=\014\377\346/\r\362_\371w\202Ga!\234\t\227C-*\014\362\223X\\\364\244\277\350\313`\021n_F\323\275\353\361Z\2778\310Ot\307\273\257\322\275\023\347\273K\030\316\3719\177\322\177\350o\372NP\240\365\\\027\257\317\273e\n\372w\277\225(\337D\237\367\276\213w\222\215\315A\376\222""\367\304\177\022\224\003D=\373\356\255\367\330/\016&\276\016\213\341w\221\025/}j\333?\374\237\203\245`\343\3106:\333\257\275\0131\373\324\266\177\006\023a.,\034\331\366 l%\337<\213/\364G\373>L\214\235\273N+\005o\312\333\030L|\351\235\365Z\376\031\337\014\213\264\255\335}\355\255\372S>V\000\313`\342\252\327z\217\207\364\027\374Z\226Ok0q1\271x\047\234\n7\302Z\364\237\370l\014\213c3\271\277,\312\327\341l\310\302\335h\047\276\332\317\275?>S\370\313\242\224B=*F\217{w\343\327\375\245\367\307g \261\017\347\307\306\257zU\222\323 \177\261\333\3666=\007^\267\203\205\240Jr#`\027\273\035\377\264\377(\230\204\262.\047\245\365\376\245\376\022v^\030\033\277\023\346\223{\353\375\251>\002\336\246\361\363\370y?\225\255\014\241\310\024\265\001\270\224\311\315\305\350\247\036\246f\202y\242\360vx6l\221\322kdP\014\256\2069\022\360Zp+\300\364u\004\273\234\314=\355\315\364\226\350k\321o\007\033\001{\237\277\014  \3133\335\224\360G^\341\230\210)\323\226w\032r\177\233\312\362\374\227^\316\273\3541o\327g\307\014\277\364\306\275\rO\367\213\376\267A.\230\n6\203\377\342\244\023\2319M/\370:\225W\260\0228\341\215\250\325\233\210s\361T\374g\277\225\274x\231\274\374=\371\375\217\344\217?\007\217\237\245\323\300u\360\370\t\3614\355\0272\302\n\336-o?(\0047\341\032H\204K\240\002\251\235Is1P\323\271\221`\247\307\306\257\201T\3447\345\375B\257i\324\340\r\204\235\014\037\206\333\321\243^\201j\272\230\\\277\033.\204\325h\255w\047^\214\367\323\212\270\206h\017`\3674\002(\240\337\377\"\330\n\317Es\275S\275\"\312\246\322?\227ln\021|OI\017\267\202\355\344.\022&\264\257\244\347\305\324\313\360Z4\033!\352M\364\006\000\017\001&\245\037{2.\017\371\\\213u\352\024\367\302\347Qn\270\374S,\373\345tG2\377]o\261\327\312<\266\310\337\353\344\336r<\337/\020\317\263\311\334\2638O\235\340\006\320\234\243\322\375pfl|\332\353\004g\320\340\350\204\013\341\021^\036z\333~\031-\014\275h\271\313\272\255#\203\214/\r\275\351Q\n\352V\230G{c\311\203\225\370a\374\252_\354\247\344\227\321\010\347\374S\376\254\317\374V6\261\334\255\000""\364\252\277\234\361yL\004\320Rr\345\016\262\3706\312EW\"\001\320\026z\225\370t\\\216\227\001^nP^\210\312\321\022E\277\210~8\215\246:\344\366>>/\343\010\373I\3719ly\277\014\005\240\n\357\242q\266\301\370[\354[\211\234\336U\310\2430\230\234\362~F\002\304\372ip\372:Z\2168\"\325\342\215X\353O\366\027\372\254/\223\255W\311\253m2]\3677|-\270\024<\017O\205\267\243\231h\275\267\321\323\342I\020Be\236\\*\205\0254\305\207=\224\375\027\335\r\300\263\017\025\320\211\367\221\337lX\217*\275|o\251\267\205s<\356\317\364\177I\266_\017\033y2\006i\021\003\347Q&\016z\312\026n\221e\004+\000\232\357C\021\025\223\005:\016\033L\177\345\337D\032\314\177\013\206\336\220\234\2221\322\374\207\311\261\361\271C\315\014\213|(\235T.\253\361K\"\377>n\231\221\006\206\022\271\346\177E\370O\373\237\241\336\266\303G\264~P\330\203\374\025\217Qj\023\357d\3671j\307\361/\371\253@a\t\246\345p%t`>q\241\373\006\265q\274\344\047\275Y\324T\213\332\035\355\234\245\352\035L|\366\211{\360\333\340,n\301\355da-\256\202\266\374\205n\335\253\201\270=:\304\261\036A\325\352@s\013~%\030G\232\325p)\275=\257\364Z@\367aZ\367\303\236\223\033\234\237L\203\317\003\315\257S\273\253\275\317\342B\\\034\314\334D\037Y\0035f\257\370\036V\267P\250\347\2008\335\305\033 \363\024H^\216t\324u9^IKk\372\006\372\300\360F.\216\006tLA\264\014\331\374\037~p\345\361";
-    PyObject *data = __Pyx_DecompressString(cstring, 2506, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (2659 bytes) */
+static const char cstring[] = "x\332\255V\317w\323\306\026\216\301\201\024(\340\020 \224wxr\010\t)`\352$\005J\373Z\234\220\264\351\351\353\303I\010m\337Bg,\215m\021Y\262\245\261\023\347\261`\351\245\226Zj\251\245\226Zj\351\245\226^\362\047\360\047\274\357Jv~\220\236\256\232\023K\343\231{g\356\375\276\373\335\261\304\204\364\325\276dV\336rE|\177_X\234KU\213\325\032\334\020\013\205\347\322w\377\346\r\323\352\356h|O2\253\322w\212i\010\255\3266\333\266\304\014UR5\213\374>\235\326\214\321\202-,M\345\3521c\311\264\376r\375\344\334\241\345\367?\2542\3030\205\304l[\253\031\2220%\2133\365\221i\350]\251\221\004\331A\220\033F\207\351\232*5L\225?\224\370~\023\276\330j^\231\247s\347\253\246%,f\314?\224j\330jdl\327Y\223\343(\211\355k\266\364\253)\270$\352\000f\265+\352\246!aN\345\272V\341\026\023\034\247Q|\330\325\"#Cz\265\366\352\321\362\263\345$Z\213\023\214\266d\267+\212\216@\271M\240U\332\232.\260\273\3506\271]\2206\252R\327lK\006G\\\310\242\t\273\343\016\242\316\r\311\346\202\006\322|\2223\023\232i\310p\327\214\332\374\020&\255\303\311{\235\3516/0U\225a\307Y\r\264\331\217\025\263\321\320\004QXhv\367\025S\327\311\3014\354\002\253(\252f\263\212\316\271A\317\232\242\331\351H5LdYem]H\262lq\265\255pY\226\324vr\214a\032\217\220uGc:V\025\315\320\204,\033\355F\263[\220\025\323\342\205\006\3744fY\254+U\231\246\247\251i\215&\360>n\326n0Q?e!\352\200\230\357kB\262\332:O\220\001p\006\227\332\206\006\306\032R\023`\233V\215\031\332A\202E;\t\2316`\272n*\240EJ\317V\231`\205?YM\031&\212\322\342\262\013\245\255\325\215\215\265\3376\266\345\315\327\277\254m\255\351\272\326\2645{\rQl\"\210\321\273p\210\205\222\024\203,\037[\001K6\3109Z\373\305\254i\202\014\016\007\247\375\217/\235\332`\213\267\332\334P\370v\335\342v\335\324U2<\361\345\364\206\237.\237\332\224\304[8\322\261,\277\352\356\343\363\022E,\377\312\367\305&\257\312\362\260\320\3009\370\245R<\032\324\270\320\004o\320\204J>\370\253\266\r\205\336\265\321Y\370K\271\244Q\203iF\3626U\000E#\2035\3227\035/\313\250JY\251se\327n7\322oH\001\025\224\216\207;\322\220$\223\216""\332FSSv\261\333\2321\3629\232\032R\362\311\364!\322\237\314\237\000,]\353\010*\031\n\255\325f\372(\332\221\nNA~8\301\367\351\013\020?\314\320>\206\310)&dYp[\214p\324l\022\205\331Fo\340\014\312d\211\252S\r\027\2164<*b\271\322\256V\321\203\354\246f%*`v\327P4\263p\270\211\315\204\340\206\232>\271Z\2510e\267\002\035\311(\177\213W\230\235|p\250-*\334\340UM(\nk2E\023]\245\316\032\315\344\201\215Go\271b\302T\321\261\265\014F\3219\025N{\036\305\226\216\320aq\001\330`_k70\352p\003\235J1\333d\200\207\255X\246M\217=U5\033\232\301P\341\252\305\366l5\341\0278\244\367\017G~\t\006\362(,h\001\215\234\0335\240\242r0\237\364`nYh&\035\236|\344&\263\0045\017T\024m\\\325Y\315\246\256\301\304\260\333\243XU\304S\303P\324\000U3y\310\266v\300\353\254\242\211\344\001TL\013f\t\262\232\206\221\2348\340\002\302\346\206\215\246\241\031\035\350\000\375S\346\215\246nv\271E\262\260\323\307\001\177\273\253\243\017sK\347\3142\344#\214t\223\251:\225b\203\0217\274\301\241\047\2436|\241\222t\336\241\300\207\0236\275mL\327\210b]\357\342r\243\233\215n\264\006\310\354BV\300\010\033\251)\257\351\344\036\327ju\201\261\250\033F\202\tU$\022o\030\024\017\234\355\344!\233$\364\303\014\014s\317h&\035\032\024\240\305\332\250$\374S\272&\300\305\371M0\261\213\375X\303\246]\351\243)Z3\275\223\250\224\222\263\300C\022L\323l6-S\341\266\215K\212kMAy\330\270,\221&\376\323\272\325\017s\306@\343U\313\324\250\361\343\372S\204i\r\2376\327\253\020\320\360NJ\032xr\002\335\376\014\006]\302\034!\0318\333\206\314\254Tk\251\340RK\301\233\2660\361\261\332\212\020l\227\047\270`@\270\047\303Q\047@\203\323\200>\\\336\302\330\026\311\003\000\017s\263\333h\036\200\241\335$\002\333\320\320H\332\370\001\321N\0376\221\324\321l$\270WGb{(\032\372\310C\251\355\037p\250\340?\3573\203\354\234\307\274\216_\246\341\274\327\362\317\371\214\206\017\374\242\277\036\344\337g>d\247\335\254\273\356\345\275\342 {\2417\323[w\362\016\206\377pK\203\354\027\356\202\367\304\317\3713\376\212\257\004\271Av\022\213\313\216p\227]\341-c\333\355`:\274\035\255""\367\363\203\354Do\274\367:\361\235\270\324+a8\347f\334Iw\321\335t-/G\353\231\036^\027{\305\364\320s.\033da\031\177\236\367\256y/\3753~>~P\212&\243\342`v\336\023\376\242_\216\013+\321LT\"\373\177\272\255X\372*\270\030~\033\355\306\345\315A\366\232\363\314}\346\025=Dy\376\375;\347\251\233\037L|\351\347\375o\003#*\035\036\363\047n\337\270?y%\257|\314\215\260\370%\274\034\261\277r\373\2277\341g\374\3341\267\307~+\376\352Et\271?\362\37381v\3416\255\344\234)\247<\230\270\352\234wZ\310S\367\363\344\326\351\275q\326\334)\027+\200q0q\323i}\300C\270Kn-\215\2475\230\270\022_Y\360\247\374\262_\013\376\033\235\217`qb&\363\267\235\362\245?\3533\177/\330\215n\3663\037N\316\344\376\266S\n\276\032\344\203\247\341\203\350M\277\364\341\344\014J\362\343\205\261\361[i%\\\354}\343\254b\203E\267\034\337Y\016V\002\036.\205*\321\377\211\341\225^\313\311\014\256\\\215\257\316y\025?\023/\254F\213\321N\377\tx\202\335\245\261\361\233N\225\352\231,;\316\246c!\314\035o\311\253R\275\3239\313\275\256{\326}\342M\242\264\257\307\205\215\376\265~)\365\244\023\222\360/\366\026{;N\321)\r\246\246a\273\214\n\276\341\035\304\305\325h)\252\367+\361\253\327\361\353\035\370\\\036\033_\360\263\361\303\215\376T\037n\367i\3742z\331O\264&|\310(\241n\200\202\022\361\335\345\340\307\020S3\336<\325\321}\377\274\337\"y\326\310 \357\335\3643\244\272u\357\236\207\351\333\010\360z<\367<\234\tK\364m\331\355xe\217}\310^\007\033\320\322\271^\202\331\023\047wBy\224]\3139\013\215\276K\264q\351\252\223q\256;\314\331#\350\216\031^u\306\235\262\243\272y\367k/\343My\233\336\377\200\316DjN\323K\256J=\301[\365,\377N\320\n\047\242L4\025\375\321o\305\257\266\343\355\337\342\337~\217\177\377c\360\364E2\rr\007O\237Q\261L\273\271\264jr\316=\347\300\313yw\2615\220\360K\250\007\204v.\211EC#\312\214T3}H\355\224\3633\275\246\3218\356\340\330I\364\200\235\340I\230\243F\224\217o?\360\227\374j\260\036.D\313\321A\"\313[8\3551\354\236\007\000\0055\350~\356m\371\027\202\271\360L\230\207v+\375\013\361\346\026\301\367\234X\275\347\355\304\017""\0200\241}#\311\027S\333\376\255`6\300\251w\321\320\000<T\020\027~\010\005\332P\312\347z\244R{{\350\277\0142\303\345\037#\321/&\036\361\374\267\341r\330Jwl\321~o\342\207+\321|?G<\317\306s/\242,\265\243;@s\216\372\307\307sc\343\323N\327;\207\256L\031.\371\307xYtv\334\"\372.\032\350J\217\365Z\307\006)_\n\032\352\223\004\324-?\213\236\314\342\307T\375\257\373\371~B~\021\335{\316=\343\316\272\314m\245\023+\275\n@\257\272+)\237\047\212\000\265\024\337X@\024_\007\231\340F`\003\264\245\260\022\235\215\212\321\n\300\313\014\212KA1(\321\351W \201i\334\004Cn\037\341\353u\244\000M\274\204-\357\027Q\001h\005\017\320\355;`\374\035\374V\003+\274\211\362\310\r&\247\234\237\020\000\261~\026\234\276\031\252\273\026\225#\245?\331_\352\263\276\210\267HSd\272\341\226]ex%\334\017f\202\215\260\034*\311\275@\275&\276V\360+\350\314\213!z\317\347\2752\3409@\025P\306\007\210o\326\257\007\2250\033\226\302-\344\361\264?\323\3779\336y3\274}\3421\224\0261p\t2\261\320\330\266p\365\255\340\260\034\240\371\316\267\203|\274D\351\260\301\364\027\356]\204\301\334w`\350-\225S<F5\377qrl|\356\250f\206\"\037\226NR.k\3216\221\377\010W\343\250\006\206%r\313\375\202\360\237v?\203\336v\374\047\264~(\354A\366\206\303(\264\211\367\242\367\024\332\261\334k\356\032P(\301\264\350\257\372\026\314\047.\367\336B\033\047%?\351\314BS-\352\271\3449K\352\035L|\366\027\227\367\327\336y\\\335;\361\322zT\005m\331\313\275\272S\003q\373\224\304\211\036Aj\265PsKn\305\033G\230U\277\224\\\3717\302\026\320]Lt?\3549\231\301\245\311\344\360y\240\371ebw3\374,\312E\371\301\314]\364\221uP\243\207\371\017\260\272\007\241^\000\342\364\003\242\0142\317\200\344\225@\205\256\213\321j\"\255\351;\350\003\303\237\021\371\321\200\322\264\211\226!\233\377\007W\336P1";
+    PyObject *data = __Pyx_DecompressString(cstring, 2659, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (3339 bytes) */
-static const char cstring[] = "\377 at 0x o\377bject>(t\377ree frag\377ment).: \377<MemoryV\377iew of <\377contiguo\377us and d\263ir4\001\007\rin\021\005s\277trided\"\010 7or \004\031><(\tA\006\377>?Cannot\377 assign \377to read-\277only m\240\002v\376\242\000Invalid\377 mode, esxp\324\000|\000\047c\047t\001\377\047fortran\317\047, gH\000%\005sh\367ape\222\000 axi\377s Note t\375h\226 Cython\375 \021\000delibe\317ratek\000\320\001ct\373er!\001n PEPo-484\212\"re\303!\177s subcl\246\000\373es\261!built\375i\260\000ypes. \377If you n\311e\224 \303\000p\316\000%\tth\277en set\200\000e\373 \047\357\002ation\377_typing\047\366\355$iv\242\000o Fa\377lse.add_\356\231 eag\264@s/c\337ommit\277A.p?yxcoll\332@@\000\377s.abcdis\277ableen\002\001g\367cis\004\003dno \377default \377__reduce\337__ dub\002no{n-\307@vial\033\000\377cinit__n\377umpy._co\357re.m5\000iar\377ray fail\316\325\003imp\355 \033\tum\267ath\021\016th\364 e\377xit rule\374\225\"\266 ne uni\356\257@m p\352 org/aniz\207\"u\270\002\200a_alloc\224@ v\003\037data.\013\020\334C\256\204\001\376\213\204\003s.ASCII\377EXIT_RUL\377ESEllips\227isE\203\000R\202\000\000\005.\232\203&c\210b__\017\010\243@s\365t\221`_\024\005Logi\301t?\001\000\006.\017\017\t0\016Se\377quenceTh\177reshold\214\001\240\000\n\177\017\017\r\205\016\271\206\001.\276\206\007_\357_Pyx\001\000Dic\377t_NextRegf__\342d\361@__\267\204\002\373__\001\005getit\313em\r\001d0\001\027\000fu\003nc\035\001\030\000\374\003+\000\350C3\001omain\003\002od\315@\356E\001namU\002new\372T\001p~\000check\303suT\000\n\001\354\000\367`__x\026\001K\004!\001type\017\003\377unpickle\007_En,\005\t\007\256D\033\014\205F\2303\014\320*m\003vt\220\205\001\357\001q\207ual\246\005\376\204\005\363N\230\205\006e=x\243!set_\332\005\213f\374\275 \217n__test\354\327 \303\"is\270\205\001out\377ineaabca/ctiv\275\206\004.\272\206\007\333\204\005\377_buffera\357spir\215\207\002asy\257ncio(\000r?\003s\277attend\000\003e\377dbbackbo\377ne_share\367bas\000\001e_co\377stbenefi\377tccapaci\177tychamp\000\002wion\000\005_bo(""\000\353cl\235\000_\317@tra\315cC\000ck\326\207\007\344\207\003te\377dconsort\377iumconve\377ningcoun}t\000\002scros\001\001\377wddomina\377ncedraws\221d\333B\205 \372\213\003e\335\000\377\002_\376\217\005encodee\377ngageden\373um\377\211\002error\367eve\000\001r_pa\353rt\271\207\001_\301\000nce\337flags\262\207\001at\376\347\212\004funding\277grantg\250 p\376\000\002_sizeha\367bit\000\002_cooYr$\000\347\211\002ii.\000_,\002\377indexins\177ideinvi\350\000\362\210\205\001s\000\002>\000jkla\377dderlearkn_\357\211\007l\206\207\001ma\211A\377emeeting\372\000\004s\013\001s_reg\377ionallym\323em\266\214\001\256\214\001m\252@y_\277weight\t\000t\347hnn\332\002\273\205\001ndi\375m\245`rnodes\366\000\002_o\215\215\001_emp\357loye\026\000wnp\376\217\212\002objorgs\350\327`\332`\266\001o\251 allup\351@k\254 ams\261!\356\265!ner\230cpop\377processr\277eceipt\235\001s}t\350 elrel\353c\346\006\001ev\273A\020\000ief\367roi\256\212\001ssec\377torselfsCet\277\213\004\320\215\002\364b\254\216\001a\035\000\351y\356!w\000nr\000sst\360\264@\271\211\002\275\211\003$\003teps\373to\001\000ructt\347ake\331B\006\000ing|\005\003\221\211\005titie\000\000\377stjtrust\366\000\002ed\251#ersu\373un\352\001updat\337euse_\245\212\005va\323lu\301\000\002\000s\255\217\001vi\237sionw\337@\000\001_\376\221\205\004xzerosO\377\200\001\330\004&\240a\240\367v\250Q\007\001\047\240q\250\367\006\250a\022\001+\2501\250\377F\260!\200\001\340\004\030\377\230\004\230F\240!\2401\377\330\004\n\210\"\210F\220\373!\220\010\000\034\230A\330\004\377\032\230)\2406\250\021\250\377\"\250B\250c\260\021\330\373\004\022\032\0004\220t\2304\357\230t\2404T\000T\260\030\377\270\033\300F\310!\330\004\337\010\210\005\210U7\002\010\014\373\210A\010\000&\230\001\230\022\177\2302\230R\230r\2408\000\357\010\210\001\210?\000\013\2101\376q\001\037\230q\320 0\260\377\013\270;\300k\320QR\377\330\004\023\2208\2308\240\3731\240s\000\007\200|\2207\377\230!\330\010*\250!\250\317;\260n\300\207\000\035\0279\230\177H\240A\240Q\330\004.\006\376""\330\001L\270\016\300a\330\004\376T\027=\240\010\250\001\250\021\376,\010/\250q\3200@\300\373\016\3100\005\360\010\000\n\033\376\204\001\021\220\024\220Q\330\010\377\020\220\007\220q\230\006\230\373l\250\354\000\007\200v\210W\237\220E\230\024\230\027\000\224 \330\337\010\027\220q\340\002\000t\230\3673\230g\212\003q\330\010\017\377\320\017)\250\024\250Q\250?g\260[\300\007\300\037\000\005\n\367\001\200\001\037D*\250$\250\377a\250w\260k\300\027\310\323\001\340t\001\010\007\021\035F.\250\377d\260!\2607\270+\300\307W\310Aa\002\010\007\340`\360\014\337\000\005\027\220f\313a\330\004\177\017\210v\220R\220r\237 \237V\2403\240f\353a\215A4\377\210y\230\003\2306\240\022\376\327`\025\320.I\310\023\310\375A\203 \016\000\005)\250\004\277\320,I\310\024\310\312@(\376\010\001D\300D\310\001\330\004\177\047\240t\2501\330\004\303\"\377\330\004\037\230t\320#4\377\260G\2701\330\004\"\240}\047\277A(\250\007\250q\346\204\001\373g\250\205`!\240\027\250\001\377\330\004\034\230F\240%\240\372\024\000\033j\000\025\320&:\270\377\"\270A\330\004\033\2304\377\230v\240Q\240a\340\004}\025\322@\004\010\210\006\210\244b\3676\220\021\270\204\n\013\2104\210\177q\220\003\2204\220|\222\204\002\377\014\020\220\001\220\025\220a\357\220w\230a\341\204\n\020\220\005\377\220Q\220d\230!\2305\377\240\001\240\024\240R\240{\343\260!\252a+\001\023\0013\230d\376\333\205\001\240C\240r\250\036\260\377q\270\010\300\001\300\024\300\377Z\310q\320PT\320T\377X\320XY\320YZ\330\3637@\022\002\325 \33078\330\277\010\021\220\030\230\021\367c\021\377\220%\220z\240\021\240#LX\000\207 \250A\324`\230\000\006\207\002\347i\240q\352\001\322\205\002\360\030\000\357\005\031\230\006\234\001\024\220J\276\243\001\030\230\001\230\036t\000\022\377\2502\250V\2606\270\021\376\320\206\001!\320\033+\2503\250\377f\260F\270)\3004\300\365z\373\205\002\031k\000/\250\022\250\377:\260Q\330\004\027\220q\377\230\r\240S\250\n\260&\377\270\002\270!\270;\300b_\310\n\320RS\273!:\350\205\001\337%\240V\320+\256\000\330\004\367!\240\026\353\002\004%\240T\377\250""\031\260$\260a\330\004\367#\2404\365!*\250$\320\377.?\270t\3001\330\004\356\313BF\300d\246\207\001,\250D\357\260\001\330\004\032\002G\300t\373\3101-\002\320\047;\2704\363\270qL\003\313@%\240W\320\277,B\300\047\310\021\344A$_\320&@\300\004\206\207\001\036\313 \375&\267\206\001\360\006\000\005\030\220\337y\240\006\240a\335\0023\250~\215H2\220V\2301\230\247 \377\014\210B\210a\210q\330\371\010\000\006\252Cc\230\022\2306\376\320\"S\250\004\250B\250a\377\320/C\3002\300U\310\375!\215\000\010\013\2101\210F\377\220&\230\002\230$\230a\367\230q\330\014\002B\210b\220\037\006\220f\230B\312C\346\210\n\311`\367\320\026)\275 5\260\001\260\367\026\260s\262 3\270b\300\337\003\3001\300B\272 \001\330\33713\2601\260\267@\020\220\377\017\230r\240\030\250\021\250\375!\341A\021\220-\230r\240\377\025\240a\240z\3201D\336)\000e\3101\310\336@\022\220_+\230R\230v\312`|5\000\337C\260r\270\027\263`\021\330O\022\024\220H~\000\362A\003\321@\377W\260B\260e\2703\270\377g\300Q\300c\310\022\310\3773\310a\310t\320SU\367\320UV\047\001I\230Q\230\377c\240\023\240D\250\002\250\377(\260\"\260I\270Q\270\367c\300\022\216@\010\022\220!\377\320\023.\250b\260\013\270\3772\270Q\330\010\r\210Q\362\245 z\361`\356\001z\250\021\250\377$\250h\260b\270\004\270\367A\270S\305\0007\310\"\310\357J\320VW\345\212\001\001\210\021\363\320\000\330`\376!\014\2104\210\177r\220\024\220S\230\004\226 \377c\240\021\240!\240<\250\337s\260!\3203\313\001a\330\357\030\032\230#\204\000a\230|\332\361`j\313a\320\000\360\204\001\360\022\207\000\005&\252g\336\206\004\264d\372\206\002E{\300T\371A-\250T\260\374E\356\234d\031\230\032\253\214\001\030\230\t?\240\024\240V\2506\227\214\001\320\206\006\337\330\004\026\220a\231a\010\200\377t\2107\220%\220r\230\327\023\230E\203 A(\0001\250\377C\250r\260\021\330\010\016\337\210j\230\001\230\345\206\013\022\220\237$\220a\220q\307\213\0016\001$\356\321\206\001\330\010\t\355\214\0305\240\007\377\240v\250V\3203F\300\375f\264@\004\016\210h\220gO\230R\230x\365\207\001\207\215\010\020\266`\377a\220r\230\022""\2303\230\377b\240\005\240Q\240f\250}A\325\000\030\270\026\270q\243`q2\314\211\001\342a\360\207\001\001\330\014\206\001\177d\230\047\240\021\240*#\002\377\027\270\t\300\021\300!\330\377\"#\2401\240F\250$\337\250l\270!\340#\000%\220_q\230\n\240!\207\216\002Q\312@}\002\342@B\260d\270)\365`}C\326\205\002\030\036\230a\330\213\216\004\t!\001\005\343\001s\223A\307D";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 3339, 4422);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (3543 bytes) */
+static const char cstring[] = "\377 at 0x o\377bject>(t\377ree frag\377ment).: \377<MemoryV\377iew of <\377contiguo\377us and d\263ir4\001\007\rin\021\005s\277trided\"\010 7or \004\031><(\tA\006\377>?Cannot\377 assign \377to read-\277only m\240\002v\376\242\000Invalid\377 mode, esxp\324\000|\000\047c\047t\001\377\047fortran\317\047, gH\000%\005sh\367ape\222\000 axi\377s Note t\375h\226 Cython\375 \021\000delibe\317ratek\000\320\001ct\373er!\001n PEPo-484\212\"re\303!\177s subcl\246\000\373es\261!built\375i\260\000ypes. \377If you n\311e\224 \303\000p\316\000%\tth\277en set\200\000e\373 \047\357\002ation\377_typing\047\366\355$iv\242\000o Fa\377lse.add_\356\231 eag\264@s/c\337ommit\277A.p?yxcoll\332@@\000\377s.abcdis\277ableen\002\001g\367cis\004\003dno \377default \377__reduce\337__ dub\002no{n-\307@vial\033\000\377cinit__n\377umpy._co\357re.m5\000iar\377ray fail\316\325\003imp\355 \033\tum\267ath\021\016th\364 e\377xit rule\374\225\"\266 ne uni\356\257@m p\352 org/aniz\207\"u\270\002\200a_alloc\224@ v\003\037data.\013\020\334C\256\204\001\376\213\204\003s.ASCII\377EXIT_RUL\377ESEllips\227isE\203\000R\202\000\000\005.\232\203&c\210b__\017\010\243@s\365t\221`_\024\005Logi\301t?\001\000\006.\017\017\t0\016Se\377quenceTh\177reshold\214\001\240\000\n\177\017\017\r\205\016\271\206\001.\276\206\007_\357_Pyx\001\000Dic\377t_NextRegf__\342d\361@__\267\204\002\373__\001\005getit\313em\r\001d0\001\027\000fu\003nc\035\001\030\000\374\003+\000\350C3\001omain\003\002od\315@\356E\001namU\002new\372T\001p~\000check\303suT\000\n\001\354\000\367`__x\026\001K\004!\001type\017\003\377unpickle\007_En,\005\t\007\256D\033\014\205F\2303\014\320*m\003vt\220\205\001\357\001q\207ual\246\005\376\204\005\363N\230\205\006e=x\243!set_\332\005\213f\374\275 \217n__test\354\327 \303\"is\270\205\001out\377ineaabca/ctiv\275\206\004.\272\206\007\333\204\005\377_buffera\357spir\215\207\002asy\257ncio(\000r?\003s\277attend\000\003e\377dbbackbo\377ne_share\367bas\000\001e_co\377stbenefi\377tccapaci\177tychamp\000\002wion\000\005_bo(""\000\353cl\235\000_\317@tra\315cC\000ck\326\207\007\344\207\003te\377dconsort\377iumconve\377ningcoun}t\000\002scros\001\001\377wddomina\377ncedraws\221d\333B\205 \372\213\003e\335\000\377\002_\376\217\005encodee\377ngageden\373um\377\211\002error\367eve\000\001r_pa\353rt\271\207\001_\301\000nce\337flags\262\207\001at\376\347\212\004funding\277grantg\250 p\376\000\002_sizeha\367bit\000\002_cooYr$\000\347\211\002ii.\000_,\002\377indexins\177ideinvi\350\000\376\264@employe\345r\223\205\001s\000\002I\000jkl\377adderlea\367rn_\372\211\007load\355l\225\207\001ma\230Aeme\337eting\000\004_rOelev\216!\021\004s\034\001\377s_region\177allymem\326\214\001z\316\214\001m\312@y_mo\245`\361a\362 \322C\017\003weig{ht\036\000thnn\217\"\336\360\205\001ndim\332`rnoodes\000\002_o\302\215\001}_\272\005nownp\304\212\002\377objorgso_utout\353\001o\336 \257allp\236`k\341 a\363ms\346!\352!icip\270\216\214\003\307a\374!ner\337cp\377opproces\377sreceipt6\304\001st\257@el\347\000\262\204\003\371l\353\006\372\000iefro\375i\365\212\001ssecto\371r\000\003\n\000lfsetP\215\214\004\236\216\002\302\204\002\372\216\001a$\000y\274A:\220\000ny\000sst\202`\207\212\002\374\213\212\003$\003tepsto\376\001\000ructtak9e\247b\006\000ing\005\003\337\211\005\337titie\000\000st\277jtrust\000\002e\375d\302#ersuun\376\203!updateu\367se_\363\212\005valu\364\274@\002\000s\373\217\001visi\377onwherew\364\262`\000\001_\344\205\004xzer\377osO\200\001\330\004&\277\240a\240v\250Q\007\001\047\277\240q\250\006\250a\022\001+\377\2501\250F\260!\200\001\377\340\004\030\230\004\230F\240\377!\2401\330\004\n\210\"\337\210F\220!\220\010\000\034\230\377A\330\004\032\230)\2406\377\250\021\250\"\250B\250c\337\260\021\330\004\022\032\0004\220\177t\2304\230t\2404T\000\377T\260\030\270\033\300F\310\377!\330\004\010\210\005\210U\3367\002\010\014\210A\010\000&\230\377\001\230\022\2302\230R\230{r\2408\000\010\210\001\210?\000\367\013\2101o\003\006\230a\330\375\004\047\000\320\r!\240\023\240\377D\250\002\250!\320+A\377\300\022\3001\330$""\047\240\377t\2502\250Q\320.B\357\300\"\300A\241\001\037\230q\377\320 0\260\013\270;\300\377k\320QR\330\004\023\220\2778\2308\2401\240\243\000\007\377\200|\2207\230!\330\010\377*\250!\250;\260n\300\370\267\000`\004$\0209\230H\240A\317\240Q\330\004.\006\210!L\270\363\016\300\215\000\035\027=\240\010\250\367\001\250\021,\010/\250q\320\3370@\300\016\3100\005\360\010\367\000\n\033\204\001\021\220\024\220\377Q\330\010\020\220\007\220q\337\230\006\230l\250\234 \007\200\377v\210W\220E\230\024\230\374\027\000\304 \330\010\027\220q\340\276\002\000t\2303\230g\212\003q\377\330\010\017\320\017)\250\024\377\250Q\250g\260[\300\007\271\300\037\000\005\n\001\200\001\037D*\377\250$\250a\250w\260k\237\300\027\310\001\340t\001\010\007\021\376\035F.\250d\260!\2607?\270+\300W\310Aa\002\010\007}Q\311\000\n\000\005\031\230\205b\337\013\2109\220C\327`2\230\377Q\320\0364\260B\260e\257\2703\270d\373A\300\033\013\017\377\210q\220\001\330\017\020\320\377\020&\240b\250\001\320)\177C\3002\300V\3106\223`~\232 \014\000\005\027\220f\314\204\001\377\330\004\017\210v\220R\220}r\360 V\2403\240f\354\204\001\377\330\004\013\2104\210y\230\377\003\2306\240\022\2406\250\377\025\320.I\310\023\310A\3704\003\207\001\206B\013\2102\210V\177\2201\220A\330\024\030)\000\3774\230r\240\026\240z\320\3771C\3003\300h\310b\277\320PU\320UV\210@\016\377\000\005)\250\004\320,I\327\310\024\310\317`(\010\001D\300\337D\310\001\330\004\277\204\0011\330\375\004\310B\330\004\037\230t\320\377#4\260G\2701\330\004\367\"\240\047\304a(\250\007\250\375q\233\206\001g\250Q\330\004!\377\240\027\250\001\330\004\034\230\257F\240%\240\024\000\033\236\000\025\377\320&:\270\"\270A\330\377\004\033\2304\230v\240Q\337\240a\340\004\025\327`\004\010w\210\006\210\251\204\0026\220\021\355\205\n\376\332\001q\220\003\2204\220|\376\227\205\002\014\020\220\001\220\025\220\347a\220w\352\205\001\230\206\010\020\220\005\377\220Q\220d\230!\2305\377\240\001\240\024\240R\240{\343\260!\257\204\001+\001\023\0013\230d\376\220\207\001\240C\240r\250\036\260\377q""\270\010\300\001\300\024\300\377Z\310q\320PT\320T\377X\320XY\320YZ\330\3637@\022\002\332@\33078\330\277\010\021\220\030\230\021\374\204\003\021\377\220%\220z\240\021\240#\376X\000t\2501\250A\330\010:\266A\006\207\002i\240q\352\001\207\207\002\273\360\030\373F\024\220J\221\207\001\030\357\230\001\230\036t\000\022\2502\277\250V\2606\270\021\205\210\001!\377\320\033+\2503\250f\260\177F\270)\3004\300z\200\207\002\375\031k\000/\250\022\250:\260\377Q\330\004\027\220q\230\r\377\240S\250\n\260&\270\002\377\270!\270;\300b\310\n\327\320RS\273!:\355\206\001%\240\247V\320+\256\000\352!\026\353\002\004\377%\240T\250\031\260$\260\277a\330\004#\2404\365!*\377\250$\320.?\270t\300w1\330\004\313BF\300d\333\210\001\177,\250D\260\001\330\004\032\002\337G\300t\3101-\002\320\047\237;\2704\270qL\003\313@%\377\240W\320,B\300\047\310\375\021\344A$\320&@\300\004\352\213\210\001\036\313 &\274\207\001\360\006\000\377\005\030\220y\240\006\240a\356\335\0023\250a\261\211\0072\220V\367\2301\230\247 \014\210B\210\237a\210q\330\010\000\006\252Cc\357\230\022\2306\320\"S\250\004\277\250B\250a\320/\372\204\001U\373\310!\215\000\010\013\2101\210\377F\220&\230\002\230$\230\357a\230q\330\014\002B\210b?\220\006\220f\230B\312C\233\212\n\356\311`\320\026)\275 5\260\001\357\260\026\260s\262 3\270b\277\300\003\3001\300B\272 \001\277\33013\2601\260\267@\020\377\220\017\230r\240\030\250\021\373\250!\341A\021\220-\230r\257\240\025\240a\220\205\001D)\000e\367\3101\310\336@\022\220+\230\327R\230v\312`|5\000C\260\367r\270\027\263`\021\330\022\024\363\220H~\000\362A\003\2502\250\375W\327\206\004g\300Q\300c\310\377\022\3103\310a\310t\320\371S\320\205\001\047\001I\230Q\230c\376\214\213\004(\260\"\260I\270Q\373\270c\223\213\002\010\022\220!\320\377\023.\250b\260\013\2702\177\270Q\330\010\r\210Q\245 \371z\361`\356\001z\250\021\250$\377\250h\260b\270\004\270A\373\270S\305\0007\310\"\310J\367\320VW\232\214\001\001\210\021\320\371\000\330`\376!\014\2104\210r\277\220\024\220S\230\004\226 c\377\240\021\240!\240<\250s\357\260!""\3203\313\001a\330\030w\032\230#\204\000a\230|\361`\355j\313a\320\000\360\204\001\360\022\000\303\005&\252g\336\206\004\264d\372\206\002E\300=T\371A-\250T\260\374E\234d\367\031\230\032\340\215\001\030\230\t\240\237\024\240V\2506\314\215\001\320\206\006\330\357\004\026\220a\231a\010\200t\377\2107\220%\220r\230\023\277\230E\240\023\240A(\0001\377\250C\250r\260\021\330\010\277\016\210j\230\001\230\345\206\013\022?\220$\220a\220q\314\214\0016\001\335$\321\206\001\330\010\t\242\216\0305\240\377\007\240v\250V\3203F\373\300f\264@\004\016\210h\220\037g\230R\230x\365\207\001\227\207\n\252\206\001\377r\230\022\2303\230b\240\177\005\240Q\240f\250A\325\000_\030\270\026\270q\243`2\321\212\001\352\342a4\216\212\002\014\206\001d\230\047\357\240\021\240*#\002\027\270\t\377\300\021\300!\330\"#\240\3771\240F\250$\250l\270\373!\340#\000%\220q\230\n\253\240!\274\217\002Q\312@\002\342@B\257\260d\270)\365`C\326\205\002\030/\036\230a\330\300\217\004!\001\005\343\001\001s\223A\307D";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 3543, 4686);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (4422 bytes) */
-static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/commitment.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importthis exit rule needs one uniform per organizationunable to allocate array data.unable to allocate shape and strides.ASCIIEXIT_RULESEllipsisExitRuleExitRule.__reduce_cython__ExitRule.__setstate_cython__LogitExitLogitExit.__reduce_cython__LogitExit.__setstate_cython__SequenceThresholdExitThresholdExit.__reduce_cython__ThresholdExit.__setstate_cython__View.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_unpickle_ExitRule__pyx_unpickle_LogitExit__pyx_unpickle_ThresholdExit__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutineaabcactiveagents.commitmentallocate_bufferaspirationasyncio.coroutinesattendattendedbbackbone_sharebasebase_costbenefitccapacitychampchampionchampion_boostcline_in_tracebackcommitmentcommittedconsortiumconveningcountcountscrosscrowddominancedrawsdtype_is_objecteffective_capacityencodeengagedenumerateerroreverever_partexit_chanceflagsformatfortranfundinggrantgroupgroup_sizehabithabit_coordinationiidin_grantindexinsideinviteditemsitemsizejkladderlearn_commitmentlogitmandatemeetingmeetingsmeets_regionallymemviewmodemoney_weightmonthnn_partnamendimnearnodesnodes_o""nnot_employernownpnumpyobjorgsoutoutsideoverallppackparamspartpartner_sharepopprocessreceiptregisterrelrelationalrelevancereliefroirulessectorselfsetdefaultshapesharesignatorysizespannersstartstatestate_sharestepstopstructtake_parttaking_partthresholdtitietiestjtrusttrusted_partnersuunpackupdateuse_setstatevaluevaluesviewvisionwinswins_benefitxzerosO\200\001\330\004&\240a\240v\250Q\200\001\330\004\047\240q\250\006\250a\200\001\330\004+\2501\250F\260!\200\001\340\004\030\230\004\230F\240!\2401\330\004\n\210\"\210F\220!\2201\330\004\034\230A\330\004\032\230)\2406\250\021\250\"\250B\250c\260\021\330\004\022\220!\2204\220t\2304\230t\2404\240v\250T\260\030\270\033\300F\310!\330\004\010\210\005\210U\220!\2201\330\010\014\210A\210U\220&\230\001\230\022\2302\230R\230r\240\021\330\004\010\210\001\210\021\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2208\2308\2401\240A\330\004\007\200|\2207\230!\330\010*\250!\250;\260n\300A\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2209\230H\240A\240Q\330\004\007\200|\2207\230!\330\010+\2501\250L\270\016\300a\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\220=\240\010\250\001\250\021\330\004\007\200|\2207\230!\330\010/\250q\3200@\300\016\310a\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220Q\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017)\250\024\250Q\250g\260[\300\007\300q\340\010\017\320\017)\250\024\250Q\250g\260[\300\001\200\001\360\010\000\n\033\230!\330\010\021\220\024\220Q\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017*\250$\250a\250w\260k\300\027\310\001\340\010\017\320\017*\250$\250a\250w\260k\300\021\200\001\360\010\000""\n\033\230!\330\010\021\220\024\220Q\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017.\250d\260!\2607\270+\300W\310A\340\010\017\320\017.\250d\260!\2607\270+\300Q\200\001\360\014\000\005\027\220f\230F\240!\330\004\017\210v\220R\220r\230\024\230V\2403\240f\250F\260!\330\004\013\2104\210y\230\003\2306\240\022\2406\250\025\320.I\310\023\310A\200\001\360\016\000\005)\250\004\320,I\310\024\310Q\330\004(\250\004\320,D\300D\310\001\330\004\047\240t\2501\330\004)\250\024\250Q\330\004\037\230t\320#4\260G\2701\330\004\"\240\047\250\021\330\004(\250\007\250q\330\004&\240g\250Q\330\004!\240\027\250\001\330\004\034\230F\240%\240q\330\004\033\2306\240\025\320&:\270\"\270A\330\004\033\2304\230v\240Q\240a\340\004\025\220Q\330\004\010\210\006\210a\330\004\013\2106\220\021\330\004\010\210\005\210U\220!\2201\330\010\013\2104\210q\220\003\2204\220|\2401\240A\330\014\020\220\001\220\025\220a\220w\230a\330\004\010\210\005\210U\220!\2201\330\010\020\220\005\220Q\220d\230!\2305\240\001\240\024\240R\240{\260!\330\010\020\220\001\220\025\220d\230!\2303\230d\240!\2401\240C\240r\250\036\260q\270\010\300\001\300\024\300Z\310q\320PT\320TX\320XY\320YZ\3307@\300\001\300\024\300W\310A\33078\330\010\021\220\030\230\021\230!\330\010\021\220\021\220%\220z\240\021\240#\240R\240t\2501\250A\330\010\017\210q\220\006\220a\220w\230i\240q\250\001\330\004\013\2101\200\001\360\030\000\005\031\230\006\230a\330\004\024\220J\230a\330\004\030\230\001\230\036\240r\250\022\2502\250V\2606\270\021\330\004\032\230!\320\033+\2503\250f\260F\270)\3004\300z\320QR\330\004\031\230\021\230/\250\022\250:\260Q\330\004\027\220q\230\r\240S\250\n\260&\270\002\270!\270;\300b\310\n\320RS\330\004\033\230:\240Q\330\004%\240V\320+@\300\001\330\004!\240\026\240{\260!\330\004%\240T\250\031\260$\260a\330\004#\2404\240q\330\004*\250$\320.?\270t\3001\330\004(\250\004\320,F\300d\310!\330\004,\250D\260\001""\330\004*\250$\320.G\300t\3101\330\004#\2404\320\047;\2704\270q\330\004!\240\026\240q\330\004%\240W\320,B\300\047\310\021\330\004\"\240$\320&@\300\004\300A\330\004\036\230d\240&\250\001\250\021\360\006\000\005\030\220y\240\006\240a\240r\250\022\2503\250a\330\004\010\210\005\210U\220!\2202\220V\2301\230A\330\010\014\210B\210a\210q\330\010\014\210B\210a\210q\330\010\020\220\005\220Q\220c\230\022\2306\240\021\240#\240S\250\004\250B\250a\320/C\3002\300U\310!\3101\330\010\013\2101\210F\220&\230\002\230$\230a\230q\330\010\013\2101\210B\210b\220\006\220f\230B\230d\240!\2401\330\004\010\210\005\210U\220!\2201\330\010\025\220Q\320\026)\250\022\2505\260\001\260\026\260s\270!\2703\270b\300\003\3001\300B\300b\310\001\33013\2601\260A\330\010\020\220\017\230r\240\030\250\021\250!\330\010\021\220\021\220-\230r\240\025\240a\240z\3201D\300B\300e\3101\310A\330\010\022\220+\230R\230v\240R\240|\2601\260C\260r\270\027\300\001\300\021\330\022\024\220H\230B\230i\240q\250\003\2502\250W\260B\260e\2703\270g\300Q\300c\310\022\3103\310a\310t\320SU\320UV\330\022\024\220I\230Q\230c\240\023\240D\250\002\250(\260\"\260I\270Q\270c\300\022\3001\330\010\022\220!\320\023.\250b\260\013\2702\270Q\330\010\r\210Q\210a\210z\230\021\230$\230a\230z\250\021\250$\250h\260b\270\004\270A\270S\300\003\3007\310\"\310J\320VW\330\004\010\210\001\210\021\320\000\030\230\001\360\006\000\005\014\2104\210r\220\024\220S\230\004\230B\230c\240\021\240!\240<\250s\260!\3203D\300B\300a\330\030\032\230#\230Q\230a\230|\2503\250j\270\002\270!\320\000X\320XY\360\022\000\005&\240T\250\031\260$\260a\330\004\047\240t\2501\330\004#\2404\240q\330\004(\250\004\320,E\300T\310\021\330\004-\250T\260\021\330\004\"\240$\320&;\2704\270q\330\004\031\230\032\2401\330\004\030\230\t\240\024\240V\2506\260\021\330\004\033\2304\230v\240Q\240a\330\004\026\220a\360\006\000\005\010\200t\2107\220%\220r\230\023\230E\240\023\240A\240V\2501\250C\250r\260\021\330\010\016\210j\230\001\230\021\330\004\010\210\005\210U\220!\2201\330\010\022\220$\220a\220q""\330\004\007\200t\2107\220$\220d\230!\330\010\t\330\004\032\230)\2406\250\021\250\"\250B\250c\260\021\330\004\022\220!\2204\220t\2305\240\007\240v\250V\3203F\300f\310A\330\004\016\210h\220g\230R\230x\240q\330\004\010\210\005\210U\220!\2201\330\010\020\220\006\220a\220r\230\022\2303\230b\240\005\240Q\240f\250A\250T\260\030\270\026\270q\300\003\3002\300W\310A\330\010\013\2104\210q\220\001\330\014\022\220$\220d\230\047\240\021\240*\250A\250T\260\027\270\t\300\021\300!\330\"#\2401\240F\250$\250l\270!\340\014\022\220%\220q\230\n\240!\2404\240v\250Q\250b\260\002\260\"\260B\260d\270)\3001\300C\300t\3101\330\030\036\230a\330\010\014\210A\210U\220!\330\010\014\210A\210U\220$\220a\220s\230#\230Q\330\004\010\210\001\210\021";
+    #else /* compression: none (4686 bytes) */
+static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/commitment.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importthis exit rule needs one uniform per organizationunable to allocate array data.unable to allocate shape and strides.ASCIIEXIT_RULESEllipsisExitRuleExitRule.__reduce_cython__ExitRule.__setstate_cython__LogitExitLogitExit.__reduce_cython__LogitExit.__setstate_cython__SequenceThresholdExitThresholdExit.__reduce_cython__ThresholdExit.__setstate_cython__View.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_unpickle_ExitRule__pyx_unpickle_LogitExit__pyx_unpickle_ThresholdExit__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutineaabcactiveagents.commitmentallocate_bufferaspirationasyncio.coroutinesattendattendedbbackbone_sharebasebase_costbenefitccapacitychampchampionchampion_boostcline_in_tracebackcommitmentcommittedconsortiumconveningcountcountscrosscrowddominancedrawsdtype_is_objecteffective_capacityencodeengagedenumerateerroreverever_partexit_chanceflagsformatfortranfundinggrantgroupgroup_sizehabithabit_coordinationiidin_grantindexinsideinvitedis_employeritemsitemsizejkladderlearn_commitmentloadlogitmandatemeetingmeeting_relevancemeetingsmeets_regionallymemviewmodemoney_motivated_""sharemoney_weightmonthnn_partnamendimnearnodesnodes_onnot_employernownpnumpyobjorgsoutoutsideoverallppackparamspartparticipation_costpartner_sharepopprocessreceiptregisterrelrelationalrelevancereliefroirulessectorsectorsselfsetdefaultshapesharesignatorysizespannersstartstatestate_sharestepstopstructtake_parttaking_partthresholdtitietiestjtrusttrusted_partnersuunpackupdateuse_setstatevaluevaluesviewvisionwherewinswins_benefitxzerosO\200\001\330\004&\240a\240v\250Q\200\001\330\004\047\240q\250\006\250a\200\001\330\004+\2501\250F\260!\200\001\340\004\030\230\004\230F\240!\2401\330\004\n\210\"\210F\220!\2201\330\004\034\230A\330\004\032\230)\2406\250\021\250\"\250B\250c\260\021\330\004\022\220!\2204\220t\2304\230t\2404\240v\250T\260\030\270\033\300F\310!\330\004\010\210\005\210U\220!\2201\330\010\014\210A\210U\220&\230\001\230\022\2302\230R\230r\240\021\330\004\010\210\001\210\021\330\004\013\2101\200\001\340\004\030\230\006\230a\330\004\014\210A\320\r!\240\023\240D\250\002\250!\320+A\300\022\3001\330$\047\240t\2502\250Q\320.B\300\"\300A\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2208\2308\2401\240A\330\004\007\200|\2207\230!\330\010*\250!\250;\260n\300A\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2209\230H\240A\240Q\330\004\007\200|\2207\230!\330\010+\2501\250L\270\016\300a\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\220=\240\010\250\001\250\021\330\004\007\200|\2207\230!\330\010/\250q\3200@\300\016\310a\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220Q\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017)\250\024\250Q\250g\260[\300\007\300q\340\010\017\320\017)\250\024\250Q\250g\260[\300\001\200\001\360\010\000\n\033\230!\330\010\021\220\024\220Q\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W""\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017*\250$\250a\250w\260k\300\027\310\001\340\010\017\320\017*\250$\250a\250w\260k\300\021\200\001\360\010\000\n\033\230!\330\010\021\220\024\220Q\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017.\250d\260!\2607\270+\300W\310A\340\010\017\320\017.\250d\260!\2607\270+\300Q\200\001\360\n\000\005\031\230\006\230a\330\004\013\2109\220C\220t\2302\230Q\320\0364\260B\260e\2703\270d\300\"\300A\300Q\200\001\360\n\000\005\031\230\006\230a\330\004\017\210q\220\001\330\017\020\320\020&\240b\250\001\320)C\3002\300V\3106\320QR\200\001\360\014\000\005\027\220f\230F\240!\330\004\017\210v\220R\220r\230\024\230V\2403\240f\250F\260!\330\004\013\2104\210y\230\003\2306\240\022\2406\250\025\320.I\310\023\310A\200\001\360\014\000\005\031\230\006\230g\240Q\330\004\013\2102\210V\2201\220A\330\024\030\230\003\2304\230r\240\026\240z\3201C\3003\300h\310b\320PU\320UV\200\001\360\016\000\005)\250\004\320,I\310\024\310Q\330\004(\250\004\320,D\300D\310\001\330\004\047\240t\2501\330\004)\250\024\250Q\330\004\037\230t\320#4\260G\2701\330\004\"\240\047\250\021\330\004(\250\007\250q\330\004&\240g\250Q\330\004!\240\027\250\001\330\004\034\230F\240%\240q\330\004\033\2306\240\025\320&:\270\"\270A\330\004\033\2304\230v\240Q\240a\340\004\025\220Q\330\004\010\210\006\210a\330\004\013\2106\220\021\330\004\010\210\005\210U\220!\2201\330\010\013\2104\210q\220\003\2204\220|\2401\240A\330\014\020\220\001\220\025\220a\220w\230a\330\004\010\210\005\210U\220!\2201\330\010\020\220\005\220Q\220d\230!\2305\240\001\240\024\240R\240{\260!\330\010\020\220\001\220\025\220d\230!\2303\230d\240!\2401\240C\240r\250\036\260q\270\010\300\001\300\024\300Z\310q\320PT\320TX\320XY\320YZ\3307@\300\001\300\024\300W\310A\33078\330\010\021\220\030\230\021\230!\330\010\021\220\021\220%""\220z\240\021\240#\240R\240t\2501\250A\330\010\017\210q\220\006\220a\220w\230i\240q\250\001\330\004\013\2101\200\001\360\030\000\005\031\230\006\230a\330\004\024\220J\230a\330\004\030\230\001\230\036\240r\250\022\2502\250V\2606\270\021\330\004\032\230!\320\033+\2503\250f\260F\270)\3004\300z\320QR\330\004\031\230\021\230/\250\022\250:\260Q\330\004\027\220q\230\r\240S\250\n\260&\270\002\270!\270;\300b\310\n\320RS\330\004\033\230:\240Q\330\004%\240V\320+@\300\001\330\004!\240\026\240{\260!\330\004%\240T\250\031\260$\260a\330\004#\2404\240q\330\004*\250$\320.?\270t\3001\330\004(\250\004\320,F\300d\310!\330\004,\250D\260\001\330\004*\250$\320.G\300t\3101\330\004#\2404\320\047;\2704\270q\330\004!\240\026\240q\330\004%\240W\320,B\300\047\310\021\330\004\"\240$\320&@\300\004\300A\330\004\036\230d\240&\250\001\250\021\360\006\000\005\030\220y\240\006\240a\240r\250\022\2503\250a\330\004\010\210\005\210U\220!\2202\220V\2301\230A\330\010\014\210B\210a\210q\330\010\014\210B\210a\210q\330\010\020\220\005\220Q\220c\230\022\2306\240\021\240#\240S\250\004\250B\250a\320/C\3002\300U\310!\3101\330\010\013\2101\210F\220&\230\002\230$\230a\230q\330\010\013\2101\210B\210b\220\006\220f\230B\230d\240!\2401\330\004\010\210\005\210U\220!\2201\330\010\025\220Q\320\026)\250\022\2505\260\001\260\026\260s\270!\2703\270b\300\003\3001\300B\300b\310\001\33013\2601\260A\330\010\020\220\017\230r\240\030\250\021\250!\330\010\021\220\021\220-\230r\240\025\240a\240z\3201D\300B\300e\3101\310A\330\010\022\220+\230R\230v\240R\240|\2601\260C\260r\270\027\300\001\300\021\330\022\024\220H\230B\230i\240q\250\003\2502\250W\260B\260e\2703\270g\300Q\300c\310\022\3103\310a\310t\320SU\320UV\330\022\024\220I\230Q\230c\240\023\240D\250\002\250(\260\"\260I\270Q\270c\300\022\3001\330\010\022\220!\320\023.\250b\260\013\2702\270Q\330\010\r\210Q\210a\210z\230\021\230$\230a\230z\250\021\250$\250h\260b\270\004\270A\270S\300\003\3007\310\"\310J\320VW\330\004\010\210\001\210\021\320\000\030\230\001\360\006\000\005\014\2104""\210r\220\024\220S\230\004\230B\230c\240\021\240!\240<\250s\260!\3203D\300B\300a\330\030\032\230#\230Q\230a\230|\2503\250j\270\002\270!\320\000X\320XY\360\022\000\005&\240T\250\031\260$\260a\330\004\047\240t\2501\330\004#\2404\240q\330\004(\250\004\320,E\300T\310\021\330\004-\250T\260\021\330\004\"\240$\320&;\2704\270q\330\004\031\230\032\2401\330\004\030\230\t\240\024\240V\2506\260\021\330\004\033\2304\230v\240Q\240a\330\004\026\220a\360\006\000\005\010\200t\2107\220%\220r\230\023\230E\240\023\240A\240V\2501\250C\250r\260\021\330\010\016\210j\230\001\230\021\330\004\010\210\005\210U\220!\2201\330\010\022\220$\220a\220q\330\004\007\200t\2107\220$\220d\230!\330\010\t\330\004\032\230)\2406\250\021\250\"\250B\250c\260\021\330\004\022\220!\2204\220t\2305\240\007\240v\250V\3203F\300f\310A\330\004\016\210h\220g\230R\230x\240q\330\004\010\210\005\210U\220!\2201\330\010\020\220\006\220a\220r\230\022\2303\230b\240\005\240Q\240f\250A\250T\260\030\270\026\270q\300\003\3002\300W\310A\330\010\013\2104\210q\220\001\330\014\022\220$\220d\230\047\240\021\240*\250A\250T\260\027\270\t\300\021\300!\330\"#\2401\240F\250$\250l\270!\340\014\022\220%\220q\230\n\240!\2404\240v\250Q\250b\260\002\260\"\260B\260d\270)\3001\300C\300t\3101\330\030\036\230a\330\010\014\210A\210U\220!\330\010\014\210A\210U\220$\220a\220s\230#\230Q\330\004\010\210\001\210\021";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 211; i++) {
+    for (int i = 0; i < 218; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 30) PyUnicode_InternInPlace(&string);
@@ -31909,8 +32855,8 @@ static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <con
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 211; i < 227; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-211].length;
+    for (int i = 218; i < 238; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-218].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -31920,15 +32866,15 @@ static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <con
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 227; i++) {
+    for (Py_ssize_t i = 0; i < 238; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 211;
-      for (Py_ssize_t i=0; i<16; ++i) {
+      PyObject **table = stringtab + 218;
+      for (Py_ssize_t i=0; i<20; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
         #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -31950,7 +32896,15 @@ static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <con
     #endif
   }
   {
-    PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 0;
+    PyObject **numbertab = __pyx_mstate->__pyx_number_tab;
+    double const c_constants[] = {1.0};
+    for (int i = 0; i < 1; i++) {
+      numbertab[i] = PyFloat_FromDouble(c_constants[i]);
+      if (unlikely(!numbertab[i])) __PYX_ERR(0, 1, __pyx_L1_error)
+    }
+  }
+  {
+    PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 1;
     int8_t const cint_constants_1[] = {0,-1,1};
     int32_t const cint_constants_4[] = {21552796L,136983863L};
     for (int i = 0; i < 5; i++) {
@@ -31961,7 +32915,7 @@ static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <con
   #if CYTHON_IMMORTAL_CONSTANTS
   {
     PyObject **table = __pyx_mstate->__pyx_number_tab;
-    for (Py_ssize_t i=0; i<5; ++i) {
+    for (Py_ssize_t i=0; i<6; ++i) {
       #if PY_VERSION_HEX >= 0x030F0000
       PyUnstable_SetImmortal(table[i]);
       #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -32015,79 +32969,99 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
+    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 116};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_c};
+    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_money_motivated_share, __pyx_mstate->__pyx_kp_b_iso88591_a_q_b_C2V6QR, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+  }
+  {
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 126};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_capacity, __pyx_mstate->__pyx_n_u_load, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_c};
+    __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_effective_capacity, __pyx_mstate->__pyx_kp_b_iso88591_a_9Ct2Q_4Be3d_AQ, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
+  }
+  {
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 135};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_capacity, __pyx_mstate->__pyx_n_u_load, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_c};
+    __pyx_mstate_global->__pyx_codeobj_tab[2] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_participation_cost, __pyx_mstate->__pyx_kp_b_iso88591_a_A_D_A_1_t2Q_B_A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[2])) goto bad;
+  }
+  {
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 142};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_is_employer, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_sectors};
+    __pyx_mstate_global->__pyx_codeobj_tab[3] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_meeting_relevance, __pyx_mstate->__pyx_kp_b_iso88591_gQ_2V1A_4r_z1C3hbPUUV, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[3])) goto bad;
+  }
+  {
     const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 1};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_state, __pyx_mstate->__pyx_n_u_dict_2, __pyx_mstate->__pyx_n_u_use_setstate};
-    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_reduce_cython, __pyx_mstate->__pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_Qg_q_Qg, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[4] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_reduce_cython, __pyx_mstate->__pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_Qg_q_Qg, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[4])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 17};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_pyx_state};
-    __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_avQ, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[5] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_avQ, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[5])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 1};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_state, __pyx_mstate->__pyx_n_u_dict_2, __pyx_mstate->__pyx_n_u_use_setstate};
-    __pyx_mstate_global->__pyx_codeobj_tab[2] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_reduce_cython, __pyx_mstate->__pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_d_7_WA_d_7, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[2])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[6] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_reduce_cython, __pyx_mstate->__pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_d_7_WA_d_7, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[6])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 17};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_pyx_state};
-    __pyx_mstate_global->__pyx_codeobj_tab[3] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_1F, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[3])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[7] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_1F, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[7])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 1};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_state, __pyx_mstate->__pyx_n_u_dict_2, __pyx_mstate->__pyx_n_u_use_setstate};
-    __pyx_mstate_global->__pyx_codeobj_tab[4] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_reduce_cython, __pyx_mstate->__pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_awk_awk, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[4])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[8] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_reduce_cython, __pyx_mstate->__pyx_kp_b_iso88591_Q_q_l_vWE_Q_q_t3gQ_q_awk_awk, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[8])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 17};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_pyx_state};
-    __pyx_mstate_global->__pyx_codeobj_tab[5] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_q_a, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[5])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[9] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_q_a, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[9])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 160};
+    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 199};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_commitment, __pyx_mstate->__pyx_n_u_partner_share, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_p};
-    __pyx_mstate_global->__pyx_codeobj_tab[6] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_exit_chance, __pyx_mstate->__pyx_kp_b_iso88591_4r_S_Bc_s_3DBa_Qa_3j, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[6])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[10] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_exit_chance, __pyx_mstate->__pyx_kp_b_iso88591_4r_S_Bc_s_3DBa_Qa_3j, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[10])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 173};
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 212};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_month, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_nodes, __pyx_mstate->__pyx_n_u_nodes_on};
-    __pyx_mstate_global->__pyx_codeobj_tab[7] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_meets_regionally, __pyx_mstate->__pyx_kp_b_iso88591_fF_vRr_V3fF_4y_6_6_I_A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[7])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[11] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_meets_regionally, __pyx_mstate->__pyx_kp_b_iso88591_fF_vRr_V3fF_4y_6_6_I_A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[11])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 23, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 184};
+    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 23, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 223};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_meeting, __pyx_mstate->__pyx_n_u_convening, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_not_employer, __pyx_mstate->__pyx_n_u_commitment, __pyx_mstate->__pyx_n_u_capacity, __pyx_mstate->__pyx_n_u_relevance, __pyx_mstate->__pyx_n_u_sector, __pyx_mstate->__pyx_n_u_engaged, __pyx_mstate->__pyx_n_u_size, __pyx_mstate->__pyx_n_u_near, __pyx_mstate->__pyx_n_u_group, __pyx_mstate->__pyx_n_u_attended, __pyx_mstate->__pyx_n_u_committed, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_meetings, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_crowd, __pyx_mstate->__pyx_n_u_count};
-    __pyx_mstate_global->__pyx_codeobj_tab[8] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_attend, __pyx_mstate->__pyx_kp_b_iso88591_I_Q_DD_t1_Q_t_4G1_q_gQ_F_q_6_A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[8])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[12] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_attend, __pyx_mstate->__pyx_kp_b_iso88591_I_Q_DD_t1_Q_t_4G1_q_gQ_F_q_6_A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[12])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 44, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 221};
+    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 44, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 260};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ladder, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_consortium, __pyx_mstate->__pyx_n_u_funding, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_p, __pyx_mstate->__pyx_n_u_s, __pyx_mstate->__pyx_n_u_grant, __pyx_mstate->__pyx_n_u_mandate, __pyx_mstate->__pyx_n_u_vision, __pyx_mstate->__pyx_n_u_wins, __pyx_mstate->__pyx_n_u_spanners, __pyx_mstate->__pyx_n_u_habit_coordination, __pyx_mstate->__pyx_n_u_champion_boost, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_active, __pyx_mstate->__pyx_n_u_cross, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_signatory, __pyx_mstate->__pyx_n_u_champion, __pyx_mstate->__pyx_n_u_money_weight, __pyx_mstate->__pyx_n_u_benefit, __pyx_mstate->__pyx_n_u_habit, __pyx_mstate->__pyx_n_u_base_cost, __pyx_mstate->__pyx_n_u_roi, __pyx_mstate->__pyx_n_u_receipt, __pyx_mstate->__pyx_n_u_dominance, __pyx_mstate->__pyx_n_u_commitment, __pyx_mstate->__pyx_n_u_aspiration, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_a, __pyx_mstate->__pyx_n_u_b, __pyx_mstate->__pyx_n_u_value, __pyx_mstate->__pyx_n_u_relational, __pyx_mstate->__pyx_n_u_inside, __pyx_mstate->__pyx_n_u_outside, __pyx_mstate->__pyx_n_u_champ, __pyx_mstate->__pyx_n_u_relief, __pyx_mstate->__pyx_n_u_rel};
-    __pyx_mstate_global->__pyx_codeobj_tab[9] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_learn_commitment, __pyx_mstate->__pyx_kp_b_iso88591_a_Ja_r_2V6_3fF_4zQR_Q_q_S_b_RS, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[9])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[13] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_learn_commitment, __pyx_mstate->__pyx_kp_b_iso88591_a_Ja_r_2V6_3fF_4zQR_Q_q_S_b_RS, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[13])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 24, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 275};
+    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 24, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 314};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_consortium, __pyx_mstate->__pyx_n_u_rule, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_commitment, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_signatory, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_ever, __pyx_mstate->__pyx_n_u_in_grant, __pyx_mstate->__pyx_n_u_invited, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_n_part, __pyx_mstate->__pyx_n_u_share, __pyx_mstate->__pyx_n_u_overall, __pyx_mstate->__pyx_n_u_now, __pyx_mstate->__pyx_n_u_counts};
-    __pyx_mstate_global->__pyx_codeobj_tab[10] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_take_part, __pyx_mstate->__pyx_kp_b_iso88591_XXY_T_a_t1_4q_ET_T_4q_1_V6_4vQa, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[10])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[14] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_take_part, __pyx_mstate->__pyx_kp_b_iso88591_XXY_T_a_t1_4q_ET_T_4q_1_V6_4vQa, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[14])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 8, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 318};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 8, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 357};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_out, __pyx_mstate->__pyx_n_u_view, __pyx_mstate->__pyx_n_u_counts};
-    __pyx_mstate_global->__pyx_codeobj_tab[11] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_trusted_partners, __pyx_mstate->__pyx_kp_b_iso88591_F_1_F_1_A_6_Bc_4t4t4vT_F_U_1_AU, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[11])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[15] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_commitment_pyx, __pyx_mstate->__pyx_n_u_trusted_partners, __pyx_mstate->__pyx_kp_b_iso88591_F_1_F_1_A_6_Bc_4t4t4vT_F_U_1_AU, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[15])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 4};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_pyx_type, __pyx_mstate->__pyx_n_u_pyx_checksum, __pyx_mstate->__pyx_n_u_pyx_state, __pyx_mstate->__pyx_n_u_pyx_result};
-    __pyx_mstate_global->__pyx_codeobj_tab[12] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_pyx_unpickle_ExitRule, __pyx_mstate->__pyx_kp_b_iso88591_q_0_kQR_881A_7_nA_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[12])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[16] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_pyx_unpickle_ExitRule, __pyx_mstate->__pyx_kp_b_iso88591_q_0_kQR_881A_7_nA_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[16])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 4};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_pyx_type, __pyx_mstate->__pyx_n_u_pyx_checksum, __pyx_mstate->__pyx_n_u_pyx_state, __pyx_mstate->__pyx_n_u_pyx_result};
-    __pyx_mstate_global->__pyx_codeobj_tab[13] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_pyx_unpickle_ThresholdExit, __pyx_mstate->__pyx_kp_b_iso88591_q_0_kQR_7_q0_a_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[13])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[17] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_pyx_unpickle_ThresholdExit, __pyx_mstate->__pyx_kp_b_iso88591_q_0_kQR_7_q0_a_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[17])) goto bad;
   }
   {
     const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 4};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_pyx_type, __pyx_mstate->__pyx_n_u_pyx_checksum, __pyx_mstate->__pyx_n_u_pyx_state, __pyx_mstate->__pyx_n_u_pyx_result};
-    __pyx_mstate_global->__pyx_codeobj_tab[14] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_pyx_unpickle_LogitExit, __pyx_mstate->__pyx_kp_b_iso88591_q_0_kQR_9HAQ_7_1L_a_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[14])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[18] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_pyx_unpickle_LogitExit, __pyx_mstate->__pyx_kp_b_iso88591_q_0_kQR_9HAQ_7_1L_a_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[18])) goto bad;
   }
   Py_DECREF(tuple_dedup_map);
   return 0;
@@ -35395,41 +36369,65 @@ static CYTHON_INLINE long __Pyx_div_long(long a, long b, int b_is_constant) {
     return q - adapt_python;
 }
 
-/* WriteUnraisableException */
-static void __Pyx_WriteUnraisable(const char *name, int clineno,
-                                  int lineno, const char *filename,
-                                  int full_traceback, int nogil) {
-    PyObject *old_exc, *old_val, *old_tb;
-    PyObject *ctx;
-    __Pyx_PyThreadState_declare
-    PyGILState_STATE state;
-    if (nogil)
-        state = PyGILState_Ensure();
-    else state = (PyGILState_STATE)0;
-    CYTHON_UNUSED_VAR(clineno);
-    CYTHON_UNUSED_VAR(lineno);
-    CYTHON_UNUSED_VAR(filename);
-    CYTHON_MAYBE_UNUSED_VAR(nogil);
-    __Pyx_PyThreadState_assign
-    __Pyx_ErrFetch(&old_exc, &old_val, &old_tb);
-    if (full_traceback) {
-        Py_XINCREF(old_exc);
-        Py_XINCREF(old_val);
-        Py_XINCREF(old_tb);
-        __Pyx_ErrRestore(old_exc, old_val, old_tb);
-        PyErr_PrintEx(0);
-    }
-    ctx = PyUnicode_FromString(name);
-    __Pyx_ErrRestore(old_exc, old_val, old_tb);
-    if (!ctx) {
-        PyErr_WriteUnraisable(Py_None);
+/* PyFloatBinop */
+#if !CYTHON_COMPILING_IN_PYPY
+static PyObject* __Pyx_PyFloat_AddCObj(PyObject *op1, PyObject *op2, double floatval, int inplace, int zerodivision_check) {
+    const double a = floatval;
+    double b;
+    CYTHON_UNUSED_VAR(inplace);
+    CYTHON_UNUSED_VAR(zerodivision_check);
+    if (likely(PyFloat_CheckExact(op2))) {
+        b = __Pyx_PyFloat_AS_DOUBLE(op2);
+        
+    } else
+    if (likely(PyLong_CheckExact(op2))) {
+        #if CYTHON_USE_PYLONG_INTERNALS
+        if (__Pyx_PyLong_IsZero(op2)) {
+            b = 0.0;
+            
+            goto digits_done;
+        } else if (__Pyx_PyLong_IsCompact(op2)) {
+            b = (double) __Pyx_PyLong_CompactValue(op2);
+            goto digits_done;
+        } else {
+            const digit* digits = __Pyx_PyLong_Digits(op2);
+            const Py_ssize_t size = __Pyx_PyLong_DigitCount(op2);
+            if (size <= 2 && (8 * sizeof(unsigned long) > 2 * PyLong_SHIFT && ((8 * sizeof(unsigned long) < 53) || (1 * PyLong_SHIFT < 53)))) {
+                b = (double) (((((unsigned long)digits[1]) << PyLong_SHIFT) | (unsigned long)digits[0]));
+                if ((8 * sizeof(unsigned long) < 53) || (2 * PyLong_SHIFT < 53) || (b < (double) ((PY_LONG_LONG)1 << 53))) {
+                    if (__Pyx_PyLong_IsNeg(op2)) b = -b;
+                    goto digits_done;
+                }
+            }
+            if (size <= 3 && (8 * sizeof(unsigned long) > 3 * PyLong_SHIFT && ((8 * sizeof(unsigned long) < 53) || (2 * PyLong_SHIFT < 53)))) {
+                b = (double) (((((((unsigned long)digits[2]) << PyLong_SHIFT) | (unsigned long)digits[1]) << PyLong_SHIFT) | (unsigned long)digits[0]));
+                if ((8 * sizeof(unsigned long) < 53) || (3 * PyLong_SHIFT < 53) || (b < (double) ((PY_LONG_LONG)1 << 53))) {
+                    if (__Pyx_PyLong_IsNeg(op2)) b = -b;
+                    goto digits_done;
+                }
+            }
+            if (size <= 4 && (8 * sizeof(unsigned long) > 4 * PyLong_SHIFT && ((8 * sizeof(unsigned long) < 53) || (3 * PyLong_SHIFT < 53)))) {
+                b = (double) (((((((((unsigned long)digits[3]) << PyLong_SHIFT) | (unsigned long)digits[2]) << PyLong_SHIFT) | (unsigned long)digits[1]) << PyLong_SHIFT) | (unsigned long)digits[0]));
+                if ((8 * sizeof(unsigned long) < 53) || (4 * PyLong_SHIFT < 53) || (b < (double) ((PY_LONG_LONG)1 << 53))) {
+                    if (__Pyx_PyLong_IsNeg(op2)) b = -b;
+                    goto digits_done;
+                }
+            }
+        }
+        #endif
+            b = PyLong_AsDouble(op2);
+            if (unlikely(b == -1.0 && PyErr_Occurred())) return NULL;
     } else {
-        PyErr_WriteUnraisable(ctx);
-        Py_DECREF(ctx);
+        return (inplace ? PyNumber_InPlaceAdd : PyNumber_Add)(op1, op2);
     }
-    if (nogil)
-        PyGILState_Release(state);
+#if CYTHON_USE_PYLONG_INTERNALS
+digits_done:;
+#endif
+        double result;
+        result = a + b;
+        return PyFloat_FromDouble(result);
 }
+#endif
 
 /* PyNumberBinop */
 #if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API)
@@ -35513,6 +36511,157 @@ static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_float_object(PyObject *o
     return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
 }
 #endif
+
+/* PyNumberBinop */
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API)
+#if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+#ifndef __Pyx_DEFINED_BinopTypeError
+#define __Pyx_DEFINED_BinopTypeError
+static void __Pyx_BinopTypeError(PyObject *op1, PyObject *op2, const char* op, int inplace) {
+    char opname[4] = {op[0], op[1], 0, 0};
+    if (inplace) {
+        opname[op[1] ? 2 : 1] = '=';
+    }
+    __Pyx_RaiseErrorWithObjectTypes1(
+        PyExc_TypeError,
+        "unsupported operand type(s) for %.3s: '" __Pyx_FMT_TYPENAME "' and '" __Pyx_FMT_TYPENAME "'",
+        opname, op1, op2);
+}
+#endif
+#endif
+#ifndef __Pyx_DEFINED_PyNumber_Multiply_xfloat_float
+#define __Pyx_DEFINED_PyNumber_Multiply_xfloat_float
+static PyObject* __Pyx_PyNumber_Multiply_xfloat_float(PyObject *op1, PyObject *op2, int inplace) {
+    #if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+    {
+        PyTypeObject *type_op2 = Py_TYPE(op2);
+        binaryfunc slot_func = __Pyx_PyType_GetSubSlot(type_op2, tp_as_number, nb_multiply, binaryfunc);
+        if (likely(slot_func)) {
+            PyObject *result = slot_func(op1, op2);
+            if (likely(result != Py_NotImplemented)) {
+                return result;
+            }
+            Py_DECREF(result);
+        }
+        __Pyx_BinopTypeError(op1, op2, "*", inplace);
+        return NULL;
+    }
+    #else
+    return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
+    #endif
+}
+#endif
+#ifndef __Pyx_DEFINED_PyNumber_Multiply_xint_float
+#define __Pyx_DEFINED_PyNumber_Multiply_xint_float
+static PyObject* __Pyx_PyNumber_Multiply_xint_float(PyObject *op1, PyObject *op2, int inplace) {
+    if (likely(op2 != Py_None)) {
+        double int_op1;
+        #if CYTHON_USE_PYLONG_INTERNALS
+        if (__Pyx_PyLong_IsCompact(op1)) {
+            Py_ssize_t compact_op1 = __Pyx_PyLong_CompactValue(op1);
+            int_op1 = (double) compact_op1;
+        } else
+        #endif
+        {
+            int_op1 = PyLong_AsDouble(op1);
+            if (unlikely((int_op1 == -1.) && PyErr_Occurred())) return NULL;
+        }
+        double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+        #if !CYTHON_ASSUME_SAFE_MACROS
+        if (unlikely((float_op2 == -1.) && PyErr_Occurred())) return NULL;
+        #endif
+        return PyFloat_FromDouble(int_op1 * float_op2);
+    }
+    #if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+    {
+        PyTypeObject *type_op2 = Py_TYPE(op2);
+        binaryfunc slot_func = __Pyx_PyType_GetSubSlot(type_op2, tp_as_number, nb_multiply, binaryfunc);
+        if (likely(slot_func)) {
+            PyObject *result = slot_func(op1, op2);
+            if (likely(result != Py_NotImplemented)) {
+                return result;
+            }
+            Py_DECREF(result);
+        }
+        ssizeargfunc repeat_func = __Pyx_PyType_GetSubSlot(type_op2, tp_as_sequence, sq_repeat, ssizeargfunc);
+        if (likely(repeat_func)) {
+            Py_ssize_t count;
+            #if CYTHON_USE_PYLONG_INTERNALS
+            if (__Pyx_PyLong_IsCompact(op1)) {
+                count = __Pyx_PyLong_CompactValue(op1);
+            } else
+            #endif
+            {
+                count = PyLong_AsSsize_t(op1);
+                if (unlikely((count == -1) && PyErr_Occurred())) return NULL;
+            }
+            return repeat_func(op2, count);
+        }
+        __Pyx_BinopTypeError(op1, op2, "*", inplace);
+        return NULL;
+    }
+    #else
+    return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
+    #endif
+}
+#endif
+static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_object_float(PyObject *op1, PyObject *op2, int inplace) {
+    if (likely(PyFloat_CheckExact(op1))) {
+        if (likely(op2 != Py_None)) {
+            double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely((float_op2 == -1.) && PyErr_Occurred())) return NULL;
+            #endif
+            double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely((float_op1 == -1.) && PyErr_Occurred())) return NULL;
+            #endif
+            return PyFloat_FromDouble(float_op1 * float_op2);
+        }
+        return __Pyx_PyNumber_Multiply_xfloat_float(op1, op2, inplace);
+    }
+    if (PyLong_CheckExact(op1)) {
+        return __Pyx_PyNumber_Multiply_xint_float(op1, op2, inplace);
+    }
+    return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
+}
+#endif
+
+/* WriteUnraisableException */
+static void __Pyx_WriteUnraisable(const char *name, int clineno,
+                                  int lineno, const char *filename,
+                                  int full_traceback, int nogil) {
+    PyObject *old_exc, *old_val, *old_tb;
+    PyObject *ctx;
+    __Pyx_PyThreadState_declare
+    PyGILState_STATE state;
+    if (nogil)
+        state = PyGILState_Ensure();
+    else state = (PyGILState_STATE)0;
+    CYTHON_UNUSED_VAR(clineno);
+    CYTHON_UNUSED_VAR(lineno);
+    CYTHON_UNUSED_VAR(filename);
+    CYTHON_MAYBE_UNUSED_VAR(nogil);
+    __Pyx_PyThreadState_assign
+    __Pyx_ErrFetch(&old_exc, &old_val, &old_tb);
+    if (full_traceback) {
+        Py_XINCREF(old_exc);
+        Py_XINCREF(old_val);
+        Py_XINCREF(old_tb);
+        __Pyx_ErrRestore(old_exc, old_val, old_tb);
+        PyErr_PrintEx(0);
+    }
+    ctx = PyUnicode_FromString(name);
+    __Pyx_ErrRestore(old_exc, old_val, old_tb);
+    if (!ctx) {
+        PyErr_WriteUnraisable(Py_None);
+    } else {
+        PyErr_WriteUnraisable(ctx);
+        Py_DECREF(ctx);
+    }
+    if (nogil)
+        PyGILState_Release(state);
+}
 
 /* PyNumberBinop */
 #if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API)

@@ -111,6 +111,45 @@ cdef void count_partners(const cnp.int64_t[::1] ti, const cnp.int64_t[::1] tj,
             counts[2 * n + b] += part[a]
 
 
+# ------------------------------------------------------------------ what organizations bring
+
+def money_motivated_share(Params params):
+    """Share of signatories who join for the money, growing with the award (M3).
+
+    "For the wrong reasons": capped by ``money_motivated_cap``.
+    """
+    cdef Commitment c = params.commitment
+    return min(c.money_motivated_cap,
+               c.money_motivated_base + c.money_motivated_per_musd * params.grant.award_musd)
+
+
+def effective_capacity(capacity, load, Params params):
+    """Capacity for consortium work after competing initiatives (M24, M34).
+
+    Initiative load takes capacity away, less so where state signals are coherent.
+    """
+    cdef Commitment c = params.commitment
+    return capacity / (1.0 + c.overload_sensitivity * load * (1.0 - c.policy_coherence))
+
+
+def participation_cost(capacity, load, Params params):
+    """Monthly cost of taking part: higher with initiative load, lower with capacity (C1; M24, M34)."""
+    cdef Commitment c = params.commitment
+    return (c.participation_cost * (1.0 + c.overload_sensitivity * load
+                                    * (1.0 - c.policy_coherence)) / capacity)
+
+
+def meeting_relevance(is_employer, Params params):
+    """How relevant the consortium's meetings are to each organization (M17, M32).
+
+    Employers attend their industry sector's roundtable, so breadth across sectors spreads
+    outreach to them thin: ``1/(1 + breadth_dilution*(sectors - 1))``.
+    """
+    cdef long sectors = params.region.n_industry_sectors
+    return np.where(is_employer,
+                    1.0 / (1.0 + params.employers.breadth_dilution * (sectors - 1)), 1.0)
+
+
 # ------------------------------------------------------------------ exit rules, as chosen
 
 cdef class ExitRule:

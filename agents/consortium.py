@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from agents import institutions, money, programmes
-from agents.codes import Phase
+from agents.codes import MONTHS_PER_YEAR, Phase
 
 
 class Consortium:
@@ -25,13 +25,14 @@ class Consortium:
     """
 
     def __init__(self, schedule: Any, rules: Any, rng: np.random.Generator):
+        """Start the stocks, fix when TA ends (M9), draw the lead's orientation (M13, M14)."""
         r, g = rules.region, rules.grant
         self.grant_end = schedule.grant_end
         self.money_end = schedule.money_end
         self._shares = schedule.state_share.tolist()
         self._phases = schedule.phase.tolist()
         ta_on = g.technical_assistance and g.award_musd > 0
-        self.ta_until = (schedule.grant_end + money.MONTHS_PER_YEAR * g.ta_post_grant_years
+        self.ta_until = (schedule.grant_end + MONTHS_PER_YEAR * g.ta_post_grant_years
                          if ta_on else 0)
         # This month's signals.
         self.month = 0
@@ -60,7 +61,7 @@ class Consortium:
         self.now_share = r.systems_now_share if self.systems_lead else g.now_share
 
     def read_schedule(self, month: int) -> None:
-        """This month's state money, phase and whether the grant still runs (§2.4)."""
+        """Read the month's state money and phase, and whether the grant still runs (§2.4)."""
         self.month = month
         self.state_share = self._shares[month]
         self.phase = self._phases[month]

@@ -2081,12 +2081,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -2138,7 +2139,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -2176,7 +2177,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -2203,7 +2204,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -2229,7 +2230,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -2307,7 +2308,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -2343,7 +2344,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2385,7 +2386,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2401,7 +2402,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -3394,6 +3395,19 @@ static CYTHON_INLINE long __Pyx_div_long(long, long, int b_is_constant);
 /* PyImportError_Check.proto */
 #define __Pyx_PyExc_ImportError_Check(obj)  __Pyx_TypeCheck(obj, PyExc_ImportError)
 
+/* PyObjectCompare.proto */
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareEq_object_object(PyObject *op1, PyObject *op2, int pyop);
+
+/* PyNumberBinop.proto */
+#if CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API
+#define __Pyx_PyNumber_Multiply_object_float(op1, op2)  PyNumber_Multiply(op1, op2)
+#define __Pyx_PyNumber_InPlaceMultiply_object_float(op1, op2)  PyNumber_InPlaceMultiply(op1, op2)
+#else
+#define __Pyx_PyNumber_Multiply_object_float(op1, op2)  __Pyx__PyNumber_Multiply_object_float(op1, op2, 0)
+#define __Pyx_PyNumber_InPlaceMultiply_object_float(op1, op2)  __Pyx__PyNumber_Multiply_object_float(op1, op2, 1)
+static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_object_float(PyObject *op1, PyObject *op2, int inplace);
+#endif
+
 /* AllocateExtensionType.proto */
 static PyObject *__Pyx_AllocateExtensionType(PyTypeObject *t, int is_final);
 
@@ -4262,7 +4276,8 @@ static void __pyx_memoryviewslice___pyx_pf_15View_dot_MemoryView_16_memoryviewsl
 static PyObject *__pyx_pf___pyx_memoryviewslice___reduce_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf___pyx_memoryviewslice_2__setstate_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self, CYTHON_UNUSED PyObject *__pyx_v___pyx_state); /* proto */
 static PyObject *__pyx_pf_15View_dot_MemoryView___pyx_unpickle_Enum(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
-static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ladder, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
+static PyObject *__pyx_pf_6agents_9employers_barriers(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_industry, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_9employers_2climb(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ladder, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
 static PyObject *__pyx_tp_new__initialisation_array(PyObject *o, 
 #if CYTHON_VECTORCALL_TPNEW
     PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
@@ -4422,9 +4437,9 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_pop;
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_slice[1];
-    PyObject *__pyx_tuple[2];
-    PyObject *__pyx_codeobj_tab[1];
-    PyObject *__pyx_string_tab[133];
+    PyObject *__pyx_tuple[3];
+    PyObject *__pyx_codeobj_tab[2];
+    PyObject *__pyx_string_tab[149];
     PyObject *__pyx_number_tab[3];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
@@ -4504,109 +4519,125 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_kp_u_unable_to_allocate_shape_and_str __pyx_string_tab[27]
 #define __pyx_n_u_ASCII __pyx_string_tab[28]
 #define __pyx_n_u_Ellipsis __pyx_string_tab[29]
-#define __pyx_n_u_Sequence __pyx_string_tab[30]
-#define __pyx_n_u_View_MemoryView __pyx_string_tab[31]
-#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[32]
-#define __pyx_n_u_annotate __pyx_string_tab[33]
-#define __pyx_n_u_class __pyx_string_tab[34]
-#define __pyx_n_u_class_getitem __pyx_string_tab[35]
-#define __pyx_n_u_dict __pyx_string_tab[36]
-#define __pyx_n_u_func __pyx_string_tab[37]
-#define __pyx_n_u_getstate __pyx_string_tab[38]
-#define __pyx_n_u_import __pyx_string_tab[39]
-#define __pyx_n_u_main __pyx_string_tab[40]
-#define __pyx_n_u_module __pyx_string_tab[41]
-#define __pyx_n_u_name_2 __pyx_string_tab[42]
-#define __pyx_n_u_new __pyx_string_tab[43]
-#define __pyx_n_u_pyx_checksum __pyx_string_tab[44]
-#define __pyx_n_u_pyx_state __pyx_string_tab[45]
-#define __pyx_n_u_pyx_type __pyx_string_tab[46]
-#define __pyx_n_u_pyx_unpickle_Enum __pyx_string_tab[47]
-#define __pyx_n_u_pyx_vtable __pyx_string_tab[48]
-#define __pyx_n_u_qualname __pyx_string_tab[49]
-#define __pyx_n_u_reduce __pyx_string_tab[50]
-#define __pyx_n_u_reduce_cython __pyx_string_tab[51]
-#define __pyx_n_u_reduce_ex __pyx_string_tab[52]
-#define __pyx_n_u_set_name __pyx_string_tab[53]
-#define __pyx_n_u_setstate __pyx_string_tab[54]
-#define __pyx_n_u_setstate_cython __pyx_string_tab[55]
-#define __pyx_n_u_test __pyx_string_tab[56]
-#define __pyx_n_u_is_coroutine __pyx_string_tab[57]
-#define __pyx_n_u_abc __pyx_string_tab[58]
-#define __pyx_n_u_activity __pyx_string_tab[59]
-#define __pyx_n_u_agents_employers __pyx_string_tab[60]
-#define __pyx_n_u_allocate_buffer __pyx_string_tab[61]
-#define __pyx_n_u_asks __pyx_string_tab[62]
-#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[63]
-#define __pyx_n_u_base __pyx_string_tab[64]
-#define __pyx_n_u_best __pyx_string_tab[65]
-#define __pyx_n_u_burnout __pyx_string_tab[66]
-#define __pyx_n_u_burnt __pyx_string_tab[67]
-#define __pyx_n_u_c __pyx_string_tab[68]
-#define __pyx_n_u_climb __pyx_string_tab[69]
-#define __pyx_n_u_cline_in_traceback __pyx_string_tab[70]
-#define __pyx_n_u_commitment __pyx_string_tab[71]
-#define __pyx_n_u_consortium __pyx_string_tab[72]
-#define __pyx_n_u_contact __pyx_string_tab[73]
-#define __pyx_n_u_conv_employer __pyx_string_tab[74]
-#define __pyx_n_u_conv_pairs __pyx_string_tab[75]
-#define __pyx_n_u_convener_employer __pyx_string_tab[76]
-#define __pyx_n_u_convener_pairs __pyx_string_tab[77]
-#define __pyx_n_u_count __pyx_string_tab[78]
-#define __pyx_n_u_difficulty __pyx_string_tab[79]
-#define __pyx_n_u_dtype_is_object __pyx_string_tab[80]
-#define __pyx_n_u_encode __pyx_string_tab[81]
-#define __pyx_n_u_enumerate __pyx_string_tab[82]
-#define __pyx_n_u_error __pyx_string_tab[83]
-#define __pyx_n_u_flags __pyx_string_tab[84]
-#define __pyx_n_u_format __pyx_string_tab[85]
-#define __pyx_n_u_fortran __pyx_string_tab[86]
-#define __pyx_n_u_i __pyx_string_tab[87]
-#define __pyx_n_u_id __pyx_string_tab[88]
-#define __pyx_n_u_index __pyx_string_tab[89]
-#define __pyx_n_u_is_employer __pyx_string_tab[90]
-#define __pyx_n_u_items __pyx_string_tab[91]
-#define __pyx_n_u_itemsize __pyx_string_tab[92]
-#define __pyx_n_u_ladder __pyx_string_tab[93]
-#define __pyx_n_u_memview __pyx_string_tab[94]
-#define __pyx_n_u_mode __pyx_string_tab[95]
-#define __pyx_n_u_n __pyx_string_tab[96]
-#define __pyx_n_u_name __pyx_string_tab[97]
-#define __pyx_n_u_ndim __pyx_string_tab[98]
-#define __pyx_n_u_now __pyx_string_tab[99]
-#define __pyx_n_u_now_share __pyx_string_tab[100]
-#define __pyx_n_u_obj __pyx_string_tab[101]
-#define __pyx_n_u_one_stop __pyx_string_tab[102]
-#define __pyx_n_u_orgs __pyx_string_tab[103]
-#define __pyx_n_u_p __pyx_string_tab[104]
-#define __pyx_n_u_pack __pyx_string_tab[105]
-#define __pyx_n_u_params __pyx_string_tab[106]
-#define __pyx_n_u_part __pyx_string_tab[107]
-#define __pyx_n_u_pop __pyx_string_tab[108]
-#define __pyx_n_u_r __pyx_string_tab[109]
-#define __pyx_n_u_register __pyx_string_tab[110]
-#define __pyx_n_u_roi __pyx_string_tab[111]
-#define __pyx_n_u_rung __pyx_string_tab[112]
-#define __pyx_n_u_s __pyx_string_tab[113]
-#define __pyx_n_u_scared __pyx_string_tab[114]
-#define __pyx_n_u_setdefault __pyx_string_tab[115]
-#define __pyx_n_u_shape __pyx_string_tab[116]
-#define __pyx_n_u_size __pyx_string_tab[117]
-#define __pyx_n_u_start __pyx_string_tab[118]
-#define __pyx_n_u_step __pyx_string_tab[119]
-#define __pyx_n_u_stop __pyx_string_tab[120]
-#define __pyx_n_u_struct __pyx_string_tab[121]
-#define __pyx_n_u_taking_part __pyx_string_tab[122]
-#define __pyx_n_u_ties __pyx_string_tab[123]
-#define __pyx_n_u_trust __pyx_string_tab[124]
-#define __pyx_n_u_u __pyx_string_tab[125]
-#define __pyx_n_u_unpack __pyx_string_tab[126]
-#define __pyx_n_u_update __pyx_string_tab[127]
-#define __pyx_n_u_urgency __pyx_string_tab[128]
-#define __pyx_n_u_values __pyx_string_tab[129]
-#define __pyx_n_u_x __pyx_string_tab[130]
-#define __pyx_n_b_O __pyx_string_tab[131]
-#define __pyx_kp_b_iso88591_vQ_Ja_q_q_0_a_V1_vQ_4_F_q_6_1_q __pyx_string_tab[132]
+#define __pyx_n_u_INDUSTRY_SECTORS __pyx_string_tab[30]
+#define __pyx_n_u_Sequence __pyx_string_tab[31]
+#define __pyx_n_u_View_MemoryView __pyx_string_tab[32]
+#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[33]
+#define __pyx_n_u_annotate __pyx_string_tab[34]
+#define __pyx_n_u_class __pyx_string_tab[35]
+#define __pyx_n_u_class_getitem __pyx_string_tab[36]
+#define __pyx_n_u_dict __pyx_string_tab[37]
+#define __pyx_n_u_func __pyx_string_tab[38]
+#define __pyx_n_u_getstate __pyx_string_tab[39]
+#define __pyx_n_u_import __pyx_string_tab[40]
+#define __pyx_n_u_main __pyx_string_tab[41]
+#define __pyx_n_u_module __pyx_string_tab[42]
+#define __pyx_n_u_name_2 __pyx_string_tab[43]
+#define __pyx_n_u_new __pyx_string_tab[44]
+#define __pyx_n_u_pyx_checksum __pyx_string_tab[45]
+#define __pyx_n_u_pyx_state __pyx_string_tab[46]
+#define __pyx_n_u_pyx_type __pyx_string_tab[47]
+#define __pyx_n_u_pyx_unpickle_Enum __pyx_string_tab[48]
+#define __pyx_n_u_pyx_vtable __pyx_string_tab[49]
+#define __pyx_n_u_qualname __pyx_string_tab[50]
+#define __pyx_n_u_reduce __pyx_string_tab[51]
+#define __pyx_n_u_reduce_cython __pyx_string_tab[52]
+#define __pyx_n_u_reduce_ex __pyx_string_tab[53]
+#define __pyx_n_u_set_name __pyx_string_tab[54]
+#define __pyx_n_u_setstate __pyx_string_tab[55]
+#define __pyx_n_u_setstate_cython __pyx_string_tab[56]
+#define __pyx_n_u_test __pyx_string_tab[57]
+#define __pyx_n_u_is_coroutine __pyx_string_tab[58]
+#define __pyx_n_u_abc __pyx_string_tab[59]
+#define __pyx_n_u_activity __pyx_string_tab[60]
+#define __pyx_n_u_agents_employers __pyx_string_tab[61]
+#define __pyx_n_u_agriculture __pyx_string_tab[62]
+#define __pyx_n_u_allocate_buffer __pyx_string_tab[63]
+#define __pyx_n_u_array __pyx_string_tab[64]
+#define __pyx_n_u_asks __pyx_string_tab[65]
+#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[66]
+#define __pyx_n_u_barrier __pyx_string_tab[67]
+#define __pyx_n_u_barriers __pyx_string_tab[68]
+#define __pyx_n_u_base __pyx_string_tab[69]
+#define __pyx_n_u_best __pyx_string_tab[70]
+#define __pyx_n_u_burnout __pyx_string_tab[71]
+#define __pyx_n_u_burnt __pyx_string_tab[72]
+#define __pyx_n_u_c __pyx_string_tab[73]
+#define __pyx_n_u_climb __pyx_string_tab[74]
+#define __pyx_n_u_cline_in_traceback __pyx_string_tab[75]
+#define __pyx_n_u_commitment __pyx_string_tab[76]
+#define __pyx_n_u_consortium __pyx_string_tab[77]
+#define __pyx_n_u_contact __pyx_string_tab[78]
+#define __pyx_n_u_conv_employer __pyx_string_tab[79]
+#define __pyx_n_u_conv_pairs __pyx_string_tab[80]
+#define __pyx_n_u_convener_employer __pyx_string_tab[81]
+#define __pyx_n_u_convener_pairs __pyx_string_tab[82]
+#define __pyx_n_u_copy __pyx_string_tab[83]
+#define __pyx_n_u_count __pyx_string_tab[84]
+#define __pyx_n_u_difficulty_2 __pyx_string_tab[85]
+#define __pyx_n_u_difficulty __pyx_string_tab[86]
+#define __pyx_n_u_dtype_is_object __pyx_string_tab[87]
+#define __pyx_n_u_e __pyx_string_tab[88]
+#define __pyx_n_u_encode __pyx_string_tab[89]
+#define __pyx_n_u_engineering __pyx_string_tab[90]
+#define __pyx_n_u_enumerate __pyx_string_tab[91]
+#define __pyx_n_u_error __pyx_string_tab[92]
+#define __pyx_n_u_flags __pyx_string_tab[93]
+#define __pyx_n_u_format __pyx_string_tab[94]
+#define __pyx_n_u_fortran __pyx_string_tab[95]
+#define __pyx_n_u_health __pyx_string_tab[96]
+#define __pyx_n_u_i __pyx_string_tab[97]
+#define __pyx_n_u_ict __pyx_string_tab[98]
+#define __pyx_n_u_id __pyx_string_tab[99]
+#define __pyx_n_u_index __pyx_string_tab[100]
+#define __pyx_n_u_industry __pyx_string_tab[101]
+#define __pyx_n_u_is_employer __pyx_string_tab[102]
+#define __pyx_n_u_items __pyx_string_tab[103]
+#define __pyx_n_u_itemsize __pyx_string_tab[104]
+#define __pyx_n_u_ladder __pyx_string_tab[105]
+#define __pyx_n_u_manufacturing __pyx_string_tab[106]
+#define __pyx_n_u_memview __pyx_string_tab[107]
+#define __pyx_n_u_mode __pyx_string_tab[108]
+#define __pyx_n_u_n __pyx_string_tab[109]
+#define __pyx_n_u_name __pyx_string_tab[110]
+#define __pyx_n_u_ndim __pyx_string_tab[111]
+#define __pyx_n_u_now __pyx_string_tab[112]
+#define __pyx_n_u_now_share __pyx_string_tab[113]
+#define __pyx_n_u_np __pyx_string_tab[114]
+#define __pyx_n_u_numpy __pyx_string_tab[115]
+#define __pyx_n_u_obj __pyx_string_tab[116]
+#define __pyx_n_u_one_stop __pyx_string_tab[117]
+#define __pyx_n_u_orgs __pyx_string_tab[118]
+#define __pyx_n_u_p __pyx_string_tab[119]
+#define __pyx_n_u_pack __pyx_string_tab[120]
+#define __pyx_n_u_params __pyx_string_tab[121]
+#define __pyx_n_u_part __pyx_string_tab[122]
+#define __pyx_n_u_pop __pyx_string_tab[123]
+#define __pyx_n_u_r __pyx_string_tab[124]
+#define __pyx_n_u_register __pyx_string_tab[125]
+#define __pyx_n_u_roi __pyx_string_tab[126]
+#define __pyx_n_u_rung __pyx_string_tab[127]
+#define __pyx_n_u_s __pyx_string_tab[128]
+#define __pyx_n_u_scared __pyx_string_tab[129]
+#define __pyx_n_u_setdefault __pyx_string_tab[130]
+#define __pyx_n_u_shape __pyx_string_tab[131]
+#define __pyx_n_u_size __pyx_string_tab[132]
+#define __pyx_n_u_start __pyx_string_tab[133]
+#define __pyx_n_u_step __pyx_string_tab[134]
+#define __pyx_n_u_stop __pyx_string_tab[135]
+#define __pyx_n_u_struct __pyx_string_tab[136]
+#define __pyx_n_u_taking_part __pyx_string_tab[137]
+#define __pyx_n_u_ties __pyx_string_tab[138]
+#define __pyx_n_u_trust __pyx_string_tab[139]
+#define __pyx_n_u_u __pyx_string_tab[140]
+#define __pyx_n_u_unpack __pyx_string_tab[141]
+#define __pyx_n_u_update __pyx_string_tab[142]
+#define __pyx_n_u_urgency __pyx_string_tab[143]
+#define __pyx_n_u_values __pyx_string_tab[144]
+#define __pyx_n_u_x __pyx_string_tab[145]
+#define __pyx_n_b_O __pyx_string_tab[146]
+#define __pyx_kp_b_iso88591_vQ_b_aq_q_d_q_q_q_9C_vQ6K1A_1 __pyx_string_tab[147]
+#define __pyx_kp_b_iso88591_vQ_Ja_q_q_0_a_V1_vQ_4_F_q_6_1_q __pyx_string_tab[148]
 #define __pyx_int_0 __pyx_number_tab[0]
 #define __pyx_int_neg_1 __pyx_number_tab[1]
 #define __pyx_int_136983863 __pyx_number_tab[2]
@@ -4662,9 +4693,9 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_pop.method);
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_slice[i]); }
-  for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<133; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
+  for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<149; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
@@ -4726,9 +4757,9 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_pop.method);
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_slice[i]); }
-  for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<133; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
+  for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<149; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
@@ -21385,7 +21416,7 @@ static CYTHON_INLINE NPY_DATETIMEUNIT __pyx_f_5numpy_get_datetime64_unit(PyObjec
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":21
+/* "agents/employers.pyx":23
  * 
  * 
  * cdef inline double clip01(double x) noexcept:             # <<<<<<<<<<<<<<
@@ -21399,7 +21430,7 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_clip01(double __pyx_v_x) 
   int __pyx_t_2;
 
 
-  /* "agents/employers.pyx":22
+  /* "agents/employers.pyx":24
  * 
  * cdef inline double clip01(double x) noexcept:
  *     x = x if x > 0.0 else 0.0             # <<<<<<<<<<<<<<
@@ -21418,7 +21449,7 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_clip01(double __pyx_v_x) 
 
   __pyx_v_x = __pyx_t_1;
 
-  /* "agents/employers.pyx":23
+  /* "agents/employers.pyx":25
  * cdef inline double clip01(double x) noexcept:
  *     x = x if x > 0.0 else 0.0
  *     return x if x < 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -21440,7 +21471,7 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_clip01(double __pyx_v_x) 
   }
   goto __pyx_L0;
 
-  /* "agents/employers.pyx":21
+  /* "agents/employers.pyx":23
  * 
  * 
  * cdef inline double clip01(double x) noexcept:             # <<<<<<<<<<<<<<
@@ -21455,12 +21486,407 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_clip01(double __pyx_v_x) 
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":28
+/* "agents/employers.pyx":32
+ * 
+ * 
+ * def barriers(industry, Params params):             # <<<<<<<<<<<<<<
+ *     """Each organization's work-based-learning barrier, from its industry sector (M17, M34).
+ * 
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_9employers_1barriers(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+); /*proto*/
+PyDoc_STRVAR(__pyx_doc_6agents_9employers_barriers, "Each organization\047s work-based-learning barrier, from its industry sector (M17, M34).\n\n    Health and manufacturing are hardest, engineering easiest; a state or JPA liability\n    solution lowers manufacturing\047s barrier.\n    ");
+static PyMethodDef __pyx_mdef_6agents_9employers_1barriers = {"barriers", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_9employers_1barriers, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_9employers_barriers};
+static PyObject *__pyx_pw_6agents_9employers_1barriers(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+) {
+  PyObject *__pyx_v_industry = 0;
+  struct __pyx_obj_6agents_6params_Params *__pyx_v_params = 0;
+  #if !CYTHON_VECTORCALL
+  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
+  #endif
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject* values[2] = {0,0};
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("barriers (wrapper)", 0);
+  #if !CYTHON_VECTORCALL
+  #if CYTHON_ASSUME_SAFE_SIZE
+  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
+  #else
+  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
+  #endif
+  #endif
+  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
+  {
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_industry,&__pyx_mstate_global->__pyx_n_u_params,0};
+    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 32, __pyx_L3_error)
+    if (__pyx_kwds_len > 0) {
+      switch (__pyx_nargs) {
+        case  2:
+        values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 32, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  1:
+        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 32, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  0: break;
+        default: goto __pyx_L5_argtuple_error;
+      }
+      const Py_ssize_t kwd_pos_args = __pyx_nargs;
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "barriers", 0) < (0)) __PYX_ERR(0, 32, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("barriers", 1, 2, 2, i); __PYX_ERR(0, 32, __pyx_L3_error) }
+      }
+    } else if (unlikely(__pyx_nargs != 2)) {
+      goto __pyx_L5_argtuple_error;
+    } else {
+      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 32, __pyx_L3_error)
+      values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 32, __pyx_L3_error)
+    }
+    __pyx_v_industry = values[0];
+    __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[1]);
+  }
+  goto __pyx_L6_skip;
+  __pyx_L5_argtuple_error:;
+  __Pyx_RaiseArgtupleInvalid("barriers", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 32, __pyx_L3_error)
+  __pyx_L6_skip:;
+  goto __pyx_L4_argument_unpacking_done;
+  __pyx_L3_error:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __Pyx_AddTraceback("agents.employers.barriers", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __Pyx_RefNannyFinishContext();
+  return NULL;
+  __pyx_L4_argument_unpacking_done:;
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 32, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_9employers_barriers(__pyx_self, __pyx_v_industry, __pyx_v_params);
+
+  /* function exit code */
+  goto __pyx_L0;
+  __pyx_L1_error:;
+  __pyx_r = NULL;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  goto __pyx_L7_cleaned_up;
+  __pyx_L0:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __pyx_L7_cleaned_up:;
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_9employers_barriers(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_industry, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+  struct __pyx_obj_6agents_6params_Employers *__pyx_v_e = 0;
+  PyObject *__pyx_v_barrier = NULL;
+  PyObject *__pyx_v_difficulty = NULL;
+  PyObject *__pyx_7genexpr__pyx_v_s = NULL;
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  PyObject *__pyx_t_4 = NULL;
+  PyObject *__pyx_t_5 = NULL;
+  PyObject *__pyx_t_6 = NULL;
+  Py_ssize_t __pyx_t_7;
+  PyObject *(*__pyx_t_8)(PyObject *);
+  PyObject *__pyx_t_9 = NULL;
+  size_t __pyx_t_10;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("barriers", 0);
+
+  /* "agents/employers.pyx":38
+ *     solution lowers manufacturing's barrier.
+ *     """
+ *     cdef Employers e = params.employers             # <<<<<<<<<<<<<<
+ *     barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])
+ *     difficulty = barrier[industry].copy()
+*/
+  __pyx_t_1 = ((PyObject *)__pyx_v_params->employers);
+  __Pyx_INCREF(__pyx_t_1);
+  __pyx_v_e = ((struct __pyx_obj_6agents_6params_Employers *)__pyx_t_1);
+  __pyx_t_1 = 0;
+
+  /* "agents/employers.pyx":39
+ *     """
+ *     cdef Employers e = params.employers
+ *     barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])             # <<<<<<<<<<<<<<
+ *     difficulty = barrier[industry].copy()
+ *     if e.liability_solution:
+*/
+  __pyx_t_2 = NULL;
+  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 39, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_array); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 39, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+  { /* enter inner scope */
+    __pyx_t_3 = PyList_New(0); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 39, __pyx_L5_error)
+    __Pyx_GOTREF(__pyx_t_3);
+    __Pyx_GetModuleGlobalName(__pyx_t_5, __pyx_mstate_global->__pyx_n_u_INDUSTRY_SECTORS); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 39, __pyx_L5_error)
+    __Pyx_GOTREF(__pyx_t_5);
+    if (likely(PyList_CheckExact(__pyx_t_5)) || PyTuple_CheckExact(__pyx_t_5)) {
+      __pyx_t_6 = __pyx_t_5; __Pyx_INCREF(__pyx_t_6);
+      __pyx_t_7 = 0;
+      __pyx_t_8 = NULL;
+    } else {
+      __pyx_t_7 = -1; __pyx_t_6 = PyObject_GetIter(__pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 39, __pyx_L5_error)
+      __Pyx_GOTREF(__pyx_t_6);
+      __pyx_t_8 = (CYTHON_COMPILING_IN_LIMITED_API) ? PyIter_Next : __Pyx_PyObject_GetIterNextFunc(__pyx_t_6); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 39, __pyx_L5_error)
+    }
+    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+    for (;;) {
+      if (likely(!__pyx_t_8)) {
+        if (likely(PyList_CheckExact(__pyx_t_6))) {
+          {
+            Py_ssize_t __pyx_temp = __Pyx_PyList_GET_SIZE(__pyx_t_6);
+            #if !CYTHON_ASSUME_SAFE_SIZE
+            if (unlikely((__pyx_temp < 0))) __PYX_ERR(0, 39, __pyx_L5_error)
+            #endif
+            if (__pyx_t_7 >= __pyx_temp) break;
+          }
+          __pyx_t_5 = __Pyx_PyList_GET_ITEM_REF(__pyx_t_6, __pyx_t_7, __Pyx_ReferenceSharing_OwnStrongReference);
+          ++__pyx_t_7;
+        } else {
+          {
+            Py_ssize_t __pyx_temp = __Pyx_PyTuple_GET_SIZE(__pyx_t_6);
+            #if !CYTHON_ASSUME_SAFE_SIZE
+            if (unlikely((__pyx_temp < 0))) __PYX_ERR(0, 39, __pyx_L5_error)
+            #endif
+            if (__pyx_t_7 >= __pyx_temp) break;
+          }
+          #if CYTHON_ASSUME_SAFE_MACROS && !CYTHON_AVOID_BORROWED_REFS
+          __pyx_t_5 = __Pyx_NewRef(PyTuple_GET_ITEM(__pyx_t_6, __pyx_t_7));
+          #else
+          __pyx_t_5 = __Pyx_PySequence_ITEM(__pyx_t_6, __pyx_t_7);
+          #endif
+          ++__pyx_t_7;
+        }
+        if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 39, __pyx_L5_error)
+      } else {
+        __pyx_t_5 = __pyx_t_8(__pyx_t_6);
+        if (unlikely(!__pyx_t_5)) {
+          PyObject* exc_type = PyErr_Occurred();
+          if (exc_type) {
+            if (unlikely(!__Pyx_PyErr_GivenExceptionMatches(exc_type, PyExc_StopIteration))) __PYX_ERR(0, 39, __pyx_L5_error)
+            PyErr_Clear();
+          }
+          break;
+        }
+      }
+      __Pyx_GOTREF(__pyx_t_5);
+      __Pyx_XDECREF_SET(__pyx_7genexpr__pyx_v_s, __pyx_t_5);
+      __pyx_t_5 = 0;
+      __pyx_t_5 = __Pyx_PyObject_FormatSimple(__pyx_7genexpr__pyx_v_s, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 39, __pyx_L5_error)
+      __Pyx_GOTREF(__pyx_t_5);
+      __pyx_t_9 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_n_u_difficulty, __pyx_t_5); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 39, __pyx_L5_error)
+      __Pyx_GOTREF(__pyx_t_9);
+      __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+      __pyx_t_5 = __Pyx_GetAttr(((PyObject *)__pyx_v_e), __pyx_t_9); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 39, __pyx_L5_error)
+      __Pyx_GOTREF(__pyx_t_5);
+      __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+      __Pyx_GIVEREF(__pyx_t_5);
+      if (unlikely(__Pyx_ListComp_AppendAndDecref(__pyx_t_3, __pyx_t_5))) __PYX_ERR(0, 39, __pyx_L5_error)
+      __pyx_t_5 = 0;
+    }
+    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+    __Pyx_XDECREF(__pyx_7genexpr__pyx_v_s); __pyx_7genexpr__pyx_v_s = 0;
+    goto __pyx_L9_exit_scope;
+    __pyx_L5_error:;
+    __Pyx_XDECREF(__pyx_7genexpr__pyx_v_s); __pyx_7genexpr__pyx_v_s = 0;
+    goto __pyx_L1_error;
+    __pyx_L9_exit_scope:;
+  } /* exit inner scope */
+  __pyx_t_10 = 1;
+  #if CYTHON_UNPACK_METHODS
+  if (unlikely(PyMethod_Check(__pyx_t_4))) {
+    __pyx_t_2 = PyMethod_GET_SELF(__pyx_t_4);
+    assert(__pyx_t_2);
+    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_4);
+    __Pyx_INCREF(__pyx_t_2);
+    __Pyx_INCREF(__pyx__function);
+    __Pyx_DECREF_SET(__pyx_t_4, __pyx__function);
+    __pyx_t_10 = 0;
+  }
+  #endif
+  {
+    PyObject *__pyx_callargs[2] = {__pyx_t_2, __pyx_t_3};
+    __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_4, __pyx_callargs+__pyx_t_10, (2-__pyx_t_10) | (__pyx_t_10*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
+    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 39, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_1);
+  }
+  __pyx_v_barrier = __pyx_t_1;
+  __pyx_t_1 = 0;
+
+  /* "agents/employers.pyx":40
+ *     cdef Employers e = params.employers
+ *     barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])
+ *     difficulty = barrier[industry].copy()             # <<<<<<<<<<<<<<
+ *     if e.liability_solution:
+ *         difficulty[industry == INDUSTRY_SECTORS.index("manufacturing")] *= e.liability_relief
+*/
+  __pyx_t_3 = __Pyx_PyObject_GetItem(__pyx_v_barrier, __pyx_v_industry); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 40, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __pyx_t_4 = __pyx_t_3;
+  __Pyx_INCREF(__pyx_t_4);
+  __pyx_t_10 = 0;
+  {
+    PyObject *__pyx_callargs[2] = {__pyx_t_4, NULL};
+    __pyx_t_1 = __Pyx_PyObject_FastCallMethod((PyObject*)__pyx_mstate_global->__pyx_n_u_copy, __pyx_callargs+__pyx_t_10, (1-__pyx_t_10) | (1*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __Pyx_XDECREF(__pyx_t_4); __pyx_t_4 = 0;
+    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 40, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_1);
+  }
+  __pyx_v_difficulty = __pyx_t_1;
+  __pyx_t_1 = 0;
+
+  /* "agents/employers.pyx":41
+ *     barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])
+ *     difficulty = barrier[industry].copy()
+ *     if e.liability_solution:             # <<<<<<<<<<<<<<
+ *         difficulty[industry == INDUSTRY_SECTORS.index("manufacturing")] *= e.liability_relief
+ *     return difficulty
+*/
+  if (__pyx_v_e->liability_solution) {
+
+    /* "agents/employers.pyx":42
+ *     difficulty = barrier[industry].copy()
+ *     if e.liability_solution:
+ *         difficulty[industry == INDUSTRY_SECTORS.index("manufacturing")] *= e.liability_relief             # <<<<<<<<<<<<<<
+ *     return difficulty
+ * 
+*/
+    __pyx_t_3 = NULL;
+    __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_INDUSTRY_SECTORS); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_4);
+    __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_index); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_2);
+    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+    __pyx_t_10 = 1;
+    #if CYTHON_UNPACK_METHODS
+    if (unlikely(PyMethod_Check(__pyx_t_2))) {
+      __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_2);
+      assert(__pyx_t_3);
+      PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_2);
+      __Pyx_INCREF(__pyx_t_3);
+      __Pyx_INCREF(__pyx__function);
+      __Pyx_DECREF_SET(__pyx_t_2, __pyx__function);
+      __pyx_t_10 = 0;
+    }
+    #endif
+    {
+      PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_mstate_global->__pyx_n_u_manufacturing};
+      __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_2, __pyx_callargs+__pyx_t_10, (2-__pyx_t_10) | (__pyx_t_10*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+      __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
+      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 42, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_1);
+    }
+    __pyx_t_2 = __Pyx_PyObject_CompareEq_object_object(__pyx_v_industry, __pyx_t_1, Py_EQ); __Pyx_XGOTREF(__pyx_t_2); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 42, __pyx_L1_error)
+    __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+    __pyx_t_1 = __Pyx_PyObject_GetItem(__pyx_v_difficulty, __pyx_t_2); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_1);
+    __pyx_t_3 = PyFloat_FromDouble(__pyx_v_e->liability_relief); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_3);
+    __pyx_t_4 = __Pyx_PyNumber_InPlaceMultiply_object_float(__pyx_t_1, __pyx_t_3); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 42, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_4);
+    __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+    if (unlikely((PyObject_SetItem(__pyx_v_difficulty, __pyx_t_2, __pyx_t_4) < 0))) __PYX_ERR(0, 42, __pyx_L1_error)
+    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+
+    /* "agents/employers.pyx":41
+ *     barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])
+ *     difficulty = barrier[industry].copy()
+ *     if e.liability_solution:             # <<<<<<<<<<<<<<
+ *         difficulty[industry == INDUSTRY_SECTORS.index("manufacturing")] *= e.liability_relief
+ *     return difficulty
+*/
+  }
+
+  /* "agents/employers.pyx":43
+ *     if e.liability_solution:
+ *         difficulty[industry == INDUSTRY_SECTORS.index("manufacturing")] *= e.liability_relief
+ *     return difficulty             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __Pyx_INCREF(__pyx_v_difficulty);
+      __pyx_r = __pyx_v_difficulty;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  goto __pyx_L0;
+
+  /* "agents/employers.pyx":32
+ * 
+ * 
+ * def barriers(industry, Params params):             # <<<<<<<<<<<<<<
+ *     """Each organization's work-based-learning barrier, from its industry sector (M17, M34).
+ * 
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_3);
+  __Pyx_XDECREF(__pyx_t_4);
+  __Pyx_XDECREF(__pyx_t_5);
+  __Pyx_XDECREF(__pyx_t_6);
+  __Pyx_XDECREF(__pyx_t_9);
+  __Pyx_AddTraceback("agents.employers.barriers", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XDECREF((PyObject *)__pyx_v_e);
+  __Pyx_XDECREF(__pyx_v_barrier);
+  __Pyx_XDECREF(__pyx_v_difficulty);
+  __Pyx_XDECREF(__pyx_7genexpr__pyx_v_s);
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/employers.pyx":48
  * # ------------------------------------------------------------------ rules, one employer
  * 
  * cdef inline bint meets_students(bint taking_part, long rung, double activity, double u,             # <<<<<<<<<<<<<<
  *                                 Employers p) noexcept:
- *     """Student contact this month, on the rungs up to advisor, at the consortium's activity."""
+ *     """Student contact this month, on rungs up to advisor, as the consortium is active (M16)."""
 */
 
 static CYTHON_INLINE int __pyx_f_6agents_9employers_meets_students(int __pyx_v_taking_part, long __pyx_v_rung, double __pyx_v_activity, double __pyx_v_u, struct __pyx_obj_6agents_6params_Employers *__pyx_v_p) {
@@ -21468,9 +21894,9 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_meets_students(int __pyx_v_t
   int __pyx_t_1;
   int __pyx_t_2;
 
-  /* "agents/employers.pyx":31
+  /* "agents/employers.pyx":51
  *                                 Employers p) noexcept:
- *     """Student contact this month, on the rungs up to advisor, at the consortium's activity."""
+ *     """Student contact this month, on rungs up to advisor, as the consortium is active (M16)."""
  *     return taking_part and rung <= Rung.ADVISOR and u < p.contact_rate * activity             # <<<<<<<<<<<<<<
  * 
  * 
@@ -21502,12 +21928,12 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_meets_students(int __pyx_v_t
   }
   goto __pyx_L0;
 
-  /* "agents/employers.pyx":28
+  /* "agents/employers.pyx":48
  * # ------------------------------------------------------------------ rules, one employer
  * 
  * cdef inline bint meets_students(bint taking_part, long rung, double activity, double u,             # <<<<<<<<<<<<<<
  *                                 Employers p) noexcept:
- *     """Student contact this month, on the rungs up to advisor, at the consortium's activity."""
+ *     """Student contact this month, on rungs up to advisor, as the consortium is active (M16)."""
 */
 
   /* function exit code */
@@ -21516,29 +21942,29 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_meets_students(int __pyx_v_t
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":34
+/* "agents/employers.pyx":54
  * 
  * 
  * cdef inline double return_after(double roi, bint contact, double urgency,             # <<<<<<<<<<<<<<
  *                                 Employers p) noexcept:
- *     """Perceived return after a month: contact raises it, more under urgency; it decays."""
+ *     """Perceived return after a month: contact raises it, more so under urgency (M16, M28).
 */
 
 static CYTHON_INLINE double __pyx_f_6agents_9employers_return_after(double __pyx_v_roi, int __pyx_v_contact, double __pyx_v_urgency, struct __pyx_obj_6agents_6params_Employers *__pyx_v_p) {
   double __pyx_r;
 
 
-  /* "agents/employers.pyx":37
- *                                 Employers p) noexcept:
- *     """Perceived return after a month: contact raises it, more under urgency; it decays."""
+  /* "agents/employers.pyx":60
+ *     It decays without contact.
+ *     """
  *     roi = roi + contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * (1.0 - roi)             # <<<<<<<<<<<<<<
  *     return roi - p.roi_decay * roi
  * 
 */
   __pyx_v_roi = (__pyx_v_roi + (((__pyx_v_contact * __pyx_v_p->contact_roi_gain) * (1.0 + (__pyx_v_p->urgency_gain * __pyx_v_urgency))) * (1.0 - __pyx_v_roi)));
 
-  /* "agents/employers.pyx":38
- *     """Perceived return after a month: contact raises it, more under urgency; it decays."""
+  /* "agents/employers.pyx":61
+ *     """
  *     roi = roi + contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * (1.0 - roi)
  *     return roi - p.roi_decay * roi             # <<<<<<<<<<<<<<
  * 
@@ -21550,12 +21976,12 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_return_after(double __pyx
   }
   goto __pyx_L0;
 
-  /* "agents/employers.pyx":34
+  /* "agents/employers.pyx":54
  * 
  * 
  * cdef inline double return_after(double roi, bint contact, double urgency,             # <<<<<<<<<<<<<<
  *                                 Employers p) noexcept:
- *     """Perceived return after a month: contact raises it, more under urgency; it decays."""
+ *     """Perceived return after a month: contact raises it, more so under urgency (M16, M28).
 */
 
   /* function exit code */
@@ -21565,7 +21991,7 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_return_after(double __pyx
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":41
+/* "agents/employers.pyx":64
  * 
  * 
  * cdef inline bint climbs(bint taking_part, long rung, double roi, double trust_convener,             # <<<<<<<<<<<<<<
@@ -21582,7 +22008,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_climbs(int __pyx_v_taking_pa
   int __pyx_t_2;
   double __pyx_t_3;
 
-  /* "agents/employers.pyx":48
+  /* "agents/employers.pyx":71
  *     barrier (M17).
  *     """
  *     cdef long up = rung + 1             # <<<<<<<<<<<<<<
@@ -21591,7 +22017,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_climbs(int __pyx_v_taking_pa
 */
   __pyx_v_up = (__pyx_v_rung + 1);
 
-  /* "agents/employers.pyx":49
+  /* "agents/employers.pyx":72
  *     """
  *     cdef long up = rung + 1
  *     cdef bint ready = (trust_convener >= p.trust_per_stage * <double>up             # <<<<<<<<<<<<<<
@@ -21609,7 +22035,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_climbs(int __pyx_v_taking_pa
     goto __pyx_L3_bool_binop_done;
   }
 
-  /* "agents/employers.pyx":50
+  /* "agents/employers.pyx":73
  *     cdef long up = rung + 1
  *     cdef bint ready = (trust_convener >= p.trust_per_stage * <double>up
  *                        and roi >= p.roi_per_stage * <double>up)             # <<<<<<<<<<<<<<
@@ -21624,7 +22050,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_climbs(int __pyx_v_taking_pa
   __pyx_L3_bool_binop_done:;
   __pyx_v_ready = __pyx_t_1;
 
-  /* "agents/employers.pyx":51
+  /* "agents/employers.pyx":74
  *     cdef bint ready = (trust_convener >= p.trust_per_stage * <double>up
  *                        and roi >= p.roi_per_stage * <double>up)
  *     cdef double hard = difficulty if rung >= Rung.ADVISOR else 0.0             # <<<<<<<<<<<<<<
@@ -21643,7 +22069,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_climbs(int __pyx_v_taking_pa
 
   __pyx_v_hard = __pyx_t_3;
 
-  /* "agents/employers.pyx":52
+  /* "agents/employers.pyx":75
  *                        and roi >= p.roi_per_stage * <double>up)
  *     cdef double hard = difficulty if rung >= Rung.ADVISOR else 0.0
  *     return taking_part and ready and rung < Rung.CHAMPION and u < p.step_rate * (1.0 - hard)             # <<<<<<<<<<<<<<
@@ -21683,7 +22109,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_climbs(int __pyx_v_taking_pa
   }
   goto __pyx_L0;
 
-  /* "agents/employers.pyx":41
+  /* "agents/employers.pyx":64
  * 
  * 
  * cdef inline bint climbs(bint taking_part, long rung, double roi, double trust_convener,             # <<<<<<<<<<<<<<
@@ -21700,7 +22126,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_climbs(int __pyx_v_taking_pa
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":55
+/* "agents/employers.pyx":78
  * 
  * 
  * cdef inline double asks_of(bint taking_part, long rung, double activity, double now_share,             # <<<<<<<<<<<<<<
@@ -21712,7 +22138,7 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_asks_of(int __pyx_v_takin
   double __pyx_v_asks;
   double __pyx_r;
 
-  /* "agents/employers.pyx":62
+  /* "agents/employers.pyx":86
  *     """
  *     cdef double asks = (p.ask_rate * now_share * activity * (rung >= Rung.AWARENESS)
  *                         * (1.0 - p.one_stop * one_stop))             # <<<<<<<<<<<<<<
@@ -21721,7 +22147,7 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_asks_of(int __pyx_v_takin
 */
   __pyx_v_asks = ((((__pyx_v_p->ask_rate * __pyx_v_now_share) * __pyx_v_activity) * (__pyx_v_rung >= __pyx_e_6agents_5codes_AWARENESS)) * (1.0 - (__pyx_v_p->one_stop * __pyx_v_one_stop)));
 
-  /* "agents/employers.pyx":63
+  /* "agents/employers.pyx":87
  *     cdef double asks = (p.ask_rate * now_share * activity * (rung >= Rung.AWARENESS)
  *                         * (1.0 - p.one_stop * one_stop))
  *     return asks * (1.0 + <double>rung / p.ask_rung_scale) * taking_part             # <<<<<<<<<<<<<<
@@ -21734,7 +22160,7 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_asks_of(int __pyx_v_takin
   }
   goto __pyx_L0;
 
-  /* "agents/employers.pyx":55
+  /* "agents/employers.pyx":78
  * 
  * 
  * cdef inline double asks_of(bint taking_part, long rung, double activity, double now_share,             # <<<<<<<<<<<<<<
@@ -21749,12 +22175,12 @@ static CYTHON_INLINE double __pyx_f_6agents_9employers_asks_of(int __pyx_v_takin
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":66
+/* "agents/employers.pyx":90
  * 
  * 
  * cdef inline bint scared_off(bint taking_part, long rung, double asks, double u,             # <<<<<<<<<<<<<<
  *                             Employers p) noexcept:
- *     """A premature big ask scares an employer below work-based learning off (SF17)."""
+ *     """A premature big ask scares an employer below work-based learning off (M16; SF17)."""
 */
 
 static CYTHON_INLINE int __pyx_f_6agents_9employers_scared_off(int __pyx_v_taking_part, long __pyx_v_rung, double __pyx_v_asks, double __pyx_v_u, struct __pyx_obj_6agents_6params_Employers *__pyx_v_p) {
@@ -21762,9 +22188,9 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_scared_off(int __pyx_v_takin
   int __pyx_t_1;
   int __pyx_t_2;
 
-  /* "agents/employers.pyx":69
+  /* "agents/employers.pyx":93
  *                             Employers p) noexcept:
- *     """A premature big ask scares an employer below work-based learning off (SF17)."""
+ *     """A premature big ask scares an employer below work-based learning off (M16; SF17)."""
  *     return (p.transactional_asks and taking_part and rung < Rung.JOB_SHADOW             # <<<<<<<<<<<<<<
  *             and u < p.transactional_dropout * asks * p.transactional_ask_size)
  * 
@@ -21782,8 +22208,8 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_scared_off(int __pyx_v_takin
     goto __pyx_L3_bool_binop_done;
   }
 
-  /* "agents/employers.pyx":70
- *     """A premature big ask scares an employer below work-based learning off (SF17)."""
+  /* "agents/employers.pyx":94
+ *     """A premature big ask scares an employer below work-based learning off (M16; SF17)."""
  *     return (p.transactional_asks and taking_part and rung < Rung.JOB_SHADOW
  *             and u < p.transactional_dropout * asks * p.transactional_ask_size)             # <<<<<<<<<<<<<<
  * 
@@ -21810,12 +22236,12 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_scared_off(int __pyx_v_takin
   }
   goto __pyx_L0;
 
-  /* "agents/employers.pyx":66
+  /* "agents/employers.pyx":90
  * 
  * 
  * cdef inline bint scared_off(bint taking_part, long rung, double asks, double u,             # <<<<<<<<<<<<<<
  *                             Employers p) noexcept:
- *     """A premature big ask scares an employer below work-based learning off (SF17)."""
+ *     """A premature big ask scares an employer below work-based learning off (M16; SF17)."""
 */
 
   /* function exit code */
@@ -21824,12 +22250,12 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_scared_off(int __pyx_v_takin
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":73
+/* "agents/employers.pyx":97
  * 
  * 
  * cdef inline bint slips(bint taking_part, bint contact, long rung, double activity, double u,             # <<<<<<<<<<<<<<
  *                        Employers p) noexcept:
- *     """One rung down without contact, faster when the consortium is inactive."""
+ *     """One rung down without contact, faster when the consortium is inactive (M16)."""
 */
 
 static CYTHON_INLINE int __pyx_f_6agents_9employers_slips(int __pyx_v_taking_part, int __pyx_v_contact, long __pyx_v_rung, double __pyx_v_activity, double __pyx_v_u, struct __pyx_obj_6agents_6params_Employers *__pyx_v_p) {
@@ -21837,9 +22263,9 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_slips(int __pyx_v_taking_par
   int __pyx_t_1;
   int __pyx_t_2;
 
-  /* "agents/employers.pyx":76
+  /* "agents/employers.pyx":100
  *                        Employers p) noexcept:
- *     """One rung down without contact, faster when the consortium is inactive."""
+ *     """One rung down without contact, faster when the consortium is inactive (M16)."""
  *     return ((not taking_part or not contact) and rung > Rung.NONE             # <<<<<<<<<<<<<<
  *             and u < p.stage_decay * (1.0 - activity * taking_part))
  * 
@@ -21864,8 +22290,8 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_slips(int __pyx_v_taking_par
   }
   __pyx_L4_next_and:;
 
-  /* "agents/employers.pyx":77
- *     """One rung down without contact, faster when the consortium is inactive."""
+  /* "agents/employers.pyx":101
+ *     """One rung down without contact, faster when the consortium is inactive (M16)."""
  *     return ((not taking_part or not contact) and rung > Rung.NONE
  *             and u < p.stage_decay * (1.0 - activity * taking_part))             # <<<<<<<<<<<<<<
  * 
@@ -21892,12 +22318,12 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_slips(int __pyx_v_taking_par
   }
   goto __pyx_L0;
 
-  /* "agents/employers.pyx":73
+  /* "agents/employers.pyx":97
  * 
  * 
  * cdef inline bint slips(bint taking_part, bint contact, long rung, double activity, double u,             # <<<<<<<<<<<<<<
  *                        Employers p) noexcept:
- *     """One rung down without contact, faster when the consortium is inactive."""
+ *     """One rung down without contact, faster when the consortium is inactive (M16)."""
 */
 
   /* function exit code */
@@ -21906,7 +22332,7 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_slips(int __pyx_v_taking_par
   return __pyx_r;
 }
 
-/* "agents/employers.pyx":82
+/* "agents/employers.pyx":106
  * # ------------------------------------------------------------------ the month's pass
  * 
  * def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -21915,16 +22341,16 @@ static CYTHON_INLINE int __pyx_f_6agents_9employers_slips(int __pyx_v_taking_par
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_9employers_1climb(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_9employers_3climb(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_9employers_climb, "One month on the ladder for every employer, in place (M8, M16, M17, M28).\n\n    An employer\047s trust in the consortium is its best trust on a tie to a convener (an\n    intermediary or the lead). Employers scared off or burnt out (\"divorce\") stop taking\n    part, and keep only part of their commitment. ``u`` holds four uniforms per\n    organization: contact, climb, scare-off, slip.\n    ");
-static PyMethodDef __pyx_mdef_6agents_9employers_1climb = {"climb", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_9employers_1climb, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_9employers_climb};
-static PyObject *__pyx_pw_6agents_9employers_1climb(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_9employers_2climb, "One month on the ladder for every employer, in place (M8, M16, M17, M28).\n\n    An employer\047s trust in the consortium is its best trust on a tie to a convener (an\n    intermediary or the lead). Employers scared off or burnt out (\"divorce\") stop taking\n    part, and keep only part of their commitment. ``u`` holds four uniforms per\n    organization: contact, climb, scare-off, slip.\n    ");
+static PyMethodDef __pyx_mdef_6agents_9employers_3climb = {"climb", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_9employers_3climb, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_9employers_2climb};
+static PyObject *__pyx_pw_6agents_9employers_3climb(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -21959,67 +22385,67 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ladder,&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_consortium,&__pyx_mstate_global->__pyx_n_u_params,&__pyx_mstate_global->__pyx_n_u_u,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 82, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 106, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 82, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 106, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 82, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 106, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 82, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 106, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 82, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 106, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 82, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 106, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 82, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 106, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "climb", 0) < (0)) __PYX_ERR(0, 82, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "climb", 0) < (0)) __PYX_ERR(0, 106, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 6; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("climb", 1, 6, 6, i); __PYX_ERR(0, 82, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("climb", 1, 6, 6, i); __PYX_ERR(0, 106, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 6)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 82, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 106, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 82, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 106, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 82, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 106, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 82, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 106, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 82, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 106, __pyx_L3_error)
       values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 82, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 106, __pyx_L3_error)
     }
     __pyx_v_ladder = values[0];
     __pyx_v_orgs = values[1];
     __pyx_v_ties = values[2];
     __pyx_v_consortium = values[3];
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[4]);
-    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 82, __pyx_L3_error)
+    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 106, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("climb", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 82, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("climb", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 106, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22031,8 +22457,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 82, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_9employers_climb(__pyx_self, __pyx_v_ladder, __pyx_v_orgs, __pyx_v_ties, __pyx_v_consortium, __pyx_v_params, __pyx_v_u);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 106, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_9employers_2climb(__pyx_self, __pyx_v_ladder, __pyx_v_orgs, __pyx_v_ties, __pyx_v_consortium, __pyx_v_params, __pyx_v_u);
 
   /* function exit code */
   goto __pyx_L0;
@@ -22052,7 +22478,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ladder, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
+static PyObject *__pyx_pf_6agents_9employers_2climb(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ladder, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
   struct __pyx_obj_6agents_6params_Employers *__pyx_v_p = 0;
   double __pyx_v_activity;
   double __pyx_v_now_share;
@@ -22104,7 +22530,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("climb", 0);
 
-  /* "agents/employers.pyx":90
+  /* "agents/employers.pyx":114
  *     organization: contact, climb, scare-off, slip.
  *     """
  *     cdef Employers p = params.employers             # <<<<<<<<<<<<<<
@@ -22116,25 +22542,25 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Employers *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/employers.pyx":91
+  /* "agents/employers.pyx":115
  *     """
  *     cdef Employers p = params.employers
  *     cdef double activity = consortium.activity, now_share = consortium.now             # <<<<<<<<<<<<<<
  *     cdef double urgency = params.region.urgency
  *     cdef bint one_stop = ladder.one_stop
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_activity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_activity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 91, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_activity = __pyx_t_2;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_now); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_now); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 91, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_now_share = __pyx_t_2;
 
-  /* "agents/employers.pyx":92
+  /* "agents/employers.pyx":116
  *     cdef Employers p = params.employers
  *     cdef double activity = consortium.activity, now_share = consortium.now
  *     cdef double urgency = params.region.urgency             # <<<<<<<<<<<<<<
@@ -22145,154 +22571,154 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 
   __pyx_v_urgency = __pyx_t_2;
 
-  /* "agents/employers.pyx":93
+  /* "agents/employers.pyx":117
  *     cdef double activity = consortium.activity, now_share = consortium.now
  *     cdef double urgency = params.region.urgency
  *     cdef bint one_stop = ladder.one_stop             # <<<<<<<<<<<<<<
  *     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
  *     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_one_stop); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 93, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_one_stop); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 117, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 93, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 117, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_one_stop = __pyx_t_3;
 
-  /* "agents/employers.pyx":94
+  /* "agents/employers.pyx":118
  *     cdef double urgency = params.region.urgency
  *     cdef bint one_stop = ladder.one_stop
  *     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer             # <<<<<<<<<<<<<<
  *     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
  *     cdef const cnp.npy_bool[::1] is_employer = ladder.is_employer
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_convener_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 94, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_convener_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 118, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 94, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 118, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_conv_employer = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/employers.pyx":95
+  /* "agents/employers.pyx":119
  *     cdef bint one_stop = ladder.one_stop
  *     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
  *     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] is_employer = ladder.is_employer
  *     cdef const double[::1] trust = ties.trust, difficulty = ladder.difficulty
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_convener_pairs); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 95, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_convener_pairs); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 119, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 95, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 119, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_conv_pairs = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/employers.pyx":96
+  /* "agents/employers.pyx":120
  *     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
  *     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
  *     cdef const cnp.npy_bool[::1] is_employer = ladder.is_employer             # <<<<<<<<<<<<<<
  *     cdef const double[::1] trust = ties.trust, difficulty = ladder.difficulty
  *     cdef cnp.int64_t[::1] rung = ladder.rung
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_is_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 96, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_is_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 120, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 96, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 120, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_is_employer = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/employers.pyx":97
+  /* "agents/employers.pyx":121
  *     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
  *     cdef const cnp.npy_bool[::1] is_employer = ladder.is_employer
  *     cdef const double[::1] trust = ties.trust, difficulty = ladder.difficulty             # <<<<<<<<<<<<<<
  *     cdef cnp.int64_t[::1] rung = ladder.rung
  *     cdef double[::1] roi = ladder.roi, burnout = ladder.burnout
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 97, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 97, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_trust = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_difficulty); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 97, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_difficulty_2); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 97, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_difficulty = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/employers.pyx":98
+  /* "agents/employers.pyx":122
  *     cdef const cnp.npy_bool[::1] is_employer = ladder.is_employer
  *     cdef const double[::1] trust = ties.trust, difficulty = ladder.difficulty
  *     cdef cnp.int64_t[::1] rung = ladder.rung             # <<<<<<<<<<<<<<
  *     cdef double[::1] roi = ladder.roi, burnout = ladder.burnout
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_rung); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 98, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_rung); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 122, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 98, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 122, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_rung = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/employers.pyx":99
+  /* "agents/employers.pyx":123
  *     cdef const double[::1] trust = ties.trust, difficulty = ladder.difficulty
  *     cdef cnp.int64_t[::1] rung = ladder.rung
  *     cdef double[::1] roi = ladder.roi, burnout = ladder.burnout             # <<<<<<<<<<<<<<
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part
  *     cdef double[::1] commitment = orgs.commitment
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_roi); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_roi); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_roi = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_burnout); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_burnout); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_burnout = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/employers.pyx":100
+  /* "agents/employers.pyx":124
  *     cdef cnp.int64_t[::1] rung = ladder.rung
  *     cdef double[::1] roi = ladder.roi, burnout = ladder.burnout
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part             # <<<<<<<<<<<<<<
  *     cdef double[::1] commitment = orgs.commitment
  *     cdef Py_ssize_t c, i, n = part.shape[0]
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 124, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 124, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_part = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
 
-  /* "agents/employers.pyx":101
+  /* "agents/employers.pyx":125
  *     cdef double[::1] roi = ladder.roi, burnout = ladder.burnout
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part
  *     cdef double[::1] commitment = orgs.commitment             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t c, i, n = part.shape[0]
  *     cdef bint taking_part, contact, scared, burnt
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 101, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 101, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_commitment = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/employers.pyx":102
+  /* "agents/employers.pyx":126
  *     cdef cnp.npy_bool[::1] part = orgs.taking_part
  *     cdef double[::1] commitment = orgs.commitment
  *     cdef Py_ssize_t c, i, n = part.shape[0]             # <<<<<<<<<<<<<<
@@ -22301,7 +22727,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
   __pyx_v_n = (__pyx_v_part.shape[0]);
 
-  /* "agents/employers.pyx":106
+  /* "agents/employers.pyx":130
  *     cdef long s
  *     cdef double r, asks
  *     cdef double* best = <double*>calloc(n, sizeof(double))             # <<<<<<<<<<<<<<
@@ -22310,7 +22736,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
   __pyx_v_best = ((double *)calloc(__pyx_v_n, (sizeof(double))));
 
-  /* "agents/employers.pyx":107
+  /* "agents/employers.pyx":131
  *     cdef double r, asks
  *     cdef double* best = <double*>calloc(n, sizeof(double))
  *     for c in range(conv_pairs.shape[0]):             # <<<<<<<<<<<<<<
@@ -22324,7 +22750,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_c = __pyx_t_13;
 
-    /* "agents/employers.pyx":108
+    /* "agents/employers.pyx":132
  *     cdef double* best = <double*>calloc(n, sizeof(double))
  *     for c in range(conv_pairs.shape[0]):
  *         i = conv_employer[c]             # <<<<<<<<<<<<<<
@@ -22334,7 +22760,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_14 = __pyx_v_c;
     __pyx_v_i = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_conv_employer.data) + __pyx_t_14)) )));
 
-    /* "agents/employers.pyx":109
+    /* "agents/employers.pyx":133
  *     for c in range(conv_pairs.shape[0]):
  *         i = conv_employer[c]
  *         best[i] = best[i] if best[i] >= trust[conv_pairs[c]] else trust[conv_pairs[c]]             # <<<<<<<<<<<<<<
@@ -22360,7 +22786,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
   }
 
 
-  /* "agents/employers.pyx":110
+  /* "agents/employers.pyx":134
  *         i = conv_employer[c]
  *         best[i] = best[i] if best[i] >= trust[conv_pairs[c]] else trust[conv_pairs[c]]
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -22374,7 +22800,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_i = __pyx_t_13;
 
-    /* "agents/employers.pyx":111
+    /* "agents/employers.pyx":135
  *         best[i] = best[i] if best[i] >= trust[conv_pairs[c]] else trust[conv_pairs[c]]
  *     for i in range(n):
  *         taking_part = part[i] and is_employer[i]             # <<<<<<<<<<<<<<
@@ -22401,7 +22827,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_L7_bool_binop_done:;
     __pyx_v_taking_part = __pyx_t_3;
 
-    /* "agents/employers.pyx":112
+    /* "agents/employers.pyx":136
  *     for i in range(n):
  *         taking_part = part[i] and is_employer[i]
  *         s = rung[i]             # <<<<<<<<<<<<<<
@@ -22411,7 +22837,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_14 = __pyx_v_i;
     __pyx_v_s = (*((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_rung.data) + __pyx_t_14)) )));
 
-    /* "agents/employers.pyx":113
+    /* "agents/employers.pyx":137
  *         taking_part = part[i] and is_employer[i]
  *         s = rung[i]
  *         contact = meets_students(taking_part, s, activity, u[0, i], p)             # <<<<<<<<<<<<<<
@@ -22422,7 +22848,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_17 = __pyx_v_i;
     __pyx_v_contact = __pyx_f_6agents_9employers_meets_students(__pyx_v_taking_part, __pyx_v_s, __pyx_v_activity, (*((double const  *) ( /* dim=1 */ ((char *) (((double const  *) ( /* dim=0 */ (__pyx_v_u.data + __pyx_t_14 * __pyx_v_u.strides[0]) )) + __pyx_t_17)) ))), __pyx_v_p);
 
-    /* "agents/employers.pyx":114
+    /* "agents/employers.pyx":138
  *         s = rung[i]
  *         contact = meets_students(taking_part, s, activity, u[0, i], p)
  *         r = return_after(roi[i], contact, urgency, p)             # <<<<<<<<<<<<<<
@@ -22432,7 +22858,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_17 = __pyx_v_i;
     __pyx_v_r = __pyx_f_6agents_9employers_return_after((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_roi.data) + __pyx_t_17)) ))), __pyx_v_contact, __pyx_v_urgency, __pyx_v_p);
 
-    /* "agents/employers.pyx":115
+    /* "agents/employers.pyx":139
  *         contact = meets_students(taking_part, s, activity, u[0, i], p)
  *         r = return_after(roi[i], contact, urgency, p)
  *         if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):             # <<<<<<<<<<<<<<
@@ -22447,7 +22873,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     if (__pyx_t_3) {
 
 
-      /* "agents/employers.pyx":116
+      /* "agents/employers.pyx":140
  *         r = return_after(roi[i], contact, urgency, p)
  *         if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):
  *             s += 1             # <<<<<<<<<<<<<<
@@ -22456,7 +22882,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
       __pyx_v_s = (__pyx_v_s + 1);
 
-      /* "agents/employers.pyx":115
+      /* "agents/employers.pyx":139
  *         contact = meets_students(taking_part, s, activity, u[0, i], p)
  *         r = return_after(roi[i], contact, urgency, p)
  *         if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):             # <<<<<<<<<<<<<<
@@ -22465,7 +22891,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
     }
 
-    /* "agents/employers.pyx":117
+    /* "agents/employers.pyx":141
  *         if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):
  *             s += 1
  *         asks = asks_of(taking_part, s, activity, now_share, one_stop, p)             # <<<<<<<<<<<<<<
@@ -22474,7 +22900,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
     __pyx_v_asks = __pyx_f_6agents_9employers_asks_of(__pyx_v_taking_part, __pyx_v_s, __pyx_v_activity, __pyx_v_now_share, __pyx_v_one_stop, __pyx_v_p);
 
-    /* "agents/employers.pyx":118
+    /* "agents/employers.pyx":142
  *             s += 1
  *         asks = asks_of(taking_part, s, activity, now_share, one_stop, p)
  *         scared = scared_off(taking_part, s, asks, u[2, i], p)             # <<<<<<<<<<<<<<
@@ -22485,7 +22911,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_14 = __pyx_v_i;
     __pyx_v_scared = __pyx_f_6agents_9employers_scared_off(__pyx_v_taking_part, __pyx_v_s, __pyx_v_asks, (*((double const  *) ( /* dim=1 */ ((char *) (((double const  *) ( /* dim=0 */ (__pyx_v_u.data + __pyx_t_18 * __pyx_v_u.strides[0]) )) + __pyx_t_14)) ))), __pyx_v_p);
 
-    /* "agents/employers.pyx":119
+    /* "agents/employers.pyx":143
  *         asks = asks_of(taking_part, s, activity, now_share, one_stop, p)
  *         scared = scared_off(taking_part, s, asks, u[2, i], p)
  *         if scared:             # <<<<<<<<<<<<<<
@@ -22494,7 +22920,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
     if (__pyx_v_scared) {
 
-      /* "agents/employers.pyx":120
+      /* "agents/employers.pyx":144
  *         scared = scared_off(taking_part, s, asks, u[2, i], p)
  *         if scared:
  *             s = Rung.NONE             # <<<<<<<<<<<<<<
@@ -22503,7 +22929,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
       __pyx_v_s = __pyx_e_6agents_5codes_NONE;
 
-      /* "agents/employers.pyx":119
+      /* "agents/employers.pyx":143
  *         asks = asks_of(taking_part, s, activity, now_share, one_stop, p)
  *         scared = scared_off(taking_part, s, asks, u[2, i], p)
  *         if scared:             # <<<<<<<<<<<<<<
@@ -22512,7 +22938,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
     }
 
-    /* "agents/employers.pyx":121
+    /* "agents/employers.pyx":145
  *         if scared:
  *             s = Rung.NONE
  *         burnout[i] = clip01(burnout[i] + p.burnout_rate * asks - p.burnout_recovery * burnout[i])             # <<<<<<<<<<<<<<
@@ -22524,7 +22950,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_17 = __pyx_v_i;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_burnout.data) + __pyx_t_17)) )) = __pyx_f_6agents_9employers_clip01((((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_burnout.data) + __pyx_t_14)) ))) + (__pyx_v_p->burnout_rate * __pyx_v_asks)) - (__pyx_v_p->burnout_recovery * (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_burnout.data) + __pyx_t_18)) ))))));
 
-    /* "agents/employers.pyx":122
+    /* "agents/employers.pyx":146
  *             s = Rung.NONE
  *         burnout[i] = clip01(burnout[i] + p.burnout_rate * asks - p.burnout_recovery * burnout[i])
  *         burnt = taking_part and burnout[i] > p.burnout_exit             # <<<<<<<<<<<<<<
@@ -22546,7 +22972,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_L11_bool_binop_done:;
     __pyx_v_burnt = __pyx_t_3;
 
-    /* "agents/employers.pyx":123
+    /* "agents/employers.pyx":147
  *         burnout[i] = clip01(burnout[i] + p.burnout_rate * asks - p.burnout_recovery * burnout[i])
  *         burnt = taking_part and burnout[i] > p.burnout_exit
  *         if slips(taking_part, contact, s, activity, u[3, i], p):             # <<<<<<<<<<<<<<
@@ -22560,7 +22986,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     if (__pyx_t_3) {
 
 
-      /* "agents/employers.pyx":124
+      /* "agents/employers.pyx":148
  *         burnt = taking_part and burnout[i] > p.burnout_exit
  *         if slips(taking_part, contact, s, activity, u[3, i], p):
  *             s -= 1             # <<<<<<<<<<<<<<
@@ -22569,7 +22995,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
       __pyx_v_s = (__pyx_v_s - 1);
 
-      /* "agents/employers.pyx":123
+      /* "agents/employers.pyx":147
  *         burnout[i] = clip01(burnout[i] + p.burnout_rate * asks - p.burnout_recovery * burnout[i])
  *         burnt = taking_part and burnout[i] > p.burnout_exit
  *         if slips(taking_part, contact, s, activity, u[3, i], p):             # <<<<<<<<<<<<<<
@@ -22578,7 +23004,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
 */
     }
 
-    /* "agents/employers.pyx":125
+    /* "agents/employers.pyx":149
  *         if slips(taking_part, contact, s, activity, u[3, i], p):
  *             s -= 1
  *         rung[i] = s             # <<<<<<<<<<<<<<
@@ -22588,7 +23014,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_14 = __pyx_v_i;
     *((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_rung.data) + __pyx_t_14)) )) = __pyx_v_s;
 
-    /* "agents/employers.pyx":126
+    /* "agents/employers.pyx":150
  *             s -= 1
  *         rung[i] = s
  *         roi[i] = clip01(r)             # <<<<<<<<<<<<<<
@@ -22598,7 +23024,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     __pyx_t_14 = __pyx_v_i;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_roi.data) + __pyx_t_14)) )) = __pyx_f_6agents_9employers_clip01(__pyx_v_r);
 
-    /* "agents/employers.pyx":127
+    /* "agents/employers.pyx":151
  *         rung[i] = s
  *         roi[i] = clip01(r)
  *         if scared or burnt:             # <<<<<<<<<<<<<<
@@ -22617,7 +23043,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
     if (__pyx_t_3) {
 
 
-      /* "agents/employers.pyx":128
+      /* "agents/employers.pyx":152
  *         roi[i] = clip01(r)
  *         if scared or burnt:
  *             part[i] = 0             # <<<<<<<<<<<<<<
@@ -22627,7 +23053,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
       __pyx_t_14 = __pyx_v_i;
       *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_part.data) + __pyx_t_14)) )) = 0;
 
-      /* "agents/employers.pyx":129
+      /* "agents/employers.pyx":153
  *         if scared or burnt:
  *             part[i] = 0
  *             commitment[i] = p.exit_commitment_keep * commitment[i]             # <<<<<<<<<<<<<<
@@ -22637,7 +23063,7 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
       __pyx_t_18 = __pyx_v_i;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_commitment.data) + __pyx_t_18)) )) = (__pyx_v_p->exit_commitment_keep * (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_commitment.data) + __pyx_t_14)) ))));
 
-      /* "agents/employers.pyx":127
+      /* "agents/employers.pyx":151
  *         rung[i] = s
  *         roi[i] = clip01(r)
  *         if scared or burnt:             # <<<<<<<<<<<<<<
@@ -22648,14 +23074,14 @@ static PyObject *__pyx_pf_6agents_9employers_climb(CYTHON_UNUSED PyObject *__pyx
   }
 
 
-  /* "agents/employers.pyx":130
+  /* "agents/employers.pyx":154
  *             part[i] = 0
  *             commitment[i] = p.exit_commitment_keep * commitment[i]
  *     free(best)             # <<<<<<<<<<<<<<
 */
   free(__pyx_v_best);
 
-  /* "agents/employers.pyx":82
+  /* "agents/employers.pyx":106
  * # ------------------------------------------------------------------ the month's pass
  * 
  * def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -24225,7 +24651,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Grant), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Grant),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 31, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 32, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Trust",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
@@ -24234,7 +24660,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 73, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 74, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Ties",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
@@ -24243,7 +24669,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 101, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 102, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Leadership",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
@@ -24252,7 +24678,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 118, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 119, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Commitment",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
@@ -24261,7 +24687,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 134, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 135, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Institutionalization",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
@@ -24270,7 +24696,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 202, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 203, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Employers",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
@@ -24279,7 +24705,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 228, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 229, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Outcomes",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
@@ -24288,7 +24714,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 260, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 261, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Params",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
@@ -24297,7 +24723,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 267, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_RefNannyFinishContext();
   return 0;
@@ -25107,19 +25533,56 @@ __Pyx_RefNannySetupContext("PyInit_employers", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Enum, __pyx_t_4) < (0)) __PYX_ERR(1, 4, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/employers.pyx":82
+  /* "agents/employers.pyx":20
+ * from agents.params cimport Employers, Params
+ * 
+ * import numpy as np             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_1 = __Pyx_Import(__pyx_mstate_global->__pyx_n_u_numpy, 0, 0, NULL, 0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 20, __pyx_L1_error)
+  __pyx_t_4 = __pyx_t_1;
+  __Pyx_GOTREF(__pyx_t_4);
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_np, __pyx_t_4) < (0)) __PYX_ERR(0, 20, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/employers.pyx":28
+ * 
+ * 
+ * INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")             # <<<<<<<<<<<<<<
+ * """Industry sectors an employer can be in (M17)."""
+ * 
+*/
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_INDUSTRY_SECTORS, __pyx_mstate_global->__pyx_tuple[2]) < (0)) __PYX_ERR(0, 28, __pyx_L1_error)
+
+  /* "agents/employers.pyx":32
+ * 
+ * 
+ * def barriers(industry, Params params):             # <<<<<<<<<<<<<<
+ *     """Each organization's work-based-learning barrier, from its industry sector (M17, M34).
+ * 
+*/
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_9employers_1barriers, 0, __pyx_mstate_global->__pyx_n_u_barriers, NULL, __pyx_mstate_global->__pyx_n_u_agents_employers, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 32, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
+  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
+  #endif
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_barriers, __pyx_t_4) < (0)) __PYX_ERR(0, 32, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/employers.pyx":106
  * # ------------------------------------------------------------------ the month's pass
  * 
  * def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
  *     """One month on the ladder for every employer, in place (M8, M16, M17, M28).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_9employers_1climb, 0, __pyx_mstate_global->__pyx_n_u_climb, NULL, __pyx_mstate_global->__pyx_n_u_agents_employers, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 82, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_9employers_3climb, 0, __pyx_mstate_global->__pyx_n_u_climb, NULL, __pyx_mstate_global->__pyx_n_u_agents_employers, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 106, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_climb, __pyx_t_4) < (0)) __PYX_ERR(0, 82, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_climb, __pyx_t_4) < (0)) __PYX_ERR(0, 106, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "agents/employers.pyx":1
@@ -25236,10 +25699,24 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_slice[0]);
   if (__Pyx_PyTuple_SET_ITEM(__pyx_mstate_global->__pyx_tuple[1], 0, __pyx_mstate_global->__pyx_slice[0]) != (0)) __PYX_ERR(1, 763, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[1]);
+
+  /* "agents/employers.pyx":28
+ * 
+ * 
+ * INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")             # <<<<<<<<<<<<<<
+ * """Industry sectors an employer can be in (M17)."""
+ * 
+*/
+  {
+    PyObject* __pyx_temp[5] = {__pyx_mstate_global->__pyx_n_u_health, __pyx_mstate_global->__pyx_n_u_manufacturing, __pyx_mstate_global->__pyx_n_u_ict, __pyx_mstate_global->__pyx_n_u_engineering, __pyx_mstate_global->__pyx_n_u_agriculture};
+    __pyx_mstate_global->__pyx_tuple[2] = __Pyx_PyTuple_FromArray(__pyx_temp, 5); if (unlikely(!__pyx_mstate_global->__pyx_tuple[2])) __PYX_ERR(0, 28, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_mstate_global->__pyx_tuple[2]);
+  }
+  __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[2]);
   #if CYTHON_IMMORTAL_CONSTANTS
   {
     PyObject **table = __pyx_mstate->__pyx_tuple;
-    for (Py_ssize_t i=0; i<2; ++i) {
+    for (Py_ssize_t i=0; i<3; ++i) {
       #if PY_VERSION_HEX >= 0x030F0000
       PyUnstable_SetImmortal(table[i]);
       #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -25296,38 +25773,38 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{20},{15},{7},{6},{2},{9},{50},{39},{34},{30},{37},{5},{8},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{3},{8},{16},{15},{4},{18},{4},{4},{7},{5},{1},{5},{18},{10},{10},{7},{13},{10},{17},{14},{5},{10},{15},{6},{9},{5},{5},{6},{7},{1},{2},{5},{11},{5},{8},{6},{7},{4},{1},{4},{4},{3},{9},{3},{8},{4},{1},{4},{6},{4},{3},{1},{8},{3},{4},{1},{6},{10},{5},{4},{5},{4},{4},{6},{11},{4},{5},{1},{6},{6},{7},{6},{1}};
-    const struct { const unsigned int length: 10; } bytes_length_index[] = {{1},{533}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{20},{15},{7},{6},{2},{9},{50},{39},{34},{30},{37},{5},{8},{16},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{3},{8},{16},{11},{15},{5},{4},{18},{7},{8},{4},{4},{7},{5},{1},{5},{18},{10},{10},{7},{13},{10},{17},{14},{4},{5},{10},{11},{15},{1},{6},{11},{9},{5},{5},{6},{7},{6},{1},{3},{2},{5},{8},{11},{5},{8},{6},{13},{7},{4},{1},{4},{4},{3},{9},{2},{5},{3},{8},{4},{1},{4},{6},{4},{3},{1},{8},{3},{4},{1},{6},{10},{5},{4},{5},{4},{4},{6},{11},{4},{5},{1},{6},{6},{7},{6},{1}};
+    const struct { const unsigned int length: 10; } bytes_length_index[] = {{1},{88},{533}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1267 bytes) */
-static const char cstring[] = "x\332}T\315o\033E\024\257!\001C#Q\323\022\221VEc\232\326\002\232m\335\226\202\252\250\310\244)\n\242\245iB\016H\355j<;v\246\331\235Y\317\207\353\255\204\304\321\307=\356q\217{\334\343\036}\344\350\243\377\214\376\t\274\331\265\235\024\020\221\263\363\346}\177\374\346!\254\321\355\021\022\335W\224\350\207\316\003\264\375\204\006BFG\214\276F\242\207\266\211\340\232\365\2150\na\356!\217I\253\370O6\343\013\201\322\222y\324;\243\214\204\374_\371\273\274\245\346\303\037v0\347B#\254\024\353s\244\005\222\024{[\202\373\021\n\312$\207\220\344\036\037b\237y(\020\036\275\211\350(\004[p\325\"-\033\267\325\023RK\314[7Q\037\\-\224\3251\016)\204Bx\304\024z*4E\372\030:\261\023\351c\301\021\360<\352\263.\225XS\210f\363\003\257\322*q\364l\367\331\326\275\357\357\225\331Jj\373\246\2202]\342C\242T\331\246u\r\3635x\327QH\225\203\366z(\022\006q\nyA\025!\350\2355\320\307\224#E\265%P\253\254\031k&\270\013\346\214\367[\3636\261!\265\326\217\261\257\250\203=\317\005=\212\373\224ku\213\006\241/\"*\225\023F#\"|\337\352\013\256\034\334%\036S\270\353S\312\355\267O\230\252(\217\013(\262\207\215\257\221\353J\352\031B]\027y\246\214\302\005\337\202\242\207\014\373 %\2143\355\272\334\004a\344\270DH\352\004`\307\260\2248B=\314\374\2522\026\204\320\356\263j&\300\372\370_\032\246\314\300\336\261\357\013\002MF\225+\017k\354\374\207\264\232\227mx\005\025\345t\016v\366\366v}\237\205\212\251\003:0\224\023jA\353\234\342\327u\237E#\370\177\004\303s\237\322\221~N{\256;o0\024\013\205\331\021\234\022}\252\231\246\201ex\326\006\376z\206\023{\202H-\254\252\",\025`\306\313Sx\306/e\034\007\325i\303\273.\214\303%\307\224\234(\023T\267\271\027KZxT\224\341!#\047\340a\227/\364\206\332v\301\372\030\030\354/\334.\346\264\244H\211\3303\014:\262\027\200\3232\025u&\365%}j\247\251\262\2650e\047&\014\340\226\002j\260\005\034\323Q\0050g\t\260\305H\334\256\351\365\340}\250\023\205U\304\t\023\316\322\\u\261\242]p\3335\222\003\313\036\232\020\237\005\200y\220\273\3204x\224\204v19!\"\010\230\016 \n\254\024\005}e&\260\313\005\022""\200c\350.\"\227\227\0203\251,E9\225\357\210J\306\\l\270\366X\257\307\010`4\362\312.Cu\325\212\003\230\300\242\240\320\346\362qS)\205\354\371\270\257`Q\000V\347\353\2021\017\366\020\205\345\260\014b\201\241\252\317\033\352\303\373\243\022\226\220\335@v\363p\333l\330\\\001\027\257\341\347\002`%\205\210\002\252UZ\000^\372*\014\241\334\020K\034(\370\352P\204R\322>S\332&\301\244\341}\245\010\230y0\244\371\313,qo\003\302\320$L\216\206\326\031\274\001C\264\306\047\260\035\\\353J3jyJ\033\000\022\0041!<$j$\314\216D\260\361\014U\243_\377\254\275\275pn\365\363x\230\354\317V\256$\017\246\327\267\213\237\047x\266r9\271\221~\230\016f+\033\311z\002\307\355\374\203\034\330[\331Q\336\236\255\334\312\2069\030\\K\357M[\333\305\343Is\266\322L\327\255\372\225\344\376\264\331\316\327s\240\277L7S\274<\276H\274\364FV\313\032o\353\347V7\222\217\254~\366~\006\336\352\343\325\361oq3~\220\034\245\355\2643\253\257\215\237$\215\244i\211\016H6c\014\t\036\246\215\364Zz\220\255f\373\331\253\242VlL\256O\006\177}<}~0=8<u\322\236\325\327c/i&w!\3367\240\213\255\233Gq-n\314\352\237\306NZK\257f$\277\\\264\213Nq0Y\231\224\361~Ij\311\305\244\003A6\262\257\240\302\372\371\361\375\270\021o%\nb\036f\215l\263\214y\251\330/p\241&\233\320\242\265\206\365\370\311\3705d\367G\272\223\276\311\257\224\255\2537\342\313I;y\222]\314\036\347\315\274\235\357\344\272(=\266gk\227\342\216\265\031\304\253\361\021(\375\004\365\356\244\022\374;\305{\305\365BN\032\323\037\017\247\207G\323\243\027\323\027/\247/\335Y\375B\274\226<\262\263\200f\335\251\3529?\376\026\352\271\232\260Te_\347\235|?\0476\265yJU\323\232e\304\361n\274\036\017\222\232\275|\027_\213A\347\002\230~\026C\376\353\220\270I:\323\253w\363;\371\357\305`R\263]\254\215\033\177\003\324\305(\244";
-    PyObject *data = __Pyx_DecompressString(cstring, 1267, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1403 bytes) */
+static const char cstring[] = "x\332}T\315o\033E\024\307\324i\r\215\240\246m \255\nc\2324\002\032\267nK\201*\024\031\047E\001\372\2218\215\004R\273\032\357\216\355ivg\326\363\341z+!\365\350\343\036\367\270\307=\356q\217>\366\350\243\377\214\376\t\274Y\177$\005D\344\354\274\231y\363{\277\367\211\260B7\007\210\267^\020[\335\257\336C[\017\211\307EpH\311K\304\333h\313\346L\321\216\346Z\"\314\034\344Pa\024\377yL\331\374B*A\035\342\234PF\\\374\357\375\273g\013\315\373?50c\\!,%\3550\2448\022\004;\233\234\271\001\362r\222} \271\313\372\330\245\016\362\270C\256#2\360\341-@m\330\033\306\356F\233\013%0\333\270\216:\0005W\226]\354\0230\205\360\200J\364\210+\202T\027\"\321\010T\2273\004g\016qi\213\010\254\010X3\374\000U\030%\206\236\354<\331\274\363\375\235\234\255 &n\022I\335\262] J\244\tZKSW\001\272\n|\"\253h\267\215\002\256\021#\300\013\274\360A\357\344\003\325%\014I\242\214\2006r\237\261\242\234Y\360\234\262\316\306,L\264O\314\353\007\330\225\244\212\035\307\002=\202;\204)y\203x\276\313\003\"d\325\017\0066w]\243\317\231\254\342\226\355P\211[.!\314|;6\225S\311a\034\234lc\355*dY\2028\332&\226\205\034\235[a\234m\202\323}\212]\270\265)\243\312\262\230\366\374\240j\331\\\220\252\007\357(\026\002\007\250\215\251;\365\214z>\204\373\244\232\366\260\352\376KC\347\014\314\036\273.\267!\310h\n\345`\205\253\377q;\315\227\t\370\264Td\265\336l\354\356\356\270.\365%\225\273\217\266\2376\017\366\377\260\232;\215\203\307\373\315&\351i\302lb\212\270z\\\317\226\365$\030\300\3776$\323zD\006j\237\264-k\026pp\036\0345)9\026:DQE<s\340\2307\360\327\326\3146+\\\311\371\253\251SF\3620e\371\312\035\355\346w\014{\323\325\230\267,H\217ew\211}$\2657\335\315P\214h\312e*i\346S\373\010\020v\330\\\257\257LT\014FOcw\016;\317\333B\262\363\n>q@\006f\003\345\265\240\"OP_\310\307\357\024\221\306\027*M\006\271\206:&PE\330\024 U\301\264\340\252\213\202\303\035h\r\250\005\r\2759\313\226\325\322\3556\264\216\311(\226G\022\313\200\331\224W\027p\262\005w\224\210\331\002[IZ`\265\245\005\003\r\263(\333v\251\007-\002\352\026\304\024z\330&-l\037\331""\334\363\250\362\200\004L \ta\247\3323\263\010\370\301\322\267\346\304\362\215\217\251\220F\"\214\210w\256\362\203\331\265\037\330\\3\345\320v;w%8\226,\047\317\t\304b: \241\213l\2303\204u\200\027\021\320\235\004\022\224\217\t\"\004\027m\027w$\214\034\250\372\331\340\351BXT\227B\365P\007F\033\031\300GC\021\007\2009\047djLN?\257\210\013\255M\000\200\3516\370\244\215\r\030vf\322\231\t\307L\022aBz\214\277\204\237\005\215!\010\363\363\226\003\212\034\242%\025\207r\354H\337\207p\371X`O\302W\371\334\027\202t\250T\206)\025\232u\244\264\341\265\00350\033\004y\233\031\022P\023\002\n\203\370\006\014\330j[)|\004T,\003\245(1gRi\250S0\242}\350[\242\005\004\303\016`\300j\"\007\217_\027\336.\277\267\364Y\330\217\366&\305\217\206\255\360t\210\303^t&\352\305\247\342\037\323Bz1u\262\365\2547)\226\303O\243B\264\032\257\307\2609\363\2727,LJ\237\204\225\360\207\2501\376\342F\322O\367\306w\177{S{S\237\024\317\016k\200{n\201{9\2727^\337\312~\035\341I\361Rt->c V\243\225\010\226\233\351\351\024\2167\223\303\2646)\3468\223\342\325\370\316xc+{0\252L\212\225x\305\250_\216\356\216+\265t%\005\371\313x-\306\213\345\363\310\211\257%\205\244\374\266\364\336\322j\364\201\321ON%\200V\032.\r\237\002\305{\321a\\\213\353\223\322\362\360aT\216*F\250\303\315\032\370\332\217\016\342r|5n&K\311^\362\"+d\253\243\365Q\357\315\207\343\375\346\270yp\014R\233\224VB\047\252D\267\301\3367\240\213\r\314vX\010\313&\020\325\270\020_I\354\364RV\313\352YsT\034\345\366~\207\230\235\217\352`d5\371\n<,\235\035\336\r\313\341f$\301\346ARN\326r\233\027\262\275\014gr\264\006!Z.\033\304\217\207/\201\335_q#~\225^\316CW*\207\227\242Z\36409\237<H+i-m\244*\313\021k\223\345\013a\335\274\351\205K\341!(\375\002\3766b\001\370\325\354}\310\237\030\225\307?\037\214\017\016\307\207\317\306\317\236\217\237[\223\322\271p9\3326\271\200`\335\232\372sv\370-\370s%\242\261L\276N\353\351^j\033j3J\323\240Ur\213\303\235p\005\352\244`6\337\205WC\3209\007O/\206\300\177\005\210\353\250>\276r;\275\225\376\231\365F\005\023\305\302\260\3747\303$w\324";
+    PyObject *data = __Pyx_DecompressString(cstring, 1403, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1675 bytes) */
-static const char cstring[] = "\377 at 0x o\377bject>.:\377 <Memory\377View of \377<contigu\377ous and gdir%\001\007\rin\021\005\177strided\"\010o or \004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\375v\242\000Invali\377d mode, \347exp\305\000|\000\047c\047\376t\001\047fortra\237n\047, gH\000%\005s\357hape\222\000 ax\377is Note \373th\207 Cytho\373n \021\000delib\237eratek\000\320\001c\367ter!\001n PE\337P-484\212\"re\376\264!s subcl\366\246\000es\261!buil\373ti\260\000ypes.\377 If you \223ne\224 \303\000p\316\000%\tt\177hen set\200\000\367e \047\357\002atio\377n_typing\355\047\355$iv\242\000o F\377alse.add\375_\231 eagent\377s/employ\377ers.pyxc\347oll\312@?\000s.a\377bcdisabl\367een\002\001gcis\376\004\003dno def\377ault __r\377educe__ {dua\002non-\306@\357vial\033\000cin\377it__nump\377y._core.\375m5\000iarray\337 fail\324\003im\371p\354 \033\tumath\362\021\016u\207\002\316Aallo\365c\342  E\003data\341.\013\020\252C\374a\331cs.A\377SCIIElli\377psisSequ\257ence\261\204\001.\266\204\007_\357_Pyx\001\000Dic\377t_NextRegf__\332$\352\000__\257B\373__\001\005getit\313em\r\001d0\001\027\000fu3nc\035\001\030\000st\213`)\001\274\341\0033\001main\003\002owdulM\002nam\002\003\363ewT\001\214@_che\017cksuT\000\n\001?\004\025\001\370\335@\360 \037\001unpicmk?\000En \005vt\262A\036\230\001qualO\005\240E\251F1c\255\204\002\277\001\274Dex\314\001\314`\301_\203\005\330`\262\006\003\006.\007te\335s\331@_is\325Aou\357tine\263`act_ivity\333c.\330f\376\251E_buffer\377asksasyn\317cio.\225`9\003sb\357asebT\000bur\371nO\000\003\001tccli\273mb\002\000ne_\262 t\377raceback\377commitme\377ntconsor\317tium\360\207\001~\000co\347nv_\323\204\005\010\002pai{rs\023\001ener\016\n\374\014\002\030\004untdif\377ficultyd\360\341\"\333\000\335\210\003\244`odee\367num\330\206\002erro\377rflagsfo\357rmat\250\207\004iid\037index\222 \323\205\005\225a\375s\000\002izelad?dermem\376\207\001\366\207\001\375n\364Andimno\375w\000\000_share\357objo\353\000sto\177porgspp\354\000\277params\003\000t\377poprregi\373st""\201\001irung\367ssc4\000dsetd\223\206\004\243\210\002sn\000\371`rt\047\000\375pI\001struct\177taking_G\001\373ti\301@rustu\374\306`\321 update\377urgencyv\377aluesxO\200\377\001\360\020\000\005\030\220v\377\230Q\330\004\033\230:\320\377%<\270J\300a\330\004\377\032\230&\240\007\240q\330\337\004\031\230\026\230\004\0000\260\373\006\260\024\000-\250V\2601\277\330\004/\250v\260.\000#\377\2404\320\047<\270F\300\277!\330\004!\240\026+\001\033\377\2306\320!1\260\026\260\2368\000\"\240$\240H\000\000\004\036\377\230d\240&\250\001\250\021\177\360\010\000\005\031\230\t,\001\367\250\003\250K\000\010\210\005\210\377U\220!\220:\230V\240\3771\240A\330\010\014\210M\257\230\021\230!\005\001A\027\000$\373\220a\236\000T\240\021\240#\377\240S\250\005\250Q\250j\377\270\001\270\031\300%\300q\377\310\n\320RS\320ST\373\330\004=\0051\330\010\026\220_d\230!\2303m\000+)\000\375aL\001D\220\001\220\021\330\377\010\022\220.\240\001\240\035\377\250c\260\032\2701\270A\337\270S\300\004\300k\002L\230\377\001\230\023\230A\230T\240\367\031\250)\337\000\010\013\2106\277\220\021\220-\230sq\000T\357\250\021\250$o\002\024\270Q\277\270a\270s\300$\240 \014\335\021N\001\017\210w\233\000}\240\337C\240z\260\033\266\"\010\021\377\220\032\2301\230M\250\023\377\250F\260!\2601\260C\367\260t\270\223\000\013\2101\330\367\014\024\220\334\000\017\210q\220\327\005\220V\"\000G\355\000C\240\375r]\000.\270\002\270%\270\377r\300\021\320BT\320T\377V\320V]\320]^\320\377^_\330\010\020\220\014\230\351D\210A\252 2\312\003\013\2105\376\315\000\035\230i\240s\250*\177\260A\260Q\260c\270\230\000\215\330\215\003\014\210\261!\273 o\000\210\377E\220\026\220q\230\001\330\376\316\0007\220#\220Q\330\014\375\020\210 \025\220a\330\014\026\376\324 u\230A\320\0353\260\1772\260Z\270q\300\001\302!\007\001\210\021";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1675, 2047);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1837 bytes) */
+static const char cstring[] = "\377 at 0x o\377bject>.:\377 <Memory\377View of \377<contigu\377ous and gdir%\001\007\rin\021\005\177strided\"\010o or \004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\375v\242\000Invali\377d mode, \347exp\305\000|\000\047c\047\376t\001\047fortra\237n\047, gH\000%\005s\357hape\222\000 ax\377is Note \373th\207 Cytho\373n \021\000delib\237eratek\000\320\001c\367ter!\001n PE\337P-484\212\"re\376\264!s subcl\366\246\000es\261!buil\373ti\260\000ypes.\377 If you \223ne\224 \303\000p\316\000%\tt\177hen set\200\000\367e \047\357\002atio\377n_typing\355\047\355$iv\242\000o F\377alse.add\375_\231 eagent\377s/employ\377ers.pyxc\347oll\312@?\000s.a\377bcdisabl\367een\002\001gcis\376\004\003dno def\377ault __r\377educe__ {dua\002non-\306@\357vial\033\000cin\377it__nump\377y._core.\375m5\000iarray\337 fail\324\003im\371p\354 \033\tumath\362\021\016u\207\002\316Aallo\365c\342  E\003data\341.\013\020\252C\374a\331cs.A\377SCIIElli\377psisINDU\377STRY_SEC\377TORSSequ\257ence\301\204\001.\306\204\007_\357_Pyx\001\000Dic\377t_NextRegf__\352$\372\000__\277B\373__\001\005getit\313em\r\001d0\001\027\000fu3nc\035\001\030\000st\233`)\001\274\361\0033\001main\003\002owdulM\002nam\002\003\363ewT\001\234@_che\017cksuT\000\n\001?\004\025\001\370\355@\200@\037\001unpicmk?\000En \005vt\302A\036\230\001qualO\005\260E\271F1c\275\204\002\277\001\314Dex\314\001\334`\301_\203\005\350`\262\006\003\006.\007te\335s\351@_is\345Aou\357tine\303`act_ivity\353c.\350f\337agric\301`ur\375e\304E_buffe\375r\230basksas?yncio.\265`I\003;sb\266`ier\000\004\014\000\367sebs\000burn\374n\000\003\001tcclim\335b\002\000ne_\321 tr\377acebackc\377ommitmen\377tconsort\347ium\237\210\001\235\000con\363v_\202\205\005\010\002pair=s\023\001ener\016\n\014\002\376\030\004pycount\257diff\306\002y\000\007_\321d\217B\211 \233\211\003e\323`od\357eeng\223 eri\277ngenum\242\207\002e\377rrorflag\177sformat\362\207\004\335h\224 thi\357`id\377indexind\037ustry\335 \256\206\005\340a\375s\000\002izelad\273de>\000nuf""\361 uN`\001mem\346\210\001\336\210\001n\314a\177ndimnow\000\000\377_sharenp\336\225\206\002objo\253 st\377oporgspp~\254 params\003\000\377tpoprreg\367ist\246\001irun\357gssc;\000dse\351t\202\207\004\222\211\002s\202\000sta\353rt\047\000pI\001str\377ucttakin[g_G\001ti\240`r\303\000\367uuna\001upda\377teurgenc\377yvaluesx\377O\200\001\360\014\000\005\030\377\220v\230Q\330\004\016\210\377b\220\006\220a\220q\230\377\007\230q\240\003\240=\260\377\001\260\025\260d\270%\270\377q\330\004\021\220\027\230\001\337\230\031\240%\240\n\000\007\200\377q\210\001\330\010\022\220!\377\2209\230C\320\037/\250\377v\260Q\3206K\3101\177\310A\330\004\013\2101U\000\375\020O\006\033\230:\320%<\377\270J\300a\330\004\032\230\367&\240\007?\001\031\230\026\230\336T\0000\260\006\260\024\000-\250\337V\2601\330\004C\002\330\004\377#\2404\320\047<\270F\177\300!\330\004!\240\026n\001\377\033\2306\320!1\260\026=\260\210\000\"\240$\240H\000\000\004\377\036\230d\240&\250\001\250\377\021\360\010\000\005\031\230\t\356,\001\250\003\250K\000\010\210\005\373\210U\240\000:\230V\2401\377\240A\330\010\014\210M\230W\021\230!\005\001A\027\000$\351\000\377v\230T\240\021\240#\240\377S\250\005\250Q\250j\270\377\001\270\031\300%\300q\310\377\n\320RS\320ST\330\375\004=\0051\330\010\026\220d\257\230!\2303m\000+)\000a\276L\001D\220\001\220\021\205!.\377\240\001\240\035\250c\260\032\377\2701\270A\270S\300\004u\300k\002L\261 \023\230Ab\000\367\031\250)\337\000\010\013\2106\277\220\021\220-\230sq\000T\357\250\021\250$o\002\024\270Q\277\270a\270s\300$\240 \014\335\021N\001\017\210w\207@}\240\337C\240z\260\033\266\"\010\021\377\220\032\2301\230M\250\023\377\250F\260!\2601\260C\347\260t\270\223\000\353 \330\014\024\375\220\334\000\017\210q\220\005\220uV\"\000G\355\000C\240r]\000\367.\270\002\275@r\300\021\320\377BT\320TV\320V]\377\320]^\320^_\330\010\237\020\220\014\230D\210A\252 2\356\312\003\013\2105\315\000\035\230i\377\240s\250*\260A\260Q\327\260c\270\230\000\330\215\003\014\210x\261!\273 \335@\210E\220\026\245`\376\201`""\013\2107\220#\220Q\367\330\014\020\210 \025\220a\330\373\014\026\300`u\230A\320\035\3773\2602\260Z\270q\300\035\001\302!\001\210\021";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1837, 2246);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (2047 bytes) */
-static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/employers.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineabcactivityagents.employersallocate_bufferasksasyncio.coroutinesbasebestburnoutburntcclimbcline_in_tracebackcommitmentconsortiumcontactconv_employerconv_pairsconvener_employerconvener_pairscountdifficultydtype_is_objectencodeenumerateerrorflagsformatfortraniidindexis_employeritemsitemsizeladdermemviewmodennamendimnownow_shareobjone_stoporgsppackparamspartpoprregisterroirungsscaredsetdefaultshapesizestartstepstopstructtaking_parttiestrustuunpackupdateurgencyvaluesxO\200\001\360\020\000\005\030\220v\230Q\330\004\033\230:\320%<\270J\300a\330\004\032\230&\240\007\240q\330\004\031\230\026\230q\330\0040\260\006\260a\330\004-\250V\2601\330\004/\250v\260Q\330\004#\2404\320\047<\270F\300!\330\004!\240\026\240q\330\004\033\2306\320!1\260\026\260q\330\004\"\240$\240a\330\004\"\240$\240a\330\004\036\230d\240&\250\001\250\021\360\010\000\005\031\230\t\240\026\240q\250\003\2501\330\004\010\210\005\210U\220!\220:\230V\2401\240A\330\010""\014\210M\230\021\230!\330\010\014\210A\210U\220$\220a\220v\230T\240\021\240#\240S\250\005\250Q\250j\270\001\270\031\300%\300q\310\n\320RS\320ST\330\004\010\210\005\210U\220!\2201\330\010\026\220d\230!\2303\230d\240+\250Q\250a\330\010\014\210D\220\001\220\021\330\010\022\220.\240\001\240\035\250c\260\032\2701\270A\270S\300\004\300A\330\010\014\210L\230\001\230\023\230A\230T\240\031\250)\2601\330\010\013\2106\220\021\220-\230s\240#\240T\250\021\250$\250j\270\001\270\024\270Q\270a\270s\300$\300a\330\014\021\220\021\330\010\017\210w\220a\220}\240C\240z\260\033\270J\300a\330\010\021\220\032\2301\230M\250\023\250F\260!\2601\260C\260t\2701\330\010\013\2101\330\014\024\220A\330\010\017\210q\220\005\220V\2301\230G\2401\240C\240r\250\021\250.\270\002\270%\270r\300\021\320BT\320TV\320V]\320]^\320^_\330\010\020\220\014\230D\240\007\240q\250\003\2502\250Q\250a\330\010\013\2105\220\001\220\035\230i\240s\250*\260A\260Q\260c\270\024\270Q\330\014\021\220\021\330\010\014\210A\210U\220!\330\010\013\2101\210E\220\026\220q\230\001\330\010\013\2107\220#\220Q\330\014\020\220\001\220\025\220a\330\014\026\220a\220u\230A\320\0353\2602\260Z\270q\300\001\330\004\010\210\001\210\021";
+    #else /* compression: none (2246 bytes) */
+static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/employers.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisINDUSTRY_SECTORSSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineabcactivityagents.employersagricultureallocate_bufferarrayasksasyncio.coroutinesbarrierbarriersbasebestburnoutburntcclimbcline_in_tracebackcommitmentconsortiumcontactconv_employerconv_pairsconvener_employerconvener_pairscopycountdifficultydifficulty_dtype_is_objecteencodeengineeringenumerateerrorflagsformatfortranhealthiictidindexindustryis_employeritemsitemsizeladdermanufacturingmemviewmodennamendimnownow_sharenpnumpyobjone_stoporgsppackparamspartpoprregisterroirungsscaredsetdefaultshapesizestartstepstopstructtaking_parttiestrustuunpackupdateurgencyvaluesxO\200\001\360\014\000\005\030\220v\230Q\330\004\016\210b\220\006\220a\220q\230\007\230q\240\003\240=\260\001\260\025\260d\270%\270q\330\004\021\220\027\230\001\230\031\240%\240q\330\004\007\200q\210\001\330\010\022\220!\2209\230C\320\037/\250v\260Q\3206K\3101\310A\330\004\013\2101\200\001\360\020\000\005\030\220v\230Q\330\004\033\230:\320%<\270J\300a\330""\004\032\230&\240\007\240q\330\004\031\230\026\230q\330\0040\260\006\260a\330\004-\250V\2601\330\004/\250v\260Q\330\004#\2404\320\047<\270F\300!\330\004!\240\026\240q\330\004\033\2306\320!1\260\026\260q\330\004\"\240$\240a\330\004\"\240$\240a\330\004\036\230d\240&\250\001\250\021\360\010\000\005\031\230\t\240\026\240q\250\003\2501\330\004\010\210\005\210U\220!\220:\230V\2401\240A\330\010\014\210M\230\021\230!\330\010\014\210A\210U\220$\220a\220v\230T\240\021\240#\240S\250\005\250Q\250j\270\001\270\031\300%\300q\310\n\320RS\320ST\330\004\010\210\005\210U\220!\2201\330\010\026\220d\230!\2303\230d\240+\250Q\250a\330\010\014\210D\220\001\220\021\330\010\022\220.\240\001\240\035\250c\260\032\2701\270A\270S\300\004\300A\330\010\014\210L\230\001\230\023\230A\230T\240\031\250)\2601\330\010\013\2106\220\021\220-\230s\240#\240T\250\021\250$\250j\270\001\270\024\270Q\270a\270s\300$\300a\330\014\021\220\021\330\010\017\210w\220a\220}\240C\240z\260\033\270J\300a\330\010\021\220\032\2301\230M\250\023\250F\260!\2601\260C\260t\2701\330\010\013\2101\330\014\024\220A\330\010\017\210q\220\005\220V\2301\230G\2401\240C\240r\250\021\250.\270\002\270%\270r\300\021\320BT\320TV\320V]\320]^\320^_\330\010\020\220\014\230D\240\007\240q\250\003\2502\250Q\250a\330\010\013\2105\220\001\220\035\230i\240s\250*\260A\260Q\260c\270\024\270Q\330\014\021\220\021\330\010\014\210A\210U\220!\330\010\013\2101\210E\220\026\220q\230\001\330\010\013\2107\220#\220Q\330\014\020\220\001\220\025\220a\330\014\026\220a\220u\230A\320\0353\2602\260Z\270q\300\001\330\004\010\210\001\210\021";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 131; i++) {
+    for (int i = 0; i < 146; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 28) PyUnicode_InternInPlace(&string);
@@ -25338,8 +25815,8 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 131; i < 133; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-131].length;
+    for (int i = 146; i < 149; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-146].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -25349,15 +25826,15 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 133; i++) {
+    for (Py_ssize_t i = 0; i < 149; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 131;
-      for (Py_ssize_t i=0; i<2; ++i) {
+      PyObject **table = stringtab + 146;
+      for (Py_ssize_t i=0; i<3; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
         #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -25444,9 +25921,14 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
-    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 32, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 82};
-    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ladder, __pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_consortium, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_p, __pyx_mstate->__pyx_n_u_activity, __pyx_mstate->__pyx_n_u_now_share, __pyx_mstate->__pyx_n_u_urgency, __pyx_mstate->__pyx_n_u_one_stop, __pyx_mstate->__pyx_n_u_conv_employer, __pyx_mstate->__pyx_n_u_conv_pairs, __pyx_mstate->__pyx_n_u_is_employer, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_difficulty, __pyx_mstate->__pyx_n_u_rung, __pyx_mstate->__pyx_n_u_roi, __pyx_mstate->__pyx_n_u_burnout, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_commitment, __pyx_mstate->__pyx_n_u_c, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_taking_part, __pyx_mstate->__pyx_n_u_contact, __pyx_mstate->__pyx_n_u_scared, __pyx_mstate->__pyx_n_u_burnt, __pyx_mstate->__pyx_n_u_s, __pyx_mstate->__pyx_n_u_r, __pyx_mstate->__pyx_n_u_asks, __pyx_mstate->__pyx_n_u_best};
-    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_employers_pyx, __pyx_mstate->__pyx_n_u_climb, __pyx_mstate->__pyx_kp_b_iso88591_vQ_Ja_q_q_0_a_V1_vQ_4_F_q_6_1_q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 6, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 32};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_industry, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_e, __pyx_mstate->__pyx_n_u_barrier, __pyx_mstate->__pyx_n_u_difficulty_2, __pyx_mstate->__pyx_n_u_s};
+    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_employers_pyx, __pyx_mstate->__pyx_n_u_barriers, __pyx_mstate->__pyx_kp_b_iso88591_vQ_b_aq_q_d_q_q_q_9C_vQ6K1A_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+  }
+  {
+    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 32, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 106};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ladder, __pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_consortium, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_p, __pyx_mstate->__pyx_n_u_activity, __pyx_mstate->__pyx_n_u_now_share, __pyx_mstate->__pyx_n_u_urgency, __pyx_mstate->__pyx_n_u_one_stop, __pyx_mstate->__pyx_n_u_conv_employer, __pyx_mstate->__pyx_n_u_conv_pairs, __pyx_mstate->__pyx_n_u_is_employer, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_difficulty_2, __pyx_mstate->__pyx_n_u_rung, __pyx_mstate->__pyx_n_u_roi, __pyx_mstate->__pyx_n_u_burnout, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_commitment, __pyx_mstate->__pyx_n_u_c, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_taking_part, __pyx_mstate->__pyx_n_u_contact, __pyx_mstate->__pyx_n_u_scared, __pyx_mstate->__pyx_n_u_burnt, __pyx_mstate->__pyx_n_u_s, __pyx_mstate->__pyx_n_u_r, __pyx_mstate->__pyx_n_u_asks, __pyx_mstate->__pyx_n_u_best};
+    __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_employers_pyx, __pyx_mstate->__pyx_n_u_climb, __pyx_mstate->__pyx_kp_b_iso88591_vQ_Ja_q_q_0_a_V1_vQ_4_F_q_6_1_q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
   }
   Py_DECREF(tuple_dedup_map);
   return 0;
@@ -28753,6 +29235,511 @@ static CYTHON_INLINE long __Pyx_div_long(long a, long b, int b_is_constant) {
     );
     return q - adapt_python;
 }
+
+/* PyObjectCompare */
+#ifndef __Pyx_DEFINED_PyObject_CompareStrStrEq
+#define __Pyx_DEFINED_PyObject_CompareStrStrEq
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareStrStrEq(PyObject* s1, PyObject* s2) {
+    #if __PYX_LIMITED_VERSION_HEX >= 0x030e0000
+    int result = PyUnicode_Equal(s1, s2);
+    #if !CYTHON_COMPILING_IN_CPYTHON
+    if (unlikely(result == -1)) return NULL;
+    #endif
+    if (result == 0) goto __pyx_return_false; else goto __pyx_return_true;
+    #else
+    int result = PyUnicode_Compare(s1, s2);
+    if (unlikely((result == -1) && PyErr_Occurred())) return NULL;
+    if (result == 0) goto __pyx_return_true; else goto __pyx_return_false;
+    #endif
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyBytesPyBytesEq
+#define __Pyx_DEFINED_PyObject_ComparePyBytesPyBytesEq
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyBytesPyBytesEq(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyBytes_GET_SIZE(s1);
+    if (length != PyBytes_GET_SIZE(s2)) goto __pyx_return_false;
+    ps1 = PyBytes_AS_STRING(s1);
+    ps2 = PyBytes_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    if (unlikely(PyBytes_AsStringAndSize(s1, &ps1, &length) == -1)) return NULL;
+    if (unlikely(PyBytes_AsStringAndSize(s2, &ps2, &length2) == -1)) return NULL;
+    if (length != length2) goto __pyx_return_false;
+    #endif
+    if (ps1[0] != ps2[0]) goto __pyx_return_false;
+    if (length == 1) goto __pyx_return_true;
+    {
+        int cmp;
+#if CYTHON_USE_UNICODE_INTERNALS && (PY_VERSION_HEX < 0x030B0000)
+        Py_hash_t hash1 = ((PyBytesObject*)s1)->ob_shash;
+        Py_hash_t hash2 = ((PyBytesObject*)s2)->ob_shash;
+        if (hash1 != hash2 && hash1 != -1 && hash2 != -1) goto __pyx_return_false;
+#endif
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp == 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyBytesPyByteArrayEq
+#define __Pyx_DEFINED_PyObject_ComparePyBytesPyByteArrayEq
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyBytesPyByteArrayEq(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyBytes_GET_SIZE(s1);
+    if (length != PyByteArray_GET_SIZE(s2)) goto __pyx_return_false;
+    ps1 = PyBytes_AS_STRING(s1);
+    ps2 = PyByteArray_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    if (unlikely(PyBytes_AsStringAndSize(s1, &ps1, &length) == -1)) return NULL;
+    ps2 = __Pyx_PyByteArray_AsString(s2); if (unlikely(!ps2)) return NULL;
+    length2 = __Pyx_PyByteArray_GET_SIZE(s2); if (unlikely(length2 == -1)) return NULL;
+    if (length != length2) goto __pyx_return_false;
+    #endif
+    if (ps1[0] != ps2[0]) goto __pyx_return_false;
+    if (length == 1) goto __pyx_return_true;
+    {
+        int cmp;
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp == 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyByteArrayPyBytesEq
+#define __Pyx_DEFINED_PyObject_ComparePyByteArrayPyBytesEq
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyByteArrayPyBytesEq(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyByteArray_GET_SIZE(s1);
+    if (length != PyBytes_GET_SIZE(s2)) goto __pyx_return_false;
+    ps1 = PyByteArray_AS_STRING(s1);
+    ps2 = PyBytes_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    ps1 = __Pyx_PyByteArray_AsString(s1); if (unlikely(!ps1)) return NULL;
+    length = __Pyx_PyByteArray_GET_SIZE(s1); if (unlikely(length == -1)) return NULL;
+    if (unlikely(PyBytes_AsStringAndSize(s2, &ps2, &length2) == -1)) return NULL;
+    if (length != length2) goto __pyx_return_false;
+    #endif
+    if (length == 0) goto __pyx_return_true;
+    if (ps1[0] != ps2[0]) goto __pyx_return_false;
+    if (length == 1) goto __pyx_return_true;
+    {
+        int cmp;
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp == 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyByteArrayPyByteArrayEq
+#define __Pyx_DEFINED_PyObject_ComparePyByteArrayPyByteArrayEq
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyByteArrayPyByteArrayEq(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyByteArray_GET_SIZE(s1);
+    if (length != PyByteArray_GET_SIZE(s2)) goto __pyx_return_false;
+    ps1 = PyByteArray_AS_STRING(s1);
+    ps2 = PyByteArray_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    ps1 = __Pyx_PyByteArray_AsString(s1); if (unlikely(!ps1)) return NULL;
+    length = __Pyx_PyByteArray_GET_SIZE(s1); if (unlikely(length == -1)) return NULL;
+    ps2 = __Pyx_PyByteArray_AsString(s2); if (unlikely(!ps2)) return NULL;
+    length2 = __Pyx_PyByteArray_GET_SIZE(s2); if (unlikely(length2 == -1)) return NULL;
+    if (length != length2) goto __pyx_return_false;
+    #endif
+    if (length == 0) goto __pyx_return_true;
+    if (ps1[0] != ps2[0]) goto __pyx_return_false;
+    if (length == 1) goto __pyx_return_true;
+    {
+        int cmp;
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp == 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#ifndef __Pyx_DEFINED_PyObject_CompareFloatIntEq
+#define __Pyx_DEFINED_PyObject_CompareFloatIntEq
+static PyObject* __Pyx_PyObject_CompareFloatIntEq(PyObject *op1, PyObject *op2) {
+    double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+    #if !CYTHON_ASSUME_SAFE_MACROS
+    if (unlikely(float_op1 == -1. && PyErr_Occurred())) return NULL;
+    #endif
+    #if CYTHON_USE_PYLONG_INTERNALS
+    if (__Pyx_PyLong_IsCompact(op2)) {
+        Py_ssize_t iop2 = __Pyx_PyLong_CompactValue(op2);
+        if (float_op1 == ((double)iop2)) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+    if (unlikely(!__Pyx_isfinite(float_op1))) {
+        if (float_op1 == 0.0) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int sign2 = __Pyx_PyLong_Sign(op2);
+        if (float_op1 >= 0.) {
+            if (sign2 < 0) goto __pyx_return_false;
+            if (float_op1 < (double) (1L << PyLong_SHIFT)) goto __pyx_return_false;
+        } else {
+            if (sign2 > 0) goto __pyx_return_false;
+            if (float_op1 > -(double) (1L << PyLong_SHIFT)) goto __pyx_return_false;
+        }
+    }
+    #else
+    if (unlikely(!__Pyx_isfinite(float_op1))) {
+        if (float_op1 == 0.0) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int overflow2;
+        long iop2 = PyLong_AsLongAndOverflow(op2, &overflow2);
+        if (likely(!overflow2)) {
+            if ((long long) iop2 >= (1LL << 53)) {
+                overflow2 = 1;
+            } else if ((long long) iop2 <= - (1LL << 53)) {
+                overflow2 = -1;
+            } else {
+                if (float_op1 == ((double) iop2)) goto __pyx_return_true; else goto __pyx_return_false;
+            }
+        }
+        if (overflow2 > 0) {
+            if (float_op1 < ((double) (1LL << 53))) goto __pyx_return_false;
+        } else {
+            if (float_op1 > - ((double) (1LL << 53))) goto __pyx_return_false;
+        }
+    }
+    #endif
+    return PyObject_RichCompare(op1, op2, Py_EQ);
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#ifndef __Pyx_DEFINED_PyObject_CompareIntFloatEq
+#define __Pyx_DEFINED_PyObject_CompareIntFloatEq
+static PyObject* __Pyx_PyObject_CompareIntFloatEq(PyObject *op1, PyObject *op2) {
+    double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+    #if !CYTHON_ASSUME_SAFE_MACROS
+    if (unlikely(float_op2 == -1. && PyErr_Occurred())) return NULL;
+    #endif
+    #if CYTHON_USE_PYLONG_INTERNALS
+    if (__Pyx_PyLong_IsCompact(op1)) {
+        Py_ssize_t iop1 = __Pyx_PyLong_CompactValue(op1);
+        if (((double)iop1) == float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+    if (unlikely(!__Pyx_isfinite(float_op2))) {
+        if (0.0 == float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int sign1 = __Pyx_PyLong_Sign(op1);
+        if (float_op2 >= 0.) {
+            if (sign1 < 0) goto __pyx_return_false;
+            if (float_op2 < (double) (1L << PyLong_SHIFT)) goto __pyx_return_false;
+        } else {
+            if (sign1 > 0) goto __pyx_return_false;
+            if (float_op2 > -(double) (1L << PyLong_SHIFT)) goto __pyx_return_false;
+        }
+    }
+    #else
+    if (unlikely(!__Pyx_isfinite(float_op2))) {
+        if (0.0 == float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int overflow1;
+        long iop1 = PyLong_AsLongAndOverflow(op1, &overflow1);
+        if (likely(!overflow1)) {
+            if ((long long) iop1 >= (1LL << 53)) {
+                overflow1 = 1;
+            } else if ((long long) iop1 <= - (1LL << 53)) {
+                overflow1 = -1;
+            } else {
+                if (((double) iop1) == float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+            }
+        }
+        if (overflow1 < 0) {
+            if (float_op2 > ((double) (1LL << 53))) goto __pyx_return_false;
+        } else {
+            if (float_op2 < - ((double) (1LL << 53))) goto __pyx_return_false;
+        }
+    }
+    #endif
+    return PyObject_RichCompare(op1, op2, Py_EQ);
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#if CYTHON_USE_PYLONG_INTERNALS
+#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolEq
+#define __Pyx_DEFINED_PyObject_CompareIntIntBoolEq
+static int __Pyx_PyObject_CompareIntIntBoolEq(PyObject *op1, PyObject *op2) {
+    Py_ssize_t cmp = __Pyx_PyLong_CompareSignAndSize(op1, op2);
+    if (cmp == 0) {
+        Py_ssize_t size = __Pyx_PyLong_DigitCount(op1);
+        if (size > 0) {
+            const digit* digits1 = __Pyx_PyLong_Digits(op1);
+            const digit* digits2 = __Pyx_PyLong_Digits(op2);
+            if (size == 1) {
+                cmp = (Py_ssize_t) digits1[0] - (Py_ssize_t) digits2[0];
+            } else if ((size == 2) && (8 * sizeof(Py_ssize_t) >= 2 * PyLong_SHIFT)) {
+                cmp = (Py_ssize_t) (((((size_t)digits1[1]) << PyLong_SHIFT) | (size_t)digits1[0])) - (Py_ssize_t) (((((size_t)digits2[1]) << PyLong_SHIFT) | (size_t)digits2[0]));
+            } else {
+                for (Py_ssize_t i=size-1; i >= 0 && !cmp; --i) {
+                    cmp = (Py_ssize_t) digits1[i] - (Py_ssize_t) digits2[i];
+                }
+            }
+        }
+        if (cmp == 0) return 1;
+        if (__Pyx_PyLong_IsNeg(op1)) cmp = -cmp;
+    }
+    return 0;
+}
+#endif
+#ifndef __Pyx_DEFINED_PyObject_CompareIntIntEq
+#define __Pyx_DEFINED_PyObject_CompareIntIntEq
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareIntIntEq(PyObject *op1, PyObject *op2) {
+    int result = __Pyx_PyObject_CompareIntIntBoolEq(op1, op2);
+    if (unlikely(result == -1)) return NULL;
+    return __Pyx_NewRef(result ? Py_True : Py_False);
+}
+#endif
+#else
+#ifndef __Pyx_DEFINED_PyObject_CompareIntIntEq
+#define __Pyx_DEFINED_PyObject_CompareIntIntEq
+static PyObject* __Pyx_PyObject_CompareIntIntEq(PyObject *op1, PyObject *op2) {
+    int overflow1, overflow2;
+    long long iop1 = PyLong_AsLongLongAndOverflow(op1, &overflow1);
+    long long iop2 = PyLong_AsLongLongAndOverflow(op2, &overflow2);
+    if (likely(!(overflow1 | overflow2))) {
+        if (iop1 == iop2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else if (overflow1 != overflow2) {
+        if (overflow1 == overflow2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        return PyObject_RichCompare(op1, op2, Py_EQ);
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareEq_object_object(PyObject *op1, PyObject *op2, int pyop) {
+    CYTHON_UNUSED_VAR(pyop);
+    if (PyFloat_CheckExact(op1)) {
+        if (PyFloat_CheckExact(op2)) {
+            double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely(float_op1 == -1. && PyErr_Occurred())) return NULL;
+            #endif
+            double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely(float_op2 == -1. && PyErr_Occurred())) return NULL;
+            #endif
+            if (float_op1 == float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+        }
+        if (PyLong_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareFloatIntEq(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    if (PyLong_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_true;
+        if (PyLong_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareIntIntEq(op1, op2);
+        }
+        if (PyFloat_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareIntFloatEq(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    
+    if (PyUnicode_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_true;
+        if (PyUnicode_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareStrStrEq(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    
+    #if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+    if (PyBytes_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_true;
+        if (PyBytes_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyBytesPyBytesEq(op1, op2);
+        }
+        if (PyByteArray_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyBytesPyByteArrayEq(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    #endif
+    #if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+    if (PyByteArray_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_true;
+        if (PyByteArray_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyByteArrayPyByteArrayEq(op1, op2);
+        }
+        if (PyBytes_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyByteArrayPyBytesEq(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    #endif
+    if ((0)) goto __pyx_richcmp;
+    if ((0)) goto __pyx_return_true;
+    if ((0)) goto __pyx_return_false;
+__pyx_richcmp:
+    return PyObject_RichCompare(op1, op2, Py_EQ);
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+
+/* PyNumberBinop */
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API)
+#if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+#ifndef __Pyx_DEFINED_BinopTypeError
+#define __Pyx_DEFINED_BinopTypeError
+static void __Pyx_BinopTypeError(PyObject *op1, PyObject *op2, const char* op, int inplace) {
+    char opname[4] = {op[0], op[1], 0, 0};
+    if (inplace) {
+        opname[op[1] ? 2 : 1] = '=';
+    }
+    __Pyx_RaiseErrorWithObjectTypes1(
+        PyExc_TypeError,
+        "unsupported operand type(s) for %.3s: '" __Pyx_FMT_TYPENAME "' and '" __Pyx_FMT_TYPENAME "'",
+        opname, op1, op2);
+}
+#endif
+#endif
+#ifndef __Pyx_DEFINED_PyNumber_Multiply_xfloat_float
+#define __Pyx_DEFINED_PyNumber_Multiply_xfloat_float
+static PyObject* __Pyx_PyNumber_Multiply_xfloat_float(PyObject *op1, PyObject *op2, int inplace) {
+    #if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+    {
+        PyTypeObject *type_op2 = Py_TYPE(op2);
+        binaryfunc slot_func = __Pyx_PyType_GetSubSlot(type_op2, tp_as_number, nb_multiply, binaryfunc);
+        if (likely(slot_func)) {
+            PyObject *result = slot_func(op1, op2);
+            if (likely(result != Py_NotImplemented)) {
+                return result;
+            }
+            Py_DECREF(result);
+        }
+        __Pyx_BinopTypeError(op1, op2, "*", inplace);
+        return NULL;
+    }
+    #else
+    return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
+    #endif
+}
+#endif
+#ifndef __Pyx_DEFINED_PyNumber_Multiply_xint_float
+#define __Pyx_DEFINED_PyNumber_Multiply_xint_float
+static PyObject* __Pyx_PyNumber_Multiply_xint_float(PyObject *op1, PyObject *op2, int inplace) {
+    if (likely(op2 != Py_None)) {
+        double int_op1;
+        #if CYTHON_USE_PYLONG_INTERNALS
+        if (__Pyx_PyLong_IsCompact(op1)) {
+            Py_ssize_t compact_op1 = __Pyx_PyLong_CompactValue(op1);
+            int_op1 = (double) compact_op1;
+        } else
+        #endif
+        {
+            int_op1 = PyLong_AsDouble(op1);
+            if (unlikely((int_op1 == -1.) && PyErr_Occurred())) return NULL;
+        }
+        double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+        #if !CYTHON_ASSUME_SAFE_MACROS
+        if (unlikely((float_op2 == -1.) && PyErr_Occurred())) return NULL;
+        #endif
+        return PyFloat_FromDouble(int_op1 * float_op2);
+    }
+    #if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+    {
+        PyTypeObject *type_op2 = Py_TYPE(op2);
+        binaryfunc slot_func = __Pyx_PyType_GetSubSlot(type_op2, tp_as_number, nb_multiply, binaryfunc);
+        if (likely(slot_func)) {
+            PyObject *result = slot_func(op1, op2);
+            if (likely(result != Py_NotImplemented)) {
+                return result;
+            }
+            Py_DECREF(result);
+        }
+        ssizeargfunc repeat_func = __Pyx_PyType_GetSubSlot(type_op2, tp_as_sequence, sq_repeat, ssizeargfunc);
+        if (likely(repeat_func)) {
+            Py_ssize_t count;
+            #if CYTHON_USE_PYLONG_INTERNALS
+            if (__Pyx_PyLong_IsCompact(op1)) {
+                count = __Pyx_PyLong_CompactValue(op1);
+            } else
+            #endif
+            {
+                count = PyLong_AsSsize_t(op1);
+                if (unlikely((count == -1) && PyErr_Occurred())) return NULL;
+            }
+            return repeat_func(op2, count);
+        }
+        __Pyx_BinopTypeError(op1, op2, "*", inplace);
+        return NULL;
+    }
+    #else
+    return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
+    #endif
+}
+#endif
+static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_object_float(PyObject *op1, PyObject *op2, int inplace) {
+    if (likely(PyFloat_CheckExact(op1))) {
+        if (likely(op2 != Py_None)) {
+            double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely((float_op2 == -1.) && PyErr_Occurred())) return NULL;
+            #endif
+            double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely((float_op1 == -1.) && PyErr_Occurred())) return NULL;
+            #endif
+            return PyFloat_FromDouble(float_op1 * float_op2);
+        }
+        return __Pyx_PyNumber_Multiply_xfloat_float(op1, op2, inplace);
+    }
+    if (PyLong_CheckExact(op1)) {
+        return __Pyx_PyNumber_Multiply_xint_float(op1, op2, inplace);
+    }
+    return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
+}
+#endif
 
 /* AllocateExtensionType */
 static PyObject *__Pyx_AllocateExtensionType(PyTypeObject *t, int is_final) {

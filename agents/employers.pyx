@@ -17,23 +17,46 @@ from libc.stdlib cimport calloc, free
 from agents.codes cimport Rung
 from agents.params cimport Employers, Params
 
+import numpy as np
+
 
 cdef inline double clip01(double x) noexcept:
     x = x if x > 0.0 else 0.0
     return x if x < 1.0 else 1.0
 
 
+INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
+"""Industry sectors an employer can be in (M17)."""
+
+
+def barriers(industry, Params params):
+    """Each organization's work-based-learning barrier, from its industry sector (M17, M34).
+
+    Health and manufacturing are hardest, engineering easiest; a state or JPA liability
+    solution lowers manufacturing's barrier.
+    """
+    cdef Employers e = params.employers
+    barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])
+    difficulty = barrier[industry].copy()
+    if e.liability_solution:
+        difficulty[industry == INDUSTRY_SECTORS.index("manufacturing")] *= e.liability_relief
+    return difficulty
+
+
 # ------------------------------------------------------------------ rules, one employer
 
 cdef inline bint meets_students(bint taking_part, long rung, double activity, double u,
                                 Employers p) noexcept:
-    """Student contact this month, on the rungs up to advisor, at the consortium's activity."""
+    """Student contact this month, on rungs up to advisor, as the consortium is active (M16)."""
     return taking_part and rung <= Rung.ADVISOR and u < p.contact_rate * activity
 
 
 cdef inline double return_after(double roi, bint contact, double urgency,
                                 Employers p) noexcept:
-    """Perceived return after a month: contact raises it, more under urgency; it decays."""
+    """Perceived return after a month: contact raises it, more so under urgency (M16, M28).
+
+    It decays without contact.
+    """
     roi = roi + contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * (1.0 - roi)
     return roi - p.roi_decay * roi
 
@@ -56,7 +79,8 @@ cdef inline double asks_of(bint taking_part, long rung, double activity, double 
                            bint one_stop, Employers p) noexcept:
     """Asks an engaged employer gets this month: more on quick wins, most on heavy lifters.
 
-    An intermediary one-stop merges duplicate asks (M8).
+    Over-asking burns the heaviest lifters out (M16; SF18); an intermediary one-stop merges
+    duplicate asks (M8).
     """
     cdef double asks = (p.ask_rate * now_share * activity * (rung >= Rung.AWARENESS)
                         * (1.0 - p.one_stop * one_stop))
@@ -65,14 +89,14 @@ cdef inline double asks_of(bint taking_part, long rung, double activity, double 
 
 cdef inline bint scared_off(bint taking_part, long rung, double asks, double u,
                             Employers p) noexcept:
-    """A premature big ask scares an employer below work-based learning off (SF17)."""
+    """A premature big ask scares an employer below work-based learning off (M16; SF17)."""
     return (p.transactional_asks and taking_part and rung < Rung.JOB_SHADOW
             and u < p.transactional_dropout * asks * p.transactional_ask_size)
 
 
 cdef inline bint slips(bint taking_part, bint contact, long rung, double activity, double u,
                        Employers p) noexcept:
-    """One rung down without contact, faster when the consortium is inactive."""
+    """One rung down without contact, faster when the consortium is inactive (M16)."""
     return ((not taking_part or not contact) and rung > Rung.NONE
             and u < p.stage_decay * (1.0 - activity * taking_part))
 

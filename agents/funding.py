@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from agents import money
-from agents.codes import Phase
+from agents.codes import MONTHS_PER_YEAR, Phase
 
 
 class Funding:
@@ -36,7 +36,7 @@ class Funding:
     def decides_in(self, month: int) -> bool:
         """Whether partners decide their contributions this month: yearly from the first."""
         return (month >= self.first_decision
-                and (month - self.first_decision) % money.MONTHS_PER_YEAR == 0)
+                and (month - self.first_decision) % MONTHS_PER_YEAR == 0)
 
     def partners_decide(self, month: int, phase: int, orgs: Any, consortium: Any, rules: Any,
                         rng: np.random.Generator) -> None:

@@ -2035,12 +2035,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -2092,7 +2093,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -2130,7 +2131,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -2157,7 +2158,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -2183,7 +2184,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -2261,7 +2262,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -2297,7 +2298,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2339,7 +2340,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2355,7 +2356,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -21547,7 +21548,7 @@ static CYTHON_INLINE double __pyx_f_6agents_12institutions_habit_step(double __p
  * 
  * cdef inline long passage_step(long passages, bint part, double habit, double commitment,             # <<<<<<<<<<<<<<
  *                               double u_gain, double u_lapse, Institutionalization p) noexcept:
- *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+ *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3; M13).
 */
 
 static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx_v_passages, int __pyx_v_part, double __pyx_v_habit, double __pyx_v_commitment, double __pyx_v_u_gain, double __pyx_v_u_lapse, struct __pyx_obj_6agents_6params_Institutionalization *__pyx_v_p) {
@@ -21555,9 +21556,9 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
   int __pyx_t_1;
   int __pyx_t_2;
 
-  /* "agents/institutions.pyx":41
- *                               double u_gain, double u_lapse, Institutionalization p) noexcept:
- *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+  /* "agents/institutions.pyx":44
+ *     Passages are budget lines, MOUs and positions on general funds.
+ *     """
  *     if (part and habit >= p.passage_threshold and commitment >= p.passage_commitment             # <<<<<<<<<<<<<<
  *             and passages < p.max_passages and u_gain < p.passage_rate):
  *         return passages + 1
@@ -21579,8 +21580,8 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
     goto __pyx_L4_bool_binop_done;
   }
 
-  /* "agents/institutions.pyx":42
- *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+  /* "agents/institutions.pyx":45
+ *     """
  *     if (part and habit >= p.passage_threshold and commitment >= p.passage_commitment
  *             and passages < p.max_passages and u_gain < p.passage_rate):             # <<<<<<<<<<<<<<
  *         return passages + 1
@@ -21613,9 +21614,9 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
 
   __pyx_L4_bool_binop_done:;
 
-  /* "agents/institutions.pyx":41
- *                               double u_gain, double u_lapse, Institutionalization p) noexcept:
- *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+  /* "agents/institutions.pyx":44
+ *     Passages are budget lines, MOUs and positions on general funds.
+ *     """
  *     if (part and habit >= p.passage_threshold and commitment >= p.passage_commitment             # <<<<<<<<<<<<<<
  *             and passages < p.max_passages and u_gain < p.passage_rate):
  *         return passages + 1
@@ -21623,7 +21624,7 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
   if (__pyx_t_1) {
 
 
-    /* "agents/institutions.pyx":43
+    /* "agents/institutions.pyx":46
  *     if (part and habit >= p.passage_threshold and commitment >= p.passage_commitment
  *             and passages < p.max_passages and u_gain < p.passage_rate):
  *         return passages + 1             # <<<<<<<<<<<<<<
@@ -21636,16 +21637,16 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
     }
     goto __pyx_L0;
 
-    /* "agents/institutions.pyx":41
- *                               double u_gain, double u_lapse, Institutionalization p) noexcept:
- *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+    /* "agents/institutions.pyx":44
+ *     Passages are budget lines, MOUs and positions on general funds.
+ *     """
  *     if (part and habit >= p.passage_threshold and commitment >= p.passage_commitment             # <<<<<<<<<<<<<<
  *             and passages < p.max_passages and u_gain < p.passage_rate):
  *         return passages + 1
 */
   }
 
-  /* "agents/institutions.pyx":44
+  /* "agents/institutions.pyx":47
  *             and passages < p.max_passages and u_gain < p.passage_rate):
  *         return passages + 1
  *     if not part and passages > 0 and u_lapse < p.passage_lapse:             # <<<<<<<<<<<<<<
@@ -21681,7 +21682,7 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
   if (__pyx_t_1) {
 
 
-    /* "agents/institutions.pyx":45
+    /* "agents/institutions.pyx":48
  *         return passages + 1
  *     if not part and passages > 0 and u_lapse < p.passage_lapse:
  *         return passages - 1             # <<<<<<<<<<<<<<
@@ -21694,7 +21695,7 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
     }
     goto __pyx_L0;
 
-    /* "agents/institutions.pyx":44
+    /* "agents/institutions.pyx":47
  *             and passages < p.max_passages and u_gain < p.passage_rate):
  *         return passages + 1
  *     if not part and passages > 0 and u_lapse < p.passage_lapse:             # <<<<<<<<<<<<<<
@@ -21703,7 +21704,7 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
 */
   }
 
-  /* "agents/institutions.pyx":46
+  /* "agents/institutions.pyx":49
  *     if not part and passages > 0 and u_lapse < p.passage_lapse:
  *         return passages - 1
  *     return passages             # <<<<<<<<<<<<<<
@@ -21721,7 +21722,7 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
  * 
  * cdef inline long passage_step(long passages, bint part, double habit, double commitment,             # <<<<<<<<<<<<<<
  *                               double u_gain, double u_lapse, Institutionalization p) noexcept:
- *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+ *     """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3; M13).
 */
 
   /* function exit code */
@@ -21730,7 +21731,7 @@ static CYTHON_INLINE long __pyx_f_6agents_12institutions_passage_step(long __pyx
   return __pyx_r;
 }
 
-/* "agents/institutions.pyx":51
+/* "agents/institutions.pyx":54
  * # ------------------------------------------------------------------ consortium-level rules
  * 
  * cpdef double system_ta(bint ta_active, Params params):             # <<<<<<<<<<<<<<
@@ -21748,7 +21749,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
 static double __pyx_f_6agents_12institutions_system_ta(int __pyx_v_ta_active, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, CYTHON_UNUSED int __pyx_skip_dispatch) {
   double __pyx_r;
 
-  /* "agents/institutions.pyx":58
+  /* "agents/institutions.pyx":61
  *     """
  *     return (ta_active * params.grant.ta_system_share
  *             * (params.grant.ta_experience_offset - params.region.prior_infrastructure))             # <<<<<<<<<<<<<<
@@ -21761,7 +21762,7 @@ static double __pyx_f_6agents_12institutions_system_ta(int __pyx_v_ta_active, st
   }
   goto __pyx_L0;
 
-  /* "agents/institutions.pyx":51
+  /* "agents/institutions.pyx":54
  * # ------------------------------------------------------------------ consortium-level rules
  * 
  * cpdef double system_ta(bint ta_active, Params params):             # <<<<<<<<<<<<<<
@@ -21816,39 +21817,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ta_active,&__pyx_mstate_global->__pyx_n_u_params,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 51, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 54, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 51, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 54, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 51, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 54, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "system_ta", 0) < (0)) __PYX_ERR(0, 51, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "system_ta", 0) < (0)) __PYX_ERR(0, 54, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("system_ta", 1, 2, 2, i); __PYX_ERR(0, 51, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("system_ta", 1, 2, 2, i); __PYX_ERR(0, 54, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 51, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 54, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 51, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 54, __pyx_L3_error)
     }
-    __pyx_v_ta_active = __Pyx_PyObject_IsTrue(values[0]); if (unlikely((__pyx_v_ta_active == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 51, __pyx_L3_error)
+    __pyx_v_ta_active = __Pyx_PyObject_IsTrue(values[0]); if (unlikely((__pyx_v_ta_active == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 54, __pyx_L3_error)
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[1]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("system_ta", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 51, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("system_ta", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 54, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -21859,7 +21860,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 51, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 54, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_12institutions_system_ta(__pyx_self, __pyx_v_ta_active, __pyx_v_params);
 
   /* function exit code */
@@ -21889,8 +21890,8 @@ static PyObject *__pyx_pf_6agents_12institutions_system_ta(CYTHON_UNUSED PyObjec
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("system_ta", 0);
-  __pyx_t_1 = __pyx_f_6agents_12institutions_system_ta(__pyx_v_ta_active, __pyx_v_params, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 51, __pyx_L1_error)
-  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 51, __pyx_L1_error)
+  __pyx_t_1 = __pyx_f_6agents_12institutions_system_ta(__pyx_v_ta_active, __pyx_v_params, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 54, __pyx_L1_error)
+  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 54, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
 
   {
@@ -21915,7 +21916,7 @@ static PyObject *__pyx_pf_6agents_12institutions_system_ta(CYTHON_UNUSED PyObjec
   return __pyx_r;
 }
 
-/* "agents/institutions.pyx":61
+/* "agents/institutions.pyx":64
  * 
  * 
  * cpdef double systems_effort(double now_share, double activity, double coaching,             # <<<<<<<<<<<<<<
@@ -21937,7 +21938,7 @@ static double __pyx_f_6agents_12institutions_systems_effort(double __pyx_v_now_s
   double __pyx_t_1;
   int __pyx_t_2;
 
-  /* "agents/institutions.pyx":70
+  /* "agents/institutions.pyx":73
  *     """
  *     cdef double linked = (params.grant.linked_wins_share * now_share
  *                           if params.grant.linked_wins else 0.0)             # <<<<<<<<<<<<<<
@@ -21946,7 +21947,7 @@ static double __pyx_f_6agents_12institutions_systems_effort(double __pyx_v_now_s
 */
   if (__pyx_v_params->grant->linked_wins) {
 
-    /* "agents/institutions.pyx":69
+    /* "agents/institutions.pyx":72
  *     system-level coaching.
  *     """
  *     cdef double linked = (params.grant.linked_wins_share * now_share             # <<<<<<<<<<<<<<
@@ -21961,7 +21962,7 @@ static double __pyx_f_6agents_12institutions_systems_effort(double __pyx_v_now_s
   }
   __pyx_v_linked = __pyx_t_1;
 
-  /* "agents/institutions.pyx":71
+  /* "agents/institutions.pyx":74
  *     cdef double linked = (params.grant.linked_wins_share * now_share
  *                           if params.grant.linked_wins else 0.0)
  *     cdef double effort = ((1.0 - now_share) + linked) * activity * (1.0 + coaching)             # <<<<<<<<<<<<<<
@@ -21970,7 +21971,7 @@ static double __pyx_f_6agents_12institutions_systems_effort(double __pyx_v_now_s
 */
   __pyx_v_effort = ((((1.0 - __pyx_v_now_share) + __pyx_v_linked) * __pyx_v_activity) * (1.0 + __pyx_v_coaching));
 
-  /* "agents/institutions.pyx":72
+  /* "agents/institutions.pyx":75
  *                           if params.grant.linked_wins else 0.0)
  *     cdef double effort = ((1.0 - now_share) + linked) * activity * (1.0 + coaching)
  *     return effort if effort < 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -21992,7 +21993,7 @@ static double __pyx_f_6agents_12institutions_systems_effort(double __pyx_v_now_s
   }
   goto __pyx_L0;
 
-  /* "agents/institutions.pyx":61
+  /* "agents/institutions.pyx":64
  * 
  * 
  * cpdef double systems_effort(double now_share, double activity, double coaching,             # <<<<<<<<<<<<<<
@@ -22051,53 +22052,53 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_now_share,&__pyx_mstate_global->__pyx_n_u_activity,&__pyx_mstate_global->__pyx_n_u_coaching,&__pyx_mstate_global->__pyx_n_u_params,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 61, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 64, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 61, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 64, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 61, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 64, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 61, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 64, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 61, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 64, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "systems_effort", 0) < (0)) __PYX_ERR(0, 61, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "systems_effort", 0) < (0)) __PYX_ERR(0, 64, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 4; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("systems_effort", 1, 4, 4, i); __PYX_ERR(0, 61, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("systems_effort", 1, 4, 4, i); __PYX_ERR(0, 64, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 4)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 61, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 64, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 61, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 64, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 61, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 64, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 61, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 64, __pyx_L3_error)
     }
-    __pyx_v_now_share = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_now_share == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 61, __pyx_L3_error)
-    __pyx_v_activity = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_activity == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 61, __pyx_L3_error)
-    __pyx_v_coaching = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_coaching == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 61, __pyx_L3_error)
+    __pyx_v_now_share = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_now_share == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 64, __pyx_L3_error)
+    __pyx_v_activity = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_activity == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 64, __pyx_L3_error)
+    __pyx_v_coaching = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_coaching == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 64, __pyx_L3_error)
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[3]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("systems_effort", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 61, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("systems_effort", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 64, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22108,7 +22109,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 62, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 65, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_12institutions_2systems_effort(__pyx_self, __pyx_v_now_share, __pyx_v_activity, __pyx_v_coaching, __pyx_v_params);
 
   /* function exit code */
@@ -22140,8 +22141,8 @@ static PyObject *__pyx_pf_6agents_12institutions_2systems_effort(CYTHON_UNUSED P
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("systems_effort", 0);
-  __pyx_t_1 = __pyx_f_6agents_12institutions_systems_effort(__pyx_v_now_share, __pyx_v_activity, __pyx_v_coaching, __pyx_v_params, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 61, __pyx_L1_error)
-  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 61, __pyx_L1_error)
+  __pyx_t_1 = __pyx_f_6agents_12institutions_systems_effort(__pyx_v_now_share, __pyx_v_activity, __pyx_v_coaching, __pyx_v_params, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 64, __pyx_L1_error)
+  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 64, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
 
   {
@@ -22166,7 +22167,7 @@ static PyObject *__pyx_pf_6agents_12institutions_2systems_effort(CYTHON_UNUSED P
   return __pyx_r;
 }
 
-/* "agents/institutions.pyx":75
+/* "agents/institutions.pyx":78
  * 
  * 
  * cpdef double shared_vision(double vision, double convening, double attendance,             # <<<<<<<<<<<<<<
@@ -22184,7 +22185,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
 static double __pyx_f_6agents_12institutions_shared_vision(double __pyx_v_vision, double __pyx_v_convening, double __pyx_v_attendance, double __pyx_v_now_share, double __pyx_v_coaching, struct __pyx_obj_6agents_6params_Institutionalization *__pyx_v_p, CYTHON_UNUSED int __pyx_skip_dispatch) {
   double __pyx_r;
 
-  /* "agents/institutions.pyx":82
+  /* "agents/institutions.pyx":85
  *     system-level coaching; decays without them.
  *     """
  *     return vision + (p.vision_growth * convening * attendance * (1.0 - now_share)             # <<<<<<<<<<<<<<
@@ -22197,7 +22198,7 @@ static double __pyx_f_6agents_12institutions_shared_vision(double __pyx_v_vision
   }
   goto __pyx_L0;
 
-  /* "agents/institutions.pyx":75
+  /* "agents/institutions.pyx":78
  * 
  * 
  * cpdef double shared_vision(double vision, double convening, double attendance,             # <<<<<<<<<<<<<<
@@ -22256,67 +22257,67 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_vision,&__pyx_mstate_global->__pyx_n_u_convening,&__pyx_mstate_global->__pyx_n_u_attendance,&__pyx_mstate_global->__pyx_n_u_now_share,&__pyx_mstate_global->__pyx_n_u_coaching,&__pyx_mstate_global->__pyx_n_u_p,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 75, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 78, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 75, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 78, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 75, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 78, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 75, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 78, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 75, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 78, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 75, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 78, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 75, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 78, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "shared_vision", 0) < (0)) __PYX_ERR(0, 75, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "shared_vision", 0) < (0)) __PYX_ERR(0, 78, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 6; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("shared_vision", 1, 6, 6, i); __PYX_ERR(0, 75, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("shared_vision", 1, 6, 6, i); __PYX_ERR(0, 78, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 6)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 75, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 78, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 75, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 78, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 75, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 78, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 75, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 78, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 75, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 78, __pyx_L3_error)
       values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 75, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 78, __pyx_L3_error)
     }
-    __pyx_v_vision = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_vision == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 75, __pyx_L3_error)
-    __pyx_v_convening = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_convening == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 75, __pyx_L3_error)
-    __pyx_v_attendance = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_attendance == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 75, __pyx_L3_error)
-    __pyx_v_now_share = __Pyx_PyFloat_AsDouble(values[3]); if (unlikely((__pyx_v_now_share == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 76, __pyx_L3_error)
-    __pyx_v_coaching = __Pyx_PyFloat_AsDouble(values[4]); if (unlikely((__pyx_v_coaching == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 76, __pyx_L3_error)
+    __pyx_v_vision = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_vision == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 78, __pyx_L3_error)
+    __pyx_v_convening = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_convening == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 78, __pyx_L3_error)
+    __pyx_v_attendance = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_attendance == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 78, __pyx_L3_error)
+    __pyx_v_now_share = __Pyx_PyFloat_AsDouble(values[3]); if (unlikely((__pyx_v_now_share == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 79, __pyx_L3_error)
+    __pyx_v_coaching = __Pyx_PyFloat_AsDouble(values[4]); if (unlikely((__pyx_v_coaching == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 79, __pyx_L3_error)
     __pyx_v_p = ((struct __pyx_obj_6agents_6params_Institutionalization *)values[5]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("shared_vision", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 75, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("shared_vision", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 78, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22327,7 +22328,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Institutionalization, 1, "p", 0))) __PYX_ERR(0, 76, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Institutionalization, 1, "p", 0))) __PYX_ERR(0, 79, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_12institutions_4shared_vision(__pyx_self, __pyx_v_vision, __pyx_v_convening, __pyx_v_attendance, __pyx_v_now_share, __pyx_v_coaching, __pyx_v_p);
 
   /* function exit code */
@@ -22361,8 +22362,8 @@ static PyObject *__pyx_pf_6agents_12institutions_4shared_vision(CYTHON_UNUSED Py
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("shared_vision", 0);
-  __pyx_t_1 = __pyx_f_6agents_12institutions_shared_vision(__pyx_v_vision, __pyx_v_convening, __pyx_v_attendance, __pyx_v_now_share, __pyx_v_coaching, __pyx_v_p, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 75, __pyx_L1_error)
-  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 75, __pyx_L1_error)
+  __pyx_t_1 = __pyx_f_6agents_12institutions_shared_vision(__pyx_v_vision, __pyx_v_convening, __pyx_v_attendance, __pyx_v_now_share, __pyx_v_coaching, __pyx_v_p, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 78, __pyx_L1_error)
+  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 78, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
 
   {
@@ -22387,7 +22388,7 @@ static PyObject *__pyx_pf_6agents_12institutions_4shared_vision(CYTHON_UNUSED Py
   return __pyx_r;
 }
 
-/* "agents/institutions.pyx":86
+/* "agents/institutions.pyx":89
  * 
  * 
  * cpdef double data_alignment(double data, bint reporting, double habits, double coordination,             # <<<<<<<<<<<<<<
@@ -22405,7 +22406,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
 static double __pyx_f_6agents_12institutions_data_alignment(double __pyx_v_data, int __pyx_v_reporting, double __pyx_v_habits, double __pyx_v_coordination, struct __pyx_obj_6agents_6params_Institutionalization *__pyx_v_p, CYTHON_UNUSED int __pyx_skip_dispatch) {
   double __pyx_r;
 
-  /* "agents/institutions.pyx":93
+  /* "agents/institutions.pyx":96
  *     habit of the organizations taking part. It decays without them.
  *     """
  *     return data + (p.data_growth * (reporting + habits) * coordination * (1.0 - data)             # <<<<<<<<<<<<<<
@@ -22418,7 +22419,7 @@ static double __pyx_f_6agents_12institutions_data_alignment(double __pyx_v_data,
   }
   goto __pyx_L0;
 
-  /* "agents/institutions.pyx":86
+  /* "agents/institutions.pyx":89
  * 
  * 
  * cpdef double data_alignment(double data, bint reporting, double habits, double coordination,             # <<<<<<<<<<<<<<
@@ -22476,60 +22477,60 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_data,&__pyx_mstate_global->__pyx_n_u_reporting,&__pyx_mstate_global->__pyx_n_u_habits,&__pyx_mstate_global->__pyx_n_u_coordination,&__pyx_mstate_global->__pyx_n_u_p,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 86, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 89, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 86, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 89, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 86, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 89, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 86, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 89, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 86, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 89, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 86, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 89, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "data_alignment", 0) < (0)) __PYX_ERR(0, 86, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "data_alignment", 0) < (0)) __PYX_ERR(0, 89, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 5; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("data_alignment", 1, 5, 5, i); __PYX_ERR(0, 86, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("data_alignment", 1, 5, 5, i); __PYX_ERR(0, 89, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 5)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 86, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 89, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 86, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 89, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 86, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 89, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 86, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 89, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 86, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 89, __pyx_L3_error)
     }
-    __pyx_v_data = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_data == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 86, __pyx_L3_error)
-    __pyx_v_reporting = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_reporting == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 86, __pyx_L3_error)
-    __pyx_v_habits = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_habits == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 86, __pyx_L3_error)
-    __pyx_v_coordination = __Pyx_PyFloat_AsDouble(values[3]); if (unlikely((__pyx_v_coordination == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 86, __pyx_L3_error)
+    __pyx_v_data = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_data == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 89, __pyx_L3_error)
+    __pyx_v_reporting = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_reporting == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 89, __pyx_L3_error)
+    __pyx_v_habits = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_habits == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 89, __pyx_L3_error)
+    __pyx_v_coordination = __Pyx_PyFloat_AsDouble(values[3]); if (unlikely((__pyx_v_coordination == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 89, __pyx_L3_error)
     __pyx_v_p = ((struct __pyx_obj_6agents_6params_Institutionalization *)values[4]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("data_alignment", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 86, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("data_alignment", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 89, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22540,7 +22541,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Institutionalization, 1, "p", 0))) __PYX_ERR(0, 87, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_p), __pyx_mstate_global->__pyx_ptype_6agents_6params_Institutionalization, 1, "p", 0))) __PYX_ERR(0, 90, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_12institutions_6data_alignment(__pyx_self, __pyx_v_data, __pyx_v_reporting, __pyx_v_habits, __pyx_v_coordination, __pyx_v_p);
 
   /* function exit code */
@@ -22573,8 +22574,8 @@ static PyObject *__pyx_pf_6agents_12institutions_6data_alignment(CYTHON_UNUSED P
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("data_alignment", 0);
-  __pyx_t_1 = __pyx_f_6agents_12institutions_data_alignment(__pyx_v_data, __pyx_v_reporting, __pyx_v_habits, __pyx_v_coordination, __pyx_v_p, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 86, __pyx_L1_error)
-  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __pyx_t_1 = __pyx_f_6agents_12institutions_data_alignment(__pyx_v_data, __pyx_v_reporting, __pyx_v_habits, __pyx_v_coordination, __pyx_v_p, 1); if (unlikely(__pyx_t_1 == ((double)-1) && PyErr_Occurred())) __PYX_ERR(0, 89, __pyx_L1_error)
+  __pyx_t_2 = PyFloat_FromDouble(__pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 89, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
 
   {
@@ -22599,7 +22600,7 @@ static PyObject *__pyx_pf_6agents_12institutions_6data_alignment(CYTHON_UNUSED P
   return __pyx_r;
 }
 
-/* "agents/institutions.pyx":99
+/* "agents/institutions.pyx":102
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def institutionalize(orgs, ties, meeting, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -22652,67 +22653,67 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_meeting,&__pyx_mstate_global->__pyx_n_u_consortium,&__pyx_mstate_global->__pyx_n_u_params,&__pyx_mstate_global->__pyx_n_u_u,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 99, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 102, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 102, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 102, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 102, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 102, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 102, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 102, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "institutionalize", 0) < (0)) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "institutionalize", 0) < (0)) __PYX_ERR(0, 102, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 6; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("institutionalize", 1, 6, 6, i); __PYX_ERR(0, 99, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("institutionalize", 1, 6, 6, i); __PYX_ERR(0, 102, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 6)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 102, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 102, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 102, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 102, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 102, __pyx_L3_error)
       values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 102, __pyx_L3_error)
     }
     __pyx_v_orgs = values[0];
     __pyx_v_ties = values[1];
     __pyx_v_meeting = values[2];
     __pyx_v_consortium = values[3];
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[4]);
-    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 99, __pyx_L3_error)
+    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 102, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("institutionalize", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 99, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("institutionalize", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 102, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22724,7 +22725,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 99, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 102, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_12institutions_8institutionalize(__pyx_self, __pyx_v_orgs, __pyx_v_ties, __pyx_v_meeting, __pyx_v_consortium, __pyx_v_params, __pyx_v_u);
 
   /* function exit code */
@@ -22793,7 +22794,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("institutionalize", 0);
 
-  /* "agents/institutions.pyx":106
+  /* "agents/institutions.pyx":109
  *     organization (gaining, losing a passage).
  *     """
  *     cdef Institutionalization p = params.institutionalization             # <<<<<<<<<<<<<<
@@ -22805,146 +22806,146 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Institutionalization *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/institutions.pyx":107
+  /* "agents/institutions.pyx":110
  *     """
  *     cdef Institutionalization p = params.institutionalization
  *     cdef bint active = consortium.activity > 0             # <<<<<<<<<<<<<<
  *     cdef double effort = consortium.effort
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_activity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_activity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 110, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_CompareGt_object_int(__pyx_t_1, __pyx_mstate_global->__pyx_int_0, Py_GT); __Pyx_XGOTREF(__pyx_t_2); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_CompareGt_object_int(__pyx_t_1, __pyx_mstate_global->__pyx_int_0, Py_GT); __Pyx_XGOTREF(__pyx_t_2); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 110, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_2); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_2); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 110, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_active = __pyx_t_3;
 
-  /* "agents/institutions.pyx":108
+  /* "agents/institutions.pyx":111
  *     cdef Institutionalization p = params.institutionalization
  *     cdef bint active = consortium.activity > 0
  *     cdef double effort = consortium.effort             # <<<<<<<<<<<<<<
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] interacted = ties.interacted
 */
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_effort); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_effort); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 111, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_4 = __Pyx_PyFloat_AsDouble(__pyx_t_2); if (unlikely((__pyx_t_4 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyFloat_AsDouble(__pyx_t_2); if (unlikely((__pyx_t_4 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 111, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_effort = __pyx_t_4;
 
-  /* "agents/institutions.pyx":109
+  /* "agents/institutions.pyx":112
  *     cdef bint active = consortium.activity > 0
  *     cdef double effort = consortium.effort
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] interacted = ties.interacted
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, attended = meeting.attended
 */
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 112, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 112, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_ti = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 112, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 112, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_tj = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/institutions.pyx":110
+  /* "agents/institutions.pyx":113
  *     cdef double effort = consortium.effort
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] interacted = ties.interacted             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, attended = meeting.attended
  *     cdef const double[::1] commitment = orgs.commitment
 */
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 110, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 113, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 110, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 113, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_interacted = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/institutions.pyx":111
+  /* "agents/institutions.pyx":114
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] interacted = ties.interacted
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, attended = meeting.attended             # <<<<<<<<<<<<<<
  *     cdef const double[::1] commitment = orgs.commitment
  *     cdef double[::1] habit = orgs.habit, floor = orgs.floor
 */
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 114, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 114, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_part = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_attended); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_attended); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 114, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 114, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_attended = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/institutions.pyx":112
+  /* "agents/institutions.pyx":115
  *     cdef const cnp.npy_bool[::1] interacted = ties.interacted
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, attended = meeting.attended
  *     cdef const double[::1] commitment = orgs.commitment             # <<<<<<<<<<<<<<
  *     cdef double[::1] habit = orgs.habit, floor = orgs.floor
  *     cdef cnp.int64_t[::1] passages = orgs.passages
 */
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_2, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_commitment = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/institutions.pyx":113
+  /* "agents/institutions.pyx":116
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, attended = meeting.attended
  *     cdef const double[::1] commitment = orgs.commitment
  *     cdef double[::1] habit = orgs.habit, floor = orgs.floor             # <<<<<<<<<<<<<<
  *     cdef cnp.int64_t[::1] passages = orgs.passages
  *     cdef Py_ssize_t k, i, n = part.shape[0]
 */
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_habit); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_habit); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 116, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_2, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_2, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 116, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_habit = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_floor); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_floor); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 116, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_2, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_2, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 116, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_floor = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/institutions.pyx":114
+  /* "agents/institutions.pyx":117
  *     cdef const double[::1] commitment = orgs.commitment
  *     cdef double[::1] habit = orgs.habit, floor = orgs.floor
  *     cdef cnp.int64_t[::1] passages = orgs.passages             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t k, i, n = part.shape[0]
  *     cdef bint enacted
 */
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_passages); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 114, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_passages); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 117, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_2, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 114, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_2, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 117, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
   __pyx_v_passages = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
 
-  /* "agents/institutions.pyx":115
+  /* "agents/institutions.pyx":118
  *     cdef double[::1] habit = orgs.habit, floor = orgs.floor
  *     cdef cnp.int64_t[::1] passages = orgs.passages
  *     cdef Py_ssize_t k, i, n = part.shape[0]             # <<<<<<<<<<<<<<
@@ -22953,7 +22954,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
 */
   __pyx_v_n = (__pyx_v_part.shape[0]);
 
-  /* "agents/institutions.pyx":117
+  /* "agents/institutions.pyx":120
  *     cdef Py_ssize_t k, i, n = part.shape[0]
  *     cdef bint enacted
  *     cdef unsigned char* touched = <unsigned char*>calloc(n, 1)             # <<<<<<<<<<<<<<
@@ -22962,7 +22963,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
 */
   __pyx_v_touched = ((unsigned char *)calloc(__pyx_v_n, 1));
 
-  /* "agents/institutions.pyx":118
+  /* "agents/institutions.pyx":121
  *     cdef bint enacted
  *     cdef unsigned char* touched = <unsigned char*>calloc(n, 1)
  *     for k in range(ti.shape[0]):             # <<<<<<<<<<<<<<
@@ -22976,7 +22977,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_k = __pyx_t_13;
 
-    /* "agents/institutions.pyx":119
+    /* "agents/institutions.pyx":122
  *     cdef unsigned char* touched = <unsigned char*>calloc(n, 1)
  *     for k in range(ti.shape[0]):
  *         if interacted[k]:             # <<<<<<<<<<<<<<
@@ -22989,7 +22990,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
     if (__pyx_t_3) {
 
 
-      /* "agents/institutions.pyx":120
+      /* "agents/institutions.pyx":123
  *     for k in range(ti.shape[0]):
  *         if interacted[k]:
  *             touched[ti[k]] = 1             # <<<<<<<<<<<<<<
@@ -22999,7 +23000,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
       __pyx_t_14 = __pyx_v_k;
       (__pyx_v_touched[(*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_14)) )))]) = 1;
 
-      /* "agents/institutions.pyx":121
+      /* "agents/institutions.pyx":124
  *         if interacted[k]:
  *             touched[ti[k]] = 1
  *             touched[tj[k]] = 1             # <<<<<<<<<<<<<<
@@ -23009,7 +23010,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
       __pyx_t_14 = __pyx_v_k;
       (__pyx_v_touched[(*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_14)) )))]) = 1;
 
-      /* "agents/institutions.pyx":119
+      /* "agents/institutions.pyx":122
  *     cdef unsigned char* touched = <unsigned char*>calloc(n, 1)
  *     for k in range(ti.shape[0]):
  *         if interacted[k]:             # <<<<<<<<<<<<<<
@@ -23020,7 +23021,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
   }
 
 
-  /* "agents/institutions.pyx":122
+  /* "agents/institutions.pyx":125
  *             touched[ti[k]] = 1
  *             touched[tj[k]] = 1
  *     for i in range(n):             # <<<<<<<<<<<<<<
@@ -23034,7 +23035,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_i = __pyx_t_13;
 
-    /* "agents/institutions.pyx":123
+    /* "agents/institutions.pyx":126
  *             touched[tj[k]] = 1
  *     for i in range(n):
  *         enacted = part[i] and (attended[i] or touched[i]) and active             # <<<<<<<<<<<<<<
@@ -23077,7 +23078,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
     __pyx_L8_bool_binop_done:;
     __pyx_v_enacted = __pyx_t_3;
 
-    /* "agents/institutions.pyx":124
+    /* "agents/institutions.pyx":127
  *     for i in range(n):
  *         enacted = part[i] and (attended[i] or touched[i]) and active
  *         habit[i] = habit_step(habit[i], floor[i], enacted, effort, p)             # <<<<<<<<<<<<<<
@@ -23089,7 +23090,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
     __pyx_t_17 = __pyx_v_i;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_habit.data) + __pyx_t_17)) )) = __pyx_f_6agents_12institutions_habit_step((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_habit.data) + __pyx_t_14)) ))), (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_floor.data) + __pyx_t_16)) ))), __pyx_v_enacted, __pyx_v_effort, __pyx_v_p);
 
-    /* "agents/institutions.pyx":125
+    /* "agents/institutions.pyx":128
  *         enacted = part[i] and (attended[i] or touched[i]) and active
  *         habit[i] = habit_step(habit[i], floor[i], enacted, effort, p)
  *         passages[i] = passage_step(passages[i], part[i], habit[i], commitment[i], u[0, i],             # <<<<<<<<<<<<<<
@@ -23103,7 +23104,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
     __pyx_t_19 = 0;
     __pyx_t_20 = __pyx_v_i;
 
-    /* "agents/institutions.pyx":126
+    /* "agents/institutions.pyx":129
  *         habit[i] = habit_step(habit[i], floor[i], enacted, effort, p)
  *         passages[i] = passage_step(passages[i], part[i], habit[i], commitment[i], u[0, i],
  *                                    u[1, i], p)             # <<<<<<<<<<<<<<
@@ -23113,7 +23114,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
     __pyx_t_21 = 1;
     __pyx_t_22 = __pyx_v_i;
 
-    /* "agents/institutions.pyx":125
+    /* "agents/institutions.pyx":128
  *         enacted = part[i] and (attended[i] or touched[i]) and active
  *         habit[i] = habit_step(habit[i], floor[i], enacted, effort, p)
  *         passages[i] = passage_step(passages[i], part[i], habit[i], commitment[i], u[0, i],             # <<<<<<<<<<<<<<
@@ -23123,7 +23124,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
     __pyx_t_23 = __pyx_v_i;
     *((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_passages.data) + __pyx_t_23)) )) = __pyx_f_6agents_12institutions_passage_step((*((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_passages.data) + __pyx_t_16)) ))), (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_14)) ))), (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_habit.data) + __pyx_t_17)) ))), (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_commitment.data) + __pyx_t_18)) ))), (*((double const  *) ( /* dim=1 */ ((char *) (((double const  *) ( /* dim=0 */ (__pyx_v_u.data + __pyx_t_19 * __pyx_v_u.strides[0]) )) + __pyx_t_20)) ))), (*((double const  *) ( /* dim=1 */ ((char *) (((double const  *) ( /* dim=0 */ (__pyx_v_u.data + __pyx_t_21 * __pyx_v_u.strides[0]) )) + __pyx_t_22)) ))), __pyx_v_p);
 
-    /* "agents/institutions.pyx":127
+    /* "agents/institutions.pyx":130
  *         passages[i] = passage_step(passages[i], part[i], habit[i], commitment[i], u[0, i],
  *                                    u[1, i], p)
  *         floor[i] = passages[i] * p.passage_floor             # <<<<<<<<<<<<<<
@@ -23136,7 +23137,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
   }
 
 
-  /* "agents/institutions.pyx":128
+  /* "agents/institutions.pyx":131
  *                                    u[1, i], p)
  *         floor[i] = passages[i] * p.passage_floor
  *     free(touched)             # <<<<<<<<<<<<<<
@@ -23145,7 +23146,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
 */
   free(__pyx_v_touched);
 
-  /* "agents/institutions.pyx":99
+  /* "agents/institutions.pyx":102
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def institutionalize(orgs, ties, meeting, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -23190,7 +23191,7 @@ static PyObject *__pyx_pf_6agents_12institutions_8institutionalize(CYTHON_UNUSED
   return __pyx_r;
 }
 
-/* "agents/institutions.pyx":131
+/* "agents/institutions.pyx":134
  * 
  * 
  * def agreement_candidates(orgs, ties, Params params):             # <<<<<<<<<<<<<<
@@ -23240,38 +23241,38 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_params,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 131, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 134, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 131, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 134, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 131, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 134, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 131, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 134, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "agreement_candidates", 0) < (0)) __PYX_ERR(0, 131, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "agreement_candidates", 0) < (0)) __PYX_ERR(0, 134, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("agreement_candidates", 1, 3, 3, i); __PYX_ERR(0, 131, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("agreement_candidates", 1, 3, 3, i); __PYX_ERR(0, 134, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 131, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 134, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 131, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 134, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 131, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 134, __pyx_L3_error)
     }
     __pyx_v_orgs = values[0];
     __pyx_v_ties = values[1];
@@ -23279,7 +23280,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("agreement_candidates", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 131, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("agreement_candidates", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 134, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -23290,7 +23291,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 131, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 134, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_12institutions_10agreement_candidates(__pyx_self, __pyx_v_orgs, __pyx_v_ties, __pyx_v_params);
 
   /* function exit code */
@@ -23343,81 +23344,81 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("agreement_candidates", 0);
 
-  /* "agents/institutions.pyx":136
+  /* "agents/institutions.pyx":139
  *     Returns their pair numbers, in pair order.
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] k12_college = ties.k12_college, agreement = ties.agreement
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 139, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 139, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ti = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 139, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 139, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tj = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "agents/institutions.pyx":137
+  /* "agents/institutions.pyx":140
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] k12_college = ties.k12_college, agreement = ties.agreement             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part
  *     cdef const double[::1] trust = ties.trust
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_k12_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 137, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_k12_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 140, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 137, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 140, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_k12_college = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_agreement); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 137, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_agreement); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 140, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 137, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 140, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_agreement = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "agents/institutions.pyx":138
+  /* "agents/institutions.pyx":141
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] k12_college = ties.k12_college, agreement = ties.agreement
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part             # <<<<<<<<<<<<<<
  *     cdef const double[::1] trust = ties.trust
  *     cdef double threshold = params.institutionalization.articulation_trust
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 141, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 141, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_part = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/institutions.pyx":139
+  /* "agents/institutions.pyx":142
  *     cdef const cnp.npy_bool[::1] k12_college = ties.k12_college, agreement = ties.agreement
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part
  *     cdef const double[::1] trust = ties.trust             # <<<<<<<<<<<<<<
  *     cdef double threshold = params.institutionalization.articulation_trust
  *     cdef cnp.int64_t[::1] out = ties.candidates
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 139, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 142, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 139, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 142, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_trust = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/institutions.pyx":140
+  /* "agents/institutions.pyx":143
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part
  *     cdef const double[::1] trust = ties.trust
  *     cdef double threshold = params.institutionalization.articulation_trust             # <<<<<<<<<<<<<<
@@ -23428,22 +23429,22 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
 
   __pyx_v_threshold = __pyx_t_6;
 
-  /* "agents/institutions.pyx":141
+  /* "agents/institutions.pyx":144
  *     cdef const double[::1] trust = ties.trust
  *     cdef double threshold = params.institutionalization.articulation_trust
  *     cdef cnp.int64_t[::1] out = ties.candidates             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t k
  *     cdef int count = 0
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_candidates); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 141, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_candidates); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 141, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_out = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/institutions.pyx":143
+  /* "agents/institutions.pyx":146
  *     cdef cnp.int64_t[::1] out = ties.candidates
  *     cdef Py_ssize_t k
  *     cdef int count = 0             # <<<<<<<<<<<<<<
@@ -23452,7 +23453,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
 */
   __pyx_v_count = 0;
 
-  /* "agents/institutions.pyx":144
+  /* "agents/institutions.pyx":147
  *     cdef Py_ssize_t k
  *     cdef int count = 0
  *     for k in range(ti.shape[0]):             # <<<<<<<<<<<<<<
@@ -23466,7 +23467,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
   for (__pyx_t_10 = 0; __pyx_t_10 < __pyx_t_9; __pyx_t_10+=1) {
     __pyx_v_k = __pyx_t_10;
 
-    /* "agents/institutions.pyx":145
+    /* "agents/institutions.pyx":148
  *     cdef int count = 0
  *     for k in range(ti.shape[0]):
  *         if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]             # <<<<<<<<<<<<<<
@@ -23507,7 +23508,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
       goto __pyx_L6_bool_binop_done;
     }
 
-    /* "agents/institutions.pyx":146
+    /* "agents/institutions.pyx":149
  *     for k in range(ti.shape[0]):
  *         if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]
  *                 and part[tj[k]]):             # <<<<<<<<<<<<<<
@@ -23516,7 +23517,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
 */
     __pyx_t_12 = __pyx_v_k;
 
-    /* "agents/institutions.pyx":145
+    /* "agents/institutions.pyx":148
  *     cdef int count = 0
  *     for k in range(ti.shape[0]):
  *         if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]             # <<<<<<<<<<<<<<
@@ -23535,7 +23536,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
       goto __pyx_L6_bool_binop_done;
     }
 
-    /* "agents/institutions.pyx":146
+    /* "agents/institutions.pyx":149
  *     for k in range(ti.shape[0]):
  *         if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]
  *                 and part[tj[k]]):             # <<<<<<<<<<<<<<
@@ -23551,7 +23552,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
 
     __pyx_L6_bool_binop_done:;
 
-    /* "agents/institutions.pyx":145
+    /* "agents/institutions.pyx":148
  *     cdef int count = 0
  *     for k in range(ti.shape[0]):
  *         if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]             # <<<<<<<<<<<<<<
@@ -23561,7 +23562,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
     if (__pyx_t_11) {
 
 
-      /* "agents/institutions.pyx":147
+      /* "agents/institutions.pyx":150
  *         if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]
  *                 and part[tj[k]]):
  *             out[count] = k             # <<<<<<<<<<<<<<
@@ -23571,7 +23572,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
       __pyx_t_12 = __pyx_v_count;
       *((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_out.data) + __pyx_t_12)) )) = __pyx_v_k;
 
-      /* "agents/institutions.pyx":148
+      /* "agents/institutions.pyx":151
  *                 and part[tj[k]]):
  *             out[count] = k
  *             count += 1             # <<<<<<<<<<<<<<
@@ -23580,7 +23581,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
 */
       __pyx_v_count = (__pyx_v_count + 1);
 
-      /* "agents/institutions.pyx":145
+      /* "agents/institutions.pyx":148
  *     cdef int count = 0
  *     for k in range(ti.shape[0]):
  *         if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]             # <<<<<<<<<<<<<<
@@ -23591,16 +23592,16 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
   }
 
 
-  /* "agents/institutions.pyx":149
+  /* "agents/institutions.pyx":152
  *             out[count] = k
  *             count += 1
  *     return ties.candidates[:count]             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_candidates); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_candidates); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 152, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_15 = __Pyx_PyObject_GetSlice(__pyx_t_1, 0, __pyx_v_count, NULL, NULL, NULL, 0, 1, 0); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_15 = __Pyx_PyObject_GetSlice(__pyx_t_1, 0, __pyx_v_count, NULL, NULL, NULL, 0, 1, 0); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 152, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_15);
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   {
@@ -23614,7 +23615,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
   __pyx_t_15 = 0;
   goto __pyx_L0;
 
-  /* "agents/institutions.pyx":131
+  /* "agents/institutions.pyx":134
  * 
  * 
  * def agreement_candidates(orgs, ties, Params params):             # <<<<<<<<<<<<<<
@@ -23649,7 +23650,7 @@ static PyObject *__pyx_pf_6agents_12institutions_10agreement_candidates(CYTHON_U
   return __pyx_r;
 }
 
-/* "agents/institutions.pyx":152
+/* "agents/institutions.pyx":155
  * 
  * 
  * def sign_agreements(orgs, ties, const cnp.int64_t[::1] candidates, Params params,             # <<<<<<<<<<<<<<
@@ -23701,60 +23702,60 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_candidates,&__pyx_mstate_global->__pyx_n_u_params,&__pyx_mstate_global->__pyx_n_u_u,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 152, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 155, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 152, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 152, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 152, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 152, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 152, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "sign_agreements", 0) < (0)) __PYX_ERR(0, 152, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "sign_agreements", 0) < (0)) __PYX_ERR(0, 155, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 5; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("sign_agreements", 1, 5, 5, i); __PYX_ERR(0, 152, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("sign_agreements", 1, 5, 5, i); __PYX_ERR(0, 155, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 5)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 152, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 155, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 152, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 155, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 152, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 155, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 152, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 155, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 152, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 155, __pyx_L3_error)
     }
     __pyx_v_orgs = values[0];
     __pyx_v_ties = values[1];
-    __pyx_v_candidates = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[2], 0); if (unlikely(!__pyx_v_candidates.memview)) __PYX_ERR(0, 152, __pyx_L3_error)
+    __pyx_v_candidates = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[2], 0); if (unlikely(!__pyx_v_candidates.memview)) __PYX_ERR(0, 155, __pyx_L3_error)
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[3]);
-    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[4], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 153, __pyx_L3_error)
+    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[4], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 156, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("sign_agreements", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 152, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("sign_agreements", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 155, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -23767,7 +23768,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 152, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 155, __pyx_L1_error)
   __pyx_r = __pyx_pf_6agents_12institutions_12sign_agreements(__pyx_self, __pyx_v_orgs, __pyx_v_ties, __pyx_v_candidates, __pyx_v_params, __pyx_v_u);
 
   /* function exit code */
@@ -23825,7 +23826,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("sign_agreements", 0);
 
-  /* "agents/institutions.pyx":160
+  /* "agents/institutions.pyx":163
  *     agreement makes the tie fully formal and is a passage at both ends.
  *     """
  *     cdef Institutionalization p = params.institutionalization             # <<<<<<<<<<<<<<
@@ -23837,7 +23838,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Institutionalization *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/institutions.pyx":161
+  /* "agents/institutions.pyx":164
  *     """
  *     cdef Institutionalization p = params.institutionalization
  *     cdef double formal = params.trust.articulation_formality             # <<<<<<<<<<<<<<
@@ -23848,81 +23849,81 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
 
   __pyx_v_formal = __pyx_t_2;
 
-  /* "agents/institutions.pyx":162
+  /* "agents/institutions.pyx":165
  *     cdef Institutionalization p = params.institutionalization
  *     cdef double formal = params.trust.articulation_formality
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef cnp.npy_bool[::1] agreement = ties.agreement
  *     cdef double[::1] base_formality = ties.base_formality, floor = orgs.floor
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 162, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 162, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ti = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 162, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 162, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tj = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "agents/institutions.pyx":163
+  /* "agents/institutions.pyx":166
  *     cdef double formal = params.trust.articulation_formality
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef cnp.npy_bool[::1] agreement = ties.agreement             # <<<<<<<<<<<<<<
  *     cdef double[::1] base_formality = ties.base_formality, floor = orgs.floor
  *     cdef cnp.int64_t[::1] passages = orgs.passages
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_agreement); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 163, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_agreement); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 166, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 163, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 166, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_agreement = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/institutions.pyx":164
+  /* "agents/institutions.pyx":167
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef cnp.npy_bool[::1] agreement = ties.agreement
  *     cdef double[::1] base_formality = ties.base_formality, floor = orgs.floor             # <<<<<<<<<<<<<<
  *     cdef cnp.int64_t[::1] passages = orgs.passages
  *     cdef Py_ssize_t c, k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_base_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 164, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_base_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 164, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_base_formality = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_floor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 164, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_floor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 164, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_floor = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/institutions.pyx":165
+  /* "agents/institutions.pyx":168
  *     cdef cnp.npy_bool[::1] agreement = ties.agreement
  *     cdef double[::1] base_formality = ties.base_formality, floor = orgs.floor
  *     cdef cnp.int64_t[::1] passages = orgs.passages             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t c, k
  *     cdef cnp.int64_t ends[2]
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_passages); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 165, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_passages); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 165, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_passages = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/institutions.pyx":169
+  /* "agents/institutions.pyx":172
  *     cdef cnp.int64_t ends[2]
  *     cdef int e
  *     for c in range(candidates.shape[0]):             # <<<<<<<<<<<<<<
@@ -23936,7 +23937,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
   for (__pyx_t_9 = 0; __pyx_t_9 < __pyx_t_8; __pyx_t_9+=1) {
     __pyx_v_c = __pyx_t_9;
 
-    /* "agents/institutions.pyx":170
+    /* "agents/institutions.pyx":173
  *     cdef int e
  *     for c in range(candidates.shape[0]):
  *         if not (u[0, c] < p.articulation_rate and u[1, c] >= p.faculty_resistance):             # <<<<<<<<<<<<<<
@@ -23969,7 +23970,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
     if (__pyx_t_13) {
 
 
-      /* "agents/institutions.pyx":171
+      /* "agents/institutions.pyx":174
  *     for c in range(candidates.shape[0]):
  *         if not (u[0, c] < p.articulation_rate and u[1, c] >= p.faculty_resistance):
  *             continue             # <<<<<<<<<<<<<<
@@ -23978,7 +23979,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
 */
       goto __pyx_L3_continue;
 
-      /* "agents/institutions.pyx":170
+      /* "agents/institutions.pyx":173
  *     cdef int e
  *     for c in range(candidates.shape[0]):
  *         if not (u[0, c] < p.articulation_rate and u[1, c] >= p.faculty_resistance):             # <<<<<<<<<<<<<<
@@ -23987,7 +23988,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
 */
     }
 
-    /* "agents/institutions.pyx":172
+    /* "agents/institutions.pyx":175
  *         if not (u[0, c] < p.articulation_rate and u[1, c] >= p.faculty_resistance):
  *             continue
  *         k = candidates[c]             # <<<<<<<<<<<<<<
@@ -23997,7 +23998,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
     __pyx_t_11 = __pyx_v_c;
     __pyx_v_k = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_candidates.data) + __pyx_t_11)) )));
 
-    /* "agents/institutions.pyx":173
+    /* "agents/institutions.pyx":176
  *             continue
  *         k = candidates[c]
  *         agreement[k] = 1             # <<<<<<<<<<<<<<
@@ -24007,7 +24008,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
     __pyx_t_11 = __pyx_v_k;
     *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_agreement.data) + __pyx_t_11)) )) = 1;
 
-    /* "agents/institutions.pyx":174
+    /* "agents/institutions.pyx":177
  *         k = candidates[c]
  *         agreement[k] = 1
  *         base_formality[k] = formal             # <<<<<<<<<<<<<<
@@ -24017,7 +24018,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
     __pyx_t_11 = __pyx_v_k;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_base_formality.data) + __pyx_t_11)) )) = __pyx_v_formal;
 
-    /* "agents/institutions.pyx":175
+    /* "agents/institutions.pyx":178
  *         agreement[k] = 1
  *         base_formality[k] = formal
  *         ends[0] = ti[k]             # <<<<<<<<<<<<<<
@@ -24027,7 +24028,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
     __pyx_t_11 = __pyx_v_k;
     (__pyx_v_ends[0]) = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_11)) )));
 
-    /* "agents/institutions.pyx":176
+    /* "agents/institutions.pyx":179
  *         base_formality[k] = formal
  *         ends[0] = ti[k]
  *         ends[1] = tj[k]             # <<<<<<<<<<<<<<
@@ -24037,7 +24038,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
     __pyx_t_11 = __pyx_v_k;
     (__pyx_v_ends[1]) = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_11)) )));
 
-    /* "agents/institutions.pyx":177
+    /* "agents/institutions.pyx":180
  *         ends[0] = ti[k]
  *         ends[1] = tj[k]
  *         for e in range(2):             # <<<<<<<<<<<<<<
@@ -24047,7 +24048,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
     for (__pyx_t_14 = 0; __pyx_t_14 < 2; __pyx_t_14+=1) {
       __pyx_v_e = __pyx_t_14;
 
-      /* "agents/institutions.pyx":178
+      /* "agents/institutions.pyx":181
  *         ends[1] = tj[k]
  *         for e in range(2):
  *             if passages[ends[e]] < p.max_passages:             # <<<<<<<<<<<<<<
@@ -24060,7 +24061,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
       if (__pyx_t_13) {
 
 
-        /* "agents/institutions.pyx":179
+        /* "agents/institutions.pyx":182
  *         for e in range(2):
  *             if passages[ends[e]] < p.max_passages:
  *                 passages[ends[e]] += 1             # <<<<<<<<<<<<<<
@@ -24069,7 +24070,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
         __pyx_t_15 = (__pyx_v_ends[__pyx_v_e]);
         *((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_passages.data) + __pyx_t_15)) )) += 1;
 
-        /* "agents/institutions.pyx":180
+        /* "agents/institutions.pyx":183
  *             if passages[ends[e]] < p.max_passages:
  *                 passages[ends[e]] += 1
  *                 floor[ends[e]] = passages[ends[e]] * p.passage_floor             # <<<<<<<<<<<<<<
@@ -24078,7 +24079,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
         __pyx_t_16 = (__pyx_v_ends[__pyx_v_e]);
         *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_floor.data) + __pyx_t_16)) )) = ((*((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_passages.data) + __pyx_t_15)) ))) * __pyx_v_p->passage_floor);
 
-        /* "agents/institutions.pyx":178
+        /* "agents/institutions.pyx":181
  *         ends[1] = tj[k]
  *         for e in range(2):
  *             if passages[ends[e]] < p.max_passages:             # <<<<<<<<<<<<<<
@@ -24091,7 +24092,7 @@ static PyObject *__pyx_pf_6agents_12institutions_12sign_agreements(CYTHON_UNUSED
   }
 
 
-  /* "agents/institutions.pyx":152
+  /* "agents/institutions.pyx":155
  * 
  * 
  * def sign_agreements(orgs, ties, const cnp.int64_t[::1] candidates, Params params,             # <<<<<<<<<<<<<<
@@ -25644,7 +25645,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Grant), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Grant),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 31, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 32, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Trust",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
@@ -25653,7 +25654,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 73, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 74, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Ties",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
@@ -25662,7 +25663,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 101, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 102, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Leadership",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
@@ -25671,7 +25672,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 118, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 119, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Commitment",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
@@ -25680,7 +25681,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 134, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 135, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Institutionalization",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
@@ -25689,7 +25690,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 202, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 203, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Employers",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
@@ -25698,7 +25699,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 228, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 229, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Outcomes",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
@@ -25707,7 +25708,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 260, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 261, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Params",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
@@ -25716,7 +25717,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 267, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_RefNannyFinishContext();
   return 0;
@@ -26526,109 +26527,109 @@ __Pyx_RefNannySetupContext("PyInit_institutions", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Enum, __pyx_t_4) < (0)) __PYX_ERR(1, 4, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/institutions.pyx":51
+  /* "agents/institutions.pyx":54
  * # ------------------------------------------------------------------ consortium-level rules
  * 
  * cpdef double system_ta(bint ta_active, Params params):             # <<<<<<<<<<<<<<
  *     """Strength of system-level coaching this month (M9).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_1system_ta, 0, __pyx_mstate_global->__pyx_n_u_system_ta, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 51, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_1system_ta, 0, __pyx_mstate_global->__pyx_n_u_system_ta, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 54, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_system_ta, __pyx_t_4) < (0)) __PYX_ERR(0, 51, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_system_ta, __pyx_t_4) < (0)) __PYX_ERR(0, 54, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/institutions.pyx":61
+  /* "agents/institutions.pyx":64
  * 
  * 
  * cpdef double systems_effort(double now_share, double activity, double coaching,             # <<<<<<<<<<<<<<
  *                             Params params):
  *     """Effort on systems building, 0-1 (M13, M14; M9).
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_3systems_effort, 0, __pyx_mstate_global->__pyx_n_u_systems_effort, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 61, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_3systems_effort, 0, __pyx_mstate_global->__pyx_n_u_systems_effort, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 64, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_systems_effort, __pyx_t_4) < (0)) __PYX_ERR(0, 61, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_systems_effort, __pyx_t_4) < (0)) __PYX_ERR(0, 64, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/institutions.pyx":75
+  /* "agents/institutions.pyx":78
  * 
  * 
  * cpdef double shared_vision(double vision, double convening, double attendance,             # <<<<<<<<<<<<<<
  *                            double now_share, double coaching, Institutionalization p):
  *     """Shared vision after a month: built at well-attended convenings on systems work (M2).
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_5shared_vision, 0, __pyx_mstate_global->__pyx_n_u_shared_vision, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 75, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_5shared_vision, 0, __pyx_mstate_global->__pyx_n_u_shared_vision, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 78, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_shared_vision, __pyx_t_4) < (0)) __PYX_ERR(0, 75, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_shared_vision, __pyx_t_4) < (0)) __PYX_ERR(0, 78, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/institutions.pyx":86
+  /* "agents/institutions.pyx":89
  * 
  * 
  * cpdef double data_alignment(double data, bint reporting, double habits, double coordination,             # <<<<<<<<<<<<<<
  *                             Institutionalization p):
  *     """Data alignment after a month: built by reporting and habits, with coordination (M20).
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_7data_alignment, 0, __pyx_mstate_global->__pyx_n_u_data_alignment, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_7data_alignment, 0, __pyx_mstate_global->__pyx_n_u_data_alignment, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 89, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_data_alignment, __pyx_t_4) < (0)) __PYX_ERR(0, 86, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_data_alignment, __pyx_t_4) < (0)) __PYX_ERR(0, 89, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/institutions.pyx":99
+  /* "agents/institutions.pyx":102
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def institutionalize(orgs, ties, meeting, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
  *     """Habits of organizations that enact the practice, then passages (I1, I3; M13).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_9institutionalize, 0, __pyx_mstate_global->__pyx_n_u_institutionalize, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_9institutionalize, 0, __pyx_mstate_global->__pyx_n_u_institutionalize, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 102, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_institutionalize, __pyx_t_4) < (0)) __PYX_ERR(0, 99, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_institutionalize, __pyx_t_4) < (0)) __PYX_ERR(0, 102, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/institutions.pyx":131
+  /* "agents/institutions.pyx":134
  * 
  * 
  * def agreement_candidates(orgs, ties, Params params):             # <<<<<<<<<<<<<<
  *     """District-college ties without an agreement, trusted, both ends taking part (M18).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_11agreement_candidates, 0, __pyx_mstate_global->__pyx_n_u_agreement_candidates, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 131, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_11agreement_candidates, 0, __pyx_mstate_global->__pyx_n_u_agreement_candidates, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 134, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_agreement_candidates, __pyx_t_4) < (0)) __PYX_ERR(0, 131, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_agreement_candidates, __pyx_t_4) < (0)) __PYX_ERR(0, 134, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/institutions.pyx":152
+  /* "agents/institutions.pyx":155
  * 
  * 
  * def sign_agreements(orgs, ties, const cnp.int64_t[::1] candidates, Params params,             # <<<<<<<<<<<<<<
  *                     const double[:, ::1] u):
  *     """Attempts that survive the faculty veto become agreements and passages (M18; SF20).
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_13sign_agreements, 0, __pyx_mstate_global->__pyx_n_u_sign_agreements, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 152, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_12institutions_13sign_agreements, 0, __pyx_mstate_global->__pyx_n_u_sign_agreements, NULL, __pyx_mstate_global->__pyx_n_u_agents_institutions, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 155, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_sign_agreements, __pyx_t_4) < (0)) __PYX_ERR(0, 152, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_sign_agreements, __pyx_t_4) < (0)) __PYX_ERR(0, 155, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "agents/institutions.pyx":1
@@ -26953,37 +26954,37 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
-    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 51};
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 54};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ta_active, __pyx_mstate->__pyx_n_u_params};
     __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_institutions_pyx, __pyx_mstate->__pyx_n_u_system_ta, __pyx_mstate->__pyx_kp_b_iso88591_a_Jb_fA_vV_1_6, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 61};
+    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 64};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_now_share, __pyx_mstate->__pyx_n_u_activity, __pyx_mstate->__pyx_n_u_coaching, __pyx_mstate->__pyx_n_u_params};
     __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_institutions_pyx, __pyx_mstate->__pyx_n_u_systems_effort, __pyx_mstate->__pyx_kp_b_iso88591_1_9_1_6_1_4r_Bhb_D_WBiq, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 6, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 75};
+    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 6, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 78};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_vision, __pyx_mstate->__pyx_n_u_convening, __pyx_mstate->__pyx_n_u_attendance, __pyx_mstate->__pyx_n_u_now_share, __pyx_mstate->__pyx_n_u_coaching, __pyx_mstate->__pyx_n_u_p};
     __pyx_mstate_global->__pyx_codeobj_tab[2] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_institutions_pyx, __pyx_mstate->__pyx_n_u_shared_vision, __pyx_mstate->__pyx_kp_b_iso88591_7_QoRz_c_Rq_Bj_4r_1N_A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[2])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 5, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 86};
+    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 5, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 89};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_data, __pyx_mstate->__pyx_n_u_reporting, __pyx_mstate->__pyx_n_u_habits, __pyx_mstate->__pyx_n_u_coordination, __pyx_mstate->__pyx_n_u_p};
     __pyx_mstate_global->__pyx_codeobj_tab[3] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_institutions_pyx, __pyx_mstate->__pyx_n_u_data_alignment, __pyx_mstate->__pyx_kp_b_iso88591_1_5_1M_Jb_s_bPQ_Ql_A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[3])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 23, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 99};
+    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 23, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 102};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_meeting, __pyx_mstate->__pyx_n_u_consortium, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_p, __pyx_mstate->__pyx_n_u_active, __pyx_mstate->__pyx_n_u_effort, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_interacted, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_attended, __pyx_mstate->__pyx_n_u_commitment, __pyx_mstate->__pyx_n_u_habit, __pyx_mstate->__pyx_n_u_floor, __pyx_mstate->__pyx_n_u_passages, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_enacted, __pyx_mstate->__pyx_n_u_touched};
     __pyx_mstate_global->__pyx_codeobj_tab[4] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_institutions_pyx, __pyx_mstate->__pyx_n_u_institutionalize, __pyx_mstate->__pyx_kp_b_iso88591_z_2Q_1_T_a_d_EWA_A_T_1_Q_T_d_2, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[4])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 13, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 131};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 13, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 134};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_k12_college, __pyx_mstate->__pyx_n_u_agreement, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_out, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_count};
     __pyx_mstate_global->__pyx_codeobj_tab[5] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_institutions_pyx, __pyx_mstate->__pyx_n_u_agreement_candidates, __pyx_mstate->__pyx_kp_b_iso88591_T_a_t3MTQR_A_4q_F_7q_A_Q_U_2V1A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[5])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 17, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 152};
+    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 17, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 155};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_candidates, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_p, __pyx_mstate->__pyx_n_u_formal, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_agreement, __pyx_mstate->__pyx_n_u_base_formality, __pyx_mstate->__pyx_n_u_floor, __pyx_mstate->__pyx_n_u_passages, __pyx_mstate->__pyx_n_u_c, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_ends, __pyx_mstate->__pyx_n_u_e};
     __pyx_mstate_global->__pyx_codeobj_tab[6] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_institutions_pyx, __pyx_mstate->__pyx_n_u_sign_agreements, __pyx_mstate->__pyx_kp_b_iso88591_vQ_T_a_t1_d_C4q_T_U_V1A_5_S_d_1, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[6])) goto bad;
   }

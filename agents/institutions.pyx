@@ -37,7 +37,10 @@ cdef inline double habit_step(double habit, double floor, bint enacted, double e
 
 cdef inline long passage_step(long passages, bint part, double habit, double commitment,
                               double u_gain, double u_lapse, Institutionalization p) noexcept:
-    """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3)."""
+    """A passage gained while taking part with a strong habit, or lapsed outside (I1, I3; M13).
+
+    Passages are budget lines, MOUs and positions on general funds.
+    """
     if (part and habit >= p.passage_threshold and commitment >= p.passage_commitment
             and passages < p.max_passages and u_gain < p.passage_rate):
         return passages + 1

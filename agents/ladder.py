@@ -14,10 +14,6 @@ import numpy as np
 from agents import employers
 from agents.codes import Rung, Sector
 
-INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
-"""Industry sectors an employer can be in, in the order of their barriers (M17)."""
-MANUFACTURING = INDUSTRY_SECTORS.index("manufacturing")
-
 
 class EmployerLadder:
     """Rung, perceived return, burnout, pledged rung and sector barrier of every employer.
@@ -36,11 +32,8 @@ class EmployerLadder:
         self.pledged_rung = np.where(self.is_employer,
                                      rng.integers(e.pledged_rung_min, e.pledged_rung_max + 1, n),
                                      0)
-        barrier = np.array([getattr(e, f"difficulty_{s}") for s in INDUSTRY_SECTORS])
-        difficulty = barrier[orgs.industry].copy()
-        if e.liability_solution:
-            difficulty[orgs.industry == MANUFACTURING] *= e.liability_relief
-        self.difficulty = np.where(self.is_employer, difficulty, 0.0)
+        self.difficulty = np.where(self.is_employer, employers.barriers(orgs.industry, rules),
+                                   0.0)
         # An intermediary one-stop can merge duplicate asks (M8).
         self.one_stop = bool((orgs.sector == Sector.INTERMEDIARY).sum() > 0)
         self.convener_pairs = np.zeros(0, dtype=np.int64)

@@ -1711,12 +1711,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -1768,7 +1769,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -1806,7 +1807,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -1833,7 +1834,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -1859,7 +1860,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -1937,7 +1938,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -1973,7 +1974,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2015,7 +2016,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2031,7 +2032,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -2536,6 +2537,29 @@ enum __Pyx_ImportType_CheckSize_3_3_1 {
 static PyTypeObject *__Pyx_ImportType_3_3_1(PyObject* module, const char *module_name, const char *class_name, size_t size, size_t alignment, enum __Pyx_ImportType_CheckSize_3_3_1 check_size);
 #endif
 
+/* HasAttr.proto (used by ImportImpl) */
+#if __PYX_LIMITED_VERSION_HEX >= 0x030d0000
+#define __Pyx_HasAttr(o, n)  PyObject_HasAttrWithError(o, n)
+#else
+static CYTHON_INLINE int __Pyx_HasAttr(PyObject *, PyObject *);
+#endif
+
+/* TupleOrListFromArrayImpl.proto (used by ListFromArray) */
+CYTHON_UNUSED static PyObject *
+__Pyx_PyList_FromArray(PyObject *const *src, Py_ssize_t n);
+
+/* ListFromArray.proto (used by ImportImpl) */
+
+
+/* ImportImpl.export */
+static PyObject *__Pyx__Import(PyObject *name, PyObject *const *imported_names, Py_ssize_t len_imported_names, PyObject *qualname, PyObject *moddict, int level);
+
+/* Import.proto */
+static CYTHON_INLINE PyObject *__Pyx_Import(PyObject *name, PyObject *const *imported_names, Py_ssize_t len_imported_names, PyObject *qualname, int level);
+
+/* ImportFrom.export */
+static PyObject* __Pyx_ImportFrom(PyObject* module, PyObject* name);
+
 /* dict_setdefault.proto (used by FetchCommonType) */
 static CYTHON_INLINE PyObject *__Pyx_PyDict_SetDefault(PyObject *d, PyObject *key, PyObject *default_value);
 
@@ -2918,8 +2942,8 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_pop;
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_codeobj_tab[4];
-    PyObject *__pyx_string_tab[36];
-    PyObject *__pyx_number_tab[2];
+    PyObject *__pyx_string_tab[38];
+    PyObject *__pyx_number_tab[1];
 /* #### Code section: module_state_contents ### */
 /* CommonTypesMetaclass.module_state_decls */
 PyTypeObject *__pyx_CommonTypesMetaclassType;
@@ -2964,43 +2988,44 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #endif
 /* #### Code section: constant_name_defines ### */
 #define __pyx_kp_u_ __pyx_string_tab[0]
-#define __pyx_kp_u_Note_that_Cython_is_deliberately __pyx_string_tab[1]
-#define __pyx_kp_u_add_note __pyx_string_tab[2]
-#define __pyx_kp_u_agents_leadership_pyx __pyx_string_tab[3]
-#define __pyx_n_u_MONTHS_PER_YEAR __pyx_string_tab[4]
-#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[5]
-#define __pyx_n_u_annotate __pyx_string_tab[6]
-#define __pyx_n_u_func __pyx_string_tab[7]
-#define __pyx_n_u_main __pyx_string_tab[8]
-#define __pyx_n_u_module __pyx_string_tab[9]
-#define __pyx_n_u_name __pyx_string_tab[10]
-#define __pyx_n_u_qualname __pyx_string_tab[11]
-#define __pyx_n_u_test __pyx_string_tab[12]
-#define __pyx_n_u_is_coroutine __pyx_string_tab[13]
-#define __pyx_n_u_agents_leadership __pyx_string_tab[14]
-#define __pyx_n_u_annual __pyx_string_tab[15]
-#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[16]
-#define __pyx_n_u_champion __pyx_string_tab[17]
-#define __pyx_n_u_cline_in_traceback __pyx_string_tab[18]
-#define __pyx_n_u_commitment_after_succession __pyx_string_tab[19]
-#define __pyx_n_u_current __pyx_string_tab[20]
-#define __pyx_n_u_disposition __pyx_string_tab[21]
-#define __pyx_n_u_habit __pyx_string_tab[22]
-#define __pyx_n_u_items __pyx_string_tab[23]
-#define __pyx_n_u_monthly_hazard __pyx_string_tab[24]
-#define __pyx_n_u_params __pyx_string_tab[25]
-#define __pyx_n_u_pop __pyx_string_tab[26]
-#define __pyx_n_u_setdefault __pyx_string_tab[27]
-#define __pyx_n_u_successor_disposition __pyx_string_tab[28]
-#define __pyx_n_u_trust_kept __pyx_string_tab[29]
-#define __pyx_n_u_values __pyx_string_tab[30]
-#define __pyx_n_u_z __pyx_string_tab[31]
-#define __pyx_kp_b_iso88591_4s_b_D __pyx_string_tab[32]
-#define __pyx_kp_b_iso88591_q_a_S_Ba_Ct2Qa_F_S_Bk_1 __pyx_string_tab[33]
-#define __pyx_kp_b_iso88591_a_A_8_k_wb_32Rr_PPRRS_85_1_85_1 __pyx_string_tab[34]
-#define __pyx_kp_b_iso88591_F_7q_6_M_3j_9Biq_83d_Jc_Rq __pyx_string_tab[35]
+#define __pyx_kp_u__2 __pyx_string_tab[1]
+#define __pyx_kp_u_Note_that_Cython_is_deliberately __pyx_string_tab[2]
+#define __pyx_kp_u_add_note __pyx_string_tab[3]
+#define __pyx_kp_u_agents_leadership_pyx __pyx_string_tab[4]
+#define __pyx_n_u_MONTHS_PER_YEAR __pyx_string_tab[5]
+#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[6]
+#define __pyx_n_u_annotate __pyx_string_tab[7]
+#define __pyx_n_u_func __pyx_string_tab[8]
+#define __pyx_n_u_main __pyx_string_tab[9]
+#define __pyx_n_u_module __pyx_string_tab[10]
+#define __pyx_n_u_name __pyx_string_tab[11]
+#define __pyx_n_u_qualname __pyx_string_tab[12]
+#define __pyx_n_u_test __pyx_string_tab[13]
+#define __pyx_n_u_is_coroutine __pyx_string_tab[14]
+#define __pyx_n_u_agents_codes __pyx_string_tab[15]
+#define __pyx_n_u_agents_leadership __pyx_string_tab[16]
+#define __pyx_n_u_annual __pyx_string_tab[17]
+#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[18]
+#define __pyx_n_u_champion __pyx_string_tab[19]
+#define __pyx_n_u_cline_in_traceback __pyx_string_tab[20]
+#define __pyx_n_u_commitment_after_succession __pyx_string_tab[21]
+#define __pyx_n_u_current __pyx_string_tab[22]
+#define __pyx_n_u_disposition __pyx_string_tab[23]
+#define __pyx_n_u_habit __pyx_string_tab[24]
+#define __pyx_n_u_items __pyx_string_tab[25]
+#define __pyx_n_u_monthly_hazard __pyx_string_tab[26]
+#define __pyx_n_u_params __pyx_string_tab[27]
+#define __pyx_n_u_pop __pyx_string_tab[28]
+#define __pyx_n_u_setdefault __pyx_string_tab[29]
+#define __pyx_n_u_successor_disposition __pyx_string_tab[30]
+#define __pyx_n_u_trust_kept __pyx_string_tab[31]
+#define __pyx_n_u_values __pyx_string_tab[32]
+#define __pyx_n_u_z __pyx_string_tab[33]
+#define __pyx_kp_b_iso88591_4s_b_D __pyx_string_tab[34]
+#define __pyx_kp_b_iso88591_q_a_S_Ba_Ct2Qa_F_S_Bk_1 __pyx_string_tab[35]
+#define __pyx_kp_b_iso88591_a_A_8_k_wb_32Rr_PPRRS_85_1_85_1 __pyx_string_tab[36]
+#define __pyx_kp_b_iso88591_F_7q_6_M_3j_9Biq_83d_Jc_Rq __pyx_string_tab[37]
 #define __pyx_float_1_0 __pyx_number_tab[0]
-#define __pyx_int_12 __pyx_number_tab[1]
 /* #### Code section: module_state_clear ### */
 #if CYTHON_USE_MODULE_STATE
 static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
@@ -3029,8 +3054,8 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_pop.method);
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<4; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<36; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<38; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
 Py_CLEAR(clear_module_state->__pyx_CommonTypesMetaclassType);
@@ -3067,8 +3092,8 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_pop.method);
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<4; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<36; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<38; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
 Py_VISIT(traverse_module_state->__pyx_CommonTypesMetaclassType);
@@ -3266,7 +3291,7 @@ static double __pyx_f_6agents_10leadership_trust_kept(struct __pyx_obj_6agents_6
   __Pyx_RefNannySetupContext("trust_kept", 0);
 
   /* "agents/leadership.pyx":30
- *     distributed leadership hand over stays too.
+ *     distributed leadership (M25) hand over stays too.
  *     """
  *     cdef Leadership p = params.leadership             # <<<<<<<<<<<<<<
  *     cdef double buffer = 1.0 - (1.0 - p.onboarding) * (1.0 - p.distributed_leadership)
@@ -3336,7 +3361,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_10leadership_2trust_kept, "Share of personal trust a tie keeps when a leader leaves (T4; M6, M7).\n\n    The share ``turnover_retention`` stays anyway; of the rest, what onboarding or\n    distributed leadership hand over stays too.\n    ");
+PyDoc_STRVAR(__pyx_doc_6agents_10leadership_2trust_kept, "Share of personal trust a tie keeps when a leader leaves (T4; M6, M7).\n\n    The share ``turnover_retention`` stays anyway; of the rest, what onboarding or\n    distributed leadership (M25) hand over stays too.\n    ");
 static PyMethodDef __pyx_mdef_6agents_10leadership_3trust_kept = {"trust_kept", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_10leadership_3trust_kept, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_10leadership_2trust_kept};
 static PyObject *__pyx_pw_6agents_10leadership_3trust_kept(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
@@ -4069,7 +4094,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Grant), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Grant),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(1, 31, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(1, 32, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Trust",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
@@ -4078,7 +4103,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(1, 73, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(1, 74, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Ties",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
@@ -4087,7 +4112,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(1, 101, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(1, 102, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Leadership",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
@@ -4096,7 +4121,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(1, 118, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(1, 119, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Commitment",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
@@ -4105,7 +4130,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(1, 134, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(1, 135, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Institutionalization",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
@@ -4114,7 +4139,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(1, 202, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(1, 203, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Employers",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
@@ -4123,7 +4148,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(1, 228, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(1, 229, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Outcomes",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
@@ -4132,7 +4157,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(1, 260, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(1, 261, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Params",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
@@ -4141,7 +4166,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(1, 267, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(1, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_RefNannyFinishContext();
   return 0;
@@ -4360,6 +4385,8 @@ static CYTHON_SMALL_CODE int __pyx_pymod_exec_leadership(PyObject *__pyx_pyinit_
   __pyx_mstatetype *__pyx_mstate = NULL;
   PyObject *__pyx_t_1 = NULL;
   PyObject *__pyx_t_2 = NULL;
+  Py_ssize_t __pyx_t_3;
+  PyObject *__pyx_t_4 = NULL;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
@@ -4452,11 +4479,26 @@ __Pyx_RefNannySetupContext("PyInit_leadership", 0);
   /* "agents/leadership.pyx":16
  * from agents.params cimport Leadership, Params
  * 
- * MONTHS_PER_YEAR = 12  # calendar             # <<<<<<<<<<<<<<
+ * from agents.codes import MONTHS_PER_YEAR             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_MONTHS_PER_YEAR, __pyx_mstate_global->__pyx_int_12) < (0)) __PYX_ERR(0, 16, __pyx_L1_error)
+  {
+    PyObject* const __pyx_imported_names[] = {__pyx_mstate_global->__pyx_n_u_MONTHS_PER_YEAR};
+    __pyx_t_1 = __Pyx_Import(__pyx_mstate_global->__pyx_n_u_agents_codes, __pyx_imported_names, 1, NULL, 0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 16, __pyx_L1_error)
+  }
+  __pyx_t_2 = __pyx_t_1;
+  __Pyx_GOTREF(__pyx_t_2);
+  {
+    PyObject* const __pyx_imported_names[] = {__pyx_mstate_global->__pyx_n_u_MONTHS_PER_YEAR};
+    __pyx_t_3 = 0; {
+      __pyx_t_4 = __Pyx_ImportFrom(__pyx_t_2, __pyx_imported_names[__pyx_t_3]); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 16, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_4);
+      if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_imported_names[__pyx_t_3], __pyx_t_4) < (0)) __PYX_ERR(0, 16, __pyx_L1_error)
+      __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+    }
+  }
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
 
   /* "agents/leadership.pyx":19
  * 
@@ -4533,6 +4575,7 @@ __Pyx_RefNannySetupContext("PyInit_leadership", 0);
   goto __pyx_L0;
   __pyx_L1_error:;
   __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_4);
   if (__pyx_m) {
     if (__pyx_mstate->__pyx_d && stringtab_initialized) {
       __Pyx_AddTraceback("init agents.leadership", __pyx_clineno, __pyx_lineno, __pyx_filename);
@@ -4591,17 +4634,17 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{1},{179},{8},{21},{15},{20},{12},{8},{8},{10},{8},{12},{8},{13},{17},{6},{18},{8},{18},{27},{7},{11},{5},{5},{14},{6},{3},{10},{21},{10},{6},{1}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{1},{1},{179},{8},{21},{15},{20},{12},{8},{8},{10},{8},{12},{8},{13},{12},{17},{6},{18},{8},{18},{27},{7},{11},{5},{5},{14},{6},{3},{10},{21},{10},{6},{1}};
     const struct { const unsigned int length: 7; } bytes_length_index[] = {{23},{65},{85},{68}};
-    /* compression: none (757 bytes) */
-static const char bytes[] = "?Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/leadership.pyxMONTHS_PER_YEAR__Pyx_PyDict_NextRef__annotate____func____main____module____name____qualname____test___is_coroutineagents.leadershipannualasyncio.coroutineschampioncline_in_tracebackcommitment_after_successioncurrentdispositionhabititemsmonthly_hazardparamspopsetdefaultsuccessor_dispositiontrust_keptvaluesz\200\001\340\004\013\2104\210s\220$\220b\230\010\240\004\240D\250\002\250!\320\000\027\220q\360\014\000\005\031\230\006\230a\330\004\031\230\024\230S\240\004\240B\240a\240}\260C\260t\2702\270Q\270a\330\004\034\230F\240&\250\001\330\004\013\210:\220S\230\004\230B\230k\250\022\2501\320\000\"\240!\360\020\000\005\031\230\006\230a\330\004\031\230\033\240A\320%8\270\006\270k\310\021\330\004\027\220w\230b\240\001\320!3\2602\260R\260r\270\021\320:P\320PR\320RS\330\004\013\2108\2205\230\002\230)\2401\330\004\013\2108\2205\230\002\230)\2401\320\000(\250\001\360\014\000\005\035\230F\320\"7\260q\330\004\033\2306\240\023\240M\260\032\2703\270j\310\001\330\004\017\210|\2309\240B\240i\250q\330\004\013\2108\2203\220d\230\"\230J\240c\250\034\260R\260q";
+    /* compression: none (770 bytes) */
+static const char bytes[] = ".?Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/leadership.pyxMONTHS_PER_YEAR__Pyx_PyDict_NextRef__annotate____func____main____module____name____qualname____test___is_coroutineagents.codesagents.leadershipannualasyncio.coroutineschampioncline_in_tracebackcommitment_after_successioncurrentdispositionhabititemsmonthly_hazardparamspopsetdefaultsuccessor_dispositiontrust_keptvaluesz\200\001\340\004\013\2104\210s\220$\220b\230\010\240\004\240D\250\002\250!\320\000\027\220q\360\014\000\005\031\230\006\230a\330\004\031\230\024\230S\240\004\240B\240a\240}\260C\260t\2702\270Q\270a\330\004\034\230F\240&\250\001\330\004\013\210:\220S\230\004\230B\230k\250\022\2501\320\000\"\240!\360\020\000\005\031\230\006\230a\330\004\031\230\033\240A\320%8\270\006\270k\310\021\330\004\027\220w\230b\240\001\320!3\2602\260R\260r\270\021\320:P\320PR\320RS\330\004\013\2108\2205\230\002\230)\2401\330\004\013\2108\2205\230\002\230)\2401\320\000(\250\001\360\014\000\005\035\230F\320\"7\260q\330\004\033\2306\240\023\240M\260\032\2703\270j\310\001\330\004\017\210|\2309\240B\240i\250q\330\004\013\2108\2203\220d\230\"\230J\240c\250\034\260R\260q";
     PyObject *data = NULL;
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 32; i++) {
+    for (int i = 0; i < 34; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
-      if (likely(string) && i >= 4) PyUnicode_InternInPlace(&string);
+      if (likely(string) && i >= 5) PyUnicode_InternInPlace(&string);
       if (unlikely(!string)) {
         Py_XDECREF(data);
         __PYX_ERR(0, 1, __pyx_L1_error)
@@ -4609,8 +4652,8 @@ static const char bytes[] = "?Note that Cython is deliberately stricter than PEP
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 32; i < 36; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-32].length;
+    for (int i = 34; i < 38; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-34].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -4620,14 +4663,14 @@ static const char bytes[] = "?Note that Cython is deliberately stricter than PEP
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 36; i++) {
+    for (Py_ssize_t i = 0; i < 38; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 32;
+      PyObject **table = stringtab + 34;
       for (Py_ssize_t i=0; i<4; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
@@ -4657,18 +4700,10 @@ static const char bytes[] = "?Note that Cython is deliberately stricter than PEP
       if (unlikely(!numbertab[i])) __PYX_ERR(0, 1, __pyx_L1_error)
     }
   }
-  {
-    PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 1;
-    int8_t const cint_constants_1[] = {12};
-    for (int i = 0; i < 1; i++) {
-      numbertab[i] = PyLong_FromLong(cint_constants_1[i - 0]);
-      if (unlikely(!numbertab[i])) __PYX_ERR(0, 1, __pyx_L1_error)
-    }
-  }
   #if CYTHON_IMMORTAL_CONSTANTS
   {
     PyObject **table = __pyx_mstate->__pyx_number_tab;
-    for (Py_ssize_t i=0; i<2; ++i) {
+    for (Py_ssize_t i=0; i<1; ++i) {
       #if PY_VERSION_HEX >= 0x030F0000
       PyUnstable_SetImmortal(table[i]);
       #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -6345,6 +6380,199 @@ bad:
     return NULL;
 }
 #endif
+
+/* HasAttr (used by ImportImpl) */
+#if __PYX_LIMITED_VERSION_HEX < 0x030d0000
+static CYTHON_INLINE int __Pyx_HasAttr(PyObject *o, PyObject *n) {
+    PyObject *r;
+    if (unlikely(!PyUnicode_Check(n))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "hasattr(): attribute name must be string");
+        return -1;
+    }
+    r = __Pyx_PyObject_GetAttrStrNoError(o, n);
+    if (!r) {
+        return (unlikely(PyErr_Occurred())) ? -1 : 0;
+    } else {
+        Py_DECREF(r);
+        return 1;
+    }
+}
+#endif
+
+/* TupleOrListFromArrayImpl (used by ListFromArray) */
+CYTHON_UNUSED static PyObject *
+__Pyx_PyList_FromArray(PyObject *const *src, Py_ssize_t n) {
+    PyObject *res = PyList_New(n);
+    if (unlikely(res == NULL)) return NULL;
+    #if CYTHON_COMPILING_IN_CPYTHON
+    __Pyx_copy_object_array(src, ((PyListObject*)res)->ob_item, n);
+    #else
+    Py_ssize_t i;
+    for (i = 0; i < n; i++) {
+        Py_INCREF(src[i]);
+        if (unlikely(__Pyx_PyList_SET_ITEM(res, i, src[i]) < (0))) {
+            Py_DECREF(res);
+            return NULL;
+        }
+    }
+    #endif
+    return res;
+}
+
+/* ImportImpl (used by Import) */
+static int __Pyx__Import_GetModule(PyObject *qualname, PyObject **module) {
+    PyObject *imported_module = PyImport_GetModule(qualname);
+    if (unlikely(!imported_module)) {
+        *module = NULL;
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        return 0;
+    }
+    *module = imported_module;
+    return 1;
+}
+static int __Pyx__Import_Lookup(PyObject *qualname, PyObject *const *imported_names, Py_ssize_t len_imported_names, PyObject **module) {
+    PyObject *imported_module;
+    PyObject *top_level_package_name;
+    Py_ssize_t i;
+    int status, module_found;
+    Py_ssize_t dot_index;
+    module_found = __Pyx__Import_GetModule(qualname, &imported_module);
+    if (unlikely(!module_found || module_found == -1)) {
+        *module = NULL;
+        return module_found;
+    }
+    if (imported_names) {
+        for (i = 0; i < len_imported_names; i++) {
+            PyObject *imported_name = imported_names[i];
+#if __PYX_LIMITED_VERSION_HEX < 0x030d0000
+            int has_imported_attribute = PyObject_HasAttr(imported_module, imported_name);
+#else
+            int has_imported_attribute = PyObject_HasAttrWithError(imported_module, imported_name);
+            if (unlikely(has_imported_attribute == -1)) goto error;
+#endif
+            if (!has_imported_attribute) {
+                goto not_found;
+            }
+        }
+        *module = imported_module;
+        return 1;
+    }
+    dot_index = PyUnicode_FindChar(qualname, '.', 0, PY_SSIZE_T_MAX, 1);
+    if (dot_index == -1) {
+        *module = imported_module;
+        return 1;
+    }
+    if (unlikely(dot_index == -2)) goto error;
+    top_level_package_name = PyUnicode_Substring(qualname, 0, dot_index);
+    if (unlikely(!top_level_package_name)) goto error;
+    Py_DECREF(imported_module);
+    status = __Pyx__Import_GetModule(top_level_package_name, module);
+    Py_DECREF(top_level_package_name);
+    return status;
+error:
+    Py_DECREF(imported_module);
+    *module = NULL;
+    return -1;
+not_found:
+    Py_DECREF(imported_module);
+    *module = NULL;
+    return 0;
+}
+static PyObject *__Pyx__Import(PyObject *name, PyObject *const *imported_names, Py_ssize_t len_imported_names, PyObject *qualname, PyObject *moddict, int level) {
+    PyObject *module = 0;
+    PyObject *empty_dict = 0;
+    PyObject *from_list = 0;
+    int module_found;
+    if (!qualname) {
+        qualname = name;
+    }
+    module_found = __Pyx__Import_Lookup(qualname, imported_names, len_imported_names, &module);
+    if (likely(module_found == 1)) {
+        return module;
+    } else if (unlikely(module_found == -1)) {
+        return NULL;
+    }
+    #if !CYTHON_COMPILING_IN_LIMITED_API && PY_VERSION_HEX >= 0x030f00a6
+    empty_dict = PyFrozenDict_New(NULL);
+    #else
+    empty_dict = PyDict_New();
+    #endif
+    if (unlikely(!empty_dict))
+        goto bad;
+    if (imported_names) {
+        from_list = __Pyx_PyList_FromArray(imported_names, len_imported_names);
+        if (unlikely(!from_list))
+            goto bad;
+    }
+    if (level == -1) {
+        const char* package_sep = strchr(__Pyx_MODULE_NAME, '.');
+        if (package_sep != (0)) {
+            module = PyImport_ImportModuleLevelObject(
+                name, moddict, empty_dict, from_list, 1);
+            if (unlikely(!module)) {
+                if (unlikely(!PyErr_ExceptionMatches(PyExc_ImportError)))
+                    goto bad;
+                PyErr_Clear();
+            }
+        }
+        level = 0;
+    }
+    if (!module) {
+        module = PyImport_ImportModuleLevelObject(
+            name, moddict, empty_dict, from_list, level);
+    }
+bad:
+    Py_XDECREF(from_list);
+    Py_XDECREF(empty_dict);
+    return module;
+}
+
+/* Import */
+static PyObject *__Pyx_Import(PyObject *name, PyObject *const *imported_names, Py_ssize_t len_imported_names, PyObject *qualname, int level) {
+    return __Pyx__Import(name, imported_names, len_imported_names, qualname, __pyx_mstate_global->__pyx_d, level);
+}
+
+/* ImportFrom */
+static PyObject* __Pyx_ImportFrom(PyObject* module, PyObject* name) {
+    PyObject* value = __Pyx_PyObject_GetAttrStr(module, name);
+    if (unlikely(!value) && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        const char* module_name_str = 0;
+        PyObject* module_name = 0;
+        PyObject* module_dot = 0;
+        PyObject* full_name = 0;
+        PyErr_Clear();
+        module_name_str = PyModule_GetName(module);
+        if (unlikely(!module_name_str)) { goto modbad; }
+        module_name = PyUnicode_FromString(module_name_str);
+        if (unlikely(!module_name)) { goto modbad; }
+        module_dot = PyUnicode_Concat(module_name, __pyx_mstate_global->__pyx_kp_u_);
+        if (unlikely(!module_dot)) { goto modbad; }
+        full_name = PyUnicode_Concat(module_dot, name);
+        if (unlikely(!full_name)) { goto modbad; }
+        #if (CYTHON_COMPILING_IN_PYPY && PYPY_VERSION_NUM  < 0x07030400) ||\
+                CYTHON_COMPILING_IN_GRAAL
+        {
+            PyObject *modules = PyImport_GetModuleDict();
+            if (unlikely(!modules))
+                goto modbad;
+            value = PyObject_GetItem(modules, full_name);
+        }
+        #else
+        value = PyImport_GetModule(full_name);
+        #endif
+      modbad:
+        Py_XDECREF(full_name);
+        Py_XDECREF(module_dot);
+        Py_XDECREF(module_name);
+    }
+    if (unlikely(!value)) {
+        PyErr_Format(PyExc_ImportError, "cannot import name %S", name);
+    }
+    return value;
+}
 
 /* dict_setdefault (used by FetchCommonType) */
 static CYTHON_INLINE PyObject *__Pyx_PyDict_SetDefault(PyObject *d, PyObject *key, PyObject *default_value) {
@@ -8174,7 +8402,7 @@ __Pyx_PyType_GetFullyQualifiedName(PyTypeObject* tp)
         result = name;
         name = NULL;
     } else {
-        result = __Pyx_NewRef(__pyx_mstate_global->__pyx_kp_u_);
+        result = __Pyx_NewRef(__pyx_mstate_global->__pyx_kp_u__2);
     }
     goto done;
 }

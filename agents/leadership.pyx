@@ -13,7 +13,7 @@ one organization at a time.
 
 from agents.params cimport Leadership, Params
 
-MONTHS_PER_YEAR = 12  # calendar
+from agents.codes import MONTHS_PER_YEAR
 
 
 def monthly_hazard(annual):
@@ -25,7 +25,7 @@ cpdef double trust_kept(Params params):
     """Share of personal trust a tie keeps when a leader leaves (T4; M6, M7).
 
     The share ``turnover_retention`` stays anyway; of the rest, what onboarding or
-    distributed leadership hand over stays too.
+    distributed leadership (M25) hand over stays too.
     """
     cdef Leadership p = params.leadership
     cdef double buffer = 1.0 - (1.0 - p.onboarding) * (1.0 - p.distributed_leadership)

@@ -18,8 +18,9 @@ from agents.params cimport Commitment, Grant, Params
 
 import numpy as np
 
+from agents.codes import MONTHS_PER_YEAR
+
 KUSD_PER_MUSD = 1000.0  # unit conversion: thousand USD per million USD
-MONTHS_PER_YEAR = 12    # calendar
 
 
 # ------------------------------------------------------------------ the award and its split
@@ -181,8 +182,8 @@ def contribution_share(value, habit, champion, double vision, load, money_motiva
                        used_to, Commitment p):
     """Share of its budget a partner puts into the collaborative this year (M22; C3).
 
-    Rises with perceived value, institutionalization, a champion and shared identity; falls
-    with competing initiatives (M24). Money-motivated partners give nothing (M3).
+    Rises with perceived value, institutionalization (M13), a champion (M5) and shared
+    identity (M31); falls with competing initiatives (M24). Money-motivated partners give nothing (M3).
     ``used_to`` is the state money a partner is used to (0-1): it crowds the partner's own
     money out, or in for negative ``crowding`` (de Wit & Bekkers 2017).
     """

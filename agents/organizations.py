@@ -175,7 +175,7 @@ AGENT_CLASSES: dict[str, type[Organization]] = {
 
 
 class Meeting:
-    """This month's meetings: venue, groups and who attended (M11; SF11, SF12)."""
+    """The month's meetings: venue, groups and who attended (M11; SF11, SF12)."""
 
     def __init__(self, n: int, groups: int):
         self.regional = True
@@ -214,10 +214,7 @@ class Organizations:
                                   0.0, 1.0)
         self.industry = rng.integers(0, r.n_industry_sectors, n)
         self.capacity = rng.uniform(c.capacity_min, c.capacity_max, n)
-        p_money = min(c.money_motivated_cap,
-                      c.money_motivated_base + c.money_motivated_per_musd
-                      * rules.grant.award_musd)
-        self.money_motivated = (rng.random(n) < p_money) & grant_on
+        self.money_motivated = (rng.random(n) < commitment.money_motivated_share(rules)) & grant_on
         self.threshold = np.clip(c.exit_threshold_mean + c.exit_threshold_spread
                                  * rng.standard_normal(n), 0.0, 1.0)
         self.aspiration = np.full(n, c.initial_aspiration)
@@ -236,13 +233,9 @@ class Organizations:
         # Constants of the run derived from the state above.
         employer = self.sector == Sector.EMPLOYER
         self.not_employer = ~employer
-        # Employers attend their sector's roundtable; breadth spreads them thin (M17, M32).
-        self.relevance = np.where(employer, 1.0 / (1.0 + rules.employers.breadth_dilution
-                                                   * (r.n_industry_sectors - 1)), 1.0)
-        self.effective_capacity = self.capacity / (1.0 + c.overload_sensitivity * self.load
-                                                   * (1.0 - c.policy_coherence))
-        self.base_cost = (c.participation_cost * (1.0 + c.overload_sensitivity * self.load
-                                                  * (1.0 - c.policy_coherence)) / self.capacity)
+        self.relevance = commitment.meeting_relevance(employer, rules)
+        self.effective_capacity = commitment.effective_capacity(self.capacity, self.load, rules)
+        self.base_cost = commitment.participation_cost(self.capacity, self.load, rules)
         self.money_weight = np.where(self.money_motivated, c.money_motivated_weight, 1.0)
         self.turnover_month = leadership.monthly_hazard(self.turnover)
         self.local = ((self.sector == Sector.K12)

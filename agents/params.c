@@ -1712,12 +1712,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -1769,7 +1770,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -1807,7 +1808,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -1834,7 +1835,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -1860,7 +1861,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -1938,7 +1939,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -1974,7 +1975,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2016,7 +2017,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2032,7 +2033,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -3037,7 +3038,7 @@ static const char __pyx_k_articulation_rate_articulation_t[] = "articulation_rat
 static const char __pyx_k_budget_college_musd_budget_distr[] = "budget_college_musd, budget_district_musd, budget_employer_musd, budget_intermediary_musd, capacity_max, capacity_min, contrib_champion, contrib_identity, contrib_institutionalization, contrib_intercept, contrib_load, contrib_value, coordination_weight, cost_relief, cross_sector_value, crowding, crowding_memory_months, dominance_penalty, dominance_tolerance, enforcement_bonus, exit_commitment, exit_rule, exit_slope, exit_threshold_mean, exit_threshold_spread, grant_weight, habituation, honoured_pledge_share, initial_aspiration, initial_mean, initial_spread, initiative_load_college, initiative_load_district, initiative_load_employer, initiative_load_intermediary, join_commitment, join_min_partners, learning_rate, mandate_weight, money_motivated_base, money_motivated_cap, money_motivated_per_musd, money_motivated_weight, narrative, outsider_relational_share, overload_sensitivity, participation_cost, pledge_commitment, pledge_institutionalization, pledge_intercept, pledge_same_leader, policy_coherence, relational_saturation, relational_weight, value_commitment, value_data, value_wins, vision_weight, weakest_link_rho, wins_benefit_college, wins_benefit_district, wins_benefit_employer, wins_benefit_intermediary, wins_memory_months, wins_money_dependence, wins_weight";
 static const char __pyx_k_collaboration_min_orgs_dissolved[] = "collaboration_min_orgs, dissolved_threshold, horizon_years, sustained_threshold";
 static const char __pyx_k_commitment_employers_grant_insti[] = "commitment, employers, grant, institutionalization, leadership, outcomes, region, ties, trust";
-static const char __pyx_k_insularity_lead_length_km_n_cham[] = "insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km";
+static const char __pyx_k_insularity_lead_length_km_n_cham[] = "insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km";
 /* #### Code section: decls ### */
 static int __pyx_pf_6agents_6params_6Region___init__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self, PyObject *__pyx_v_section); /* proto */
 static PyObject *__pyx_pf_6agents_6params_6Region_11n_districts___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
@@ -3060,6 +3061,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_24systems_lead_probability___g
 static PyObject *__pyx_pf_6agents_6params_6Region_17systems_now_share___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf_6agents_6params_6Region_7urgency___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf_6agents_6params_6Region_18prior_trust_spread___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
+static PyObject *__pyx_pf_6agents_6params_6Region_18prior_cluster_ties___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf_6agents_6params_6Region_17prior_tie_age_min___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf_6agents_6params_6Region_17prior_tie_age_max___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self); /* proto */
@@ -3666,7 +3668,7 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_pop;
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_codeobj_tab[30];
-    PyObject *__pyx_string_tab[358];
+    PyObject *__pyx_string_tab[359];
     PyObject *__pyx_number_tab[10];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
@@ -3966,119 +3968,120 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_post_cliff_hiring_security __pyx_string_tab[247]
 #define __pyx_n_u_postgrant_factor __pyx_string_tab[248]
 #define __pyx_n_u_power_gap_penalty __pyx_string_tab[249]
-#define __pyx_n_u_prior_infrastructure __pyx_string_tab[250]
-#define __pyx_n_u_prior_tie_age_max __pyx_string_tab[251]
-#define __pyx_n_u_prior_tie_age_min __pyx_string_tab[252]
-#define __pyx_n_u_prior_tie_density __pyx_string_tab[253]
-#define __pyx_n_u_prior_trust __pyx_string_tab[254]
-#define __pyx_n_u_prior_trust_spread __pyx_string_tab[255]
-#define __pyx_n_u_prior_vision __pyx_string_tab[256]
-#define __pyx_n_u_program_decay __pyx_string_tab[257]
-#define __pyx_n_u_program_growth __pyx_string_tab[258]
-#define __pyx_n_u_programme_contribution_support __pyx_string_tab[259]
-#define __pyx_n_u_programme_money_support __pyx_string_tab[260]
-#define __pyx_n_u_programme_ta_push __pyx_string_tab[261]
-#define __pyx_n_u_receipt_half_saturation_musd __pyx_string_tab[262]
-#define __pyx_n_u_referral_weight __pyx_string_tab[263]
-#define __pyx_n_u_region __pyx_string_tab[264]
-#define __pyx_n_u_regional_meeting_interval __pyx_string_tab[265]
-#define __pyx_n_u_relational_saturation __pyx_string_tab[266]
-#define __pyx_n_u_relational_weight __pyx_string_tab[267]
-#define __pyx_n_u_reporting __pyx_string_tab[268]
-#define __pyx_n_u_required_agreements __pyx_string_tab[269]
-#define __pyx_n_u_retained_backbone_share __pyx_string_tab[270]
-#define __pyx_n_u_roi_decay __pyx_string_tab[271]
-#define __pyx_n_u_roi_per_stage __pyx_string_tab[272]
-#define __pyx_n_u_rule __pyx_string_tab[273]
-#define __pyx_n_u_scenario __pyx_string_tab[274]
-#define __pyx_n_u_section __pyx_string_tab[275]
-#define __pyx_n_u_self __pyx_string_tab[276]
-#define __pyx_n_u_setdefault __pyx_string_tab[277]
-#define __pyx_n_u_spanner_boost __pyx_string_tab[278]
-#define __pyx_n_u_spontaneous_rate __pyx_string_tab[279]
-#define __pyx_n_u_staff_share __pyx_string_tab[280]
-#define __pyx_n_u_stage_decay __pyx_string_tab[281]
-#define __pyx_n_u_state __pyx_string_tab[282]
-#define __pyx_n_u_state_years __pyx_string_tab[283]
-#define __pyx_n_u_step_rate __pyx_string_tab[284]
-#define __pyx_n_u_subgrant_college_share __pyx_string_tab[285]
-#define __pyx_n_u_subgrant_k12_share __pyx_string_tab[286]
-#define __pyx_n_u_subgrant_share __pyx_string_tab[287]
-#define __pyx_n_u_subregional_nodes __pyx_string_tab[288]
-#define __pyx_n_u_subregional_switch_month __pyx_string_tab[289]
-#define __pyx_n_u_successor_spread __pyx_string_tab[290]
-#define __pyx_n_u_sustained_threshold __pyx_string_tab[291]
-#define __pyx_n_u_systems_lead_probability __pyx_string_tab[292]
-#define __pyx_n_u_systems_now_share __pyx_string_tab[293]
-#define __pyx_n_u_ta_boost __pyx_string_tab[294]
-#define __pyx_n_u_ta_experience_offset __pyx_string_tab[295]
-#define __pyx_n_u_ta_post_grant_years __pyx_string_tab[296]
-#define __pyx_n_u_ta_system_share __pyx_string_tab[297]
-#define __pyx_n_u_taper_years __pyx_string_tab[298]
-#define __pyx_n_u_technical_assistance __pyx_string_tab[299]
-#define __pyx_n_u_ties __pyx_string_tab[300]
-#define __pyx_n_u_transactional_ask_size __pyx_string_tab[301]
-#define __pyx_n_u_transactional_asks __pyx_string_tab[302]
-#define __pyx_n_u_transactional_dropout __pyx_string_tab[303]
-#define __pyx_n_u_travel_scale_km __pyx_string_tab[304]
-#define __pyx_n_u_trust __pyx_string_tab[305]
-#define __pyx_n_u_trust_per_stage __pyx_string_tab[306]
-#define __pyx_n_u_trust_protection __pyx_string_tab[307]
-#define __pyx_n_u_turnover_college __pyx_string_tab[308]
-#define __pyx_n_u_turnover_district __pyx_string_tab[309]
-#define __pyx_n_u_turnover_employer __pyx_string_tab[310]
-#define __pyx_n_u_turnover_intermediary __pyx_string_tab[311]
-#define __pyx_n_u_turnover_retention __pyx_string_tab[312]
-#define __pyx_n_u_update __pyx_string_tab[313]
-#define __pyx_n_u_urgency __pyx_string_tab[314]
-#define __pyx_n_u_urgency_gain __pyx_string_tab[315]
-#define __pyx_n_u_use_setstate __pyx_string_tab[316]
-#define __pyx_n_u_value_commitment __pyx_string_tab[317]
-#define __pyx_n_u_value_data __pyx_string_tab[318]
-#define __pyx_n_u_value_wins __pyx_string_tab[319]
-#define __pyx_n_u_values __pyx_string_tab[320]
-#define __pyx_n_u_vision_decay __pyx_string_tab[321]
-#define __pyx_n_u_vision_growth __pyx_string_tab[322]
-#define __pyx_n_u_vision_weight __pyx_string_tab[323]
-#define __pyx_n_u_weakest_link_rho __pyx_string_tab[324]
-#define __pyx_n_u_width_km __pyx_string_tab[325]
-#define __pyx_n_u_wins_base __pyx_string_tab[326]
-#define __pyx_n_u_wins_benefit_college __pyx_string_tab[327]
-#define __pyx_n_u_wins_benefit_district __pyx_string_tab[328]
-#define __pyx_n_u_wins_benefit_employer __pyx_string_tab[329]
-#define __pyx_n_u_wins_benefit_intermediary __pyx_string_tab[330]
-#define __pyx_n_u_wins_memory_months __pyx_string_tab[331]
-#define __pyx_n_u_wins_money_dependence __pyx_string_tab[332]
-#define __pyx_n_u_wins_weight __pyx_string_tab[333]
-#define __pyx_kp_b_iso88591_6 __pyx_string_tab[334]
-#define __pyx_kp_b_iso88591_1F __pyx_string_tab[335]
-#define __pyx_kp_b_iso88591_AV1 __pyx_string_tab[336]
-#define __pyx_kp_b_iso88591_avQ __pyx_string_tab[337]
-#define __pyx_kp_b_iso88591_q_a __pyx_string_tab[338]
-#define __pyx_kp_b_iso88591_q __pyx_string_tab[339]
-#define __pyx_kp_b_iso88591_2_6 __pyx_string_tab[340]
-#define __pyx_kp_b_iso88591_q_0_kQR_4xq_7_awnA_1 __pyx_string_tab[341]
-#define __pyx_kp_b_iso88591_q_0_kQR_5_7_q_a_1 __pyx_string_tab[342]
-#define __pyx_kp_b_iso88591_q_0_kQR_6_7_1 __pyx_string_tab[343]
-#define __pyx_kp_b_iso88591_q_0_kQR_881A_7_nA_1 __pyx_string_tab[344]
-#define __pyx_kp_b_iso88591_q_0_kQR_9HAQ_7_1L_a_1 __pyx_string_tab[345]
-#define __pyx_kp_b_iso88591_q_0_kQR_XQa_7_A_1 __pyx_string_tab[346]
-#define __pyx_kp_b_iso88591_q_0_kQR_xq_7_6a7Nn_1 __pyx_string_tab[347]
-#define __pyx_kp_b_iso88591_5T9LDP__ccrrv_w_J_J_N_N_a_a_t_t __pyx_string_tab[348]
-#define __pyx_kp_b_iso88591_gT_T_dR__ccppt_u_H_H_L_L_Z_Z_l __pyx_string_tab[349]
-#define __pyx_kp_b_iso88591_l_hdBYY_jjnnyy_G_G_K_K_R_R_V_V __pyx_string_tab[350]
-#define __pyx_kp_b_iso88591_d_4_OtSiimm_C_C_a_a_t_t_x_x_Q_Q __pyx_string_tab[351]
-#define __pyx_kp_b_iso88591_d_TAXX_ppt_u_I_I_M_M_e_e_i_i_B __pyx_string_tab[352]
-#define __pyx_kp_b_iso88591_t_KtKaaeeww_I_I_M_M_g_g_k_k_A_A __pyx_string_tab[353]
-#define __pyx_kp_b_iso88591_N_TTXXqqu_v_M_M_Q_Q_r_r_v_v_M_M __pyx_string_tab[354]
-#define __pyx_kp_b_iso88591_B_F_mmqq_D_D_Y_Y_r_r_v_v_D_D_H __pyx_string_tab[355]
-#define __pyx_kp_b_iso88591_4_FdJaae_f_A_A_E_E_T_T_X_X_g_g __pyx_string_tab[356]
-#define __pyx_kp_b_iso88591_d2H_L_a_q_l_vWE_Q_q_q_q_Qg_q_Qg __pyx_string_tab[357]
+#define __pyx_n_u_prior_cluster_ties __pyx_string_tab[250]
+#define __pyx_n_u_prior_infrastructure __pyx_string_tab[251]
+#define __pyx_n_u_prior_tie_age_max __pyx_string_tab[252]
+#define __pyx_n_u_prior_tie_age_min __pyx_string_tab[253]
+#define __pyx_n_u_prior_tie_density __pyx_string_tab[254]
+#define __pyx_n_u_prior_trust __pyx_string_tab[255]
+#define __pyx_n_u_prior_trust_spread __pyx_string_tab[256]
+#define __pyx_n_u_prior_vision __pyx_string_tab[257]
+#define __pyx_n_u_program_decay __pyx_string_tab[258]
+#define __pyx_n_u_program_growth __pyx_string_tab[259]
+#define __pyx_n_u_programme_contribution_support __pyx_string_tab[260]
+#define __pyx_n_u_programme_money_support __pyx_string_tab[261]
+#define __pyx_n_u_programme_ta_push __pyx_string_tab[262]
+#define __pyx_n_u_receipt_half_saturation_musd __pyx_string_tab[263]
+#define __pyx_n_u_referral_weight __pyx_string_tab[264]
+#define __pyx_n_u_region __pyx_string_tab[265]
+#define __pyx_n_u_regional_meeting_interval __pyx_string_tab[266]
+#define __pyx_n_u_relational_saturation __pyx_string_tab[267]
+#define __pyx_n_u_relational_weight __pyx_string_tab[268]
+#define __pyx_n_u_reporting __pyx_string_tab[269]
+#define __pyx_n_u_required_agreements __pyx_string_tab[270]
+#define __pyx_n_u_retained_backbone_share __pyx_string_tab[271]
+#define __pyx_n_u_roi_decay __pyx_string_tab[272]
+#define __pyx_n_u_roi_per_stage __pyx_string_tab[273]
+#define __pyx_n_u_rule __pyx_string_tab[274]
+#define __pyx_n_u_scenario __pyx_string_tab[275]
+#define __pyx_n_u_section __pyx_string_tab[276]
+#define __pyx_n_u_self __pyx_string_tab[277]
+#define __pyx_n_u_setdefault __pyx_string_tab[278]
+#define __pyx_n_u_spanner_boost __pyx_string_tab[279]
+#define __pyx_n_u_spontaneous_rate __pyx_string_tab[280]
+#define __pyx_n_u_staff_share __pyx_string_tab[281]
+#define __pyx_n_u_stage_decay __pyx_string_tab[282]
+#define __pyx_n_u_state __pyx_string_tab[283]
+#define __pyx_n_u_state_years __pyx_string_tab[284]
+#define __pyx_n_u_step_rate __pyx_string_tab[285]
+#define __pyx_n_u_subgrant_college_share __pyx_string_tab[286]
+#define __pyx_n_u_subgrant_k12_share __pyx_string_tab[287]
+#define __pyx_n_u_subgrant_share __pyx_string_tab[288]
+#define __pyx_n_u_subregional_nodes __pyx_string_tab[289]
+#define __pyx_n_u_subregional_switch_month __pyx_string_tab[290]
+#define __pyx_n_u_successor_spread __pyx_string_tab[291]
+#define __pyx_n_u_sustained_threshold __pyx_string_tab[292]
+#define __pyx_n_u_systems_lead_probability __pyx_string_tab[293]
+#define __pyx_n_u_systems_now_share __pyx_string_tab[294]
+#define __pyx_n_u_ta_boost __pyx_string_tab[295]
+#define __pyx_n_u_ta_experience_offset __pyx_string_tab[296]
+#define __pyx_n_u_ta_post_grant_years __pyx_string_tab[297]
+#define __pyx_n_u_ta_system_share __pyx_string_tab[298]
+#define __pyx_n_u_taper_years __pyx_string_tab[299]
+#define __pyx_n_u_technical_assistance __pyx_string_tab[300]
+#define __pyx_n_u_ties __pyx_string_tab[301]
+#define __pyx_n_u_transactional_ask_size __pyx_string_tab[302]
+#define __pyx_n_u_transactional_asks __pyx_string_tab[303]
+#define __pyx_n_u_transactional_dropout __pyx_string_tab[304]
+#define __pyx_n_u_travel_scale_km __pyx_string_tab[305]
+#define __pyx_n_u_trust __pyx_string_tab[306]
+#define __pyx_n_u_trust_per_stage __pyx_string_tab[307]
+#define __pyx_n_u_trust_protection __pyx_string_tab[308]
+#define __pyx_n_u_turnover_college __pyx_string_tab[309]
+#define __pyx_n_u_turnover_district __pyx_string_tab[310]
+#define __pyx_n_u_turnover_employer __pyx_string_tab[311]
+#define __pyx_n_u_turnover_intermediary __pyx_string_tab[312]
+#define __pyx_n_u_turnover_retention __pyx_string_tab[313]
+#define __pyx_n_u_update __pyx_string_tab[314]
+#define __pyx_n_u_urgency __pyx_string_tab[315]
+#define __pyx_n_u_urgency_gain __pyx_string_tab[316]
+#define __pyx_n_u_use_setstate __pyx_string_tab[317]
+#define __pyx_n_u_value_commitment __pyx_string_tab[318]
+#define __pyx_n_u_value_data __pyx_string_tab[319]
+#define __pyx_n_u_value_wins __pyx_string_tab[320]
+#define __pyx_n_u_values __pyx_string_tab[321]
+#define __pyx_n_u_vision_decay __pyx_string_tab[322]
+#define __pyx_n_u_vision_growth __pyx_string_tab[323]
+#define __pyx_n_u_vision_weight __pyx_string_tab[324]
+#define __pyx_n_u_weakest_link_rho __pyx_string_tab[325]
+#define __pyx_n_u_width_km __pyx_string_tab[326]
+#define __pyx_n_u_wins_base __pyx_string_tab[327]
+#define __pyx_n_u_wins_benefit_college __pyx_string_tab[328]
+#define __pyx_n_u_wins_benefit_district __pyx_string_tab[329]
+#define __pyx_n_u_wins_benefit_employer __pyx_string_tab[330]
+#define __pyx_n_u_wins_benefit_intermediary __pyx_string_tab[331]
+#define __pyx_n_u_wins_memory_months __pyx_string_tab[332]
+#define __pyx_n_u_wins_money_dependence __pyx_string_tab[333]
+#define __pyx_n_u_wins_weight __pyx_string_tab[334]
+#define __pyx_kp_b_iso88591_6 __pyx_string_tab[335]
+#define __pyx_kp_b_iso88591_1F __pyx_string_tab[336]
+#define __pyx_kp_b_iso88591_AV1 __pyx_string_tab[337]
+#define __pyx_kp_b_iso88591_avQ __pyx_string_tab[338]
+#define __pyx_kp_b_iso88591_q_a __pyx_string_tab[339]
+#define __pyx_kp_b_iso88591_q __pyx_string_tab[340]
+#define __pyx_kp_b_iso88591_2_6 __pyx_string_tab[341]
+#define __pyx_kp_b_iso88591_q_0_kQR_4xq_7_awnA_1 __pyx_string_tab[342]
+#define __pyx_kp_b_iso88591_q_0_kQR_5_7_q_a_1 __pyx_string_tab[343]
+#define __pyx_kp_b_iso88591_q_0_kQR_6_7_1 __pyx_string_tab[344]
+#define __pyx_kp_b_iso88591_q_0_kQR_881A_7_nA_1 __pyx_string_tab[345]
+#define __pyx_kp_b_iso88591_q_0_kQR_9HAQ_7_1L_a_1 __pyx_string_tab[346]
+#define __pyx_kp_b_iso88591_q_0_kQR_XQa_7_A_1 __pyx_string_tab[347]
+#define __pyx_kp_b_iso88591_q_0_kQR_xq_7_6a7Nn_1 __pyx_string_tab[348]
+#define __pyx_kp_b_iso88591_5T9LDP__ccrrv_w_J_J_N_N_a_a_t_t __pyx_string_tab[349]
+#define __pyx_kp_b_iso88591_gT_T_dR__ccppt_u_H_H_L_L_Z_Z_l __pyx_string_tab[350]
+#define __pyx_kp_b_iso88591_l_hdBYY_jjnnyy_G_G_K_K_R_R_V_V __pyx_string_tab[351]
+#define __pyx_kp_b_iso88591_d_4_OtSiimm_C_C_a_a_t_t_x_x_Q_Q __pyx_string_tab[352]
+#define __pyx_kp_b_iso88591_d_TAXX_ppt_u_I_I_M_M_e_e_i_i_B __pyx_string_tab[353]
+#define __pyx_kp_b_iso88591_t_KtKaaeeww_I_I_M_M_g_g_k_k_A_A __pyx_string_tab[354]
+#define __pyx_kp_b_iso88591_N_TTXXqqu_v_M_M_Q_Q_r_r_v_v_M_M __pyx_string_tab[355]
+#define __pyx_kp_b_iso88591_B_F_mmqq_D_D_Y_Y_r_r_v_v_D_D_H __pyx_string_tab[356]
+#define __pyx_kp_b_iso88591_4_FdJaae_f_A_A_E_E_T_T_X_X_g_g __pyx_string_tab[357]
+#define __pyx_kp_b_iso88591_d2H_L_a_q_l_vWE_Q_q_q_q_Qg_q_Qg __pyx_string_tab[358]
 #define __pyx_int_18689323 __pyx_number_tab[0]
 #define __pyx_int_34470544 __pyx_number_tab[1]
-#define __pyx_int_74370191 __pyx_number_tab[2]
-#define __pyx_int_97268197 __pyx_number_tab[3]
-#define __pyx_int_100191330 __pyx_number_tab[4]
+#define __pyx_int_63864439 __pyx_number_tab[2]
+#define __pyx_int_74370191 __pyx_number_tab[3]
+#define __pyx_int_97268197 __pyx_number_tab[4]
 #define __pyx_int_128812191 __pyx_number_tab[5]
 #define __pyx_int_153205639 __pyx_number_tab[6]
 #define __pyx_int_208355246 __pyx_number_tab[7]
@@ -4122,7 +4125,7 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_pop.method);
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<30; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<358; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<359; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<10; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
@@ -4170,7 +4173,7 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_pop.method);
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<30; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<358; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<359; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<10; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
@@ -4529,7 +4532,7 @@ static int __pyx_pf_6agents_6params_6Region___init__(struct __pyx_obj_6agents_6p
  *         self.systems_now_share = section.systems_now_share
  *         self.urgency = section.urgency             # <<<<<<<<<<<<<<
  *         self.prior_trust_spread = section.prior_trust_spread
- *         self.prior_tie_age_min = section.prior_tie_age_min
+ *         self.prior_cluster_ties = section.prior_cluster_ties
 */
   __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_urgency); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 34, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
@@ -4541,8 +4544,8 @@ static int __pyx_pf_6agents_6params_6Region___init__(struct __pyx_obj_6agents_6p
  *         self.systems_now_share = section.systems_now_share
  *         self.urgency = section.urgency
  *         self.prior_trust_spread = section.prior_trust_spread             # <<<<<<<<<<<<<<
+ *         self.prior_cluster_ties = section.prior_cluster_ties
  *         self.prior_tie_age_min = section.prior_tie_age_min
- *         self.prior_tie_age_max = section.prior_tie_age_max
 */
   __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_trust_spread); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 35, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
@@ -4553,26 +4556,39 @@ static int __pyx_pf_6agents_6params_6Region___init__(struct __pyx_obj_6agents_6p
   /* "agents/params.pyx":36
  *         self.urgency = section.urgency
  *         self.prior_trust_spread = section.prior_trust_spread
+ *         self.prior_cluster_ties = section.prior_cluster_ties             # <<<<<<<<<<<<<<
+ *         self.prior_tie_age_min = section.prior_tie_age_min
+ *         self.prior_tie_age_max = section.prior_tie_age_max
+*/
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_cluster_ties); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 36, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_2 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_2 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 36, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_v_self->prior_cluster_ties = __pyx_t_2;
+
+  /* "agents/params.pyx":37
+ *         self.prior_trust_spread = section.prior_trust_spread
+ *         self.prior_cluster_ties = section.prior_cluster_ties
  *         self.prior_tie_age_min = section.prior_tie_age_min             # <<<<<<<<<<<<<<
  *         self.prior_tie_age_max = section.prior_tie_age_max
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_tie_age_min); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 36, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_tie_age_min); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 37, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_2 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 36, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_2 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 37, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->prior_tie_age_min = __pyx_t_2;
 
-  /* "agents/params.pyx":37
- *         self.prior_trust_spread = section.prior_trust_spread
+  /* "agents/params.pyx":38
+ *         self.prior_cluster_ties = section.prior_cluster_ties
  *         self.prior_tie_age_min = section.prior_tie_age_min
  *         self.prior_tie_age_max = section.prior_tie_age_max             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_tie_age_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 37, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_tie_age_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 38, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_2 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 37, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_2 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 38, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->prior_tie_age_max = __pyx_t_2;
 
@@ -6063,7 +6079,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_17systems_now_share___get__(st
  *     cdef readonly double systems_now_share
  *     cdef readonly double urgency             # <<<<<<<<<<<<<<
  *     cdef readonly double prior_trust_spread
- *     cdef readonly long prior_tie_age_min
+ *     cdef readonly long prior_cluster_ties
 */
 
 /* Python wrapper */
@@ -6144,8 +6160,8 @@ static PyObject *__pyx_pf_6agents_6params_6Region_7urgency___get__(struct __pyx_
  *     cdef readonly double systems_now_share
  *     cdef readonly double urgency
  *     cdef readonly double prior_trust_spread             # <<<<<<<<<<<<<<
+ *     cdef readonly long prior_cluster_ties
  *     cdef readonly long prior_tie_age_min
- *     cdef readonly long prior_tie_age_max
 */
 
 /* Python wrapper */
@@ -6225,6 +6241,88 @@ static PyObject *__pyx_pf_6agents_6params_6Region_18prior_trust_spread___get__(s
 /* "agents/params.pxd":28
  *     cdef readonly double urgency
  *     cdef readonly double prior_trust_spread
+ *     cdef readonly long prior_cluster_ties             # <<<<<<<<<<<<<<
+ *     cdef readonly long prior_tie_age_min
+ *     cdef readonly long prior_tie_age_max
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_6params_6Region_18prior_cluster_ties_1__get__(PyObject *__pyx_v_self); /*proto*/
+static PyObject *__pyx_pw_6agents_6params_6Region_18prior_cluster_ties_1__get__(PyObject *__pyx_v_self) {
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("__get__ (wrapper)", 0);
+  __pyx_kwvalues = __Pyx_KwValues_VARARGS(__pyx_args, __pyx_nargs);
+  __pyx_r = __pyx_pf_6agents_6params_6Region_18prior_cluster_ties___get__(((struct __pyx_obj_6agents_6params_Region *)__pyx_v_self));
+
+  /* function exit code */
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_6params_6Region_18prior_cluster_ties___get__(struct __pyx_obj_6agents_6params_Region *__pyx_v_self) {
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("__get__", 0);
+  {
+      __Pyx_PyCriticalSection __pyx_cs;
+      __pyx_t_1 = ((PyObject *)__pyx_v_self);
+      __Pyx_INCREF(__pyx_t_1);
+      __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
+      /*try:*/ {
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->prior_cluster_ties); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 28, __pyx_L4_error)
+        __Pyx_GOTREF(__pyx_t_2);
+        {
+          PyObject *__pyx_temp;
+          {
+            __pyx_temp = __pyx_r;
+            __pyx_r = __pyx_t_2;
+          }
+          __Pyx_XDECREF(__pyx_temp);
+        }
+        __pyx_t_2 = 0;
+        __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+        goto __pyx_L3_return;
+      }
+      /*finally:*/ {
+        __pyx_L3_return: {
+          __pyx_t_3 = __pyx_r;
+          __pyx_r = 0;
+          __Pyx_PyCriticalSection_End(&__pyx_cs);
+          __pyx_r = __pyx_t_3;
+          __pyx_t_3 = 0;
+          goto __pyx_L0;
+        }
+        __pyx_L4_error: {
+          __Pyx_PyCriticalSection_End(&__pyx_cs);
+          goto __pyx_L1_error;
+        }
+      }
+      __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  }
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_AddTraceback("agents.params.Region.prior_cluster_ties.__get__", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/params.pxd":29
+ *     cdef readonly double prior_trust_spread
+ *     cdef readonly long prior_cluster_ties
  *     cdef readonly long prior_tie_age_min             # <<<<<<<<<<<<<<
  *     cdef readonly long prior_tie_age_max
  * 
@@ -6261,7 +6359,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_17prior_tie_age_min___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_min); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 28, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_min); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 29, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -6304,8 +6402,8 @@ static PyObject *__pyx_pf_6agents_6params_6Region_17prior_tie_age_min___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":29
- *     cdef readonly double prior_trust_spread
+/* "agents/params.pxd":30
+ *     cdef readonly long prior_cluster_ties
  *     cdef readonly long prior_tie_age_min
  *     cdef readonly long prior_tie_age_max             # <<<<<<<<<<<<<<
  * 
@@ -6343,7 +6441,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_17prior_tie_age_max___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 29, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 30, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -6463,8 +6561,9 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
   PyObject *__pyx_t_21 = NULL;
   PyObject *__pyx_t_22 = NULL;
   PyObject *__pyx_t_23 = NULL;
-  int __pyx_t_24;
+  PyObject *__pyx_t_24 = NULL;
   int __pyx_t_25;
+  int __pyx_t_26;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
@@ -6474,7 +6573,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
  *     cdef object _dict
  *     cdef bint use_setstate
  *     with CRITICAL_SECTION(self):             # <<<<<<<<<<<<<<
- *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
+ *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_cluster_ties, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
  *         _dict = getattr(self, '__dict__', None)
 */
   {
@@ -6487,7 +6586,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
         /* "(tree fragment)":6
  *     cdef bint use_setstate
  *     with CRITICAL_SECTION(self):
- *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)             # <<<<<<<<<<<<<<
+ *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_cluster_ties, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)             # <<<<<<<<<<<<<<
  *         _dict = getattr(self, '__dict__', None)
  *     if _dict is not None and _dict:
 */
@@ -6513,73 +6612,77 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
         __Pyx_GOTREF(__pyx_t_11);
         __pyx_t_12 = __Pyx_PyLong_From_long(__pyx_v_self->n_workforce_boards); if (unlikely(!__pyx_t_12)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_12);
-        __pyx_t_13 = PyFloat_FromDouble(__pyx_v_self->prior_infrastructure); if (unlikely(!__pyx_t_13)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_13 = __Pyx_PyLong_From_long(__pyx_v_self->prior_cluster_ties); if (unlikely(!__pyx_t_13)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_13);
-        __pyx_t_14 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_max); if (unlikely(!__pyx_t_14)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_14 = PyFloat_FromDouble(__pyx_v_self->prior_infrastructure); if (unlikely(!__pyx_t_14)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_14);
-        __pyx_t_15 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_min); if (unlikely(!__pyx_t_15)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_15 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_max); if (unlikely(!__pyx_t_15)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_15);
-        __pyx_t_16 = PyFloat_FromDouble(__pyx_v_self->prior_tie_density); if (unlikely(!__pyx_t_16)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_16 = __Pyx_PyLong_From_long(__pyx_v_self->prior_tie_age_min); if (unlikely(!__pyx_t_16)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_16);
-        __pyx_t_17 = PyFloat_FromDouble(__pyx_v_self->prior_trust); if (unlikely(!__pyx_t_17)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_17 = PyFloat_FromDouble(__pyx_v_self->prior_tie_density); if (unlikely(!__pyx_t_17)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_17);
-        __pyx_t_18 = PyFloat_FromDouble(__pyx_v_self->prior_trust_spread); if (unlikely(!__pyx_t_18)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_18 = PyFloat_FromDouble(__pyx_v_self->prior_trust); if (unlikely(!__pyx_t_18)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_18);
-        __pyx_t_19 = PyFloat_FromDouble(__pyx_v_self->systems_lead_probability); if (unlikely(!__pyx_t_19)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_19 = PyFloat_FromDouble(__pyx_v_self->prior_trust_spread); if (unlikely(!__pyx_t_19)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_19);
-        __pyx_t_20 = PyFloat_FromDouble(__pyx_v_self->systems_now_share); if (unlikely(!__pyx_t_20)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_20 = PyFloat_FromDouble(__pyx_v_self->systems_lead_probability); if (unlikely(!__pyx_t_20)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_20);
-        __pyx_t_21 = PyFloat_FromDouble(__pyx_v_self->urgency); if (unlikely(!__pyx_t_21)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_21 = PyFloat_FromDouble(__pyx_v_self->systems_now_share); if (unlikely(!__pyx_t_21)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_21);
-        __pyx_t_22 = PyFloat_FromDouble(__pyx_v_self->width_km); if (unlikely(!__pyx_t_22)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_22 = PyFloat_FromDouble(__pyx_v_self->urgency); if (unlikely(!__pyx_t_22)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_22);
-        __pyx_t_23 = PyTuple_New(22); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __pyx_t_23 = PyFloat_FromDouble(__pyx_v_self->width_km); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 6, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_23);
+        __pyx_t_24 = PyTuple_New(23); if (unlikely(!__pyx_t_24)) __PYX_ERR(2, 6, __pyx_L4_error)
+        __Pyx_GOTREF(__pyx_t_24);
         __Pyx_GIVEREF(__pyx_t_2);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 0, __pyx_t_2) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 0, __pyx_t_2) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_INCREF(__pyx_v_self->lead);
         __Pyx_GIVEREF(__pyx_v_self->lead);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 1, __pyx_v_self->lead) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 1, __pyx_v_self->lead) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_3);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 2, __pyx_t_3) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 2, __pyx_t_3) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_4);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 3, __pyx_t_4) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 3, __pyx_t_4) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_5);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 4, __pyx_t_5) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 4, __pyx_t_5) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_6);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 5, __pyx_t_6) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 5, __pyx_t_6) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_7);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 6, __pyx_t_7) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 6, __pyx_t_7) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_8);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 7, __pyx_t_8) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 7, __pyx_t_8) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_9);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 8, __pyx_t_9) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 8, __pyx_t_9) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_10);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 9, __pyx_t_10) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 9, __pyx_t_10) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_11);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 10, __pyx_t_11) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 10, __pyx_t_11) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_12);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 11, __pyx_t_12) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 11, __pyx_t_12) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_13);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 12, __pyx_t_13) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 12, __pyx_t_13) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_14);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 13, __pyx_t_14) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 13, __pyx_t_14) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_15);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 14, __pyx_t_15) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 14, __pyx_t_15) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_16);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 15, __pyx_t_16) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 15, __pyx_t_16) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_17);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 16, __pyx_t_17) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 16, __pyx_t_17) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_18);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 17, __pyx_t_18) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 17, __pyx_t_18) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_19);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 18, __pyx_t_19) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 18, __pyx_t_19) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_20);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 19, __pyx_t_20) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 19, __pyx_t_20) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_21);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 20, __pyx_t_21) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 20, __pyx_t_21) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __Pyx_GIVEREF(__pyx_t_22);
-        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 21, __pyx_t_22) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 21, __pyx_t_22) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
+        __Pyx_GIVEREF(__pyx_t_23);
+        if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 22, __pyx_t_23) != (0)) __PYX_ERR(2, 6, __pyx_L4_error);
         __pyx_t_2 = 0;
         __pyx_t_3 = 0;
         __pyx_t_4 = 0;
@@ -6601,27 +6704,28 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
         __pyx_t_20 = 0;
         __pyx_t_21 = 0;
         __pyx_t_22 = 0;
-        __pyx_v_state = ((PyObject*)__pyx_t_23);
         __pyx_t_23 = 0;
+        __pyx_v_state = ((PyObject*)__pyx_t_24);
+        __pyx_t_24 = 0;
 
         /* "(tree fragment)":7
  *     with CRITICAL_SECTION(self):
- *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
+ *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_cluster_ties, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
  *         _dict = getattr(self, '__dict__', None)             # <<<<<<<<<<<<<<
  *     if _dict is not None and _dict:
  *         state += (_dict,)
 */
-        __pyx_t_23 = __Pyx_GetAttr3(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_dict, Py_None); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 7, __pyx_L4_error)
-        __Pyx_GOTREF(__pyx_t_23);
-        __pyx_v__dict = __pyx_t_23;
-        __pyx_t_23 = 0;
+        __pyx_t_24 = __Pyx_GetAttr3(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_dict, Py_None); if (unlikely(!__pyx_t_24)) __PYX_ERR(2, 7, __pyx_L4_error)
+        __Pyx_GOTREF(__pyx_t_24);
+        __pyx_v__dict = __pyx_t_24;
+        __pyx_t_24 = 0;
       }
 
       /* "(tree fragment)":5
  *     cdef object _dict
  *     cdef bint use_setstate
  *     with CRITICAL_SECTION(self):             # <<<<<<<<<<<<<<
- *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
+ *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_cluster_ties, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
  *         _dict = getattr(self, '__dict__', None)
 */
       /*finally:*/ {
@@ -6639,27 +6743,27 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
   }
 
   /* "(tree fragment)":8
- *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
+ *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_cluster_ties, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
  *         _dict = getattr(self, '__dict__', None)
  *     if _dict is not None and _dict:             # <<<<<<<<<<<<<<
  *         state += (_dict,)
  *         use_setstate = True
 */
-  __pyx_t_25 = (__pyx_v__dict != Py_None);
-  if (__pyx_t_25) {
+  __pyx_t_26 = (__pyx_v__dict != Py_None);
+  if (__pyx_t_26) {
 
   } else {
 
-    __pyx_t_24 = __pyx_t_25;
+    __pyx_t_25 = __pyx_t_26;
 
     goto __pyx_L7_bool_binop_done;
   }
-  __pyx_t_25 = __Pyx_PyObject_IsTrue(__pyx_v__dict); if (unlikely((__pyx_t_25 < 0))) __PYX_ERR(2, 8, __pyx_L1_error)
+  __pyx_t_26 = __Pyx_PyObject_IsTrue(__pyx_v__dict); if (unlikely((__pyx_t_26 < 0))) __PYX_ERR(2, 8, __pyx_L1_error)
 
-  __pyx_t_24 = __pyx_t_25;
+  __pyx_t_25 = __pyx_t_26;
 
   __pyx_L7_bool_binop_done:;
-  if (__pyx_t_24) {
+  if (__pyx_t_25) {
 
 
     /* "(tree fragment)":9
@@ -6674,11 +6778,11 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
     __Pyx_INCREF(__pyx_v__dict);
     __Pyx_GIVEREF(__pyx_v__dict);
     if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, __pyx_v__dict) != (0)) __PYX_ERR(2, 9, __pyx_L1_error);
-    __pyx_t_23 = PyNumber_InPlaceAdd(__pyx_v_state, __pyx_t_1); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 9, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_23);
+    __pyx_t_24 = PyNumber_InPlaceAdd(__pyx_v_state, __pyx_t_1); if (unlikely(!__pyx_t_24)) __PYX_ERR(2, 9, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_24);
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-    __Pyx_DECREF_SET(__pyx_v_state, ((PyObject*)__pyx_t_23));
-    __pyx_t_23 = 0;
+    __Pyx_DECREF_SET(__pyx_v_state, ((PyObject*)__pyx_t_24));
+    __pyx_t_24 = 0;
 
     /* "(tree fragment)":10
  *     if _dict is not None and _dict:
@@ -6690,7 +6794,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
     __pyx_v_use_setstate = 1;
 
     /* "(tree fragment)":8
- *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
+ *         state = (self.insularity, self.lead, self.length_km, self.n_chambers, self.n_charters, self.n_colleges, self.n_county_offices, self.n_districts, self.n_employers, self.n_industry_sectors, self.n_ta_providers, self.n_workforce_boards, self.prior_cluster_ties, self.prior_infrastructure, self.prior_tie_age_max, self.prior_tie_age_min, self.prior_tie_density, self.prior_trust, self.prior_trust_spread, self.systems_lead_probability, self.systems_now_share, self.urgency, self.width_km)
  *         _dict = getattr(self, '__dict__', None)
  *     if _dict is not None and _dict:             # <<<<<<<<<<<<<<
  *         state += (_dict,)
@@ -6704,11 +6808,11 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
  *     else:
  *         use_setstate = self.lead is not None             # <<<<<<<<<<<<<<
  *     if use_setstate:
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, None), state
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, None), state
 */
   /*else*/ {
-    __pyx_t_24 = (__pyx_v_self->lead != ((PyObject*)Py_None));
-    __pyx_v_use_setstate = __pyx_t_24;
+    __pyx_t_25 = (__pyx_v_self->lead != ((PyObject*)Py_None));
+    __pyx_v_use_setstate = __pyx_t_25;
   }
   __pyx_L6:;
 
@@ -6716,7 +6820,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
  *     else:
  *         use_setstate = self.lead is not None
  *     if use_setstate:             # <<<<<<<<<<<<<<
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, None), state
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, None), state
  *     else:
 */
   if (__pyx_v_use_setstate) {
@@ -6724,82 +6828,33 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
     /* "(tree fragment)":14
  *         use_setstate = self.lead is not None
  *     if use_setstate:
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, None), state             # <<<<<<<<<<<<<<
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, None), state             # <<<<<<<<<<<<<<
  *     else:
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, state)
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, state)
 */
-    __Pyx_GetModuleGlobalName(__pyx_t_23, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Region); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 14, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_23);
+    __Pyx_GetModuleGlobalName(__pyx_t_24, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Region); if (unlikely(!__pyx_t_24)) __PYX_ERR(2, 14, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_24);
     __pyx_t_1 = PyTuple_New(3); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 14, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
     __Pyx_INCREF(((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self))));
     __Pyx_GIVEREF(((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self))));
     if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, ((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self)))) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
-    __Pyx_INCREF(__pyx_mstate_global->__pyx_int_100191330);
-    __Pyx_GIVEREF(__pyx_mstate_global->__pyx_int_100191330);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, __pyx_mstate_global->__pyx_int_100191330) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
+    __Pyx_INCREF(__pyx_mstate_global->__pyx_int_63864439);
+    __Pyx_GIVEREF(__pyx_mstate_global->__pyx_int_63864439);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, __pyx_mstate_global->__pyx_int_63864439) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
     __Pyx_INCREF(Py_None);
     __Pyx_GIVEREF(Py_None);
     if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 2, Py_None) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
-    __pyx_t_22 = PyTuple_New(3); if (unlikely(!__pyx_t_22)) __PYX_ERR(2, 14, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_22);
-    __Pyx_GIVEREF(__pyx_t_23);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_22, 0, __pyx_t_23) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
-    __Pyx_GIVEREF(__pyx_t_1);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_22, 1, __pyx_t_1) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
-    __Pyx_INCREF(__pyx_v_state);
-    __Pyx_GIVEREF(__pyx_v_state);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_22, 2, __pyx_v_state) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
-    __pyx_t_23 = 0;
-    __pyx_t_1 = 0;
-    {
-      PyObject *__pyx_temp;
-      {
-        __pyx_temp = __pyx_r;
-        __pyx_r = __pyx_t_22;
-      }
-      __Pyx_XDECREF(__pyx_temp);
-    }
-    __pyx_t_22 = 0;
-    goto __pyx_L0;
-
-    /* "(tree fragment)":13
- *     else:
- *         use_setstate = self.lead is not None
- *     if use_setstate:             # <<<<<<<<<<<<<<
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, None), state
- *     else:
-*/
-  }
-
-  /* "(tree fragment)":16
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, None), state
- *     else:
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, state)             # <<<<<<<<<<<<<<
- * def __setstate_cython__(self, __pyx_state):
- *     __pyx_unpickle_Region__set_state(self, __pyx_state)
-*/
-  /*else*/ {
-    __Pyx_GetModuleGlobalName(__pyx_t_22, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Region); if (unlikely(!__pyx_t_22)) __PYX_ERR(2, 16, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_22);
-    __pyx_t_1 = PyTuple_New(3); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 16, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_1);
-    __Pyx_INCREF(((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self))));
-    __Pyx_GIVEREF(((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self))));
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, ((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self)))) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
-    __Pyx_INCREF(__pyx_mstate_global->__pyx_int_100191330);
-    __Pyx_GIVEREF(__pyx_mstate_global->__pyx_int_100191330);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, __pyx_mstate_global->__pyx_int_100191330) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
-    __Pyx_INCREF(__pyx_v_state);
-    __Pyx_GIVEREF(__pyx_v_state);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 2, __pyx_v_state) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
-    __pyx_t_23 = PyTuple_New(2); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 16, __pyx_L1_error)
+    __pyx_t_23 = PyTuple_New(3); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 14, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_23);
-    __Pyx_GIVEREF(__pyx_t_22);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 0, __pyx_t_22) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
+    __Pyx_GIVEREF(__pyx_t_24);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 0, __pyx_t_24) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
     __Pyx_GIVEREF(__pyx_t_1);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 1, __pyx_t_1) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
-    __pyx_t_22 = 0;
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 1, __pyx_t_1) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
+    __Pyx_INCREF(__pyx_v_state);
+    __Pyx_GIVEREF(__pyx_v_state);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 2, __pyx_v_state) != (0)) __PYX_ERR(2, 14, __pyx_L1_error);
+    __pyx_t_24 = 0;
     __pyx_t_1 = 0;
     {
       PyObject *__pyx_temp;
@@ -6810,6 +6865,55 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
       __Pyx_XDECREF(__pyx_temp);
     }
     __pyx_t_23 = 0;
+    goto __pyx_L0;
+
+    /* "(tree fragment)":13
+ *     else:
+ *         use_setstate = self.lead is not None
+ *     if use_setstate:             # <<<<<<<<<<<<<<
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, None), state
+ *     else:
+*/
+  }
+
+  /* "(tree fragment)":16
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, None), state
+ *     else:
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, state)             # <<<<<<<<<<<<<<
+ * def __setstate_cython__(self, __pyx_state):
+ *     __pyx_unpickle_Region__set_state(self, __pyx_state)
+*/
+  /*else*/ {
+    __Pyx_GetModuleGlobalName(__pyx_t_23, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Region); if (unlikely(!__pyx_t_23)) __PYX_ERR(2, 16, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_23);
+    __pyx_t_1 = PyTuple_New(3); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 16, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_1);
+    __Pyx_INCREF(((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self))));
+    __Pyx_GIVEREF(((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self))));
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, ((PyObject *)Py_TYPE(((PyObject *)__pyx_v_self)))) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
+    __Pyx_INCREF(__pyx_mstate_global->__pyx_int_63864439);
+    __Pyx_GIVEREF(__pyx_mstate_global->__pyx_int_63864439);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, __pyx_mstate_global->__pyx_int_63864439) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
+    __Pyx_INCREF(__pyx_v_state);
+    __Pyx_GIVEREF(__pyx_v_state);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 2, __pyx_v_state) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
+    __pyx_t_24 = PyTuple_New(2); if (unlikely(!__pyx_t_24)) __PYX_ERR(2, 16, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_24);
+    __Pyx_GIVEREF(__pyx_t_23);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 0, __pyx_t_23) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
+    __Pyx_GIVEREF(__pyx_t_1);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_24, 1, __pyx_t_1) != (0)) __PYX_ERR(2, 16, __pyx_L1_error);
+    __pyx_t_23 = 0;
+    __pyx_t_1 = 0;
+    {
+      PyObject *__pyx_temp;
+      {
+        __pyx_temp = __pyx_r;
+        __pyx_r = __pyx_t_24;
+      }
+      __Pyx_XDECREF(__pyx_temp);
+    }
+    __pyx_t_24 = 0;
     goto __pyx_L0;
   }
 
@@ -6844,6 +6948,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
   __Pyx_XDECREF(__pyx_t_21);
   __Pyx_XDECREF(__pyx_t_22);
   __Pyx_XDECREF(__pyx_t_23);
+  __Pyx_XDECREF(__pyx_t_24);
   __Pyx_AddTraceback("agents.params.Region.__reduce_cython__", __pyx_clineno, __pyx_lineno, __pyx_filename);
   __pyx_r = NULL;
   __pyx_L0:;
@@ -6857,7 +6962,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_2__reduce_cython__(struct __py
 
 /* "(tree fragment)":17
  *     else:
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, state)
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, state)
  * def __setstate_cython__(self, __pyx_state):             # <<<<<<<<<<<<<<
  *     __pyx_unpickle_Region__set_state(self, __pyx_state)
 */
@@ -6958,7 +7063,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_4__setstate_cython__(struct __
   __Pyx_RefNannySetupContext("__setstate_cython__", 0);
 
   /* "(tree fragment)":18
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, state)
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, state)
  * def __setstate_cython__(self, __pyx_state):
  *     __pyx_unpickle_Region__set_state(self, __pyx_state)             # <<<<<<<<<<<<<<
 */
@@ -6976,7 +7081,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_4__setstate_cython__(struct __
 
   /* "(tree fragment)":17
  *     else:
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, state)
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, state)
  * def __setstate_cython__(self, __pyx_state):             # <<<<<<<<<<<<<<
  *     __pyx_unpickle_Region__set_state(self, __pyx_state)
 */
@@ -6995,7 +7100,7 @@ static PyObject *__pyx_pf_6agents_6params_6Region_4__setstate_cython__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pyx":43
+/* "agents/params.pyx":44
  *     """``[grant]``: Grant design: phases, channels, spending and policy levers (2, 7.5)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -7041,32 +7146,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 43, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 44, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 43, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 44, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 43, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 44, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 43, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 44, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 43, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 44, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 43, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 44, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -7099,529 +7204,529 @@ static int __pyx_pf_6agents_6params_5Grant___init__(struct __pyx_obj_6agents_6pa
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":44
+  /* "agents/params.pyx":45
  * 
  *     def __init__(self, section):
  *         self.award_musd = section.award_musd             # <<<<<<<<<<<<<<
  *         self.planning_months = section.planning_months
  *         self.state_years = section.state_years
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_award_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 44, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_award_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 45, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 44, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 45, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->award_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":45
+  /* "agents/params.pyx":46
  *     def __init__(self, section):
  *         self.award_musd = section.award_musd
  *         self.planning_months = section.planning_months             # <<<<<<<<<<<<<<
  *         self.state_years = section.state_years
  *         self.taper_years = section.taper_years
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_planning_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 45, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_planning_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 46, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 45, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 46, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->planning_months = __pyx_t_3;
 
-  /* "agents/params.pyx":46
+  /* "agents/params.pyx":47
  *         self.award_musd = section.award_musd
  *         self.planning_months = section.planning_months
  *         self.state_years = section.state_years             # <<<<<<<<<<<<<<
  *         self.taper_years = section.taper_years
  *         self.partner_years = section.partner_years
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_state_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 46, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_state_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 47, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 46, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 47, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->state_years = __pyx_t_3;
 
-  /* "agents/params.pyx":47
+  /* "agents/params.pyx":48
  *         self.planning_months = section.planning_months
  *         self.state_years = section.state_years
  *         self.taper_years = section.taper_years             # <<<<<<<<<<<<<<
  *         self.partner_years = section.partner_years
  *         self.money = section.money
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_taper_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 47, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_taper_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 48, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 47, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 48, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->taper_years = __pyx_t_3;
 
-  /* "agents/params.pyx":48
+  /* "agents/params.pyx":49
  *         self.state_years = section.state_years
  *         self.taper_years = section.taper_years
  *         self.partner_years = section.partner_years             # <<<<<<<<<<<<<<
  *         self.money = section.money
  *         self.backbone = section.backbone
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_partner_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 48, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_partner_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 49, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 48, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 49, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->partner_years = __pyx_t_3;
 
-  /* "agents/params.pyx":49
+  /* "agents/params.pyx":50
  *         self.taper_years = section.taper_years
  *         self.partner_years = section.partner_years
  *         self.money = section.money             # <<<<<<<<<<<<<<
  *         self.backbone = section.backbone
  *         self.technical_assistance = section.technical_assistance
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 49, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 50, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 49, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 50, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->money = __pyx_t_4;
 
-  /* "agents/params.pyx":50
+  /* "agents/params.pyx":51
  *         self.partner_years = section.partner_years
  *         self.money = section.money
  *         self.backbone = section.backbone             # <<<<<<<<<<<<<<
  *         self.technical_assistance = section.technical_assistance
  *         self.convenings = section.convenings
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_backbone); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 50, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_backbone); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 51, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 50, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 51, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->backbone = __pyx_t_4;
 
-  /* "agents/params.pyx":51
+  /* "agents/params.pyx":52
  *         self.money = section.money
  *         self.backbone = section.backbone
  *         self.technical_assistance = section.technical_assistance             # <<<<<<<<<<<<<<
  *         self.convenings = section.convenings
  *         self.mandate = section.mandate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_technical_assistance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 51, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_technical_assistance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 52, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 51, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 52, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->technical_assistance = __pyx_t_4;
 
-  /* "agents/params.pyx":52
+  /* "agents/params.pyx":53
  *         self.backbone = section.backbone
  *         self.technical_assistance = section.technical_assistance
  *         self.convenings = section.convenings             # <<<<<<<<<<<<<<
  *         self.mandate = section.mandate
  *         self.reporting = section.reporting
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convenings); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 52, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convenings); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 53, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 52, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 53, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->convenings = __pyx_t_4;
 
-  /* "agents/params.pyx":53
+  /* "agents/params.pyx":54
  *         self.technical_assistance = section.technical_assistance
  *         self.convenings = section.convenings
  *         self.mandate = section.mandate             # <<<<<<<<<<<<<<
  *         self.reporting = section.reporting
  *         self.equipment_share = section.equipment_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_mandate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 53, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_mandate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 54, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 53, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 54, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->mandate = __pyx_t_4;
 
-  /* "agents/params.pyx":54
+  /* "agents/params.pyx":55
  *         self.convenings = section.convenings
  *         self.mandate = section.mandate
  *         self.reporting = section.reporting             # <<<<<<<<<<<<<<
  *         self.equipment_share = section.equipment_share
  *         self.staff_share = section.staff_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_reporting); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 54, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_reporting); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 55, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 54, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 55, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->reporting = __pyx_t_4;
 
-  /* "agents/params.pyx":55
+  /* "agents/params.pyx":56
  *         self.mandate = section.mandate
  *         self.reporting = section.reporting
  *         self.equipment_share = section.equipment_share             # <<<<<<<<<<<<<<
  *         self.staff_share = section.staff_share
  *         self.convening_share = section.convening_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_equipment_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 55, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_equipment_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 56, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 55, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 56, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->equipment_share = __pyx_t_2;
 
-  /* "agents/params.pyx":56
+  /* "agents/params.pyx":57
  *         self.reporting = section.reporting
  *         self.equipment_share = section.equipment_share
  *         self.staff_share = section.staff_share             # <<<<<<<<<<<<<<
  *         self.convening_share = section.convening_share
  *         self.subgrant_share = section.subgrant_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_staff_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 56, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_staff_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 57, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 56, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 57, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->staff_share = __pyx_t_2;
 
-  /* "agents/params.pyx":57
+  /* "agents/params.pyx":58
  *         self.equipment_share = section.equipment_share
  *         self.staff_share = section.staff_share
  *         self.convening_share = section.convening_share             # <<<<<<<<<<<<<<
  *         self.subgrant_share = section.subgrant_share
  *         self.now_share = section.now_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convening_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 57, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convening_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 58, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 57, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 58, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->convening_share = __pyx_t_2;
 
-  /* "agents/params.pyx":58
+  /* "agents/params.pyx":59
  *         self.staff_share = section.staff_share
  *         self.convening_share = section.convening_share
  *         self.subgrant_share = section.subgrant_share             # <<<<<<<<<<<<<<
  *         self.now_share = section.now_share
  *         self.linked_wins = section.linked_wins
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subgrant_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 58, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subgrant_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 59, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 58, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 59, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->subgrant_share = __pyx_t_2;
 
-  /* "agents/params.pyx":59
+  /* "agents/params.pyx":60
  *         self.convening_share = section.convening_share
  *         self.subgrant_share = section.subgrant_share
  *         self.now_share = section.now_share             # <<<<<<<<<<<<<<
  *         self.linked_wins = section.linked_wins
  *         self.position_cost_kusd = section.position_cost_kusd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_now_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 59, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_now_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 60, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 59, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 60, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->now_share = __pyx_t_2;
 
-  /* "agents/params.pyx":60
+  /* "agents/params.pyx":61
  *         self.subgrant_share = section.subgrant_share
  *         self.now_share = section.now_share
  *         self.linked_wins = section.linked_wins             # <<<<<<<<<<<<<<
  *         self.position_cost_kusd = section.position_cost_kusd
  *         self.convening_cost_kusd = section.convening_cost_kusd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_linked_wins); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 60, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_linked_wins); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 61, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 60, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 61, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->linked_wins = __pyx_t_4;
 
-  /* "agents/params.pyx":61
+  /* "agents/params.pyx":62
  *         self.now_share = section.now_share
  *         self.linked_wins = section.linked_wins
  *         self.position_cost_kusd = section.position_cost_kusd             # <<<<<<<<<<<<<<
  *         self.convening_cost_kusd = section.convening_cost_kusd
  *         self.hire_lag_months = section.hire_lag_months
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_position_cost_kusd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 61, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_position_cost_kusd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 62, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 61, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 62, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->position_cost_kusd = __pyx_t_2;
 
-  /* "agents/params.pyx":62
+  /* "agents/params.pyx":63
  *         self.linked_wins = section.linked_wins
  *         self.position_cost_kusd = section.position_cost_kusd
  *         self.convening_cost_kusd = section.convening_cost_kusd             # <<<<<<<<<<<<<<
  *         self.hire_lag_months = section.hire_lag_months
  *         self.retained_backbone_share = section.retained_backbone_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convening_cost_kusd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 62, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convening_cost_kusd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 63, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 62, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 63, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->convening_cost_kusd = __pyx_t_2;
 
-  /* "agents/params.pyx":63
+  /* "agents/params.pyx":64
  *         self.position_cost_kusd = section.position_cost_kusd
  *         self.convening_cost_kusd = section.convening_cost_kusd
  *         self.hire_lag_months = section.hire_lag_months             # <<<<<<<<<<<<<<
  *         self.retained_backbone_share = section.retained_backbone_share
  *         self.ta_system_share = section.ta_system_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_hire_lag_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 63, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_hire_lag_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 64, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 63, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 64, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->hire_lag_months = __pyx_t_2;
 
-  /* "agents/params.pyx":64
+  /* "agents/params.pyx":65
  *         self.convening_cost_kusd = section.convening_cost_kusd
  *         self.hire_lag_months = section.hire_lag_months
  *         self.retained_backbone_share = section.retained_backbone_share             # <<<<<<<<<<<<<<
  *         self.ta_system_share = section.ta_system_share
  *         self.ta_post_grant_years = section.ta_post_grant_years
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_retained_backbone_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 64, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_retained_backbone_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 65, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 64, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 65, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->retained_backbone_share = __pyx_t_2;
 
-  /* "agents/params.pyx":65
+  /* "agents/params.pyx":66
  *         self.hire_lag_months = section.hire_lag_months
  *         self.retained_backbone_share = section.retained_backbone_share
  *         self.ta_system_share = section.ta_system_share             # <<<<<<<<<<<<<<
  *         self.ta_post_grant_years = section.ta_post_grant_years
  *         self.required_agreements = section.required_agreements
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_system_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 65, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_system_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 66, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 65, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 66, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->ta_system_share = __pyx_t_2;
 
-  /* "agents/params.pyx":66
+  /* "agents/params.pyx":67
  *         self.retained_backbone_share = section.retained_backbone_share
  *         self.ta_system_share = section.ta_system_share
  *         self.ta_post_grant_years = section.ta_post_grant_years             # <<<<<<<<<<<<<<
  *         self.required_agreements = section.required_agreements
  *         self.match_enforced = section.match_enforced
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_post_grant_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 66, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_post_grant_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 67, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 66, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 67, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->ta_post_grant_years = __pyx_t_3;
 
-  /* "agents/params.pyx":67
+  /* "agents/params.pyx":68
  *         self.ta_system_share = section.ta_system_share
  *         self.ta_post_grant_years = section.ta_post_grant_years
  *         self.required_agreements = section.required_agreements             # <<<<<<<<<<<<<<
  *         self.match_enforced = section.match_enforced
  *         self.administered_by = section.administered_by
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_required_agreements); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 67, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_required_agreements); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 68, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 67, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 68, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->required_agreements = __pyx_t_4;
 
-  /* "agents/params.pyx":68
+  /* "agents/params.pyx":69
  *         self.ta_post_grant_years = section.ta_post_grant_years
  *         self.required_agreements = section.required_agreements
  *         self.match_enforced = section.match_enforced             # <<<<<<<<<<<<<<
  *         self.administered_by = section.administered_by
  *         self.follow_on_year = section.follow_on_year
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_match_enforced); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 68, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_match_enforced); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 69, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 68, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_4 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 69, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->match_enforced = __pyx_t_4;
 
-  /* "agents/params.pyx":69
+  /* "agents/params.pyx":70
  *         self.required_agreements = section.required_agreements
  *         self.match_enforced = section.match_enforced
  *         self.administered_by = section.administered_by             # <<<<<<<<<<<<<<
  *         self.follow_on_year = section.follow_on_year
  *         self.follow_on_musd = section.follow_on_musd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_administered_by); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 69, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_administered_by); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 70, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  if (!(likely(PyUnicode_CheckExact(__pyx_t_1))||((__pyx_t_1) == Py_None) || __Pyx_RaiseUnexpectedTypeError("str", __pyx_t_1))) __PYX_ERR(0, 69, __pyx_L1_error)
+  if (!(likely(PyUnicode_CheckExact(__pyx_t_1))||((__pyx_t_1) == Py_None) || __Pyx_RaiseUnexpectedTypeError("str", __pyx_t_1))) __PYX_ERR(0, 70, __pyx_L1_error)
   __Pyx_GIVEREF(__pyx_t_1);
   __Pyx_GOTREF(__pyx_v_self->administered_by);
   __Pyx_DECREF_SET(__pyx_v_self->administered_by, ((PyObject*)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":70
+  /* "agents/params.pyx":71
  *         self.match_enforced = section.match_enforced
  *         self.administered_by = section.administered_by
  *         self.follow_on_year = section.follow_on_year             # <<<<<<<<<<<<<<
  *         self.follow_on_musd = section.follow_on_musd
  *         self.subregional_nodes = section.subregional_nodes
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_follow_on_year); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 70, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_follow_on_year); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 71, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 70, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 71, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->follow_on_year = __pyx_t_3;
 
-  /* "agents/params.pyx":71
+  /* "agents/params.pyx":72
  *         self.administered_by = section.administered_by
  *         self.follow_on_year = section.follow_on_year
  *         self.follow_on_musd = section.follow_on_musd             # <<<<<<<<<<<<<<
  *         self.subregional_nodes = section.subregional_nodes
  *         self.subregional_switch_month = section.subregional_switch_month
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_follow_on_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 71, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_follow_on_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 72, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 71, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 72, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->follow_on_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":72
+  /* "agents/params.pyx":73
  *         self.follow_on_year = section.follow_on_year
  *         self.follow_on_musd = section.follow_on_musd
  *         self.subregional_nodes = section.subregional_nodes             # <<<<<<<<<<<<<<
  *         self.subregional_switch_month = section.subregional_switch_month
  *         self.equipment_k12_share = section.equipment_k12_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subregional_nodes); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 72, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subregional_nodes); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 73, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 72, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 73, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->subregional_nodes = __pyx_t_3;
 
-  /* "agents/params.pyx":73
+  /* "agents/params.pyx":74
  *         self.follow_on_musd = section.follow_on_musd
  *         self.subregional_nodes = section.subregional_nodes
  *         self.subregional_switch_month = section.subregional_switch_month             # <<<<<<<<<<<<<<
  *         self.equipment_k12_share = section.equipment_k12_share
  *         self.equipment_college_share = section.equipment_college_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subregional_switch_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 73, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subregional_switch_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 74, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 73, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 74, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->subregional_switch_month = __pyx_t_3;
 
-  /* "agents/params.pyx":74
+  /* "agents/params.pyx":75
  *         self.subregional_nodes = section.subregional_nodes
  *         self.subregional_switch_month = section.subregional_switch_month
  *         self.equipment_k12_share = section.equipment_k12_share             # <<<<<<<<<<<<<<
  *         self.equipment_college_share = section.equipment_college_share
  *         self.subgrant_k12_share = section.subgrant_k12_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_equipment_k12_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 74, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_equipment_k12_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 75, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 74, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 75, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->equipment_k12_share = __pyx_t_2;
 
-  /* "agents/params.pyx":75
+  /* "agents/params.pyx":76
  *         self.subregional_switch_month = section.subregional_switch_month
  *         self.equipment_k12_share = section.equipment_k12_share
  *         self.equipment_college_share = section.equipment_college_share             # <<<<<<<<<<<<<<
  *         self.subgrant_k12_share = section.subgrant_k12_share
  *         self.subgrant_college_share = section.subgrant_college_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_equipment_college_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 75, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_equipment_college_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 76, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 75, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 76, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->equipment_college_share = __pyx_t_2;
 
-  /* "agents/params.pyx":76
+  /* "agents/params.pyx":77
  *         self.equipment_k12_share = section.equipment_k12_share
  *         self.equipment_college_share = section.equipment_college_share
  *         self.subgrant_k12_share = section.subgrant_k12_share             # <<<<<<<<<<<<<<
  *         self.subgrant_college_share = section.subgrant_college_share
  *         self.receipt_half_saturation_musd = section.receipt_half_saturation_musd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subgrant_k12_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 76, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subgrant_k12_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 77, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 76, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 77, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->subgrant_k12_share = __pyx_t_2;
 
-  /* "agents/params.pyx":77
+  /* "agents/params.pyx":78
  *         self.equipment_college_share = section.equipment_college_share
  *         self.subgrant_k12_share = section.subgrant_k12_share
  *         self.subgrant_college_share = section.subgrant_college_share             # <<<<<<<<<<<<<<
  *         self.receipt_half_saturation_musd = section.receipt_half_saturation_musd
  *         self.k12_agency_college_ownership = section.k12_agency_college_ownership
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subgrant_college_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 77, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_subgrant_college_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 78, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 77, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 78, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->subgrant_college_share = __pyx_t_2;
 
-  /* "agents/params.pyx":78
+  /* "agents/params.pyx":79
  *         self.subgrant_k12_share = section.subgrant_k12_share
  *         self.subgrant_college_share = section.subgrant_college_share
  *         self.receipt_half_saturation_musd = section.receipt_half_saturation_musd             # <<<<<<<<<<<<<<
  *         self.k12_agency_college_ownership = section.k12_agency_college_ownership
  *         self.post_cliff_hiring_security = section.post_cliff_hiring_security
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_receipt_half_saturation_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 78, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_receipt_half_saturation_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 79, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 78, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 79, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->receipt_half_saturation_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":79
+  /* "agents/params.pyx":80
  *         self.subgrant_college_share = section.subgrant_college_share
  *         self.receipt_half_saturation_musd = section.receipt_half_saturation_musd
  *         self.k12_agency_college_ownership = section.k12_agency_college_ownership             # <<<<<<<<<<<<<<
  *         self.post_cliff_hiring_security = section.post_cliff_hiring_security
  *         self.follow_on_years = section.follow_on_years
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_k12_agency_college_ownership); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 79, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_k12_agency_college_ownership); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 80, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 79, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 80, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->k12_agency_college_ownership = __pyx_t_2;
 
-  /* "agents/params.pyx":80
+  /* "agents/params.pyx":81
  *         self.receipt_half_saturation_musd = section.receipt_half_saturation_musd
  *         self.k12_agency_college_ownership = section.k12_agency_college_ownership
  *         self.post_cliff_hiring_security = section.post_cliff_hiring_security             # <<<<<<<<<<<<<<
  *         self.follow_on_years = section.follow_on_years
  *         self.linked_wins_share = section.linked_wins_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_post_cliff_hiring_security); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 80, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_post_cliff_hiring_security); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 81, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 80, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 81, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->post_cliff_hiring_security = __pyx_t_2;
 
-  /* "agents/params.pyx":81
+  /* "agents/params.pyx":82
  *         self.k12_agency_college_ownership = section.k12_agency_college_ownership
  *         self.post_cliff_hiring_security = section.post_cliff_hiring_security
  *         self.follow_on_years = section.follow_on_years             # <<<<<<<<<<<<<<
  *         self.linked_wins_share = section.linked_wins_share
  *         self.ta_experience_offset = section.ta_experience_offset
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_follow_on_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 81, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_follow_on_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 82, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 81, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 82, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->follow_on_years = __pyx_t_3;
 
-  /* "agents/params.pyx":82
+  /* "agents/params.pyx":83
  *         self.post_cliff_hiring_security = section.post_cliff_hiring_security
  *         self.follow_on_years = section.follow_on_years
  *         self.linked_wins_share = section.linked_wins_share             # <<<<<<<<<<<<<<
  *         self.ta_experience_offset = section.ta_experience_offset
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_linked_wins_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 82, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_linked_wins_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 83, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 82, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 83, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->linked_wins_share = __pyx_t_2;
 
-  /* "agents/params.pyx":83
+  /* "agents/params.pyx":84
  *         self.follow_on_years = section.follow_on_years
  *         self.linked_wins_share = section.linked_wins_share
  *         self.ta_experience_offset = section.ta_experience_offset             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_experience_offset); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 83, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_experience_offset); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 84, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 83, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 84, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->ta_experience_offset = __pyx_t_2;
 
-  /* "agents/params.pyx":43
+  /* "agents/params.pyx":44
  *     """``[grant]``: Grant design: phases, channels, spending and policy levers (2, 7.5)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -7642,7 +7747,7 @@ static int __pyx_pf_6agents_6params_5Grant___init__(struct __pyx_obj_6agents_6pa
   return __pyx_r;
 }
 
-/* "agents/params.pxd":32
+/* "agents/params.pxd":33
  * 
  * cdef class Grant:
  *     cdef readonly double award_musd             # <<<<<<<<<<<<<<
@@ -7681,7 +7786,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_10award_musd___get__(struct __p
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->award_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 32, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->award_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 33, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -7724,7 +7829,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_10award_musd___get__(struct __p
   return __pyx_r;
 }
 
-/* "agents/params.pxd":33
+/* "agents/params.pxd":34
  * cdef class Grant:
  *     cdef readonly double award_musd
  *     cdef readonly long planning_months             # <<<<<<<<<<<<<<
@@ -7763,7 +7868,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15planning_months___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->planning_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 33, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->planning_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 34, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -7806,7 +7911,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15planning_months___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":34
+/* "agents/params.pxd":35
  *     cdef readonly double award_musd
  *     cdef readonly long planning_months
  *     cdef readonly long state_years             # <<<<<<<<<<<<<<
@@ -7845,7 +7950,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11state_years___get__(struct __
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->state_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 34, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->state_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 35, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -7888,7 +7993,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11state_years___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":35
+/* "agents/params.pxd":36
  *     cdef readonly long planning_months
  *     cdef readonly long state_years
  *     cdef readonly long taper_years             # <<<<<<<<<<<<<<
@@ -7927,7 +8032,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11taper_years___get__(struct __
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->taper_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 35, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->taper_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 36, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -7970,7 +8075,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11taper_years___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":36
+/* "agents/params.pxd":37
  *     cdef readonly long state_years
  *     cdef readonly long taper_years
  *     cdef readonly long partner_years             # <<<<<<<<<<<<<<
@@ -8009,7 +8114,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_13partner_years___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->partner_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 36, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->partner_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 37, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8052,7 +8157,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_13partner_years___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":37
+/* "agents/params.pxd":38
  *     cdef readonly long taper_years
  *     cdef readonly long partner_years
  *     cdef readonly bint money             # <<<<<<<<<<<<<<
@@ -8091,7 +8196,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_5money___get__(struct __pyx_obj
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->money); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 37, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->money); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 38, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8134,7 +8239,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_5money___get__(struct __pyx_obj
   return __pyx_r;
 }
 
-/* "agents/params.pxd":38
+/* "agents/params.pxd":39
  *     cdef readonly long partner_years
  *     cdef readonly bint money
  *     cdef readonly bint backbone             # <<<<<<<<<<<<<<
@@ -8173,7 +8278,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_8backbone___get__(struct __pyx_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->backbone); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 38, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->backbone); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 39, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8216,7 +8321,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_8backbone___get__(struct __pyx_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":39
+/* "agents/params.pxd":40
  *     cdef readonly bint money
  *     cdef readonly bint backbone
  *     cdef readonly bint technical_assistance             # <<<<<<<<<<<<<<
@@ -8255,7 +8360,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_20technical_assistance___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->technical_assistance); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 39, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->technical_assistance); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 40, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8298,7 +8403,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_20technical_assistance___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":40
+/* "agents/params.pxd":41
  *     cdef readonly bint backbone
  *     cdef readonly bint technical_assistance
  *     cdef readonly bint convenings             # <<<<<<<<<<<<<<
@@ -8337,7 +8442,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_10convenings___get__(struct __p
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->convenings); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 40, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->convenings); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 41, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8380,7 +8485,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_10convenings___get__(struct __p
   return __pyx_r;
 }
 
-/* "agents/params.pxd":41
+/* "agents/params.pxd":42
  *     cdef readonly bint technical_assistance
  *     cdef readonly bint convenings
  *     cdef readonly bint mandate             # <<<<<<<<<<<<<<
@@ -8419,7 +8524,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_7mandate___get__(struct __pyx_o
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->mandate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 41, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->mandate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 42, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8462,7 +8567,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_7mandate___get__(struct __pyx_o
   return __pyx_r;
 }
 
-/* "agents/params.pxd":42
+/* "agents/params.pxd":43
  *     cdef readonly bint convenings
  *     cdef readonly bint mandate
  *     cdef readonly bint reporting             # <<<<<<<<<<<<<<
@@ -8501,7 +8606,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_9reporting___get__(struct __pyx
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->reporting); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 42, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->reporting); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 43, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8544,7 +8649,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_9reporting___get__(struct __pyx
   return __pyx_r;
 }
 
-/* "agents/params.pxd":43
+/* "agents/params.pxd":44
  *     cdef readonly bint mandate
  *     cdef readonly bint reporting
  *     cdef readonly double equipment_share             # <<<<<<<<<<<<<<
@@ -8583,7 +8688,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15equipment_share___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->equipment_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 43, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->equipment_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 44, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8626,7 +8731,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15equipment_share___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":44
+/* "agents/params.pxd":45
  *     cdef readonly bint reporting
  *     cdef readonly double equipment_share
  *     cdef readonly double staff_share             # <<<<<<<<<<<<<<
@@ -8665,7 +8770,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11staff_share___get__(struct __
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->staff_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 44, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->staff_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 45, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8708,7 +8813,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11staff_share___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":45
+/* "agents/params.pxd":46
  *     cdef readonly double equipment_share
  *     cdef readonly double staff_share
  *     cdef readonly double convening_share             # <<<<<<<<<<<<<<
@@ -8747,7 +8852,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15convening_share___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->convening_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 45, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->convening_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 46, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8790,7 +8895,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15convening_share___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":46
+/* "agents/params.pxd":47
  *     cdef readonly double staff_share
  *     cdef readonly double convening_share
  *     cdef readonly double subgrant_share             # <<<<<<<<<<<<<<
@@ -8829,7 +8934,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14subgrant_share___get__(struct
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->subgrant_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 46, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->subgrant_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 47, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8872,7 +8977,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14subgrant_share___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":47
+/* "agents/params.pxd":48
  *     cdef readonly double convening_share
  *     cdef readonly double subgrant_share
  *     cdef readonly double now_share             # <<<<<<<<<<<<<<
@@ -8911,7 +9016,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_9now_share___get__(struct __pyx
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->now_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 47, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->now_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 48, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -8954,7 +9059,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_9now_share___get__(struct __pyx
   return __pyx_r;
 }
 
-/* "agents/params.pxd":48
+/* "agents/params.pxd":49
  *     cdef readonly double subgrant_share
  *     cdef readonly double now_share
  *     cdef readonly bint linked_wins             # <<<<<<<<<<<<<<
@@ -8993,7 +9098,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11linked_wins___get__(struct __
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->linked_wins); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 48, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->linked_wins); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 49, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9036,7 +9141,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_11linked_wins___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":49
+/* "agents/params.pxd":50
  *     cdef readonly double now_share
  *     cdef readonly bint linked_wins
  *     cdef readonly double position_cost_kusd             # <<<<<<<<<<<<<<
@@ -9075,7 +9180,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_18position_cost_kusd___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->position_cost_kusd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 49, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->position_cost_kusd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 50, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9118,7 +9223,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_18position_cost_kusd___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":50
+/* "agents/params.pxd":51
  *     cdef readonly bint linked_wins
  *     cdef readonly double position_cost_kusd
  *     cdef readonly double convening_cost_kusd             # <<<<<<<<<<<<<<
@@ -9157,7 +9262,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19convening_cost_kusd___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->convening_cost_kusd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 50, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->convening_cost_kusd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 51, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9200,7 +9305,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19convening_cost_kusd___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":51
+/* "agents/params.pxd":52
  *     cdef readonly double position_cost_kusd
  *     cdef readonly double convening_cost_kusd
  *     cdef readonly double hire_lag_months             # <<<<<<<<<<<<<<
@@ -9239,7 +9344,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15hire_lag_months___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->hire_lag_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 51, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->hire_lag_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 52, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9282,7 +9387,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15hire_lag_months___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":52
+/* "agents/params.pxd":53
  *     cdef readonly double convening_cost_kusd
  *     cdef readonly double hire_lag_months
  *     cdef readonly double retained_backbone_share             # <<<<<<<<<<<<<<
@@ -9321,7 +9426,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_23retained_backbone_share___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->retained_backbone_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 52, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->retained_backbone_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 53, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9364,7 +9469,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_23retained_backbone_share___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":53
+/* "agents/params.pxd":54
  *     cdef readonly double hire_lag_months
  *     cdef readonly double retained_backbone_share
  *     cdef readonly double ta_system_share             # <<<<<<<<<<<<<<
@@ -9403,7 +9508,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15ta_system_share___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ta_system_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 53, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ta_system_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 54, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9446,7 +9551,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15ta_system_share___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":54
+/* "agents/params.pxd":55
  *     cdef readonly double retained_backbone_share
  *     cdef readonly double ta_system_share
  *     cdef readonly long ta_post_grant_years             # <<<<<<<<<<<<<<
@@ -9485,7 +9590,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19ta_post_grant_years___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->ta_post_grant_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 54, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->ta_post_grant_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 55, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9528,7 +9633,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19ta_post_grant_years___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":55
+/* "agents/params.pxd":56
  *     cdef readonly double ta_system_share
  *     cdef readonly long ta_post_grant_years
  *     cdef readonly bint required_agreements             # <<<<<<<<<<<<<<
@@ -9567,7 +9672,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19required_agreements___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->required_agreements); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 55, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->required_agreements); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 56, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9610,7 +9715,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19required_agreements___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":56
+/* "agents/params.pxd":57
  *     cdef readonly long ta_post_grant_years
  *     cdef readonly bint required_agreements
  *     cdef readonly bint match_enforced             # <<<<<<<<<<<<<<
@@ -9649,7 +9754,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14match_enforced___get__(struct
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->match_enforced); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 56, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->match_enforced); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 57, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9692,7 +9797,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14match_enforced___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":57
+/* "agents/params.pxd":58
  *     cdef readonly bint required_agreements
  *     cdef readonly bint match_enforced
  *     cdef readonly str administered_by             # <<<<<<<<<<<<<<
@@ -9759,7 +9864,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15administered_by___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":58
+/* "agents/params.pxd":59
  *     cdef readonly bint match_enforced
  *     cdef readonly str administered_by
  *     cdef readonly long follow_on_year             # <<<<<<<<<<<<<<
@@ -9798,7 +9903,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14follow_on_year___get__(struct
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->follow_on_year); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 58, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->follow_on_year); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 59, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9841,7 +9946,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14follow_on_year___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":59
+/* "agents/params.pxd":60
  *     cdef readonly str administered_by
  *     cdef readonly long follow_on_year
  *     cdef readonly double follow_on_musd             # <<<<<<<<<<<<<<
@@ -9880,7 +9985,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14follow_on_musd___get__(struct
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->follow_on_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 59, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->follow_on_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 60, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -9923,7 +10028,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_14follow_on_musd___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":60
+/* "agents/params.pxd":61
  *     cdef readonly long follow_on_year
  *     cdef readonly double follow_on_musd
  *     cdef readonly long subregional_nodes             # <<<<<<<<<<<<<<
@@ -9962,7 +10067,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_17subregional_nodes___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->subregional_nodes); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 60, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->subregional_nodes); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 61, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10005,7 +10110,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_17subregional_nodes___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":61
+/* "agents/params.pxd":62
  *     cdef readonly double follow_on_musd
  *     cdef readonly long subregional_nodes
  *     cdef readonly long subregional_switch_month             # <<<<<<<<<<<<<<
@@ -10044,7 +10149,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_24subregional_switch_month___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->subregional_switch_month); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 61, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->subregional_switch_month); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 62, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10087,7 +10192,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_24subregional_switch_month___ge
   return __pyx_r;
 }
 
-/* "agents/params.pxd":62
+/* "agents/params.pxd":63
  *     cdef readonly long subregional_nodes
  *     cdef readonly long subregional_switch_month
  *     cdef readonly double equipment_k12_share             # <<<<<<<<<<<<<<
@@ -10126,7 +10231,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19equipment_k12_share___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->equipment_k12_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 62, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->equipment_k12_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 63, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10169,7 +10274,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_19equipment_k12_share___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":63
+/* "agents/params.pxd":64
  *     cdef readonly long subregional_switch_month
  *     cdef readonly double equipment_k12_share
  *     cdef readonly double equipment_college_share             # <<<<<<<<<<<<<<
@@ -10208,7 +10313,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_23equipment_college_share___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->equipment_college_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 63, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->equipment_college_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 64, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10251,7 +10356,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_23equipment_college_share___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":64
+/* "agents/params.pxd":65
  *     cdef readonly double equipment_k12_share
  *     cdef readonly double equipment_college_share
  *     cdef readonly double subgrant_k12_share             # <<<<<<<<<<<<<<
@@ -10290,7 +10395,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_18subgrant_k12_share___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->subgrant_k12_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 64, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->subgrant_k12_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 65, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10333,7 +10438,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_18subgrant_k12_share___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":65
+/* "agents/params.pxd":66
  *     cdef readonly double equipment_college_share
  *     cdef readonly double subgrant_k12_share
  *     cdef readonly double subgrant_college_share             # <<<<<<<<<<<<<<
@@ -10372,7 +10477,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_22subgrant_college_share___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->subgrant_college_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 65, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->subgrant_college_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 66, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10415,7 +10520,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_22subgrant_college_share___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":66
+/* "agents/params.pxd":67
  *     cdef readonly double subgrant_k12_share
  *     cdef readonly double subgrant_college_share
  *     cdef readonly double receipt_half_saturation_musd             # <<<<<<<<<<<<<<
@@ -10454,7 +10559,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_28receipt_half_saturation_musd_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->receipt_half_saturation_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 66, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->receipt_half_saturation_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 67, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10497,7 +10602,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_28receipt_half_saturation_musd_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":67
+/* "agents/params.pxd":68
  *     cdef readonly double subgrant_college_share
  *     cdef readonly double receipt_half_saturation_musd
  *     cdef readonly double k12_agency_college_ownership             # <<<<<<<<<<<<<<
@@ -10536,7 +10641,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_28k12_agency_college_ownership_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->k12_agency_college_ownership); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 67, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->k12_agency_college_ownership); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 68, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10579,7 +10684,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_28k12_agency_college_ownership_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":68
+/* "agents/params.pxd":69
  *     cdef readonly double receipt_half_saturation_musd
  *     cdef readonly double k12_agency_college_ownership
  *     cdef readonly double post_cliff_hiring_security             # <<<<<<<<<<<<<<
@@ -10618,7 +10723,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_26post_cliff_hiring_security___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->post_cliff_hiring_security); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 68, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->post_cliff_hiring_security); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 69, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10661,7 +10766,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_26post_cliff_hiring_security___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":69
+/* "agents/params.pxd":70
  *     cdef readonly double k12_agency_college_ownership
  *     cdef readonly double post_cliff_hiring_security
  *     cdef readonly long follow_on_years             # <<<<<<<<<<<<<<
@@ -10700,7 +10805,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15follow_on_years___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->follow_on_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 69, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->follow_on_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 70, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10743,7 +10848,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_15follow_on_years___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":70
+/* "agents/params.pxd":71
  *     cdef readonly double post_cliff_hiring_security
  *     cdef readonly long follow_on_years
  *     cdef readonly double linked_wins_share             # <<<<<<<<<<<<<<
@@ -10782,7 +10887,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_17linked_wins_share___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->linked_wins_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 70, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->linked_wins_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 71, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -10825,7 +10930,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_17linked_wins_share___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":71
+/* "agents/params.pxd":72
  *     cdef readonly long follow_on_years
  *     cdef readonly double linked_wins_share
  *     cdef readonly double ta_experience_offset             # <<<<<<<<<<<<<<
@@ -10864,7 +10969,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_20ta_experience_offset___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ta_experience_offset); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 71, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ta_experience_offset); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 72, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -11642,7 +11747,7 @@ static PyObject *__pyx_pf_6agents_6params_5Grant_4__setstate_cython__(struct __p
   return __pyx_r;
 }
 
-/* "agents/params.pyx":89
+/* "agents/params.pyx":90
  *     """``[trust]``: Two-layer trust on ties (M1-M3, M7; science_anchors T1-T5)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -11688,32 +11793,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 89, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 90, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 89, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 90, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 89, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 90, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 89, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 90, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 89, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 90, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 89, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 90, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -11744,347 +11849,347 @@ static int __pyx_pf_6agents_6params_5Trust___init__(struct __pyx_obj_6agents_6pa
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":90
+  /* "agents/params.pyx":91
  * 
  *     def __init__(self, section):
  *         self.rule = section.rule             # <<<<<<<<<<<<<<
  *         self.gain_rate = section.gain_rate
  *         self.loss_ratio = section.loss_ratio
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_rule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 90, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_rule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 91, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  if (!(likely(PyUnicode_CheckExact(__pyx_t_1))||((__pyx_t_1) == Py_None) || __Pyx_RaiseUnexpectedTypeError("str", __pyx_t_1))) __PYX_ERR(0, 90, __pyx_L1_error)
+  if (!(likely(PyUnicode_CheckExact(__pyx_t_1))||((__pyx_t_1) == Py_None) || __Pyx_RaiseUnexpectedTypeError("str", __pyx_t_1))) __PYX_ERR(0, 91, __pyx_L1_error)
   __Pyx_GIVEREF(__pyx_t_1);
   __Pyx_GOTREF(__pyx_v_self->rule);
   __Pyx_DECREF_SET(__pyx_v_self->rule, ((PyObject*)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":91
+  /* "agents/params.pyx":92
  *     def __init__(self, section):
  *         self.rule = section.rule
  *         self.gain_rate = section.gain_rate             # <<<<<<<<<<<<<<
  *         self.loss_ratio = section.loss_ratio
  *         self.decay_rate = section.decay_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_gain_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_gain_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 92, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 91, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 92, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->gain_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":92
+  /* "agents/params.pyx":93
  *         self.rule = section.rule
  *         self.gain_rate = section.gain_rate
  *         self.loss_ratio = section.loss_ratio             # <<<<<<<<<<<<<<
  *         self.decay_rate = section.decay_rate
  *         self.age_slowing = section.age_slowing
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_loss_ratio); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 92, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_loss_ratio); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 93, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 92, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 93, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->loss_ratio = __pyx_t_2;
 
-  /* "agents/params.pyx":93
+  /* "agents/params.pyx":94
  *         self.gain_rate = section.gain_rate
  *         self.loss_ratio = section.loss_ratio
  *         self.decay_rate = section.decay_rate             # <<<<<<<<<<<<<<
  *         self.age_slowing = section.age_slowing
  *         self.baseline = section.baseline
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_decay_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 93, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_decay_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 94, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 93, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 94, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->decay_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":94
+  /* "agents/params.pyx":95
  *         self.loss_ratio = section.loss_ratio
  *         self.decay_rate = section.decay_rate
  *         self.age_slowing = section.age_slowing             # <<<<<<<<<<<<<<
  *         self.baseline = section.baseline
  *         self.cross_sector_gain = section.cross_sector_gain
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_age_slowing); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 94, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_age_slowing); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 95, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 94, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 95, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->age_slowing = __pyx_t_2;
 
-  /* "agents/params.pyx":95
+  /* "agents/params.pyx":96
  *         self.decay_rate = section.decay_rate
  *         self.age_slowing = section.age_slowing
  *         self.baseline = section.baseline             # <<<<<<<<<<<<<<
  *         self.cross_sector_gain = section.cross_sector_gain
  *         self.spanner_boost = section.spanner_boost
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_baseline); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 95, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_baseline); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 96, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 95, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 96, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->baseline = __pyx_t_2;
 
-  /* "agents/params.pyx":96
+  /* "agents/params.pyx":97
  *         self.age_slowing = section.age_slowing
  *         self.baseline = section.baseline
  *         self.cross_sector_gain = section.cross_sector_gain             # <<<<<<<<<<<<<<
  *         self.spanner_boost = section.spanner_boost
  *         self.ta_boost = section.ta_boost
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cross_sector_gain); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 96, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cross_sector_gain); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 97, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 96, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 97, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->cross_sector_gain = __pyx_t_2;
 
-  /* "agents/params.pyx":97
+  /* "agents/params.pyx":98
  *         self.baseline = section.baseline
  *         self.cross_sector_gain = section.cross_sector_gain
  *         self.spanner_boost = section.spanner_boost             # <<<<<<<<<<<<<<
  *         self.ta_boost = section.ta_boost
  *         self.positive_rate = section.positive_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_spanner_boost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 97, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_spanner_boost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 98, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 97, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 98, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->spanner_boost = __pyx_t_2;
 
-  /* "agents/params.pyx":98
+  /* "agents/params.pyx":99
  *         self.cross_sector_gain = section.cross_sector_gain
  *         self.spanner_boost = section.spanner_boost
  *         self.ta_boost = section.ta_boost             # <<<<<<<<<<<<<<
  *         self.positive_rate = section.positive_rate
  *         self.negative_rate = section.negative_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_boost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 98, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ta_boost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 99, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 98, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 99, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->ta_boost = __pyx_t_2;
 
-  /* "agents/params.pyx":99
+  /* "agents/params.pyx":100
  *         self.spanner_boost = section.spanner_boost
  *         self.ta_boost = section.ta_boost
  *         self.positive_rate = section.positive_rate             # <<<<<<<<<<<<<<
  *         self.negative_rate = section.negative_rate
  *         self.power_gap_penalty = section.power_gap_penalty
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_positive_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_positive_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 100, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 100, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->positive_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":100
+  /* "agents/params.pyx":101
  *         self.ta_boost = section.ta_boost
  *         self.positive_rate = section.positive_rate
  *         self.negative_rate = section.negative_rate             # <<<<<<<<<<<<<<
  *         self.power_gap_penalty = section.power_gap_penalty
  *         self.formalization_transfer = section.formalization_transfer
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_negative_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_negative_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 101, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 101, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->negative_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":101
+  /* "agents/params.pyx":102
  *         self.positive_rate = section.positive_rate
  *         self.negative_rate = section.negative_rate
  *         self.power_gap_penalty = section.power_gap_penalty             # <<<<<<<<<<<<<<
  *         self.formalization_transfer = section.formalization_transfer
  *         self.institutional_decay = section.institutional_decay
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_power_gap_penalty); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 101, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_power_gap_penalty); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 102, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 101, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 102, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->power_gap_penalty = __pyx_t_2;
 
-  /* "agents/params.pyx":102
+  /* "agents/params.pyx":103
  *         self.negative_rate = section.negative_rate
  *         self.power_gap_penalty = section.power_gap_penalty
  *         self.formalization_transfer = section.formalization_transfer             # <<<<<<<<<<<<<<
  *         self.institutional_decay = section.institutional_decay
  *         self.turnover_retention = section.turnover_retention
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_formalization_transfer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 102, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_formalization_transfer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 103, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 102, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 103, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->formalization_transfer = __pyx_t_2;
 
-  /* "agents/params.pyx":103
+  /* "agents/params.pyx":104
  *         self.power_gap_penalty = section.power_gap_penalty
  *         self.formalization_transfer = section.formalization_transfer
  *         self.institutional_decay = section.institutional_decay             # <<<<<<<<<<<<<<
  *         self.turnover_retention = section.turnover_retention
  *         self.referral_weight = section.referral_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_institutional_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 103, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_institutional_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 104, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 103, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 104, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->institutional_decay = __pyx_t_2;
 
-  /* "agents/params.pyx":104
+  /* "agents/params.pyx":105
  *         self.formalization_transfer = section.formalization_transfer
  *         self.institutional_decay = section.institutional_decay
  *         self.turnover_retention = section.turnover_retention             # <<<<<<<<<<<<<<
  *         self.referral_weight = section.referral_weight
  *         self.active_threshold = section.active_threshold
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_retention); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 104, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_retention); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 105, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 104, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 105, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->turnover_retention = __pyx_t_2;
 
-  /* "agents/params.pyx":105
+  /* "agents/params.pyx":106
  *         self.institutional_decay = section.institutional_decay
  *         self.turnover_retention = section.turnover_retention
  *         self.referral_weight = section.referral_weight             # <<<<<<<<<<<<<<
  *         self.active_threshold = section.active_threshold
  *         self.beta_forgetting = section.beta_forgetting
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_referral_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 105, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_referral_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 106, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 105, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 106, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->referral_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":106
+  /* "agents/params.pyx":107
  *         self.turnover_retention = section.turnover_retention
  *         self.referral_weight = section.referral_weight
  *         self.active_threshold = section.active_threshold             # <<<<<<<<<<<<<<
  *         self.beta_forgetting = section.beta_forgetting
  *         self.beta_prior_weight = section.beta_prior_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_active_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 106, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_active_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 107, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 106, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 107, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->active_threshold = __pyx_t_2;
 
-  /* "agents/params.pyx":107
+  /* "agents/params.pyx":108
  *         self.referral_weight = section.referral_weight
  *         self.active_threshold = section.active_threshold
  *         self.beta_forgetting = section.beta_forgetting             # <<<<<<<<<<<<<<
  *         self.beta_prior_weight = section.beta_prior_weight
  *         self.beta_negative_weight = section.beta_negative_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_beta_forgetting); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_beta_forgetting); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 108, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 108, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->beta_forgetting = __pyx_t_2;
 
-  /* "agents/params.pyx":108
+  /* "agents/params.pyx":109
  *         self.active_threshold = section.active_threshold
  *         self.beta_forgetting = section.beta_forgetting
  *         self.beta_prior_weight = section.beta_prior_weight             # <<<<<<<<<<<<<<
  *         self.beta_negative_weight = section.beta_negative_weight
  *         self.formality_weight = section.formality_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_beta_prior_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_beta_prior_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 109, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 109, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->beta_prior_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":109
+  /* "agents/params.pyx":110
  *         self.beta_forgetting = section.beta_forgetting
  *         self.beta_prior_weight = section.beta_prior_weight
  *         self.beta_negative_weight = section.beta_negative_weight             # <<<<<<<<<<<<<<
  *         self.formality_weight = section.formality_weight
  *         self.wins_base = section.wins_base
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_beta_negative_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_beta_negative_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 110, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 110, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->beta_negative_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":110
+  /* "agents/params.pyx":111
  *         self.beta_prior_weight = section.beta_prior_weight
  *         self.beta_negative_weight = section.beta_negative_weight
  *         self.formality_weight = section.formality_weight             # <<<<<<<<<<<<<<
  *         self.wins_base = section.wins_base
  *         self.agreement_formality = section.agreement_formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_formality_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 110, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_formality_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 111, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 110, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 111, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->formality_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":111
+  /* "agents/params.pyx":112
  *         self.beta_negative_weight = section.beta_negative_weight
  *         self.formality_weight = section.formality_weight
  *         self.wins_base = section.wins_base             # <<<<<<<<<<<<<<
  *         self.agreement_formality = section.agreement_formality
  *         self.data_formality = section.data_formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_base); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_base); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 112, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 112, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_base = __pyx_t_2;
 
-  /* "agents/params.pyx":112
+  /* "agents/params.pyx":113
  *         self.formality_weight = section.formality_weight
  *         self.wins_base = section.wins_base
  *         self.agreement_formality = section.agreement_formality             # <<<<<<<<<<<<<<
  *         self.data_formality = section.data_formality
  *         self.articulation_formality = section.articulation_formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_agreement_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_agreement_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 113, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 113, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->agreement_formality = __pyx_t_2;
 
-  /* "agents/params.pyx":113
+  /* "agents/params.pyx":114
  *         self.wins_base = section.wins_base
  *         self.agreement_formality = section.agreement_formality
  *         self.data_formality = section.data_formality             # <<<<<<<<<<<<<<
  *         self.articulation_formality = section.articulation_formality
  *         self.backbone_trust_share = section.backbone_trust_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_data_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_data_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 114, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 114, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->data_formality = __pyx_t_2;
 
-  /* "agents/params.pyx":114
+  /* "agents/params.pyx":115
  *         self.agreement_formality = section.agreement_formality
  *         self.data_formality = section.data_formality
  *         self.articulation_formality = section.articulation_formality             # <<<<<<<<<<<<<<
  *         self.backbone_trust_share = section.backbone_trust_share
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_articulation_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 114, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_articulation_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 114, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 115, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->articulation_formality = __pyx_t_2;
 
-  /* "agents/params.pyx":115
+  /* "agents/params.pyx":116
  *         self.data_formality = section.data_formality
  *         self.articulation_formality = section.articulation_formality
  *         self.backbone_trust_share = section.backbone_trust_share             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_backbone_trust_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 115, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_backbone_trust_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 116, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 115, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 116, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->backbone_trust_share = __pyx_t_2;
 
-  /* "agents/params.pyx":89
+  /* "agents/params.pyx":90
  *     """``[trust]``: Two-layer trust on ties (M1-M3, M7; science_anchors T1-T5)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -12105,7 +12210,7 @@ static int __pyx_pf_6agents_6params_5Trust___init__(struct __pyx_obj_6agents_6pa
   return __pyx_r;
 }
 
-/* "agents/params.pxd":74
+/* "agents/params.pxd":75
  * 
  * cdef class Trust:
  *     cdef readonly str rule             # <<<<<<<<<<<<<<
@@ -12172,7 +12277,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_4rule___get__(struct __pyx_obj_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":75
+/* "agents/params.pxd":76
  * cdef class Trust:
  *     cdef readonly str rule
  *     cdef readonly double gain_rate             # <<<<<<<<<<<<<<
@@ -12211,7 +12316,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_9gain_rate___get__(struct __pyx
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->gain_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 75, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->gain_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 76, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12254,7 +12359,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_9gain_rate___get__(struct __pyx
   return __pyx_r;
 }
 
-/* "agents/params.pxd":76
+/* "agents/params.pxd":77
  *     cdef readonly str rule
  *     cdef readonly double gain_rate
  *     cdef readonly double loss_ratio             # <<<<<<<<<<<<<<
@@ -12293,7 +12398,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_10loss_ratio___get__(struct __p
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->loss_ratio); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 76, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->loss_ratio); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 77, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12336,7 +12441,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_10loss_ratio___get__(struct __p
   return __pyx_r;
 }
 
-/* "agents/params.pxd":77
+/* "agents/params.pxd":78
  *     cdef readonly double gain_rate
  *     cdef readonly double loss_ratio
  *     cdef readonly double decay_rate             # <<<<<<<<<<<<<<
@@ -12375,7 +12480,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_10decay_rate___get__(struct __p
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->decay_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 77, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->decay_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 78, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12418,7 +12523,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_10decay_rate___get__(struct __p
   return __pyx_r;
 }
 
-/* "agents/params.pxd":78
+/* "agents/params.pxd":79
  *     cdef readonly double loss_ratio
  *     cdef readonly double decay_rate
  *     cdef readonly double age_slowing             # <<<<<<<<<<<<<<
@@ -12457,7 +12562,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_11age_slowing___get__(struct __
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->age_slowing); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 78, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->age_slowing); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 79, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12500,7 +12605,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_11age_slowing___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":79
+/* "agents/params.pxd":80
  *     cdef readonly double decay_rate
  *     cdef readonly double age_slowing
  *     cdef readonly double baseline             # <<<<<<<<<<<<<<
@@ -12539,7 +12644,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_8baseline___get__(struct __pyx_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->baseline); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 79, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->baseline); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 80, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12582,7 +12687,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_8baseline___get__(struct __pyx_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":80
+/* "agents/params.pxd":81
  *     cdef readonly double age_slowing
  *     cdef readonly double baseline
  *     cdef readonly double cross_sector_gain             # <<<<<<<<<<<<<<
@@ -12621,7 +12726,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_17cross_sector_gain___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cross_sector_gain); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 80, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cross_sector_gain); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 81, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12664,7 +12769,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_17cross_sector_gain___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":81
+/* "agents/params.pxd":82
  *     cdef readonly double baseline
  *     cdef readonly double cross_sector_gain
  *     cdef readonly double spanner_boost             # <<<<<<<<<<<<<<
@@ -12703,7 +12808,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_13spanner_boost___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->spanner_boost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 81, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->spanner_boost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 82, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12746,7 +12851,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_13spanner_boost___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":82
+/* "agents/params.pxd":83
  *     cdef readonly double cross_sector_gain
  *     cdef readonly double spanner_boost
  *     cdef readonly double ta_boost             # <<<<<<<<<<<<<<
@@ -12785,7 +12890,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_8ta_boost___get__(struct __pyx_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ta_boost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 82, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ta_boost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 83, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12828,7 +12933,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_8ta_boost___get__(struct __pyx_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":83
+/* "agents/params.pxd":84
  *     cdef readonly double spanner_boost
  *     cdef readonly double ta_boost
  *     cdef readonly double positive_rate             # <<<<<<<<<<<<<<
@@ -12867,7 +12972,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_13positive_rate___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->positive_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 83, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->positive_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 84, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12910,7 +13015,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_13positive_rate___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":84
+/* "agents/params.pxd":85
  *     cdef readonly double ta_boost
  *     cdef readonly double positive_rate
  *     cdef readonly double negative_rate             # <<<<<<<<<<<<<<
@@ -12949,7 +13054,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_13negative_rate___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->negative_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 84, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->negative_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 85, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -12992,7 +13097,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_13negative_rate___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":85
+/* "agents/params.pxd":86
  *     cdef readonly double positive_rate
  *     cdef readonly double negative_rate
  *     cdef readonly double power_gap_penalty             # <<<<<<<<<<<<<<
@@ -13031,7 +13136,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_17power_gap_penalty___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->power_gap_penalty); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 85, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->power_gap_penalty); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 86, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13074,7 +13179,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_17power_gap_penalty___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":86
+/* "agents/params.pxd":87
  *     cdef readonly double negative_rate
  *     cdef readonly double power_gap_penalty
  *     cdef readonly double formalization_transfer             # <<<<<<<<<<<<<<
@@ -13113,7 +13218,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_22formalization_transfer___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->formalization_transfer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 86, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->formalization_transfer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 87, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13156,7 +13261,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_22formalization_transfer___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":87
+/* "agents/params.pxd":88
  *     cdef readonly double power_gap_penalty
  *     cdef readonly double formalization_transfer
  *     cdef readonly double institutional_decay             # <<<<<<<<<<<<<<
@@ -13195,7 +13300,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_19institutional_decay___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->institutional_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 87, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->institutional_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 88, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13238,7 +13343,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_19institutional_decay___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":88
+/* "agents/params.pxd":89
  *     cdef readonly double formalization_transfer
  *     cdef readonly double institutional_decay
  *     cdef readonly double turnover_retention             # <<<<<<<<<<<<<<
@@ -13277,7 +13382,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_18turnover_retention___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_retention); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 88, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_retention); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 89, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13320,7 +13425,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_18turnover_retention___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":89
+/* "agents/params.pxd":90
  *     cdef readonly double institutional_decay
  *     cdef readonly double turnover_retention
  *     cdef readonly double referral_weight             # <<<<<<<<<<<<<<
@@ -13359,7 +13464,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_15referral_weight___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->referral_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 89, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->referral_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 90, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13402,7 +13507,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_15referral_weight___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":90
+/* "agents/params.pxd":91
  *     cdef readonly double turnover_retention
  *     cdef readonly double referral_weight
  *     cdef readonly double active_threshold             # <<<<<<<<<<<<<<
@@ -13441,7 +13546,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_16active_threshold___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->active_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 90, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->active_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 91, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13484,7 +13589,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_16active_threshold___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":91
+/* "agents/params.pxd":92
  *     cdef readonly double referral_weight
  *     cdef readonly double active_threshold
  *     cdef readonly double beta_forgetting             # <<<<<<<<<<<<<<
@@ -13523,7 +13628,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_15beta_forgetting___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->beta_forgetting); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 91, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->beta_forgetting); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 92, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13566,7 +13671,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_15beta_forgetting___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":92
+/* "agents/params.pxd":93
  *     cdef readonly double active_threshold
  *     cdef readonly double beta_forgetting
  *     cdef readonly double beta_prior_weight             # <<<<<<<<<<<<<<
@@ -13605,7 +13710,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_17beta_prior_weight___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->beta_prior_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 92, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->beta_prior_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 93, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13648,7 +13753,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_17beta_prior_weight___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":93
+/* "agents/params.pxd":94
  *     cdef readonly double beta_forgetting
  *     cdef readonly double beta_prior_weight
  *     cdef readonly double beta_negative_weight             # <<<<<<<<<<<<<<
@@ -13687,7 +13792,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_20beta_negative_weight___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->beta_negative_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 93, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->beta_negative_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 94, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13730,7 +13835,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_20beta_negative_weight___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":94
+/* "agents/params.pxd":95
  *     cdef readonly double beta_prior_weight
  *     cdef readonly double beta_negative_weight
  *     cdef readonly double formality_weight             # <<<<<<<<<<<<<<
@@ -13769,7 +13874,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_16formality_weight___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->formality_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 94, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->formality_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 95, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13812,7 +13917,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_16formality_weight___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":95
+/* "agents/params.pxd":96
  *     cdef readonly double beta_negative_weight
  *     cdef readonly double formality_weight
  *     cdef readonly double wins_base             # <<<<<<<<<<<<<<
@@ -13851,7 +13956,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_9wins_base___get__(struct __pyx
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_base); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 95, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_base); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 96, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13894,7 +13999,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_9wins_base___get__(struct __pyx
   return __pyx_r;
 }
 
-/* "agents/params.pxd":96
+/* "agents/params.pxd":97
  *     cdef readonly double formality_weight
  *     cdef readonly double wins_base
  *     cdef readonly double agreement_formality             # <<<<<<<<<<<<<<
@@ -13933,7 +14038,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_19agreement_formality___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->agreement_formality); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 96, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->agreement_formality); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 97, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -13976,7 +14081,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_19agreement_formality___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":97
+/* "agents/params.pxd":98
  *     cdef readonly double wins_base
  *     cdef readonly double agreement_formality
  *     cdef readonly double data_formality             # <<<<<<<<<<<<<<
@@ -14015,7 +14120,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_14data_formality___get__(struct
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->data_formality); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 97, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->data_formality); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 98, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -14058,7 +14163,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_14data_formality___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":98
+/* "agents/params.pxd":99
  *     cdef readonly double agreement_formality
  *     cdef readonly double data_formality
  *     cdef readonly double articulation_formality             # <<<<<<<<<<<<<<
@@ -14097,7 +14202,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_22articulation_formality___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->articulation_formality); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 98, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->articulation_formality); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 99, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -14140,7 +14245,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_22articulation_formality___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":99
+/* "agents/params.pxd":100
  *     cdef readonly double data_formality
  *     cdef readonly double articulation_formality
  *     cdef readonly double backbone_trust_share             # <<<<<<<<<<<<<<
@@ -14179,7 +14284,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_20backbone_trust_share___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->backbone_trust_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 99, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->backbone_trust_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 100, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -14859,7 +14964,7 @@ static PyObject *__pyx_pf_6agents_6params_5Trust_4__setstate_cython__(struct __p
   return __pyx_r;
 }
 
-/* "agents/params.pyx":121
+/* "agents/params.pyx":122
  *     """``[ties]``: Tie formation and dissolution (M4, M10, M11; science_anchors N1, N3)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -14905,32 +15010,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 121, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 122, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 121, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 122, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 121, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 122, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 121, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 122, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 121, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 122, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 121, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 122, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -14962,202 +15067,202 @@ static int __pyx_pf_6agents_6params_4Ties___init__(struct __pyx_obj_6agents_6par
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":122
+  /* "agents/params.pyx":123
  * 
  *     def __init__(self, section):
  *         self.spontaneous_rate = section.spontaneous_rate             # <<<<<<<<<<<<<<
  *         self.convening_rate = section.convening_rate
  *         self.common_partner_rate = section.common_partner_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_spontaneous_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 122, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_spontaneous_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 122, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->spontaneous_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":123
+  /* "agents/params.pyx":124
  *     def __init__(self, section):
  *         self.spontaneous_rate = section.spontaneous_rate
  *         self.convening_rate = section.convening_rate             # <<<<<<<<<<<<<<
  *         self.common_partner_rate = section.common_partner_rate
  *         self.cross_sector_preference = section.cross_sector_preference
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convening_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 123, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_convening_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 124, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 123, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 124, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->convening_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":124
+  /* "agents/params.pyx":125
  *         self.spontaneous_rate = section.spontaneous_rate
  *         self.convening_rate = section.convening_rate
  *         self.common_partner_rate = section.common_partner_rate             # <<<<<<<<<<<<<<
  *         self.cross_sector_preference = section.cross_sector_preference
  *         self.travel_scale_km = section.travel_scale_km
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_common_partner_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 124, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_common_partner_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 124, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->common_partner_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":125
+  /* "agents/params.pyx":126
  *         self.convening_rate = section.convening_rate
  *         self.common_partner_rate = section.common_partner_rate
  *         self.cross_sector_preference = section.cross_sector_preference             # <<<<<<<<<<<<<<
  *         self.travel_scale_km = section.travel_scale_km
  *         self.meeting_size_threshold = section.meeting_size_threshold
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cross_sector_preference); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 125, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cross_sector_preference); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 126, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 125, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 126, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->cross_sector_preference = __pyx_t_2;
 
-  /* "agents/params.pyx":126
+  /* "agents/params.pyx":127
  *         self.common_partner_rate = section.common_partner_rate
  *         self.cross_sector_preference = section.cross_sector_preference
  *         self.travel_scale_km = section.travel_scale_km             # <<<<<<<<<<<<<<
  *         self.meeting_size_threshold = section.meeting_size_threshold
  *         self.meetings_per_month = section.meetings_per_month
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_travel_scale_km); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 126, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_travel_scale_km); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 127, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 126, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 127, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->travel_scale_km = __pyx_t_2;
 
-  /* "agents/params.pyx":127
+  /* "agents/params.pyx":128
  *         self.cross_sector_preference = section.cross_sector_preference
  *         self.travel_scale_km = section.travel_scale_km
  *         self.meeting_size_threshold = section.meeting_size_threshold             # <<<<<<<<<<<<<<
  *         self.meetings_per_month = section.meetings_per_month
  *         self.regional_meeting_interval = section.regional_meeting_interval
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_meeting_size_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 127, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_meeting_size_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 128, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 127, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 128, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->meeting_size_threshold = __pyx_t_3;
 
-  /* "agents/params.pyx":128
+  /* "agents/params.pyx":129
  *         self.travel_scale_km = section.travel_scale_km
  *         self.meeting_size_threshold = section.meeting_size_threshold
  *         self.meetings_per_month = section.meetings_per_month             # <<<<<<<<<<<<<<
  *         self.regional_meeting_interval = section.regional_meeting_interval
  *         self.bilateral_rate = section.bilateral_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_meetings_per_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 128, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_meetings_per_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 129, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 128, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 129, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->meetings_per_month = __pyx_t_2;
 
-  /* "agents/params.pyx":129
+  /* "agents/params.pyx":130
  *         self.meeting_size_threshold = section.meeting_size_threshold
  *         self.meetings_per_month = section.meetings_per_month
  *         self.regional_meeting_interval = section.regional_meeting_interval             # <<<<<<<<<<<<<<
  *         self.bilateral_rate = section.bilateral_rate
  *         self.dissolution_rate = section.dissolution_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_regional_meeting_interval); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 129, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_regional_meeting_interval); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 130, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 129, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 130, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->regional_meeting_interval = __pyx_t_3;
 
-  /* "agents/params.pyx":130
+  /* "agents/params.pyx":131
  *         self.meetings_per_month = section.meetings_per_month
  *         self.regional_meeting_interval = section.regional_meeting_interval
  *         self.bilateral_rate = section.bilateral_rate             # <<<<<<<<<<<<<<
  *         self.dissolution_rate = section.dissolution_rate
  *         self.age_protection = section.age_protection
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_bilateral_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 130, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_bilateral_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 131, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 130, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 131, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->bilateral_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":131
+  /* "agents/params.pyx":132
  *         self.regional_meeting_interval = section.regional_meeting_interval
  *         self.bilateral_rate = section.bilateral_rate
  *         self.dissolution_rate = section.dissolution_rate             # <<<<<<<<<<<<<<
  *         self.age_protection = section.age_protection
  *         self.trust_protection = section.trust_protection
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dissolution_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 131, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dissolution_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 132, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 131, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 132, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->dissolution_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":132
+  /* "agents/params.pyx":133
  *         self.bilateral_rate = section.bilateral_rate
  *         self.dissolution_rate = section.dissolution_rate
  *         self.age_protection = section.age_protection             # <<<<<<<<<<<<<<
  *         self.trust_protection = section.trust_protection
  *         self.bridge_factor = section.bridge_factor
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_age_protection); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 132, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_age_protection); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 133, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 132, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 133, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->age_protection = __pyx_t_2;
 
-  /* "agents/params.pyx":133
+  /* "agents/params.pyx":134
  *         self.dissolution_rate = section.dissolution_rate
  *         self.age_protection = section.age_protection
  *         self.trust_protection = section.trust_protection             # <<<<<<<<<<<<<<
  *         self.bridge_factor = section.bridge_factor
  *         self.postgrant_factor = section.postgrant_factor
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_trust_protection); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 133, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_trust_protection); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 134, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 133, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 134, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->trust_protection = __pyx_t_2;
 
-  /* "agents/params.pyx":134
+  /* "agents/params.pyx":135
  *         self.age_protection = section.age_protection
  *         self.trust_protection = section.trust_protection
  *         self.bridge_factor = section.bridge_factor             # <<<<<<<<<<<<<<
  *         self.postgrant_factor = section.postgrant_factor
  *         self.inactive_window_months = section.inactive_window_months
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_bridge_factor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 134, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_bridge_factor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 135, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 134, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 135, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->bridge_factor = __pyx_t_2;
 
-  /* "agents/params.pyx":135
+  /* "agents/params.pyx":136
  *         self.trust_protection = section.trust_protection
  *         self.bridge_factor = section.bridge_factor
  *         self.postgrant_factor = section.postgrant_factor             # <<<<<<<<<<<<<<
  *         self.inactive_window_months = section.inactive_window_months
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_postgrant_factor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_postgrant_factor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 136, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 136, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->postgrant_factor = __pyx_t_2;
 
-  /* "agents/params.pyx":136
+  /* "agents/params.pyx":137
  *         self.bridge_factor = section.bridge_factor
  *         self.postgrant_factor = section.postgrant_factor
  *         self.inactive_window_months = section.inactive_window_months             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_inactive_window_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_inactive_window_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 137, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 137, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->inactive_window_months = __pyx_t_3;
 
-  /* "agents/params.pyx":121
+  /* "agents/params.pyx":122
  *     """``[ties]``: Tie formation and dissolution (M4, M10, M11; science_anchors N1, N3)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -15178,7 +15283,7 @@ static int __pyx_pf_6agents_6params_4Ties___init__(struct __pyx_obj_6agents_6par
   return __pyx_r;
 }
 
-/* "agents/params.pxd":102
+/* "agents/params.pxd":103
  * 
  * cdef class Ties:
  *     cdef readonly double spontaneous_rate             # <<<<<<<<<<<<<<
@@ -15217,7 +15322,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16spontaneous_rate___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->spontaneous_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 102, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->spontaneous_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 103, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15260,7 +15365,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16spontaneous_rate___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":103
+/* "agents/params.pxd":104
  * cdef class Ties:
  *     cdef readonly double spontaneous_rate
  *     cdef readonly double convening_rate             # <<<<<<<<<<<<<<
@@ -15299,7 +15404,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_14convening_rate___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->convening_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 103, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->convening_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 104, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15342,7 +15447,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_14convening_rate___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":104
+/* "agents/params.pxd":105
  *     cdef readonly double spontaneous_rate
  *     cdef readonly double convening_rate
  *     cdef readonly double common_partner_rate             # <<<<<<<<<<<<<<
@@ -15381,7 +15486,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_19common_partner_rate___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->common_partner_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 104, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->common_partner_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 105, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15424,7 +15529,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_19common_partner_rate___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":105
+/* "agents/params.pxd":106
  *     cdef readonly double convening_rate
  *     cdef readonly double common_partner_rate
  *     cdef readonly double cross_sector_preference             # <<<<<<<<<<<<<<
@@ -15463,7 +15568,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_23cross_sector_preference___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cross_sector_preference); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 105, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cross_sector_preference); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 106, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15506,7 +15611,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_23cross_sector_preference___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":106
+/* "agents/params.pxd":107
  *     cdef readonly double common_partner_rate
  *     cdef readonly double cross_sector_preference
  *     cdef readonly double travel_scale_km             # <<<<<<<<<<<<<<
@@ -15545,7 +15650,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_15travel_scale_km___get__(struct
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->travel_scale_km); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 106, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->travel_scale_km); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 107, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15588,7 +15693,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_15travel_scale_km___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":107
+/* "agents/params.pxd":108
  *     cdef readonly double cross_sector_preference
  *     cdef readonly double travel_scale_km
  *     cdef readonly long meeting_size_threshold             # <<<<<<<<<<<<<<
@@ -15627,7 +15732,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_22meeting_size_threshold___get__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->meeting_size_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 107, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->meeting_size_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 108, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15670,7 +15775,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_22meeting_size_threshold___get__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":108
+/* "agents/params.pxd":109
  *     cdef readonly double travel_scale_km
  *     cdef readonly long meeting_size_threshold
  *     cdef readonly double meetings_per_month             # <<<<<<<<<<<<<<
@@ -15709,7 +15814,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_18meetings_per_month___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->meetings_per_month); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 108, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->meetings_per_month); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 109, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15752,7 +15857,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_18meetings_per_month___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":109
+/* "agents/params.pxd":110
  *     cdef readonly long meeting_size_threshold
  *     cdef readonly double meetings_per_month
  *     cdef readonly long regional_meeting_interval             # <<<<<<<<<<<<<<
@@ -15791,7 +15896,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_25regional_meeting_interval___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->regional_meeting_interval); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 109, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->regional_meeting_interval); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 110, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15834,7 +15939,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_25regional_meeting_interval___ge
   return __pyx_r;
 }
 
-/* "agents/params.pxd":110
+/* "agents/params.pxd":111
  *     cdef readonly double meetings_per_month
  *     cdef readonly long regional_meeting_interval
  *     cdef readonly double bilateral_rate             # <<<<<<<<<<<<<<
@@ -15873,7 +15978,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_14bilateral_rate___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->bilateral_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 110, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->bilateral_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 111, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15916,7 +16021,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_14bilateral_rate___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":111
+/* "agents/params.pxd":112
  *     cdef readonly long regional_meeting_interval
  *     cdef readonly double bilateral_rate
  *     cdef readonly double dissolution_rate             # <<<<<<<<<<<<<<
@@ -15955,7 +16060,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16dissolution_rate___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dissolution_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 111, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dissolution_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 112, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -15998,7 +16103,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16dissolution_rate___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":112
+/* "agents/params.pxd":113
  *     cdef readonly double bilateral_rate
  *     cdef readonly double dissolution_rate
  *     cdef readonly double age_protection             # <<<<<<<<<<<<<<
@@ -16037,7 +16142,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_14age_protection___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->age_protection); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 112, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->age_protection); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 113, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -16080,7 +16185,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_14age_protection___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":113
+/* "agents/params.pxd":114
  *     cdef readonly double dissolution_rate
  *     cdef readonly double age_protection
  *     cdef readonly double trust_protection             # <<<<<<<<<<<<<<
@@ -16119,7 +16224,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16trust_protection___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->trust_protection); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 113, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->trust_protection); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 114, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -16162,7 +16267,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16trust_protection___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":114
+/* "agents/params.pxd":115
  *     cdef readonly double age_protection
  *     cdef readonly double trust_protection
  *     cdef readonly double bridge_factor             # <<<<<<<<<<<<<<
@@ -16201,7 +16306,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_13bridge_factor___get__(struct _
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->bridge_factor); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 114, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->bridge_factor); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 115, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -16244,7 +16349,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_13bridge_factor___get__(struct _
   return __pyx_r;
 }
 
-/* "agents/params.pxd":115
+/* "agents/params.pxd":116
  *     cdef readonly double trust_protection
  *     cdef readonly double bridge_factor
  *     cdef readonly double postgrant_factor             # <<<<<<<<<<<<<<
@@ -16283,7 +16388,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16postgrant_factor___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->postgrant_factor); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 115, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->postgrant_factor); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 116, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -16326,7 +16431,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_16postgrant_factor___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":116
+/* "agents/params.pxd":117
  *     cdef readonly double bridge_factor
  *     cdef readonly double postgrant_factor
  *     cdef readonly long inactive_window_months             # <<<<<<<<<<<<<<
@@ -16365,7 +16470,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_22inactive_window_months___get__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->inactive_window_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 116, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->inactive_window_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 117, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -16971,7 +17076,7 @@ static PyObject *__pyx_pf_6agents_6params_4Ties_4__setstate_cython__(struct __py
   return __pyx_r;
 }
 
-/* "agents/params.pyx":142
+/* "agents/params.pyx":143
  *     """``[leadership]``: Leadership turnover and champions (M5-M7; science_anchors L1, L2)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -17017,32 +17122,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 142, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 143, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 142, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 143, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 142, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 143, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 142, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 143, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 142, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 143, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 142, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 143, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -17074,189 +17179,189 @@ static int __pyx_pf_6agents_6params_10Leadership___init__(struct __pyx_obj_6agen
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":143
+  /* "agents/params.pyx":144
  * 
  *     def __init__(self, section):
  *         self.turnover_district = section.turnover_district             # <<<<<<<<<<<<<<
  *         self.turnover_college = section.turnover_college
  *         self.turnover_employer = section.turnover_employer
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 143, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 143, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->turnover_district = __pyx_t_2;
 
-  /* "agents/params.pyx":144
+  /* "agents/params.pyx":145
  *     def __init__(self, section):
  *         self.turnover_district = section.turnover_district
  *         self.turnover_college = section.turnover_college             # <<<<<<<<<<<<<<
  *         self.turnover_employer = section.turnover_employer
  *         self.turnover_intermediary = section.turnover_intermediary
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 144, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 145, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 144, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 145, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->turnover_college = __pyx_t_2;
 
-  /* "agents/params.pyx":145
+  /* "agents/params.pyx":146
  *         self.turnover_district = section.turnover_district
  *         self.turnover_college = section.turnover_college
  *         self.turnover_employer = section.turnover_employer             # <<<<<<<<<<<<<<
  *         self.turnover_intermediary = section.turnover_intermediary
  *         self.champion_district = section.champion_district
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 145, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 146, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 145, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 146, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->turnover_employer = __pyx_t_2;
 
-  /* "agents/params.pyx":146
+  /* "agents/params.pyx":147
  *         self.turnover_college = section.turnover_college
  *         self.turnover_employer = section.turnover_employer
  *         self.turnover_intermediary = section.turnover_intermediary             # <<<<<<<<<<<<<<
  *         self.champion_district = section.champion_district
  *         self.champion_college = section.champion_college
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 146, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_turnover_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 147, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 146, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 147, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->turnover_intermediary = __pyx_t_2;
 
-  /* "agents/params.pyx":147
+  /* "agents/params.pyx":148
  *         self.turnover_employer = section.turnover_employer
  *         self.turnover_intermediary = section.turnover_intermediary
  *         self.champion_district = section.champion_district             # <<<<<<<<<<<<<<
  *         self.champion_college = section.champion_college
  *         self.champion_employer = section.champion_employer
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 147, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 148, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 147, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 148, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->champion_district = __pyx_t_2;
 
-  /* "agents/params.pyx":148
+  /* "agents/params.pyx":149
  *         self.turnover_intermediary = section.turnover_intermediary
  *         self.champion_district = section.champion_district
  *         self.champion_college = section.champion_college             # <<<<<<<<<<<<<<
  *         self.champion_employer = section.champion_employer
  *         self.champion_intermediary = section.champion_intermediary
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 148, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 149, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 148, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 149, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->champion_college = __pyx_t_2;
 
-  /* "agents/params.pyx":149
+  /* "agents/params.pyx":150
  *         self.champion_district = section.champion_district
  *         self.champion_college = section.champion_college
  *         self.champion_employer = section.champion_employer             # <<<<<<<<<<<<<<
  *         self.champion_intermediary = section.champion_intermediary
  *         self.champion_boost = section.champion_boost
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 150, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 150, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->champion_employer = __pyx_t_2;
 
-  /* "agents/params.pyx":150
+  /* "agents/params.pyx":151
  *         self.champion_college = section.champion_college
  *         self.champion_employer = section.champion_employer
  *         self.champion_intermediary = section.champion_intermediary             # <<<<<<<<<<<<<<
  *         self.champion_boost = section.champion_boost
  *         self.onboarding = section.onboarding
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 150, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 151, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 150, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 151, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->champion_intermediary = __pyx_t_2;
 
-  /* "agents/params.pyx":151
+  /* "agents/params.pyx":152
  *         self.champion_employer = section.champion_employer
  *         self.champion_intermediary = section.champion_intermediary
  *         self.champion_boost = section.champion_boost             # <<<<<<<<<<<<<<
  *         self.onboarding = section.onboarding
  *         self.distributed_leadership = section.distributed_leadership
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_boost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 151, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_boost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 152, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 151, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 152, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->champion_boost = __pyx_t_2;
 
-  /* "agents/params.pyx":152
+  /* "agents/params.pyx":153
  *         self.champion_intermediary = section.champion_intermediary
  *         self.champion_boost = section.champion_boost
  *         self.onboarding = section.onboarding             # <<<<<<<<<<<<<<
  *         self.distributed_leadership = section.distributed_leadership
  *         self.grow_leaders = section.grow_leaders
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_onboarding); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 152, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_onboarding); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 153, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 152, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 153, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->onboarding = __pyx_t_2;
 
-  /* "agents/params.pyx":153
+  /* "agents/params.pyx":154
  *         self.champion_boost = section.champion_boost
  *         self.onboarding = section.onboarding
  *         self.distributed_leadership = section.distributed_leadership             # <<<<<<<<<<<<<<
  *         self.grow_leaders = section.grow_leaders
  *         self.successor_spread = section.successor_spread
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_distributed_leadership); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 153, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_distributed_leadership); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 154, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 153, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 154, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->distributed_leadership = __pyx_t_2;
 
-  /* "agents/params.pyx":154
+  /* "agents/params.pyx":155
  *         self.onboarding = section.onboarding
  *         self.distributed_leadership = section.distributed_leadership
  *         self.grow_leaders = section.grow_leaders             # <<<<<<<<<<<<<<
  *         self.successor_spread = section.successor_spread
  *         self.champion_disposition = section.champion_disposition
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_grow_leaders); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 154, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_grow_leaders); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 155, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 154, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 155, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->grow_leaders = __pyx_t_3;
 
-  /* "agents/params.pyx":155
+  /* "agents/params.pyx":156
  *         self.distributed_leadership = section.distributed_leadership
  *         self.grow_leaders = section.grow_leaders
  *         self.successor_spread = section.successor_spread             # <<<<<<<<<<<<<<
  *         self.champion_disposition = section.champion_disposition
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_successor_spread); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 155, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_successor_spread); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 156, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 155, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 156, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->successor_spread = __pyx_t_2;
 
-  /* "agents/params.pyx":156
+  /* "agents/params.pyx":157
  *         self.grow_leaders = section.grow_leaders
  *         self.successor_spread = section.successor_spread
  *         self.champion_disposition = section.champion_disposition             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_disposition); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 156, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_champion_disposition); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 157, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 156, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 157, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->champion_disposition = __pyx_t_2;
 
-  /* "agents/params.pyx":142
+  /* "agents/params.pyx":143
  *     """``[leadership]``: Leadership turnover and champions (M5-M7; science_anchors L1, L2)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -17277,7 +17382,7 @@ static int __pyx_pf_6agents_6params_10Leadership___init__(struct __pyx_obj_6agen
   return __pyx_r;
 }
 
-/* "agents/params.pxd":119
+/* "agents/params.pxd":120
  * 
  * cdef class Leadership:
  *     cdef readonly double turnover_district             # <<<<<<<<<<<<<<
@@ -17316,7 +17421,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17turnover_district___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 119, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 120, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17359,7 +17464,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17turnover_district___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":120
+/* "agents/params.pxd":121
  * cdef class Leadership:
  *     cdef readonly double turnover_district
  *     cdef readonly double turnover_college             # <<<<<<<<<<<<<<
@@ -17398,7 +17503,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_16turnover_college___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 120, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 121, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17441,7 +17546,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_16turnover_college___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":121
+/* "agents/params.pxd":122
  *     cdef readonly double turnover_district
  *     cdef readonly double turnover_college
  *     cdef readonly double turnover_employer             # <<<<<<<<<<<<<<
@@ -17480,7 +17585,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17turnover_employer___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 121, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 122, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17523,7 +17628,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17turnover_employer___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":122
+/* "agents/params.pxd":123
  *     cdef readonly double turnover_college
  *     cdef readonly double turnover_employer
  *     cdef readonly double turnover_intermediary             # <<<<<<<<<<<<<<
@@ -17562,7 +17667,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_21turnover_intermediary__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 122, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->turnover_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 123, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17605,7 +17710,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_21turnover_intermediary__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":123
+/* "agents/params.pxd":124
  *     cdef readonly double turnover_employer
  *     cdef readonly double turnover_intermediary
  *     cdef readonly double champion_district             # <<<<<<<<<<<<<<
@@ -17644,7 +17749,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17champion_district___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 123, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 124, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17687,7 +17792,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17champion_district___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":124
+/* "agents/params.pxd":125
  *     cdef readonly double turnover_intermediary
  *     cdef readonly double champion_district
  *     cdef readonly double champion_college             # <<<<<<<<<<<<<<
@@ -17726,7 +17831,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_16champion_college___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 124, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 125, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17769,7 +17874,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_16champion_college___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":125
+/* "agents/params.pxd":126
  *     cdef readonly double champion_district
  *     cdef readonly double champion_college
  *     cdef readonly double champion_employer             # <<<<<<<<<<<<<<
@@ -17808,7 +17913,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17champion_employer___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 125, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 126, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17851,7 +17956,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_17champion_employer___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":126
+/* "agents/params.pxd":127
  *     cdef readonly double champion_college
  *     cdef readonly double champion_employer
  *     cdef readonly double champion_intermediary             # <<<<<<<<<<<<<<
@@ -17890,7 +17995,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_21champion_intermediary__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 126, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 127, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -17933,7 +18038,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_21champion_intermediary__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":127
+/* "agents/params.pxd":128
  *     cdef readonly double champion_employer
  *     cdef readonly double champion_intermediary
  *     cdef readonly double champion_boost             # <<<<<<<<<<<<<<
@@ -17972,7 +18077,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_14champion_boost___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_boost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 127, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_boost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 128, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -18015,7 +18120,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_14champion_boost___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":128
+/* "agents/params.pxd":129
  *     cdef readonly double champion_intermediary
  *     cdef readonly double champion_boost
  *     cdef readonly double onboarding             # <<<<<<<<<<<<<<
@@ -18054,7 +18159,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_10onboarding___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->onboarding); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 128, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->onboarding); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 129, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -18097,7 +18202,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_10onboarding___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":129
+/* "agents/params.pxd":130
  *     cdef readonly double champion_boost
  *     cdef readonly double onboarding
  *     cdef readonly double distributed_leadership             # <<<<<<<<<<<<<<
@@ -18136,7 +18241,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_22distributed_leadership_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->distributed_leadership); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 129, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->distributed_leadership); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 130, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -18179,7 +18284,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_22distributed_leadership_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":130
+/* "agents/params.pxd":131
  *     cdef readonly double onboarding
  *     cdef readonly double distributed_leadership
  *     cdef readonly bint grow_leaders             # <<<<<<<<<<<<<<
@@ -18218,7 +18323,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_12grow_leaders___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->grow_leaders); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 130, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->grow_leaders); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 131, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -18261,7 +18366,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_12grow_leaders___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":131
+/* "agents/params.pxd":132
  *     cdef readonly double distributed_leadership
  *     cdef readonly bint grow_leaders
  *     cdef readonly double successor_spread             # <<<<<<<<<<<<<<
@@ -18300,7 +18405,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_16successor_spread___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->successor_spread); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 131, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->successor_spread); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 132, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -18343,7 +18448,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_16successor_spread___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":132
+/* "agents/params.pxd":133
  *     cdef readonly bint grow_leaders
  *     cdef readonly double successor_spread
  *     cdef readonly double champion_disposition             # <<<<<<<<<<<<<<
@@ -18382,7 +18487,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_20champion_disposition___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_disposition); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 132, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->champion_disposition); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 133, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -18981,7 +19086,7 @@ static PyObject *__pyx_pf_6agents_6params_10Leadership_4__setstate_cython__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pyx":162
+/* "agents/params.pyx":163
  *     """``[commitment]``: Commitment, participation and post-grant contributions."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -19027,32 +19132,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 162, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 163, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 162, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 163, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 162, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 163, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 162, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 163, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 162, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 163, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 162, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 163, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -19084,867 +19189,867 @@ static int __pyx_pf_6agents_6params_10Commitment___init__(struct __pyx_obj_6agen
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":163
+  /* "agents/params.pyx":164
  * 
  *     def __init__(self, section):
  *         self.learning_rate = section.learning_rate             # <<<<<<<<<<<<<<
  *         self.habituation = section.habituation
  *         self.initial_mean = section.initial_mean
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_learning_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 163, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_learning_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 163, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->learning_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":164
+  /* "agents/params.pyx":165
  *     def __init__(self, section):
  *         self.learning_rate = section.learning_rate
  *         self.habituation = section.habituation             # <<<<<<<<<<<<<<
  *         self.initial_mean = section.initial_mean
  *         self.initial_spread = section.initial_spread
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habituation); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 164, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habituation); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 164, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->habituation = __pyx_t_2;
 
-  /* "agents/params.pyx":165
+  /* "agents/params.pyx":166
  *         self.learning_rate = section.learning_rate
  *         self.habituation = section.habituation
  *         self.initial_mean = section.initial_mean             # <<<<<<<<<<<<<<
  *         self.initial_spread = section.initial_spread
  *         self.money_motivated_base = section.money_motivated_base
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_mean); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 165, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_mean); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 166, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 165, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 166, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initial_mean = __pyx_t_2;
 
-  /* "agents/params.pyx":166
+  /* "agents/params.pyx":167
  *         self.habituation = section.habituation
  *         self.initial_mean = section.initial_mean
  *         self.initial_spread = section.initial_spread             # <<<<<<<<<<<<<<
  *         self.money_motivated_base = section.money_motivated_base
  *         self.money_motivated_per_musd = section.money_motivated_per_musd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_spread); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 166, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_spread); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 166, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initial_spread = __pyx_t_2;
 
-  /* "agents/params.pyx":167
+  /* "agents/params.pyx":168
  *         self.initial_mean = section.initial_mean
  *         self.initial_spread = section.initial_spread
  *         self.money_motivated_base = section.money_motivated_base             # <<<<<<<<<<<<<<
  *         self.money_motivated_per_musd = section.money_motivated_per_musd
  *         self.exit_threshold_mean = section.exit_threshold_mean
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_base); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 167, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_base); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 167, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->money_motivated_base = __pyx_t_2;
 
-  /* "agents/params.pyx":168
+  /* "agents/params.pyx":169
  *         self.initial_spread = section.initial_spread
  *         self.money_motivated_base = section.money_motivated_base
  *         self.money_motivated_per_musd = section.money_motivated_per_musd             # <<<<<<<<<<<<<<
  *         self.exit_threshold_mean = section.exit_threshold_mean
  *         self.exit_threshold_spread = section.exit_threshold_spread
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_per_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 168, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_per_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 169, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 168, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 169, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->money_motivated_per_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":169
+  /* "agents/params.pyx":170
  *         self.money_motivated_base = section.money_motivated_base
  *         self.money_motivated_per_musd = section.money_motivated_per_musd
  *         self.exit_threshold_mean = section.exit_threshold_mean             # <<<<<<<<<<<<<<
  *         self.exit_threshold_spread = section.exit_threshold_spread
  *         self.exit_commitment = section.exit_commitment
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_threshold_mean); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 169, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_threshold_mean); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 169, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->exit_threshold_mean = __pyx_t_2;
 
-  /* "agents/params.pyx":170
+  /* "agents/params.pyx":171
  *         self.money_motivated_per_musd = section.money_motivated_per_musd
  *         self.exit_threshold_mean = section.exit_threshold_mean
  *         self.exit_threshold_spread = section.exit_threshold_spread             # <<<<<<<<<<<<<<
  *         self.exit_commitment = section.exit_commitment
  *         self.exit_rule = section.exit_rule
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_threshold_spread); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 170, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_threshold_spread); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 171, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 170, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 171, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->exit_threshold_spread = __pyx_t_2;
 
-  /* "agents/params.pyx":171
+  /* "agents/params.pyx":172
  *         self.exit_threshold_mean = section.exit_threshold_mean
  *         self.exit_threshold_spread = section.exit_threshold_spread
  *         self.exit_commitment = section.exit_commitment             # <<<<<<<<<<<<<<
  *         self.exit_rule = section.exit_rule
  *         self.exit_slope = section.exit_slope
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 171, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 172, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 171, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 172, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->exit_commitment = __pyx_t_2;
 
-  /* "agents/params.pyx":172
+  /* "agents/params.pyx":173
  *         self.exit_threshold_spread = section.exit_threshold_spread
  *         self.exit_commitment = section.exit_commitment
  *         self.exit_rule = section.exit_rule             # <<<<<<<<<<<<<<
  *         self.exit_slope = section.exit_slope
  *         self.join_commitment = section.join_commitment
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_rule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 172, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_rule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 173, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  if (!(likely(PyUnicode_CheckExact(__pyx_t_1))||((__pyx_t_1) == Py_None) || __Pyx_RaiseUnexpectedTypeError("str", __pyx_t_1))) __PYX_ERR(0, 172, __pyx_L1_error)
+  if (!(likely(PyUnicode_CheckExact(__pyx_t_1))||((__pyx_t_1) == Py_None) || __Pyx_RaiseUnexpectedTypeError("str", __pyx_t_1))) __PYX_ERR(0, 173, __pyx_L1_error)
   __Pyx_GIVEREF(__pyx_t_1);
   __Pyx_GOTREF(__pyx_v_self->exit_rule);
   __Pyx_DECREF_SET(__pyx_v_self->exit_rule, ((PyObject*)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":173
+  /* "agents/params.pyx":174
  *         self.exit_commitment = section.exit_commitment
  *         self.exit_rule = section.exit_rule
  *         self.exit_slope = section.exit_slope             # <<<<<<<<<<<<<<
  *         self.join_commitment = section.join_commitment
  *         self.join_min_partners = section.join_min_partners
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_slope); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 173, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_slope); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 174, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 173, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 174, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->exit_slope = __pyx_t_2;
 
-  /* "agents/params.pyx":174
+  /* "agents/params.pyx":175
  *         self.exit_rule = section.exit_rule
  *         self.exit_slope = section.exit_slope
  *         self.join_commitment = section.join_commitment             # <<<<<<<<<<<<<<
  *         self.join_min_partners = section.join_min_partners
  *         self.participation_cost = section.participation_cost
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_join_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 174, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_join_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 175, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 174, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 175, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->join_commitment = __pyx_t_2;
 
-  /* "agents/params.pyx":175
+  /* "agents/params.pyx":176
  *         self.exit_slope = section.exit_slope
  *         self.join_commitment = section.join_commitment
  *         self.join_min_partners = section.join_min_partners             # <<<<<<<<<<<<<<
  *         self.participation_cost = section.participation_cost
  *         self.relational_weight = section.relational_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_join_min_partners); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 175, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_join_min_partners); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 176, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 175, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 176, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->join_min_partners = __pyx_t_3;
 
-  /* "agents/params.pyx":176
+  /* "agents/params.pyx":177
  *         self.join_commitment = section.join_commitment
  *         self.join_min_partners = section.join_min_partners
  *         self.participation_cost = section.participation_cost             # <<<<<<<<<<<<<<
  *         self.relational_weight = section.relational_weight
  *         self.grant_weight = section.grant_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_participation_cost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_participation_cost); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 177, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 177, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->participation_cost = __pyx_t_2;
 
-  /* "agents/params.pyx":177
+  /* "agents/params.pyx":178
  *         self.join_min_partners = section.join_min_partners
  *         self.participation_cost = section.participation_cost
  *         self.relational_weight = section.relational_weight             # <<<<<<<<<<<<<<
  *         self.grant_weight = section.grant_weight
  *         self.mandate_weight = section.mandate_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_relational_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 177, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_relational_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 178, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 177, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 178, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->relational_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":178
+  /* "agents/params.pyx":179
  *         self.participation_cost = section.participation_cost
  *         self.relational_weight = section.relational_weight
  *         self.grant_weight = section.grant_weight             # <<<<<<<<<<<<<<
  *         self.mandate_weight = section.mandate_weight
  *         self.vision_weight = section.vision_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_grant_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 178, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_grant_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 179, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 178, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 179, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->grant_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":179
+  /* "agents/params.pyx":180
  *         self.relational_weight = section.relational_weight
  *         self.grant_weight = section.grant_weight
  *         self.mandate_weight = section.mandate_weight             # <<<<<<<<<<<<<<
  *         self.vision_weight = section.vision_weight
  *         self.wins_weight = section.wins_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_mandate_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 179, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_mandate_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 180, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 179, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 180, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->mandate_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":180
+  /* "agents/params.pyx":181
  *         self.grant_weight = section.grant_weight
  *         self.mandate_weight = section.mandate_weight
  *         self.vision_weight = section.vision_weight             # <<<<<<<<<<<<<<
  *         self.wins_weight = section.wins_weight
  *         self.narrative = section.narrative
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_vision_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 180, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_vision_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 181, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 180, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 181, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->vision_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":181
+  /* "agents/params.pyx":182
  *         self.mandate_weight = section.mandate_weight
  *         self.vision_weight = section.vision_weight
  *         self.wins_weight = section.wins_weight             # <<<<<<<<<<<<<<
  *         self.narrative = section.narrative
  *         self.initiative_load_district = section.initiative_load_district
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 181, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 182, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 181, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 182, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":182
+  /* "agents/params.pyx":183
  *         self.vision_weight = section.vision_weight
  *         self.wins_weight = section.wins_weight
  *         self.narrative = section.narrative             # <<<<<<<<<<<<<<
  *         self.initiative_load_district = section.initiative_load_district
  *         self.initiative_load_college = section.initiative_load_college
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_narrative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 182, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_narrative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 183, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 182, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 183, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->narrative = __pyx_t_2;
 
-  /* "agents/params.pyx":183
+  /* "agents/params.pyx":184
  *         self.wins_weight = section.wins_weight
  *         self.narrative = section.narrative
  *         self.initiative_load_district = section.initiative_load_district             # <<<<<<<<<<<<<<
  *         self.initiative_load_college = section.initiative_load_college
  *         self.initiative_load_employer = section.initiative_load_employer
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 183, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 184, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 183, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 184, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initiative_load_district = __pyx_t_2;
 
-  /* "agents/params.pyx":184
+  /* "agents/params.pyx":185
  *         self.narrative = section.narrative
  *         self.initiative_load_district = section.initiative_load_district
  *         self.initiative_load_college = section.initiative_load_college             # <<<<<<<<<<<<<<
  *         self.initiative_load_employer = section.initiative_load_employer
  *         self.initiative_load_intermediary = section.initiative_load_intermediary
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 184, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 185, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 184, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 185, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initiative_load_college = __pyx_t_2;
 
-  /* "agents/params.pyx":185
+  /* "agents/params.pyx":186
  *         self.initiative_load_district = section.initiative_load_district
  *         self.initiative_load_college = section.initiative_load_college
  *         self.initiative_load_employer = section.initiative_load_employer             # <<<<<<<<<<<<<<
  *         self.initiative_load_intermediary = section.initiative_load_intermediary
  *         self.overload_sensitivity = section.overload_sensitivity
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 185, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 186, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 185, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 186, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initiative_load_employer = __pyx_t_2;
 
-  /* "agents/params.pyx":186
+  /* "agents/params.pyx":187
  *         self.initiative_load_college = section.initiative_load_college
  *         self.initiative_load_employer = section.initiative_load_employer
  *         self.initiative_load_intermediary = section.initiative_load_intermediary             # <<<<<<<<<<<<<<
  *         self.overload_sensitivity = section.overload_sensitivity
  *         self.policy_coherence = section.policy_coherence
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 186, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initiative_load_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 187, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 186, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 187, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initiative_load_intermediary = __pyx_t_2;
 
-  /* "agents/params.pyx":187
+  /* "agents/params.pyx":188
  *         self.initiative_load_employer = section.initiative_load_employer
  *         self.initiative_load_intermediary = section.initiative_load_intermediary
  *         self.overload_sensitivity = section.overload_sensitivity             # <<<<<<<<<<<<<<
  *         self.policy_coherence = section.policy_coherence
  *         self.dominance_tolerance = section.dominance_tolerance
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_overload_sensitivity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 187, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_overload_sensitivity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 188, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 187, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 188, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->overload_sensitivity = __pyx_t_2;
 
-  /* "agents/params.pyx":188
+  /* "agents/params.pyx":189
  *         self.initiative_load_intermediary = section.initiative_load_intermediary
  *         self.overload_sensitivity = section.overload_sensitivity
  *         self.policy_coherence = section.policy_coherence             # <<<<<<<<<<<<<<
  *         self.dominance_tolerance = section.dominance_tolerance
  *         self.dominance_penalty = section.dominance_penalty
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_policy_coherence); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 188, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_policy_coherence); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 189, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 188, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 189, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->policy_coherence = __pyx_t_2;
 
-  /* "agents/params.pyx":189
+  /* "agents/params.pyx":190
  *         self.overload_sensitivity = section.overload_sensitivity
  *         self.policy_coherence = section.policy_coherence
  *         self.dominance_tolerance = section.dominance_tolerance             # <<<<<<<<<<<<<<
  *         self.dominance_penalty = section.dominance_penalty
  *         self.crowding = section.crowding
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dominance_tolerance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 189, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dominance_tolerance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 190, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 189, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 190, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->dominance_tolerance = __pyx_t_2;
 
-  /* "agents/params.pyx":190
+  /* "agents/params.pyx":191
  *         self.policy_coherence = section.policy_coherence
  *         self.dominance_tolerance = section.dominance_tolerance
  *         self.dominance_penalty = section.dominance_penalty             # <<<<<<<<<<<<<<
  *         self.crowding = section.crowding
  *         self.contrib_intercept = section.contrib_intercept
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dominance_penalty); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 190, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dominance_penalty); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 191, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 190, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 191, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->dominance_penalty = __pyx_t_2;
 
-  /* "agents/params.pyx":191
+  /* "agents/params.pyx":192
  *         self.dominance_tolerance = section.dominance_tolerance
  *         self.dominance_penalty = section.dominance_penalty
  *         self.crowding = section.crowding             # <<<<<<<<<<<<<<
  *         self.contrib_intercept = section.contrib_intercept
  *         self.contrib_value = section.contrib_value
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_crowding); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_crowding); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 192, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 192, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->crowding = __pyx_t_2;
 
-  /* "agents/params.pyx":192
+  /* "agents/params.pyx":193
  *         self.dominance_penalty = section.dominance_penalty
  *         self.crowding = section.crowding
  *         self.contrib_intercept = section.contrib_intercept             # <<<<<<<<<<<<<<
  *         self.contrib_value = section.contrib_value
  *         self.contrib_institutionalization = section.contrib_institutionalization
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_intercept); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_intercept); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contrib_intercept = __pyx_t_2;
 
-  /* "agents/params.pyx":193
+  /* "agents/params.pyx":194
  *         self.crowding = section.crowding
  *         self.contrib_intercept = section.contrib_intercept
  *         self.contrib_value = section.contrib_value             # <<<<<<<<<<<<<<
  *         self.contrib_institutionalization = section.contrib_institutionalization
  *         self.contrib_champion = section.contrib_champion
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_value); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_value); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contrib_value = __pyx_t_2;
 
-  /* "agents/params.pyx":194
+  /* "agents/params.pyx":195
  *         self.contrib_intercept = section.contrib_intercept
  *         self.contrib_value = section.contrib_value
  *         self.contrib_institutionalization = section.contrib_institutionalization             # <<<<<<<<<<<<<<
  *         self.contrib_champion = section.contrib_champion
  *         self.contrib_identity = section.contrib_identity
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_institutionalization); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_institutionalization); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contrib_institutionalization = __pyx_t_2;
 
-  /* "agents/params.pyx":195
+  /* "agents/params.pyx":196
  *         self.contrib_value = section.contrib_value
  *         self.contrib_institutionalization = section.contrib_institutionalization
  *         self.contrib_champion = section.contrib_champion             # <<<<<<<<<<<<<<
  *         self.contrib_identity = section.contrib_identity
  *         self.contrib_load = section.contrib_load
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_champion); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_champion); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contrib_champion = __pyx_t_2;
 
-  /* "agents/params.pyx":196
+  /* "agents/params.pyx":197
  *         self.contrib_institutionalization = section.contrib_institutionalization
  *         self.contrib_champion = section.contrib_champion
  *         self.contrib_identity = section.contrib_identity             # <<<<<<<<<<<<<<
  *         self.contrib_load = section.contrib_load
  *         self.pledge_intercept = section.pledge_intercept
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_identity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 196, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_identity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 196, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contrib_identity = __pyx_t_2;
 
-  /* "agents/params.pyx":197
+  /* "agents/params.pyx":198
  *         self.contrib_champion = section.contrib_champion
  *         self.contrib_identity = section.contrib_identity
  *         self.contrib_load = section.contrib_load             # <<<<<<<<<<<<<<
  *         self.pledge_intercept = section.pledge_intercept
  *         self.pledge_commitment = section.pledge_commitment
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_load); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contrib_load); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 198, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 197, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 198, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contrib_load = __pyx_t_2;
 
-  /* "agents/params.pyx":198
+  /* "agents/params.pyx":199
  *         self.contrib_identity = section.contrib_identity
  *         self.contrib_load = section.contrib_load
  *         self.pledge_intercept = section.pledge_intercept             # <<<<<<<<<<<<<<
  *         self.pledge_commitment = section.pledge_commitment
  *         self.pledge_same_leader = section.pledge_same_leader
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_intercept); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 198, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_intercept); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 198, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->pledge_intercept = __pyx_t_2;
 
-  /* "agents/params.pyx":199
+  /* "agents/params.pyx":200
  *         self.contrib_load = section.contrib_load
  *         self.pledge_intercept = section.pledge_intercept
  *         self.pledge_commitment = section.pledge_commitment             # <<<<<<<<<<<<<<
  *         self.pledge_same_leader = section.pledge_same_leader
  *         self.pledge_institutionalization = section.pledge_institutionalization
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 199, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 200, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 199, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 200, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->pledge_commitment = __pyx_t_2;
 
-  /* "agents/params.pyx":200
+  /* "agents/params.pyx":201
  *         self.pledge_intercept = section.pledge_intercept
  *         self.pledge_commitment = section.pledge_commitment
  *         self.pledge_same_leader = section.pledge_same_leader             # <<<<<<<<<<<<<<
  *         self.pledge_institutionalization = section.pledge_institutionalization
  *         self.enforcement_bonus = section.enforcement_bonus
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_same_leader); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 200, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_same_leader); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 201, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 200, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 201, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->pledge_same_leader = __pyx_t_2;
 
-  /* "agents/params.pyx":201
+  /* "agents/params.pyx":202
  *         self.pledge_commitment = section.pledge_commitment
  *         self.pledge_same_leader = section.pledge_same_leader
  *         self.pledge_institutionalization = section.pledge_institutionalization             # <<<<<<<<<<<<<<
  *         self.enforcement_bonus = section.enforcement_bonus
  *         self.budget_district_musd = section.budget_district_musd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_institutionalization); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 201, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledge_institutionalization); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 202, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 201, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 202, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->pledge_institutionalization = __pyx_t_2;
 
-  /* "agents/params.pyx":202
+  /* "agents/params.pyx":203
  *         self.pledge_same_leader = section.pledge_same_leader
  *         self.pledge_institutionalization = section.pledge_institutionalization
  *         self.enforcement_bonus = section.enforcement_bonus             # <<<<<<<<<<<<<<
  *         self.budget_district_musd = section.budget_district_musd
  *         self.budget_college_musd = section.budget_college_musd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_enforcement_bonus); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 202, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_enforcement_bonus); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 203, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 202, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 203, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->enforcement_bonus = __pyx_t_2;
 
-  /* "agents/params.pyx":203
+  /* "agents/params.pyx":204
  *         self.pledge_institutionalization = section.pledge_institutionalization
  *         self.enforcement_bonus = section.enforcement_bonus
  *         self.budget_district_musd = section.budget_district_musd             # <<<<<<<<<<<<<<
  *         self.budget_college_musd = section.budget_college_musd
  *         self.budget_employer_musd = section.budget_employer_musd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_district_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 203, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_district_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 204, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 203, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 204, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->budget_district_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":204
+  /* "agents/params.pyx":205
  *         self.enforcement_bonus = section.enforcement_bonus
  *         self.budget_district_musd = section.budget_district_musd
  *         self.budget_college_musd = section.budget_college_musd             # <<<<<<<<<<<<<<
  *         self.budget_employer_musd = section.budget_employer_musd
  *         self.budget_intermediary_musd = section.budget_intermediary_musd
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_college_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 204, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_college_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 205, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 204, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 205, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->budget_college_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":205
+  /* "agents/params.pyx":206
  *         self.budget_district_musd = section.budget_district_musd
  *         self.budget_college_musd = section.budget_college_musd
  *         self.budget_employer_musd = section.budget_employer_musd             # <<<<<<<<<<<<<<
  *         self.budget_intermediary_musd = section.budget_intermediary_musd
  *         self.capacity_min = section.capacity_min
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_employer_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 205, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_employer_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 206, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 205, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 206, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->budget_employer_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":206
+  /* "agents/params.pyx":207
  *         self.budget_college_musd = section.budget_college_musd
  *         self.budget_employer_musd = section.budget_employer_musd
  *         self.budget_intermediary_musd = section.budget_intermediary_musd             # <<<<<<<<<<<<<<
  *         self.capacity_min = section.capacity_min
  *         self.capacity_max = section.capacity_max
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_intermediary_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 206, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_budget_intermediary_musd); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 207, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 206, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 207, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->budget_intermediary_musd = __pyx_t_2;
 
-  /* "agents/params.pyx":207
+  /* "agents/params.pyx":208
  *         self.budget_employer_musd = section.budget_employer_musd
  *         self.budget_intermediary_musd = section.budget_intermediary_musd
  *         self.capacity_min = section.capacity_min             # <<<<<<<<<<<<<<
  *         self.capacity_max = section.capacity_max
  *         self.initial_aspiration = section.initial_aspiration
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_capacity_min); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 207, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_capacity_min); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 208, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 207, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 208, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->capacity_min = __pyx_t_2;
 
-  /* "agents/params.pyx":208
+  /* "agents/params.pyx":209
  *         self.budget_intermediary_musd = section.budget_intermediary_musd
  *         self.capacity_min = section.capacity_min
  *         self.capacity_max = section.capacity_max             # <<<<<<<<<<<<<<
  *         self.initial_aspiration = section.initial_aspiration
  *         self.money_motivated_cap = section.money_motivated_cap
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_capacity_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 208, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_capacity_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 209, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 208, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 209, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->capacity_max = __pyx_t_2;
 
-  /* "agents/params.pyx":209
+  /* "agents/params.pyx":210
  *         self.capacity_min = section.capacity_min
  *         self.capacity_max = section.capacity_max
  *         self.initial_aspiration = section.initial_aspiration             # <<<<<<<<<<<<<<
  *         self.money_motivated_cap = section.money_motivated_cap
  *         self.money_motivated_weight = section.money_motivated_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_aspiration); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 209, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_aspiration); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 210, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 209, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 210, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initial_aspiration = __pyx_t_2;
 
-  /* "agents/params.pyx":210
+  /* "agents/params.pyx":211
  *         self.capacity_max = section.capacity_max
  *         self.initial_aspiration = section.initial_aspiration
  *         self.money_motivated_cap = section.money_motivated_cap             # <<<<<<<<<<<<<<
  *         self.money_motivated_weight = section.money_motivated_weight
  *         self.cross_sector_value = section.cross_sector_value
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_cap); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 210, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_cap); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 211, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 210, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 211, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->money_motivated_cap = __pyx_t_2;
 
-  /* "agents/params.pyx":211
+  /* "agents/params.pyx":212
  *         self.initial_aspiration = section.initial_aspiration
  *         self.money_motivated_cap = section.money_motivated_cap
  *         self.money_motivated_weight = section.money_motivated_weight             # <<<<<<<<<<<<<<
  *         self.cross_sector_value = section.cross_sector_value
  *         self.relational_saturation = section.relational_saturation
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 211, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_money_motivated_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 212, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 211, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 212, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->money_motivated_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":212
+  /* "agents/params.pyx":213
  *         self.money_motivated_cap = section.money_motivated_cap
  *         self.money_motivated_weight = section.money_motivated_weight
  *         self.cross_sector_value = section.cross_sector_value             # <<<<<<<<<<<<<<
  *         self.relational_saturation = section.relational_saturation
  *         self.outsider_relational_share = section.outsider_relational_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cross_sector_value); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 212, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cross_sector_value); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 213, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 212, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 213, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->cross_sector_value = __pyx_t_2;
 
-  /* "agents/params.pyx":213
+  /* "agents/params.pyx":214
  *         self.money_motivated_weight = section.money_motivated_weight
  *         self.cross_sector_value = section.cross_sector_value
  *         self.relational_saturation = section.relational_saturation             # <<<<<<<<<<<<<<
  *         self.outsider_relational_share = section.outsider_relational_share
  *         self.cost_relief = section.cost_relief
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_relational_saturation); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 213, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_relational_saturation); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 214, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 213, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 214, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->relational_saturation = __pyx_t_2;
 
-  /* "agents/params.pyx":214
+  /* "agents/params.pyx":215
  *         self.cross_sector_value = section.cross_sector_value
  *         self.relational_saturation = section.relational_saturation
  *         self.outsider_relational_share = section.outsider_relational_share             # <<<<<<<<<<<<<<
  *         self.cost_relief = section.cost_relief
  *         self.wins_benefit_district = section.wins_benefit_district
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_outsider_relational_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 214, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_outsider_relational_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 215, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 214, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 215, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->outsider_relational_share = __pyx_t_2;
 
-  /* "agents/params.pyx":215
+  /* "agents/params.pyx":216
  *         self.relational_saturation = section.relational_saturation
  *         self.outsider_relational_share = section.outsider_relational_share
  *         self.cost_relief = section.cost_relief             # <<<<<<<<<<<<<<
  *         self.wins_benefit_district = section.wins_benefit_district
  *         self.wins_benefit_college = section.wins_benefit_college
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cost_relief); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 215, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_cost_relief); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 216, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 215, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 216, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->cost_relief = __pyx_t_2;
 
-  /* "agents/params.pyx":216
+  /* "agents/params.pyx":217
  *         self.outsider_relational_share = section.outsider_relational_share
  *         self.cost_relief = section.cost_relief
  *         self.wins_benefit_district = section.wins_benefit_district             # <<<<<<<<<<<<<<
  *         self.wins_benefit_college = section.wins_benefit_college
  *         self.wins_benefit_employer = section.wins_benefit_employer
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 216, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_district); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 217, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 216, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 217, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_benefit_district = __pyx_t_2;
 
-  /* "agents/params.pyx":217
+  /* "agents/params.pyx":218
  *         self.cost_relief = section.cost_relief
  *         self.wins_benefit_district = section.wins_benefit_district
  *         self.wins_benefit_college = section.wins_benefit_college             # <<<<<<<<<<<<<<
  *         self.wins_benefit_employer = section.wins_benefit_employer
  *         self.wins_benefit_intermediary = section.wins_benefit_intermediary
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 217, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_college); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 218, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 217, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 218, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_benefit_college = __pyx_t_2;
 
-  /* "agents/params.pyx":218
+  /* "agents/params.pyx":219
  *         self.wins_benefit_district = section.wins_benefit_district
  *         self.wins_benefit_college = section.wins_benefit_college
  *         self.wins_benefit_employer = section.wins_benefit_employer             # <<<<<<<<<<<<<<
  *         self.wins_benefit_intermediary = section.wins_benefit_intermediary
  *         self.weakest_link_rho = section.weakest_link_rho
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 218, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_employer); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 219, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 218, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 219, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_benefit_employer = __pyx_t_2;
 
-  /* "agents/params.pyx":219
+  /* "agents/params.pyx":220
  *         self.wins_benefit_college = section.wins_benefit_college
  *         self.wins_benefit_employer = section.wins_benefit_employer
  *         self.wins_benefit_intermediary = section.wins_benefit_intermediary             # <<<<<<<<<<<<<<
  *         self.weakest_link_rho = section.weakest_link_rho
  *         self.wins_money_dependence = section.wins_money_dependence
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 219, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_benefit_intermediary); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 220, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 219, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 220, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_benefit_intermediary = __pyx_t_2;
 
-  /* "agents/params.pyx":220
+  /* "agents/params.pyx":221
  *         self.wins_benefit_employer = section.wins_benefit_employer
  *         self.wins_benefit_intermediary = section.wins_benefit_intermediary
  *         self.weakest_link_rho = section.weakest_link_rho             # <<<<<<<<<<<<<<
  *         self.wins_money_dependence = section.wins_money_dependence
  *         self.coordination_weight = section.coordination_weight
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_weakest_link_rho); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 220, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_weakest_link_rho); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 221, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 220, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 221, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->weakest_link_rho = __pyx_t_2;
 
-  /* "agents/params.pyx":221
+  /* "agents/params.pyx":222
  *         self.wins_benefit_intermediary = section.wins_benefit_intermediary
  *         self.weakest_link_rho = section.weakest_link_rho
  *         self.wins_money_dependence = section.wins_money_dependence             # <<<<<<<<<<<<<<
  *         self.coordination_weight = section.coordination_weight
  *         self.wins_memory_months = section.wins_memory_months
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_money_dependence); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 221, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_money_dependence); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 222, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 221, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 222, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_money_dependence = __pyx_t_2;
 
-  /* "agents/params.pyx":222
+  /* "agents/params.pyx":223
  *         self.weakest_link_rho = section.weakest_link_rho
  *         self.wins_money_dependence = section.wins_money_dependence
  *         self.coordination_weight = section.coordination_weight             # <<<<<<<<<<<<<<
  *         self.wins_memory_months = section.wins_memory_months
  *         self.value_commitment = section.value_commitment
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_coordination_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 222, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_coordination_weight); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 223, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 222, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 223, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->coordination_weight = __pyx_t_2;
 
-  /* "agents/params.pyx":223
+  /* "agents/params.pyx":224
  *         self.wins_money_dependence = section.wins_money_dependence
  *         self.coordination_weight = section.coordination_weight
  *         self.wins_memory_months = section.wins_memory_months             # <<<<<<<<<<<<<<
  *         self.value_commitment = section.value_commitment
  *         self.value_wins = section.value_wins
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_memory_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 223, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_wins_memory_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 224, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 223, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 224, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->wins_memory_months = __pyx_t_3;
 
-  /* "agents/params.pyx":224
+  /* "agents/params.pyx":225
  *         self.coordination_weight = section.coordination_weight
  *         self.wins_memory_months = section.wins_memory_months
  *         self.value_commitment = section.value_commitment             # <<<<<<<<<<<<<<
  *         self.value_wins = section.value_wins
  *         self.value_data = section.value_data
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_value_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 224, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_value_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 225, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 224, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 225, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->value_commitment = __pyx_t_2;
 
-  /* "agents/params.pyx":225
+  /* "agents/params.pyx":226
  *         self.wins_memory_months = section.wins_memory_months
  *         self.value_commitment = section.value_commitment
  *         self.value_wins = section.value_wins             # <<<<<<<<<<<<<<
  *         self.value_data = section.value_data
  *         self.crowding_memory_months = section.crowding_memory_months
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_value_wins); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 225, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_value_wins); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 226, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 225, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 226, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->value_wins = __pyx_t_2;
 
-  /* "agents/params.pyx":226
+  /* "agents/params.pyx":227
  *         self.value_commitment = section.value_commitment
  *         self.value_wins = section.value_wins
  *         self.value_data = section.value_data             # <<<<<<<<<<<<<<
  *         self.crowding_memory_months = section.crowding_memory_months
  *         self.honoured_pledge_share = section.honoured_pledge_share
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_value_data); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 226, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_value_data); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 227, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 226, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 227, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->value_data = __pyx_t_2;
 
-  /* "agents/params.pyx":227
+  /* "agents/params.pyx":228
  *         self.value_wins = section.value_wins
  *         self.value_data = section.value_data
  *         self.crowding_memory_months = section.crowding_memory_months             # <<<<<<<<<<<<<<
  *         self.honoured_pledge_share = section.honoured_pledge_share
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_crowding_memory_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 227, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_crowding_memory_months); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 228, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 227, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 228, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->crowding_memory_months = __pyx_t_3;
 
-  /* "agents/params.pyx":228
+  /* "agents/params.pyx":229
  *         self.value_data = section.value_data
  *         self.crowding_memory_months = section.crowding_memory_months
  *         self.honoured_pledge_share = section.honoured_pledge_share             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_honoured_pledge_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 228, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_honoured_pledge_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 229, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 228, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 229, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->honoured_pledge_share = __pyx_t_2;
 
-  /* "agents/params.pyx":162
+  /* "agents/params.pyx":163
  *     """``[commitment]``: Commitment, participation and post-grant contributions."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -19965,7 +20070,7 @@ static int __pyx_pf_6agents_6params_10Commitment___init__(struct __pyx_obj_6agen
   return __pyx_r;
 }
 
-/* "agents/params.pxd":135
+/* "agents/params.pxd":136
  * 
  * cdef class Commitment:
  *     cdef readonly double learning_rate             # <<<<<<<<<<<<<<
@@ -20004,7 +20109,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_13learning_rate___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->learning_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 135, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->learning_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 136, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20047,7 +20152,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_13learning_rate___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":136
+/* "agents/params.pxd":137
  * cdef class Commitment:
  *     cdef readonly double learning_rate
  *     cdef readonly double habituation             # <<<<<<<<<<<<<<
@@ -20086,7 +20191,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_11habituation___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habituation); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 136, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habituation); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 137, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20129,7 +20234,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_11habituation___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":137
+/* "agents/params.pxd":138
  *     cdef readonly double learning_rate
  *     cdef readonly double habituation
  *     cdef readonly double initial_mean             # <<<<<<<<<<<<<<
@@ -20168,7 +20273,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12initial_mean___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_mean); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 137, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_mean); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 138, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20211,7 +20316,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12initial_mean___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":138
+/* "agents/params.pxd":139
  *     cdef readonly double habituation
  *     cdef readonly double initial_mean
  *     cdef readonly double initial_spread             # <<<<<<<<<<<<<<
@@ -20250,7 +20355,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_14initial_spread___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_spread); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 138, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_spread); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 139, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20293,7 +20398,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_14initial_spread___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":139
+/* "agents/params.pxd":140
  *     cdef readonly double initial_mean
  *     cdef readonly double initial_spread
  *     cdef readonly double money_motivated_base             # <<<<<<<<<<<<<<
@@ -20332,7 +20437,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20money_motivated_base___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_base); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 139, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_base); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 140, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20375,7 +20480,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20money_motivated_base___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":140
+/* "agents/params.pxd":141
  *     cdef readonly double initial_spread
  *     cdef readonly double money_motivated_base
  *     cdef readonly double money_motivated_per_musd             # <<<<<<<<<<<<<<
@@ -20414,7 +20519,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24money_motivated_per_mus
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_per_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 140, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_per_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 141, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20457,7 +20562,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24money_motivated_per_mus
   return __pyx_r;
 }
 
-/* "agents/params.pxd":141
+/* "agents/params.pxd":142
  *     cdef readonly double money_motivated_base
  *     cdef readonly double money_motivated_per_musd
  *     cdef readonly double exit_threshold_mean             # <<<<<<<<<<<<<<
@@ -20496,7 +20601,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19exit_threshold_mean___g
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_threshold_mean); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 141, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_threshold_mean); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 142, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20539,7 +20644,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19exit_threshold_mean___g
   return __pyx_r;
 }
 
-/* "agents/params.pxd":142
+/* "agents/params.pxd":143
  *     cdef readonly double money_motivated_per_musd
  *     cdef readonly double exit_threshold_mean
  *     cdef readonly double exit_threshold_spread             # <<<<<<<<<<<<<<
@@ -20578,7 +20683,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21exit_threshold_spread__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_threshold_spread); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 142, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_threshold_spread); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 143, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20621,7 +20726,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21exit_threshold_spread__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":143
+/* "agents/params.pxd":144
  *     cdef readonly double exit_threshold_mean
  *     cdef readonly double exit_threshold_spread
  *     cdef readonly double exit_commitment             # <<<<<<<<<<<<<<
@@ -20660,7 +20765,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_15exit_commitment___get__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 143, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 144, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20703,7 +20808,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_15exit_commitment___get__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":144
+/* "agents/params.pxd":145
  *     cdef readonly double exit_threshold_spread
  *     cdef readonly double exit_commitment
  *     cdef readonly str exit_rule             # <<<<<<<<<<<<<<
@@ -20770,7 +20875,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_9exit_rule___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":145
+/* "agents/params.pxd":146
  *     cdef readonly double exit_commitment
  *     cdef readonly str exit_rule
  *     cdef readonly double exit_slope             # <<<<<<<<<<<<<<
@@ -20809,7 +20914,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_10exit_slope___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_slope); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 145, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_slope); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 146, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20852,7 +20957,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_10exit_slope___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":146
+/* "agents/params.pxd":147
  *     cdef readonly str exit_rule
  *     cdef readonly double exit_slope
  *     cdef readonly double join_commitment             # <<<<<<<<<<<<<<
@@ -20891,7 +20996,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_15join_commitment___get__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->join_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 146, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->join_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 147, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -20934,7 +21039,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_15join_commitment___get__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":147
+/* "agents/params.pxd":148
  *     cdef readonly double exit_slope
  *     cdef readonly double join_commitment
  *     cdef readonly long join_min_partners             # <<<<<<<<<<<<<<
@@ -20973,7 +21078,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17join_min_partners___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->join_min_partners); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 147, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->join_min_partners); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 148, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21016,7 +21121,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17join_min_partners___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":148
+/* "agents/params.pxd":149
  *     cdef readonly double join_commitment
  *     cdef readonly long join_min_partners
  *     cdef readonly double participation_cost             # <<<<<<<<<<<<<<
@@ -21055,7 +21160,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18participation_cost___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->participation_cost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 148, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->participation_cost); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 149, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21098,7 +21203,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18participation_cost___ge
   return __pyx_r;
 }
 
-/* "agents/params.pxd":149
+/* "agents/params.pxd":150
  *     cdef readonly long join_min_partners
  *     cdef readonly double participation_cost
  *     cdef readonly double relational_weight             # <<<<<<<<<<<<<<
@@ -21137,7 +21242,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17relational_weight___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->relational_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 149, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->relational_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 150, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21180,7 +21285,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17relational_weight___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":150
+/* "agents/params.pxd":151
  *     cdef readonly double participation_cost
  *     cdef readonly double relational_weight
  *     cdef readonly double grant_weight             # <<<<<<<<<<<<<<
@@ -21219,7 +21324,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12grant_weight___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->grant_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 150, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->grant_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 151, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21262,7 +21367,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12grant_weight___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":151
+/* "agents/params.pxd":152
  *     cdef readonly double relational_weight
  *     cdef readonly double grant_weight
  *     cdef readonly double mandate_weight             # <<<<<<<<<<<<<<
@@ -21301,7 +21406,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_14mandate_weight___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->mandate_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 151, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->mandate_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 152, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21344,7 +21449,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_14mandate_weight___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":152
+/* "agents/params.pxd":153
  *     cdef readonly double grant_weight
  *     cdef readonly double mandate_weight
  *     cdef readonly double vision_weight             # <<<<<<<<<<<<<<
@@ -21383,7 +21488,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_13vision_weight___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->vision_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 152, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->vision_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 153, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21426,7 +21531,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_13vision_weight___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":153
+/* "agents/params.pxd":154
  *     cdef readonly double mandate_weight
  *     cdef readonly double vision_weight
  *     cdef readonly double wins_weight             # <<<<<<<<<<<<<<
@@ -21465,7 +21570,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_11wins_weight___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 153, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 154, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21508,7 +21613,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_11wins_weight___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":154
+/* "agents/params.pxd":155
  *     cdef readonly double vision_weight
  *     cdef readonly double wins_weight
  *     cdef readonly double narrative             # <<<<<<<<<<<<<<
@@ -21547,7 +21652,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_9narrative___get__(struct
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->narrative); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 154, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->narrative); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 155, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21590,7 +21695,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_9narrative___get__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pxd":155
+/* "agents/params.pxd":156
  *     cdef readonly double wins_weight
  *     cdef readonly double narrative
  *     cdef readonly double initiative_load_district             # <<<<<<<<<<<<<<
@@ -21629,7 +21734,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24initiative_load_distric
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 155, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 156, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21672,7 +21777,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24initiative_load_distric
   return __pyx_r;
 }
 
-/* "agents/params.pxd":156
+/* "agents/params.pxd":157
  *     cdef readonly double narrative
  *     cdef readonly double initiative_load_district
  *     cdef readonly double initiative_load_college             # <<<<<<<<<<<<<<
@@ -21711,7 +21816,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_23initiative_load_college
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 156, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 157, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21754,7 +21859,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_23initiative_load_college
   return __pyx_r;
 }
 
-/* "agents/params.pxd":157
+/* "agents/params.pxd":158
  *     cdef readonly double initiative_load_district
  *     cdef readonly double initiative_load_college
  *     cdef readonly double initiative_load_employer             # <<<<<<<<<<<<<<
@@ -21793,7 +21898,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24initiative_load_employe
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 157, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 158, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21836,7 +21941,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24initiative_load_employe
   return __pyx_r;
 }
 
-/* "agents/params.pxd":158
+/* "agents/params.pxd":159
  *     cdef readonly double initiative_load_college
  *     cdef readonly double initiative_load_employer
  *     cdef readonly double initiative_load_intermediary             # <<<<<<<<<<<<<<
@@ -21875,7 +21980,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_28initiative_load_interme
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 158, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initiative_load_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 159, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -21918,7 +22023,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_28initiative_load_interme
   return __pyx_r;
 }
 
-/* "agents/params.pxd":159
+/* "agents/params.pxd":160
  *     cdef readonly double initiative_load_employer
  *     cdef readonly double initiative_load_intermediary
  *     cdef readonly double overload_sensitivity             # <<<<<<<<<<<<<<
@@ -21957,7 +22062,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20overload_sensitivity___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->overload_sensitivity); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 159, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->overload_sensitivity); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 160, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22000,7 +22105,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20overload_sensitivity___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":160
+/* "agents/params.pxd":161
  *     cdef readonly double initiative_load_intermediary
  *     cdef readonly double overload_sensitivity
  *     cdef readonly double policy_coherence             # <<<<<<<<<<<<<<
@@ -22039,7 +22144,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16policy_coherence___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->policy_coherence); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 160, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->policy_coherence); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 161, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22082,7 +22187,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16policy_coherence___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":161
+/* "agents/params.pxd":162
  *     cdef readonly double overload_sensitivity
  *     cdef readonly double policy_coherence
  *     cdef readonly double dominance_tolerance             # <<<<<<<<<<<<<<
@@ -22121,7 +22226,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19dominance_tolerance___g
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dominance_tolerance); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 161, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dominance_tolerance); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 162, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22164,7 +22269,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19dominance_tolerance___g
   return __pyx_r;
 }
 
-/* "agents/params.pxd":162
+/* "agents/params.pxd":163
  *     cdef readonly double policy_coherence
  *     cdef readonly double dominance_tolerance
  *     cdef readonly double dominance_penalty             # <<<<<<<<<<<<<<
@@ -22203,7 +22308,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17dominance_penalty___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dominance_penalty); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 162, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dominance_penalty); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 163, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22246,7 +22351,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17dominance_penalty___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":163
+/* "agents/params.pxd":164
  *     cdef readonly double dominance_tolerance
  *     cdef readonly double dominance_penalty
  *     cdef readonly double crowding             # <<<<<<<<<<<<<<
@@ -22285,7 +22390,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_8crowding___get__(struct 
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->crowding); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 163, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->crowding); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 164, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22328,7 +22433,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_8crowding___get__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pxd":164
+/* "agents/params.pxd":165
  *     cdef readonly double dominance_penalty
  *     cdef readonly double crowding
  *     cdef readonly double contrib_intercept             # <<<<<<<<<<<<<<
@@ -22367,7 +22472,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17contrib_intercept___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_intercept); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 164, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_intercept); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 165, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22410,7 +22515,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17contrib_intercept___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":165
+/* "agents/params.pxd":166
  *     cdef readonly double crowding
  *     cdef readonly double contrib_intercept
  *     cdef readonly double contrib_value             # <<<<<<<<<<<<<<
@@ -22449,7 +22554,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_13contrib_value___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_value); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 165, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_value); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 166, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22492,7 +22597,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_13contrib_value___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":166
+/* "agents/params.pxd":167
  *     cdef readonly double contrib_intercept
  *     cdef readonly double contrib_value
  *     cdef readonly double contrib_institutionalization             # <<<<<<<<<<<<<<
@@ -22531,7 +22636,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_28contrib_institutionaliz
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_institutionalization); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 166, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_institutionalization); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 167, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22574,7 +22679,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_28contrib_institutionaliz
   return __pyx_r;
 }
 
-/* "agents/params.pxd":167
+/* "agents/params.pxd":168
  *     cdef readonly double contrib_value
  *     cdef readonly double contrib_institutionalization
  *     cdef readonly double contrib_champion             # <<<<<<<<<<<<<<
@@ -22613,7 +22718,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16contrib_champion___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_champion); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 167, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_champion); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 168, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22656,7 +22761,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16contrib_champion___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":168
+/* "agents/params.pxd":169
  *     cdef readonly double contrib_institutionalization
  *     cdef readonly double contrib_champion
  *     cdef readonly double contrib_identity             # <<<<<<<<<<<<<<
@@ -22695,7 +22800,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16contrib_identity___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_identity); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 168, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_identity); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 169, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22738,7 +22843,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16contrib_identity___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":169
+/* "agents/params.pxd":170
  *     cdef readonly double contrib_champion
  *     cdef readonly double contrib_identity
  *     cdef readonly double contrib_load             # <<<<<<<<<<<<<<
@@ -22777,7 +22882,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12contrib_load___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_load); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 169, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contrib_load); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 170, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22820,7 +22925,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12contrib_load___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":170
+/* "agents/params.pxd":171
  *     cdef readonly double contrib_identity
  *     cdef readonly double contrib_load
  *     cdef readonly double pledge_intercept             # <<<<<<<<<<<<<<
@@ -22859,7 +22964,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16pledge_intercept___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_intercept); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 170, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_intercept); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 171, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22902,7 +23007,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16pledge_intercept___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":171
+/* "agents/params.pxd":172
  *     cdef readonly double contrib_load
  *     cdef readonly double pledge_intercept
  *     cdef readonly double pledge_commitment             # <<<<<<<<<<<<<<
@@ -22941,7 +23046,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17pledge_commitment___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 171, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 172, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -22984,7 +23089,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17pledge_commitment___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":172
+/* "agents/params.pxd":173
  *     cdef readonly double pledge_intercept
  *     cdef readonly double pledge_commitment
  *     cdef readonly double pledge_same_leader             # <<<<<<<<<<<<<<
@@ -23023,7 +23128,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18pledge_same_leader___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_same_leader); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 172, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_same_leader); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 173, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23066,7 +23171,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18pledge_same_leader___ge
   return __pyx_r;
 }
 
-/* "agents/params.pxd":173
+/* "agents/params.pxd":174
  *     cdef readonly double pledge_commitment
  *     cdef readonly double pledge_same_leader
  *     cdef readonly double pledge_institutionalization             # <<<<<<<<<<<<<<
@@ -23105,7 +23210,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_27pledge_institutionaliza
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_institutionalization); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 173, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->pledge_institutionalization); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 174, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23148,7 +23253,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_27pledge_institutionaliza
   return __pyx_r;
 }
 
-/* "agents/params.pxd":174
+/* "agents/params.pxd":175
  *     cdef readonly double pledge_same_leader
  *     cdef readonly double pledge_institutionalization
  *     cdef readonly double enforcement_bonus             # <<<<<<<<<<<<<<
@@ -23187,7 +23292,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17enforcement_bonus___get
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->enforcement_bonus); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 174, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->enforcement_bonus); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 175, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23230,7 +23335,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_17enforcement_bonus___get
   return __pyx_r;
 }
 
-/* "agents/params.pxd":175
+/* "agents/params.pxd":176
  *     cdef readonly double pledge_institutionalization
  *     cdef readonly double enforcement_bonus
  *     cdef readonly double budget_district_musd             # <<<<<<<<<<<<<<
@@ -23269,7 +23374,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20budget_district_musd___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_district_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 175, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_district_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 176, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23312,7 +23417,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20budget_district_musd___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":176
+/* "agents/params.pxd":177
  *     cdef readonly double enforcement_bonus
  *     cdef readonly double budget_district_musd
  *     cdef readonly double budget_college_musd             # <<<<<<<<<<<<<<
@@ -23351,7 +23456,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19budget_college_musd___g
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_college_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 176, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_college_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 177, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23394,7 +23499,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19budget_college_musd___g
   return __pyx_r;
 }
 
-/* "agents/params.pxd":177
+/* "agents/params.pxd":178
  *     cdef readonly double budget_district_musd
  *     cdef readonly double budget_college_musd
  *     cdef readonly double budget_employer_musd             # <<<<<<<<<<<<<<
@@ -23433,7 +23538,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20budget_employer_musd___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_employer_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 177, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_employer_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 178, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23476,7 +23581,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20budget_employer_musd___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":178
+/* "agents/params.pxd":179
  *     cdef readonly double budget_college_musd
  *     cdef readonly double budget_employer_musd
  *     cdef readonly double budget_intermediary_musd             # <<<<<<<<<<<<<<
@@ -23515,7 +23620,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24budget_intermediary_mus
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_intermediary_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 178, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->budget_intermediary_musd); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 179, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23558,7 +23663,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_24budget_intermediary_mus
   return __pyx_r;
 }
 
-/* "agents/params.pxd":179
+/* "agents/params.pxd":180
  *     cdef readonly double budget_employer_musd
  *     cdef readonly double budget_intermediary_musd
  *     cdef readonly double capacity_min             # <<<<<<<<<<<<<<
@@ -23597,7 +23702,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12capacity_min___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->capacity_min); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 179, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->capacity_min); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 180, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23640,7 +23745,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12capacity_min___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":180
+/* "agents/params.pxd":181
  *     cdef readonly double budget_intermediary_musd
  *     cdef readonly double capacity_min
  *     cdef readonly double capacity_max             # <<<<<<<<<<<<<<
@@ -23679,7 +23784,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12capacity_max___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->capacity_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 180, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->capacity_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 181, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23722,7 +23827,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_12capacity_max___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":181
+/* "agents/params.pxd":182
  *     cdef readonly double capacity_min
  *     cdef readonly double capacity_max
  *     cdef readonly double initial_aspiration             # <<<<<<<<<<<<<<
@@ -23761,7 +23866,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18initial_aspiration___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_aspiration); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 181, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_aspiration); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 182, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23804,7 +23909,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18initial_aspiration___ge
   return __pyx_r;
 }
 
-/* "agents/params.pxd":182
+/* "agents/params.pxd":183
  *     cdef readonly double capacity_max
  *     cdef readonly double initial_aspiration
  *     cdef readonly double money_motivated_cap             # <<<<<<<<<<<<<<
@@ -23843,7 +23948,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19money_motivated_cap___g
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_cap); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 182, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_cap); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 183, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23886,7 +23991,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19money_motivated_cap___g
   return __pyx_r;
 }
 
-/* "agents/params.pxd":183
+/* "agents/params.pxd":184
  *     cdef readonly double initial_aspiration
  *     cdef readonly double money_motivated_cap
  *     cdef readonly double money_motivated_weight             # <<<<<<<<<<<<<<
@@ -23925,7 +24030,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_22money_motivated_weight_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 183, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->money_motivated_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 184, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -23968,7 +24073,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_22money_motivated_weight_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":184
+/* "agents/params.pxd":185
  *     cdef readonly double money_motivated_cap
  *     cdef readonly double money_motivated_weight
  *     cdef readonly double cross_sector_value             # <<<<<<<<<<<<<<
@@ -24007,7 +24112,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18cross_sector_value___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cross_sector_value); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 184, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cross_sector_value); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 185, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24050,7 +24155,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18cross_sector_value___ge
   return __pyx_r;
 }
 
-/* "agents/params.pxd":185
+/* "agents/params.pxd":186
  *     cdef readonly double money_motivated_weight
  *     cdef readonly double cross_sector_value
  *     cdef readonly double relational_saturation             # <<<<<<<<<<<<<<
@@ -24089,7 +24194,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21relational_saturation__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->relational_saturation); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 185, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->relational_saturation); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 186, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24132,7 +24237,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21relational_saturation__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":186
+/* "agents/params.pxd":187
  *     cdef readonly double cross_sector_value
  *     cdef readonly double relational_saturation
  *     cdef readonly double outsider_relational_share             # <<<<<<<<<<<<<<
@@ -24171,7 +24276,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_25outsider_relational_sha
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->outsider_relational_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 186, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->outsider_relational_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 187, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24214,7 +24319,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_25outsider_relational_sha
   return __pyx_r;
 }
 
-/* "agents/params.pxd":187
+/* "agents/params.pxd":188
  *     cdef readonly double relational_saturation
  *     cdef readonly double outsider_relational_share
  *     cdef readonly double cost_relief             # <<<<<<<<<<<<<<
@@ -24253,7 +24358,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_11cost_relief___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cost_relief); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 187, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->cost_relief); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 188, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24296,7 +24401,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_11cost_relief___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":188
+/* "agents/params.pxd":189
  *     cdef readonly double outsider_relational_share
  *     cdef readonly double cost_relief
  *     cdef readonly double wins_benefit_district             # <<<<<<<<<<<<<<
@@ -24335,7 +24440,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21wins_benefit_district__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 188, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_district); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 189, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24378,7 +24483,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21wins_benefit_district__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":189
+/* "agents/params.pxd":190
  *     cdef readonly double cost_relief
  *     cdef readonly double wins_benefit_district
  *     cdef readonly double wins_benefit_college             # <<<<<<<<<<<<<<
@@ -24417,7 +24522,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20wins_benefit_college___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 189, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_college); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 190, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24460,7 +24565,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_20wins_benefit_college___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":190
+/* "agents/params.pxd":191
  *     cdef readonly double wins_benefit_district
  *     cdef readonly double wins_benefit_college
  *     cdef readonly double wins_benefit_employer             # <<<<<<<<<<<<<<
@@ -24499,7 +24604,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21wins_benefit_employer__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 190, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_employer); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 191, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24542,7 +24647,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21wins_benefit_employer__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":191
+/* "agents/params.pxd":192
  *     cdef readonly double wins_benefit_college
  *     cdef readonly double wins_benefit_employer
  *     cdef readonly double wins_benefit_intermediary             # <<<<<<<<<<<<<<
@@ -24581,7 +24686,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_25wins_benefit_intermedia
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 191, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_benefit_intermediary); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 192, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24624,7 +24729,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_25wins_benefit_intermedia
   return __pyx_r;
 }
 
-/* "agents/params.pxd":192
+/* "agents/params.pxd":193
  *     cdef readonly double wins_benefit_employer
  *     cdef readonly double wins_benefit_intermediary
  *     cdef readonly double weakest_link_rho             # <<<<<<<<<<<<<<
@@ -24663,7 +24768,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16weakest_link_rho___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->weakest_link_rho); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 192, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->weakest_link_rho); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 193, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24706,7 +24811,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16weakest_link_rho___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":193
+/* "agents/params.pxd":194
  *     cdef readonly double wins_benefit_intermediary
  *     cdef readonly double weakest_link_rho
  *     cdef readonly double wins_money_dependence             # <<<<<<<<<<<<<<
@@ -24745,7 +24850,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21wins_money_dependence__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_money_dependence); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 193, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->wins_money_dependence); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 194, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24788,7 +24893,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21wins_money_dependence__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":194
+/* "agents/params.pxd":195
  *     cdef readonly double weakest_link_rho
  *     cdef readonly double wins_money_dependence
  *     cdef readonly double coordination_weight             # <<<<<<<<<<<<<<
@@ -24827,7 +24932,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19coordination_weight___g
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->coordination_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 194, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->coordination_weight); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 195, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24870,7 +24975,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_19coordination_weight___g
   return __pyx_r;
 }
 
-/* "agents/params.pxd":195
+/* "agents/params.pxd":196
  *     cdef readonly double wins_money_dependence
  *     cdef readonly double coordination_weight
  *     cdef readonly long wins_memory_months             # <<<<<<<<<<<<<<
@@ -24909,7 +25014,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18wins_memory_months___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->wins_memory_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 195, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->wins_memory_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 196, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -24952,7 +25057,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_18wins_memory_months___ge
   return __pyx_r;
 }
 
-/* "agents/params.pxd":196
+/* "agents/params.pxd":197
  *     cdef readonly double coordination_weight
  *     cdef readonly long wins_memory_months
  *     cdef readonly double value_commitment             # <<<<<<<<<<<<<<
@@ -24991,7 +25096,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16value_commitment___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->value_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 196, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->value_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 197, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -25034,7 +25139,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_16value_commitment___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":197
+/* "agents/params.pxd":198
  *     cdef readonly long wins_memory_months
  *     cdef readonly double value_commitment
  *     cdef readonly double value_wins             # <<<<<<<<<<<<<<
@@ -25073,7 +25178,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_10value_wins___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->value_wins); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 197, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->value_wins); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 198, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -25116,7 +25221,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_10value_wins___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":198
+/* "agents/params.pxd":199
  *     cdef readonly double value_commitment
  *     cdef readonly double value_wins
  *     cdef readonly double value_data             # <<<<<<<<<<<<<<
@@ -25155,7 +25260,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_10value_data___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->value_data); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 198, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->value_data); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 199, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -25198,7 +25303,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_10value_data___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":199
+/* "agents/params.pxd":200
  *     cdef readonly double value_wins
  *     cdef readonly double value_data
  *     cdef readonly long crowding_memory_months             # <<<<<<<<<<<<<<
@@ -25237,7 +25342,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_22crowding_memory_months_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->crowding_memory_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 199, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->crowding_memory_months); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 200, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -25280,7 +25385,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_22crowding_memory_months_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":200
+/* "agents/params.pxd":201
  *     cdef readonly double value_data
  *     cdef readonly long crowding_memory_months
  *     cdef readonly double honoured_pledge_share             # <<<<<<<<<<<<<<
@@ -25319,7 +25424,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_21honoured_pledge_share__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->honoured_pledge_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 200, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->honoured_pledge_share); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 201, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -26279,7 +26384,7 @@ static PyObject *__pyx_pf_6agents_6params_10Commitment_4__setstate_cython__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pyx":234
+/* "agents/params.pyx":235
  *     """``[institutionalization]``: Habit stock, passages and shared infrastructure."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -26325,32 +26430,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 234, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 235, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 234, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 235, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 234, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 235, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 234, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 235, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 234, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 235, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 234, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 235, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -26382,319 +26487,319 @@ static int __pyx_pf_6agents_6params_20Institutionalization___init__(struct __pyx
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":235
+  /* "agents/params.pyx":236
  * 
  *     def __init__(self, section):
  *         self.habit_growth = section.habit_growth             # <<<<<<<<<<<<<<
  *         self.habit_decay = section.habit_decay
  *         self.passage_threshold = section.passage_threshold
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habit_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 235, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habit_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 236, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 235, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 236, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->habit_growth = __pyx_t_2;
 
-  /* "agents/params.pyx":236
+  /* "agents/params.pyx":237
  *     def __init__(self, section):
  *         self.habit_growth = section.habit_growth
  *         self.habit_decay = section.habit_decay             # <<<<<<<<<<<<<<
  *         self.passage_threshold = section.passage_threshold
  *         self.passage_rate = section.passage_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habit_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 236, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habit_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 237, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 236, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 237, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->habit_decay = __pyx_t_2;
 
-  /* "agents/params.pyx":237
+  /* "agents/params.pyx":238
  *         self.habit_growth = section.habit_growth
  *         self.habit_decay = section.habit_decay
  *         self.passage_threshold = section.passage_threshold             # <<<<<<<<<<<<<<
  *         self.passage_rate = section.passage_rate
  *         self.passage_floor = section.passage_floor
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 237, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 238, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 237, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 238, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->passage_threshold = __pyx_t_2;
 
-  /* "agents/params.pyx":238
+  /* "agents/params.pyx":239
  *         self.habit_decay = section.habit_decay
  *         self.passage_threshold = section.passage_threshold
  *         self.passage_rate = section.passage_rate             # <<<<<<<<<<<<<<
  *         self.passage_floor = section.passage_floor
  *         self.passage_lapse = section.passage_lapse
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 239, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->passage_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":239
+  /* "agents/params.pyx":240
  *         self.passage_threshold = section.passage_threshold
  *         self.passage_rate = section.passage_rate
  *         self.passage_floor = section.passage_floor             # <<<<<<<<<<<<<<
  *         self.passage_lapse = section.passage_lapse
  *         self.max_passages = section.max_passages
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_floor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 239, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_floor); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 240, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 240, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->passage_floor = __pyx_t_2;
 
-  /* "agents/params.pyx":240
+  /* "agents/params.pyx":241
  *         self.passage_rate = section.passage_rate
  *         self.passage_floor = section.passage_floor
  *         self.passage_lapse = section.passage_lapse             # <<<<<<<<<<<<<<
  *         self.max_passages = section.max_passages
  *         self.habit_coordination = section.habit_coordination
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_lapse); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 240, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_lapse); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 241, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 240, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 241, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->passage_lapse = __pyx_t_2;
 
-  /* "agents/params.pyx":241
+  /* "agents/params.pyx":242
  *         self.passage_floor = section.passage_floor
  *         self.passage_lapse = section.passage_lapse
  *         self.max_passages = section.max_passages             # <<<<<<<<<<<<<<
  *         self.habit_coordination = section.habit_coordination
  *         self.vision_growth = section.vision_growth
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_max_passages); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 241, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_max_passages); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 242, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 241, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 242, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->max_passages = __pyx_t_3;
 
-  /* "agents/params.pyx":242
+  /* "agents/params.pyx":243
  *         self.passage_lapse = section.passage_lapse
  *         self.max_passages = section.max_passages
  *         self.habit_coordination = section.habit_coordination             # <<<<<<<<<<<<<<
  *         self.vision_growth = section.vision_growth
  *         self.vision_decay = section.vision_decay
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habit_coordination); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 242, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_habit_coordination); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 243, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 242, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 243, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->habit_coordination = __pyx_t_2;
 
-  /* "agents/params.pyx":243
+  /* "agents/params.pyx":244
  *         self.max_passages = section.max_passages
  *         self.habit_coordination = section.habit_coordination
  *         self.vision_growth = section.vision_growth             # <<<<<<<<<<<<<<
  *         self.vision_decay = section.vision_decay
  *         self.data_growth = section.data_growth
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_vision_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 243, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_vision_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 244, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 243, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 244, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->vision_growth = __pyx_t_2;
 
-  /* "agents/params.pyx":244
+  /* "agents/params.pyx":245
  *         self.habit_coordination = section.habit_coordination
  *         self.vision_growth = section.vision_growth
  *         self.vision_decay = section.vision_decay             # <<<<<<<<<<<<<<
  *         self.data_growth = section.data_growth
  *         self.data_decay = section.data_decay
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_vision_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_vision_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 245, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 245, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->vision_decay = __pyx_t_2;
 
-  /* "agents/params.pyx":245
+  /* "agents/params.pyx":246
  *         self.vision_growth = section.vision_growth
  *         self.vision_decay = section.vision_decay
  *         self.data_growth = section.data_growth             # <<<<<<<<<<<<<<
  *         self.data_decay = section.data_decay
  *         self.articulation_trust = section.articulation_trust
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_data_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_data_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 246, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 246, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->data_growth = __pyx_t_2;
 
-  /* "agents/params.pyx":246
+  /* "agents/params.pyx":247
  *         self.vision_decay = section.vision_decay
  *         self.data_growth = section.data_growth
  *         self.data_decay = section.data_decay             # <<<<<<<<<<<<<<
  *         self.articulation_trust = section.articulation_trust
  *         self.articulation_rate = section.articulation_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_data_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 246, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_data_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 247, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 246, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 247, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->data_decay = __pyx_t_2;
 
-  /* "agents/params.pyx":247
+  /* "agents/params.pyx":248
  *         self.data_growth = section.data_growth
  *         self.data_decay = section.data_decay
  *         self.articulation_trust = section.articulation_trust             # <<<<<<<<<<<<<<
  *         self.articulation_rate = section.articulation_rate
  *         self.faculty_resistance = section.faculty_resistance
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_articulation_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_articulation_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 248, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 248, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->articulation_trust = __pyx_t_2;
 
-  /* "agents/params.pyx":248
+  /* "agents/params.pyx":249
  *         self.data_decay = section.data_decay
  *         self.articulation_trust = section.articulation_trust
  *         self.articulation_rate = section.articulation_rate             # <<<<<<<<<<<<<<
  *         self.faculty_resistance = section.faculty_resistance
  *         self.college_competition = section.college_competition
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_articulation_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 248, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_articulation_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 249, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 248, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 249, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->articulation_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":249
+  /* "agents/params.pyx":250
  *         self.articulation_trust = section.articulation_trust
  *         self.articulation_rate = section.articulation_rate
  *         self.faculty_resistance = section.faculty_resistance             # <<<<<<<<<<<<<<
  *         self.college_competition = section.college_competition
  *         self.program_growth = section.program_growth
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_faculty_resistance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 249, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_faculty_resistance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 250, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 249, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 250, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->faculty_resistance = __pyx_t_2;
 
-  /* "agents/params.pyx":250
+  /* "agents/params.pyx":251
  *         self.articulation_rate = section.articulation_rate
  *         self.faculty_resistance = section.faculty_resistance
  *         self.college_competition = section.college_competition             # <<<<<<<<<<<<<<
  *         self.program_growth = section.program_growth
  *         self.program_decay = section.program_decay
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_college_competition); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_college_competition); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 251, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 251, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->college_competition = __pyx_t_2;
 
-  /* "agents/params.pyx":251
+  /* "agents/params.pyx":252
  *         self.faculty_resistance = section.faculty_resistance
  *         self.college_competition = section.college_competition
  *         self.program_growth = section.program_growth             # <<<<<<<<<<<<<<
  *         self.program_decay = section.program_decay
  *         self.prior_vision = section.prior_vision
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_program_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_program_growth); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 252, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 252, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->program_growth = __pyx_t_2;
 
-  /* "agents/params.pyx":252
+  /* "agents/params.pyx":253
  *         self.college_competition = section.college_competition
  *         self.program_growth = section.program_growth
  *         self.program_decay = section.program_decay             # <<<<<<<<<<<<<<
  *         self.prior_vision = section.prior_vision
  *         self.initial_data = section.initial_data
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_program_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 252, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_program_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 253, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 252, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 253, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->program_decay = __pyx_t_2;
 
-  /* "agents/params.pyx":253
+  /* "agents/params.pyx":254
  *         self.program_growth = section.program_growth
  *         self.program_decay = section.program_decay
  *         self.prior_vision = section.prior_vision             # <<<<<<<<<<<<<<
  *         self.initial_data = section.initial_data
  *         self.passage_commitment = section.passage_commitment
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_vision); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 253, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_prior_vision); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 254, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 253, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 254, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->prior_vision = __pyx_t_2;
 
-  /* "agents/params.pyx":254
+  /* "agents/params.pyx":255
  *         self.program_decay = section.program_decay
  *         self.prior_vision = section.prior_vision
  *         self.initial_data = section.initial_data             # <<<<<<<<<<<<<<
  *         self.passage_commitment = section.passage_commitment
  *         self.programme_ta_push = section.programme_ta_push
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_data); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 254, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_data); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 255, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 254, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 255, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initial_data = __pyx_t_2;
 
-  /* "agents/params.pyx":255
+  /* "agents/params.pyx":256
  *         self.prior_vision = section.prior_vision
  *         self.initial_data = section.initial_data
  *         self.passage_commitment = section.passage_commitment             # <<<<<<<<<<<<<<
  *         self.programme_ta_push = section.programme_ta_push
  *         self.programme_money_support = section.programme_money_support
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 255, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_passage_commitment); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 256, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 255, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 256, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->passage_commitment = __pyx_t_2;
 
-  /* "agents/params.pyx":256
+  /* "agents/params.pyx":257
  *         self.initial_data = section.initial_data
  *         self.passage_commitment = section.passage_commitment
  *         self.programme_ta_push = section.programme_ta_push             # <<<<<<<<<<<<<<
  *         self.programme_money_support = section.programme_money_support
  *         self.programme_contribution_support = section.programme_contribution_support
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_programme_ta_push); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 256, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_programme_ta_push); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 256, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->programme_ta_push = __pyx_t_2;
 
-  /* "agents/params.pyx":257
+  /* "agents/params.pyx":258
  *         self.passage_commitment = section.passage_commitment
  *         self.programme_ta_push = section.programme_ta_push
  *         self.programme_money_support = section.programme_money_support             # <<<<<<<<<<<<<<
  *         self.programme_contribution_support = section.programme_contribution_support
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_programme_money_support); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 257, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_programme_money_support); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 258, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 257, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 258, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->programme_money_support = __pyx_t_2;
 
-  /* "agents/params.pyx":258
+  /* "agents/params.pyx":259
  *         self.programme_ta_push = section.programme_ta_push
  *         self.programme_money_support = section.programme_money_support
  *         self.programme_contribution_support = section.programme_contribution_support             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_programme_contribution_support); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 258, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_programme_contribution_support); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 258, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->programme_contribution_support = __pyx_t_2;
 
-  /* "agents/params.pyx":234
+  /* "agents/params.pyx":235
  *     """``[institutionalization]``: Habit stock, passages and shared infrastructure."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -26715,7 +26820,7 @@ static int __pyx_pf_6agents_6params_20Institutionalization___init__(struct __pyx
   return __pyx_r;
 }
 
-/* "agents/params.pxd":203
+/* "agents/params.pxd":204
  * 
  * cdef class Institutionalization:
  *     cdef readonly double habit_growth             # <<<<<<<<<<<<<<
@@ -26754,7 +26859,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12habit_growth_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habit_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 203, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habit_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 204, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -26797,7 +26902,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12habit_growth_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":204
+/* "agents/params.pxd":205
  * cdef class Institutionalization:
  *     cdef readonly double habit_growth
  *     cdef readonly double habit_decay             # <<<<<<<<<<<<<<
@@ -26836,7 +26941,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_11habit_decay__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habit_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 204, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habit_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 205, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -26879,7 +26984,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_11habit_decay__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":205
+/* "agents/params.pxd":206
  *     cdef readonly double habit_growth
  *     cdef readonly double habit_decay
  *     cdef readonly double passage_threshold             # <<<<<<<<<<<<<<
@@ -26918,7 +27023,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_17passage_thres
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 205, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 206, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -26961,7 +27066,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_17passage_thres
   return __pyx_r;
 }
 
-/* "agents/params.pxd":206
+/* "agents/params.pxd":207
  *     cdef readonly double habit_decay
  *     cdef readonly double passage_threshold
  *     cdef readonly double passage_rate             # <<<<<<<<<<<<<<
@@ -27000,7 +27105,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12passage_rate_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 206, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 207, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27043,7 +27148,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12passage_rate_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":207
+/* "agents/params.pxd":208
  *     cdef readonly double passage_threshold
  *     cdef readonly double passage_rate
  *     cdef readonly double passage_floor             # <<<<<<<<<<<<<<
@@ -27082,7 +27187,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13passage_floor
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_floor); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 207, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_floor); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 208, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27125,7 +27230,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13passage_floor
   return __pyx_r;
 }
 
-/* "agents/params.pxd":208
+/* "agents/params.pxd":209
  *     cdef readonly double passage_rate
  *     cdef readonly double passage_floor
  *     cdef readonly double passage_lapse             # <<<<<<<<<<<<<<
@@ -27164,7 +27269,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13passage_lapse
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_lapse); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 208, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_lapse); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 209, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27207,7 +27312,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13passage_lapse
   return __pyx_r;
 }
 
-/* "agents/params.pxd":209
+/* "agents/params.pxd":210
  *     cdef readonly double passage_floor
  *     cdef readonly double passage_lapse
  *     cdef readonly long max_passages             # <<<<<<<<<<<<<<
@@ -27246,7 +27351,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12max_passages_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->max_passages); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 209, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->max_passages); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 210, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27289,7 +27394,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12max_passages_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":210
+/* "agents/params.pxd":211
  *     cdef readonly double passage_lapse
  *     cdef readonly long max_passages
  *     cdef readonly double habit_coordination             # <<<<<<<<<<<<<<
@@ -27328,7 +27433,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18habit_coordin
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habit_coordination); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 210, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->habit_coordination); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 211, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27371,7 +27476,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18habit_coordin
   return __pyx_r;
 }
 
-/* "agents/params.pxd":211
+/* "agents/params.pxd":212
  *     cdef readonly long max_passages
  *     cdef readonly double habit_coordination
  *     cdef readonly double vision_growth             # <<<<<<<<<<<<<<
@@ -27410,7 +27515,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13vision_growth
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->vision_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 211, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->vision_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 212, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27453,7 +27558,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13vision_growth
   return __pyx_r;
 }
 
-/* "agents/params.pxd":212
+/* "agents/params.pxd":213
  *     cdef readonly double habit_coordination
  *     cdef readonly double vision_growth
  *     cdef readonly double vision_decay             # <<<<<<<<<<<<<<
@@ -27492,7 +27597,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12vision_decay_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->vision_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 212, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->vision_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 213, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27535,7 +27640,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12vision_decay_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":213
+/* "agents/params.pxd":214
  *     cdef readonly double vision_growth
  *     cdef readonly double vision_decay
  *     cdef readonly double data_growth             # <<<<<<<<<<<<<<
@@ -27574,7 +27679,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_11data_growth__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->data_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 213, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->data_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 214, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27617,7 +27722,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_11data_growth__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":214
+/* "agents/params.pxd":215
  *     cdef readonly double vision_decay
  *     cdef readonly double data_growth
  *     cdef readonly double data_decay             # <<<<<<<<<<<<<<
@@ -27656,7 +27761,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_10data_decay___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->data_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 214, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->data_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 215, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27699,7 +27804,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_10data_decay___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":215
+/* "agents/params.pxd":216
  *     cdef readonly double data_growth
  *     cdef readonly double data_decay
  *     cdef readonly double articulation_trust             # <<<<<<<<<<<<<<
@@ -27738,7 +27843,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18articulation_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->articulation_trust); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 215, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->articulation_trust); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 216, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27781,7 +27886,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18articulation_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":216
+/* "agents/params.pxd":217
  *     cdef readonly double data_decay
  *     cdef readonly double articulation_trust
  *     cdef readonly double articulation_rate             # <<<<<<<<<<<<<<
@@ -27820,7 +27925,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_17articulation_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->articulation_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 216, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->articulation_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 217, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27863,7 +27968,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_17articulation_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":217
+/* "agents/params.pxd":218
  *     cdef readonly double articulation_trust
  *     cdef readonly double articulation_rate
  *     cdef readonly double faculty_resistance             # <<<<<<<<<<<<<<
@@ -27902,7 +28007,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18faculty_resis
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->faculty_resistance); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 217, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->faculty_resistance); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 218, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -27945,7 +28050,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18faculty_resis
   return __pyx_r;
 }
 
-/* "agents/params.pxd":218
+/* "agents/params.pxd":219
  *     cdef readonly double articulation_rate
  *     cdef readonly double faculty_resistance
  *     cdef readonly double college_competition             # <<<<<<<<<<<<<<
@@ -27984,7 +28089,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_19college_compe
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->college_competition); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 218, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->college_competition); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 219, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28027,7 +28132,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_19college_compe
   return __pyx_r;
 }
 
-/* "agents/params.pxd":219
+/* "agents/params.pxd":220
  *     cdef readonly double faculty_resistance
  *     cdef readonly double college_competition
  *     cdef readonly double program_growth             # <<<<<<<<<<<<<<
@@ -28066,7 +28171,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_14program_growt
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->program_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 219, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->program_growth); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 220, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28109,7 +28214,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_14program_growt
   return __pyx_r;
 }
 
-/* "agents/params.pxd":220
+/* "agents/params.pxd":221
  *     cdef readonly double college_competition
  *     cdef readonly double program_growth
  *     cdef readonly double program_decay             # <<<<<<<<<<<<<<
@@ -28148,7 +28253,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13program_decay
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->program_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 220, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->program_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 221, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28191,7 +28296,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_13program_decay
   return __pyx_r;
 }
 
-/* "agents/params.pxd":221
+/* "agents/params.pxd":222
  *     cdef readonly double program_growth
  *     cdef readonly double program_decay
  *     cdef readonly double prior_vision             # <<<<<<<<<<<<<<
@@ -28230,7 +28335,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12prior_vision_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->prior_vision); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 221, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->prior_vision); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 222, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28273,7 +28378,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12prior_vision_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":222
+/* "agents/params.pxd":223
  *     cdef readonly double program_decay
  *     cdef readonly double prior_vision
  *     cdef readonly double initial_data             # <<<<<<<<<<<<<<
@@ -28312,7 +28417,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12initial_data_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_data); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 222, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_data); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 223, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28355,7 +28460,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_12initial_data_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":223
+/* "agents/params.pxd":224
  *     cdef readonly double prior_vision
  *     cdef readonly double initial_data
  *     cdef readonly double passage_commitment             # <<<<<<<<<<<<<<
@@ -28394,7 +28499,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18passage_commi
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 223, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->passage_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 224, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28437,7 +28542,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_18passage_commi
   return __pyx_r;
 }
 
-/* "agents/params.pxd":224
+/* "agents/params.pxd":225
  *     cdef readonly double initial_data
  *     cdef readonly double passage_commitment
  *     cdef readonly double programme_ta_push             # <<<<<<<<<<<<<<
@@ -28476,7 +28581,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_17programme_ta_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->programme_ta_push); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 224, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->programme_ta_push); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 225, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28519,7 +28624,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_17programme_ta_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":225
+/* "agents/params.pxd":226
  *     cdef readonly double passage_commitment
  *     cdef readonly double programme_ta_push
  *     cdef readonly double programme_money_support             # <<<<<<<<<<<<<<
@@ -28558,7 +28663,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_23programme_mon
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->programme_money_support); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 225, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->programme_money_support); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 226, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -28601,7 +28706,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_23programme_mon
   return __pyx_r;
 }
 
-/* "agents/params.pxd":226
+/* "agents/params.pxd":227
  *     cdef readonly double programme_ta_push
  *     cdef readonly double programme_money_support
  *     cdef readonly double programme_contribution_support             # <<<<<<<<<<<<<<
@@ -28640,7 +28745,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_30programme_con
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->programme_contribution_support); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 226, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->programme_contribution_support); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 227, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -29309,7 +29414,7 @@ static PyObject *__pyx_pf_6agents_6params_20Institutionalization_4__setstate_cyt
   return __pyx_r;
 }
 
-/* "agents/params.pyx":264
+/* "agents/params.pyx":265
  *     """``[employers]``: The employer engagement ladder (M16, M17, M28)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -29355,32 +29460,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 264, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 265, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 264, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 265, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 264, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 265, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 264, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 265, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 264, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 265, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 264, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 265, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -29413,397 +29518,397 @@ static int __pyx_pf_6agents_6params_9Employers___init__(struct __pyx_obj_6agents
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":265
+  /* "agents/params.pyx":266
  * 
  *     def __init__(self, section):
  *         self.step_rate = section.step_rate             # <<<<<<<<<<<<<<
  *         self.trust_per_stage = section.trust_per_stage
  *         self.roi_per_stage = section.roi_per_stage
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_step_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 265, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_step_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 266, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 265, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 266, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->step_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":266
+  /* "agents/params.pyx":267
  *     def __init__(self, section):
  *         self.step_rate = section.step_rate
  *         self.trust_per_stage = section.trust_per_stage             # <<<<<<<<<<<<<<
  *         self.roi_per_stage = section.roi_per_stage
  *         self.contact_rate = section.contact_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_trust_per_stage); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 266, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_trust_per_stage); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 267, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 266, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 267, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->trust_per_stage = __pyx_t_2;
 
-  /* "agents/params.pyx":267
+  /* "agents/params.pyx":268
  *         self.step_rate = section.step_rate
  *         self.trust_per_stage = section.trust_per_stage
  *         self.roi_per_stage = section.roi_per_stage             # <<<<<<<<<<<<<<
  *         self.contact_rate = section.contact_rate
  *         self.contact_roi_gain = section.contact_roi_gain
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_roi_per_stage); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 267, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_roi_per_stage); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 268, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 267, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->roi_per_stage = __pyx_t_2;
 
-  /* "agents/params.pyx":268
+  /* "agents/params.pyx":269
  *         self.trust_per_stage = section.trust_per_stage
  *         self.roi_per_stage = section.roi_per_stage
  *         self.contact_rate = section.contact_rate             # <<<<<<<<<<<<<<
  *         self.contact_roi_gain = section.contact_roi_gain
  *         self.roi_decay = section.roi_decay
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contact_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 268, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contact_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 269, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 268, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 269, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contact_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":269
+  /* "agents/params.pyx":270
  *         self.roi_per_stage = section.roi_per_stage
  *         self.contact_rate = section.contact_rate
  *         self.contact_roi_gain = section.contact_roi_gain             # <<<<<<<<<<<<<<
  *         self.roi_decay = section.roi_decay
  *         self.urgency_gain = section.urgency_gain
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contact_roi_gain); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 269, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_contact_roi_gain); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 270, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 269, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 270, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->contact_roi_gain = __pyx_t_2;
 
-  /* "agents/params.pyx":270
+  /* "agents/params.pyx":271
  *         self.contact_rate = section.contact_rate
  *         self.contact_roi_gain = section.contact_roi_gain
  *         self.roi_decay = section.roi_decay             # <<<<<<<<<<<<<<
  *         self.urgency_gain = section.urgency_gain
  *         self.transactional_asks = section.transactional_asks
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_roi_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 270, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_roi_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 271, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 270, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 271, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->roi_decay = __pyx_t_2;
 
-  /* "agents/params.pyx":271
+  /* "agents/params.pyx":272
  *         self.contact_roi_gain = section.contact_roi_gain
  *         self.roi_decay = section.roi_decay
  *         self.urgency_gain = section.urgency_gain             # <<<<<<<<<<<<<<
  *         self.transactional_asks = section.transactional_asks
  *         self.ask_rate = section.ask_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_urgency_gain); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 271, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_urgency_gain); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 272, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 271, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 272, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->urgency_gain = __pyx_t_2;
 
-  /* "agents/params.pyx":272
+  /* "agents/params.pyx":273
  *         self.roi_decay = section.roi_decay
  *         self.urgency_gain = section.urgency_gain
  *         self.transactional_asks = section.transactional_asks             # <<<<<<<<<<<<<<
  *         self.ask_rate = section.ask_rate
  *         self.transactional_dropout = section.transactional_dropout
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_transactional_asks); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 272, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_transactional_asks); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 273, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 272, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 273, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->transactional_asks = __pyx_t_3;
 
-  /* "agents/params.pyx":273
+  /* "agents/params.pyx":274
  *         self.urgency_gain = section.urgency_gain
  *         self.transactional_asks = section.transactional_asks
  *         self.ask_rate = section.ask_rate             # <<<<<<<<<<<<<<
  *         self.transactional_dropout = section.transactional_dropout
  *         self.burnout_rate = section.burnout_rate
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ask_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 273, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ask_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 274, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 273, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 274, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->ask_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":274
+  /* "agents/params.pyx":275
  *         self.transactional_asks = section.transactional_asks
  *         self.ask_rate = section.ask_rate
  *         self.transactional_dropout = section.transactional_dropout             # <<<<<<<<<<<<<<
  *         self.burnout_rate = section.burnout_rate
  *         self.burnout_recovery = section.burnout_recovery
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_transactional_dropout); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 274, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_transactional_dropout); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 274, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->transactional_dropout = __pyx_t_2;
 
-  /* "agents/params.pyx":275
+  /* "agents/params.pyx":276
  *         self.ask_rate = section.ask_rate
  *         self.transactional_dropout = section.transactional_dropout
  *         self.burnout_rate = section.burnout_rate             # <<<<<<<<<<<<<<
  *         self.burnout_recovery = section.burnout_recovery
  *         self.burnout_exit = section.burnout_exit
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_burnout_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 275, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_burnout_rate); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 276, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 275, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 276, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->burnout_rate = __pyx_t_2;
 
-  /* "agents/params.pyx":276
+  /* "agents/params.pyx":277
  *         self.transactional_dropout = section.transactional_dropout
  *         self.burnout_rate = section.burnout_rate
  *         self.burnout_recovery = section.burnout_recovery             # <<<<<<<<<<<<<<
  *         self.burnout_exit = section.burnout_exit
  *         self.one_stop = section.one_stop
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_burnout_recovery); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 276, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_burnout_recovery); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 276, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 277, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->burnout_recovery = __pyx_t_2;
 
-  /* "agents/params.pyx":277
+  /* "agents/params.pyx":278
  *         self.burnout_rate = section.burnout_rate
  *         self.burnout_recovery = section.burnout_recovery
  *         self.burnout_exit = section.burnout_exit             # <<<<<<<<<<<<<<
  *         self.one_stop = section.one_stop
  *         self.stage_decay = section.stage_decay
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_burnout_exit); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 277, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_burnout_exit); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 278, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 277, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 278, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->burnout_exit = __pyx_t_2;
 
-  /* "agents/params.pyx":278
+  /* "agents/params.pyx":279
  *         self.burnout_recovery = section.burnout_recovery
  *         self.burnout_exit = section.burnout_exit
  *         self.one_stop = section.one_stop             # <<<<<<<<<<<<<<
  *         self.stage_decay = section.stage_decay
  *         self.liability_solution = section.liability_solution
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_one_stop); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 278, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_one_stop); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 279, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 278, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 279, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->one_stop = __pyx_t_2;
 
-  /* "agents/params.pyx":279
+  /* "agents/params.pyx":280
  *         self.burnout_exit = section.burnout_exit
  *         self.one_stop = section.one_stop
  *         self.stage_decay = section.stage_decay             # <<<<<<<<<<<<<<
  *         self.liability_solution = section.liability_solution
  *         self.difficulty_health = section.difficulty_health
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_stage_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 279, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_stage_decay); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 280, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 279, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 280, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->stage_decay = __pyx_t_2;
 
-  /* "agents/params.pyx":280
+  /* "agents/params.pyx":281
  *         self.one_stop = section.one_stop
  *         self.stage_decay = section.stage_decay
  *         self.liability_solution = section.liability_solution             # <<<<<<<<<<<<<<
  *         self.difficulty_health = section.difficulty_health
  *         self.difficulty_manufacturing = section.difficulty_manufacturing
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_liability_solution); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 280, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_liability_solution); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 281, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 280, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 281, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->liability_solution = __pyx_t_3;
 
-  /* "agents/params.pyx":281
+  /* "agents/params.pyx":282
  *         self.stage_decay = section.stage_decay
  *         self.liability_solution = section.liability_solution
  *         self.difficulty_health = section.difficulty_health             # <<<<<<<<<<<<<<
  *         self.difficulty_manufacturing = section.difficulty_manufacturing
  *         self.difficulty_ict = section.difficulty_ict
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_health); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 281, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_health); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 282, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 281, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 282, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->difficulty_health = __pyx_t_2;
 
-  /* "agents/params.pyx":282
+  /* "agents/params.pyx":283
  *         self.liability_solution = section.liability_solution
  *         self.difficulty_health = section.difficulty_health
  *         self.difficulty_manufacturing = section.difficulty_manufacturing             # <<<<<<<<<<<<<<
  *         self.difficulty_ict = section.difficulty_ict
  *         self.difficulty_engineering = section.difficulty_engineering
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_manufacturing); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 282, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_manufacturing); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 283, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 282, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 283, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->difficulty_manufacturing = __pyx_t_2;
 
-  /* "agents/params.pyx":283
+  /* "agents/params.pyx":284
  *         self.difficulty_health = section.difficulty_health
  *         self.difficulty_manufacturing = section.difficulty_manufacturing
  *         self.difficulty_ict = section.difficulty_ict             # <<<<<<<<<<<<<<
  *         self.difficulty_engineering = section.difficulty_engineering
  *         self.difficulty_agriculture = section.difficulty_agriculture
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_ict); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 283, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_ict); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 283, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->difficulty_ict = __pyx_t_2;
 
-  /* "agents/params.pyx":284
+  /* "agents/params.pyx":285
  *         self.difficulty_manufacturing = section.difficulty_manufacturing
  *         self.difficulty_ict = section.difficulty_ict
  *         self.difficulty_engineering = section.difficulty_engineering             # <<<<<<<<<<<<<<
  *         self.difficulty_agriculture = section.difficulty_agriculture
  *         self.liability_relief = section.liability_relief
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_engineering); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_engineering); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 285, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 285, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->difficulty_engineering = __pyx_t_2;
 
-  /* "agents/params.pyx":285
+  /* "agents/params.pyx":286
  *         self.difficulty_ict = section.difficulty_ict
  *         self.difficulty_engineering = section.difficulty_engineering
  *         self.difficulty_agriculture = section.difficulty_agriculture             # <<<<<<<<<<<<<<
  *         self.liability_relief = section.liability_relief
  *         self.breadth_dilution = section.breadth_dilution
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_agriculture); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 285, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_difficulty_agriculture); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 286, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 285, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 286, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->difficulty_agriculture = __pyx_t_2;
 
-  /* "agents/params.pyx":286
+  /* "agents/params.pyx":287
  *         self.difficulty_engineering = section.difficulty_engineering
  *         self.difficulty_agriculture = section.difficulty_agriculture
  *         self.liability_relief = section.liability_relief             # <<<<<<<<<<<<<<
  *         self.breadth_dilution = section.breadth_dilution
  *         self.initial_rung_max = section.initial_rung_max
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_liability_relief); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_liability_relief); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->liability_relief = __pyx_t_2;
 
-  /* "agents/params.pyx":287
+  /* "agents/params.pyx":288
  *         self.difficulty_agriculture = section.difficulty_agriculture
  *         self.liability_relief = section.liability_relief
  *         self.breadth_dilution = section.breadth_dilution             # <<<<<<<<<<<<<<
  *         self.initial_rung_max = section.initial_rung_max
  *         self.initial_roi_max = section.initial_roi_max
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_breadth_dilution); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 287, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_breadth_dilution); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 288, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 287, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 288, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->breadth_dilution = __pyx_t_2;
 
-  /* "agents/params.pyx":288
+  /* "agents/params.pyx":289
  *         self.liability_relief = section.liability_relief
  *         self.breadth_dilution = section.breadth_dilution
  *         self.initial_rung_max = section.initial_rung_max             # <<<<<<<<<<<<<<
  *         self.initial_roi_max = section.initial_roi_max
  *         self.pledged_rung_min = section.pledged_rung_min
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_rung_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 288, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_rung_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 289, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_4 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 288, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_4 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 289, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initial_rung_max = __pyx_t_4;
 
-  /* "agents/params.pyx":289
+  /* "agents/params.pyx":290
  *         self.breadth_dilution = section.breadth_dilution
  *         self.initial_rung_max = section.initial_rung_max
  *         self.initial_roi_max = section.initial_roi_max             # <<<<<<<<<<<<<<
  *         self.pledged_rung_min = section.pledged_rung_min
  *         self.pledged_rung_max = section.pledged_rung_max
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_roi_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 289, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_initial_roi_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 289, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->initial_roi_max = __pyx_t_2;
 
-  /* "agents/params.pyx":290
+  /* "agents/params.pyx":291
  *         self.initial_rung_max = section.initial_rung_max
  *         self.initial_roi_max = section.initial_roi_max
  *         self.pledged_rung_min = section.pledged_rung_min             # <<<<<<<<<<<<<<
  *         self.pledged_rung_max = section.pledged_rung_max
  *         self.ask_rung_scale = section.ask_rung_scale
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledged_rung_min); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 290, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledged_rung_min); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 291, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_4 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 290, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_4 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 291, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->pledged_rung_min = __pyx_t_4;
 
-  /* "agents/params.pyx":291
+  /* "agents/params.pyx":292
  *         self.initial_roi_max = section.initial_roi_max
  *         self.pledged_rung_min = section.pledged_rung_min
  *         self.pledged_rung_max = section.pledged_rung_max             # <<<<<<<<<<<<<<
  *         self.ask_rung_scale = section.ask_rung_scale
  *         self.transactional_ask_size = section.transactional_ask_size
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledged_rung_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 291, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_pledged_rung_max); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_4 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 291, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_4 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->pledged_rung_max = __pyx_t_4;
 
-  /* "agents/params.pyx":292
+  /* "agents/params.pyx":293
  *         self.pledged_rung_min = section.pledged_rung_min
  *         self.pledged_rung_max = section.pledged_rung_max
  *         self.ask_rung_scale = section.ask_rung_scale             # <<<<<<<<<<<<<<
  *         self.transactional_ask_size = section.transactional_ask_size
  *         self.exit_commitment_keep = section.exit_commitment_keep
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ask_rung_scale); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 292, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_ask_rung_scale); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 293, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 292, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 293, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->ask_rung_scale = __pyx_t_2;
 
-  /* "agents/params.pyx":293
+  /* "agents/params.pyx":294
  *         self.pledged_rung_max = section.pledged_rung_max
  *         self.ask_rung_scale = section.ask_rung_scale
  *         self.transactional_ask_size = section.transactional_ask_size             # <<<<<<<<<<<<<<
  *         self.exit_commitment_keep = section.exit_commitment_keep
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_transactional_ask_size); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 293, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_transactional_ask_size); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 294, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 293, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 294, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->transactional_ask_size = __pyx_t_2;
 
-  /* "agents/params.pyx":294
+  /* "agents/params.pyx":295
  *         self.ask_rung_scale = section.ask_rung_scale
  *         self.transactional_ask_size = section.transactional_ask_size
  *         self.exit_commitment_keep = section.exit_commitment_keep             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_commitment_keep); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 294, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_exit_commitment_keep); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 295, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 294, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 295, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->exit_commitment_keep = __pyx_t_2;
 
-  /* "agents/params.pyx":264
+  /* "agents/params.pyx":265
  *     """``[employers]``: The employer engagement ladder (M16, M17, M28)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -29824,7 +29929,7 @@ static int __pyx_pf_6agents_6params_9Employers___init__(struct __pyx_obj_6agents
   return __pyx_r;
 }
 
-/* "agents/params.pxd":229
+/* "agents/params.pxd":230
  * 
  * cdef class Employers:
  *     cdef readonly double step_rate             # <<<<<<<<<<<<<<
@@ -29863,7 +29968,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_9step_rate___get__(struct _
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->step_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 229, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->step_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 230, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -29906,7 +30011,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_9step_rate___get__(struct _
   return __pyx_r;
 }
 
-/* "agents/params.pxd":230
+/* "agents/params.pxd":231
  * cdef class Employers:
  *     cdef readonly double step_rate
  *     cdef readonly double trust_per_stage             # <<<<<<<<<<<<<<
@@ -29945,7 +30050,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_15trust_per_stage___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->trust_per_stage); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 230, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->trust_per_stage); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 231, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -29988,7 +30093,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_15trust_per_stage___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":231
+/* "agents/params.pxd":232
  *     cdef readonly double step_rate
  *     cdef readonly double trust_per_stage
  *     cdef readonly double roi_per_stage             # <<<<<<<<<<<<<<
@@ -30027,7 +30132,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_13roi_per_stage___get__(str
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->roi_per_stage); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 231, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->roi_per_stage); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 232, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30070,7 +30175,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_13roi_per_stage___get__(str
   return __pyx_r;
 }
 
-/* "agents/params.pxd":232
+/* "agents/params.pxd":233
  *     cdef readonly double trust_per_stage
  *     cdef readonly double roi_per_stage
  *     cdef readonly double contact_rate             # <<<<<<<<<<<<<<
@@ -30109,7 +30214,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12contact_rate___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contact_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 232, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contact_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 233, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30152,7 +30257,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12contact_rate___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":233
+/* "agents/params.pxd":234
  *     cdef readonly double roi_per_stage
  *     cdef readonly double contact_rate
  *     cdef readonly double contact_roi_gain             # <<<<<<<<<<<<<<
@@ -30191,7 +30296,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16contact_roi_gain___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contact_roi_gain); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 233, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->contact_roi_gain); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 234, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30234,7 +30339,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16contact_roi_gain___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":234
+/* "agents/params.pxd":235
  *     cdef readonly double contact_rate
  *     cdef readonly double contact_roi_gain
  *     cdef readonly double roi_decay             # <<<<<<<<<<<<<<
@@ -30273,7 +30378,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_9roi_decay___get__(struct _
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->roi_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 234, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->roi_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 235, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30316,7 +30421,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_9roi_decay___get__(struct _
   return __pyx_r;
 }
 
-/* "agents/params.pxd":235
+/* "agents/params.pxd":236
  *     cdef readonly double contact_roi_gain
  *     cdef readonly double roi_decay
  *     cdef readonly double urgency_gain             # <<<<<<<<<<<<<<
@@ -30355,7 +30460,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12urgency_gain___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->urgency_gain); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 235, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->urgency_gain); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 236, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30398,7 +30503,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12urgency_gain___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":236
+/* "agents/params.pxd":237
  *     cdef readonly double roi_decay
  *     cdef readonly double urgency_gain
  *     cdef readonly bint transactional_asks             # <<<<<<<<<<<<<<
@@ -30437,7 +30542,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_18transactional_asks___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->transactional_asks); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 236, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->transactional_asks); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 237, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30480,7 +30585,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_18transactional_asks___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":237
+/* "agents/params.pxd":238
  *     cdef readonly double urgency_gain
  *     cdef readonly bint transactional_asks
  *     cdef readonly double ask_rate             # <<<<<<<<<<<<<<
@@ -30519,7 +30624,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_8ask_rate___get__(struct __
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ask_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 237, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ask_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 238, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30562,7 +30667,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_8ask_rate___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":238
+/* "agents/params.pxd":239
  *     cdef readonly bint transactional_asks
  *     cdef readonly double ask_rate
  *     cdef readonly double transactional_dropout             # <<<<<<<<<<<<<<
@@ -30601,7 +30706,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_21transactional_dropout___g
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->transactional_dropout); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 238, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->transactional_dropout); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 239, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30644,7 +30749,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_21transactional_dropout___g
   return __pyx_r;
 }
 
-/* "agents/params.pxd":239
+/* "agents/params.pxd":240
  *     cdef readonly double ask_rate
  *     cdef readonly double transactional_dropout
  *     cdef readonly double burnout_rate             # <<<<<<<<<<<<<<
@@ -30683,7 +30788,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12burnout_rate___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->burnout_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 239, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->burnout_rate); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 240, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30726,7 +30831,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12burnout_rate___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":240
+/* "agents/params.pxd":241
  *     cdef readonly double transactional_dropout
  *     cdef readonly double burnout_rate
  *     cdef readonly double burnout_recovery             # <<<<<<<<<<<<<<
@@ -30765,7 +30870,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16burnout_recovery___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->burnout_recovery); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 240, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->burnout_recovery); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 241, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30808,7 +30913,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16burnout_recovery___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":241
+/* "agents/params.pxd":242
  *     cdef readonly double burnout_rate
  *     cdef readonly double burnout_recovery
  *     cdef readonly double burnout_exit             # <<<<<<<<<<<<<<
@@ -30847,7 +30952,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12burnout_exit___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->burnout_exit); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 241, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->burnout_exit); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 242, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30890,7 +30995,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_12burnout_exit___get__(stru
   return __pyx_r;
 }
 
-/* "agents/params.pxd":242
+/* "agents/params.pxd":243
  *     cdef readonly double burnout_recovery
  *     cdef readonly double burnout_exit
  *     cdef readonly double one_stop             # <<<<<<<<<<<<<<
@@ -30929,7 +31034,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_8one_stop___get__(struct __
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->one_stop); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 242, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->one_stop); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 243, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -30972,7 +31077,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_8one_stop___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":243
+/* "agents/params.pxd":244
  *     cdef readonly double burnout_exit
  *     cdef readonly double one_stop
  *     cdef readonly double stage_decay             # <<<<<<<<<<<<<<
@@ -31011,7 +31116,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_11stage_decay___get__(struc
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->stage_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 243, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->stage_decay); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 244, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31054,7 +31159,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_11stage_decay___get__(struc
   return __pyx_r;
 }
 
-/* "agents/params.pxd":244
+/* "agents/params.pxd":245
  *     cdef readonly double one_stop
  *     cdef readonly double stage_decay
  *     cdef readonly bint liability_solution             # <<<<<<<<<<<<<<
@@ -31093,7 +31198,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_18liability_solution___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->liability_solution); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 244, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyBool_FromLong(__pyx_v_self->liability_solution); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 245, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31136,7 +31241,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_18liability_solution___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":245
+/* "agents/params.pxd":246
  *     cdef readonly double stage_decay
  *     cdef readonly bint liability_solution
  *     cdef readonly double difficulty_health             # <<<<<<<<<<<<<<
@@ -31175,7 +31280,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_17difficulty_health___get__
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_health); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 245, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_health); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 246, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31218,7 +31323,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_17difficulty_health___get__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":246
+/* "agents/params.pxd":247
  *     cdef readonly bint liability_solution
  *     cdef readonly double difficulty_health
  *     cdef readonly double difficulty_manufacturing             # <<<<<<<<<<<<<<
@@ -31257,7 +31362,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_24difficulty_manufacturing_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_manufacturing); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 246, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_manufacturing); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 247, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31300,7 +31405,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_24difficulty_manufacturing_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":247
+/* "agents/params.pxd":248
  *     cdef readonly double difficulty_health
  *     cdef readonly double difficulty_manufacturing
  *     cdef readonly double difficulty_ict             # <<<<<<<<<<<<<<
@@ -31339,7 +31444,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_14difficulty_ict___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_ict); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 247, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_ict); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 248, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31382,7 +31487,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_14difficulty_ict___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":248
+/* "agents/params.pxd":249
  *     cdef readonly double difficulty_manufacturing
  *     cdef readonly double difficulty_ict
  *     cdef readonly double difficulty_engineering             # <<<<<<<<<<<<<<
@@ -31421,7 +31526,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_22difficulty_engineering___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_engineering); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 248, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_engineering); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 249, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31464,7 +31569,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_22difficulty_engineering___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":249
+/* "agents/params.pxd":250
  *     cdef readonly double difficulty_ict
  *     cdef readonly double difficulty_engineering
  *     cdef readonly double difficulty_agriculture             # <<<<<<<<<<<<<<
@@ -31503,7 +31608,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_22difficulty_agriculture___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_agriculture); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 249, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->difficulty_agriculture); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 250, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31546,7 +31651,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_22difficulty_agriculture___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":250
+/* "agents/params.pxd":251
  *     cdef readonly double difficulty_engineering
  *     cdef readonly double difficulty_agriculture
  *     cdef readonly double liability_relief             # <<<<<<<<<<<<<<
@@ -31585,7 +31690,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16liability_relief___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->liability_relief); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 250, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->liability_relief); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 251, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31628,7 +31733,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16liability_relief___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":251
+/* "agents/params.pxd":252
  *     cdef readonly double difficulty_agriculture
  *     cdef readonly double liability_relief
  *     cdef readonly double breadth_dilution             # <<<<<<<<<<<<<<
@@ -31667,7 +31772,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16breadth_dilution___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->breadth_dilution); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 251, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->breadth_dilution); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 252, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31710,7 +31815,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16breadth_dilution___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":252
+/* "agents/params.pxd":253
  *     cdef readonly double liability_relief
  *     cdef readonly double breadth_dilution
  *     cdef readonly long initial_rung_max             # <<<<<<<<<<<<<<
@@ -31749,7 +31854,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16initial_rung_max___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->initial_rung_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 252, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->initial_rung_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 253, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31792,7 +31897,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16initial_rung_max___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":253
+/* "agents/params.pxd":254
  *     cdef readonly double breadth_dilution
  *     cdef readonly long initial_rung_max
  *     cdef readonly double initial_roi_max             # <<<<<<<<<<<<<<
@@ -31831,7 +31936,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_15initial_roi_max___get__(s
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_roi_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 253, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->initial_roi_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 254, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31874,7 +31979,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_15initial_roi_max___get__(s
   return __pyx_r;
 }
 
-/* "agents/params.pxd":254
+/* "agents/params.pxd":255
  *     cdef readonly long initial_rung_max
  *     cdef readonly double initial_roi_max
  *     cdef readonly long pledged_rung_min             # <<<<<<<<<<<<<<
@@ -31913,7 +32018,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16pledged_rung_min___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->pledged_rung_min); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 254, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->pledged_rung_min); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 255, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -31956,7 +32061,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16pledged_rung_min___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":255
+/* "agents/params.pxd":256
  *     cdef readonly double initial_roi_max
  *     cdef readonly long pledged_rung_min
  *     cdef readonly long pledged_rung_max             # <<<<<<<<<<<<<<
@@ -31995,7 +32100,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16pledged_rung_max___get__(
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->pledged_rung_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 255, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->pledged_rung_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 256, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -32038,7 +32143,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_16pledged_rung_max___get__(
   return __pyx_r;
 }
 
-/* "agents/params.pxd":256
+/* "agents/params.pxd":257
  *     cdef readonly long pledged_rung_min
  *     cdef readonly long pledged_rung_max
  *     cdef readonly double ask_rung_scale             # <<<<<<<<<<<<<<
@@ -32077,7 +32182,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_14ask_rung_scale___get__(st
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ask_rung_scale); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 256, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->ask_rung_scale); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 257, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -32120,7 +32225,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_14ask_rung_scale___get__(st
   return __pyx_r;
 }
 
-/* "agents/params.pxd":257
+/* "agents/params.pxd":258
  *     cdef readonly long pledged_rung_max
  *     cdef readonly double ask_rung_scale
  *     cdef readonly double transactional_ask_size             # <<<<<<<<<<<<<<
@@ -32159,7 +32264,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_22transactional_ask_size___
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->transactional_ask_size); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 257, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->transactional_ask_size); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 258, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -32202,7 +32307,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_22transactional_ask_size___
   return __pyx_r;
 }
 
-/* "agents/params.pxd":258
+/* "agents/params.pxd":259
  *     cdef readonly double ask_rung_scale
  *     cdef readonly double transactional_ask_size
  *     cdef readonly double exit_commitment_keep             # <<<<<<<<<<<<<<
@@ -32241,7 +32346,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_20exit_commitment_keep___ge
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_commitment_keep); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 258, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->exit_commitment_keep); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 259, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -32952,7 +33057,7 @@ static PyObject *__pyx_pf_6agents_6params_9Employers_4__setstate_cython__(struct
   return __pyx_r;
 }
 
-/* "agents/params.pyx":300
+/* "agents/params.pyx":301
  *     """``[outcomes]``: Outcome classification (domain brief 4.2; science_anchors 4.7)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -32998,32 +33103,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_section,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 300, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 301, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 300, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 301, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 300, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 301, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 300, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 301, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 300, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 301, __pyx_L3_error)
     }
     __pyx_v_section = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 300, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 301, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -33055,59 +33160,59 @@ static int __pyx_pf_6agents_6params_8Outcomes___init__(struct __pyx_obj_6agents_
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":301
+  /* "agents/params.pyx":302
  * 
  *     def __init__(self, section):
  *         self.sustained_threshold = section.sustained_threshold             # <<<<<<<<<<<<<<
  *         self.dissolved_threshold = section.dissolved_threshold
  *         self.collaboration_min_orgs = section.collaboration_min_orgs
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_sustained_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 301, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_sustained_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 302, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 301, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 302, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->sustained_threshold = __pyx_t_2;
 
-  /* "agents/params.pyx":302
+  /* "agents/params.pyx":303
  *     def __init__(self, section):
  *         self.sustained_threshold = section.sustained_threshold
  *         self.dissolved_threshold = section.dissolved_threshold             # <<<<<<<<<<<<<<
  *         self.collaboration_min_orgs = section.collaboration_min_orgs
  *         self.horizon_years = section.horizon_years
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dissolved_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 302, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_dissolved_threshold); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 303, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 302, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 303, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->dissolved_threshold = __pyx_t_2;
 
-  /* "agents/params.pyx":303
+  /* "agents/params.pyx":304
  *         self.sustained_threshold = section.sustained_threshold
  *         self.dissolved_threshold = section.dissolved_threshold
  *         self.collaboration_min_orgs = section.collaboration_min_orgs             # <<<<<<<<<<<<<<
  *         self.horizon_years = section.horizon_years
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_collaboration_min_orgs); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 303, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_collaboration_min_orgs); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 304, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 303, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 304, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->collaboration_min_orgs = __pyx_t_3;
 
-  /* "agents/params.pyx":304
+  /* "agents/params.pyx":305
  *         self.dissolved_threshold = section.dissolved_threshold
  *         self.collaboration_min_orgs = section.collaboration_min_orgs
  *         self.horizon_years = section.horizon_years             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_horizon_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 304, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_section, __pyx_mstate_global->__pyx_n_u_horizon_years); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 305, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 304, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(0, 305, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_self->horizon_years = __pyx_t_3;
 
-  /* "agents/params.pyx":300
+  /* "agents/params.pyx":301
  *     """``[outcomes]``: Outcome classification (domain brief 4.2; science_anchors 4.7)."""
  * 
  *     def __init__(self, section):             # <<<<<<<<<<<<<<
@@ -33128,7 +33233,7 @@ static int __pyx_pf_6agents_6params_8Outcomes___init__(struct __pyx_obj_6agents_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":261
+/* "agents/params.pxd":262
  * 
  * cdef class Outcomes:
  *     cdef readonly double sustained_threshold             # <<<<<<<<<<<<<<
@@ -33167,7 +33272,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_19sustained_threshold___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->sustained_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 261, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->sustained_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 262, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -33210,7 +33315,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_19sustained_threshold___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":262
+/* "agents/params.pxd":263
  * cdef class Outcomes:
  *     cdef readonly double sustained_threshold
  *     cdef readonly double dissolved_threshold             # <<<<<<<<<<<<<<
@@ -33249,7 +33354,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_19dissolved_threshold___get_
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dissolved_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 262, __pyx_L4_error)
+        __pyx_t_2 = PyFloat_FromDouble(__pyx_v_self->dissolved_threshold); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 263, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -33292,7 +33397,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_19dissolved_threshold___get_
   return __pyx_r;
 }
 
-/* "agents/params.pxd":263
+/* "agents/params.pxd":264
  *     cdef readonly double sustained_threshold
  *     cdef readonly double dissolved_threshold
  *     cdef readonly long collaboration_min_orgs             # <<<<<<<<<<<<<<
@@ -33331,7 +33436,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_22collaboration_min_orgs___g
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->collaboration_min_orgs); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 263, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->collaboration_min_orgs); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 264, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -33374,7 +33479,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_22collaboration_min_orgs___g
   return __pyx_r;
 }
 
-/* "agents/params.pxd":264
+/* "agents/params.pxd":265
  *     cdef readonly double dissolved_threshold
  *     cdef readonly long collaboration_min_orgs
  *     cdef readonly long horizon_years             # <<<<<<<<<<<<<<
@@ -33413,7 +33518,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_13horizon_years___get__(stru
       __Pyx_INCREF(__pyx_t_1);
       __Pyx_PyCriticalSection_Begin(&__pyx_cs, (PyObject*)__pyx_t_1);
       /*try:*/ {
-        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->horizon_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 264, __pyx_L4_error)
+        __pyx_t_2 = __Pyx_PyLong_From_long(__pyx_v_self->horizon_years); if (unlikely(!__pyx_t_2)) __PYX_ERR(1, 265, __pyx_L4_error)
         __Pyx_GOTREF(__pyx_t_2);
         {
           PyObject *__pyx_temp;
@@ -33942,7 +34047,7 @@ static PyObject *__pyx_pf_6agents_6params_8Outcomes_4__setstate_cython__(struct 
   return __pyx_r;
 }
 
-/* "agents/params.pyx":310
+/* "agents/params.pyx":311
  *     """Every section of one scenario's parameters."""
  * 
  *     def __init__(self, scenario):             # <<<<<<<<<<<<<<
@@ -33988,32 +34093,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_scenario,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL_TPNEW(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 310, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 311, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 310, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 311, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 310, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "__init__", 0) < (0)) __PYX_ERR(0, 311, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 310, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, i); __PYX_ERR(0, 311, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL_TPNEW(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 310, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 311, __pyx_L3_error)
     }
     __pyx_v_scenario = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 310, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("__init__", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 311, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -34046,7 +34151,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("__init__", 0);
 
-  /* "agents/params.pyx":311
+  /* "agents/params.pyx":312
  * 
  *     def __init__(self, scenario):
  *         self.region = Region(scenario.region)             # <<<<<<<<<<<<<<
@@ -34054,7 +34159,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
  *         self.trust = Trust(scenario.trust)
 */
   __pyx_t_2 = NULL;
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_region); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 311, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_region); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 312, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __pyx_t_4 = 1;
   {
@@ -34062,7 +34167,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Region, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 311, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 312, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34070,7 +34175,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->region, ((struct __pyx_obj_6agents_6params_Region *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":312
+  /* "agents/params.pyx":313
  *     def __init__(self, scenario):
  *         self.region = Region(scenario.region)
  *         self.grant = Grant(scenario.grant)             # <<<<<<<<<<<<<<
@@ -34078,7 +34183,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
  *         self.ties = Ties(scenario.ties)
 */
   __pyx_t_3 = NULL;
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_grant); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 312, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_grant); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 313, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   __pyx_t_4 = 1;
   {
@@ -34086,7 +34191,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Grant, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 312, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 313, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34094,7 +34199,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->grant, ((struct __pyx_obj_6agents_6params_Grant *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":313
+  /* "agents/params.pyx":314
  *         self.region = Region(scenario.region)
  *         self.grant = Grant(scenario.grant)
  *         self.trust = Trust(scenario.trust)             # <<<<<<<<<<<<<<
@@ -34102,7 +34207,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
  *         self.leadership = Leadership(scenario.leadership)
 */
   __pyx_t_2 = NULL;
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 313, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 314, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __pyx_t_4 = 1;
   {
@@ -34110,7 +34215,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Trust, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 313, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 314, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34118,7 +34223,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->trust, ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":314
+  /* "agents/params.pyx":315
  *         self.grant = Grant(scenario.grant)
  *         self.trust = Trust(scenario.trust)
  *         self.ties = Ties(scenario.ties)             # <<<<<<<<<<<<<<
@@ -34126,7 +34231,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
  *         self.commitment = Commitment(scenario.commitment)
 */
   __pyx_t_3 = NULL;
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_ties); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 314, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_ties); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 315, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   __pyx_t_4 = 1;
   {
@@ -34134,7 +34239,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Ties, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 314, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 315, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34142,7 +34247,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->ties, ((struct __pyx_obj_6agents_6params_Ties *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":315
+  /* "agents/params.pyx":316
  *         self.trust = Trust(scenario.trust)
  *         self.ties = Ties(scenario.ties)
  *         self.leadership = Leadership(scenario.leadership)             # <<<<<<<<<<<<<<
@@ -34150,7 +34255,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
  *         self.institutionalization = Institutionalization(scenario.institutionalization)
 */
   __pyx_t_2 = NULL;
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_leadership); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 315, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_leadership); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 316, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __pyx_t_4 = 1;
   {
@@ -34158,7 +34263,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Leadership, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 315, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 316, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34166,7 +34271,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->leadership, ((struct __pyx_obj_6agents_6params_Leadership *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":316
+  /* "agents/params.pyx":317
  *         self.ties = Ties(scenario.ties)
  *         self.leadership = Leadership(scenario.leadership)
  *         self.commitment = Commitment(scenario.commitment)             # <<<<<<<<<<<<<<
@@ -34174,7 +34279,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
  *         self.employers = Employers(scenario.employers)
 */
   __pyx_t_3 = NULL;
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 316, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_commitment); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 317, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   __pyx_t_4 = 1;
   {
@@ -34182,7 +34287,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Commitment, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 316, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 317, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34190,7 +34295,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->commitment, ((struct __pyx_obj_6agents_6params_Commitment *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":317
+  /* "agents/params.pyx":318
  *         self.leadership = Leadership(scenario.leadership)
  *         self.commitment = Commitment(scenario.commitment)
  *         self.institutionalization = Institutionalization(scenario.institutionalization)             # <<<<<<<<<<<<<<
@@ -34198,7 +34303,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
  *         self.outcomes = Outcomes(scenario.outcomes)
 */
   __pyx_t_2 = NULL;
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_institutionalization); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 317, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_institutionalization); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 318, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __pyx_t_4 = 1;
   {
@@ -34206,7 +34311,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Institutionalization, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 317, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 318, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34214,14 +34319,14 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->institutionalization, ((struct __pyx_obj_6agents_6params_Institutionalization *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":318
+  /* "agents/params.pyx":319
  *         self.commitment = Commitment(scenario.commitment)
  *         self.institutionalization = Institutionalization(scenario.institutionalization)
  *         self.employers = Employers(scenario.employers)             # <<<<<<<<<<<<<<
  *         self.outcomes = Outcomes(scenario.outcomes)
 */
   __pyx_t_3 = NULL;
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_employers); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 318, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_employers); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 319, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
   __pyx_t_4 = 1;
   {
@@ -34229,7 +34334,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Employers, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 318, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 319, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34237,13 +34342,13 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->employers, ((struct __pyx_obj_6agents_6params_Employers *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":319
+  /* "agents/params.pyx":320
  *         self.institutionalization = Institutionalization(scenario.institutionalization)
  *         self.employers = Employers(scenario.employers)
  *         self.outcomes = Outcomes(scenario.outcomes)             # <<<<<<<<<<<<<<
 */
   __pyx_t_2 = NULL;
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_outcomes); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 319, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_scenario, __pyx_mstate_global->__pyx_n_u_outcomes); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 320, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __pyx_t_4 = 1;
   {
@@ -34251,7 +34356,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_mstate_global->__pyx_ptype_6agents_6params_Outcomes, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 319, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 320, __pyx_L1_error)
     __Pyx_GOTREF((PyObject *)__pyx_t_1);
   }
   __Pyx_GIVEREF((PyObject *)__pyx_t_1);
@@ -34259,7 +34364,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   __Pyx_DECREF_SET(__pyx_v_self->outcomes, ((struct __pyx_obj_6agents_6params_Outcomes *)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "agents/params.pyx":310
+  /* "agents/params.pyx":311
  *     """Every section of one scenario's parameters."""
  * 
  *     def __init__(self, scenario):             # <<<<<<<<<<<<<<
@@ -34282,7 +34387,7 @@ static int __pyx_pf_6agents_6params_6Params___init__(struct __pyx_obj_6agents_6p
   return __pyx_r;
 }
 
-/* "agents/params.pxd":268
+/* "agents/params.pxd":269
  * 
  * cdef class Params:
  *     cdef readonly Region region             # <<<<<<<<<<<<<<
@@ -34349,7 +34454,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_6region___get__(struct __pyx_o
   return __pyx_r;
 }
 
-/* "agents/params.pxd":269
+/* "agents/params.pxd":270
  * cdef class Params:
  *     cdef readonly Region region
  *     cdef readonly Grant grant             # <<<<<<<<<<<<<<
@@ -34416,7 +34521,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_5grant___get__(struct __pyx_ob
   return __pyx_r;
 }
 
-/* "agents/params.pxd":270
+/* "agents/params.pxd":271
  *     cdef readonly Region region
  *     cdef readonly Grant grant
  *     cdef readonly Trust trust             # <<<<<<<<<<<<<<
@@ -34483,7 +34588,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_5trust___get__(struct __pyx_ob
   return __pyx_r;
 }
 
-/* "agents/params.pxd":271
+/* "agents/params.pxd":272
  *     cdef readonly Grant grant
  *     cdef readonly Trust trust
  *     cdef readonly Ties ties             # <<<<<<<<<<<<<<
@@ -34550,7 +34655,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_4ties___get__(struct __pyx_obj
   return __pyx_r;
 }
 
-/* "agents/params.pxd":272
+/* "agents/params.pxd":273
  *     cdef readonly Trust trust
  *     cdef readonly Ties ties
  *     cdef readonly Leadership leadership             # <<<<<<<<<<<<<<
@@ -34617,7 +34722,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_10leadership___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":273
+/* "agents/params.pxd":274
  *     cdef readonly Ties ties
  *     cdef readonly Leadership leadership
  *     cdef readonly Commitment commitment             # <<<<<<<<<<<<<<
@@ -34684,7 +34789,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_10commitment___get__(struct __
   return __pyx_r;
 }
 
-/* "agents/params.pxd":274
+/* "agents/params.pxd":275
  *     cdef readonly Leadership leadership
  *     cdef readonly Commitment commitment
  *     cdef readonly Institutionalization institutionalization             # <<<<<<<<<<<<<<
@@ -34751,7 +34856,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_20institutionalization___get__
   return __pyx_r;
 }
 
-/* "agents/params.pxd":275
+/* "agents/params.pxd":276
  *     cdef readonly Commitment commitment
  *     cdef readonly Institutionalization institutionalization
  *     cdef readonly Employers employers             # <<<<<<<<<<<<<<
@@ -34817,7 +34922,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_9employers___get__(struct __py
   return __pyx_r;
 }
 
-/* "agents/params.pxd":276
+/* "agents/params.pxd":277
  *     cdef readonly Institutionalization institutionalization
  *     cdef readonly Employers employers
  *     cdef readonly Outcomes outcomes             # <<<<<<<<<<<<<<
@@ -35451,7 +35556,7 @@ static PyObject *__pyx_pf_6agents_6params_6Params_4__setstate_cython__(struct __
  *     int __Pyx_UpdateUnpickledDict(object, object, Py_ssize_t) except -1
  * def __pyx_unpickle_Region(__pyx_type, long __pyx_checksum, tuple __pyx_state):             # <<<<<<<<<<<<<<
  *     cdef object __pyx_result
- *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
+ *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
 */
 
 /* Python wrapper */
@@ -35583,16 +35688,16 @@ static PyObject *__pyx_pf_6agents_6params___pyx_unpickle_Region(CYTHON_UNUSED Py
   /* "(tree fragment)":6
  * def __pyx_unpickle_Region(__pyx_type, long __pyx_checksum, tuple __pyx_state):
  *     cdef object __pyx_result
- *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')             # <<<<<<<<<<<<<<
+ *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')             # <<<<<<<<<<<<<<
  *     __pyx_result = Region.__new__(__pyx_type)
  *     if __pyx_state is not None:
 */
-  __pyx_t_1 = __Pyx_CheckUnpickleChecksum(__pyx_v___pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, __pyx_k_insularity_lead_length_km_n_cham); if (unlikely(__pyx_t_1 == ((int)-1))) __PYX_ERR(2, 6, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_CheckUnpickleChecksum(__pyx_v___pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, __pyx_k_insularity_lead_length_km_n_cham); if (unlikely(__pyx_t_1 == ((int)-1))) __PYX_ERR(2, 6, __pyx_L1_error)
 
 
   /* "(tree fragment)":7
  *     cdef object __pyx_result
- *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
+ *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
  *     __pyx_result = Region.__new__(__pyx_type)             # <<<<<<<<<<<<<<
  *     if __pyx_state is not None:
  *         __pyx_unpickle_Region__set_state(<Region> __pyx_result, __pyx_state)
@@ -35611,7 +35716,7 @@ static PyObject *__pyx_pf_6agents_6params___pyx_unpickle_Region(CYTHON_UNUSED Py
   __pyx_t_2 = 0;
 
   /* "(tree fragment)":8
- *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
+ *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
  *     __pyx_result = Region.__new__(__pyx_type)
  *     if __pyx_state is not None:             # <<<<<<<<<<<<<<
  *         __pyx_unpickle_Region__set_state(<Region> __pyx_result, __pyx_state)
@@ -35637,7 +35742,7 @@ static PyObject *__pyx_pf_6agents_6params___pyx_unpickle_Region(CYTHON_UNUSED Py
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
 
     /* "(tree fragment)":8
- *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
+ *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
  *     __pyx_result = Region.__new__(__pyx_type)
  *     if __pyx_state is not None:             # <<<<<<<<<<<<<<
  *         __pyx_unpickle_Region__set_state(<Region> __pyx_result, __pyx_state)
@@ -35650,7 +35755,7 @@ static PyObject *__pyx_pf_6agents_6params___pyx_unpickle_Region(CYTHON_UNUSED Py
  *         __pyx_unpickle_Region__set_state(<Region> __pyx_result, __pyx_state)
  *     return __pyx_result             # <<<<<<<<<<<<<<
  * cdef __pyx_unpickle_Region__set_state(Region __pyx_result, __pyx_state: tuple):
- *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_infrastructure = __pyx_state[12]; __pyx_result.prior_tie_age_max = __pyx_state[13]; __pyx_result.prior_tie_age_min = __pyx_state[14]; __pyx_result.prior_tie_density = __pyx_state[15]; __pyx_result.prior_trust = __pyx_state[16]; __pyx_result.prior_trust_spread = __pyx_state[17]; __pyx_result.systems_lead_probability = __pyx_state[18]; __pyx_result.systems_now_share = __pyx_state[19]; __pyx_result.urgency = __pyx_state[20]; __pyx_result.width_km = __pyx_state[21]
+ *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_cluster_ties = __pyx_state[12]; __pyx_result.prior_infrastructure = __pyx_state[13]; __pyx_result.prior_tie_age_max = __pyx_state[14]; __pyx_result.prior_tie_age_min = __pyx_state[15]; __pyx_result.prior_tie_density = __pyx_state[16]; __pyx_result.prior_trust = __pyx_state[17]; __pyx_result.prior_trust_spread = __pyx_state[18]; __pyx_result.systems_lead_probability = __pyx_state[19]; __pyx_result.systems_now_share = __pyx_state[20]; __pyx_result.urgency = __pyx_state[21]; __pyx_result.width_km = __pyx_state[22]
 */
   {
     PyObject *__pyx_temp;
@@ -35668,7 +35773,7 @@ static PyObject *__pyx_pf_6agents_6params___pyx_unpickle_Region(CYTHON_UNUSED Py
  *     int __Pyx_UpdateUnpickledDict(object, object, Py_ssize_t) except -1
  * def __pyx_unpickle_Region(__pyx_type, long __pyx_checksum, tuple __pyx_state):             # <<<<<<<<<<<<<<
  *     cdef object __pyx_result
- *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
+ *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
 */
 
   /* function exit code */
@@ -35688,8 +35793,8 @@ static PyObject *__pyx_pf_6agents_6params___pyx_unpickle_Region(CYTHON_UNUSED Py
  *         __pyx_unpickle_Region__set_state(<Region> __pyx_result, __pyx_state)
  *     return __pyx_result
  * cdef __pyx_unpickle_Region__set_state(Region __pyx_result, __pyx_state: tuple):             # <<<<<<<<<<<<<<
- *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_infrastructure = __pyx_state[12]; __pyx_result.prior_tie_age_max = __pyx_state[13]; __pyx_result.prior_tie_age_min = __pyx_state[14]; __pyx_result.prior_tie_density = __pyx_state[15]; __pyx_result.prior_trust = __pyx_state[16]; __pyx_result.prior_trust_spread = __pyx_state[17]; __pyx_result.systems_lead_probability = __pyx_state[18]; __pyx_result.systems_now_share = __pyx_state[19]; __pyx_result.urgency = __pyx_state[20]; __pyx_result.width_km = __pyx_state[21]
- *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 22)
+ *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_cluster_ties = __pyx_state[12]; __pyx_result.prior_infrastructure = __pyx_state[13]; __pyx_result.prior_tie_age_max = __pyx_state[14]; __pyx_result.prior_tie_age_min = __pyx_state[15]; __pyx_result.prior_tie_density = __pyx_state[16]; __pyx_result.prior_trust = __pyx_state[17]; __pyx_result.prior_trust_spread = __pyx_state[18]; __pyx_result.systems_lead_probability = __pyx_state[19]; __pyx_result.systems_now_share = __pyx_state[20]; __pyx_result.urgency = __pyx_state[21]; __pyx_result.width_km = __pyx_state[22]
+ *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 23)
 */
 
 static PyObject *__pyx_f_6agents_6params___pyx_unpickle_Region__set_state(struct __pyx_obj_6agents_6params_Region *__pyx_v___pyx_result, PyObject *__pyx_v___pyx_state) {
@@ -35707,8 +35812,8 @@ static PyObject *__pyx_f_6agents_6params___pyx_unpickle_Region__set_state(struct
   /* "(tree fragment)":12
  *     return __pyx_result
  * cdef __pyx_unpickle_Region__set_state(Region __pyx_result, __pyx_state: tuple):
- *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_infrastructure = __pyx_state[12]; __pyx_result.prior_tie_age_max = __pyx_state[13]; __pyx_result.prior_tie_age_min = __pyx_state[14]; __pyx_result.prior_tie_density = __pyx_state[15]; __pyx_result.prior_trust = __pyx_state[16]; __pyx_result.prior_trust_spread = __pyx_state[17]; __pyx_result.systems_lead_probability = __pyx_state[18]; __pyx_result.systems_now_share = __pyx_state[19]; __pyx_result.urgency = __pyx_state[20]; __pyx_result.width_km = __pyx_state[21]             # <<<<<<<<<<<<<<
- *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 22)
+ *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_cluster_ties = __pyx_state[12]; __pyx_result.prior_infrastructure = __pyx_state[13]; __pyx_result.prior_tie_age_max = __pyx_state[14]; __pyx_result.prior_tie_age_min = __pyx_state[15]; __pyx_result.prior_tie_density = __pyx_state[16]; __pyx_result.prior_trust = __pyx_state[17]; __pyx_result.prior_trust_spread = __pyx_state[18]; __pyx_result.systems_lead_probability = __pyx_state[19]; __pyx_result.systems_now_share = __pyx_state[20]; __pyx_result.urgency = __pyx_state[21]; __pyx_result.width_km = __pyx_state[22]             # <<<<<<<<<<<<<<
+ *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 23)
 */
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 0, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
@@ -35774,50 +35879,55 @@ static PyObject *__pyx_f_6agents_6params___pyx_unpickle_Region__set_state(struct
   __pyx_v___pyx_result->n_workforce_boards = __pyx_t_3;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 12, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_v___pyx_result->prior_cluster_ties = __pyx_t_3;
+  __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 13, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v___pyx_result->prior_infrastructure = __pyx_t_2;
-  __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 13, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->prior_tie_age_max = __pyx_t_3;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 14, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->prior_tie_age_min = __pyx_t_3;
+  __pyx_v___pyx_result->prior_tie_age_max = __pyx_t_3;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 15, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyLong_As_long(__pyx_t_1); if (unlikely((__pyx_t_3 == (long)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->prior_tie_density = __pyx_t_2;
+  __pyx_v___pyx_result->prior_tie_age_min = __pyx_t_3;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 16, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->prior_trust = __pyx_t_2;
+  __pyx_v___pyx_result->prior_tie_density = __pyx_t_2;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 17, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->prior_trust_spread = __pyx_t_2;
+  __pyx_v___pyx_result->prior_trust = __pyx_t_2;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 18, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->systems_lead_probability = __pyx_t_2;
+  __pyx_v___pyx_result->prior_trust_spread = __pyx_t_2;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 19, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->systems_now_share = __pyx_t_2;
+  __pyx_v___pyx_result->systems_lead_probability = __pyx_t_2;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 20, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v___pyx_result->urgency = __pyx_t_2;
+  __pyx_v___pyx_result->systems_now_share = __pyx_t_2;
   __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 21, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_v___pyx_result->urgency = __pyx_t_2;
+  __pyx_t_1 = __Pyx_GetItemInt_Tuple(__pyx_v___pyx_state, 22, long, 1, __Pyx_PyLong_From_long, 0, 1, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(2, 12, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
@@ -35825,18 +35935,18 @@ static PyObject *__pyx_f_6agents_6params___pyx_unpickle_Region__set_state(struct
 
   /* "(tree fragment)":13
  * cdef __pyx_unpickle_Region__set_state(Region __pyx_result, __pyx_state: tuple):
- *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_infrastructure = __pyx_state[12]; __pyx_result.prior_tie_age_max = __pyx_state[13]; __pyx_result.prior_tie_age_min = __pyx_state[14]; __pyx_result.prior_tie_density = __pyx_state[15]; __pyx_result.prior_trust = __pyx_state[16]; __pyx_result.prior_trust_spread = __pyx_state[17]; __pyx_result.systems_lead_probability = __pyx_state[18]; __pyx_result.systems_now_share = __pyx_state[19]; __pyx_result.urgency = __pyx_state[20]; __pyx_result.width_km = __pyx_state[21]
- *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 22)             # <<<<<<<<<<<<<<
+ *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_cluster_ties = __pyx_state[12]; __pyx_result.prior_infrastructure = __pyx_state[13]; __pyx_result.prior_tie_age_max = __pyx_state[14]; __pyx_result.prior_tie_age_min = __pyx_state[15]; __pyx_result.prior_tie_density = __pyx_state[16]; __pyx_result.prior_trust = __pyx_state[17]; __pyx_result.prior_trust_spread = __pyx_state[18]; __pyx_result.systems_lead_probability = __pyx_state[19]; __pyx_result.systems_now_share = __pyx_state[20]; __pyx_result.urgency = __pyx_state[21]; __pyx_result.width_km = __pyx_state[22]
+ *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 23)             # <<<<<<<<<<<<<<
 */
-  __pyx_t_4 = __Pyx_UpdateUnpickledDict(((PyObject *)__pyx_v___pyx_result), __pyx_v___pyx_state, 22); if (unlikely(__pyx_t_4 == ((int)-1))) __PYX_ERR(2, 13, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_UpdateUnpickledDict(((PyObject *)__pyx_v___pyx_result), __pyx_v___pyx_state, 23); if (unlikely(__pyx_t_4 == ((int)-1))) __PYX_ERR(2, 13, __pyx_L1_error)
 
 
   /* "(tree fragment)":11
  *         __pyx_unpickle_Region__set_state(<Region> __pyx_result, __pyx_state)
  *     return __pyx_result
  * cdef __pyx_unpickle_Region__set_state(Region __pyx_result, __pyx_state: tuple):             # <<<<<<<<<<<<<<
- *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_infrastructure = __pyx_state[12]; __pyx_result.prior_tie_age_max = __pyx_state[13]; __pyx_result.prior_tie_age_min = __pyx_state[14]; __pyx_result.prior_tie_density = __pyx_state[15]; __pyx_result.prior_trust = __pyx_state[16]; __pyx_result.prior_trust_spread = __pyx_state[17]; __pyx_result.systems_lead_probability = __pyx_state[18]; __pyx_result.systems_now_share = __pyx_state[19]; __pyx_result.urgency = __pyx_state[20]; __pyx_result.width_km = __pyx_state[21]
- *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 22)
+ *     __pyx_result.insularity = __pyx_state[0]; __pyx_result.lead = __pyx_state[1]; __pyx_result.length_km = __pyx_state[2]; __pyx_result.n_chambers = __pyx_state[3]; __pyx_result.n_charters = __pyx_state[4]; __pyx_result.n_colleges = __pyx_state[5]; __pyx_result.n_county_offices = __pyx_state[6]; __pyx_result.n_districts = __pyx_state[7]; __pyx_result.n_employers = __pyx_state[8]; __pyx_result.n_industry_sectors = __pyx_state[9]; __pyx_result.n_ta_providers = __pyx_state[10]; __pyx_result.n_workforce_boards = __pyx_state[11]; __pyx_result.prior_cluster_ties = __pyx_state[12]; __pyx_result.prior_infrastructure = __pyx_state[13]; __pyx_result.prior_tie_age_max = __pyx_state[14]; __pyx_result.prior_tie_age_min = __pyx_state[15]; __pyx_result.prior_tie_density = __pyx_state[16]; __pyx_result.prior_trust = __pyx_state[17]; __pyx_result.prior_trust_spread = __pyx_state[18]; __pyx_result.systems_lead_probability = __pyx_state[19]; __pyx_result.systems_now_share = __pyx_state[20]; __pyx_result.urgency = __pyx_state[21]; __pyx_result.width_km = __pyx_state[22]
+ *     __Pyx_UpdateUnpickledDict(__pyx_result, __pyx_state, 23)
 */
 
   /* function exit code */
@@ -39826,6 +39936,10 @@ static PyObject *__pyx_getprop_6agents_6params_6Region_prior_trust_spread(PyObje
   return __pyx_pw_6agents_6params_6Region_18prior_trust_spread_1__get__(o);
 }
 
+static PyObject *__pyx_getprop_6agents_6params_6Region_prior_cluster_ties(PyObject *o, CYTHON_UNUSED void *x) {
+  return __pyx_pw_6agents_6params_6Region_18prior_cluster_ties_1__get__(o);
+}
+
 static PyObject *__pyx_getprop_6agents_6params_6Region_prior_tie_age_min(PyObject *o, CYTHON_UNUSED void *x) {
   return __pyx_pw_6agents_6params_6Region_17prior_tie_age_min_1__get__(o);
 }
@@ -39861,6 +39975,7 @@ static struct PyGetSetDef __pyx_getsets_6agents_6params_Region[] = {
   {"systems_now_share", __pyx_getprop_6agents_6params_6Region_systems_now_share, 0, 0, 0},
   {"urgency", __pyx_getprop_6agents_6params_6Region_urgency, 0, 0, 0},
   {"prior_trust_spread", __pyx_getprop_6agents_6params_6Region_prior_trust_spread, 0, 0, 0},
+  {"prior_cluster_ties", __pyx_getprop_6agents_6params_6Region_prior_cluster_ties, 0, 0, 0},
   {"prior_tie_age_min", __pyx_getprop_6agents_6params_6Region_prior_tie_age_min, 0, 0, 0},
   {"prior_tie_age_max", __pyx_getprop_6agents_6params_6Region_prior_tie_age_max, 0, 0, 0},
   {0, 0, 0, 0, 0}
@@ -43020,14 +43135,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Grant(__pyx_mstatetyp
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Grant", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Grant ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Grant = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Grant_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Grant)) __PYX_ERR(0, 40, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Grant = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Grant_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Grant)) __PYX_ERR(0, 41, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Grant = &__pyx_type_6agents_6params_Grant;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Grant) < (0)) __PYX_ERR(0, 40, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Grant) < (0)) __PYX_ERR(0, 41, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Grant);
@@ -43037,8 +43152,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Grant(__pyx_mstatetyp
     __pyx_mstate->__pyx_ptype_6agents_6params_Grant->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Grant, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Grant) < (0)) __PYX_ERR(0, 40, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Grant) < (0)) __PYX_ERR(0, 40, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Grant, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Grant) < (0)) __PYX_ERR(0, 41, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Grant) < (0)) __PYX_ERR(0, 41, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43055,14 +43170,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Trust(__pyx_mstatetyp
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Trust", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Trust ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Trust = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Trust_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Trust)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Trust = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Trust_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Trust)) __PYX_ERR(0, 87, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = &__pyx_type_6agents_6params_Trust;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Trust) < (0)) __PYX_ERR(0, 86, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Trust) < (0)) __PYX_ERR(0, 87, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Trust);
@@ -43072,8 +43187,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Trust(__pyx_mstatetyp
     __pyx_mstate->__pyx_ptype_6agents_6params_Trust->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Trust, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Trust) < (0)) __PYX_ERR(0, 86, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Trust) < (0)) __PYX_ERR(0, 86, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Trust, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Trust) < (0)) __PYX_ERR(0, 87, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Trust) < (0)) __PYX_ERR(0, 87, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43090,14 +43205,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Ties(__pyx_mstatetype
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Ties", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Ties ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Ties = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Ties_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Ties)) __PYX_ERR(0, 118, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Ties = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Ties_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Ties)) __PYX_ERR(0, 119, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = &__pyx_type_6agents_6params_Ties;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Ties) < (0)) __PYX_ERR(0, 118, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Ties) < (0)) __PYX_ERR(0, 119, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Ties);
@@ -43107,8 +43222,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Ties(__pyx_mstatetype
     __pyx_mstate->__pyx_ptype_6agents_6params_Ties->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Ties, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Ties) < (0)) __PYX_ERR(0, 118, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Ties) < (0)) __PYX_ERR(0, 118, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Ties, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Ties) < (0)) __PYX_ERR(0, 119, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Ties) < (0)) __PYX_ERR(0, 119, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43125,14 +43240,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Leadership(__pyx_msta
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Leadership", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Leadership ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Leadership_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership)) __PYX_ERR(0, 139, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Leadership_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership)) __PYX_ERR(0, 140, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = &__pyx_type_6agents_6params_Leadership;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) < (0)) __PYX_ERR(0, 139, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) < (0)) __PYX_ERR(0, 140, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Leadership);
@@ -43142,8 +43257,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Leadership(__pyx_msta
     __pyx_mstate->__pyx_ptype_6agents_6params_Leadership->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Leadership, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Leadership) < (0)) __PYX_ERR(0, 139, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Leadership) < (0)) __PYX_ERR(0, 139, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Leadership, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Leadership) < (0)) __PYX_ERR(0, 140, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Leadership) < (0)) __PYX_ERR(0, 140, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43160,14 +43275,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Commitment(__pyx_msta
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Commitment", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Commitment ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Commitment_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment)) __PYX_ERR(0, 159, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Commitment_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment)) __PYX_ERR(0, 160, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = &__pyx_type_6agents_6params_Commitment;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) < (0)) __PYX_ERR(0, 159, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) < (0)) __PYX_ERR(0, 160, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Commitment);
@@ -43177,8 +43292,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Commitment(__pyx_msta
     __pyx_mstate->__pyx_ptype_6agents_6params_Commitment->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Commitment, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Commitment) < (0)) __PYX_ERR(0, 159, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Commitment) < (0)) __PYX_ERR(0, 159, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Commitment, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Commitment) < (0)) __PYX_ERR(0, 160, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Commitment) < (0)) __PYX_ERR(0, 160, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43195,14 +43310,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Institutionalization(
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Institutionalization", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Institutionalization ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Institutionalization_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization)) __PYX_ERR(0, 231, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Institutionalization_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization)) __PYX_ERR(0, 232, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = &__pyx_type_6agents_6params_Institutionalization;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) < (0)) __PYX_ERR(0, 231, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) < (0)) __PYX_ERR(0, 232, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization);
@@ -43212,8 +43327,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Institutionalization(
     __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Institutionalization, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) < (0)) __PYX_ERR(0, 231, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) < (0)) __PYX_ERR(0, 231, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Institutionalization, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) < (0)) __PYX_ERR(0, 232, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) < (0)) __PYX_ERR(0, 232, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43230,14 +43345,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Employers(__pyx_mstat
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Employers", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Employers ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Employers = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Employers_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Employers)) __PYX_ERR(0, 261, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Employers = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Employers_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Employers)) __PYX_ERR(0, 262, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = &__pyx_type_6agents_6params_Employers;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Employers) < (0)) __PYX_ERR(0, 261, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Employers) < (0)) __PYX_ERR(0, 262, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Employers);
@@ -43247,8 +43362,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Employers(__pyx_mstat
     __pyx_mstate->__pyx_ptype_6agents_6params_Employers->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Employers, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Employers) < (0)) __PYX_ERR(0, 261, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Employers) < (0)) __PYX_ERR(0, 261, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Employers, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Employers) < (0)) __PYX_ERR(0, 262, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Employers) < (0)) __PYX_ERR(0, 262, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43265,14 +43380,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Outcomes(__pyx_mstate
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Outcomes", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Outcomes ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Outcomes_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes)) __PYX_ERR(0, 297, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Outcomes_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes)) __PYX_ERR(0, 298, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = &__pyx_type_6agents_6params_Outcomes;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) < (0)) __PYX_ERR(0, 297, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) < (0)) __PYX_ERR(0, 298, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes);
@@ -43282,8 +43397,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Outcomes(__pyx_mstate
     __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Outcomes, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) < (0)) __PYX_ERR(0, 297, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) < (0)) __PYX_ERR(0, 297, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Outcomes, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) < (0)) __PYX_ERR(0, 298, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) < (0)) __PYX_ERR(0, 298, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43300,14 +43415,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Params(__pyx_mstatety
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_6agents_6params_Params", 0);
   /*--- Exttype __pyx_obj_6agents_6params_Params ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_6agents_6params_Params = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Params_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Params)) __PYX_ERR(0, 307, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_6agents_6params_Params = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_6params_Params_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_6params_Params)) __PYX_ERR(0, 308, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = &__pyx_type_6agents_6params_Params;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Params) < (0)) __PYX_ERR(0, 307, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_6params_Params) < (0)) __PYX_ERR(0, 308, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_6params_Params);
@@ -43317,8 +43432,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_6params_Params(__pyx_mstatety
     __pyx_mstate->__pyx_ptype_6agents_6params_Params->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Params, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Params) < (0)) __PYX_ERR(0, 307, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Params) < (0)) __PYX_ERR(0, 307, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Params, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Params) < (0)) __PYX_ERR(0, 308, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_6params_Params) < (0)) __PYX_ERR(0, 308, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -43658,7 +43773,7 @@ __Pyx_RefNannySetupContext("PyInit_params", 0);
 
   /* "(tree fragment)":17
  *     else:
- *         return __pyx_unpickle_Region, (type(self), 0x5f8cc62, state)
+ *         return __pyx_unpickle_Region, (type(self), 0x3ce7e77, state)
  * def __setstate_cython__(self, __pyx_state):             # <<<<<<<<<<<<<<
  *     __pyx_unpickle_Region__set_state(self, __pyx_state)
 */
@@ -43918,7 +44033,7 @@ __Pyx_RefNannySetupContext("PyInit_params", 0);
  *     int __Pyx_UpdateUnpickledDict(object, object, Py_ssize_t) except -1
  * def __pyx_unpickle_Region(__pyx_type, long __pyx_checksum, tuple __pyx_state):             # <<<<<<<<<<<<<<
  *     cdef object __pyx_result
- *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x5f8cc62, 0xf925430, 0x2484085, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
+ *     __Pyx_CheckUnpickleChecksum(__pyx_checksum, 0x3ce7e77, 0xf1a8321, 0x4efd42a, b'insularity, lead, length_km, n_chambers, n_charters, n_colleges, n_county_offices, n_districts, n_employers, n_industry_sectors, n_ta_providers, n_workforce_boards, prior_cluster_ties, prior_infrastructure, prior_tie_age_max, prior_tie_age_min, prior_tie_density, prior_trust, prior_trust_spread, systems_lead_probability, systems_now_share, urgency, width_km')
 */
   __pyx_t_2 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_6params_1__pyx_unpickle_Region, 0, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Region, NULL, __pyx_mstate_global->__pyx_n_u_agents_params, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[20])); if (unlikely(!__pyx_t_2)) __PYX_ERR(2, 4, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
@@ -44126,38 +44241,38 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{15},{1},{179},{8},{7},{6},{2},{9},{10},{28},{30},{9},{27},{29},{5},{23},{25},{20},{38},{40},{10},{28},{30},{8},{26},{28},{6},{24},{26},{6},{24},{26},{4},{22},{24},{5},{23},{25},{20},{12},{8},{8},{12},{8},{10},{8},{7},{14},{12},{11},{10},{25},{24},{20},{35},{25},{23},{21},{21},{19},{20},{12},{10},{17},{13},{12},{12},{19},{8},{5},{13},{16},{15},{14},{11},{13},{19},{22},{17},{18},{8},{14},{18},{10},{8},{20},{8},{15},{20},{17},{14},{16},{13},{19},{20},{20},{24},{12},{12},{16},{12},{12},{14},{16},{20},{17},{17},{21},{18},{22},{19},{10},{19},{12},{16},{16},{16},{28},{17},{12},{13},{19},{14},{15},{10},{19},{11},{17},{23},{18},{8},{22},{10},{14},{11},{10},{22},{22},{17},{14},{24},{16},{19},{22},{17},{19},{9},{17},{23},{19},{15},{15},{20},{9},{10},{19},{21},{18},{14},{14},{15},{16},{22},{9},{5},{12},{12},{18},{11},{12},{11},{15},{21},{13},{22},{18},{12},{12},{15},{16},{14},{23},{24},{24},{28},{19},{20},{10},{5},{15},{17},{28},{4},{10},{13},{9},{16},{18},{11},{17},{10},{7},{14},{14},{12},{22},{18},{5},{20},{19},{24},{22},{10},{10},{10},{16},{11},{11},{18},{14},{18},{9},{13},{9},{10},{8},{8},{25},{20},{18},{13},{18},{13},{13},{12},{17},{15},{17},{27},{16},{18},{16},{16},{16},{3},{18},{13},{26},{16},{17},{20},{17},{17},{17},{11},{18},{12},{13},{14},{30},{23},{17},{28},{15},{6},{25},{21},{17},{9},{19},{23},{9},{13},{4},{8},{7},{4},{10},{13},{16},{11},{11},{5},{11},{9},{22},{18},{14},{17},{24},{16},{19},{24},{17},{8},{20},{19},{15},{11},{20},{4},{22},{18},{21},{15},{5},{15},{16},{16},{17},{17},{21},{18},{6},{7},{12},{12},{16},{10},{10},{6},{12},{13},{13},{16},{8},{9},{20},{21},{21},{25},{18},{21},{11}};
-    const struct { const unsigned int length: 10; } bytes_length_index[] = {{11},{11},{11},{11},{11},{11},{11},{55},{55},{55},{55},{55},{55},{58},{463},{345},{392},{258},{249},{609},{422},{386},{991},{113}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{15},{1},{179},{8},{7},{6},{2},{9},{10},{28},{30},{9},{27},{29},{5},{23},{25},{20},{38},{40},{10},{28},{30},{8},{26},{28},{6},{24},{26},{6},{24},{26},{4},{22},{24},{5},{23},{25},{20},{12},{8},{8},{12},{8},{10},{8},{7},{14},{12},{11},{10},{25},{24},{20},{35},{25},{23},{21},{21},{19},{20},{12},{10},{17},{13},{12},{12},{19},{8},{5},{13},{16},{15},{14},{11},{13},{19},{22},{17},{18},{8},{14},{18},{10},{8},{20},{8},{15},{20},{17},{14},{16},{13},{19},{20},{20},{24},{12},{12},{16},{12},{12},{14},{16},{20},{17},{17},{21},{18},{22},{19},{10},{19},{12},{16},{16},{16},{28},{17},{12},{13},{19},{14},{15},{10},{19},{11},{17},{23},{18},{8},{22},{10},{14},{11},{10},{22},{22},{17},{14},{24},{16},{19},{22},{17},{19},{9},{17},{23},{19},{15},{15},{20},{9},{10},{19},{21},{18},{14},{14},{15},{16},{22},{9},{5},{12},{12},{18},{11},{12},{11},{15},{21},{13},{22},{18},{12},{12},{15},{16},{14},{23},{24},{24},{28},{19},{20},{10},{5},{15},{17},{28},{4},{10},{13},{9},{16},{18},{11},{17},{10},{7},{14},{14},{12},{22},{18},{5},{20},{19},{24},{22},{10},{10},{10},{16},{11},{11},{18},{14},{18},{9},{13},{9},{10},{8},{8},{25},{20},{18},{13},{18},{13},{13},{12},{17},{15},{17},{27},{16},{18},{16},{16},{16},{3},{18},{13},{26},{16},{17},{18},{20},{17},{17},{17},{11},{18},{12},{13},{14},{30},{23},{17},{28},{15},{6},{25},{21},{17},{9},{19},{23},{9},{13},{4},{8},{7},{4},{10},{13},{16},{11},{11},{5},{11},{9},{22},{18},{14},{17},{24},{16},{19},{24},{17},{8},{20},{19},{15},{11},{20},{4},{22},{18},{21},{15},{5},{15},{16},{16},{17},{17},{21},{18},{6},{7},{12},{12},{16},{10},{10},{6},{12},{13},{13},{16},{8},{9},{20},{21},{21},{25},{18},{21},{11}};
+    const struct { const unsigned int length: 10; } bytes_length_index[] = {{11},{11},{11},{11},{11},{11},{11},{55},{55},{55},{55},{55},{55},{58},{463},{359},{392},{258},{249},{609},{422},{386},{991},{113}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (4292 bytes) */
-static const char cstring[] = "x\332\235\227\313W\333X\236\307\013\277\201@B\33695s\306\231\311t\252\253\272\323\223\232t\252z2=\r\t\257\204G0q\200\020@\\K\327\266\260,\tI\2661\001\252\227\275\314\222\245\227^\262d\3112K-\263\314\237\320\177\302\374\276\367J\362+\235S\235\234\023>\367\376\344{u\357\357\255\357<\207\363l\321a\245*7\275\337\376e\331\362x\326+3/\373\254\351\225-3\253\273Y\215\033z\201;\314\343F3\353z\216\256z\334\301\217\314\354\312\314\312\357\037\375\374(\313L-\353\360=\256zn\326\255\025T\203\271.w\263V1[\250\351\206\247\233Y\257is\367A\366y1\333\264jY\223s-\353YY\233~\327\275\300+s3\353r\017\203\354}f\232\226\307<\3352\025Z\256\233\245\373YMw\350%z\235c\365,3\\\376\200i\232B\277\343\232\356\262\202\301\271\211\277%Uw\345H{fU\253\272\207\353uF\017\024\305\341ZM\345\212*\256\251(=\317\350\004.\275\270\363t\246j\033V\223;n4\030\334\241\373\321\300\006s\0163=\361gpa(\036X\364\334t=\335\253A\001\314\320\017\205&>\047\033\334\362\037\374j\340\r\213\234it\342\262nwF\203\273\365<\033\330\343e\315S\255*wC\016\256\357z2\260z\2059\254\352\312\277\203+#\371\300\272U^\242;\311\277\203\353\"\371\300\272\274\316]\374\037\\\023H\007W85\327\023\177>\263&\020\017,\242\2437\017\350\3774\005\213\262\314\017\274U^T\224\300\2419\236kxB\377\2125S\005K\341\026\364\257\312t\261G\325\322j\206\220\230\254*\311\033\200M\233\253e\256V\334ZU\316\034\356\326\014O\216\203}0D\330\311Q\315\264u\265B\273u<\275\357A\344\300}r\341\237}\262\3179X\337O:^\323\367 t\207>\261\264u\237P\032\262O\010K\365\213`\010E\331\2571#TU`*e\300h\221\200\037`B\266\213\324\353v\031\34136\3658^\"M\247\273\212j9\026\251\300\344L\244$\305+\223\025\312\226\2411\255\252\233\272Ki\222kJ\241\311J\\\261\035JQ\252\320\027\315\\\303jP>\243\241\351\271\017lqsV\242T,\314R\264\234*i\325k2\307\323\325\232!\265\373y)\322r\217\300\203&\230[\221O\300\232YR\\\225\0314k\232\252n=\210\316\355\262\006s4\245Zs\265\002S+\005\313\344!\345>\212[f\016\311\\*\001\364\214{\014\307 W\245\325%15y\211\211\3137\270^*{Bf;\272\345\204\002\235\316E\305\303\020\347)8""\344\024^\2314h\010\337)8\272F\352(\222\002-\247P\243\261GZ5(\177sy*)\242\324.\312N\267\214\007\336\332-\323MzU\225*\001s\232\201\3341\351\252di\335\013\307\342\034\341\230\253V\235;M\225\331L%\325R\344\035t\306\272\251\226Y\325\206V\013\226\345z\321,8b4\247\363\331\226\253\343F\3352q\346H\020\0368\022t\237V\205~IBjg\2520\002\336\301\n\226#\255JgQH\361n\250\034\n \233{\362\215Q<cD\277%w\362LR\014.\252Z\246G\312\355\035[\272R\242\014\203\271\243\027\224\360@\341\\\327h/R@4\377L\254w\236\321\035Tn{\241\300\260\230\026\216\353\314\250\341\255un\222\273\320\231\311\241*d\225\216(8V0\023\316\026M\351\256\226\243\351\246T\200\364&\261\205C\316\310\213\252c\271.\005)<G^\247[`;\274H\321g\252\274G,O\344X\r\332\267\024R\251\362\252\005\207\241c\227]\215\221\007k\\eM1\212\242N\314J\264\304+\213\247\342\354\232^,\"\364\310[(|\305\250\346tK\271Y\"\303r\207^\323%-sf\3206\035\001\371I\327\254\312\314\032B\242&\227\271\256%\243%x%\346uJ,Q\272\221\256V\250\321C\305\210\262\256f\221\3230\322\200bS\047D\373v\004\236ePH\322(\364I\352\225\350\242\252L?\024\3765\227\357\327t[LC\227\023\326\351\210+\017\177\354\027\311)\205\232\322\361\311\276\251R\341\334\0262\207*\233\030P.\264\345(\272\020Y\204\231}\"\327F\356 \265\010\025\221\224.\215+\024\351xVCA\214\220kufMJ\213\27537\262e\340M\301\3740L\234\314t\311i\340KB\323%\324=\361\047\370=\254\037)\230\025\304\305:.*%\3027\344P:\213\030\327\344/\250yU\014V\n<\215\212\212\005oQl\352RC\005\227-G?\014\017L;\313\312B\305B\243w\313uTZ<\235\022*sm]\246\207P\002\037\r\307Pa8F\304Sf\213\246\250\010]s\251Z9\023\257C\020\207v\357\027\207y\255_\036\272R\277\274;\313\365d\022\251\252\317%\027\222Q5s\310P\272\307\253\356\236\245\233].$\246\310\207A\236s\341\211\250\244j3\362U\253a\312 \200\265:!A#\047\312;\006\305&\225\242J\325\320\311D\302-df\351\314\303\300\243\344\\!;\221\025\334\256\2414\230\201\364\"\314@aK\006\340\001\002\237\2512\252\000J\020^\032)]\3017\017\035\327\255r\356\211\254\247\037v\265\016\201\324\245\240u\244\275\351\017o\212?4\047\275""\"\007((\311\3752*\\\375\";\250\217\375ry6S\244~\372\264s\305\310\361\344H\352P\214j&i\301Bb\302<4\275\333)f.\312\230F\235\002\345O\231cI\"Z\000\253\256k\342y\303r*\342\366\224X\250\333pM\3468\302?\242\326\001\3260\311\275\205>\251)\300\317H\007\350B\\\317\262\255\240_$\272\330\023fb\201\017\311%T\302\205\257Q\032C\025\256\223\355l\321\024\351\266\214m\324\215\260,\212\310\n\214\320\345V\241\244hPL\207\023\203\331.\017\0478f8\216\354e\033\324\324\213\"\"b3\010\345\256m\245\340sn\036=\nJh\230\006\320\213J\237\225\022-\n\330\336\271n\332\226\241\013\257/\313Zg[v\330\207t\252\255\224\004j\266!\245f\243XT(\033\t\367\343j\r\241\206\0472\331\311n\314\266\032\034\205\325\016\313\207\354\352t\263\35002w\r\345\211K\231\247s\004\2408a\257\200\216\030\t4a\234`\033\321]v\r\203\034$%u\335\205z\034\213\316S\225i\"\234\310\234\032\314\252P\264)K\037\256\354\326\350\372\216\327y*\335~@\014\377\254\271dA\225\353\266\247\224\231Q$\255\323}\202^\213\224&\332\007t\2552R\034\361\031\"\377\212\334*CW\230\216z\212n\207\214\366\351\022\206\233\340\030\264\316A\311D\342\217Z~\327\341\310\334\"\260\203\376[x6\022\267\270?\006\010f\252y%\216\322\351\252d\025\322\226+?*\250A/\322\007\213\306\213\214\352#\271\267\tW\027]+\265\246\324\367\231\334\252\211<E\2370\214\254/\266\027\273\311\027\210O\035\371\275#\002\204>^l\371\363ZA\272EO\037\020I\2436 \222\204\263H[\246\245q\267[\3406t$E\03115\225r\213KV\227\036\340\342\353Eh\"\n1\227\016Ge@\304\004\022K!H\317\241<J\035dWqc\"? m\351\210\t\244/\322\014l\016\337\227g\024W$\221\334\"\\m\207\331\201\232\322\262\251\253\242\306\206}\006\271\260+Z\004\246\006V\305\307\025\222\367\200\264\357w\232#r\030\t\353\334\220_bTu\204\333K\337\217\014\033L\243OE\017\237)\224\334B\335G\3630\023G\2020\037G\202\356\262\033\t\351\222h\355\251\277\263Q\242j\216\250\232\001D\023M\215_\364\341+\232\345\256T&\347\3501\344\0105P\214\\\031\260\322\221\202\261\014\324`\"\375\277\301Y\005\037\320(\241\212S\246/`M\324_QKQ\320\344\200\352BQ\217\334\255G\026^\273G\030^\275G\330}}""\361\240\247\307\227\022\221\0344jGM\r\216\"\204\362\244\177\035\372\230\370\367\326\335\326\343\366\004\206\377\321z\330\232m\337\305\360^k\252\265\326~\210\341oZ\254Uo\3470\274\337\332o\247\332\014\303\357\332C\355\233\355}\014\177<\273{\366\370\234v\370\224\370\267\323}?\373_g\243\347O.*~n\365c\342\332\373G\357\017N\367[\364\263\364_\217\336\377tz\367c\006\0336\332\346\371\324\307\304\350\337\036\376\203e\177<\315\264\206Z\023]\313\360\362\314\331\3709\373\322\262\307\247\267[\023\255\273]\313p\320;g\017.\206\276\264\354\347\323\237\351\356S]\313\276o\337m?93/\276x\310?\235\316\223\236r]\313~h?l/\236\217_|\361\220\377s\272\321\312\265X\327\262\337\265\247\332\333\347\017>|\351\220\376\265\373\255\203\366\376Y\267*\037\2371\377\247\345\017\246\277\265\035\254\374{\346\233\221o\361h\342\375\365\367o[\t\377\336\037\317\362\376\237\026?L\373+\212\257\250\276\352\370N\375\357\337|\323\030z\021#\274\210-\003\313\261m`;\306\000\026\363\000/v\000\034\304rqB.\376\032x\0357\0013\356\000N|6A\230M\274\000^$\336\002o\023\n\240$\016\201\303\304\tp\222x\235\304\362\344\033\340M\262\002T\222\026`%\237\246\010OS\263\300l\352\r\360&\265\rl\247\034\300I\325\201zj*M\230J\317\0003\351\r`#\275\005l\245-\300J\273\200\233\376\005\370%\375,Cx\226y\005\274\312\254\003\353\031\016\360\214\016\350\231\032P\3134\201ffu\230\260:\274\006\254\rW\200\312\260\005X\303s#\204\271\221\005`ad\033\330\036a\000\033)\214|\314\\y\237~\277\177\232:5\332\302\007\353\177[\177?sz\3754\3671s\365=\031\345\326\373\375O\370\203g\373\0373\227\375\313\337\267\357\265Y\273qV\271\270\365a\350S\257d\242\317\234\333\255{\255R;\177\366/\347\371\213\177\375\240\371\253\322\240\266o{8\377\320<\2545\037[\004\026c\233\300fl\007\330\211\031\200\021\263\001;6\003\333\315\304\237\003\317\343\233\300f|\007\330\211\273\200\033o\000\215\3702l\267\234X\005V\023E\240\230\330\003\366B\273>\205\t\237&\327\200\265\344&\260\231,\003\345\244\001\030\311)\330n*5\003\314\244v\201\335\224\006h\251\003\340 u\004\034\245fa\264\331\364\013""\340Ez!\375kU\352\235>n\335j\017u\024{\277\345Q,\316\235=9/]\344>\365J\330g\024k\234\335;+\237k\376\3237\376\233m\177{\317\3373}\263\3517\217q\307\2419\350m.\266\000,\304V\201\325\330\032\260\026[\217\375\372C\376/e>~\366\337g\332\371\017\027\353\037f\374\\\336\317o\370\033d\310\242_\254\370\025z\247\003\365\017=\307\336\317c+\300J\3545\360:\266\001l\304\266\200\255X\031(\307,\300\n#\266\0014b\357\200w\241\235\027\201\305x\020\306y \037\337\0006\342\273\300n\274\004\224\342\006`\304-\300\n]\241\t4\343\2230\367db\006\230I\314\003\363\211E`1\361\nx\225\330\0046)\013|\225\035\374\033\277ii\376\367O\316\037\371\177y\371\301\363_\351\276^\365\253\047\010\343\241g\270\321\263\257NSs8\331\\b\001XH\354\000;\211\002P\350\363\343/\245);\371\025!\376\237\255|{\242}\377\354\333\363\271\213\207\237z%S\237\325\300\237\317\363\376\024\271\305\226\277\025\005w\340\020K\300R\214\003<\246\003z\354)\356\3704>\013\314\206\367\177\003\274\211\027\201b|\017\330\213\037\003\307\361)\334x*\221\007\362\211\r`#a\000F\302\006\354\3044n<\235\234\007\346\223\317\277\346\342?\264\037Q\275J\237\275\273\270\377a\342S\257\344n\377\305\341\025\177>O\234/\\x\376\002\363\031\367y\303o\274CR\350\273{\t(\305*@%6\205\033M\305\003O_\007\326\343o\201\267\2417\333\200\035^:\360\337u`=,XU\240\232\330\007\366\023+\270\364J2\017\344\223\005\240\220,\002\305\344!p\230<\001N\222\363\310Z\363\251E`1,X\014`)\035\320SU\240\232j\002\315\3241p\234ZB~[J\347\200\\Z\005\324t\t(\245\217\200\243\364$\252\321df\033\330\3160\200e&Q\206&\207\247\201\351\341\025`e8\017\344\207\367\200\275a\0230\207\347Q\224\346G\026\201\305\221M`sd\007\330\0311\000c\304\006\354\221\347\243\320\356\350\022\2604Z\000\n\243E\2408\332\000\032\243\357\200w\243//\021^^z\005\274\272d\002\346%\007p.=\037\303.cK\300\322\230\n\250c%\2404\326\004\232c\307\300\361\330\3028bp\374%\360r|e\374WgO\377\333\337Q\332x\330q0\n\026j\323~:\373\341|\375b\352S\257$\327\357`\337\265\023\355\345\363{\376\377\311\224\273\357\357\327\320P\014\005^\225\003ran\335\005vc""\016\340\304\352@=\266\004?Z\n\323(\007x\\\007\364\276\300\n\312\345\032\260\226P\0015Q\002J}M\321:\374h=\371\026x\233,\001\2450\351\364V\315U`5\265\006\254\245\212@1\265\007\354\245\016\201\303\324\tp\222Z\205\003\255\246\327\200\265t\031(\247\r\300\010{\243\006\320H\317\301\253\3462\013\300Bf\rX\313l\002\233\031\013\2602.\340f\274\314WW\342\177\312J\277m_\367\177\377\364\342\236?K\311o\327\337\245\374O\226\372\005^\037\233\206\031\246co\2007a%\3505\3214\3140\035\237\007\346\373\262A\220\002\203\272\320k\260\300RA\375\n\372\033\0230\373\312C\016\310\205UB\007\364d\025\250&\217\200\243\344$\3140\231Z\001VRy \237\342\000\017\223B\320\337,\003\313}&\n\002\177\032\230\356\353[72_\221\207\351\013\340|\342\374\376\305\267\037\346\374W\371O\275\242\201\nD9\332\377\303\354\205\346\277@\026\206\227\rMA\271S\261\031`&\226\007\362a3\322\233\215O\200\223\260 \365V\242\003\340 ~\004\034\305W\240\325\225\260\004\365\206H\003h$\336\001\357\022\275\032W\0015\214\224^\215/\000\013\251\227\300\313T\031(\247\014\300HMB\271\223\351i`:\275\tl\246w\200\235\264\0038\351:PO\317C\325\363\231E`\2214\216kf\266\200\255\360\203\241\nT3\317\220j\237\r\317\001s\303\n\240\014\253\200:\354\000\316p\035\250\017O#\325N\217\004Iy\027\330\035\321\000m\244\t4G\216\201\343\221E\244\332\305\321\025`e\224\001l\224\003|\364\027\340\227\321g\310\270\317.\355\000;\227\n@\341\3221p|i\n9vjl\027\330\035\323\000m\254\016\324\307\016\201\303\261e$\336\345\361U`u\274\000\024\306\213@q\274\0014\306\337\001\357\306W/\343\047\227\327\200\265\313\006`\\\266\001\373\362\302\025\350\372\312K\340\345\2252P\276b\000\306\225\003\340\340\312\021ptec\002\032\234\330\002\266&\\\300\235h\000\215\211\305\253\270\355\325\025`\345\252\006hW\313@\371\352\3545\2643\327^\000/\256m\003\333\327\030\300\256\325\201\372\265C\340\360\332\322u$\346\3539 w]\007\364\353U\240z}\352\006\024rc\006\230\271\261\001l\334\330\002\266n\350\200~\243\nTo\034\002\2077N\200\223\033\3137\241\245\233\253\300\352M\016\360\233:\240\337\234\274\005_\2725""\rL\337\332\002\266n\355\002\273\267\016\200\203[G\300\321\255\215\333x\337\355-`\353\366>\260\177\273\006\324n/\335\301\251\357\344\200\334\235\325;\277>\301>\241\317\300\334W\366Y\017\332\232\377\343\374\207\204\277(\023,\373\212\204BI\272\235k\227\316\336^\244/\366?\365J\206\376\037\230\253E\365";
-    PyObject *data = __Pyx_DecompressString(cstring, 4292, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (4300 bytes) */
+static const char cstring[] = "x\332\235\227\313W\333X\236\307\013\277\201@B\336uj\346\2143\223\351TWu\247\0475\351\252\352\251\351i\010\317\204G0q\200\020@\\K\327\266\260,\tI\2661\001\322\313^f\311\322K/Y\262d\231\245\226Y\346O\350?a~\337{%\371\225\316\251N\316\t\237{\177\362\275\272\367\367\326\267\236\303y\266\350\260R\225\233\336o\377\262by<\353\225\231\227\235nze\313\314\352nV\343\206^\340\016\363\270\321\314\272\236\243\253\036w\360#3\273:\273\372\373\307\077\077\3162S\313:|\237\253\236\233uk\005\325`\256\313\335\254U\314\026j\272\341\351f\326k\332\334}\230}Z\3146\255Z\326\344\\\313zV\326\246\337u/\360\312\334\314\272\334\303 \373\200\231\246\3451O\267L\205\226\353f\351AV\323\035z\211^\347X=\307\014\227?d\232\246\320\357\270\246\273\254`pn\342oI\325]9\322\246\255jU\367p\275\316\350\241\2428\\\253\251\\Q\3055\025\245\347\031\235\300\245\027w\236\316Vm\303jr\307\215\006\203;t?\032\330`\336a\246\047\376\014.\014\305\003\213\236\232\256\247{5(\200\031\372\221\320\304\247d\203[\376\203_\r\274a\2113\215N\\\326\355\316hp\267\236g\003{<\257y\252U\345n\310\301\365]O\006V\2572\207U]\371wpe$\037X\267\306Kt\047\371wp]$\037X\227\327\271\213\377\203k\002\351\340\n\247\346z\342\317\047\326\004\342\201Et\364\346!\375\237\241`QV\370\241\267\306\213\212\02284\307s\rO\350_\261f\252`)\334\202\376U\231.\366\250ZZ\315\020\022\223U%y\003\260is\265\314\325\212[\253\312\231\303\335\232\341\311q\260\017\206\010;9\252\231\266\256Vh\267\216\247\367=\210\034\270O.\374\263O\366)\007\353\373I\307k\372\036\204\356\320\047\226\266\356\023JC\366\ta\251~\021\014\241(\0075f\204\252\nL\245\014\030-\022\360CL\310v\221z\335.#|\302\246\036\307K\244\351tWQ-\307\"\025\230\234\211\224\244xe\262B\33124\246UuSw)MrM)4Y\211+\266C)J\025\372\242\231kX\r\312g44=\367\241-n\316J\224\212\205Y\212\226S%\255zM\346x\272Z3\244v?-EZ\356\021x\320\004s+\362\tX3K\212\2532\203fMS\325\255\207\321\271]\326`\216\246Tk\256V`j\245`\231<\244\334Gq\313\314!\231K%\200\236q\217\341\030\344\252\264\272$\246&/1q\371\006\327KeO\310lG\267\234P\240\323\271\250x""\030\342<\005\207\234\302+\223\006\r\341;\005G\327H\035ER\240\345\024j4\366H\253\006\345o.O%E\224\332E\331\351\226\361\300[\273e\272I\257\252R%`N3\220;&]\225,\255{\341X\234#\034s\325\252s\247\2512\233\251\244Z\212\274\303\316X7\3252\253\332\320j\301\262\\/\232\005G\214\346t>\333ru\334\250[&\316\034\t\302\003G\202\356\323\252\320/IH\355L\025F\300;X\301r\244U\351,\n)\336\r\225C\001dsO\2761\212g\214\350\267\344N\236I\212\301EU\313\364H\271\275cKWJ\224a0w\364\202\022\036(\234\353\032\355E\n\210\346\237\210\365\3163\272\203\312m/\024\030\026\323\302q\235\0315\274\265\316Mr\027:39T\205\254\322\021\005\307\nf\302\331\242)\335\325r4\335\224\n\220\336$\266p\310\031yQu,\327\245 \205\347\310\353t\013l\207\027)\372L\225\367\210\345\211\034\253A\373\226B*U^\265\3400t\354\262\2531\362`\215\253\254)FQ\324\211Y\211\226xe\361T\234]\323\213E\204\036y\013\205\257\030\325\234n)7KdX\356\320k\272\244e\316\014\332\246# ?\351\232U\231YCH\324\3442\327\265d\264\004\257\304\274N\211%J7\322\325\n5z\250\030Q\326\325,r\032F\032Pl\352\204h\337\216\300\263\014\nI\032\205>I\275\022]T\225\351\207\302\277\346\362\203\232n\213i\350r\302:\035q\345\321\017\375\"9\245PS:>\3317U*\234\333B\346Pe\023\003\312\205\266\034E\027\"\2130\263O\344\332\310\035\244\026\241\"\222\322\245q\205\"\035\317j(\210\021r\255\316\254Ii\261w\346F\266\014\274)\230\037\205\211\223\231.9\r|Ih\272\204\272\047\376\004\277\207\365#\005\263\202\270X\307E\245D\370\206\034Jg\021\343\232\374\0055\257\212\301J\201\247QQ\261\340-\212M]j\250\340\262\345\350G\341\201igYY\250Xh\364n\271\216J\213\247SBe\256\255\313\364\020J\340\243\341\030*\014\307\210x\312l\321\024\025\241k.U+g\342u\010\342\320\356\375\3420\257\365\313CW\352\227wg\271\236L\"U\365\251\344B2\252f\016\031J\367x\325\335\267t\263\313\205\304\024\3710\310s.<\021\225TmF\276j5L\031\004\260V\047$h\344Dy\307\240\330\244RT\251\032:\231H\270\205\314,\235y\030x\224\234+d\047\262\202\3335\224\0063\220^\204\031(l\311\000<@\3403UF\025@\t\302K#\245+\370\346\241\343\272U\316=\221\365\364\243""\256\326!\220\272\024\264\216\2647\375\341M\361\207\346\244W\344\000\005%\271_F\205\253_d\007\365\261_.\317f\212\324O\237v\256\0309\236\034I\035\212Q\315$-XHL\230\207\246w;\305\314E\031\323\250S\240\374)s,ID\013`\325uM<oXNE\334\236\022\013u\033\256\311\034G\370G\324:\300\032&\271\267\320\0475\005\370\031\351\000]\210\353Y\266\025\364\213D\027{\302L,\360!\271\204J\270\3605Jc\250\302u\262\235-\232\"\335\226\261\215\272\021\226E\021Y\201\021\272\334*\224\024\r\212\351pb0\333\345\341\004\307\014\307\221\275l\203\232zQDDl\006\241\334\265\255\024|\312\315\243GA\t\r\323\000zQ\351\263R\242E\001\333;\327M\3332t\341\365eY\353l\313\016\373\220N\265\225\222@\3156\244\324l\024\213\ne#\341~\\\255!\324\360D&;\331\215\331V\203\243\260\332a\371\220]\235j\324\320\327*\036\365\340R\242\233E\207\221\003\324P\260\270\224\321S\204\2448s\257\200\016\035\t4a\256`c\321ov\r\203\254$%u\335\205\302\034\213NX\225\211#\234\310,\033\314\252P\275)\213!\224\340\326H!\216\327y*\003a@\014\217\255\271dS\225\353\266\247\224\231Q$;\320}\202\356\213\324(\032\n\364\2612v\034\361a\"\377\212l+\203Y\030\223\272\214n\027\215\366\351\022\206\233\340\030\264\316A\021E)\210>\002\\\207#\227\213P\017:r\341\353H\345\342\376\030 \274\251\n\2268\212\251\253\222\235H[\256\374\314\240\226\275H\2370\032/2\252\230\344\360&\234_\364\261\324\254R\047hr\253&2\027}\3240\362\007\261\275\330M\276@|\374\310/ \0212dv[\376\274V\220\216\322\323\031D\322\2501\210$\341,\322\226ii\334\355\026\270\r\035iR\306PM\245l\343\222\325\245\007\270\370\236\021\232\210\202\316\245\303Qa\020Q\202TS\010\022v(\217\222\t\331U\334\230\310\017I[:\242\004\t\2154\003\233#\032\344\031\305\025I$\267\010W\333a\276\2406\265l\352\252\250\272a\347\201\020\020M\003S\003\253\342s\013\351|@\332\367;\315\021Y\215\204un\310o3\252C\302\355\245\357G\206\r\246\321\307\243\207\017\027Jw\241\356\243y\230\233#A\230\241#Aw!\216\204tI4\373\324\361\331(Z5G\324\321\000\242\255\246V0\372\024\026\355sWr\223st\035r\204\252(F\256\014X\351H\301X\006j0\221\376\337\340\254\202Oj""\024U\305)\3237\261&*\262\250\256(qr@\225\242\250G\356\326#\013\257\335#\014\257\336#\354\276\276x\320\323\365K\211H\016\0325\250\246\006G\021By\322\277\016}H\374{\353^\353\307\366\004\206\377\321z\324\232k\337\303\360~k\252\265\336~\204\341oZ\254Uo\3470|\320:h\247\332\014\303o\333C\355\333\355\003\014\1778\277w\376\343\005\355\3601\361og\007~\366\277\316G/~\271\254\370\271\265\017\211\033\357\036\277;<;h\321\317\322\177=~\367\323\331\275\017\031l\330h\233\027S\037\022\243\177{\364\017\226\375\361,\323\032jMt-\303\3133\347\343\027\354s\313~<\273\333\232h\335\353Z\206\203~}\376\360r\350s\313~>\373\231\356>\325\265\354\273\366\275\366/\347\346\345g\017\371\247\263\005\322S\256k\331\367\355G\355\245\213\361\313\317\036\362\177\3166[\271\026\353Z\366\273\366T{\347\342\341\373\317\035\322\277\361\240u\330>8\357V\345\217\347\314\377i\345\275\351o\357\004+\377\236\371j\344\033<\232xw\363\335\353V\302\277\377\307\363\274\377\247\245\3673\376\252\342+\252\257:\276S\377\373W_5\206\236\305\010\317b+\300Jl\007\330\2111\200\305<\300\213\035\002\207\261\\\234\220\213\277\004^\306M\300\214;\200\023\237K\020\346\022\317\200g\211\327\300\353\204\002(\211#\340(q\n\234&^&\261<\371\nx\225\254\000\225\244\005X\311\047)\302\223\324\0340\227z\005\274J\355\000;)\007pRu\240\236\232J\023\246\322\263\300lz\023\330Lo\003\333i\013\260\322.\340\246\337\002o\323\323\031\302t\346\005\360\"\263\001ld8\3003:\240gj@-\323\004\232\231\265a\302\332\360:\260>\\\001*\303\026`\r\317\217\020\346G\026\201\305\221\035`g\204\001l\2440\362!s\355]\372\335\301Y\352\314h\013\037\254\377m\343\335\354\331\315\263\334\207\314\365wd\224;\357\016>\342\017\236\035|\310\\\365\257~\327\276\337f\355\306y\345\362\316\373\241\217\275\222\211>s\356\264\356\267J\355\374\371\277\\\344/\377\365\275\346\257I\203\332\276\355\341\374C\013\260\326Bl\tX\212m\001[\261]`7f\000F\314\006\354\330,l7\033\177\n<\215o\001[\361]`7\356\002n\274\0014\342K\260\335Rb\025XM\224\200R\242\002T\022o\201\267\211i\230p:\271\001l$_\003\257C\273\272\200""\233\234\202\355\246R\263\300lj\013\330J\355\002\273\251&\320L\235\000\047\251\034\214\226K\277\004^\246\025@I\253\200\232\326\322\277V\301\336\331\217\255;\355\241\216\232\037\264<\212\314\371\363_.J\227\271\217\275\022\366\t5\033\347\367\317\313\027\232\377\344\225\377j\307\337\331\367\367M\337l\372\315\023x\362\320<\2648\037[\004\026ck\300Zl\035X\217m\304~\375!\377\227\362 ?\377\357s\355\342\373\313\215\367\263~.\357\3477\375M2k\321/V\374\n\275\323\201\376\206\236b\357\247\261U`5\366\022x\031\333\0046c\333\300v\254\014\224c\026`\205\361\333\000\032\2617\300\233\320\352K\300R<\010\352<\220\217o\002\233\361=`/^\002Jq\0030\342\026`\205\216\321\004\232\361I\030\17721\013\314&\026\200\205D\340-/\200\027\211-`\213r\302\027\331\301\277\365\233\226\346\177\367\313\305c\377/\317\337{\376\013\335\327\253~\365\024>74\215\033M\177q\322\232\307\311\346\023\213\300bb\027\330M\024\200B\230\255\236\300s\237$?\227\264\354\344\027\004\374\177\266\362\355\211\366\203\363o.\346/\037}\354\225L}R\003\177\276\310\373S\344\026\333\376v\024\352\201C,\003\3131\016\360\230\016\350\261\047\270\343\223\370\0340\027\336\377\025\360*^\004\212\361}`?~\002\234\304\247p\343\251D\036\310\0476\201\315\204\001\030\t\033\260\0233\270\361Lr\001XH>\375\222\213\177\337~L\325+}\376\346\362\301\373\211\217\275\222{\375\027\207W\374\371\"q\261x\351\371\213\314g\334\347\r\277\361\206\336~\334w\367\022P\212U\200Jl\n7\232\212\007\236\276\001l\304_\003\257Co\266\001;\274t\340\277\033\300FX\276\252@5q\000\034$Vq\351\325d\036\310\047\013@!Y\004\212\311#\340(y\n\234&\027\220\303\026RK\300RX\276\030\300R:\240\247\252@\265/\351-#\277-\247\203\334\027d\273\022PJ\037\003\307\351I\324\246\311\314\016\260\223a\000\313L\242(M\016\317\0003\303\253\300\352p\036\310\017\357\003\373\303&`\016/\240D-\214,\001K#[\300\326\310.\260;b\000\306\210\r\330#OG\241\335\321e`y\264\000\024F\213@q\264\0014F\337\000oF\237_!<\277\362\002xq\305\004\314+\016\340\\y:\206]\306\226\201\3451\025P\307J@i\254\t4\307N\200\223\261\305q\304\340\370s""\340\371\370\352\370\257\316\236\3767\277\243\264\361\250\343`\024,\324\264\375t\376\375\305\306\345\324\307^I\256\337\301\276m\047\332+\027\367\375\377\223)\367\300?\250\241\275\030\n\274*\007\344\302\334\272\007\354\305\034\300\211\325\201zl\031~\264\034\246Q\016\360\270\016\350}\201\265\006\254%\326\201\365\204\n\250a)\355m\221zkh\t(\205I\247\267\206\256\001k\251u`=U\004\212\251}`?u\004\034\245N\201\323\324\032\034h-\275\016\254\247\313@9m\000F\330)5\200Fz\036^5\237Y\004\0263\353\300zf\013\330\312X\200\225q\0017\343e\276\270\022\377SV\372m\373\246\377\373\047\227\367\3759J~{\376\036\345\177\262\324[x}l\006f\230\211\275\002^\205\225\240\327D30\303L|\001X\350\313\006A\n\014\352B\257\301\002K\005\365k\037\330O\230\200\331W\036r@.\254\022:\240\047\253@5y\014\034\047\047a\206\311\324*\260\232\312\003\371\024\007x\230\024\236A\377\317\322+\300J\237\211\202\300\237\001f\372\272\330\315\314\027\344a\372\036\270\230\270xp\371\315\373y\377E\376c\257h\240\002Q\216\366\3770w\251\371\317\220\205\341eCSP\356Tl\026\230\215\345\201|\330\214\364f\343S\3404,H\275\225\350\0208\214\037\003\307\361\240\277\014JPo\2104\200F\342\r\360&\321\253q\025P\303H\351\325\370\"\260\230z\016<O\225\201r\312\000\214\324$\224;\231\236\001f\322[\300Vz\027\330M;\200\223\256\003\365\364\002T\275\220Y\002\226H\343\270ff\033\330\016?\037\252@53\215T;=<\017\314\017+\2002\254\002\352\260\0038\303u\240><\203T;3\022$\345=`oD\003\264\221&\320\0349\001NF\226\220j\227FW\201\325Q\006\260Q\016\360\321\267\300\333\321id\334\351+\273\300\356\225\002P\270r\002\234\\\231B\216\235\032\333\003\366\3064@\033\253\003\365\261#\340hl\005\211we|\rX\033/\000\205\361\"P\034o\000\215\3617\300\233\361\265\253\370\311\325u`\375\252\001\030Wm\300\276\272x\r\272\276\366\034x~\255\014\224\257\031\200q\355\0208\274v\014\034_\333\234\200\006\047\266\201\355\t\027p\047\032@cb\351:n{}\025X\275\256\001\332\3652P\276>w\003\355\314\215g\300\263\033;\300\316\r\006\260\033u\240~\343\0108\272\261|\023\211\371f\016\310\335\324\001\375f\025""\250\336\234\272\005\205\334\232\005fom\002\233\267\266\201\355[:\240\337\252\002\325[G\300\321\255S\340\364\326\312mh\351\366\032\260v\233\003\374\266\016\350\267\047\357\300\227\356\314\0003w\266\201\355;{\300\336\235C\340\360\3161p|g\363.\336ww\033\330\276{\000\034\334\255\001\265\273\313_\343\324_\347\200\334\327k_\377\372\004\373\013}\024\346\276\260\317z\330\326\374\037\026\336\047\374%\231`\331\027$\024J\322\355\\\273t\376\3722}y\360\261W2\364\377\330%Qg";
+    PyObject *data = __Pyx_DecompressString(cstring, 4300, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (6136 bytes) */
-static const char cstring[] = "\377(tree fr\377agment)?\377Note tha\377t Cython\377 is deli\377berately\377 stricte\375r!\001n PEP-\377484 and \377rejects \377subclass\377es of bu\377iltin ty\377pes. If \377you need\237 to p%\000%\tt\177hen set\200\000\377e \047annot\277ation_<\000i\177ng\047 dirb\000\373iv\242\000o Fal\177se.add_%\000\377edisable{en\002\001gcis\004\003\177dCommit\333\001\376\000\007.__reduoce_c\342\002__\017\n\362\177\000sv\000\024\007Empl\037oyers\000\0060\017\017\t>0\016Grant\000\002i\017\374\017\005e\016Instit=u\375\001aliz\205\"\000\021x\274\017\017\024\307\016Lead\323\000\207hip\000\007\212/\017\n\213.O\177utcomes\000\005\370\312/\017\010\311.Param\341s\000\003\204O\017\006\201NReg\340\225`\000\003\274O\017\006\271NTie\341s\000\001\360O\017\004 \017rus\303tT\001\001!\020\020\004\240n__\367Pyx\001\000Dict\377_NextRef\373__\312\204\004e____yd\026\001\006\000func\014\001\347get\356c\032\000mai}n \001modul)\002\267nam\002\003ew9\001p\376Z\000checksu\367m__\n\001resu\203lt\006\003A\004!\001\363\205\001\033\003u\037npickK\000\206\205\007\n\014\000\334\204\006\"\014\267\204\0026\014\207\204\021Y\014\322gr\014\000\251e\211\014\204c\236\014\341C\263\014\300A\003\r~\241A__qual\243%\262\332\206\004_\332\206\016\363\206\006ex\205As\227et_\327%s\372(\301Pt\367est\263Eis_c\377oroutine\377active_t\375h\203@holdad\377minister\377ed_byage\337_prot\266\210\001on\376\n\001slowing\276\026\000nts.p\377\204\002a\357gree\202\212\001_fo\377rmalitya?rticul\375\210\003\000\023\364\223\212\001\032\nt\253\204\001ask_\374\025\002\004\001ung_sc\377aleasync\367io.\257\006sawa\377rd_musdb\177ackbone\000\005}_C\002_shar\021\000\367sel\344\000beta\376\231\001getting\336\n\002nega\370\002we\357ight\036\002pri\327or_\n\004i\274\000er\373al\213\002bread\277th_dil\322\210\002b\327rid\232 f\276 or\353bu\t\000t\323 lleX\257 \221\002\r\003di\361\213\003_\t\010\371e\214\212\004\010\tinter\177mediary%\004\373rn\240@_exit\343bu\006\003\305\214\001\003\006eco\377verycapa\275c\356 _max\002\007i\277nchamp\374\213\001boo""ost\005\006co\236\002\376\025\006disposi\200\246\214\001\010\t\246\215\002:\006\251\005K\006\242\tcn\334!_in\364 ac\200B\236`\001abor\372\214\003\315`_\317orgss\004\370`mp\363etl\003\327\214\006comm\367on_\314`tner\376\374Bcontact\376\000\t_roi_ga\274\332\000\031\000rib_\335\005c>\t\004ident\373`\007\006\374\364\213\020\022\007tercep\275t5\005loadA\005v\367alu\336 nven\337ing_c\300 _k\000\351`\222\000\014\004\321\217\001\004\007\350b\024\006\351\000\037ordin\373\216\003\331c>\002\377reliefcr\377oss_sect\370\351`\312\002\005\tprefe\237rence\033\n\214\003r\333owU\000gc\001\004_m\347emo\255a\251 hsd\377ata_deca\321y\005\002\203\206\006\023\002g8\000th\274\031\002\333\205\002diff\236\206\001t\337y_agr\005\002ur\375e\013\010engine\337ering!\010hesalD\0003\007ict@\010\257manu\217\205\001u1\003s\343so\250\205\003l\004\014\001ved\374\345\207\007\231\205\003buted_\235l\311\216\006dom\272 \377\000_\327penm\000y\007\007to\317lera\232 \275\205\005se\347nfo\305@\372\207\002bon\177usequip\211\210\002x\353e\206\207\002\r\007k12_\004\014\246\034\003xi\300\206\001\354\221\005e\001\013_\357keep\017\002rul=e\030\002slop\004\003\267\211\006\246\217@an5\002\t\007s\320@a\277dfacul\353 r\337esist\277\001fo\177llow_on\302\210\002^\004\007year\000\013s\317\211\0060\225\210\004\341\211\004\323\221\003\366\205\001ns\262`\227\205\001\202\270\211\002g\260\222\001\000\002\305\210\004\372A\330&a\tb\343\002\231\204\007h\r\002\265b\005\003\247c\372\022\002u\301\224\002hire_\337lag_m\345bho{no\252a_ple\202\211\001\376\347\211\002horizon\335_\273\001sin\323\213\004wi\363nd\342\0002\003init\377ial_aspi\360\231\207\003\n\005\270\204\001\026\005mean\034\"\005\356\206\001max\006\006\216\213\001\005\010\000\325#Q\003\304\214\002\301\206\001\200\212\005\007\r\204\212\005\037\rH\210\212\0057\r\210\212\ti\305\224\t\337\205\003i\321\224\020\376$\000ularity\377itemsjoiAn\355\210\001\277\226\004\n\002\214\211\001\341\210\004s\206\204\001v\306\215\001cy\263\213\006own\321\224\003\304\213\205\001\211\205\007l""\221`\206\210\002\310\230\002en\377gth_kmli\304\311@\353\215\001_\324\207\003\006\007\361\205\005li?nked_w\275\000\000\010\362\227\215\003l\203\210\001\241\212\002mand\361a\256\000\001\003\371\214\004matc\373h_\330\205\004dmax_\376\360\230\001agesmee\236\302\215\001_siz\260\217\010\017\004s\357_per\242cmon\363ey\000\002\265`tiva\336\343\206\001base\004\rca9p\027\r@\002usd/\r\247\216\003\275n\366\212\002bers\005\002r\361t\004\003\327\214\003\020\001ount\027y_o\340\210\001e!\000\377\215\005,\000\376\260\207\006n_indusgtry\205\212\004I\000ta\353\220\001\373vi\327\227\001n_wor\375k\330\207\002_boardosnar\321\214\001ve\262\217\006n\327\233\001now\347\217\003on\"\002\377ingone_s\357topo\332\227\004out\261sP\001\243A\221\233\002al,\004v\273er\256\204\002sen\202\216\001v\367ity\201\215\001icip\200\271\233\003\367\213\001\217\215\005\325\205\002\376$\314h\n\005f\357loor\027\005lap\303se$\005\376\234\0010\005\342\222\006pl#an\331\214\002\316\206\003\304\206\004c\353\233\006\325\206\004\200\323\204\021\022\006\274\215\004\377\206\005\347\226\001\301\212\003\223\207\003d\363_r\252\206\004\002\013inpo\353li\361\204\002h\346\214\003popX\200\220\005\344\215\007\224\220\003ve\214\223\002p\200\216\001\377cliff_hi\204\222\214\001\276\215\001u\347\205\001\026\001\347\210\003\210\222\003p\377ower_gap\374\267\213\005\320\222\003infras\377tructure\336\344\222\003tie_\340\224\001ma\241x\002\014\240\000\207\223\002\036\001d\230By\310,\004\321\231\001\000\010_\331\212\003\264\223\003vi\377sionprog\207ram\206\216\003\005\005\373\215\003\024\004mse_\255\220\004\237\235\002_su\374\000\303rt\024\007\260\205\003\006\016\234\204\001us\377hreceipt\377_half_sa\034\315\000\345\221\004usd\272\217\002\262\224\001\321\224\0039r\351\233\002\000\003al_\263\206\005\353\223\002?valrel\210\204\006?\006\\\n\010=\005por\265\225\001r\331\215\001\374\227\227\001\352\226\006sretai\001n\252\227\001\201\226\004\364\225\003\247\222\001\207\220\002\260\222\001\216\207\001\337stage\267\215\001sc\177enarios\317\227""\003\377selfsetd\377efaultsp\263an\376\222\001\261\224\002sp\200\223\001n\357eous\217\227\002sta\200\373@\324\226\002I\002\347\220\003\353\240\002\357\240\003\366\213\002s7tep)\003ub\376\214\003\373\216\nas\016\005\376\216\006\t\006T\003ub\245&\277nodess\006\010sswi\221\211\001\200\215\003ucc\033\000;or\373Dsus\203$\305\231\006Gsys\203\213\001\326\220\002\304\231\001b\250\212\004\334\020\005\262\207\006ta_\243\226\002ta\177_experi\374\222\001\016\273\210\001set\220\210\001\374\223\001\312\216\003\331\215\002gta_U\003\340\230\003ta\357\211\001~\024\003echnic\337\215\002\376\340\217\005tiestra[ns\351\232\001on\373\215\002k\270\212\002\314\005\016\031\014dr\277\210\002:\000ve\035l\204\232\003_km\243\232\002\337\231\003\320Ft\010\004\242\233\006t\257\230\001ver\214\231\005\000\007\006\211\231\005\030\006\206\231\005)\006\377\230\t>\006\343`\336\327\226\001onup\246\214\001ur\237gency\000\004\217\227\002u\007se_\366\244\005\272\226\002\356\215\010\n\003\234\225\001\010\024\003\213\215\001\336\226\002s\253\206\003\260\225\003\005\004\244\225\003<\022\004\226\233\003weak\275\235\001\312\215\001\277_rhowi\207\233\001k\345m\323\215\001_\315\214\001\003\003ene\003fi\376\232\006\007\n\200\233\005\034\n\201\233\0051\n\340\376\232\t[\002\327\226\n\014\003\324\215\001_de\217pend\245\227\001\202\002\300\234\003\200\377\001\330\004\"\240!\2406\373\250\021\007\001#\2401\240F\373\250!\022\001$\240A\240V\373\2501\035\001&\240a\240v\373\250Q(\001\047\240q\250\006\373\250a3\001(\250\001\250\026\373\250q>\0012\260!\2606\375\270?\000\340\004\037\230q\320\377 0\260\013\270;\300k\377\320QR\330\004\023\2204\337\220x\230q\240f\000\007\200\177|\2207\230!\330\010M\001\377w\250n\270A\330\004\013\371\210`\000\"\0225\230\010\240\001\317\240\021\330\004.\006y\001\010\260\367\016\270a\033\0316\230\030\240\347\021\240!,\010\245\001\031\260.\273\300\001R\0318\2308\371\000A\376c\010*\250!\250;\260n]\300\210\0329\230H\245 Q\232\010\377+\2501\250L\270\016\300\376\210\032:\230X\240Q\240a\376\321\010,\250A""\250]\270.\375\310\211\031\320\023\047\240x\250\373q\260\277)6\260a\3207\277N\310n\320\\]\306$\360\357\010\000\n\033\342!\021\220\024\377\220[\240\004\320$5\260\377T\3209L\310D\320P\377_\320_c\320cr\320\377rv\360\000\000w\001J\335\002\004\000J\002N\003\001N\002\335]\n\001]\002a\021\001a\002\335t\030\001t\002x\037\001x\002\273Q\003.\000Q\003U\003\001U\273\003n\n\001n\003r\021\001rw\003F\004J\000F\004J\003\001wJ\004[\n\001[\004_\021\001w_\004z\030\001z\004~\037\001\357~\004U\005t\000U\005Y\356\003\001Y\005k\n\001k\005o\336\021\001o\005B\006\220\000B\006\335F\003\001F\006Y\n\001Y\006\335]\021\001]\006r\030\001r\006\275v\037\001v\006A\007\272\000A\273\007E\003\001E\007X\n\001X\273\007\\\021\001\\\007o\030\001o\273\007s\037\001s\007\177&\001\177w\007C\010\353\000C\010S\003\001wS\010W\n\001W\010e\021\001we\010i\030\001i\010u\037\001\367u\010y&\001y\010R\t\356\234 R\tV\003\001V\tk\356\n\001k\to\021\001o\tG\335\n\270 G\nK\003\001K\n\335]\n\001]\na\021\001a\n\377b\n\330\010\020\220\007\220\277q\230\006\230l\250\377bv\377\210W\220E\230\024\230Q\377\330\010\022\220!\330\010\027\347\220q\340\001\001\323\204\001q\330\010\377\017\320\017*\250$\250a\377\250w\260k\300\027\310\001\335\340\004\013\021\200\001\302J]\240\377$\240g\250T\260\034\270\177T\300\035\310d\320R\313C\357p\320pt\316@u\001H\356\315AH\002L\324AL\002Z\356\333AZ\002^\342A^\002l\356\351Al\002p\360Ap\002E\356\315AE\003I\324AI\003Z\356\333AZ\003^\342A^\003s\356\351As\003w\360Aw\003N\356\333AN\004R\342AR\004f\256\351Af\004j\360Aj\320EB\356\324AB\005V\333AV\005Z\356\342AZ\005h\351Ah\005l\356\360Al\005A\333AA\006E\356\342AE\006`\351A`\006d\356\360Ad\006x\367Ax\006|\356\376A|\006F\333AF\007J\336\342AJ\007K\007\253\201%t\230\3376\240\027\250\001\317\047\047\240\377t\2501\250G\260;\270\247g\300Q\324\"\010\007a\3060l\377\260$\260h\270d\320B\377Y\320Y]\320]j\320\377jn\320ny\320y}\277\360\000\000~\001G\250\205\001G\273\002K\257\205\001K\002R\266\205\001R{\002V\275\205\001V\002W\002{\047\377<\240w\250e\2603\260\377d\270+\300W""\310E\320\377QT\320TX\320X_\377\320_f\320fk\320k\376q\000r\360\000\000s\001I\356\231\206\001I\002P\240\206\001P\002U\356\247\206\001U\002X\256\206\001X\002\\\356\265\206\001\\\002h\274\206\001h\002o\352\303\206\001o\252\206\005w\321\206\001w\002{j\330\206\001{\340EL\274\206\001L\003\300\206\004\335T\312\206\001T\003X\321\206\001X\003\335`\330\206\001`\003g\337\206\001g\003]l\346\206\001l\003o\355\206\001o\203e\335y\373\206\001y\003@\346\206\001@\004\335E\355\206\001E\004H\364\206\001H\004\335L\373\206\001L\004S\202\207\001S\004\275Z\211\207\001Z\004[\004\323\2012\320\377\025&\240d\320*;\270\3774\320?O\310t\320S\377i\320im\320m~\360_\000\000\177\001C\252\210\001C\356\2076\335G\243\210\001G\004K\252\210\001K\004]^\261\210\001^\004b\270\210\001b\271\204\014\366\213\210\031p\005\260\2060%\240T\250\377\021\250\047\260\033\270G\300\3111\336\206\002\010\007A\325\206\013\373\004=\270wT\320A\224`\\\320\\\324\206\006\272\212dM\261\212\001M\002e\270\212\001e\273\002i\277\212\001i\002B\234\212\001B\253\003F\243\212\001F\237\212\005Y\261\212\001Y\273\003f\270\212\001f\003j\277\212\001j\273\003}\306\212\001}\003A\261\212\001A\273\004T\270\212\001T\004X\277\212\001X\273\004l\306\212\001l\004p\315\212\001p\273\004D\252\212\001D\005H\261\212\001H\373\005I\305\2001+\2504\250q\377\260\007\260{\300\047\310\021\344\327\210\002\010\007!\351\r\254\206\001=\270\004\377\270K\300t\320Ka\320\377ae\320ew\320w{_\360\000\000|\001\356\013g\264\214\001wg\002k\273\214\001k\002A\230\214\001\353A\003\313\210\004W\246\214\001W\003[*\255\214\001[\306\204\005p\273\214\001p\355\005\271\204\004\325W\264\214\001W\251\214\005m\302\214\001m\004\335q\311\214\001q\004P\246\214\001P\005\335T\255\214\001T\005b\264\214\001b\005\335f\273\214\001f\005z\302\214\001z\005\335~\311\214\001~\005H\264\214\001H\006\325L\273\214\001L\251\214\005a\311\214\001a\006\335i\320\214\001i\006m\327\214\001m\006\335y\336\214\001y\006}\345\214\001}\006\335M\302\214\001M\007Q\311\214\001Q\007\335c\320\214\001c\007g\327\214\001g\007""\335|\336\214\001|\007@\264\214\001@\010\335]\273\214\001]\010a\302\214\001a\010\335@\230\214\001@\tD\237\214\001D\t\335P\246\214\001P\tT\255\214\001T\t\335j\264\214\001j\tn\273\214\001n\t\335H\246\214\001H\nL\255\214\001L\n\335Z\264\214\001Z\n^\273\214\001^\n\335l\302\214\001l\np\311\214\001p\n\377I\013\360\000\000I\013M\356\003\001M\013b\n\001b\013f\356\021\001f\013w\030\001w\013{\376\037\001{\013O\014\360\000\000wO\014S\003\001S\014n\n\001\367n\014r\021\001r\014I\rvB\001\rM\003\001M\rc\n\001wc\rg\021\001g\ry\030\001\367y\r}\037\001}\rK\016\277\360\000\000K\016O\003\001O\367\016P\016\272\212&\320\033,\250\367G\2601\263\215\007&\240d\250\377!\2507\260+\270W\300\351A\270\215\002\010\007Q\312\205\r(\250\004\277\250N\270$\320>\355\211\003q\377\320qu\360\000\000v\001\252\313\205\004Q\212\221\001Q\324\211\005`\230\221\001`\273\002r\237\221\001r\002v\246\221\001v\253\002M\203\221\001M\277\211\005e\221\221\001eK\003i\230\221\001i\312\205\014\250\215\004V\230\221\001wV\004c\237\221\001c\004g\246\221\001ug\206\221\014W\221\221\001W\005[\230\221\001\227[\005g\237\221\001g\224\221\005\250\215\013R\356\237\221\001R\006V\246\221\001V\006f\356\255\221\001f\006j\264\221\001j\006z\356\273\221\001z\006~\302\221\001~\006R\356\237\221\001R\007V\246\221\001V\007h\256\255\221\001h\007l\264\221\001l\224\221\005w\356\302\221\001w\007G\230\221\001G\010K\356\237\221\001K\010V\246\221\001V\010Z\356\255\221\001Z\010o\264\221\001o\010s\236\273\221\001s\010t\010\321\2156\371\201*)\377\250\024\320-B\300$\320\377F\\\320\\`\320`m\373\320m\247@\177\360\000\000@\273\002D\255\224\001D\002Y\264\224\001Yt\251\224\005\225KD\246\224\001D\003H\255\224\001\003H\003\200\207\013\374\210\004\270\224\004\374\210\013\243D\271\214\004\252\331\220\004n\327\224\001n\330\220\014Q\302\224\001Qu\005\306\224\004i\320\224\001i\005m\327\224\001wm\005|\336\224\001|\005@\311\224\001w@\006P\320\224\001P\006T\327\224\001\227T\006e\336\224\001e\215\207\005\331\220\004NR\311\224\001N\224L\362\206\004D\264\224\001D\251\224""\014\373X\010\261\22305\260T\270\021\377\270\047\300\033\310G\320S\361T\340\223\002\t\007\361\213\016+\2504\320\277/F\300d\320J\202\212\001\360\337\000\000f\001A\246\227\001A\002]E\255\227\001E\002T\264\227\001T\205\220\005\212\200\212\013~\320\227\001~\211\214\005\252\227\004\203\214\004x\356\302\227\001x\003|\311\227\001|\003P\322\264\227\001P\373\213\005\225\205\013w\320\227\001w\004\255{\327\227\001{\004\344+c\302\227\001ct\242\205\005\344+K\302\227\001K\006O\311\227\001wO\006h\320\227\001h\006l\327\227\001wl\006@\264\227\001@\007D\273\227\001wD\007Z\302\227\001Z\007^\311\227\001w^\007r\320\227\001r\007v\327\227\001wv\007H\255\227\001H\010L\264\227\001wL\010X\273\227\001X\010\\\302\227\001u\\\251\227\005m\320\227\001m\010C\246\227\001wC\tG\255\227\001G\t_\264\227\001w_\tc\273\227\001c\tr\302\227\001wr\tv\311\227\001v\tD\264\227\001\353D\n\216\212\004`\302\227\001`\nd\356\311\227\001d\ny\320\227\001y\n}\356\327\227\001}\nL\212\212\001L\013P\356\221\212\001P\013a\230\212\001a\013e\356\237\212\001e\013\177\246\212\001\177\013C\356\203\212\001C\014^\212\212\001^\014b\356\221\212\001b\014}\230\212\001}\014A\356\203\212\001A\r`\212\212\001`\rd\356\221\212\001d\rv\230\212\001v\rz\356\237\212\001z\rN\374\211\001N\016R\356\203\212\001R\016b\212\212\001b\016f\356\221\212\001f\016w\230\212\001w\016{\336\237\212\001{\016R\017\206\231\001\017V\356\003\001V\017l\n\001l\017p\336\021\001p\017K\020\302\212\001\020O\356\003\001O\020h\n\001h\020l\356\021\001l\020x\030\001x\020|\376\037\001|\020X\021\360\000\000wX\021\\\003\001\\\021s\n\001\367s\021w\021\001w\021L\022\277\360\000\000L\022P\003\001P\273\022d\n\001d\022h\021\001h\267\022F\023\326\233\001\023J\003\001J\273\023]\n\001]\023a\021\001a\273\023v\030\001v\023z\037\001z\377\023M\024\360\000\000M\024\335Q\003\001Q\024i\n\001i\024\275m\021\001m\024A\025\254\233\001\025\335E\003\001E\025X\n\001X\025\335\\\021\001\\\025i\030\001i\025\335m\037\001m\025z&\001z\025\375~-\001~\025N\026\360\000\357\000N\026R\003\001R\026e\356\n\001e""\026i\021\001i\026@\355\027\214\210\001\027D\003\001D\027\\\356\n\001\\\027`\021\001`\027x\356\030\001x\027|\037\001|\027X\355\030\370\001\030\\\003\001\\\030q\356\n\001q\030u\021\001u\030M\355\031\262\001\031Q\003\001Q\031R}\031\301\230\047;\240g\250Q\272\233\007\376\273\221*.\250d\3202H\310\327\004\320L\333\211\003a\202\2340)\250\377\024\250Q\250g\260[\300\047\007\300q\260\234\002\010\007\001";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 6136, 10091);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (6140 bytes) */
+static const char cstring[] = "\377(tree fr\377agment)?\377Note tha\377t Cython\377 is deli\377berately\377 stricte\375r!\001n PEP-\377484 and \377rejects \377subclass\377es of bu\377iltin ty\377pes. If \377you need\237 to p%\000%\tt\177hen set\200\000\377e \047annot\277ation_<\000i\177ng\047 dirb\000\373iv\242\000o Fal\177se.add_%\000\377edisable{en\002\001gcis\004\003\177dCommit\333\001\376\000\007.__reduoce_c\342\002__\017\n\362\177\000sv\000\024\007Empl\037oyers\000\0060\017\017\t>0\016Grant\000\002i\017\374\017\005e\016Instit=u\375\001aliz\205\"\000\021x\274\017\017\024\307\016Lead\323\000\207hip\000\007\212/\017\n\213.O\177utcomes\000\005\370\312/\017\010\311.Param\341s\000\003\204O\017\006\201NReg\340\225`\000\003\274O\017\006\271NTie\341s\000\001\360O\017\004 \017rus\303tT\001\001!\020\020\004\240n__\367Pyx\001\000Dict\377_NextRef\373__\312\204\004e____yd\026\001\006\000func\014\001\347get\356c\032\000mai}n \001modul)\002\267nam\002\003ew9\001p\376Z\000checksu\367m__\n\001resu\203lt\006\003A\004!\001\363\205\001\033\003u\037npickK\000\206\205\007\n\014\000\334\204\006\"\014\267\204\0026\014\207\204\021Y\014\322gr\014\000\251e\211\014\204c\236\014\341C\263\014\300A\003\r~\241A__qual\243%\262\332\206\004_\332\206\016\363\206\006ex\205As\227et_\327%s\372(\301Pt\367est\263Eis_c\377oroutine\377active_t\375h\203@holdad\377minister\377ed_byage\337_prot\266\210\001on\376\n\001slowing\276\026\000nts.p\377\204\002a\357gree\202\212\001_fo\377rmalitya?rticul\375\210\003\000\023\364\223\212\001\032\nt\253\204\001ask_\374\025\002\004\001ung_sc\377aleasync\367io.\257\006sawa\377rd_musdb\177ackbone\000\005}_C\002_shar\021\000\367sel\344\000beta\376\231\001getting\336\n\002nega\370\002we\357ight\036\002pri\327or_\n\004i\274\000er\373al\213\002bread\277th_dil\322\210\002b\327rid\232 f\276 or\353bu\t\000t\323 lleX\257 \221\002\r\003di\361\213\003_\t\010\371e\214\212\004\010\tinter\177mediary%\004\373rn\240@_exit\343bu\006\003\305\214\001\003\006eco\377verycapa\275c\356 _max\002\007i\277nchamp\374\213\001boo""ost\005\006co\236\002\376\025\006disposi\200\246\214\001\010\t\246\215\002:\006\251\005K\006\242\tcn\334!_in\364 ac\200B\236`\001abor\372\214\003\315`_\317orgss\004\370`mp\363etl\003\327\214\006comm\367on_\314`tner\376\374Bcontact\376\000\t_roi_ga\274\332\000\031\000rib_\335\005c>\t\004ident\373`\007\006\374\364\213\020\022\007tercep\275t5\005loadA\005v\367alu\336 nven\337ing_c\300 _k\000\351`\222\000\014\004\321\217\001\004\007\350b\024\006\351\000\037ordin\373\216\003\331c>\002\377reliefcr\377oss_sect\370\351`\312\002\005\tprefe\237rence\033\n\214\003r\333owU\000gc\001\004_m\347emo\255a\251 hsd\377ata_deca\321y\005\002\203\206\006\023\002g8\000th\274\031\002\333\205\002diff\236\206\001t\337y_agr\005\002ur\375e\013\010engine\337ering!\010hesalD\0003\007ict@\010\257manu\217\205\001u1\003s\343so\250\205\003l\004\014\001ved\374\345\207\007\231\205\003buted_\235l\311\216\006dom\272 \377\000_\327penm\000y\007\007to\317lera\232 \275\205\005se\347nfo\305@\372\207\002bon\177usequip\211\210\002x\353e\206\207\002\r\007k12_\004\014\246\034\003xi\300\206\001\354\221\005e\001\013_\357keep\017\002rul=e\030\002slop\004\003\267\211\006\246\217@an5\002\t\007s\320@a\277dfacul\353 r\337esist\277\001fo\177llow_on\302\210\002^\004\007year\000\013s\317\211\0060\225\210\004\341\211\004\323\221\003\366\205\001ns\262`\227\205\001\202\270\211\002g\260\222\001\000\002\305\210\004\372A\330&a\tb\343\002\231\204\007h\r\002\265b\005\003\247c\372\022\002u\301\224\002hire_\337lag_m\345bho{no\252a_ple\202\211\001\376\347\211\002horizon\335_\273\001sin\323\213\004wi\363nd\342\0002\003init\377ial_aspi\360\231\207\003\n\005\270\204\001\026\005mean\034\"\005\356\206\001max\006\006\216\213\001\005\010\000\325#Q\003\304\214\002\301\206\001\200\212\005\007\r\204\212\005\037\rH\210\212\0057\r\210\212\ti\305\224\t\337\205\003i\321\224\020\376$\000ularity\377itemsjoiAn\355\210\001\277\226\004\n\002\214\211\001\341\210\004s\206\204\001v\306\215\001cy\263\213\006own\321\224\003\304\213\205\001\211\205\007l""\221`\206\210\002\310\230\002en\377gth_kmli\304\311@\353\215\001_\324\207\003\006\007\361\205\005li?nked_w\275\000\000\010\362\227\215\003l\203\210\001\241\212\002mand\361a\256\000\001\003\371\214\004matc\373h_\330\205\004dmax_\376\360\230\001agesmee\236\302\215\001_siz\260\217\010\017\004s\357_per\242cmon\363ey\000\002\265`tiva\336\343\206\001base\004\rca9p\027\r@\002usd/\r\247\216\003\275n\366\212\002bers\005\002r\361t\004\003\327\214\003\020\001ount\027y_o\340\210\001e!\000\377\215\005,\000\376\260\207\006n_indusgtry\205\212\004I\000ta\353\220\001\373vi\327\227\001n_wor\375k\330\207\002_boardosnar\321\214\001ve\262\217\006n\327\233\001now\347\217\003on\"\002\377ingone_s\357topo\332\227\004out\261sP\001\243A\221\233\002al,\004v\273er\256\204\002sen\202\216\001v\367ity\201\215\001icip\200\271\233\003\367\213\001\217\215\005\325\205\002\376$\314h\n\005f\357loor\027\005lap\303se$\005\376\234\0010\005\342\222\006pl#an\331\214\002\316\206\003\304\206\004c\353\233\006\325\206\004\200\323\204\021\022\006\274\215\004\377\206\005\347\226\001\301\212\003\223\207\003d\363_r\252\206\004\002\013inpo\353li\361\204\002h\346\214\003popX\200\220\005\344\215\007\224\220\003ve\214\223\002p\200\216\001\377cliff_hi\204\222\214\001\276\215\001u\347\205\001\026\001\347\210\003\210\222\003p\377ower_gap\334\267\213\005\320\222\003clu\324\224\001_t\367ies\342\222\003infr\377astructu\323re\366\222\003\033\000_\362\224\001ma\241x\002\014\262\000\231\223\002\036\001d\252By\310,\004\343\231\001\000\010_\353\212\003\306\223\003vi\377sionprog\207ram\230\216\003\005\005\215\216\003\024\004mse_\277\220\004\261\235\002_su\216 \303rt\024\007\302\205\003\006\016\256\204\001us\377hreceipt\377_half_sa\034\315\000\367\221\004usd\314\217\002\304\224\001\343\224\0039r\373\233\002\000\003al_\305\206\005\375\223\002?valrel\232\204\006?\006\\\n\010=\005por\307\225\001r\353\215\001\374\251\227\001\374\226\006sretai\001n\274\227\001\223\226\004\206\226\003\271\222\001\231\220\002\302\222\001\240\207\001\337sta""ge\311\215\001sc\177enarios\341\227\003\377selfsetd\377efaultsp\263an\220\223\001\303\224\002sp\222\223\001n\357eous\241\227\002sta\200\215`\346\226\002I\002\371\220\003\375\240\002\201\241\003\210\214\002s7tep)\003ub\220\215\003\215\217\nas\016\005\220\217\006\t\006T\003ub\245&\277nodess\006\010sswi\243\211\001\222\215\003ucc\033\000;or\373Dsus\203$\327\231\006Gsys\225\213\001\350\220\002\326\231\001b\272\212\004\334\020\005\304\207\006ta_\265\226\002ta\177_experi\216\223\001\016\315\210\001set\242\210\001\216\224\001\334\216\003\353\215\002gta_U\003\362\230\003ta\201\212\001~\024\003echnic\361\215\002|\362\217\005\377\204\001trans\373\232\001Kon\215\216\002k\312\212\002\005\016s\032\013sdr\321\210\002:\000vel\226\232\003\007_km\265\232\002\361\231\003\320F\010\004\264\233\006\035t\301\230\001ver\236\231\005\007\006\233\231\005\200\030\006\230\231\005)\006\221\231\t>\006\343`\351\226\001o\367nup\270\214\001urge\347ncy\000\004\241\227\002use\001_\210\245\005\314\226\002\200\216\010\n\003\256\225\001\024\003\235\215\001\002\360\226\002s\253\206\003\302\225\003\005\004\266\225\003\022\004\250\233\003\317weak\317\235\001\334\215\001_rohowi\231\233\001km\345\215\001\371_\337\214\001\003\003enefi\000\220\233\006\007\n\222\233\005\034\n\223\233\0051\n\220\233\t[\002\370\351\226\n\014\003\346\215\001_depe\343nd\267\227\001\202\002\322\234\003\200\001\330\377\004\"\240!\2406\250\021\376\007\001#\2401\240F\250!\376\022\001$\240A\240V\2501\376\035\001&\240a\240v\250Q\376(\001\047\240q\250\006\250a\3763\001(\250\001\250\026\250q~>\0012\260!\2606\270?\000\377\340\004\037\230q\320 0\377\260\013\270;\300k\320Q\377R\330\004\023\2204\220x\367\230q\240f\000\007\200|\220\3377\230!\330\010M\001w\250\177n\270A\330\004\013\210`\000\376\"\0225\230\010\240\001\240\021\363\330\004.\006y\001\010\260\016\270\375a\033\0316\230\030\240\021\240\371!,\010\245\001\031\260.\300\001\256R\0318\2308\371\000Ac\010*\177\250!\250;\260n\300\210\032\3279\230H\245 Q\232\010+\250\2771\250L\270\016\300\210""\032:\277\230X\240Q\240a\321\010,\177\250A\250]\270.\310\211\031\377\320\023\047\240x\250q\260\376\277)6\260a\3207N\310\357n\320\\]\306$\360\010\000\373\n\033\342!\021\220\024\220[\377\240\004\320$5\260T\320\3779L\310D\320P_\320\377_c\320cr\320rv\177\360\000\000w\001J\002\004\000wJ\002N\003\001N\002]\n\001w]\002a\021\001a\002t\030\001\367t\002x\037\001x\002Q\003\356.\000Q\003U\003\001U\003n\356\n\001n\003r\021\001r\003F\335\004J\000F\004J\003\001J\004\335[\n\001[\004_\021\001_\004\335z\030\001z\004~\037\001~\004\273U\005t\000U\005Y\003\001Y\273\005k\n\001k\005o\021\001ow\005B\006\220\000B\006F\003\001wF\006Y\n\001Y\006]\021\001w]\006r\030\001r\006v\037\001\357v\006A\007\272\000A\007E\356\003\001E\007X\n\001X\007\\\356\021\001\\\007o\030\001o\007s\356\037\001s\007\177&\001\177\007C\335\010\353\000C\010S\003\001S\010\335W\n\001W\010e\021\001e\010\335i\030\001i\010u\037\001u\010\275y&\001y\010R\t\234 R\273\tV\003\001V\tk\n\001k{\to\021\001o\tG\n\270 wG\nK\003\001K\n]\n\001\367]\na\021\001a\nb\n\377\330\010\020\220\007\220q\230\357\006\230l\250\377bv\210W\377\220E\230\024\230Q\330\010\377\022\220!\330\010\027\220q\371\340\001\001\323\204\001q\330\010\017\320\377\017*\250$\250a\250w\177\260k\300\027\310\001\340\004\013\367\021\200\001\302J]\240$\240\377g\250T\260\034\270T\300\337\035\310d\320R\313Cp\320\273pt\316@u\001H\315AH\273\002L\324AL\002Z\333AZ\273\002^\342A^\002l\351Al\273\002p\360Ap\002E\315AE\273\003I\324AI\003Z\333AZ\273\003^\342A^\003s\351As\273\003w\360Aw\003L\333AL\273\004P\342AP\004g\351Ag\273\004k\360Ak\004\177\367A\177\273\004C\324AC\005W\333AW\253\005[\342A[\320Es\360As\273\005A\333AA\006E\342AE\273\006Z\351AZ\006^\360A^\273\006y\367Ay\006}\376A}\273\006Q\333AQ\007U\342AU\273\007_\351A_\007c\360Ac\367\007d\007\271\201%t\2306\240\367\027\250\001\335\047\047\240t\250\3771\250G\260;\270g\300\351Q\342\"\010\007a\3240l\260$\377\260h\270d\320BY\320\377Y]\320]j\320jn\377\320ny\320y}\360\000\357\000~\001G\266\205\001G\002K\356\275\205\001K\002R\304\205\001R""\002V\336\313\205\001V\002W\002{\047<\240\377w\250e\2603\260d\270\377+\300W\310E\320QT\377\320TX\320X_\320_\277f\320fk\320kq\000r\277\360\000\000s\001I\247\206\001I\273\002P\256\206\001P\002U\265\206\001U\273\002X\274\206\001X\002\\\303\206\001\\\273\002h\312\206\001h\002o\321\206\001o\272\270\206\005w\337\206\001w\002{\346\206\001{Z\356EL\312\206\001L\003\316\206\004T\330\206\001wT\003X\337\206\001X\003`\346\206\001w`\003g\355\206\001g\003l\364\206\001Wl\003o\373\206\001o\221ey\211\207\001wy\003@\364\206\001@\004E\373\206\001\267E\004H\202\207\001H\004\247dS\356\220\207\001S\004Z\227\207\001Z\004[\375\004\323\2012\320\025&\240d\320\377*;\2704\320?O\310\377t\320Si\320im\320\377m~\360\000\000\177\001C\352\270\210\001C\374\2076G\261\210\001G\004K\356\270\210\001K\004^\277\210\001^\004bj\306\210\001b\246\210\005B\252\210\001B\005\231\210\031\373p\005\276\2060%\240T\250\021\377\250\047\260\033\270G\3001\344\354\206\002\010\007A\343\206\013\373\004=\270T;\320A\224`\\\320\\\342\206\006\212d\335M\277\212\001M\002e\306\212\001e\002\335i\315\212\001i\002B\252\212\001B\003\325F\261\212\001F\255\212\005Y\277\212\001Y\003\335f\306\212\001f\003j\315\212\001j\003\335}\324\212\001}\003A\277\212\001A\004\335T\306\212\001T\004X\315\212\001X\004\335l\324\212\001l\004p\333\212\001p\004\335D\270\212\001D\005H\277\212\001H\005\375I\305\2001+\2504\250q\260\177\007\260{\300\047\310\021\345\210\002\362\010\007!\351\r\254\206\001=\270\004\270\377K\300t\320Ka\320a\377e\320ew\320w{\360\257\000\000|\001\356\013g\302\214\001g\273\002k\311\214\001k\002A\246\214\001Au\003\331\210\004W\264\214\001W\003[\273\214\001\225[\306\204\005p\311\214\001p\355\005\271\204\004W\352\302\214\001W\267\214\005m\320\214\001m\004q\356\327\214\001q\004P\264\214\001P\005T\356\273\214\001T\005b\302\214\001b\005f\356\311\214\001f\005z\320\214\001z\005~\356\327\214\001~\005H\302\214\001H\006L\352\311\214\001L\267\214\005a\327\214\001a\006i\256\336\214\001i\006m\345\214\001m\346\210\014M\246\320\214\001M\007\365\210\004""\347\210\004g\345\214\001g\273\007|\354\214\001|\007@\302\214\001@\273\010]\311\214\001]\010a\320\214\001a\273\010@\246\214\001@\tD\255\214\001D\273\tP\264\214\001P\tT\273\214\001T\273\tj\302\214\001j\tn\311\214\001n\273\tH\264\214\001H\nL\273\214\001L\273\nZ\302\214\001Z\n^\311\214\001^\273\nl\320\214\001l\np\327\214\001p\377\nI\013\360\000\000I\013\335M\003\001M\013b\n\001b\013\335f\021\001f\013w\030\001w\013\375{\037\001{\013O\014\360\000\357\000O\014S\003\001S\014n\356\n\001n\014r\021\001r\014I\355\rB\001\rM\003\001M\rc\356\n\001c\rg\021\001g\ry\356\030\001y\r}\037\001}\rK\177\016\360\000\000K\016O\003\001\357O\016P\016\272\212&\320\033,\357\250G\2601\301\215\007&\240d\377\250!\2507\260+\270W\323\300A\306\215\002\010\007Q\312\205\r(\250\177\004\250N\270$\320>\355\211\003\377q\320qu\360\000\000vU\001\313\205\004Q\230\221\001Q\324\211\005`\246\221\001w`\002r\255\221\001r\002v\264\221\001Wv\002M\221\221\001M\277\211\005e\237\221\001We\003i\246\221\001i\312\205\014R\237\221\001wR\004V\246\221\001V\004c\255\221\001Qc\303\215\005\225\221\013\266\215\013g\255\221\001g\242\221\005\272\266\215\013R\255\221\001R\006V\264\221\001V\273\006f\273\221\001f\006j\302\221\001j\273\006z\311\221\001z\006~\320\221\001~\273\006R\255\221\001R\007V\264\221\001V\273\007h\273\221\001h\007l\302\221\001l\272\242\221\005w\320\221\001w\007G\246\221\001G\273\010K\255\221\001K\010V\264\221\001V\273\010Z\273\221\001Z\010o\302\221\001o{\010s\311\221\001s\010t\010\321\2156\376\371\201*)\250\024\320-B\300\377$\320F\\\320\\`\320\357`m\320m\247@\177\360\000\357\000@\002D\273\224\001D\002Y\322\302\224\001Y\267\224\005\225KD\264\224\001D\003\rH\273\224\001H\003\200\207\013\374\210\004\306\224\004\374\210\013t\243D\271\214\004j\336\224\001j\004n\345\224\001Un\220\213\014Q\320\224\001Q\236\213\005i\336\224\001wi\005m\345\224\001m\005|\354\224\001w|\005@\327\224\001@\006P\336\224\001wP\006T\345\224\001T\006e\354\224\001ue\215\207\005J\320\224\001J\007N\327\224\001\251N\224L\362\206\004D\302\224\001D\267""\224\014X\375\010\277\22305\260T\270\021\270\377\047\300\033\310G\320ST\370\356\223\002\t\007\361\213\016+\2504\320/\337F\300d\320J\202\212\001\360\000\357\000f\001A\264\227\001A\002E.\273\227\001E\002T\302\227\001T\205\220\005\200\212\013E~\336\227\001~\211\214\005\270\227\004\203\214\004x\320\227\0017x\003|\327\227\001|\003\331\223\004\374\213\004\272\225\205\013w\336\227\001w\004{\345\227\001{5\004\344+c\320\227\001c\005\243\205\004\344+\335K\320\227\001K\006O\327\227\001O\006\335h\336\227\001h\006l\345\227\001l\006\335@\302\227\001@\007D\311\227\001D\007\335Z\320\227\001Z\007^\327\227\001^\007\335r\336\227\001r\007v\345\227\001v\007\335H\273\227\001H\010L\302\227\001L\010]X\311\227\001X\010\\\320\227\001\\\267\227\005\335m\336\227\001m\010C\264\227\001C\t\335G\273\227\001G\t_\302\227\001_\t\335c\311\227\001c\tr\320\227\001r\t\335v\327\227\001v\tD\302\227\001D\n\272\216\212\004`\320\227\001`\nd\327\227\001d\273\ny\336\227\001y\n}\345\227\001}\273\nL\212\212\001L\013P\221\212\001P\273\013a\230\212\001a\013e\237\212\001e\273\013\177\246\212\001\177\013C\203\212\001C\273\014^\212\212\001^\014b\221\212\001b\273\014}\230\212\001}\014A\203\212\001A\273\r`\212\212\001`\rd\221\212\001d\273\rv\230\212\001v\rz\237\212\001z\273\rN\374\211\001N\016R\203\212\001R\273\016b\212\212\001b\016f\221\212\001f\273\016w\230\212\001w\016{\237\212\001{\267\016R\017\224\231\001\017V\003\001V\273\017l\n\001l\017p\021\001p\267\017K\020\302\212\001\020O\003\001O\273\020h\n\001h\020l\021\001l\273\020x\030\001x\020|\037\001|\377\020X\021\360\000\000X\021\335\\\003\001\\\021s\n\001s\021\375w\021\001w\021L\022\360\000\357\000L\022P\003\001P\022d\356\n\001d\022h\021\001h\022F\355\023\344\233\001\023J\003\001J\023]\356\n\001]\023a\021\001a\023v\356\030\001v\023z\037\001z\023M\177\024\360\000\000M\024Q\003\001wQ\024i\n\001i\024m\021\001om\024A\025\272\233\001\025E\003\001wE\025X\n\001X\025\\\021\001w\\\025i\030\001i\025m\037\001wm\025z&\001z\025~-\001\377~\025N\026\360\000\000N\273\026R\003\001R""\026e\n\001e{\026i\021\001i\026@\027\214\210\001\273\027D\003\001D\027\\\n\001\\\273\027`\021\001`\027x\030\001x{\027|\037\001|\027X\030\370\001\273\030\\\003\001\\\030q\n\001q{\030u\021\001u\030M\031\262\001{\031Q\003\001Q\031R\031\301\230\047\237;\240g\250Q\310\233\007\273\221*.\377\250d\3202H\310\004\320\365L\333\211\003a\220\2340)\250\024\250\377Q\250g\260[\300\007\300\tq\276\234\002\010\007\001";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 6140, 10123);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (10091 bytes) */
-static const char bytes[] = "(tree fragment)?Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notedisableenablegcisenabledCommitmentCommitment.__reduce_cython__Commitment.__setstate_cython__EmployersEmployers.__reduce_cython__Employers.__setstate_cython__GrantGrant.__reduce_cython__Grant.__setstate_cython__InstitutionalizationInstitutionalization.__reduce_cython__Institutionalization.__setstate_cython__LeadershipLeadership.__reduce_cython__Leadership.__setstate_cython__OutcomesOutcomes.__reduce_cython__Outcomes.__setstate_cython__ParamsParams.__reduce_cython__Params.__setstate_cython__RegionRegion.__reduce_cython__Region.__setstate_cython__TiesTies.__reduce_cython__Ties.__setstate_cython__TrustTrust.__reduce_cython__Trust.__setstate_cython____Pyx_PyDict_NextRef__annotate____dict____func____getstate____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_Commitment__pyx_unpickle_Employers__pyx_unpickle_Grant__pyx_unpickle_Institutionalization__pyx_unpickle_Leadership__pyx_unpickle_Outcomes__pyx_unpickle_Params__pyx_unpickle_Region__pyx_unpickle_Ties__pyx_unpickle_Trust__qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutineactive_thresholdadministered_byage_protectionage_slowingagents.paramsagreement_formalityarticulation_formalityarticulation_ratearticulation_trustask_rateask_rung_scaleasyncio.coroutinesaward_musdbackbonebackbone_trust_sharebaselinebeta_forgettingbeta_negative_weightbeta_prior_weightbilateral_ratebreadth_dilutionbridge_factorbudget_college_musdbudget_district_musdbudget_employer_musdbudget_intermediary_musdburnout_exitburnout_rateburnout_recoverycapacity_maxcapacity_minchampion_boostchampion_collegechampion_dispositionchampion_districtchampion_employerchampion_intermediarycline_in_tracebackcollaboration_min_orgscollege_competitioncommitm""entcommon_partner_ratecontact_ratecontact_roi_gaincontrib_championcontrib_identitycontrib_institutionalizationcontrib_interceptcontrib_loadcontrib_valueconvening_cost_kusdconvening_rateconvening_shareconveningscoordination_weightcost_reliefcross_sector_gaincross_sector_preferencecross_sector_valuecrowdingcrowding_memory_monthsdata_decaydata_formalitydata_growthdecay_ratedifficulty_agriculturedifficulty_engineeringdifficulty_healthdifficulty_ictdifficulty_manufacturingdissolution_ratedissolved_thresholddistributed_leadershipdominance_penaltydominance_toleranceemployersenforcement_bonusequipment_college_shareequipment_k12_shareequipment_shareexit_commitmentexit_commitment_keepexit_ruleexit_slopeexit_threshold_meanexit_threshold_spreadfaculty_resistancefollow_on_musdfollow_on_yearfollow_on_yearsformality_weightformalization_transfergain_rategrantgrant_weightgrow_leadershabit_coordinationhabit_decayhabit_growthhabituationhire_lag_monthshonoured_pledge_sharehorizon_yearsinactive_window_monthsinitial_aspirationinitial_datainitial_meaninitial_roi_maxinitial_rung_maxinitial_spreadinitiative_load_collegeinitiative_load_districtinitiative_load_employerinitiative_load_intermediaryinstitutional_decayinstitutionalizationinsularityitemsjoin_commitmentjoin_min_partnersk12_agency_college_ownershipleadleadershiplearning_ratelength_kmliability_reliefliability_solutionlinked_winslinked_wins_shareloss_ratiomandatemandate_weightmatch_enforcedmax_passagesmeeting_size_thresholdmeetings_per_monthmoneymoney_motivated_basemoney_motivated_capmoney_motivated_per_musdmoney_motivated_weightn_chambersn_chartersn_collegesn_county_officesn_districtsn_employersn_industry_sectorsn_ta_providersn_workforce_boardsnarrativenegative_ratenow_shareonboardingone_stopoutcomesoutsider_relational_shareoverload_sensitivityparticipation_costpartner_yearspassage_commitmentpassage_floorpassage_lapsepassage_ratepassage_thresholdplanning_monthspledge_commitmentpledge_institutionalizationpledge_interceptpledge_same_le""aderpledged_rung_maxpledged_rung_minpolicy_coherencepopposition_cost_kusdpositive_ratepost_cliff_hiring_securitypostgrant_factorpower_gap_penaltyprior_infrastructureprior_tie_age_maxprior_tie_age_minprior_tie_densityprior_trustprior_trust_spreadprior_visionprogram_decayprogram_growthprogramme_contribution_supportprogramme_money_supportprogramme_ta_pushreceipt_half_saturation_musdreferral_weightregionregional_meeting_intervalrelational_saturationrelational_weightreportingrequired_agreementsretained_backbone_shareroi_decayroi_per_stagerulescenariosectionselfsetdefaultspanner_boostspontaneous_ratestaff_sharestage_decaystatestate_yearsstep_ratesubgrant_college_sharesubgrant_k12_sharesubgrant_sharesubregional_nodessubregional_switch_monthsuccessor_spreadsustained_thresholdsystems_lead_probabilitysystems_now_shareta_boostta_experience_offsetta_post_grant_yearsta_system_sharetaper_yearstechnical_assistancetiestransactional_ask_sizetransactional_askstransactional_dropouttravel_scale_kmtrusttrust_per_stagetrust_protectionturnover_collegeturnover_districtturnover_employerturnover_intermediaryturnover_retentionupdateurgencyurgency_gainuse_setstatevalue_commitmentvalue_datavalue_winsvaluesvision_decayvision_growthvision_weightweakest_link_rhowidth_kmwins_basewins_benefit_collegewins_benefit_districtwins_benefit_employerwins_benefit_intermediarywins_memory_monthswins_money_dependencewins_weight\200\001\330\004\"\240!\2406\250\021\200\001\330\004#\2401\240F\250!\200\001\330\004$\240A\240V\2501\200\001\330\004&\240a\240v\250Q\200\001\330\004\047\240q\250\006\250a\200\001\330\004(\250\001\250\026\250q\200\001\330\0042\260!\2606\270\021\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2204\220x\230q\240\001\330\004\007\200|\2207\230!\330\010&\240a\240w\250n\270A\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2205\230\010\240\001\240\021\330\004\007\200|\2207\230!\330\010\047\240q\250\010\260\016\270a\330\004\013\2101\200\001""\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2206\230\030\240\021\240!\330\004\007\200|\2207\230!\330\010(\250\001\250\031\260.\300\001\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2208\2308\2401\240A\330\004\007\200|\2207\230!\330\010*\250!\250;\260n\300A\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2209\230H\240A\240Q\330\004\007\200|\2207\230!\330\010+\2501\250L\270\016\300a\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\220:\230X\240Q\240a\330\004\007\200|\2207\230!\330\010,\250A\250]\270.\310\001\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\320\023\047\240x\250q\260\001\330\004\007\200|\2207\230!\330\0106\260a\3207N\310n\320\\]\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220[\240\004\320$5\260T\3209L\310D\320P_\320_c\320cr\320rv\360\000\000w\001J\002\360\000\000J\002N\002\360\000\000N\002]\002\360\000\000]\002a\002\360\000\000a\002t\002\360\000\000t\002x\002\360\000\000x\002Q\003\360\000\000Q\003U\003\360\000\000U\003n\003\360\000\000n\003r\003\360\000\000r\003F\004\360\000\000F\004J\004\360\000\000J\004[\004\360\000\000[\004_\004\360\000\000_\004z\004\360\000\000z\004~\004\360\000\000~\004U\005\360\000\000U\005Y\005\360\000\000Y\005k\005\360\000\000k\005o\005\360\000\000o\005B\006\360\000\000B\006F\006\360\000\000F\006Y\006\360\000\000Y\006]\006\360\000\000]\006r\006\360\000\000r\006v\006\360\000\000v\006A\007\360\000\000A\007E\007\360\000\000E\007X\007\360\000\000X\007\\\007\360\000\000\\\007o\007\360\000\000o\007s\007\360\000\000s\007\177\007\360\000\000\177\007C\010\360\000\000C\010S\010\360\000\000S\010W\010\360\000\000W\010e\010\360\000\000e\010i\010\360\000\000i\010u\010\360\000\000u\010y\010\360\000\000y\010R\t\360\000\000R\tV\t\360\000\000V\tk\t\360\000\000k\to\t\360\000\000o\tG\n\360\000\000G\nK\n\360\000\000K\n]\n\360\000\000]\na\n\360\000\000a\nb\n\330\010""\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017*\250$\250a\250w\260k\300\027\310\001\340\010\017\320\017*\250$\250a\250w\260k\300\021\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240g\250T\260\034\270T\300\035\310d\320R_\320_c\320cp\320pt\360\000\000u\001H\002\360\000\000H\002L\002\360\000\000L\002Z\002\360\000\000Z\002^\002\360\000\000^\002l\002\360\000\000l\002p\002\360\000\000p\002E\003\360\000\000E\003I\003\360\000\000I\003Z\003\360\000\000Z\003^\003\360\000\000^\003s\003\360\000\000s\003w\003\360\000\000w\003N\004\360\000\000N\004R\004\360\000\000R\004f\004\360\000\000f\004j\004\360\000\000j\004~\004\360\000\000~\004B\005\360\000\000B\005V\005\360\000\000V\005Z\005\360\000\000Z\005h\005\360\000\000h\005l\005\360\000\000l\005A\006\360\000\000A\006E\006\360\000\000E\006`\006\360\000\000`\006d\006\360\000\000d\006x\006\360\000\000x\006|\006\360\000\000|\006F\007\360\000\000F\007J\007\360\000\000J\007K\007\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2306\240\027\250\001\330\004\007\200q\330\010\017\320\017\047\240t\2501\250G\260;\270g\300Q\340\010\017\320\017\047\240t\2501\250G\260;\270a\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240l\260$\260h\270d\320BY\320Y]\320]j\320jn\320ny\320y}\360\000\000~\001G\002\360\000\000G\002K\002\360\000\000K\002R\002\360\000\000R\002V\002\360\000\000V\002W\002\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\230<\240w\250e\2603\260d\270+\300W\310E\320QT\320TX\320X_\320_f\320fk\320kn\320nr\360\000\000s\001I\002\360\000\000I\002P\002\360\000\000P\002U\002\360\000\000U\002X\002\360\000\000X\002\\\002\360\000\000\\\002h\002\360\000\000h\002o\002\360\000\000o\002t\002\360\000\000t\002w\002\360\000\000w\002{\002\360""\000\000{\002E\003\360\000\000E\003L\003\360\000\000L\003Q\003\360\000\000Q\003T\003\360\000\000T\003X\003\360\000\000X\003`\003\360\000\000`\003g\003\360\000\000g\003l\003\360\000\000l\003o\003\360\000\000o\003s\003\360\000\000s\003y\003\360\000\000y\003@\004\360\000\000@\004E\004\360\000\000E\004H\004\360\000\000H\004L\004\360\000\000L\004S\004\360\000\000S\004Z\004\360\000\000Z\004[\004\330\004\007\200q\330\010\017\320\017\047\240t\2501\250G\260;\270g\300Q\340\010\017\320\017\047\240t\2501\250G\260;\270a\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025&\240d\320*;\2704\320?O\310t\320Si\320im\320m~\360\000\000\177\001C\002\360\000\000C\002]\002\360\000\000]\002a\002\360\000\000a\002t\002\360\000\000t\002x\002\360\000\000x\002Q\003\360\000\000Q\003U\003\360\000\000U\003n\003\360\000\000n\003r\003\360\000\000r\003G\004\360\000\000G\004K\004\360\000\000K\004^\004\360\000\000^\004b\004\360\000\000b\004~\004\360\000\000~\004B\005\360\000\000B\005U\005\360\000\000U\005Y\005\360\000\000Y\005k\005\360\000\000k\005o\005\360\000\000o\005p\005\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017%\240T\250\021\250\047\260\033\270G\3001\340\010\017\320\017%\240T\250\021\250\047\260\033\270A\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025&\240d\320*=\270T\320AX\320X\\\320\\p\320pt\360\000\000u\001I\002\360\000\000I\002M\002\360\000\000M\002e\002\360\000\000e\002i\002\360\000\000i\002B\003\360\000\000B\003F\003\360\000\000F\003U\003\360\000\000U\003Y\003\360\000\000Y\003f\003\360\000\000f\003j\003\360\000\000j\003}\003\360\000\000}\003A\004\360\000\000A\004T\004\360\000\000T\004X\004\360\000\000X\004l\004\360\000\000l\004p\004\360\000\000p\004D\005\360\000\000D\005H\005\360\000\000H\005I\005\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q""\330\010\017\320\017+\2504\250q\260\007\260{\300\047\310\021\340\010\017\320\017+\2504\250q\260\007\260{\300!\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025\047\240t\250=\270\004\270K\300t\320Ka\320ae\320ew\320w{\360\000\000|\001I\002\360\000\000I\002M\002\360\000\000M\002g\002\360\000\000g\002k\002\360\000\000k\002A\003\360\000\000A\003E\003\360\000\000E\003W\003\360\000\000W\003[\003\360\000\000[\003l\003\360\000\000l\003p\003\360\000\000p\003A\004\360\000\000A\004E\004\360\000\000E\004W\004\360\000\000W\004[\004\360\000\000[\004m\004\360\000\000m\004q\004\360\000\000q\004P\005\360\000\000P\005T\005\360\000\000T\005b\005\360\000\000b\005f\005\360\000\000f\005z\005\360\000\000z\005~\005\360\000\000~\005H\006\360\000\000H\006L\006\360\000\000L\006]\006\360\000\000]\006a\006\360\000\000a\006i\006\360\000\000i\006m\006\360\000\000m\006y\006\360\000\000y\006}\006\360\000\000}\006M\007\360\000\000M\007Q\007\360\000\000Q\007c\007\360\000\000c\007g\007\360\000\000g\007|\007\360\000\000|\007@\010\360\000\000@\010]\010\360\000\000]\010a\010\360\000\000a\010@\t\360\000\000@\tD\t\360\000\000D\tP\t\360\000\000P\tT\t\360\000\000T\tj\t\360\000\000j\tn\t\360\000\000n\tH\n\360\000\000H\nL\n\360\000\000L\nZ\n\360\000\000Z\n^\n\360\000\000^\nl\n\360\000\000l\np\n\360\000\000p\nI\013\360\000\000I\013M\013\360\000\000M\013b\013\360\000\000b\013f\013\360\000\000f\013w\013\360\000\000w\013{\013\360\000\000{\013O\014\360\000\000O\014S\014\360\000\000S\014n\014\360\000\000n\014r\014\360\000\000r\014I\r\360\000\000I\rM\r\360\000\000M\rc\r\360\000\000c\rg\r\360\000\000g\ry\r\360\000\000y\r}\r\360\000\000}\rK\016\360\000\000K\016O\016\360\000\000O\016P\016\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\320\033,\250G\2601\330\004\007\200q\330\010\017\320\017&\240d\250!\2507\260+\270W\300A\340\010\017\320\017&\240d\250!\2507\260+\270Q\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025(""\250\004\250N\270$\320>T\320TX\320Xq\320qu\360\000\000v\001M\002\360\000\000M\002Q\002\360\000\000Q\002\\\002\360\000\000\\\002`\002\360\000\000`\002r\002\360\000\000r\002v\002\360\000\000v\002M\003\360\000\000M\003Q\003\360\000\000Q\003e\003\360\000\000e\003i\003\360\000\000i\003}\003\360\000\000}\003A\004\360\000\000A\004R\004\360\000\000R\004V\004\360\000\000V\004c\004\360\000\000c\004g\004\360\000\000g\004z\004\360\000\000z\004~\004\360\000\000~\004W\005\360\000\000W\005[\005\360\000\000[\005g\005\360\000\000g\005k\005\360\000\000k\005A\006\360\000\000A\006E\006\360\000\000E\006R\006\360\000\000R\006V\006\360\000\000V\006f\006\360\000\000f\006j\006\360\000\000j\006z\006\360\000\000z\006~\006\360\000\000~\006R\007\360\000\000R\007V\007\360\000\000V\007h\007\360\000\000h\007l\007\360\000\000l\007s\007\360\000\000s\007w\007\360\000\000w\007G\010\360\000\000G\010K\010\360\000\000K\010V\010\360\000\000V\010Z\010\360\000\000Z\010o\010\360\000\000o\010s\010\360\000\000s\010t\010\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2306\240\027\250\001\330\004\007\200q\330\010\017\320\017&\240d\250!\2507\260+\270W\300A\340\010\017\320\017&\240d\250!\2507\260+\270Q\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025)\250\024\320-B\300$\320F\\\320\\`\320`m\320mq\320q\177\360\000\000@\002D\002\360\000\000D\002Y\002\360\000\000Y\002]\002\360\000\000]\002r\002\360\000\000r\002v\002\360\000\000v\002D\003\360\000\000D\003H\003\360\000\000H\003W\003\360\000\000W\003[\003\360\000\000[\003j\003\360\000\000j\003n\003\360\000\000n\003}\003\360\000\000}\003A\004\360\000\000A\004V\004\360\000\000V\004Z\004\360\000\000Z\004j\004\360\000\000j\004n\004\360\000\000n\004~\004\360\000\000~\004B\005\360\000\000B\005Q\005\360\000\000Q\005U\005\360\000\000U\005i\005\360\000\000i\005m\005\360\000\000m\005|\005\360\000\000|\005@\006\360\000\000@\006P\006\360\000\000P\006T\006\360\000\000T\006e\006\360\000""\000e\006i\006\360\000\000i\006J\007\360\000\000J\007N\007\360\000\000N\007h\007\360\000\000h\007l\007\360\000\000l\007@\010\360\000\000@\010D\010\360\000\000D\010S\010\360\000\000S\010W\010\360\000\000W\010X\010\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\0175\260T\270\021\270\047\300\033\310G\320ST\340\010\017\320\0175\260T\270\021\270\047\300\033\310A\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025+\2504\320/F\300d\320Ja\320ae\360\000\000f\001A\002\360\000\000A\002E\002\360\000\000E\002T\002\360\000\000T\002X\002\360\000\000X\002g\002\360\000\000g\002k\002\360\000\000k\002~\002\360\000\000~\002B\003\360\000\000B\003U\003\360\000\000U\003Y\003\360\000\000Y\003x\003\360\000\000x\003|\003\360\000\000|\003P\004\360\000\000P\004T\004\360\000\000T\004c\004\360\000\000c\004g\004\360\000\000g\004w\004\360\000\000w\004{\004\360\000\000{\004Q\005\360\000\000Q\005U\005\360\000\000U\005c\005\360\000\000c\005g\005\360\000\000g\005|\005\360\000\000|\005@\006\360\000\000@\006K\006\360\000\000K\006O\006\360\000\000O\006h\006\360\000\000h\006l\006\360\000\000l\006@\007\360\000\000@\007D\007\360\000\000D\007Z\007\360\000\000Z\007^\007\360\000\000^\007r\007\360\000\000r\007v\007\360\000\000v\007H\010\360\000\000H\010L\010\360\000\000L\010X\010\360\000\000X\010\\\010\360\000\000\\\010i\010\360\000\000i\010m\010\360\000\000m\010C\t\360\000\000C\tG\t\360\000\000G\t_\t\360\000\000_\tc\t\360\000\000c\tr\t\360\000\000r\tv\t\360\000\000v\tD\n\360\000\000D\nH\n\360\000\000H\n`\n\360\000\000`\nd\n\360\000\000d\ny\n\360\000\000y\n}\n\360\000\000}\nL\013\360\000\000L\013P\013\360\000\000P\013a\013\360\000\000a\013e\013\360\000\000e\013\177\013\360\000\000\177\013C\014\360\000\000C\014^\014\360\000\000^\014b\014\360\000\000b\014}\014\360\000\000}\014A\r\360\000\000A\r`\r\360\000\000`\rd\r\360\000\000d\rv\r\360\000\000v\rz\r\360\000\000z\rN\016\360\000\000N\016R""\016\360\000\000R\016b\016\360\000\000b\016f\016\360\000\000f\016w\016\360\000\000w\016{\016\360\000\000{\016R\017\360\000\000R\017V\017\360\000\000V\017l\017\360\000\000l\017p\017\360\000\000p\017K\020\360\000\000K\020O\020\360\000\000O\020h\020\360\000\000h\020l\020\360\000\000l\020x\020\360\000\000x\020|\020\360\000\000|\020X\021\360\000\000X\021\\\021\360\000\000\\\021s\021\360\000\000s\021w\021\360\000\000w\021L\022\360\000\000L\022P\022\360\000\000P\022d\022\360\000\000d\022h\022\360\000\000h\022F\023\360\000\000F\023J\023\360\000\000J\023]\023\360\000\000]\023a\023\360\000\000a\023v\023\360\000\000v\023z\023\360\000\000z\023M\024\360\000\000M\024Q\024\360\000\000Q\024i\024\360\000\000i\024m\024\360\000\000m\024A\025\360\000\000A\025E\025\360\000\000E\025X\025\360\000\000X\025\\\025\360\000\000\\\025i\025\360\000\000i\025m\025\360\000\000m\025z\025\360\000\000z\025~\025\360\000\000~\025N\026\360\000\000N\026R\026\360\000\000R\026e\026\360\000\000e\026i\026\360\000\000i\026@\027\360\000\000@\027D\027\360\000\000D\027\\\027\360\000\000\\\027`\027\360\000\000`\027x\027\360\000\000x\027|\027\360\000\000|\027X\030\360\000\000X\030\\\030\360\000\000\\\030q\030\360\000\000q\030u\030\360\000\000u\030M\031\360\000\000M\031Q\031\360\000\000Q\031R\031\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\230;\240g\250Q\330\004\007\200q\330\010\017\320\017+\2504\250q\260\007\260{\300\047\310\021\340\010\017\320\017+\2504\250q\260\007\260{\300!\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025.\250d\3202H\310\004\320L\\\320\\`\320`a\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017)\250\024\250Q\250g\260[\300\007\300q\340\010\017\320\017)\250\024\250Q\250g\260[\300\001";
+    #else /* compression: none (10123 bytes) */
+static const char bytes[] = "(tree fragment)?Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notedisableenablegcisenabledCommitmentCommitment.__reduce_cython__Commitment.__setstate_cython__EmployersEmployers.__reduce_cython__Employers.__setstate_cython__GrantGrant.__reduce_cython__Grant.__setstate_cython__InstitutionalizationInstitutionalization.__reduce_cython__Institutionalization.__setstate_cython__LeadershipLeadership.__reduce_cython__Leadership.__setstate_cython__OutcomesOutcomes.__reduce_cython__Outcomes.__setstate_cython__ParamsParams.__reduce_cython__Params.__setstate_cython__RegionRegion.__reduce_cython__Region.__setstate_cython__TiesTies.__reduce_cython__Ties.__setstate_cython__TrustTrust.__reduce_cython__Trust.__setstate_cython____Pyx_PyDict_NextRef__annotate____dict____func____getstate____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_Commitment__pyx_unpickle_Employers__pyx_unpickle_Grant__pyx_unpickle_Institutionalization__pyx_unpickle_Leadership__pyx_unpickle_Outcomes__pyx_unpickle_Params__pyx_unpickle_Region__pyx_unpickle_Ties__pyx_unpickle_Trust__qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutineactive_thresholdadministered_byage_protectionage_slowingagents.paramsagreement_formalityarticulation_formalityarticulation_ratearticulation_trustask_rateask_rung_scaleasyncio.coroutinesaward_musdbackbonebackbone_trust_sharebaselinebeta_forgettingbeta_negative_weightbeta_prior_weightbilateral_ratebreadth_dilutionbridge_factorbudget_college_musdbudget_district_musdbudget_employer_musdbudget_intermediary_musdburnout_exitburnout_rateburnout_recoverycapacity_maxcapacity_minchampion_boostchampion_collegechampion_dispositionchampion_districtchampion_employerchampion_intermediarycline_in_tracebackcollaboration_min_orgscollege_competitioncommitm""entcommon_partner_ratecontact_ratecontact_roi_gaincontrib_championcontrib_identitycontrib_institutionalizationcontrib_interceptcontrib_loadcontrib_valueconvening_cost_kusdconvening_rateconvening_shareconveningscoordination_weightcost_reliefcross_sector_gaincross_sector_preferencecross_sector_valuecrowdingcrowding_memory_monthsdata_decaydata_formalitydata_growthdecay_ratedifficulty_agriculturedifficulty_engineeringdifficulty_healthdifficulty_ictdifficulty_manufacturingdissolution_ratedissolved_thresholddistributed_leadershipdominance_penaltydominance_toleranceemployersenforcement_bonusequipment_college_shareequipment_k12_shareequipment_shareexit_commitmentexit_commitment_keepexit_ruleexit_slopeexit_threshold_meanexit_threshold_spreadfaculty_resistancefollow_on_musdfollow_on_yearfollow_on_yearsformality_weightformalization_transfergain_rategrantgrant_weightgrow_leadershabit_coordinationhabit_decayhabit_growthhabituationhire_lag_monthshonoured_pledge_sharehorizon_yearsinactive_window_monthsinitial_aspirationinitial_datainitial_meaninitial_roi_maxinitial_rung_maxinitial_spreadinitiative_load_collegeinitiative_load_districtinitiative_load_employerinitiative_load_intermediaryinstitutional_decayinstitutionalizationinsularityitemsjoin_commitmentjoin_min_partnersk12_agency_college_ownershipleadleadershiplearning_ratelength_kmliability_reliefliability_solutionlinked_winslinked_wins_shareloss_ratiomandatemandate_weightmatch_enforcedmax_passagesmeeting_size_thresholdmeetings_per_monthmoneymoney_motivated_basemoney_motivated_capmoney_motivated_per_musdmoney_motivated_weightn_chambersn_chartersn_collegesn_county_officesn_districtsn_employersn_industry_sectorsn_ta_providersn_workforce_boardsnarrativenegative_ratenow_shareonboardingone_stopoutcomesoutsider_relational_shareoverload_sensitivityparticipation_costpartner_yearspassage_commitmentpassage_floorpassage_lapsepassage_ratepassage_thresholdplanning_monthspledge_commitmentpledge_institutionalizationpledge_interceptpledge_same_le""aderpledged_rung_maxpledged_rung_minpolicy_coherencepopposition_cost_kusdpositive_ratepost_cliff_hiring_securitypostgrant_factorpower_gap_penaltyprior_cluster_tiesprior_infrastructureprior_tie_age_maxprior_tie_age_minprior_tie_densityprior_trustprior_trust_spreadprior_visionprogram_decayprogram_growthprogramme_contribution_supportprogramme_money_supportprogramme_ta_pushreceipt_half_saturation_musdreferral_weightregionregional_meeting_intervalrelational_saturationrelational_weightreportingrequired_agreementsretained_backbone_shareroi_decayroi_per_stagerulescenariosectionselfsetdefaultspanner_boostspontaneous_ratestaff_sharestage_decaystatestate_yearsstep_ratesubgrant_college_sharesubgrant_k12_sharesubgrant_sharesubregional_nodessubregional_switch_monthsuccessor_spreadsustained_thresholdsystems_lead_probabilitysystems_now_shareta_boostta_experience_offsetta_post_grant_yearsta_system_sharetaper_yearstechnical_assistancetiestransactional_ask_sizetransactional_askstransactional_dropouttravel_scale_kmtrusttrust_per_stagetrust_protectionturnover_collegeturnover_districtturnover_employerturnover_intermediaryturnover_retentionupdateurgencyurgency_gainuse_setstatevalue_commitmentvalue_datavalue_winsvaluesvision_decayvision_growthvision_weightweakest_link_rhowidth_kmwins_basewins_benefit_collegewins_benefit_districtwins_benefit_employerwins_benefit_intermediarywins_memory_monthswins_money_dependencewins_weight\200\001\330\004\"\240!\2406\250\021\200\001\330\004#\2401\240F\250!\200\001\330\004$\240A\240V\2501\200\001\330\004&\240a\240v\250Q\200\001\330\004\047\240q\250\006\250a\200\001\330\004(\250\001\250\026\250q\200\001\330\0042\260!\2606\270\021\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2204\220x\230q\240\001\330\004\007\200|\2207\230!\330\010&\240a\240w\250n\270A\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2205\230\010\240\001\240\021\330\004\007\200|\2207\230!\330\010\047\240q\250\010\260\016\270a\330\004""\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2206\230\030\240\021\240!\330\004\007\200|\2207\230!\330\010(\250\001\250\031\260.\300\001\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2208\2308\2401\240A\330\004\007\200|\2207\230!\330\010*\250!\250;\260n\300A\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2209\230H\240A\240Q\330\004\007\200|\2207\230!\330\010+\2501\250L\270\016\300a\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\220:\230X\240Q\240a\330\004\007\200|\2207\230!\330\010,\250A\250]\270.\310\001\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\320\023\047\240x\250q\260\001\330\004\007\200|\2207\230!\330\0106\260a\3207N\310n\320\\]\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220[\240\004\320$5\260T\3209L\310D\320P_\320_c\320cr\320rv\360\000\000w\001J\002\360\000\000J\002N\002\360\000\000N\002]\002\360\000\000]\002a\002\360\000\000a\002t\002\360\000\000t\002x\002\360\000\000x\002Q\003\360\000\000Q\003U\003\360\000\000U\003n\003\360\000\000n\003r\003\360\000\000r\003F\004\360\000\000F\004J\004\360\000\000J\004[\004\360\000\000[\004_\004\360\000\000_\004z\004\360\000\000z\004~\004\360\000\000~\004U\005\360\000\000U\005Y\005\360\000\000Y\005k\005\360\000\000k\005o\005\360\000\000o\005B\006\360\000\000B\006F\006\360\000\000F\006Y\006\360\000\000Y\006]\006\360\000\000]\006r\006\360\000\000r\006v\006\360\000\000v\006A\007\360\000\000A\007E\007\360\000\000E\007X\007\360\000\000X\007\\\007\360\000\000\\\007o\007\360\000\000o\007s\007\360\000\000s\007\177\007\360\000\000\177\007C\010\360\000\000C\010S\010\360\000\000S\010W\010\360\000\000W\010e\010\360\000\000e\010i\010\360\000\000i\010u\010\360\000\000u\010y\010\360\000\000y\010R\t\360\000\000R\tV\t\360\000\000V\tk\t\360\000\000k\to\t\360\000\000o\tG\n\360\000\000G\nK\n\360\000\000K\n]\n\360\000\000]\na\n\360\000\000a""\nb\n\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017*\250$\250a\250w\260k\300\027\310\001\340\010\017\320\017*\250$\250a\250w\260k\300\021\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240g\250T\260\034\270T\300\035\310d\320R_\320_c\320cp\320pt\360\000\000u\001H\002\360\000\000H\002L\002\360\000\000L\002Z\002\360\000\000Z\002^\002\360\000\000^\002l\002\360\000\000l\002p\002\360\000\000p\002E\003\360\000\000E\003I\003\360\000\000I\003Z\003\360\000\000Z\003^\003\360\000\000^\003s\003\360\000\000s\003w\003\360\000\000w\003L\004\360\000\000L\004P\004\360\000\000P\004g\004\360\000\000g\004k\004\360\000\000k\004\177\004\360\000\000\177\004C\005\360\000\000C\005W\005\360\000\000W\005[\005\360\000\000[\005o\005\360\000\000o\005s\005\360\000\000s\005A\006\360\000\000A\006E\006\360\000\000E\006Z\006\360\000\000Z\006^\006\360\000\000^\006y\006\360\000\000y\006}\006\360\000\000}\006Q\007\360\000\000Q\007U\007\360\000\000U\007_\007\360\000\000_\007c\007\360\000\000c\007d\007\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2306\240\027\250\001\330\004\007\200q\330\010\017\320\017\047\240t\2501\250G\260;\270g\300Q\340\010\017\320\017\047\240t\2501\250G\260;\270a\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240l\260$\260h\270d\320BY\320Y]\320]j\320jn\320ny\320y}\360\000\000~\001G\002\360\000\000G\002K\002\360\000\000K\002R\002\360\000\000R\002V\002\360\000\000V\002W\002\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\230<\240w\250e\2603\260d\270+\300W\310E\320QT\320TX\320X_\320_f\320fk\320kn\320nr\360\000\000s\001I\002\360\000\000I\002P\002\360\000\000P\002U\002\360\000\000U\002X\002\360\000\000X\002\\\002\360\000\000\\\002h\002\360\000\000h\002o\002\360\000""\000o\002t\002\360\000\000t\002w\002\360\000\000w\002{\002\360\000\000{\002E\003\360\000\000E\003L\003\360\000\000L\003Q\003\360\000\000Q\003T\003\360\000\000T\003X\003\360\000\000X\003`\003\360\000\000`\003g\003\360\000\000g\003l\003\360\000\000l\003o\003\360\000\000o\003s\003\360\000\000s\003y\003\360\000\000y\003@\004\360\000\000@\004E\004\360\000\000E\004H\004\360\000\000H\004L\004\360\000\000L\004S\004\360\000\000S\004Z\004\360\000\000Z\004[\004\330\004\007\200q\330\010\017\320\017\047\240t\2501\250G\260;\270g\300Q\340\010\017\320\017\047\240t\2501\250G\260;\270a\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025&\240d\320*;\2704\320?O\310t\320Si\320im\320m~\360\000\000\177\001C\002\360\000\000C\002]\002\360\000\000]\002a\002\360\000\000a\002t\002\360\000\000t\002x\002\360\000\000x\002Q\003\360\000\000Q\003U\003\360\000\000U\003n\003\360\000\000n\003r\003\360\000\000r\003G\004\360\000\000G\004K\004\360\000\000K\004^\004\360\000\000^\004b\004\360\000\000b\004~\004\360\000\000~\004B\005\360\000\000B\005U\005\360\000\000U\005Y\005\360\000\000Y\005k\005\360\000\000k\005o\005\360\000\000o\005p\005\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017%\240T\250\021\250\047\260\033\270G\3001\340\010\017\320\017%\240T\250\021\250\047\260\033\270A\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025&\240d\320*=\270T\320AX\320X\\\320\\p\320pt\360\000\000u\001I\002\360\000\000I\002M\002\360\000\000M\002e\002\360\000\000e\002i\002\360\000\000i\002B\003\360\000\000B\003F\003\360\000\000F\003U\003\360\000\000U\003Y\003\360\000\000Y\003f\003\360\000\000f\003j\003\360\000\000j\003}\003\360\000\000}\003A\004\360\000\000A\004T\004\360\000\000T\004X\004\360\000\000X\004l\004\360\000\000l\004p\004\360\000\000p\004D\005\360\000\000D\005H\005\360\000\000H\005I\005\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010""\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017+\2504\250q\260\007\260{\300\047\310\021\340\010\017\320\017+\2504\250q\260\007\260{\300!\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025\047\240t\250=\270\004\270K\300t\320Ka\320ae\320ew\320w{\360\000\000|\001I\002\360\000\000I\002M\002\360\000\000M\002g\002\360\000\000g\002k\002\360\000\000k\002A\003\360\000\000A\003E\003\360\000\000E\003W\003\360\000\000W\003[\003\360\000\000[\003l\003\360\000\000l\003p\003\360\000\000p\003A\004\360\000\000A\004E\004\360\000\000E\004W\004\360\000\000W\004[\004\360\000\000[\004m\004\360\000\000m\004q\004\360\000\000q\004P\005\360\000\000P\005T\005\360\000\000T\005b\005\360\000\000b\005f\005\360\000\000f\005z\005\360\000\000z\005~\005\360\000\000~\005H\006\360\000\000H\006L\006\360\000\000L\006]\006\360\000\000]\006a\006\360\000\000a\006i\006\360\000\000i\006m\006\360\000\000m\006y\006\360\000\000y\006}\006\360\000\000}\006M\007\360\000\000M\007Q\007\360\000\000Q\007c\007\360\000\000c\007g\007\360\000\000g\007|\007\360\000\000|\007@\010\360\000\000@\010]\010\360\000\000]\010a\010\360\000\000a\010@\t\360\000\000@\tD\t\360\000\000D\tP\t\360\000\000P\tT\t\360\000\000T\tj\t\360\000\000j\tn\t\360\000\000n\tH\n\360\000\000H\nL\n\360\000\000L\nZ\n\360\000\000Z\n^\n\360\000\000^\nl\n\360\000\000l\np\n\360\000\000p\nI\013\360\000\000I\013M\013\360\000\000M\013b\013\360\000\000b\013f\013\360\000\000f\013w\013\360\000\000w\013{\013\360\000\000{\013O\014\360\000\000O\014S\014\360\000\000S\014n\014\360\000\000n\014r\014\360\000\000r\014I\r\360\000\000I\rM\r\360\000\000M\rc\r\360\000\000c\rg\r\360\000\000g\ry\r\360\000\000y\r}\r\360\000\000}\rK\016\360\000\000K\016O\016\360\000\000O\016P\016\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\320\033,\250G\2601\330\004\007\200q\330\010\017\320\017&\240d\250!\2507\260+\270W\300A\340\010\017\320\017&\240d\250!\2507\260+\270Q""\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025(\250\004\250N\270$\320>T\320TX\320Xq\320qu\360\000\000v\001M\002\360\000\000M\002Q\002\360\000\000Q\002\\\002\360\000\000\\\002`\002\360\000\000`\002r\002\360\000\000r\002v\002\360\000\000v\002M\003\360\000\000M\003Q\003\360\000\000Q\003e\003\360\000\000e\003i\003\360\000\000i\003}\003\360\000\000}\003A\004\360\000\000A\004R\004\360\000\000R\004V\004\360\000\000V\004c\004\360\000\000c\004g\004\360\000\000g\004z\004\360\000\000z\004~\004\360\000\000~\004W\005\360\000\000W\005[\005\360\000\000[\005g\005\360\000\000g\005k\005\360\000\000k\005A\006\360\000\000A\006E\006\360\000\000E\006R\006\360\000\000R\006V\006\360\000\000V\006f\006\360\000\000f\006j\006\360\000\000j\006z\006\360\000\000z\006~\006\360\000\000~\006R\007\360\000\000R\007V\007\360\000\000V\007h\007\360\000\000h\007l\007\360\000\000l\007s\007\360\000\000s\007w\007\360\000\000w\007G\010\360\000\000G\010K\010\360\000\000K\010V\010\360\000\000V\010Z\010\360\000\000Z\010o\010\360\000\000o\010s\010\360\000\000s\010t\010\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2306\240\027\250\001\330\004\007\200q\330\010\017\320\017&\240d\250!\2507\260+\270W\300A\340\010\017\320\017&\240d\250!\2507\260+\270Q\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025)\250\024\320-B\300$\320F\\\320\\`\320`m\320mq\320q\177\360\000\000@\002D\002\360\000\000D\002Y\002\360\000\000Y\002]\002\360\000\000]\002r\002\360\000\000r\002v\002\360\000\000v\002D\003\360\000\000D\003H\003\360\000\000H\003W\003\360\000\000W\003[\003\360\000\000[\003j\003\360\000\000j\003n\003\360\000\000n\003}\003\360\000\000}\003A\004\360\000\000A\004V\004\360\000\000V\004Z\004\360\000\000Z\004j\004\360\000\000j\004n\004\360\000\000n\004~\004\360\000\000~\004B\005\360\000\000B\005Q\005\360\000\000Q\005U\005\360\000\000U\005i\005\360\000\000i\005m\005\360\000\000m\005|\005\360\000\000|\005@\006\360\000\000@""\006P\006\360\000\000P\006T\006\360\000\000T\006e\006\360\000\000e\006i\006\360\000\000i\006J\007\360\000\000J\007N\007\360\000\000N\007h\007\360\000\000h\007l\007\360\000\000l\007@\010\360\000\000@\010D\010\360\000\000D\010S\010\360\000\000S\010W\010\360\000\000W\010X\010\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\0175\260T\270\021\270\047\300\033\310G\320ST\340\010\017\320\0175\260T\270\021\270\047\300\033\310A\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025+\2504\320/F\300d\320Ja\320ae\360\000\000f\001A\002\360\000\000A\002E\002\360\000\000E\002T\002\360\000\000T\002X\002\360\000\000X\002g\002\360\000\000g\002k\002\360\000\000k\002~\002\360\000\000~\002B\003\360\000\000B\003U\003\360\000\000U\003Y\003\360\000\000Y\003x\003\360\000\000x\003|\003\360\000\000|\003P\004\360\000\000P\004T\004\360\000\000T\004c\004\360\000\000c\004g\004\360\000\000g\004w\004\360\000\000w\004{\004\360\000\000{\004Q\005\360\000\000Q\005U\005\360\000\000U\005c\005\360\000\000c\005g\005\360\000\000g\005|\005\360\000\000|\005@\006\360\000\000@\006K\006\360\000\000K\006O\006\360\000\000O\006h\006\360\000\000h\006l\006\360\000\000l\006@\007\360\000\000@\007D\007\360\000\000D\007Z\007\360\000\000Z\007^\007\360\000\000^\007r\007\360\000\000r\007v\007\360\000\000v\007H\010\360\000\000H\010L\010\360\000\000L\010X\010\360\000\000X\010\\\010\360\000\000\\\010i\010\360\000\000i\010m\010\360\000\000m\010C\t\360\000\000C\tG\t\360\000\000G\t_\t\360\000\000_\tc\t\360\000\000c\tr\t\360\000\000r\tv\t\360\000\000v\tD\n\360\000\000D\nH\n\360\000\000H\n`\n\360\000\000`\nd\n\360\000\000d\ny\n\360\000\000y\n}\n\360\000\000}\nL\013\360\000\000L\013P\013\360\000\000P\013a\013\360\000\000a\013e\013\360\000\000e\013\177\013\360\000\000\177\013C\014\360\000\000C\014^\014\360\000\000^\014b\014\360\000\000b\014}\014\360\000\000}\014A\r\360\000\000A\r`\r\360\000\000`\rd\r\360\000\000d""\rv\r\360\000\000v\rz\r\360\000\000z\rN\016\360\000\000N\016R\016\360\000\000R\016b\016\360\000\000b\016f\016\360\000\000f\016w\016\360\000\000w\016{\016\360\000\000{\016R\017\360\000\000R\017V\017\360\000\000V\017l\017\360\000\000l\017p\017\360\000\000p\017K\020\360\000\000K\020O\020\360\000\000O\020h\020\360\000\000h\020l\020\360\000\000l\020x\020\360\000\000x\020|\020\360\000\000|\020X\021\360\000\000X\021\\\021\360\000\000\\\021s\021\360\000\000s\021w\021\360\000\000w\021L\022\360\000\000L\022P\022\360\000\000P\022d\022\360\000\000d\022h\022\360\000\000h\022F\023\360\000\000F\023J\023\360\000\000J\023]\023\360\000\000]\023a\023\360\000\000a\023v\023\360\000\000v\023z\023\360\000\000z\023M\024\360\000\000M\024Q\024\360\000\000Q\024i\024\360\000\000i\024m\024\360\000\000m\024A\025\360\000\000A\025E\025\360\000\000E\025X\025\360\000\000X\025\\\025\360\000\000\\\025i\025\360\000\000i\025m\025\360\000\000m\025z\025\360\000\000z\025~\025\360\000\000~\025N\026\360\000\000N\026R\026\360\000\000R\026e\026\360\000\000e\026i\026\360\000\000i\026@\027\360\000\000@\027D\027\360\000\000D\027\\\027\360\000\000\\\027`\027\360\000\000`\027x\027\360\000\000x\027|\027\360\000\000|\027X\030\360\000\000X\030\\\030\360\000\000\\\030q\030\360\000\000q\030u\030\360\000\000u\030M\031\360\000\000M\031Q\031\360\000\000Q\031R\031\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\230;\240g\250Q\330\004\007\200q\330\010\017\320\017+\2504\250q\260\007\260{\300\047\310\021\340\010\017\320\017+\2504\250q\260\007\260{\300!\200\001\360\010\000\n\033\230!\330\010\021\220\024\320\025.\250d\3202H\310\004\320L\\\320\\`\320`a\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220q\330\004\007\200q\330\010\017\320\017)\250\024\250Q\250g\260[\300\007\300q\340\010\017\320\017)\250\024\250Q\250g\260[\300\001";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 334; i++) {
+    for (int i = 0; i < 335; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 8) PyUnicode_InternInPlace(&string);
@@ -44168,8 +44283,8 @@ static const char bytes[] = "(tree fragment)?Note that Cython is deliberately st
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 334; i < 358; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-334].length;
+    for (int i = 335; i < 359; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-335].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -44179,14 +44294,14 @@ static const char bytes[] = "(tree fragment)?Note that Cython is deliberately st
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 358; i++) {
+    for (Py_ssize_t i = 0; i < 359; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 334;
+      PyObject **table = stringtab + 335;
       for (Py_ssize_t i=0; i<24; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
@@ -44210,7 +44325,7 @@ static const char bytes[] = "(tree fragment)?Note that Cython is deliberately st
   }
   {
     PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 0;
-    int32_t const cint_constants_4[] = {18689323L,34470544L,74370191L,97268197L,100191330L,128812191L,153205639L,208355246L,213015670L,248044604L};
+    int32_t const cint_constants_4[] = {18689323L,34470544L,63864439L,74370191L,97268197L,128812191L,153205639L,208355246L,213015670L,248044604L};
     for (int i = 0; i < 10; i++) {
       numbertab[i] = PyLong_FromLong(cint_constants_4[i - 0]);
       if (unlikely(!numbertab[i])) __PYX_ERR(0, 1, __pyx_L1_error)

@@ -25,6 +25,7 @@ cdef class Region:
     cdef readonly double systems_now_share
     cdef readonly double urgency
     cdef readonly double prior_trust_spread
+    cdef readonly long prior_cluster_ties
     cdef readonly long prior_tie_age_min
     cdef readonly long prior_tie_age_max
 

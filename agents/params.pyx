@@ -33,6 +33,7 @@ cdef class Region:
         self.systems_now_share = section.systems_now_share
         self.urgency = section.urgency
         self.prior_trust_spread = section.prior_trust_spread
+        self.prior_cluster_ties = section.prior_cluster_ties
         self.prior_tie_age_min = section.prior_tie_age_min
         self.prior_tie_age_max = section.prior_tie_age_max
 

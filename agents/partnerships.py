@@ -25,8 +25,10 @@ IDLE_NEVER = 999.0  # ``idle`` of a pair without a tie: it has never interacted
 class Partnerships:
     """Per-pair arrays over the upper triangle of organization pairs, and their verbs.
 
-    Construction draws, in this order: the prior network (``networkx.gnp_random_graph``
-    seeded from the model's generator), the trust on prior ties, their ages (M10).
+    Construction lays down the collaboration history before the grant (M10): a prior
+    network, trust and formality on its ties, habits in its members. It draws, in this
+    order: the prior network (``networkx.gnp_random_graph`` seeded from the model's
+    generator), the trust on prior ties, their ages.
     """
 
     def __init__(self, orgs: Any, rules: Any, rule: Any, rng: np.random.Generator):
@@ -41,8 +43,8 @@ class Partnerships:
         for a, b in nx.gnp_random_graph(n, r.prior_tie_density, seed=rng).edges():
             prior[a, b] = prior[b, a] = True
         self.tie = prior[self.i, self.j]
-        # The pre-grant cluster: organizations with two or more prior ties (M10).
-        orgs.prior_member[np.flatnonzero(prior.sum(axis=1) >= 2)] = True
+        # The pre-grant cluster: organizations with enough prior ties (M10, M31).
+        orgs.prior_member[np.flatnonzero(prior.sum(axis=1) >= r.prior_cluster_ties)] = True
         self.personal = np.where(self.tie, np.clip(
             r.prior_trust + r.prior_trust_spread * rng.standard_normal(m), 0.0, 1.0), 0.0)
         self.positive, self.negative = np.zeros(m), np.zeros(m)  # evidence (T3 only)
@@ -64,11 +66,9 @@ class Partnerships:
         self.k12_college = (((si == Sector.K12) & (sj == Sector.COLLEGE))
                             | ((si == Sector.COLLEGE) & (sj == Sector.K12)))
         self.complementarity = np.where(self.cross, rules.ties.cross_sector_preference, 1.0)
-        self.openness = 1.0 - r.insularity * (orgs.prior_member[self.i]
-                                              != orgs.prior_member[self.j])
-        # Base let-down chance: broken commitments, and rivalry between colleges (M18, M29).
-        self.letdown_base = np.minimum(1.0, tr.negative_rate + self.competitive
-                                       * rules.institutionalization.college_competition)
+        self.openness = ties.openness(orgs.prior_member[self.i], orgs.prior_member[self.j],
+                                      rules)
+        self.letdown_base = ties.letdown_base(self.competitive, rules)
         self.incident = [np.flatnonzero((self.i == k) | (self.j == k)) for k in range(n)]
         # This month's working state, filled by the passes.
         self.coattend = np.zeros(m, dtype=bool)

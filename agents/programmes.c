@@ -2050,12 +2050,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -2107,7 +2108,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -2145,7 +2146,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -2172,7 +2173,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -2198,7 +2199,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -2276,7 +2277,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -2312,7 +2313,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2354,7 +2355,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2370,7 +2371,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -24367,7 +24368,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Grant), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Grant),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 31, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 32, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Trust",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
@@ -24376,7 +24377,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 73, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 74, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Ties",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
@@ -24385,7 +24386,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 101, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 102, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Leadership",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
@@ -24394,7 +24395,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 118, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 119, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Commitment",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
@@ -24403,7 +24404,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 134, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 135, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Institutionalization",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
@@ -24412,7 +24413,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 202, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 203, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Employers",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
@@ -24421,7 +24422,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 228, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 229, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Outcomes",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
@@ -24430,7 +24431,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 260, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 261, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Params",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
@@ -24439,7 +24440,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 267, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_RefNannyFinishContext();
   return 0;

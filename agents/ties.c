@@ -2041,12 +2041,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -2098,7 +2099,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -2136,7 +2137,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -2163,7 +2164,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -2189,7 +2190,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -2267,7 +2268,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -2303,7 +2304,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2345,7 +2346,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2361,7 +2362,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -3442,6 +3443,17 @@ static CYTHON_INLINE long __Pyx_div_long(long, long, int b_is_constant);
 /* PyImportError_Check.proto */
 #define __Pyx_PyExc_ImportError_Check(obj)  __Pyx_TypeCheck(obj, PyExc_ImportError)
 
+/* PyFloatBinop.proto */
+#if !CYTHON_COMPILING_IN_PYPY
+static PyObject* __Pyx_PyFloat_SubtractCObj(PyObject *op1, PyObject *op2, double floatval, int inplace, int zerodivision_check);
+#else
+#define __Pyx_PyFloat_SubtractCObj(op1, op2, floatval, inplace, zerodivision_check)\
+    (inplace ? PyNumber_InPlaceSubtract(op1, op2) : PyNumber_Subtract(op1, op2))
+#endif
+
+/* PyObjectCompare.proto */
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareNe_object_object(PyObject *op1, PyObject *op2, int pyop);
+
 /* PyNumberBinop.proto */
 #if CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API
 #define __Pyx_PyNumber_Multiply_float_object(op1, op2)  PyNumber_Multiply(op1, op2)
@@ -3460,6 +3472,16 @@ static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_float_object(PyObject *o
 #define __Pyx_PyNumber_Multiply_object_float(op1, op2)  __Pyx__PyNumber_Multiply_object_float(op1, op2, 0)
 #define __Pyx_PyNumber_InPlaceMultiply_object_float(op1, op2)  __Pyx__PyNumber_Multiply_object_float(op1, op2, 1)
 static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_object_float(PyObject *op1, PyObject *op2, int inplace);
+#endif
+
+/* PyNumberBinop.proto */
+#if CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API
+#define __Pyx_PyNumber_Add_float_object(op1, op2)  PyNumber_Add(op1, op2)
+#define __Pyx_PyNumber_InPlaceAdd_float_object(op1, op2)  PyNumber_InPlaceAdd(op1, op2)
+#else
+#define __Pyx_PyNumber_Add_float_object(op1, op2)  __Pyx__PyNumber_Add_float_object(op1, op2, 0)
+#define __Pyx_PyNumber_InPlaceAdd_float_object(op1, op2)  __Pyx__PyNumber_Add_float_object(op1, op2, 1)
+static CYTHON_INLINE PyObject* __Pyx__PyNumber_Add_float_object(PyObject *op1, PyObject *op2, int inplace);
 #endif
 
 /* PyObjectCompare.proto */
@@ -4359,11 +4381,13 @@ static void __pyx_memoryviewslice___pyx_pf_15View_dot_MemoryView_16_memoryviewsl
 static PyObject *__pyx_pf___pyx_memoryviewslice___reduce_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf___pyx_memoryviewslice_2__setstate_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self, CYTHON_UNUSED PyObject *__pyx_v___pyx_state); /* proto */
 static PyObject *__pyx_pf_15View_dot_MemoryView___pyx_unpickle_Enum(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
-static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_meeting, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
-static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
-static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, struct __pyx_obj_6agents_5trust_TrustRule *__pyx_v_rule, __pyx_t_5numpy_int64_t __pyx_v_month, __Pyx_memviewslice __pyx_v_u); /* proto */
-static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties); /* proto */
-static PyObject *__pyx_pf_6agents_4ties_8active(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, double __pyx_v_window); /* proto */
+static PyObject *__pyx_pf_6agents_4ties_openness(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_member_i, PyObject *__pyx_v_member_j, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_4ties_2letdown_base(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_competitive, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_4ties_4interact(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_meeting, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u); /* proto */
+static PyObject *__pyx_pf_6agents_4ties_6age_and_risk(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params); /* proto */
+static PyObject *__pyx_pf_6agents_4ties_8form_and_dissolve(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, struct __pyx_obj_6agents_5trust_TrustRule *__pyx_v_rule, __pyx_t_5numpy_int64_t __pyx_v_month, __Pyx_memviewslice __pyx_v_u); /* proto */
+static PyObject *__pyx_pf_6agents_4ties_10common_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties); /* proto */
+static PyObject *__pyx_pf_6agents_4ties_12active(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, double __pyx_v_window); /* proto */
 static PyObject *__pyx_tp_new__initialisation_array(PyObject *o, 
 #if CYTHON_VECTORCALL_TPNEW
     PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
@@ -4527,9 +4551,9 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_slice[1];
     PyObject *__pyx_tuple[3];
-    PyObject *__pyx_codeobj_tab[5];
-    PyObject *__pyx_string_tab[190];
-    PyObject *__pyx_number_tab[4];
+    PyObject *__pyx_codeobj_tab[7];
+    PyObject *__pyx_string_tab[196];
+    PyObject *__pyx_number_tab[5];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
 #if CYTHON_COMPILING_IN_LIMITED_API
@@ -4660,118 +4684,125 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_common __pyx_string_tab[79]
 #define __pyx_n_u_common_matrix __pyx_string_tab[80]
 #define __pyx_n_u_common_partners __pyx_string_tab[81]
-#define __pyx_n_u_complementarity __pyx_string_tab[82]
-#define __pyx_n_u_consortium __pyx_string_tab[83]
-#define __pyx_n_u_count __pyx_string_tab[84]
-#define __pyx_n_u_data __pyx_string_tab[85]
-#define __pyx_n_u_dtype __pyx_string_tab[86]
-#define __pyx_n_u_dtype_is_object __pyx_string_tab[87]
-#define __pyx_n_u_empty __pyx_string_tab[88]
-#define __pyx_n_u_encode __pyx_string_tab[89]
-#define __pyx_n_u_enumerate __pyx_string_tab[90]
-#define __pyx_n_u_error __pyx_string_tab[91]
-#define __pyx_n_u_flags __pyx_string_tab[92]
-#define __pyx_n_u_form_and_dissolve __pyx_string_tab[93]
-#define __pyx_n_u_formal_level __pyx_string_tab[94]
-#define __pyx_n_u_formality __pyx_string_tab[95]
-#define __pyx_n_u_format __pyx_string_tab[96]
-#define __pyx_n_u_formation_chance __pyx_string_tab[97]
-#define __pyx_n_u_formed __pyx_string_tab[98]
-#define __pyx_n_u_fortran __pyx_string_tab[99]
-#define __pyx_n_u_gone __pyx_string_tab[100]
-#define __pyx_n_u_grant_end __pyx_string_tab[101]
-#define __pyx_n_u_group __pyx_string_tab[102]
-#define __pyx_n_u_hazard __pyx_string_tab[103]
-#define __pyx_n_u_hazards __pyx_string_tab[104]
-#define __pyx_n_u_i __pyx_string_tab[105]
-#define __pyx_n_u_id __pyx_string_tab[106]
-#define __pyx_n_u_idle __pyx_string_tab[107]
-#define __pyx_n_u_index __pyx_string_tab[108]
-#define __pyx_n_u_institutional __pyx_string_tab[109]
-#define __pyx_n_u_int64 __pyx_string_tab[110]
-#define __pyx_n_u_interact __pyx_string_tab[111]
-#define __pyx_n_u_interacted __pyx_string_tab[112]
-#define __pyx_n_u_items __pyx_string_tab[113]
-#define __pyx_n_u_itemsize __pyx_string_tab[114]
-#define __pyx_n_u_j __pyx_string_tab[115]
-#define __pyx_n_u_k __pyx_string_tab[116]
-#define __pyx_n_u_lead_edge __pyx_string_tab[117]
-#define __pyx_n_u_letdown_base __pyx_string_tab[118]
-#define __pyx_n_u_m __pyx_string_tab[119]
-#define __pyx_n_u_meeting __pyx_string_tab[120]
-#define __pyx_n_u_memview __pyx_string_tab[121]
-#define __pyx_n_u_mode __pyx_string_tab[122]
-#define __pyx_n_u_money_end __pyx_string_tab[123]
-#define __pyx_n_u_month __pyx_string_tab[124]
-#define __pyx_n_u_mou __pyx_string_tab[125]
-#define __pyx_n_u_n __pyx_string_tab[126]
-#define __pyx_n_u_name __pyx_string_tab[127]
-#define __pyx_n_u_ndim __pyx_string_tab[128]
-#define __pyx_n_u_near __pyx_string_tab[129]
-#define __pyx_n_u_negative __pyx_string_tab[130]
-#define __pyx_n_u_new_2 __pyx_string_tab[131]
-#define __pyx_n_u_new_pairs __pyx_string_tab[132]
-#define __pyx_n_u_new_via __pyx_string_tab[133]
-#define __pyx_n_u_np __pyx_string_tab[134]
-#define __pyx_n_u_numpy __pyx_string_tab[135]
-#define __pyx_n_u_obj __pyx_string_tab[136]
-#define __pyx_n_u_openness __pyx_string_tab[137]
-#define __pyx_n_u_out __pyx_string_tab[138]
-#define __pyx_n_u_p __pyx_string_tab[139]
-#define __pyx_n_u_pack __pyx_string_tab[140]
-#define __pyx_n_u_pairs __pyx_string_tab[141]
-#define __pyx_n_u_params __pyx_string_tab[142]
-#define __pyx_n_u_personal __pyx_string_tab[143]
-#define __pyx_n_u_pop __pyx_string_tab[144]
-#define __pyx_n_u_positive __pyx_string_tab[145]
-#define __pyx_n_u_post_grant __pyx_string_tab[146]
-#define __pyx_n_u_power __pyx_string_tab[147]
-#define __pyx_n_u_prior_formality __pyx_string_tab[148]
-#define __pyx_n_u_referral_scratch __pyx_string_tab[149]
-#define __pyx_n_u_regional __pyx_string_tab[150]
-#define __pyx_n_u_register __pyx_string_tab[151]
-#define __pyx_n_u_rows __pyx_string_tab[152]
-#define __pyx_n_u_rule __pyx_string_tab[153]
-#define __pyx_n_u_scratch __pyx_string_tab[154]
-#define __pyx_n_u_setdefault __pyx_string_tab[155]
-#define __pyx_n_u_shape __pyx_string_tab[156]
-#define __pyx_n_u_shared_data __pyx_string_tab[157]
-#define __pyx_n_u_signal __pyx_string_tab[158]
-#define __pyx_n_u_signals __pyx_string_tab[159]
-#define __pyx_n_u_size __pyx_string_tab[160]
-#define __pyx_n_u_start __pyx_string_tab[161]
-#define __pyx_n_u_state_share __pyx_string_tab[162]
-#define __pyx_n_u_step __pyx_string_tab[163]
-#define __pyx_n_u_stop __pyx_string_tab[164]
-#define __pyx_n_u_struct __pyx_string_tab[165]
-#define __pyx_n_u_threshold __pyx_string_tab[166]
-#define __pyx_n_u_ti __pyx_string_tab[167]
-#define __pyx_n_u_tie __pyx_string_tab[168]
-#define __pyx_n_u_ties __pyx_string_tab[169]
-#define __pyx_n_u_tj __pyx_string_tab[170]
-#define __pyx_n_u_tp __pyx_string_tab[171]
-#define __pyx_n_u_trust __pyx_string_tab[172]
-#define __pyx_n_u_u __pyx_string_tab[173]
-#define __pyx_n_u_unpack __pyx_string_tab[174]
-#define __pyx_n_u_update __pyx_string_tab[175]
-#define __pyx_n_u_values __pyx_string_tab[176]
-#define __pyx_n_u_via __pyx_string_tab[177]
-#define __pyx_n_u_vias __pyx_string_tab[178]
-#define __pyx_n_u_vision __pyx_string_tab[179]
-#define __pyx_n_u_w __pyx_string_tab[180]
-#define __pyx_n_u_win_chance __pyx_string_tab[181]
-#define __pyx_n_u_window __pyx_string_tab[182]
-#define __pyx_n_u_x __pyx_string_tab[183]
-#define __pyx_n_b_O __pyx_string_tab[184]
-#define __pyx_kp_b_iso88591_t1_4_d_Q_U_3fAQ_1E_AS_E_S_d_3c __pyx_string_tab[185]
-#define __pyx_kp_b_iso88591_Jm3a_Ja_T_a_t_d_D_4_A_Q_8_A_d_D __pyx_string_tab[186]
-#define __pyx_kp_b_iso88591_T_a_t1_d_6_2Rt3a_V1Bb_1_U_2V1A __pyx_string_tab[187]
-#define __pyx_kp_b_iso88591_T_a_7t1_t1_a_T_t_A_d_T1LDPQ_T_D __pyx_string_tab[188]
-#define __pyx_kp_b_iso88591_F_1_R_c_b_IQ_c_RvV1_F_s_bPQ_F_Q __pyx_string_tab[189]
+#define __pyx_n_u_competitive __pyx_string_tab[82]
+#define __pyx_n_u_complementarity __pyx_string_tab[83]
+#define __pyx_n_u_consortium __pyx_string_tab[84]
+#define __pyx_n_u_count __pyx_string_tab[85]
+#define __pyx_n_u_data __pyx_string_tab[86]
+#define __pyx_n_u_dtype __pyx_string_tab[87]
+#define __pyx_n_u_dtype_is_object __pyx_string_tab[88]
+#define __pyx_n_u_empty __pyx_string_tab[89]
+#define __pyx_n_u_encode __pyx_string_tab[90]
+#define __pyx_n_u_enumerate __pyx_string_tab[91]
+#define __pyx_n_u_error __pyx_string_tab[92]
+#define __pyx_n_u_flags __pyx_string_tab[93]
+#define __pyx_n_u_form_and_dissolve __pyx_string_tab[94]
+#define __pyx_n_u_formal_level __pyx_string_tab[95]
+#define __pyx_n_u_formality __pyx_string_tab[96]
+#define __pyx_n_u_format __pyx_string_tab[97]
+#define __pyx_n_u_formation_chance __pyx_string_tab[98]
+#define __pyx_n_u_formed __pyx_string_tab[99]
+#define __pyx_n_u_fortran __pyx_string_tab[100]
+#define __pyx_n_u_gone __pyx_string_tab[101]
+#define __pyx_n_u_grant_end __pyx_string_tab[102]
+#define __pyx_n_u_group __pyx_string_tab[103]
+#define __pyx_n_u_hazard __pyx_string_tab[104]
+#define __pyx_n_u_hazards __pyx_string_tab[105]
+#define __pyx_n_u_i __pyx_string_tab[106]
+#define __pyx_n_u_id __pyx_string_tab[107]
+#define __pyx_n_u_idle __pyx_string_tab[108]
+#define __pyx_n_u_index __pyx_string_tab[109]
+#define __pyx_n_u_institutional __pyx_string_tab[110]
+#define __pyx_n_u_int64 __pyx_string_tab[111]
+#define __pyx_n_u_interact __pyx_string_tab[112]
+#define __pyx_n_u_interacted __pyx_string_tab[113]
+#define __pyx_n_u_items __pyx_string_tab[114]
+#define __pyx_n_u_itemsize __pyx_string_tab[115]
+#define __pyx_n_u_j __pyx_string_tab[116]
+#define __pyx_n_u_k __pyx_string_tab[117]
+#define __pyx_n_u_lead_edge __pyx_string_tab[118]
+#define __pyx_n_u_letdown_base __pyx_string_tab[119]
+#define __pyx_n_u_m __pyx_string_tab[120]
+#define __pyx_n_u_meeting __pyx_string_tab[121]
+#define __pyx_n_u_member_i __pyx_string_tab[122]
+#define __pyx_n_u_member_j __pyx_string_tab[123]
+#define __pyx_n_u_memview __pyx_string_tab[124]
+#define __pyx_n_u_minimum __pyx_string_tab[125]
+#define __pyx_n_u_mode __pyx_string_tab[126]
+#define __pyx_n_u_money_end __pyx_string_tab[127]
+#define __pyx_n_u_month __pyx_string_tab[128]
+#define __pyx_n_u_mou __pyx_string_tab[129]
+#define __pyx_n_u_n __pyx_string_tab[130]
+#define __pyx_n_u_name __pyx_string_tab[131]
+#define __pyx_n_u_ndim __pyx_string_tab[132]
+#define __pyx_n_u_near __pyx_string_tab[133]
+#define __pyx_n_u_negative __pyx_string_tab[134]
+#define __pyx_n_u_new_2 __pyx_string_tab[135]
+#define __pyx_n_u_new_pairs __pyx_string_tab[136]
+#define __pyx_n_u_new_via __pyx_string_tab[137]
+#define __pyx_n_u_np __pyx_string_tab[138]
+#define __pyx_n_u_numpy __pyx_string_tab[139]
+#define __pyx_n_u_obj __pyx_string_tab[140]
+#define __pyx_n_u_openness __pyx_string_tab[141]
+#define __pyx_n_u_out __pyx_string_tab[142]
+#define __pyx_n_u_p __pyx_string_tab[143]
+#define __pyx_n_u_pack __pyx_string_tab[144]
+#define __pyx_n_u_pairs __pyx_string_tab[145]
+#define __pyx_n_u_params __pyx_string_tab[146]
+#define __pyx_n_u_personal __pyx_string_tab[147]
+#define __pyx_n_u_pop __pyx_string_tab[148]
+#define __pyx_n_u_positive __pyx_string_tab[149]
+#define __pyx_n_u_post_grant __pyx_string_tab[150]
+#define __pyx_n_u_power __pyx_string_tab[151]
+#define __pyx_n_u_prior_formality __pyx_string_tab[152]
+#define __pyx_n_u_referral_scratch __pyx_string_tab[153]
+#define __pyx_n_u_regional __pyx_string_tab[154]
+#define __pyx_n_u_register __pyx_string_tab[155]
+#define __pyx_n_u_rows __pyx_string_tab[156]
+#define __pyx_n_u_rule __pyx_string_tab[157]
+#define __pyx_n_u_scratch __pyx_string_tab[158]
+#define __pyx_n_u_setdefault __pyx_string_tab[159]
+#define __pyx_n_u_shape __pyx_string_tab[160]
+#define __pyx_n_u_shared_data __pyx_string_tab[161]
+#define __pyx_n_u_signal __pyx_string_tab[162]
+#define __pyx_n_u_signals __pyx_string_tab[163]
+#define __pyx_n_u_size __pyx_string_tab[164]
+#define __pyx_n_u_start __pyx_string_tab[165]
+#define __pyx_n_u_state_share __pyx_string_tab[166]
+#define __pyx_n_u_step __pyx_string_tab[167]
+#define __pyx_n_u_stop __pyx_string_tab[168]
+#define __pyx_n_u_struct __pyx_string_tab[169]
+#define __pyx_n_u_threshold __pyx_string_tab[170]
+#define __pyx_n_u_ti __pyx_string_tab[171]
+#define __pyx_n_u_tie __pyx_string_tab[172]
+#define __pyx_n_u_ties __pyx_string_tab[173]
+#define __pyx_n_u_tj __pyx_string_tab[174]
+#define __pyx_n_u_tp __pyx_string_tab[175]
+#define __pyx_n_u_trust __pyx_string_tab[176]
+#define __pyx_n_u_u __pyx_string_tab[177]
+#define __pyx_n_u_unpack __pyx_string_tab[178]
+#define __pyx_n_u_update __pyx_string_tab[179]
+#define __pyx_n_u_values __pyx_string_tab[180]
+#define __pyx_n_u_via __pyx_string_tab[181]
+#define __pyx_n_u_vias __pyx_string_tab[182]
+#define __pyx_n_u_vision __pyx_string_tab[183]
+#define __pyx_n_u_w __pyx_string_tab[184]
+#define __pyx_n_u_win_chance __pyx_string_tab[185]
+#define __pyx_n_u_window __pyx_string_tab[186]
+#define __pyx_n_u_x __pyx_string_tab[187]
+#define __pyx_n_b_O __pyx_string_tab[188]
+#define __pyx_kp_b_iso88591_2XQe6_b_31 __pyx_string_tab[189]
+#define __pyx_kp_b_iso88591_t1_4_d_Q_U_3fAQ_1E_AS_E_S_d_3c __pyx_string_tab[190]
+#define __pyx_kp_b_iso88591_4r_wl_Yc __pyx_string_tab[191]
+#define __pyx_kp_b_iso88591_Jm3a_Ja_T_a_t_d_D_4_A_Q_8_A_d_D __pyx_string_tab[192]
+#define __pyx_kp_b_iso88591_T_a_t1_d_6_2Rt3a_V1Bb_1_U_2V1A __pyx_string_tab[193]
+#define __pyx_kp_b_iso88591_T_a_7t1_t1_a_T_t_A_d_T1LDPQ_T_D __pyx_string_tab[194]
+#define __pyx_kp_b_iso88591_F_1_R_c_b_IQ_c_RvV1_F_s_bPQ_F_Q __pyx_string_tab[195]
 #define __pyx_float_0_0 __pyx_number_tab[0]
-#define __pyx_int_0 __pyx_number_tab[1]
-#define __pyx_int_neg_1 __pyx_number_tab[2]
-#define __pyx_int_136983863 __pyx_number_tab[3]
+#define __pyx_float_1_0 __pyx_number_tab[1]
+#define __pyx_int_0 __pyx_number_tab[2]
+#define __pyx_int_neg_1 __pyx_number_tab[3]
+#define __pyx_int_136983863 __pyx_number_tab[4]
 /* #### Code section: module_state_clear ### */
 #if CYTHON_USE_MODULE_STATE
 static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
@@ -4828,9 +4859,9 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<5; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<190; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<4; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<7; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<196; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<5; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
 Py_CLEAR(clear_module_state->__pyx_CommonTypesMetaclassType);
@@ -4895,9 +4926,9 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<5; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<190; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
-  for (int i=0; i<4; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
+  for (int i=0; i<7; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<196; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<5; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
 Py_VISIT(traverse_module_state->__pyx_CommonTypesMetaclassType);
@@ -21952,6 +21983,409 @@ static CYTHON_INLINE double __pyx_f_6agents_4ties_hazard(int __pyx_v_tied, doubl
 }
 
 /* "agents/ties.pyx":85
+ * # ------------------------------------------------------------------ features of a pair
+ * 
+ * def openness(member_i, member_j, Params params):             # <<<<<<<<<<<<<<
+ *     """Formation multiplier of pairs straddling the pre-grant cluster (M10, M31).
+ * 
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_4ties_1openness(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+); /*proto*/
+PyDoc_STRVAR(__pyx_doc_6agents_4ties_openness, "Formation multiplier of pairs straddling the pre-grant cluster (M10, M31).\n\n    ``1 - insularity`` where exactly one end belongs to the prior cluster: a dense prior\n    network with a strong identity resists newcomers.\n    ");
+static PyMethodDef __pyx_mdef_6agents_4ties_1openness = {"openness", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_1openness, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_openness};
+static PyObject *__pyx_pw_6agents_4ties_1openness(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+) {
+  PyObject *__pyx_v_member_i = 0;
+  PyObject *__pyx_v_member_j = 0;
+  struct __pyx_obj_6agents_6params_Params *__pyx_v_params = 0;
+  #if !CYTHON_VECTORCALL
+  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
+  #endif
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject* values[3] = {0,0,0};
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("openness (wrapper)", 0);
+  #if !CYTHON_VECTORCALL
+  #if CYTHON_ASSUME_SAFE_SIZE
+  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
+  #else
+  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
+  #endif
+  #endif
+  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
+  {
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_member_i,&__pyx_mstate_global->__pyx_n_u_member_j,&__pyx_mstate_global->__pyx_n_u_params,0};
+    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 85, __pyx_L3_error)
+    if (__pyx_kwds_len > 0) {
+      switch (__pyx_nargs) {
+        case  3:
+        values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 85, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  2:
+        values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 85, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  1:
+        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 85, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  0: break;
+        default: goto __pyx_L5_argtuple_error;
+      }
+      const Py_ssize_t kwd_pos_args = __pyx_nargs;
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "openness", 0) < (0)) __PYX_ERR(0, 85, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("openness", 1, 3, 3, i); __PYX_ERR(0, 85, __pyx_L3_error) }
+      }
+    } else if (unlikely(__pyx_nargs != 3)) {
+      goto __pyx_L5_argtuple_error;
+    } else {
+      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 85, __pyx_L3_error)
+      values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 85, __pyx_L3_error)
+      values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 85, __pyx_L3_error)
+    }
+    __pyx_v_member_i = values[0];
+    __pyx_v_member_j = values[1];
+    __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[2]);
+  }
+  goto __pyx_L6_skip;
+  __pyx_L5_argtuple_error:;
+  __Pyx_RaiseArgtupleInvalid("openness", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 85, __pyx_L3_error)
+  __pyx_L6_skip:;
+  goto __pyx_L4_argument_unpacking_done;
+  __pyx_L3_error:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __Pyx_AddTraceback("agents.ties.openness", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __Pyx_RefNannyFinishContext();
+  return NULL;
+  __pyx_L4_argument_unpacking_done:;
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 85, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_4ties_openness(__pyx_self, __pyx_v_member_i, __pyx_v_member_j, __pyx_v_params);
+
+  /* function exit code */
+  goto __pyx_L0;
+  __pyx_L1_error:;
+  __pyx_r = NULL;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  goto __pyx_L7_cleaned_up;
+  __pyx_L0:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __pyx_L7_cleaned_up:;
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_4ties_openness(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_member_i, PyObject *__pyx_v_member_j, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("openness", 0);
+
+  /* "agents/ties.pyx":91
+ *     network with a strong identity resists newcomers.
+ *     """
+ *     return 1.0 - params.region.insularity * (member_i != member_j)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_1 = PyFloat_FromDouble(__pyx_v_params->region->insularity); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_2 = __Pyx_PyObject_CompareNe_object_object(__pyx_v_member_i, __pyx_v_member_j, Py_NE); __Pyx_XGOTREF(__pyx_t_2); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_2); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+  __pyx_t_2 = __Pyx_PyFloat_SubtractCObj(__pyx_mstate_global->__pyx_float_1_0, __pyx_t_3, 1.0, 0, 0); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_2);
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __pyx_r = __pyx_t_2;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  __pyx_t_2 = 0;
+  goto __pyx_L0;
+
+  /* "agents/ties.pyx":85
+ * # ------------------------------------------------------------------ features of a pair
+ * 
+ * def openness(member_i, member_j, Params params):             # <<<<<<<<<<<<<<
+ *     """Formation multiplier of pairs straddling the pre-grant cluster (M10, M31).
+ * 
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_3);
+  __Pyx_AddTraceback("agents.ties.openness", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/ties.pyx":94
+ * 
+ * 
+ * def letdown_base(competitive, Params params):             # <<<<<<<<<<<<<<
+ *     """Base let-down chance of an interaction: broken commitments, and rivalry (M18, M29).
+ * 
+*/
+
+/* Python wrapper */
+static PyObject *__pyx_pw_6agents_4ties_3letdown_base(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+); /*proto*/
+PyDoc_STRVAR(__pyx_doc_6agents_4ties_2letdown_base, "Base let-down chance of an interaction: broken commitments, and rivalry (M18, M29).\n\n    College-college ties compete for enrolment (\"bad blood\").\n    ");
+static PyMethodDef __pyx_mdef_6agents_4ties_3letdown_base = {"letdown_base", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_3letdown_base, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_2letdown_base};
+static PyObject *__pyx_pw_6agents_4ties_3letdown_base(PyObject *__pyx_self, 
+#if CYTHON_VECTORCALL
+PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
+#else
+PyObject *__pyx_args, PyObject *__pyx_kwds
+#endif
+) {
+  PyObject *__pyx_v_competitive = 0;
+  struct __pyx_obj_6agents_6params_Params *__pyx_v_params = 0;
+  #if !CYTHON_VECTORCALL
+  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
+  #endif
+  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
+  PyObject* values[2] = {0,0};
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  PyObject *__pyx_r = 0;
+  __Pyx_RefNannyDeclarations
+  __Pyx_RefNannySetupContext("letdown_base (wrapper)", 0);
+  #if !CYTHON_VECTORCALL
+  #if CYTHON_ASSUME_SAFE_SIZE
+  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
+  #else
+  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
+  #endif
+  #endif
+  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
+  {
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_competitive,&__pyx_mstate_global->__pyx_n_u_params,0};
+    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 94, __pyx_L3_error)
+    if (__pyx_kwds_len > 0) {
+      switch (__pyx_nargs) {
+        case  2:
+        values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 94, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  1:
+        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 94, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
+        case  0: break;
+        default: goto __pyx_L5_argtuple_error;
+      }
+      const Py_ssize_t kwd_pos_args = __pyx_nargs;
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "letdown_base", 0) < (0)) __PYX_ERR(0, 94, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("letdown_base", 1, 2, 2, i); __PYX_ERR(0, 94, __pyx_L3_error) }
+      }
+    } else if (unlikely(__pyx_nargs != 2)) {
+      goto __pyx_L5_argtuple_error;
+    } else {
+      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 94, __pyx_L3_error)
+      values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 94, __pyx_L3_error)
+    }
+    __pyx_v_competitive = values[0];
+    __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[1]);
+  }
+  goto __pyx_L6_skip;
+  __pyx_L5_argtuple_error:;
+  __Pyx_RaiseArgtupleInvalid("letdown_base", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 94, __pyx_L3_error)
+  __pyx_L6_skip:;
+  goto __pyx_L4_argument_unpacking_done;
+  __pyx_L3_error:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __Pyx_AddTraceback("agents.ties.letdown_base", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __Pyx_RefNannyFinishContext();
+  return NULL;
+  __pyx_L4_argument_unpacking_done:;
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 94, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_4ties_2letdown_base(__pyx_self, __pyx_v_competitive, __pyx_v_params);
+
+  /* function exit code */
+  goto __pyx_L0;
+  __pyx_L1_error:;
+  __pyx_r = NULL;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  goto __pyx_L7_cleaned_up;
+  __pyx_L0:;
+  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
+    Py_XDECREF(values[__pyx_temp]);
+  }
+  __pyx_L7_cleaned_up:;
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+static PyObject *__pyx_pf_6agents_4ties_2letdown_base(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_competitive, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  PyObject *__pyx_t_4 = NULL;
+  PyObject *__pyx_t_5 = NULL;
+  PyObject *__pyx_t_6 = NULL;
+  size_t __pyx_t_7;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("letdown_base", 0);
+
+  /* "agents/ties.pyx":99
+ *     College-college ties compete for enrolment ("bad blood").
+ *     """
+ *     return np.minimum(1.0, params.trust.negative_rate + competitive             # <<<<<<<<<<<<<<
+ *                       * params.institutionalization.college_competition)
+ * 
+*/
+  __pyx_t_2 = NULL;
+  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_minimum); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+  __pyx_t_3 = PyFloat_FromDouble(__pyx_v_params->trust->negative_rate); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+
+  /* "agents/ties.pyx":100
+ *     """
+ *     return np.minimum(1.0, params.trust.negative_rate + competitive
+ *                       * params.institutionalization.college_competition)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_5 = PyFloat_FromDouble(__pyx_v_params->institutionalization->college_competition); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_5);
+  __pyx_t_6 = __Pyx_PyNumber_Multiply_object_float(__pyx_v_competitive, __pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_6);
+  __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+
+  /* "agents/ties.pyx":99
+ *     College-college ties compete for enrolment ("bad blood").
+ *     """
+ *     return np.minimum(1.0, params.trust.negative_rate + competitive             # <<<<<<<<<<<<<<
+ *                       * params.institutionalization.college_competition)
+ * 
+*/
+  __pyx_t_5 = __Pyx_PyNumber_Add_float_object(__pyx_t_3, __pyx_t_6); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_5);
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+  __pyx_t_7 = 1;
+  #if CYTHON_UNPACK_METHODS
+  if (unlikely(PyMethod_Check(__pyx_t_4))) {
+    __pyx_t_2 = PyMethod_GET_SELF(__pyx_t_4);
+    assert(__pyx_t_2);
+    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_4);
+    __Pyx_INCREF(__pyx_t_2);
+    __Pyx_INCREF(__pyx__function);
+    __Pyx_DECREF_SET(__pyx_t_4, __pyx__function);
+    __pyx_t_7 = 0;
+  }
+  #endif
+  {
+    PyObject *__pyx_callargs[3] = {__pyx_t_2, __pyx_mstate_global->__pyx_float_1_0, __pyx_t_5};
+    __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_4, __pyx_callargs+__pyx_t_7, (3-__pyx_t_7) | (__pyx_t_7*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
+    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 99, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_1);
+  }
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __pyx_r = __pyx_t_1;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  __pyx_t_1 = 0;
+  goto __pyx_L0;
+
+  /* "agents/ties.pyx":94
+ * 
+ * 
+ * def letdown_base(competitive, Params params):             # <<<<<<<<<<<<<<
+ *     """Base let-down chance of an interaction: broken commitments, and rivalry (M18, M29).
+ * 
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_3);
+  __Pyx_XDECREF(__pyx_t_4);
+  __Pyx_XDECREF(__pyx_t_5);
+  __Pyx_XDECREF(__pyx_t_6);
+  __Pyx_AddTraceback("agents.ties.letdown_base", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "agents/ties.pyx":105
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def interact(ties, meeting, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -21960,16 +22394,16 @@ static CYTHON_INLINE double __pyx_f_6agents_4ties_hazard(int __pyx_v_tied, doubl
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_4ties_1interact(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_4ties_5interact(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_4ties_interact, "Formality, interaction and signals on every pair (M1-M3, M11, M18, M29, M33; T4).\n\n    A tie\047s formality is its own (prior infrastructure, an articulation agreement) or, when\n    both partners take part, what required agreements and shared data give it. Co-attendance\n    needs both at the same meeting (``meeting.group``, unless the meeting is regional).\n    A small win comes with chance ``positive_rate*(wins_base + V)``; a let-down with the\n    tie\047s base chance, plus a power gap on ties with the lead while it controls the money,\n    defused by sub-grants and shared vision (M3). ``u[0]`` and ``u[1]`` are the pair\047s draws.\n    ");
-static PyMethodDef __pyx_mdef_6agents_4ties_1interact = {"interact", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_1interact, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_interact};
-static PyObject *__pyx_pw_6agents_4ties_1interact(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_4ties_4interact, "Formality, interaction and signals on every pair (M1-M3, M11, M18, M29, M33; T4).\n\n    A tie\047s formality is its own (prior infrastructure, an articulation agreement) or, when\n    both partners take part, what required partnership agreements (M25, M29) and shared\n    data (M20) give it. Co-attendance\n    needs both at the same meeting (``meeting.group``, unless the meeting is regional).\n    A small win comes with chance ``positive_rate*(wins_base + V)``; a let-down with the\n    tie\047s base chance, plus a power gap on ties with the lead while it controls the money,\n    defused by sub-grants and shared vision (M3). ``u[0]`` and ``u[1]`` are the pair\047s draws.\n    ");
+static PyMethodDef __pyx_mdef_6agents_4ties_5interact = {"interact", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_5interact, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_4interact};
+static PyObject *__pyx_pw_6agents_4ties_5interact(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -22003,60 +22437,60 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_meeting,&__pyx_mstate_global->__pyx_n_u_consortium,&__pyx_mstate_global->__pyx_n_u_params,&__pyx_mstate_global->__pyx_n_u_u,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 85, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 105, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 85, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 105, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 85, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 105, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 85, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 105, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 85, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 105, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 85, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 105, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "interact", 0) < (0)) __PYX_ERR(0, 85, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "interact", 0) < (0)) __PYX_ERR(0, 105, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 5; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("interact", 1, 5, 5, i); __PYX_ERR(0, 85, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("interact", 1, 5, 5, i); __PYX_ERR(0, 105, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 5)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 85, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 105, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 85, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 105, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 85, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 105, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 85, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 105, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 85, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 105, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
     __pyx_v_meeting = values[1];
     __pyx_v_consortium = values[2];
     __pyx_v_params = ((struct __pyx_obj_6agents_6params_Params *)values[3]);
-    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[4], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 85, __pyx_L3_error)
+    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[4], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 105, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("interact", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 85, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("interact", 1, 5, 5, __pyx_nargs); __PYX_ERR(0, 105, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22068,8 +22502,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 85, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_4ties_interact(__pyx_self, __pyx_v_ties, __pyx_v_meeting, __pyx_v_consortium, __pyx_v_params, __pyx_v_u);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 105, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_4ties_4interact(__pyx_self, __pyx_v_ties, __pyx_v_meeting, __pyx_v_consortium, __pyx_v_params, __pyx_v_u);
 
   /* function exit code */
   goto __pyx_L0;
@@ -22089,7 +22523,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_meeting, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
+static PyObject *__pyx_pf_6agents_4ties_4interact(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_meeting, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params, __Pyx_memviewslice __pyx_v_u) {
   struct __pyx_obj_6agents_6params_Trust *__pyx_v_tp = 0;
   double __pyx_v_vision;
   double __pyx_v_win_chance;
@@ -22153,7 +22587,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("interact", 0);
 
-  /* "agents/ties.pyx":95
+  /* "agents/ties.pyx":116
  *     defused by sub-grants and shared vision (M3). ``u[0]`` and ``u[1]`` are the pair's draws.
  *     """
  *     cdef Trust tp = params.trust             # <<<<<<<<<<<<<<
@@ -22165,20 +22599,20 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
   __pyx_v_tp = ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/ties.pyx":96
+  /* "agents/ties.pyx":117
  *     """
  *     cdef Trust tp = params.trust
  *     cdef double vision = consortium.vision             # <<<<<<<<<<<<<<
  *     cdef double win_chance = tp.positive_rate * (tp.wins_base + vision)
  *     win_chance = win_chance if win_chance < 1.0 else 1.0
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_vision); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 96, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_vision); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 117, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 96, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 117, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_vision = __pyx_t_2;
 
-  /* "agents/ties.pyx":97
+  /* "agents/ties.pyx":118
  *     cdef Trust tp = params.trust
  *     cdef double vision = consortium.vision
  *     cdef double win_chance = tp.positive_rate * (tp.wins_base + vision)             # <<<<<<<<<<<<<<
@@ -22187,7 +22621,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 */
   __pyx_v_win_chance = (__pyx_v_tp->positive_rate * (__pyx_v_tp->wins_base + __pyx_v_vision));
 
-  /* "agents/ties.pyx":98
+  /* "agents/ties.pyx":119
  *     cdef double vision = consortium.vision
  *     cdef double win_chance = tp.positive_rate * (tp.wins_base + vision)
  *     win_chance = win_chance if win_chance < 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -22206,46 +22640,46 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 
   __pyx_v_win_chance = __pyx_t_2;
 
-  /* "agents/ties.pyx":99
+  /* "agents/ties.pyx":120
  *     cdef double win_chance = tp.positive_rate * (tp.wins_base + vision)
  *     win_chance = win_chance if win_chance < 1.0 else 1.0
  *     cdef double power = (tp.power_gap_penalty * (1.0 - params.grant.subgrant_share)             # <<<<<<<<<<<<<<
  *                          * consortium.state_share * params.grant.money * (1.0 - vision))
  *     cdef bint agreements = (params.grant.required_agreements
 */
-  __pyx_t_1 = PyFloat_FromDouble((__pyx_v_tp->power_gap_penalty * (1.0 - __pyx_v_params->grant->subgrant_share))); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_1 = PyFloat_FromDouble((__pyx_v_tp->power_gap_penalty * (1.0 - __pyx_v_params->grant->subgrant_share))); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 120, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
 
-  /* "agents/ties.pyx":100
+  /* "agents/ties.pyx":121
  *     win_chance = win_chance if win_chance < 1.0 else 1.0
  *     cdef double power = (tp.power_gap_penalty * (1.0 - params.grant.subgrant_share)
  *                          * consortium.state_share * params.grant.money * (1.0 - vision))             # <<<<<<<<<<<<<<
  *     cdef bint agreements = (params.grant.required_agreements
  *                             and consortium.month < consortium.grant_end)
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_state_share); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_state_share); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_5 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_4); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_1, __pyx_t_4); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_5);
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_v_params->grant->money); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyBool_FromLong(__pyx_v_params->grant->money); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_1 = PyNumber_Multiply(__pyx_t_5, __pyx_t_4); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_1 = PyNumber_Multiply(__pyx_t_5, __pyx_t_4); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-  __pyx_t_4 = PyFloat_FromDouble((1.0 - __pyx_v_vision)); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_4 = PyFloat_FromDouble((1.0 - __pyx_v_vision)); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_5 = __Pyx_PyNumber_Multiply_object_float(__pyx_t_1, __pyx_t_4); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyNumber_Multiply_object_float(__pyx_t_1, __pyx_t_4); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_5);
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_5); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 100, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_5); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 121, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
   __pyx_v_power = __pyx_t_2;
 
-  /* "agents/ties.pyx":101
+  /* "agents/ties.pyx":122
  *     cdef double power = (tp.power_gap_penalty * (1.0 - params.grant.subgrant_share)
  *                          * consortium.state_share * params.grant.money * (1.0 - vision))
  *     cdef bint agreements = (params.grant.required_agreements             # <<<<<<<<<<<<<<
@@ -22259,18 +22693,18 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     goto __pyx_L3_bool_binop_done;
   }
 
-  /* "agents/ties.pyx":102
+  /* "agents/ties.pyx":123
  *                          * consortium.state_share * params.grant.money * (1.0 - vision))
  *     cdef bint agreements = (params.grant.required_agreements
  *                             and consortium.month < consortium.grant_end)             # <<<<<<<<<<<<<<
  *     cdef double mou = tp.agreement_formality * agreements
  *     cdef double shared_data = tp.data_formality * consortium.data
 */
-  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 102, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_5);
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_grant_end); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 102, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_grant_end); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_6 = __Pyx_PyObject_CompareBoolLt_object_object(__pyx_t_5, __pyx_t_4, Py_LT); if (unlikely((__pyx_t_6 < 0))) __PYX_ERR(0, 102, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_CompareBoolLt_object_object(__pyx_t_5, __pyx_t_4, Py_LT); if (unlikely((__pyx_t_6 < 0))) __PYX_ERR(0, 123, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
@@ -22279,7 +22713,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
   __pyx_L3_bool_binop_done:;
   __pyx_v_agreements = __pyx_t_3;
 
-  /* "agents/ties.pyx":103
+  /* "agents/ties.pyx":124
  *     cdef bint agreements = (params.grant.required_agreements
  *                             and consortium.month < consortium.grant_end)
  *     cdef double mou = tp.agreement_formality * agreements             # <<<<<<<<<<<<<<
@@ -22288,26 +22722,26 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 */
   __pyx_v_mou = (__pyx_v_tp->agreement_formality * __pyx_v_agreements);
 
-  /* "agents/ties.pyx":104
+  /* "agents/ties.pyx":125
  *                             and consortium.month < consortium.grant_end)
  *     cdef double mou = tp.agreement_formality * agreements
  *     cdef double shared_data = tp.data_formality * consortium.data             # <<<<<<<<<<<<<<
  *     cdef double formal_level = shared_data if shared_data > mou else mou
  *     cdef double bilateral_rate = params.ties.bilateral_rate
 */
-  __pyx_t_4 = PyFloat_FromDouble(__pyx_v_tp->data_formality); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 104, __pyx_L1_error)
+  __pyx_t_4 = PyFloat_FromDouble(__pyx_v_tp->data_formality); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_data); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 104, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_data); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_5);
-  __pyx_t_1 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_4, __pyx_t_5); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 104, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyNumber_Multiply_float_object(__pyx_t_4, __pyx_t_5); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 104, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyFloat_AsDouble(__pyx_t_1); if (unlikely((__pyx_t_2 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 125, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_shared_data = __pyx_t_2;
 
-  /* "agents/ties.pyx":105
+  /* "agents/ties.pyx":126
  *     cdef double mou = tp.agreement_formality * agreements
  *     cdef double shared_data = tp.data_formality * consortium.data
  *     cdef double formal_level = shared_data if shared_data > mou else mou             # <<<<<<<<<<<<<<
@@ -22326,7 +22760,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 
   __pyx_v_formal_level = __pyx_t_2;
 
-  /* "agents/ties.pyx":106
+  /* "agents/ties.pyx":127
  *     cdef double shared_data = tp.data_formality * consortium.data
  *     cdef double formal_level = shared_data if shared_data > mou else mou
  *     cdef double bilateral_rate = params.ties.bilateral_rate             # <<<<<<<<<<<<<<
@@ -22337,191 +22771,191 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 
   __pyx_v_bilateral_rate = __pyx_t_2;
 
-  /* "agents/ties.pyx":107
+  /* "agents/ties.pyx":128
  *     cdef double formal_level = shared_data if shared_data > mou else mou
  *     cdef double bilateral_rate = params.ties.bilateral_rate
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, lead_edge = ties.lead_edge
  *     cdef const double[::1] base_formality = ties.base_formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 128, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 128, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ti = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 128, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 107, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 128, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tj = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/ties.pyx":108
+  /* "agents/ties.pyx":129
  *     cdef double bilateral_rate = params.ties.bilateral_rate
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, lead_edge = ties.lead_edge             # <<<<<<<<<<<<<<
  *     cdef const double[::1] base_formality = ties.base_formality
  *     cdef const double[::1] letdown_base = ties.letdown_base
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 129, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 129, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_lead_edge); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_lead_edge); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 129, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 108, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 129, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_lead_edge = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/ties.pyx":109
+  /* "agents/ties.pyx":130
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, lead_edge = ties.lead_edge
  *     cdef const double[::1] base_formality = ties.base_formality             # <<<<<<<<<<<<<<
  *     cdef const double[::1] letdown_base = ties.letdown_base
  *     cdef double[::1] formality = ties.formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_base_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_base_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 130, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 109, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 130, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_base_formality = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/ties.pyx":110
+  /* "agents/ties.pyx":131
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, lead_edge = ties.lead_edge
  *     cdef const double[::1] base_formality = ties.base_formality
  *     cdef const double[::1] letdown_base = ties.letdown_base             # <<<<<<<<<<<<<<
  *     cdef double[::1] formality = ties.formality
  *     cdef cnp.npy_bool[::1] coattend = ties.coattend, interacted = ties.interacted
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_letdown_base); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 110, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_letdown_base); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 131, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 110, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 131, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_letdown_base = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
 
-  /* "agents/ties.pyx":111
+  /* "agents/ties.pyx":132
  *     cdef const double[::1] base_formality = ties.base_formality
  *     cdef const double[::1] letdown_base = ties.letdown_base
  *     cdef double[::1] formality = ties.formality             # <<<<<<<<<<<<<<
  *     cdef cnp.npy_bool[::1] coattend = ties.coattend, interacted = ties.interacted
  *     cdef signed char[::1] signals = ties.signal
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 132, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 111, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 132, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_formality = __pyx_t_11;
   __pyx_t_11.memview = NULL;
   __pyx_t_11.data = NULL;
 
-  /* "agents/ties.pyx":112
+  /* "agents/ties.pyx":133
  *     cdef const double[::1] letdown_base = ties.letdown_base
  *     cdef double[::1] formality = ties.formality
  *     cdef cnp.npy_bool[::1] coattend = ties.coattend, interacted = ties.interacted             # <<<<<<<<<<<<<<
  *     cdef signed char[::1] signals = ties.signal
  *     cdef const cnp.npy_bool[::1] attended = meeting.attended
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_coattend); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_coattend); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 133, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 133, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_coattend = __pyx_t_12;
   __pyx_t_12.memview = NULL;
   __pyx_t_12.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 133, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 112, __pyx_L1_error)
+  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 133, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_interacted = __pyx_t_12;
   __pyx_t_12.memview = NULL;
   __pyx_t_12.data = NULL;
 
-  /* "agents/ties.pyx":113
+  /* "agents/ties.pyx":134
  *     cdef double[::1] formality = ties.formality
  *     cdef cnp.npy_bool[::1] coattend = ties.coattend, interacted = ties.interacted
  *     cdef signed char[::1] signals = ties.signal             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] attended = meeting.attended
  *     cdef const cnp.int64_t[::1] group = meeting.group
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_signal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_signal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 134, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_13 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_13.memview)) __PYX_ERR(0, 113, __pyx_L1_error)
+  __pyx_t_13 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_13.memview)) __PYX_ERR(0, 134, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_signals = __pyx_t_13;
   __pyx_t_13.memview = NULL;
   __pyx_t_13.data = NULL;
 
-  /* "agents/ties.pyx":114
+  /* "agents/ties.pyx":135
  *     cdef cnp.npy_bool[::1] coattend = ties.coattend, interacted = ties.interacted
  *     cdef signed char[::1] signals = ties.signal
  *     cdef const cnp.npy_bool[::1] attended = meeting.attended             # <<<<<<<<<<<<<<
  *     cdef const cnp.int64_t[::1] group = meeting.group
  *     cdef const double[::1] committed = meeting.committed
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_attended); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 114, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_attended); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 135, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_14 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_14.memview)) __PYX_ERR(0, 114, __pyx_L1_error)
+  __pyx_t_14 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_14.memview)) __PYX_ERR(0, 135, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_attended = __pyx_t_14;
   __pyx_t_14.memview = NULL;
   __pyx_t_14.data = NULL;
 
-  /* "agents/ties.pyx":115
+  /* "agents/ties.pyx":136
  *     cdef signed char[::1] signals = ties.signal
  *     cdef const cnp.npy_bool[::1] attended = meeting.attended
  *     cdef const cnp.int64_t[::1] group = meeting.group             # <<<<<<<<<<<<<<
  *     cdef const double[::1] committed = meeting.committed
  *     cdef bint regional = meeting.regional
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_group); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 115, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_group); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 136, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_15 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_15.memview)) __PYX_ERR(0, 115, __pyx_L1_error)
+  __pyx_t_15 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_15.memview)) __PYX_ERR(0, 136, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_group = __pyx_t_15;
   __pyx_t_15.memview = NULL;
   __pyx_t_15.data = NULL;
 
-  /* "agents/ties.pyx":116
+  /* "agents/ties.pyx":137
  *     cdef const cnp.npy_bool[::1] attended = meeting.attended
  *     cdef const cnp.int64_t[::1] group = meeting.group
  *     cdef const double[::1] committed = meeting.committed             # <<<<<<<<<<<<<<
  *     cdef bint regional = meeting.regional
  *     cdef Py_ssize_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_committed); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 116, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_committed); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 137, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 116, __pyx_L1_error)
+  __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 137, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_committed = __pyx_t_16;
   __pyx_t_16.memview = NULL;
   __pyx_t_16.data = NULL;
 
-  /* "agents/ties.pyx":117
+  /* "agents/ties.pyx":138
  *     cdef const cnp.int64_t[::1] group = meeting.group
  *     cdef const double[::1] committed = meeting.committed
  *     cdef bint regional = meeting.regional             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t k
  *     cdef cnp.int64_t a, b
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_regional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 117, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_meeting, __pyx_mstate_global->__pyx_n_u_regional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 138, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 117, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_IsTrue(__pyx_t_1); if (unlikely((__pyx_t_3 == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 138, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_regional = __pyx_t_3;
 
-  /* "agents/ties.pyx":121
+  /* "agents/ties.pyx":142
  *     cdef cnp.int64_t a, b
  *     cdef double commit_min
  *     for k in range(ti.shape[0]):             # <<<<<<<<<<<<<<
@@ -22535,7 +22969,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
   for (__pyx_t_19 = 0; __pyx_t_19 < __pyx_t_18; __pyx_t_19+=1) {
     __pyx_v_k = __pyx_t_19;
 
-    /* "agents/ties.pyx":122
+    /* "agents/ties.pyx":143
  *     cdef double commit_min
  *     for k in range(ti.shape[0]):
  *         a = ti[k]             # <<<<<<<<<<<<<<
@@ -22545,7 +22979,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     __pyx_t_20 = __pyx_v_k;
     __pyx_v_a = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_20)) )));
 
-    /* "agents/ties.pyx":123
+    /* "agents/ties.pyx":144
  *     for k in range(ti.shape[0]):
  *         a = ti[k]
  *         b = tj[k]             # <<<<<<<<<<<<<<
@@ -22555,7 +22989,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     __pyx_t_20 = __pyx_v_k;
     __pyx_v_b = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_20)) )));
 
-    /* "agents/ties.pyx":124
+    /* "agents/ties.pyx":145
  *         a = ti[k]
  *         b = tj[k]
  *         coattend[k] = attended[a] and attended[b] and (regional or group[a] == group[b])             # <<<<<<<<<<<<<<
@@ -22602,7 +23036,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_coattend.data) + __pyx_t_20)) )) = __pyx_t_21;
 
 
-    /* "agents/ties.pyx":125
+    /* "agents/ties.pyx":146
  *         b = tj[k]
  *         coattend[k] = attended[a] and attended[b] and (regional or group[a] == group[b])
  *         commit_min = committed[a] if committed[a] < committed[b] else committed[b]             # <<<<<<<<<<<<<<
@@ -22625,7 +23059,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 
     __pyx_v_commit_min = __pyx_t_2;
 
-    /* "agents/ties.pyx":126
+    /* "agents/ties.pyx":147
  *         coattend[k] = attended[a] and attended[b] and (regional or group[a] == group[b])
  *         commit_min = committed[a] if committed[a] < committed[b] else committed[b]
  *         formality[k] = base_formality[k]             # <<<<<<<<<<<<<<
@@ -22636,7 +23070,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     __pyx_t_25 = __pyx_v_k;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_formality.data) + __pyx_t_25)) )) = (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_base_formality.data) + __pyx_t_20)) )));
 
-    /* "agents/ties.pyx":127
+    /* "agents/ties.pyx":148
  *         commit_min = committed[a] if committed[a] < committed[b] else committed[b]
  *         formality[k] = base_formality[k]
  *         if commit_min > 0.0 and formal_level > formality[k]:             # <<<<<<<<<<<<<<
@@ -22663,7 +23097,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     if (__pyx_t_3) {
 
 
-      /* "agents/ties.pyx":128
+      /* "agents/ties.pyx":149
  *         formality[k] = base_formality[k]
  *         if commit_min > 0.0 and formal_level > formality[k]:
  *             formality[k] = formal_level             # <<<<<<<<<<<<<<
@@ -22673,7 +23107,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
       __pyx_t_20 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_formality.data) + __pyx_t_20)) )) = __pyx_v_formal_level;
 
-      /* "agents/ties.pyx":127
+      /* "agents/ties.pyx":148
  *         commit_min = committed[a] if committed[a] < committed[b] else committed[b]
  *         formality[k] = base_formality[k]
  *         if commit_min > 0.0 and formal_level > formality[k]:             # <<<<<<<<<<<<<<
@@ -22682,7 +23116,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 */
     }
 
-    /* "agents/ties.pyx":129
+    /* "agents/ties.pyx":150
  *         if commit_min > 0.0 and formal_level > formality[k]:
  *             formality[k] = formal_level
  *         interacted[k] = interacts(tie[k], coattend[k], commit_min, bilateral_rate, u[0, k])             # <<<<<<<<<<<<<<
@@ -22696,7 +23130,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     __pyx_t_28 = __pyx_v_k;
     *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_interacted.data) + __pyx_t_28)) )) = __pyx_f_6agents_4ties_interacts((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_tie.data) + __pyx_t_20)) ))), (*((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_coattend.data) + __pyx_t_25)) ))), __pyx_v_commit_min, __pyx_v_bilateral_rate, (*((double const  *) ( /* dim=1 */ ((char *) (((double const  *) ( /* dim=0 */ (__pyx_v_u.data + __pyx_t_26 * __pyx_v_u.strides[0]) )) + __pyx_t_27)) ))));
 
-    /* "agents/ties.pyx":130
+    /* "agents/ties.pyx":151
  *             formality[k] = formal_level
  *         interacted[k] = interacts(tie[k], coattend[k], commit_min, bilateral_rate, u[0, k])
  *         signals[k] = signal(interacted[k], win_chance, letdown_base[k] + power * lead_edge[k],             # <<<<<<<<<<<<<<
@@ -22707,7 +23141,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     __pyx_t_26 = __pyx_v_k;
     __pyx_t_25 = __pyx_v_k;
 
-    /* "agents/ties.pyx":131
+    /* "agents/ties.pyx":152
  *         interacted[k] = interacts(tie[k], coattend[k], commit_min, bilateral_rate, u[0, k])
  *         signals[k] = signal(interacted[k], win_chance, letdown_base[k] + power * lead_edge[k],
  *                             u[1, k])             # <<<<<<<<<<<<<<
@@ -22717,7 +23151,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
     __pyx_t_20 = 1;
     __pyx_t_28 = __pyx_v_k;
 
-    /* "agents/ties.pyx":130
+    /* "agents/ties.pyx":151
  *             formality[k] = formal_level
  *         interacted[k] = interacts(tie[k], coattend[k], commit_min, bilateral_rate, u[0, k])
  *         signals[k] = signal(interacted[k], win_chance, letdown_base[k] + power * lead_edge[k],             # <<<<<<<<<<<<<<
@@ -22729,7 +23163,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
   }
 
 
-  /* "agents/ties.pyx":85
+  /* "agents/ties.pyx":105
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def interact(ties, meeting, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -22789,7 +23223,7 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
   return __pyx_r;
 }
 
-/* "agents/ties.pyx":134
+/* "agents/ties.pyx":155
  * 
  * 
  * def age_and_risk(ties, consortium, Params params):             # <<<<<<<<<<<<<<
@@ -22798,16 +23232,16 @@ static PyObject *__pyx_pf_6agents_4ties_interact(CYTHON_UNUSED PyObject *__pyx_s
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_4ties_3age_and_risk(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_4ties_7age_and_risk(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_4ties_2age_and_risk, "Idle months and age, then this month\047s hazards and formation chances (N1, N3).\n\n    Reads the trust the trust rule wrote; a bridge is a tie without a common partner, as\n    counted before this month\047s changes. Hazards rise once grant money has ended.\n    ");
-static PyMethodDef __pyx_mdef_6agents_4ties_3age_and_risk = {"age_and_risk", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_3age_and_risk, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_2age_and_risk};
-static PyObject *__pyx_pw_6agents_4ties_3age_and_risk(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_4ties_6age_and_risk, "Idle months and age, then this month\047s hazards and formation chances (N1, N3).\n\n    Reads the trust the trust rule wrote; a bridge is a tie without a common partner, as\n    counted before this month\047s changes. Hazards rise once grant money has ended.\n    ");
+static PyMethodDef __pyx_mdef_6agents_4ties_7age_and_risk = {"age_and_risk", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_7age_and_risk, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_6age_and_risk};
+static PyObject *__pyx_pw_6agents_4ties_7age_and_risk(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -22839,38 +23273,38 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_consortium,&__pyx_mstate_global->__pyx_n_u_params,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 134, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 155, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 134, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 134, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 134, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 155, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "age_and_risk", 0) < (0)) __PYX_ERR(0, 134, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "age_and_risk", 0) < (0)) __PYX_ERR(0, 155, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("age_and_risk", 1, 3, 3, i); __PYX_ERR(0, 134, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("age_and_risk", 1, 3, 3, i); __PYX_ERR(0, 155, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 134, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 155, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 134, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 155, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 134, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 155, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
     __pyx_v_consortium = values[1];
@@ -22878,7 +23312,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("age_and_risk", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 134, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("age_and_risk", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 155, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -22889,8 +23323,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 134, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_4ties_2age_and_risk(__pyx_self, __pyx_v_ties, __pyx_v_consortium, __pyx_v_params);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_params), __pyx_mstate_global->__pyx_ptype_6agents_6params_Params, 1, "params", 0))) __PYX_ERR(0, 155, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_4ties_6age_and_risk(__pyx_self, __pyx_v_ties, __pyx_v_consortium, __pyx_v_params);
 
   /* function exit code */
   goto __pyx_L0;
@@ -22909,7 +23343,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
+static PyObject *__pyx_pf_6agents_4ties_6age_and_risk(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, PyObject *__pyx_v_consortium, struct __pyx_obj_6agents_6params_Params *__pyx_v_params) {
   struct __pyx_obj_6agents_6params_Ties *__pyx_v_p = 0;
   int __pyx_v_post_grant;
   __Pyx_memviewslice __pyx_v_ti = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -22959,7 +23393,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("age_and_risk", 0);
 
-  /* "agents/ties.pyx":140
+  /* "agents/ties.pyx":161
  *     counted before this month's changes. Hazards rise once grant money has ended.
  *     """
  *     cdef Ties p = params.ties             # <<<<<<<<<<<<<<
@@ -22971,16 +23405,16 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Ties *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/ties.pyx":141
+  /* "agents/ties.pyx":162
  *     """
  *     cdef Ties p = params.ties
  *     cdef bint post_grant = (consortium.state_share == 0.0             # <<<<<<<<<<<<<<
  *                             and consortium.month >= consortium.money_end)
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_state_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 141, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_state_share); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 162, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = (__Pyx_PyFloat_BoolEqObjC(__pyx_t_1, __pyx_mstate_global->__pyx_float_0_0, 0.0, 0, 0)); if (unlikely((__pyx_t_3 < 0))) __PYX_ERR(0, 141, __pyx_L1_error)
+  __pyx_t_3 = (__Pyx_PyFloat_BoolEqObjC(__pyx_t_1, __pyx_mstate_global->__pyx_float_0_0, 0.0, 0, 0)); if (unlikely((__pyx_t_3 < 0))) __PYX_ERR(0, 162, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   if (__pyx_t_3) {
 
@@ -22991,18 +23425,18 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
     goto __pyx_L3_bool_binop_done;
   }
 
-  /* "agents/ties.pyx":142
+  /* "agents/ties.pyx":163
  *     cdef Ties p = params.ties
  *     cdef bint post_grant = (consortium.state_share == 0.0
  *                             and consortium.month >= consortium.money_end)             # <<<<<<<<<<<<<<
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 142, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 163, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_money_end); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 142, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_consortium, __pyx_mstate_global->__pyx_n_u_money_end); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 163, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_3 = __Pyx_PyObject_CompareBoolGe_object_object(__pyx_t_1, __pyx_t_4, Py_GE); if (unlikely((__pyx_t_3 < 0))) __PYX_ERR(0, 142, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_CompareBoolGe_object_object(__pyx_t_1, __pyx_t_4, Py_GE); if (unlikely((__pyx_t_3 < 0))) __PYX_ERR(0, 163, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
@@ -23011,176 +23445,176 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
   __pyx_L3_bool_binop_done:;
   __pyx_v_post_grant = __pyx_t_2;
 
-  /* "agents/ties.pyx":143
+  /* "agents/ties.pyx":164
  *     cdef bint post_grant = (consortium.state_share == 0.0
  *                             and consortium.month >= consortium.money_end)
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted
  *     cdef const cnp.npy_bool[::1] coattend = ties.coattend
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 143, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 143, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_ti = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 143, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 143, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 164, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_tj = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/ties.pyx":144
+  /* "agents/ties.pyx":165
  *                             and consortium.month >= consortium.money_end)
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] coattend = ties.coattend
  *     cdef const double[::1] trust = ties.trust, complementarity = ties.complementarity
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 144, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 144, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_tie = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 144, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 144, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 165, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_interacted = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/ties.pyx":145
+  /* "agents/ties.pyx":166
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted
  *     cdef const cnp.npy_bool[::1] coattend = ties.coattend             # <<<<<<<<<<<<<<
  *     cdef const double[::1] trust = ties.trust, complementarity = ties.complementarity
  *     cdef const double[::1] near = ties.near, openness = ties.openness
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_coattend); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 145, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_coattend); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 166, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 145, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 166, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_coattend = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/ties.pyx":146
+  /* "agents/ties.pyx":167
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted
  *     cdef const cnp.npy_bool[::1] coattend = ties.coattend
  *     cdef const double[::1] trust = ties.trust, complementarity = ties.complementarity             # <<<<<<<<<<<<<<
  *     cdef const double[::1] near = ties.near, openness = ties.openness
  *     cdef const double[:, ::1] common_matrix = ties.common_matrix
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 146, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 146, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_trust = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_complementarity); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 146, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_complementarity); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 146, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 167, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_complementarity = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/ties.pyx":147
+  /* "agents/ties.pyx":168
  *     cdef const cnp.npy_bool[::1] coattend = ties.coattend
  *     cdef const double[::1] trust = ties.trust, complementarity = ties.complementarity
  *     cdef const double[::1] near = ties.near, openness = ties.openness             # <<<<<<<<<<<<<<
  *     cdef const double[:, ::1] common_matrix = ties.common_matrix
  *     cdef double[::1] idle = ties.idle, age = ties.age, common = ties.common
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_near); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 147, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_near); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 147, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_near = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_openness); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 147, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_openness); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 147, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 168, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_openness = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/ties.pyx":148
+  /* "agents/ties.pyx":169
  *     cdef const double[::1] trust = ties.trust, complementarity = ties.complementarity
  *     cdef const double[::1] near = ties.near, openness = ties.openness
  *     cdef const double[:, ::1] common_matrix = ties.common_matrix             # <<<<<<<<<<<<<<
  *     cdef double[::1] idle = ties.idle, age = ties.age, common = ties.common
  *     cdef double[::1] hazards = ties.hazard, chances = ties.formation_chance
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common_matrix); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 148, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common_matrix); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 169, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 148, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(__pyx_t_4, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 169, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_common_matrix = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
 
-  /* "agents/ties.pyx":149
+  /* "agents/ties.pyx":170
  *     cdef const double[::1] near = ties.near, openness = ties.openness
  *     cdef const double[:, ::1] common_matrix = ties.common_matrix
  *     cdef double[::1] idle = ties.idle, age = ties.age, common = ties.common             # <<<<<<<<<<<<<<
  *     cdef double[::1] hazards = ties.hazard, chances = ties.formation_chance
  *     cdef Py_ssize_t k
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_idle); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_idle); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_idle = __pyx_t_11;
   __pyx_t_11.memview = NULL;
   __pyx_t_11.data = NULL;
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_age); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_age); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_age = __pyx_t_11;
   __pyx_t_11.memview = NULL;
   __pyx_t_11.data = NULL;
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 149, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 170, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_common = __pyx_t_11;
   __pyx_t_11.memview = NULL;
   __pyx_t_11.data = NULL;
 
-  /* "agents/ties.pyx":150
+  /* "agents/ties.pyx":171
  *     cdef const double[:, ::1] common_matrix = ties.common_matrix
  *     cdef double[::1] idle = ties.idle, age = ties.age, common = ties.common
  *     cdef double[::1] hazards = ties.hazard, chances = ties.formation_chance             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t k
  *     cdef double c
 */
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_hazard); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 150, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_hazard); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 171, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 150, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 171, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_hazards = __pyx_t_11;
   __pyx_t_11.memview = NULL;
   __pyx_t_11.data = NULL;
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formation_chance); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 150, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formation_chance); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 171, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 150, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_4, PyBUF_WRITABLE); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 171, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   __pyx_v_chances = __pyx_t_11;
   __pyx_t_11.memview = NULL;
   __pyx_t_11.data = NULL;
 
-  /* "agents/ties.pyx":153
+  /* "agents/ties.pyx":174
  *     cdef Py_ssize_t k
  *     cdef double c
  *     for k in range(ti.shape[0]):             # <<<<<<<<<<<<<<
@@ -23194,7 +23628,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
   for (__pyx_t_14 = 0; __pyx_t_14 < __pyx_t_13; __pyx_t_14+=1) {
     __pyx_v_k = __pyx_t_14;
 
-    /* "agents/ties.pyx":154
+    /* "agents/ties.pyx":175
  *     cdef double c
  *     for k in range(ti.shape[0]):
  *         idle[k] = 0.0 if interacted[k] else idle[k] + 1.0             # <<<<<<<<<<<<<<
@@ -23217,7 +23651,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_idle.data) + __pyx_t_16)) )) = __pyx_t_15;
 
 
-    /* "agents/ties.pyx":155
+    /* "agents/ties.pyx":176
  *     for k in range(ti.shape[0]):
  *         idle[k] = 0.0 if interacted[k] else idle[k] + 1.0
  *         age[k] = age[k] + 1.0 if tie[k] else 0.0             # <<<<<<<<<<<<<<
@@ -23240,7 +23674,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_age.data) + __pyx_t_16)) )) = __pyx_t_15;
 
 
-    /* "agents/ties.pyx":156
+    /* "agents/ties.pyx":177
  *         idle[k] = 0.0 if interacted[k] else idle[k] + 1.0
  *         age[k] = age[k] + 1.0 if tie[k] else 0.0
  *         c = common_matrix[ti[k], tj[k]]             # <<<<<<<<<<<<<<
@@ -23253,7 +23687,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
     __pyx_t_19 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_17)) )));
     __pyx_v_c = (*((double const  *) ( /* dim=1 */ ((char *) (((double const  *) ( /* dim=0 */ (__pyx_v_common_matrix.data + __pyx_t_18 * __pyx_v_common_matrix.strides[0]) )) + __pyx_t_19)) )));
 
-    /* "agents/ties.pyx":157
+    /* "agents/ties.pyx":178
  *         age[k] = age[k] + 1.0 if tie[k] else 0.0
  *         c = common_matrix[ti[k], tj[k]]
  *         common[k] = c             # <<<<<<<<<<<<<<
@@ -23263,7 +23697,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
     __pyx_t_17 = __pyx_v_k;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_common.data) + __pyx_t_17)) )) = __pyx_v_c;
 
-    /* "agents/ties.pyx":158
+    /* "agents/ties.pyx":179
  *         c = common_matrix[ti[k], tj[k]]
  *         common[k] = c
  *         hazards[k] = hazard(tie[k], age[k], trust[k], c == 0.0, post_grant, p)             # <<<<<<<<<<<<<<
@@ -23276,7 +23710,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
     __pyx_t_21 = __pyx_v_k;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_hazards.data) + __pyx_t_21)) )) = __pyx_f_6agents_4ties_hazard((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_tie.data) + __pyx_t_17)) ))), (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_age.data) + __pyx_t_16)) ))), (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_trust.data) + __pyx_t_20)) ))), (__pyx_v_c == 0.0), __pyx_v_post_grant, __pyx_v_p);
 
-    /* "agents/ties.pyx":159
+    /* "agents/ties.pyx":180
  *         common[k] = c
  *         hazards[k] = hazard(tie[k], age[k], trust[k], c == 0.0, post_grant, p)
  *         chances[k] = formation(tie[k], coattend[k], c, complementarity[k], near[k],             # <<<<<<<<<<<<<<
@@ -23288,7 +23722,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
     __pyx_t_17 = __pyx_v_k;
     __pyx_t_21 = __pyx_v_k;
 
-    /* "agents/ties.pyx":160
+    /* "agents/ties.pyx":181
  *         hazards[k] = hazard(tie[k], age[k], trust[k], c == 0.0, post_grant, p)
  *         chances[k] = formation(tie[k], coattend[k], c, complementarity[k], near[k],
  *                                openness[k], p)             # <<<<<<<<<<<<<<
@@ -23297,7 +23731,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
 */
     __pyx_t_22 = __pyx_v_k;
 
-    /* "agents/ties.pyx":159
+    /* "agents/ties.pyx":180
  *         common[k] = c
  *         hazards[k] = hazard(tie[k], age[k], trust[k], c == 0.0, post_grant, p)
  *         chances[k] = formation(tie[k], coattend[k], c, complementarity[k], near[k],             # <<<<<<<<<<<<<<
@@ -23309,7 +23743,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
   }
 
 
-  /* "agents/ties.pyx":134
+  /* "agents/ties.pyx":155
  * 
  * 
  * def age_and_risk(ties, consortium, Params params):             # <<<<<<<<<<<<<<
@@ -23357,7 +23791,7 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
   return __pyx_r;
 }
 
-/* "agents/ties.pyx":163
+/* "agents/ties.pyx":184
  * 
  * 
  * def form_and_dissolve(ties, TrustRule rule, cnp.int64_t month, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -23366,16 +23800,16 @@ static PyObject *__pyx_pf_6agents_4ties_2age_and_risk(CYTHON_UNUSED PyObject *__
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_4ties_5form_and_dissolve(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_4ties_9form_and_dissolve(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_4ties_4form_and_dissolve, "Dissolve ties whose draw falls below the hazard, then form new ones (N1, N3; T5).\n\n    A dissolved tie loses its trust, age and agreement. A new tie starts at the referral\n    trust ``rule.start`` gives it: the baseline plus ``referral_weight`` times the trust\n    carried through common partners, averaged over them (Gulati & Gargiulo 1999), counted on\n    the ties standing after the dissolutions. ``u[2]`` and ``u[3]`` are the pair\047s draws for\n    forming and dissolving. Returns the numbers formed and dissolved.\n    ");
-static PyMethodDef __pyx_mdef_6agents_4ties_5form_and_dissolve = {"form_and_dissolve", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_5form_and_dissolve, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_4form_and_dissolve};
-static PyObject *__pyx_pw_6agents_4ties_5form_and_dissolve(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_4ties_8form_and_dissolve, "Dissolve ties whose draw falls below the hazard, then form new ones (N1, N3; T5).\n\n    A dissolved tie loses its trust, age and agreement. A new tie starts at the referral\n    trust ``rule.start`` gives it: the baseline plus ``referral_weight`` times the trust\n    carried through common partners, averaged over them (Gulati & Gargiulo 1999), counted on\n    the ties standing after the dissolutions. ``u[2]`` and ``u[3]`` are the pair\047s draws for\n    forming and dissolving. Returns the numbers formed and dissolved.\n    ");
+static PyMethodDef __pyx_mdef_6agents_4ties_9form_and_dissolve = {"form_and_dissolve", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_9form_and_dissolve, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_8form_and_dissolve};
+static PyObject *__pyx_pw_6agents_4ties_9form_and_dissolve(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -23408,53 +23842,53 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_rule,&__pyx_mstate_global->__pyx_n_u_month,&__pyx_mstate_global->__pyx_n_u_u,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 163, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 184, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 163, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 184, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 163, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 184, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 163, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 184, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 163, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 184, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "form_and_dissolve", 0) < (0)) __PYX_ERR(0, 163, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "form_and_dissolve", 0) < (0)) __PYX_ERR(0, 184, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 4; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("form_and_dissolve", 1, 4, 4, i); __PYX_ERR(0, 163, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("form_and_dissolve", 1, 4, 4, i); __PYX_ERR(0, 184, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 4)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 163, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 184, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 163, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 184, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 163, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 184, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 163, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 184, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
     __pyx_v_rule = ((struct __pyx_obj_6agents_5trust_TrustRule *)values[1]);
-    __pyx_v_month = __Pyx_PyLong_As_npy_int64(values[2]); if (unlikely((__pyx_v_month == ((npy_int64)-1)) && PyErr_Occurred())) __PYX_ERR(0, 163, __pyx_L3_error)
-    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[3], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 163, __pyx_L3_error)
+    __pyx_v_month = __Pyx_PyLong_As_npy_int64(values[2]); if (unlikely((__pyx_v_month == ((npy_int64)-1)) && PyErr_Occurred())) __PYX_ERR(0, 184, __pyx_L3_error)
+    __pyx_v_u = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[3], 0); if (unlikely(!__pyx_v_u.memview)) __PYX_ERR(0, 184, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("form_and_dissolve", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 163, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("form_and_dissolve", 1, 4, 4, __pyx_nargs); __PYX_ERR(0, 184, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -23466,8 +23900,8 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_ptype_6agents_5trust_TrustRule, 1, "rule", 0))) __PYX_ERR(0, 163, __pyx_L1_error)
-  __pyx_r = __pyx_pf_6agents_4ties_4form_and_dissolve(__pyx_self, __pyx_v_ties, __pyx_v_rule, __pyx_v_month, __pyx_v_u);
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_rule), __pyx_mstate_global->__pyx_ptype_6agents_5trust_TrustRule, 1, "rule", 0))) __PYX_ERR(0, 184, __pyx_L1_error)
+  __pyx_r = __pyx_pf_6agents_4ties_8form_and_dissolve(__pyx_self, __pyx_v_ties, __pyx_v_rule, __pyx_v_month, __pyx_v_u);
 
   /* function exit code */
   goto __pyx_L0;
@@ -23488,7 +23922,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, struct __pyx_obj_6agents_5trust_TrustRule *__pyx_v_rule, __pyx_t_5numpy_int64_t __pyx_v_month, __Pyx_memviewslice __pyx_v_u) {
+static PyObject *__pyx_pf_6agents_4ties_8form_and_dissolve(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, struct __pyx_obj_6agents_5trust_TrustRule *__pyx_v_rule, __pyx_t_5numpy_int64_t __pyx_v_month, __Pyx_memviewslice __pyx_v_u) {
   __Pyx_memviewslice __pyx_v_ti = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tj = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tie = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -23556,213 +23990,213 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("form_and_dissolve", 0);
 
-  /* "agents/ties.pyx":172
+  /* "agents/ties.pyx":193
  *     forming and dissolving. Returns the numbers formed and dissolved.
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef cnp.npy_bool[::1] tie = ties.tie, agreement = ties.agreement
  *     cdef double[::1] personal = ties.personal, institutional = ties.institutional
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 172, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 172, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ti = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 172, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 172, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tj = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "agents/ties.pyx":173
+  /* "agents/ties.pyx":194
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef cnp.npy_bool[::1] tie = ties.tie, agreement = ties.agreement             # <<<<<<<<<<<<<<
  *     cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *     cdef double[::1] positive = ties.positive, negative = ties.negative
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 173, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 173, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_agreement); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 173, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_agreement); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 173, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_agreement = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "agents/ties.pyx":174
+  /* "agents/ties.pyx":195
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef cnp.npy_bool[::1] tie = ties.tie, agreement = ties.agreement
  *     cdef double[::1] personal = ties.personal, institutional = ties.institutional             # <<<<<<<<<<<<<<
  *     cdef double[::1] positive = ties.positive, negative = ties.negative
  *     cdef double[::1] trust = ties.trust, age = ties.age, idle = ties.idle
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 174, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 174, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_institutional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 174, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_institutional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 174, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_institutional = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/ties.pyx":175
+  /* "agents/ties.pyx":196
  *     cdef cnp.npy_bool[::1] tie = ties.tie, agreement = ties.agreement
  *     cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *     cdef double[::1] positive = ties.positive, negative = ties.negative             # <<<<<<<<<<<<<<
  *     cdef double[::1] trust = ties.trust, age = ties.age, idle = ties.idle
  *     cdef double[::1] base_formality = ties.base_formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 175, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 175, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_positive = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 175, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 175, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_negative = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/ties.pyx":176
+  /* "agents/ties.pyx":197
  *     cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *     cdef double[::1] positive = ties.positive, negative = ties.negative
  *     cdef double[::1] trust = ties.trust, age = ties.age, idle = ties.idle             # <<<<<<<<<<<<<<
  *     cdef double[::1] base_formality = ties.base_formality
  *     cdef const double[::1] prior_formality = ties.prior_formality, common = ties.common
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_trust = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_age); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_age); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_age = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_idle); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_idle); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 176, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_idle = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/ties.pyx":177
+  /* "agents/ties.pyx":198
  *     cdef double[::1] positive = ties.positive, negative = ties.negative
  *     cdef double[::1] trust = ties.trust, age = ties.age, idle = ties.idle
  *     cdef double[::1] base_formality = ties.base_formality             # <<<<<<<<<<<<<<
  *     cdef const double[::1] prior_formality = ties.prior_formality, common = ties.common
  *     cdef const double[::1] hazards = ties.hazard, chances = ties.formation_chance
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_base_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 177, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_base_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 198, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 177, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 198, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_base_formality = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/ties.pyx":178
+  /* "agents/ties.pyx":199
  *     cdef double[::1] trust = ties.trust, age = ties.age, idle = ties.idle
  *     cdef double[::1] base_formality = ties.base_formality
  *     cdef const double[::1] prior_formality = ties.prior_formality, common = ties.common             # <<<<<<<<<<<<<<
  *     cdef const double[::1] hazards = ties.hazard, chances = ties.formation_chance
  *     cdef cnp.int64_t[::1] formed = ties.formed
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_prior_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 178, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_prior_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 178, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_prior_formality = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 178, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 178, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 199, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_common = __pyx_t_5;
   __pyx_t_5.memview = NULL;
   __pyx_t_5.data = NULL;
 
-  /* "agents/ties.pyx":179
+  /* "agents/ties.pyx":200
  *     cdef double[::1] base_formality = ties.base_formality
  *     cdef const double[::1] prior_formality = ties.prior_formality, common = ties.common
  *     cdef const double[::1] hazards = ties.hazard, chances = ties.formation_chance             # <<<<<<<<<<<<<<
  *     cdef cnp.int64_t[::1] formed = ties.formed
  *     cdef double[:, ::1] scratch = ties.referral_scratch
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_hazard); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 179, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_hazard); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 200, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 179, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 200, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_hazards = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formation_chance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 179, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formation_chance); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 200, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 179, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 200, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_chances = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/ties.pyx":180
+  /* "agents/ties.pyx":201
  *     cdef const double[::1] prior_formality = ties.prior_formality, common = ties.common
  *     cdef const double[::1] hazards = ties.hazard, chances = ties.formation_chance
  *     cdef cnp.int64_t[::1] formed = ties.formed             # <<<<<<<<<<<<<<
  *     cdef double[:, ::1] scratch = ties.referral_scratch
  *     cdef Py_ssize_t k, x, m = ti.shape[0], n = scratch.shape[0]
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formed); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 180, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formed); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 201, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 180, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 201, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_formed = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/ties.pyx":181
+  /* "agents/ties.pyx":202
  *     cdef const double[::1] hazards = ties.hazard, chances = ties.formation_chance
  *     cdef cnp.int64_t[::1] formed = ties.formed
  *     cdef double[:, ::1] scratch = ties.referral_scratch             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t k, x, m = ti.shape[0], n = scratch.shape[0]
  *     cdef cnp.int64_t a, b
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_referral_scratch); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 181, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_referral_scratch); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 202, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 181, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 202, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_scratch = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/ties.pyx":182
+  /* "agents/ties.pyx":203
  *     cdef cnp.int64_t[::1] formed = ties.formed
  *     cdef double[:, ::1] scratch = ties.referral_scratch
  *     cdef Py_ssize_t k, x, m = ti.shape[0], n = scratch.shape[0]             # <<<<<<<<<<<<<<
@@ -23772,7 +24206,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   __pyx_v_m = (__pyx_v_ti.shape[0]);
   __pyx_v_n = (__pyx_v_scratch.shape[0]);
 
-  /* "agents/ties.pyx":184
+  /* "agents/ties.pyx":205
  *     cdef Py_ssize_t k, x, m = ti.shape[0], n = scratch.shape[0]
  *     cdef cnp.int64_t a, b
  *     cdef int gone = 0, new = 0             # <<<<<<<<<<<<<<
@@ -23782,7 +24216,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   __pyx_v_gone = 0;
   __pyx_v_new = 0;
 
-  /* "agents/ties.pyx":186
+  /* "agents/ties.pyx":207
  *     cdef int gone = 0, new = 0
  *     cdef double via
  *     for k in range(m):             # <<<<<<<<<<<<<<
@@ -23796,7 +24230,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   for (__pyx_t_11 = 0; __pyx_t_11 < __pyx_t_10; __pyx_t_11+=1) {
     __pyx_v_k = __pyx_t_11;
 
-    /* "agents/ties.pyx":187
+    /* "agents/ties.pyx":208
  *     cdef double via
  *     for k in range(m):
  *         if tie[k] and u[3, k] < hazards[k]:             # <<<<<<<<<<<<<<
@@ -23826,7 +24260,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     if (__pyx_t_12) {
 
 
-      /* "agents/ties.pyx":188
+      /* "agents/ties.pyx":209
  *     for k in range(m):
  *         if tie[k] and u[3, k] < hazards[k]:
  *             tie[k] = 0             # <<<<<<<<<<<<<<
@@ -23836,7 +24270,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       __pyx_t_16 = __pyx_v_k;
       *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_tie.data) + __pyx_t_16)) )) = 0;
 
-      /* "agents/ties.pyx":189
+      /* "agents/ties.pyx":210
  *         if tie[k] and u[3, k] < hazards[k]:
  *             tie[k] = 0
  *             personal[k] = 0.0             # <<<<<<<<<<<<<<
@@ -23846,7 +24280,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_personal.data) + __pyx_t_16)) )) = 0.0;
 
-      /* "agents/ties.pyx":190
+      /* "agents/ties.pyx":211
  *             tie[k] = 0
  *             personal[k] = 0.0
  *             institutional[k] = 0.0             # <<<<<<<<<<<<<<
@@ -23856,7 +24290,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_institutional.data) + __pyx_t_16)) )) = 0.0;
 
-      /* "agents/ties.pyx":191
+      /* "agents/ties.pyx":212
  *             personal[k] = 0.0
  *             institutional[k] = 0.0
  *             positive[k] = 0.0             # <<<<<<<<<<<<<<
@@ -23866,7 +24300,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_positive.data) + __pyx_t_16)) )) = 0.0;
 
-      /* "agents/ties.pyx":192
+      /* "agents/ties.pyx":213
  *             institutional[k] = 0.0
  *             positive[k] = 0.0
  *             negative[k] = 0.0             # <<<<<<<<<<<<<<
@@ -23876,7 +24310,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_16)) )) = 0.0;
 
-      /* "agents/ties.pyx":193
+      /* "agents/ties.pyx":214
  *             positive[k] = 0.0
  *             negative[k] = 0.0
  *             trust[k] = 0.0             # <<<<<<<<<<<<<<
@@ -23886,7 +24320,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_trust.data) + __pyx_t_16)) )) = 0.0;
 
-      /* "agents/ties.pyx":194
+      /* "agents/ties.pyx":215
  *             negative[k] = 0.0
  *             trust[k] = 0.0
  *             age[k] = 0.0             # <<<<<<<<<<<<<<
@@ -23896,7 +24330,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_age.data) + __pyx_t_16)) )) = 0.0;
 
-      /* "agents/ties.pyx":195
+      /* "agents/ties.pyx":216
  *             trust[k] = 0.0
  *             age[k] = 0.0
  *             if agreement[k]:             # <<<<<<<<<<<<<<
@@ -23909,7 +24343,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
       if (__pyx_t_12) {
 
 
-        /* "agents/ties.pyx":196
+        /* "agents/ties.pyx":217
  *             age[k] = 0.0
  *             if agreement[k]:
  *                 agreement[k] = 0             # <<<<<<<<<<<<<<
@@ -23919,7 +24353,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
         __pyx_t_16 = __pyx_v_k;
         *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_agreement.data) + __pyx_t_16)) )) = 0;
 
-        /* "agents/ties.pyx":197
+        /* "agents/ties.pyx":218
  *             if agreement[k]:
  *                 agreement[k] = 0
  *                 base_formality[k] = prior_formality[k]             # <<<<<<<<<<<<<<
@@ -23930,7 +24364,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
         __pyx_t_15 = __pyx_v_k;
         *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_base_formality.data) + __pyx_t_15)) )) = (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_prior_formality.data) + __pyx_t_16)) )));
 
-        /* "agents/ties.pyx":195
+        /* "agents/ties.pyx":216
  *             trust[k] = 0.0
  *             age[k] = 0.0
  *             if agreement[k]:             # <<<<<<<<<<<<<<
@@ -23939,7 +24373,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
       }
 
-      /* "agents/ties.pyx":198
+      /* "agents/ties.pyx":219
  *                 agreement[k] = 0
  *                 base_formality[k] = prior_formality[k]
  *             gone += 1             # <<<<<<<<<<<<<<
@@ -23948,7 +24382,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
       __pyx_v_gone = (__pyx_v_gone + 1);
 
-      /* "agents/ties.pyx":187
+      /* "agents/ties.pyx":208
  *     cdef double via
  *     for k in range(m):
  *         if tie[k] and u[3, k] < hazards[k]:             # <<<<<<<<<<<<<<
@@ -23959,7 +24393,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   }
 
 
-  /* "agents/ties.pyx":199
+  /* "agents/ties.pyx":220
  *                 base_formality[k] = prior_formality[k]
  *             gone += 1
  *     for k in range(m):             # <<<<<<<<<<<<<<
@@ -23973,7 +24407,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   for (__pyx_t_11 = 0; __pyx_t_11 < __pyx_t_10; __pyx_t_11+=1) {
     __pyx_v_k = __pyx_t_11;
 
-    /* "agents/ties.pyx":200
+    /* "agents/ties.pyx":221
  *             gone += 1
  *     for k in range(m):
  *         if u[2, k] < chances[k]:             # <<<<<<<<<<<<<<
@@ -23988,7 +24422,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     if (__pyx_t_12) {
 
 
-      /* "agents/ties.pyx":201
+      /* "agents/ties.pyx":222
  *     for k in range(m):
  *         if u[2, k] < chances[k]:
  *             new += 1             # <<<<<<<<<<<<<<
@@ -23997,7 +24431,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
       __pyx_v_new = (__pyx_v_new + 1);
 
-      /* "agents/ties.pyx":200
+      /* "agents/ties.pyx":221
  *             gone += 1
  *     for k in range(m):
  *         if u[2, k] < chances[k]:             # <<<<<<<<<<<<<<
@@ -24008,7 +24442,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   }
 
 
-  /* "agents/ties.pyx":202
+  /* "agents/ties.pyx":223
  *         if u[2, k] < chances[k]:
  *             new += 1
  *     if not new:             # <<<<<<<<<<<<<<
@@ -24020,22 +24454,22 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   if (__pyx_t_12) {
 
 
-    /* "agents/ties.pyx":203
+    /* "agents/ties.pyx":224
  *             new += 1
  *     if not new:
  *         return 0, gone             # <<<<<<<<<<<<<<
  *     pairs = np.empty(new, dtype=np.int64)
  *     vias = np.empty(new)
 */
-    __pyx_t_1 = __Pyx_PyLong_From_int(__pyx_v_gone); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 203, __pyx_L1_error)
+    __pyx_t_1 = __Pyx_PyLong_From_int(__pyx_v_gone); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 224, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
-    __pyx_t_17 = PyTuple_New(2); if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 203, __pyx_L1_error)
+    __pyx_t_17 = PyTuple_New(2); if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 224, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_17);
     __Pyx_INCREF(__pyx_mstate_global->__pyx_int_0);
     __Pyx_GIVEREF(__pyx_mstate_global->__pyx_int_0);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_17, 0, __pyx_mstate_global->__pyx_int_0) != (0)) __PYX_ERR(0, 203, __pyx_L1_error);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_17, 0, __pyx_mstate_global->__pyx_int_0) != (0)) __PYX_ERR(0, 224, __pyx_L1_error);
     __Pyx_GIVEREF(__pyx_t_1);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_17, 1, __pyx_t_1) != (0)) __PYX_ERR(0, 203, __pyx_L1_error);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_17, 1, __pyx_t_1) != (0)) __PYX_ERR(0, 224, __pyx_L1_error);
     __pyx_t_1 = 0;
     {
       PyObject *__pyx_temp;
@@ -24048,7 +24482,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_17 = 0;
     goto __pyx_L0;
 
-    /* "agents/ties.pyx":202
+    /* "agents/ties.pyx":223
  *         if u[2, k] < chances[k]:
  *             new += 1
  *     if not new:             # <<<<<<<<<<<<<<
@@ -24057,7 +24491,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
   }
 
-  /* "agents/ties.pyx":204
+  /* "agents/ties.pyx":225
  *     if not new:
  *         return 0, gone
  *     pairs = np.empty(new, dtype=np.int64)             # <<<<<<<<<<<<<<
@@ -24065,16 +24499,16 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
  *     cdef cnp.int64_t[::1] new_pairs = pairs
 */
   __pyx_t_1 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_18, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_18)) __PYX_ERR(0, 204, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_18, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_18)) __PYX_ERR(0, 225, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_18);
-  __pyx_t_19 = __Pyx_PyObject_GetAttrStr(__pyx_t_18, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_19)) __PYX_ERR(0, 204, __pyx_L1_error)
+  __pyx_t_19 = __Pyx_PyObject_GetAttrStr(__pyx_t_18, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_19)) __PYX_ERR(0, 225, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_19);
   __Pyx_DECREF(__pyx_t_18); __pyx_t_18 = 0;
-  __pyx_t_18 = __Pyx_PyLong_From_int(__pyx_v_new); if (unlikely(!__pyx_t_18)) __PYX_ERR(0, 204, __pyx_L1_error)
+  __pyx_t_18 = __Pyx_PyLong_From_int(__pyx_v_new); if (unlikely(!__pyx_t_18)) __PYX_ERR(0, 225, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_18);
-  __Pyx_GetModuleGlobalName(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 204, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 225, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_20);
-  __pyx_t_21 = __Pyx_PyObject_GetAttrStr(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_21)) __PYX_ERR(0, 204, __pyx_L1_error)
+  __pyx_t_21 = __Pyx_PyObject_GetAttrStr(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_21)) __PYX_ERR(0, 225, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_21);
   __Pyx_DECREF(__pyx_t_20); __pyx_t_20 = 0;
   #if CYTHON_VECTORCALL
@@ -24095,13 +24529,13 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     PyObject *__pyx_callargs[3] = {__pyx_t_1, __pyx_t_18, __pyx_t_21};
     #if CYTHON_VECTORCALL
     __pyx_t_20 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 204, __pyx_L1_error)
+    if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 225, __pyx_L1_error)
     __Pyx_INCREF(__pyx_t_20);
     #else
     {
       PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
       __pyx_t_20 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 204, __pyx_L1_error)
+      if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 225, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_20);
     }
     #endif
@@ -24113,13 +24547,13 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __Pyx_DECREF(__pyx_t_21); __pyx_t_21 = 0;
     __Pyx_DECREF(__pyx_t_20); __pyx_t_20 = 0;
     __Pyx_DECREF(__pyx_t_19); __pyx_t_19 = 0;
-    if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 204, __pyx_L1_error)
+    if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 225, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_17);
   }
   __pyx_v_pairs = __pyx_t_17;
   __pyx_t_17 = 0;
 
-  /* "agents/ties.pyx":205
+  /* "agents/ties.pyx":226
  *         return 0, gone
  *     pairs = np.empty(new, dtype=np.int64)
  *     vias = np.empty(new)             # <<<<<<<<<<<<<<
@@ -24127,12 +24561,12 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
  *     cdef double[::1] new_via = vias
 */
   __pyx_t_19 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 205, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 226, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_20);
-  __pyx_t_21 = __Pyx_PyObject_GetAttrStr(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_21)) __PYX_ERR(0, 205, __pyx_L1_error)
+  __pyx_t_21 = __Pyx_PyObject_GetAttrStr(__pyx_t_20, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_21)) __PYX_ERR(0, 226, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_21);
   __Pyx_DECREF(__pyx_t_20); __pyx_t_20 = 0;
-  __pyx_t_20 = __Pyx_PyLong_From_int(__pyx_v_new); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 205, __pyx_L1_error)
+  __pyx_t_20 = __Pyx_PyLong_From_int(__pyx_v_new); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 226, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_20);
   __pyx_t_22 = 1;
   #if CYTHON_UNPACK_METHODS
@@ -24152,37 +24586,37 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __Pyx_XDECREF(__pyx_t_19); __pyx_t_19 = 0;
     __Pyx_DECREF(__pyx_t_20); __pyx_t_20 = 0;
     __Pyx_DECREF(__pyx_t_21); __pyx_t_21 = 0;
-    if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 205, __pyx_L1_error)
+    if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 226, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_17);
   }
   __pyx_v_vias = __pyx_t_17;
   __pyx_t_17 = 0;
 
-  /* "agents/ties.pyx":206
+  /* "agents/ties.pyx":227
  *     pairs = np.empty(new, dtype=np.int64)
  *     vias = np.empty(new)
  *     cdef cnp.int64_t[::1] new_pairs = pairs             # <<<<<<<<<<<<<<
  *     cdef double[::1] new_via = vias
  *     for k in range(m):
 */
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_v_pairs, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 206, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t(__pyx_v_pairs, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 227, __pyx_L1_error)
   __pyx_v_new_pairs = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/ties.pyx":207
+  /* "agents/ties.pyx":228
  *     vias = np.empty(new)
  *     cdef cnp.int64_t[::1] new_pairs = pairs
  *     cdef double[::1] new_via = vias             # <<<<<<<<<<<<<<
  *     for k in range(m):
  *         scratch[ti[k], tj[k]] = trust[k]
 */
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_v_vias, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 207, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_v_vias, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 228, __pyx_L1_error)
   __pyx_v_new_via = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/ties.pyx":208
+  /* "agents/ties.pyx":229
  *     cdef cnp.int64_t[::1] new_pairs = pairs
  *     cdef double[::1] new_via = vias
  *     for k in range(m):             # <<<<<<<<<<<<<<
@@ -24196,7 +24630,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   for (__pyx_t_11 = 0; __pyx_t_11 < __pyx_t_10; __pyx_t_11+=1) {
     __pyx_v_k = __pyx_t_11;
 
-    /* "agents/ties.pyx":209
+    /* "agents/ties.pyx":230
  *     cdef double[::1] new_via = vias
  *     for k in range(m):
  *         scratch[ti[k], tj[k]] = trust[k]             # <<<<<<<<<<<<<<
@@ -24210,7 +24644,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_24 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_16)) )));
     *((double *) ( /* dim=1 */ ((char *) (((double *) ( /* dim=0 */ (__pyx_v_scratch.data + __pyx_t_23 * __pyx_v_scratch.strides[0]) )) + __pyx_t_24)) )) = (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_trust.data) + __pyx_t_13)) )));
 
-    /* "agents/ties.pyx":210
+    /* "agents/ties.pyx":231
  *     for k in range(m):
  *         scratch[ti[k], tj[k]] = trust[k]
  *         scratch[tj[k], ti[k]] = trust[k]             # <<<<<<<<<<<<<<
@@ -24226,7 +24660,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   }
 
 
-  /* "agents/ties.pyx":211
+  /* "agents/ties.pyx":232
  *         scratch[ti[k], tj[k]] = trust[k]
  *         scratch[tj[k], ti[k]] = trust[k]
  *     cdef Py_ssize_t c = 0             # <<<<<<<<<<<<<<
@@ -24235,7 +24669,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
   __pyx_v_c = 0;
 
-  /* "agents/ties.pyx":212
+  /* "agents/ties.pyx":233
  *         scratch[tj[k], ti[k]] = trust[k]
  *     cdef Py_ssize_t c = 0
  *     for k in range(m):             # <<<<<<<<<<<<<<
@@ -24249,7 +24683,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   for (__pyx_t_11 = 0; __pyx_t_11 < __pyx_t_10; __pyx_t_11+=1) {
     __pyx_v_k = __pyx_t_11;
 
-    /* "agents/ties.pyx":213
+    /* "agents/ties.pyx":234
  *     cdef Py_ssize_t c = 0
  *     for k in range(m):
  *         if not u[2, k] < chances[k]:             # <<<<<<<<<<<<<<
@@ -24264,7 +24698,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     if (__pyx_t_12) {
 
 
-      /* "agents/ties.pyx":214
+      /* "agents/ties.pyx":235
  *     for k in range(m):
  *         if not u[2, k] < chances[k]:
  *             continue             # <<<<<<<<<<<<<<
@@ -24273,7 +24707,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
       goto __pyx_L15_continue;
 
-      /* "agents/ties.pyx":213
+      /* "agents/ties.pyx":234
  *     cdef Py_ssize_t c = 0
  *     for k in range(m):
  *         if not u[2, k] < chances[k]:             # <<<<<<<<<<<<<<
@@ -24282,7 +24716,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
     }
 
-    /* "agents/ties.pyx":215
+    /* "agents/ties.pyx":236
  *         if not u[2, k] < chances[k]:
  *             continue
  *         a = ti[k]             # <<<<<<<<<<<<<<
@@ -24292,7 +24726,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_16 = __pyx_v_k;
     __pyx_v_a = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_16)) )));
 
-    /* "agents/ties.pyx":216
+    /* "agents/ties.pyx":237
  *             continue
  *         a = ti[k]
  *         b = tj[k]             # <<<<<<<<<<<<<<
@@ -24302,7 +24736,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_16 = __pyx_v_k;
     __pyx_v_b = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_16)) )));
 
-    /* "agents/ties.pyx":217
+    /* "agents/ties.pyx":238
  *         a = ti[k]
  *         b = tj[k]
  *         via = 0.0             # <<<<<<<<<<<<<<
@@ -24311,7 +24745,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
 */
     __pyx_v_via = 0.0;
 
-    /* "agents/ties.pyx":218
+    /* "agents/ties.pyx":239
  *         b = tj[k]
  *         via = 0.0
  *         for x in range(n):             # <<<<<<<<<<<<<<
@@ -24325,7 +24759,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     for (__pyx_t_27 = 0; __pyx_t_27 < __pyx_t_26; __pyx_t_27+=1) {
       __pyx_v_x = __pyx_t_27;
 
-      /* "agents/ties.pyx":219
+      /* "agents/ties.pyx":240
  *         via = 0.0
  *         for x in range(n):
  *             via += scratch[a, x] * scratch[b, x]             # <<<<<<<<<<<<<<
@@ -24340,7 +24774,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     }
 
 
-    /* "agents/ties.pyx":220
+    /* "agents/ties.pyx":241
  *         for x in range(n):
  *             via += scratch[a, x] * scratch[b, x]
  *         via /= common[k] if common[k] > 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -24362,7 +24796,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_v_via = (__pyx_v_via / __pyx_t_28);
 
 
-    /* "agents/ties.pyx":221
+    /* "agents/ties.pyx":242
  *             via += scratch[a, x] * scratch[b, x]
  *         via /= common[k] if common[k] > 1.0 else 1.0
  *         tie[k] = 1             # <<<<<<<<<<<<<<
@@ -24372,7 +24806,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_15 = __pyx_v_k;
     *((npy_bool *) ( /* dim=0 */ ((char *) (((npy_bool *) __pyx_v_tie.data) + __pyx_t_15)) )) = 1;
 
-    /* "agents/ties.pyx":222
+    /* "agents/ties.pyx":243
  *         via /= common[k] if common[k] > 1.0 else 1.0
  *         tie[k] = 1
  *         idle[k] = 0.0             # <<<<<<<<<<<<<<
@@ -24382,7 +24816,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_15 = __pyx_v_k;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_idle.data) + __pyx_t_15)) )) = 0.0;
 
-    /* "agents/ties.pyx":223
+    /* "agents/ties.pyx":244
  *         tie[k] = 1
  *         idle[k] = 0.0
  *         formed[k] = month             # <<<<<<<<<<<<<<
@@ -24392,7 +24826,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_15 = __pyx_v_k;
     *((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_formed.data) + __pyx_t_15)) )) = __pyx_v_month;
 
-    /* "agents/ties.pyx":224
+    /* "agents/ties.pyx":245
  *         idle[k] = 0.0
  *         formed[k] = month
  *         new_pairs[c] = k             # <<<<<<<<<<<<<<
@@ -24402,7 +24836,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_15 = __pyx_v_c;
     *((__pyx_t_5numpy_int64_t *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t *) __pyx_v_new_pairs.data) + __pyx_t_15)) )) = __pyx_v_k;
 
-    /* "agents/ties.pyx":225
+    /* "agents/ties.pyx":246
  *         formed[k] = month
  *         new_pairs[c] = k
  *         new_via[c] = via             # <<<<<<<<<<<<<<
@@ -24412,7 +24846,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
     __pyx_t_15 = __pyx_v_c;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_new_via.data) + __pyx_t_15)) )) = __pyx_v_via;
 
-    /* "agents/ties.pyx":226
+    /* "agents/ties.pyx":247
  *         new_pairs[c] = k
  *         new_via[c] = via
  *         c += 1             # <<<<<<<<<<<<<<
@@ -24424,32 +24858,32 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   }
 
 
-  /* "agents/ties.pyx":227
+  /* "agents/ties.pyx":248
  *         new_via[c] = via
  *         c += 1
  *     rule.start(ties, new_pairs, new_via)             # <<<<<<<<<<<<<<
  *     return new, gone
  * 
 */
-  ((struct __pyx_vtabstruct_6agents_5trust_TrustRule *)__pyx_v_rule->__pyx_vtab)->start(__pyx_v_rule, __pyx_v_ties, __pyx_v_new_pairs, __pyx_v_new_via, 0); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 227, __pyx_L1_error)
+  ((struct __pyx_vtabstruct_6agents_5trust_TrustRule *)__pyx_v_rule->__pyx_vtab)->start(__pyx_v_rule, __pyx_v_ties, __pyx_v_new_pairs, __pyx_v_new_via, 0); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 248, __pyx_L1_error)
 
-  /* "agents/ties.pyx":228
+  /* "agents/ties.pyx":249
  *         c += 1
  *     rule.start(ties, new_pairs, new_via)
  *     return new, gone             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_17 = __Pyx_PyLong_From_int(__pyx_v_new); if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 228, __pyx_L1_error)
+  __pyx_t_17 = __Pyx_PyLong_From_int(__pyx_v_new); if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 249, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_17);
-  __pyx_t_21 = __Pyx_PyLong_From_int(__pyx_v_gone); if (unlikely(!__pyx_t_21)) __PYX_ERR(0, 228, __pyx_L1_error)
+  __pyx_t_21 = __Pyx_PyLong_From_int(__pyx_v_gone); if (unlikely(!__pyx_t_21)) __PYX_ERR(0, 249, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_21);
-  __pyx_t_20 = PyTuple_New(2); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 228, __pyx_L1_error)
+  __pyx_t_20 = PyTuple_New(2); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 249, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_20);
   __Pyx_GIVEREF(__pyx_t_17);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_20, 0, __pyx_t_17) != (0)) __PYX_ERR(0, 228, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_20, 0, __pyx_t_17) != (0)) __PYX_ERR(0, 249, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_t_21);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_20, 1, __pyx_t_21) != (0)) __PYX_ERR(0, 228, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_20, 1, __pyx_t_21) != (0)) __PYX_ERR(0, 249, __pyx_L1_error);
   __pyx_t_17 = 0;
   __pyx_t_21 = 0;
   {
@@ -24463,7 +24897,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   __pyx_t_20 = 0;
   goto __pyx_L0;
 
-  /* "agents/ties.pyx":163
+  /* "agents/ties.pyx":184
  * 
  * 
  * def form_and_dissolve(ties, TrustRule rule, cnp.int64_t month, const double[:, ::1] u):             # <<<<<<<<<<<<<<
@@ -24526,7 +24960,7 @@ static PyObject *__pyx_pf_6agents_4ties_4form_and_dissolve(CYTHON_UNUSED PyObjec
   return __pyx_r;
 }
 
-/* "agents/ties.pyx":231
+/* "agents/ties.pyx":252
  * 
  * 
  * cdef inline int popcount(uint64_t x) noexcept:             # <<<<<<<<<<<<<<
@@ -24538,7 +24972,7 @@ static CYTHON_INLINE int __pyx_f_6agents_4ties_popcount(uint64_t __pyx_v_x) {
   int __pyx_r;
 
 
-  /* "agents/ties.pyx":232
+  /* "agents/ties.pyx":253
  * 
  * cdef inline int popcount(uint64_t x) noexcept:
  *     x = x - ((x >> 1) & 0x5555555555555555ULL)             # <<<<<<<<<<<<<<
@@ -24547,7 +24981,7 @@ static CYTHON_INLINE int __pyx_f_6agents_4ties_popcount(uint64_t __pyx_v_x) {
 */
   __pyx_v_x = (__pyx_v_x - ((__pyx_v_x >> 1) & 0x5555555555555555ULL));
 
-  /* "agents/ties.pyx":233
+  /* "agents/ties.pyx":254
  * cdef inline int popcount(uint64_t x) noexcept:
  *     x = x - ((x >> 1) & 0x5555555555555555ULL)
  *     x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL)             # <<<<<<<<<<<<<<
@@ -24556,7 +24990,7 @@ static CYTHON_INLINE int __pyx_f_6agents_4ties_popcount(uint64_t __pyx_v_x) {
 */
   __pyx_v_x = ((__pyx_v_x & 0x3333333333333333ULL) + ((__pyx_v_x >> 2) & 0x3333333333333333ULL));
 
-  /* "agents/ties.pyx":234
+  /* "agents/ties.pyx":255
  *     x = x - ((x >> 1) & 0x5555555555555555ULL)
  *     x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL)
  *     x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL             # <<<<<<<<<<<<<<
@@ -24565,7 +24999,7 @@ static CYTHON_INLINE int __pyx_f_6agents_4ties_popcount(uint64_t __pyx_v_x) {
 */
   __pyx_v_x = ((__pyx_v_x + (__pyx_v_x >> 4)) & 0x0F0F0F0F0F0F0F0FULL);
 
-  /* "agents/ties.pyx":235
+  /* "agents/ties.pyx":256
  *     x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL)
  *     x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL
  *     return <int>((x * 0x0101010101010101ULL) >> 56)             # <<<<<<<<<<<<<<
@@ -24578,7 +25012,7 @@ static CYTHON_INLINE int __pyx_f_6agents_4ties_popcount(uint64_t __pyx_v_x) {
   }
   goto __pyx_L0;
 
-  /* "agents/ties.pyx":231
+  /* "agents/ties.pyx":252
  * 
  * 
  * cdef inline int popcount(uint64_t x) noexcept:             # <<<<<<<<<<<<<<
@@ -24593,7 +25027,7 @@ static CYTHON_INLINE int __pyx_f_6agents_4ties_popcount(uint64_t __pyx_v_x) {
   return __pyx_r;
 }
 
-/* "agents/ties.pyx":238
+/* "agents/ties.pyx":259
  * 
  * 
  * def common_partners(ties):             # <<<<<<<<<<<<<<
@@ -24602,16 +25036,16 @@ static CYTHON_INLINE int __pyx_f_6agents_4ties_popcount(uint64_t __pyx_v_x) {
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_4ties_7common_partners(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_4ties_11common_partners(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_4ties_6common_partners, "Common partners of every two organizations, ``A @ A`` of the ties, into ``ties.common_matrix``.\n\n    Each organization\047s partners are a bit set, so a pair\047s count is one popcount per\n    64 organizations (N1 counts them; N3 calls a tie without any a bridge).\n    ");
-static PyMethodDef __pyx_mdef_6agents_4ties_7common_partners = {"common_partners", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_7common_partners, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_6common_partners};
-static PyObject *__pyx_pw_6agents_4ties_7common_partners(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_4ties_10common_partners, "Common partners of every two organizations, ``A @ A`` of the ties, into ``ties.common_matrix``.\n\n    Each organization\047s partners are a bit set, so a pair\047s count is one popcount per\n    64 organizations (N1 counts them; N3 calls a tie without any a bridge).\n    ");
+static PyMethodDef __pyx_mdef_6agents_4ties_11common_partners = {"common_partners", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_11common_partners, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_10common_partners};
+static PyObject *__pyx_pw_6agents_4ties_11common_partners(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -24641,32 +25075,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 238, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 259, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 238, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 259, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "common_partners", 0) < (0)) __PYX_ERR(0, 238, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "common_partners", 0) < (0)) __PYX_ERR(0, 259, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("common_partners", 1, 1, 1, i); __PYX_ERR(0, 238, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("common_partners", 1, 1, 1, i); __PYX_ERR(0, 259, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 238, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 259, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("common_partners", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 238, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("common_partners", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 259, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -24677,7 +25111,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  __pyx_r = __pyx_pf_6agents_4ties_6common_partners(__pyx_self, __pyx_v_ties);
+  __pyx_r = __pyx_pf_6agents_4ties_10common_partners(__pyx_self, __pyx_v_ties);
 
   /* function exit code */
   for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
@@ -24687,7 +25121,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties) {
+static PyObject *__pyx_pf_6agents_4ties_10common_partners(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties) {
   __Pyx_memviewslice __pyx_v_ti = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tj = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tie = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -24723,59 +25157,59 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("common_partners", 0);
 
-  /* "agents/ties.pyx":244
+  /* "agents/ties.pyx":265
  *     64 organizations (N1 counts them; N3 calls a tie without any a bridge).
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef double[:, ::1] out = ties.common_matrix
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 265, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 265, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ti = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 265, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 244, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 265, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tj = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "agents/ties.pyx":245
+  /* "agents/ties.pyx":266
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie             # <<<<<<<<<<<<<<
  *     cdef double[:, ::1] out = ties.common_matrix
  *     cdef Py_ssize_t n = out.shape[0], w = (n + 63) // 64, k, a, b, x
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 266, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 245, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 266, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "agents/ties.pyx":246
+  /* "agents/ties.pyx":267
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef double[:, ::1] out = ties.common_matrix             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t n = out.shape[0], w = (n + 63) // 64, k, a, b, x
  *     cdef int c
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common_matrix); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 246, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_common_matrix); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 267, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 246, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 267, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_out = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/ties.pyx":247
+  /* "agents/ties.pyx":268
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef double[:, ::1] out = ties.common_matrix
  *     cdef Py_ssize_t n = out.shape[0], w = (n + 63) // 64, k, a, b, x             # <<<<<<<<<<<<<<
@@ -24785,7 +25219,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
   __pyx_v_n = (__pyx_v_out.shape[0]);
   __pyx_v_w = ((__pyx_v_n + 63) / 64);
 
-  /* "agents/ties.pyx":249
+  /* "agents/ties.pyx":270
  *     cdef Py_ssize_t n = out.shape[0], w = (n + 63) // 64, k, a, b, x
  *     cdef int c
  *     cdef uint64_t* rows = <uint64_t*>calloc(n * w, sizeof(uint64_t))             # <<<<<<<<<<<<<<
@@ -24794,7 +25228,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
 */
   __pyx_v_rows = ((uint64_t *)calloc((__pyx_v_n * __pyx_v_w), (sizeof(uint64_t))));
 
-  /* "agents/ties.pyx":250
+  /* "agents/ties.pyx":271
  *     cdef int c
  *     cdef uint64_t* rows = <uint64_t*>calloc(n * w, sizeof(uint64_t))
  *     for k in range(ti.shape[0]):             # <<<<<<<<<<<<<<
@@ -24808,7 +25242,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
   for (__pyx_t_7 = 0; __pyx_t_7 < __pyx_t_6; __pyx_t_7+=1) {
     __pyx_v_k = __pyx_t_7;
 
-    /* "agents/ties.pyx":251
+    /* "agents/ties.pyx":272
  *     cdef uint64_t* rows = <uint64_t*>calloc(n * w, sizeof(uint64_t))
  *     for k in range(ti.shape[0]):
  *         if tie[k]:             # <<<<<<<<<<<<<<
@@ -24821,7 +25255,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
     if (__pyx_t_9) {
 
 
-      /* "agents/ties.pyx":252
+      /* "agents/ties.pyx":273
  *     for k in range(ti.shape[0]):
  *         if tie[k]:
  *             a = ti[k]             # <<<<<<<<<<<<<<
@@ -24831,7 +25265,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
       __pyx_t_8 = __pyx_v_k;
       __pyx_v_a = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_8)) )));
 
-      /* "agents/ties.pyx":253
+      /* "agents/ties.pyx":274
  *         if tie[k]:
  *             a = ti[k]
  *             b = tj[k]             # <<<<<<<<<<<<<<
@@ -24841,7 +25275,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
       __pyx_t_8 = __pyx_v_k;
       __pyx_v_b = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_8)) )));
 
-      /* "agents/ties.pyx":254
+      /* "agents/ties.pyx":275
  *             a = ti[k]
  *             b = tj[k]
  *             rows[a * w + b // 64] |= (<uint64_t>1) << (b % 64)             # <<<<<<<<<<<<<<
@@ -24852,7 +25286,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
       __pyx_t_10 = ((__pyx_v_a * __pyx_v_w) + (__pyx_v_b / 64));
       (__pyx_v_rows[__pyx_t_10]) = ((__pyx_v_rows[__pyx_t_10]) | (((uint64_t)1) << (__pyx_v_b % 64)));
 
-      /* "agents/ties.pyx":255
+      /* "agents/ties.pyx":276
  *             b = tj[k]
  *             rows[a * w + b // 64] |= (<uint64_t>1) << (b % 64)
  *             rows[b * w + a // 64] |= (<uint64_t>1) << (a % 64)             # <<<<<<<<<<<<<<
@@ -24863,7 +25297,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
       __pyx_t_10 = ((__pyx_v_b * __pyx_v_w) + (__pyx_v_a / 64));
       (__pyx_v_rows[__pyx_t_10]) = ((__pyx_v_rows[__pyx_t_10]) | (((uint64_t)1) << (__pyx_v_a % 64)));
 
-      /* "agents/ties.pyx":251
+      /* "agents/ties.pyx":272
  *     cdef uint64_t* rows = <uint64_t*>calloc(n * w, sizeof(uint64_t))
  *     for k in range(ti.shape[0]):
  *         if tie[k]:             # <<<<<<<<<<<<<<
@@ -24874,7 +25308,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
   }
 
 
-  /* "agents/ties.pyx":256
+  /* "agents/ties.pyx":277
  *             rows[a * w + b // 64] |= (<uint64_t>1) << (b % 64)
  *             rows[b * w + a // 64] |= (<uint64_t>1) << (a % 64)
  *     for a in range(n):             # <<<<<<<<<<<<<<
@@ -24888,7 +25322,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
   for (__pyx_t_7 = 0; __pyx_t_7 < __pyx_t_6; __pyx_t_7+=1) {
     __pyx_v_a = __pyx_t_7;
 
-    /* "agents/ties.pyx":257
+    /* "agents/ties.pyx":278
  *             rows[b * w + a // 64] |= (<uint64_t>1) << (a % 64)
  *     for a in range(n):
  *         for b in range(a, n):             # <<<<<<<<<<<<<<
@@ -24902,7 +25336,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
     for (__pyx_t_12 = __pyx_v_a; __pyx_t_12 < __pyx_t_11; __pyx_t_12+=1) {
       __pyx_v_b = __pyx_t_12;
 
-      /* "agents/ties.pyx":258
+      /* "agents/ties.pyx":279
  *     for a in range(n):
  *         for b in range(a, n):
  *             c = 0             # <<<<<<<<<<<<<<
@@ -24911,7 +25345,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
 */
       __pyx_v_c = 0;
 
-      /* "agents/ties.pyx":259
+      /* "agents/ties.pyx":280
  *         for b in range(a, n):
  *             c = 0
  *             for x in range(w):             # <<<<<<<<<<<<<<
@@ -24925,7 +25359,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
       for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_14; __pyx_t_15+=1) {
         __pyx_v_x = __pyx_t_15;
 
-        /* "agents/ties.pyx":260
+        /* "agents/ties.pyx":281
  *             c = 0
  *             for x in range(w):
  *                 c += popcount(rows[a * w + x] & rows[b * w + x])             # <<<<<<<<<<<<<<
@@ -24936,7 +25370,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
       }
 
 
-      /* "agents/ties.pyx":261
+      /* "agents/ties.pyx":282
  *             for x in range(w):
  *                 c += popcount(rows[a * w + x] & rows[b * w + x])
  *             out[a, b] = c             # <<<<<<<<<<<<<<
@@ -24947,7 +25381,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
       __pyx_t_16 = __pyx_v_b;
       *((double *) ( /* dim=1 */ ((char *) (((double *) ( /* dim=0 */ (__pyx_v_out.data + __pyx_t_8 * __pyx_v_out.strides[0]) )) + __pyx_t_16)) )) = __pyx_v_c;
 
-      /* "agents/ties.pyx":262
+      /* "agents/ties.pyx":283
  *                 c += popcount(rows[a * w + x] & rows[b * w + x])
  *             out[a, b] = c
  *             out[b, a] = c             # <<<<<<<<<<<<<<
@@ -24962,7 +25396,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
   }
 
 
-  /* "agents/ties.pyx":263
+  /* "agents/ties.pyx":284
  *             out[a, b] = c
  *             out[b, a] = c
  *     free(rows)             # <<<<<<<<<<<<<<
@@ -24971,7 +25405,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
 */
   free(__pyx_v_rows);
 
-  /* "agents/ties.pyx":238
+  /* "agents/ties.pyx":259
  * 
  * 
  * def common_partners(ties):             # <<<<<<<<<<<<<<
@@ -25007,7 +25441,7 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
   return __pyx_r;
 }
 
-/* "agents/ties.pyx":266
+/* "agents/ties.pyx":287
  * 
  * 
  * def active(ties, double threshold, double window):             # <<<<<<<<<<<<<<
@@ -25016,16 +25450,16 @@ static PyObject *__pyx_pf_6agents_4ties_6common_partners(CYTHON_UNUSED PyObject 
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6agents_4ties_9active(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6agents_4ties_13active(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_4ties_8active, "Ties with trust at or above ``threshold`` and interaction within ``window`` months (\302\2474.2).\n\n    Writes ``ties.active`` from ``ties.trust``.\n    ");
-static PyMethodDef __pyx_mdef_6agents_4ties_9active = {"active", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_9active, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_8active};
-static PyObject *__pyx_pw_6agents_4ties_9active(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6agents_4ties_12active, "Ties with trust at or above ``threshold`` and interaction within ``window`` months (\302\2474.2).\n\n    Writes ``ties.active`` from ``ties.trust``.\n    ");
+static PyMethodDef __pyx_mdef_6agents_4ties_13active = {"active", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_4ties_13active, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_4ties_12active};
+static PyObject *__pyx_pw_6agents_4ties_13active(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
@@ -25057,46 +25491,46 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_threshold,&__pyx_mstate_global->__pyx_n_u_window,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 266, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 287, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 266, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 287, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 266, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 287, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 266, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 287, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "active", 0) < (0)) __PYX_ERR(0, 266, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "active", 0) < (0)) __PYX_ERR(0, 287, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("active", 1, 3, 3, i); __PYX_ERR(0, 266, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("active", 1, 3, 3, i); __PYX_ERR(0, 287, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 266, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 287, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 266, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 287, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 266, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 287, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
-    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 266, __pyx_L3_error)
-    __pyx_v_window = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_window == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 266, __pyx_L3_error)
+    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[1]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 287, __pyx_L3_error)
+    __pyx_v_window = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_window == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 287, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("active", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 266, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("active", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 287, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -25107,7 +25541,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  __pyx_r = __pyx_pf_6agents_4ties_8active(__pyx_self, __pyx_v_ties, __pyx_v_threshold, __pyx_v_window);
+  __pyx_r = __pyx_pf_6agents_4ties_12active(__pyx_self, __pyx_v_ties, __pyx_v_threshold, __pyx_v_window);
 
   /* function exit code */
   for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
@@ -25119,7 +25553,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6agents_4ties_8active(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, double __pyx_v_window) {
+static PyObject *__pyx_pf_6agents_4ties_12active(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_ties, double __pyx_v_threshold, double __pyx_v_window) {
   __Pyx_memviewslice __pyx_v_tie = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_trust = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_idle = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -25143,59 +25577,59 @@ static PyObject *__pyx_pf_6agents_4ties_8active(CYTHON_UNUSED PyObject *__pyx_se
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("active", 0);
 
-  /* "agents/ties.pyx":271
+  /* "agents/ties.pyx":292
  *     Writes ``ties.active`` from ``ties.trust``.
  *     """
  *     cdef const cnp.npy_bool[::1] tie = ties.tie             # <<<<<<<<<<<<<<
  *     cdef const double[::1] trust = ties.trust, idle = ties.idle
  *     cdef cnp.npy_bool[::1] out = ties.active
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 271, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 271, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "agents/ties.pyx":272
+  /* "agents/ties.pyx":293
  *     """
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef const double[::1] trust = ties.trust, idle = ties.idle             # <<<<<<<<<<<<<<
  *     cdef cnp.npy_bool[::1] out = ties.active
  *     cdef Py_ssize_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 272, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 293, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 272, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 293, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_trust = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_idle); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 272, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_idle); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 293, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 272, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 293, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_idle = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "agents/ties.pyx":273
+  /* "agents/ties.pyx":294
  *     cdef const cnp.npy_bool[::1] tie = ties.tie
  *     cdef const double[::1] trust = ties.trust, idle = ties.idle
  *     cdef cnp.npy_bool[::1] out = ties.active             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t k
  *     for k in range(tie.shape[0]):
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_active); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 273, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_active); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 294, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 273, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 294, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_out = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "agents/ties.pyx":275
+  /* "agents/ties.pyx":296
  *     cdef cnp.npy_bool[::1] out = ties.active
  *     cdef Py_ssize_t k
  *     for k in range(tie.shape[0]):             # <<<<<<<<<<<<<<
@@ -25208,7 +25642,7 @@ static PyObject *__pyx_pf_6agents_4ties_8active(CYTHON_UNUSED PyObject *__pyx_se
   for (__pyx_t_7 = 0; __pyx_t_7 < __pyx_t_6; __pyx_t_7+=1) {
     __pyx_v_k = __pyx_t_7;
 
-    /* "agents/ties.pyx":276
+    /* "agents/ties.pyx":297
  *     cdef Py_ssize_t k
  *     for k in range(tie.shape[0]):
  *         out[k] = tie[k] and trust[k] >= threshold and idle[k] <= window             # <<<<<<<<<<<<<<
@@ -25248,7 +25682,7 @@ static PyObject *__pyx_pf_6agents_4ties_8active(CYTHON_UNUSED PyObject *__pyx_se
   }
 
 
-  /* "agents/ties.pyx":266
+  /* "agents/ties.pyx":287
  * 
  * 
  * def active(ties, double threshold, double window):             # <<<<<<<<<<<<<<
@@ -26793,7 +27227,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Grant), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Grant),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 31, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(4, 32, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Trust",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
@@ -26802,7 +27236,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 73, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(4, 74, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Ties",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
@@ -26811,7 +27245,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 101, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(4, 102, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Leadership",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
@@ -26820,7 +27254,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 118, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(4, 119, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Commitment",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
@@ -26829,7 +27263,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 134, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(4, 135, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Institutionalization",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
@@ -26838,7 +27272,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 202, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(4, 203, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Employers",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
@@ -26847,7 +27281,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 228, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(4, 229, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Outcomes",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
@@ -26856,7 +27290,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 260, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(4, 261, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Params",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
@@ -26865,7 +27299,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 267, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(4, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_t_1 = PyImport_ImportModule("agents.trust"); if (unlikely(!__pyx_t_1)) __PYX_ERR(5, 8, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
@@ -27722,78 +28156,108 @@ __Pyx_RefNannySetupContext("PyInit_ties", 0);
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "agents/ties.pyx":85
+ * # ------------------------------------------------------------------ features of a pair
+ * 
+ * def openness(member_i, member_j, Params params):             # <<<<<<<<<<<<<<
+ *     """Formation multiplier of pairs straddling the pre-grant cluster (M10, M31).
+ * 
+*/
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_1openness, 0, __pyx_mstate_global->__pyx_n_u_openness, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 85, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
+  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
+  #endif
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_openness, __pyx_t_4) < (0)) __PYX_ERR(0, 85, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/ties.pyx":94
+ * 
+ * 
+ * def letdown_base(competitive, Params params):             # <<<<<<<<<<<<<<
+ *     """Base let-down chance of an interaction: broken commitments, and rivalry (M18, M29).
+ * 
+*/
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_3letdown_base, 0, __pyx_mstate_global->__pyx_n_u_letdown_base, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 94, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_4);
+  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
+  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
+  #endif
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_letdown_base, __pyx_t_4) < (0)) __PYX_ERR(0, 94, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "agents/ties.pyx":105
  * # ------------------------------------------------------------------ the month's passes
  * 
  * def interact(ties, meeting, consortium, Params params, const double[:, ::1] u):             # <<<<<<<<<<<<<<
  *     """Formality, interaction and signals on every pair (M1-M3, M11, M18, M29, M33; T4).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_1interact, 0, __pyx_mstate_global->__pyx_n_u_interact, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 85, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_5interact, 0, __pyx_mstate_global->__pyx_n_u_interact, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 105, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_interact, __pyx_t_4) < (0)) __PYX_ERR(0, 85, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_interact, __pyx_t_4) < (0)) __PYX_ERR(0, 105, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/ties.pyx":134
+  /* "agents/ties.pyx":155
  * 
  * 
  * def age_and_risk(ties, consortium, Params params):             # <<<<<<<<<<<<<<
  *     """Idle months and age, then this month's hazards and formation chances (N1, N3).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_3age_and_risk, 0, __pyx_mstate_global->__pyx_n_u_age_and_risk, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 134, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_7age_and_risk, 0, __pyx_mstate_global->__pyx_n_u_age_and_risk, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 155, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_age_and_risk, __pyx_t_4) < (0)) __PYX_ERR(0, 134, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_age_and_risk, __pyx_t_4) < (0)) __PYX_ERR(0, 155, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/ties.pyx":163
+  /* "agents/ties.pyx":184
  * 
  * 
  * def form_and_dissolve(ties, TrustRule rule, cnp.int64_t month, const double[:, ::1] u):             # <<<<<<<<<<<<<<
  *     """Dissolve ties whose draw falls below the hazard, then form new ones (N1, N3; T5).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_5form_and_dissolve, 0, __pyx_mstate_global->__pyx_n_u_form_and_dissolve, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[2])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 163, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_9form_and_dissolve, 0, __pyx_mstate_global->__pyx_n_u_form_and_dissolve, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 184, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_form_and_dissolve, __pyx_t_4) < (0)) __PYX_ERR(0, 163, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_form_and_dissolve, __pyx_t_4) < (0)) __PYX_ERR(0, 184, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/ties.pyx":238
+  /* "agents/ties.pyx":259
  * 
  * 
  * def common_partners(ties):             # <<<<<<<<<<<<<<
  *     """Common partners of every two organizations, ``A @ A`` of the ties, into ``ties.common_matrix``.
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_7common_partners, 0, __pyx_mstate_global->__pyx_n_u_common_partners, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[3])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 238, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_11common_partners, 0, __pyx_mstate_global->__pyx_n_u_common_partners, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_common_partners, __pyx_t_4) < (0)) __PYX_ERR(0, 238, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_common_partners, __pyx_t_4) < (0)) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/ties.pyx":266
+  /* "agents/ties.pyx":287
  * 
  * 
  * def active(ties, double threshold, double window):             # <<<<<<<<<<<<<<
  *     """Ties with trust at or above ``threshold`` and interaction within ``window`` months (4.2).
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_9active, 0, __pyx_mstate_global->__pyx_n_u_active, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 266, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_4ties_13active, 0, __pyx_mstate_global->__pyx_n_u_active, NULL, __pyx_mstate_global->__pyx_n_u_agents_ties, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_active, __pyx_t_4) < (0)) __PYX_ERR(0, 266, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_active, __pyx_t_4) < (0)) __PYX_ERR(0, 287, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "agents/ties.pyx":1
@@ -27911,7 +28375,7 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
   if (__Pyx_PyTuple_SET_ITEM(__pyx_mstate_global->__pyx_tuple[1], 0, __pyx_mstate_global->__pyx_slice[0]) != (0)) __PYX_ERR(1, 763, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[1]);
 
-  /* "agents/ties.pyx":204
+  /* "agents/ties.pyx":225
  *     if not new:
  *         return 0, gone
  *     pairs = np.empty(new, dtype=np.int64)             # <<<<<<<<<<<<<<
@@ -27920,7 +28384,7 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
 */
   {
     PyObject* __pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-    __pyx_mstate_global->__pyx_tuple[2] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[2])) __PYX_ERR(0, 204, __pyx_L1_error)
+    __pyx_mstate_global->__pyx_tuple[2] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[2])) __PYX_ERR(0, 225, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_mstate_global->__pyx_tuple[2]);
   }
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[2]);
@@ -27984,38 +28448,38 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{15},{15},{7},{6},{2},{9},{50},{39},{34},{30},{37},{5},{8},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{1},{3},{6},{3},{12},{11},{9},{10},{15},{18},{8},{1},{4},{14},{14},{1},{7},{18},{8},{10},{9},{6},{13},{15},{15},{10},{5},{4},{5},{15},{5},{6},{9},{5},{5},{17},{12},{9},{6},{16},{6},{7},{4},{9},{5},{6},{7},{1},{2},{4},{5},{13},{5},{8},{10},{5},{8},{1},{1},{9},{12},{1},{7},{7},{4},{9},{5},{3},{1},{4},{4},{4},{8},{3},{9},{7},{2},{5},{3},{8},{3},{1},{4},{5},{6},{8},{3},{8},{10},{5},{15},{16},{8},{8},{4},{4},{7},{10},{5},{11},{6},{7},{4},{5},{11},{4},{4},{6},{9},{2},{3},{4},{2},{2},{5},{1},{6},{6},{6},{3},{4},{6},{1},{10},{6},{1}};
-    const struct { const unsigned int length: 10; } bytes_length_index[] = {{1},{83},{306},{279},{605},{495}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{15},{15},{7},{6},{2},{9},{50},{39},{34},{30},{37},{5},{8},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{1},{3},{6},{3},{12},{11},{9},{10},{15},{18},{8},{1},{4},{14},{14},{1},{7},{18},{8},{10},{9},{6},{13},{15},{11},{15},{10},{5},{4},{5},{15},{5},{6},{9},{5},{5},{17},{12},{9},{6},{16},{6},{7},{4},{9},{5},{6},{7},{1},{2},{4},{5},{13},{5},{8},{10},{5},{8},{1},{1},{9},{12},{1},{7},{8},{8},{7},{7},{4},{9},{5},{3},{1},{4},{4},{4},{8},{3},{9},{7},{2},{5},{3},{8},{3},{1},{4},{5},{6},{8},{3},{8},{10},{5},{15},{16},{8},{8},{4},{4},{7},{10},{5},{11},{6},{7},{4},{5},{11},{4},{4},{6},{9},{2},{3},{4},{2},{2},{5},{1},{6},{6},{6},{3},{4},{6},{1},{10},{6},{1}};
+    const struct { const unsigned int length: 10; } bytes_length_index[] = {{1},{35},{83},{25},{306},{279},{605},{495}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (2167 bytes) */
-static const char cstring[] = "x\332\205UKw\023G\026F \203\0013A~0!!\3206\306\"\0044\221m \207\020r\344\0073\346L\022d\033\017\204\231\323\247\324]\222\032\372\245\256j[\312\344\014Yj\331\313^\326\262\227\275\354\245\226Zj\251e~\002?!_uK~\220\314\214\217U}\273\352\336[\367~\367\273\267\025\302\225/\333\212S{C5\376\244\364Hy\374\035\265\034\257\263g\320\003\305\251+\2175\307\346F\303w|\246\020[Wt\303\223\212\037n\033\366\370\200q\317\320\251~LYq\274\377y~r\357P\363\311\267\353\304\266\035\256\020\306\214\206\255pG\361(\321\3579\266\331Q\2544\310}\004\271e\357\023\323\320\025\313\321\351]\205\266]\330\302UQ+\312{\213u\307\343\036\261\213w\225\006\\\215\225Y\223\270\024W)\244m0\345{\207S\2057\201\304z\2077\035[\301\236NM\243F=\302)n\223\361\301\253\047\225l\345\371\346\363{\253_\255\246\321zT\342\306\024\346\3274\023\201R&A\253\371\206\311\341\235w\\\312J\312V]\3518\276bS\304\205,\\\350\0357\340Mj+\214r)(\3054g\302\r\307Van\330\215\342\010&c\237J\353\247\304d\264Dt]\205\036%\rjs\366\027n\340\036\267\323\326\034\323\224\252\216\315J\244\246\351\006#5\223R[\256\r\315`\231\244\333\016\362\253\023\337\344\212\252zT\3675\252\252\212\356\247\027\330\216}\017\371\356\033\304\304\251f\330\006WU\333\267\334NI\325\034\217\226,\330\031\304\363HG\251\023\303\314\2222,\027H\037W\363-\302\233\277\323\360\323\010\344;1MG\003\276J\346J\047\234\224\376\3404+\225\304:c\t+Uv\326\267\2666M\323p\231\301vh\313\247\266F%_KG\324U\325\347\2356~\033\250\233\372=m\363mZW\325\021\266H\026\211I\364\217\204\006\345\006\247\226\334\320\245\r\376\352\276\255\311\047\216\330\330*KBJ\0261\354\364\351\350\276\231\236\331\304\312\236\362zUE9T\255I\265\267\314\267\262\267\221\027)Jfd\222o\273\206\366\026\0366\355\261\336>\227(H\037-\237\230c\267\343:\035JZJ\326c\033\264-_\300\244\303P\330\261\320\017\345#;N\231\314\305`\262b\216\017\312R\002\332\220\224l\240\026\376\201\231\256z\006{\2331\255$\231F\032\036\245\026^\017\0056.\227Z\363\353u\264\r\353\330\232\341\224\016\3352\3029\265\321\343\265\032aT\376Tt\246\205f\344\235\232a\302\322#""\246*\333M\323\320c\032e\232\t3\025\030\243}5Xho5\047s\2429\226\005NZ\206\235Ihw)8v\266\2422 J{\364\342\022\260\222z\014\257\256\231\005\355\341N\214/\206B\032\276\2459\276\315%\371tY\223t\221\200d\003\221Z.\357\200^\230-\024\345I\347\001\365<\307\253\233\244\301d\006)>\3503\346\230\3734KI5\351>5\017\323K\005\236\255\262\253\263\374\344;\325G\323\251\341\330\264\201\047W\221^\003\220\271M\362\023\361\364le\206\241\033\272I1\031i\333\260\031\210\352KO\360n\363\007\253X\020\027J6zR]\022\231e\313O\364\r\270Et\225\352\rjR\256;\007\266*\341\267,\n\306\333\r\014R9E\345\364\004\\\264##\200\300\233\026p\2214\3028\266@\013\017\021\022I\013\260[\022\334%\206\307\244\2009a\273i\337\0032\307\2456\212\315Pt\327E\311R-\224\200X\314E\021d\314\256\343\272\016\242\203+<\271\232\346\355:\007\324s=\303\361\216h\341Q\020I\262\202i\200]kz\264\221&-\237\214\313*\0340\017\2557:\006\275G3-\235\030X\320\025\252,\254\374z`hf\253\204\004m\340\215z!U\2037\227q\007?\317\3278\307M\254\351\230:p6\250\344;\177\303]\0341\356\243Y\221\225\357\302-\305\227\304\247\014\351\343\037\017\206\340\016\016\214q}!\001\353\366\017\277\344\336_85q[\360\250<\314\337\024\253\342]\254\047\363\303\374\274\230\025\325_\363\223\335\211\356\213`>X\t\352a%\254\016\047/v\313\335\315`&\250\004;a>\334\024\005qS\354D\027\342Ei\226\254$Z\257\000\227S\247&f\202\24507\314_\013\237\t+^\211\311\360\232\".D\305x&~\226\220a\376\226\330\215\256\302\nbQ\360\301\027O\022\275\207k\357F\033q.\rdP\254\364f{\325a~A,\016\226\276J\362Ie\230/Ez</\235n\210K\321n|\243\227\357a\367F\310\0077\037\310\000\336\237=5q~\024\362r\260\027\226\303\312pr\252[\301F1\374D\224\305\337\244\177\304\260\206\213O\344r:,\212\031Q\021/\243\252\264\370.,\204\013\310xWL\303\nN\376\324%]?\200\360Q\267\025L\244\256\327\303\226\310\213u\321\212\362\321f\\@2\265\344Lr\2777\325?T{\025\222\220\211y\300\332\216Zq>^\217\337\365H\217\367W\373\255\301\363\352\360F15\256d\210-\235\200D\326\343z\250\013\244\373qx&|\000\244?\217\226\243\355\210K4\177\315\177\022~!\366\242r""\264\026\325\34231\224\047?\314\373bw\005A\267\206S\227\203\323\330/\237\020r\30144\267\003/\234\016W\302\246x\003\047\253\261\227L\047\377\367\370\360\246\262Dj3\230\013H\300\302\371\324L.\023\301\213p>,\017/\317\005/\303\252LA,\213m\341E\323\321\n\202\315\307\225x;u\265\234T\207S\022\2503\301}p\345\230\210+r]I\244\351\023\260\200\224\203[\017c.\203PD~\260\370m\302{c\371Q\262(\211\365\031jv\035 }\223qcI\350\021 \274\027\355\016\312\177\357oH\324%\367\006\237?N6z\031\323D+%\231 \022\360\2328+\010\252u\020\327\223J\202\016\230\r\266\302c\215P\036\343\312\202E\344\335BiV`t\016\205\034e0\021 \253Y\220\352\205\304\344*\210t+l\035\3339\024\nA!\270\025\264\216Y}\324\355\204\271\2600\274<\266\272|\035\004\362\305\017q9\256\244\226\303\223\201\224A\355\035`\266\034\374#m\317\251\031\354\347\317\375\302\273eIA\026 \365\251\356Z\267\236\336\271$NK:]\354.w\367\202r\220\242Cd\373\264N\270\225\341H\236\254\242\372\005\030M\210*\324\376\3136\310\231\373 \250U(\346\320V\353P\374\263\310\211\302p\352\222d\312Z\312\306#\001-uD\240\226\214\375!x\263\022j\350\271\207\321<\310\222\336\272\037T1|\236\202E+\242\026\235\217\013\343\306-\214[{\376X{\216A\235\034\203:y\251[\225\001\236\205\306~\360Z\344$\000\367\203\034\3105{jb.x\212R\344\257\312\341 \271\263\035\276\213\264x:\376:\251Iv\024\202\353\341\277\243\205h+\256J\245\351\301\247%\034\317\202\277\373\311\036\230w\365\323\360\221\370W\274\020?M\226z\347z\254\277\330\257\245\024\273\206\200\227\300\210\321\320\233\216\037\201\353\371+Am\360\361=\364p+\245\332@\3712>\035\337I\322\021\366.2\223\205dKN\274yqE\370Q\345\367C\362\233d\267W8\034\222w\242\305\210\214&uJ\364\301\235\265\336b\017[\213b\003wC\357\257r0\334\216\316\311\013\213\342@\252_\2255y?\371\207s\362\303\n\31190\0274\323!\266(\232\021\211X|+\356\364\316\364\356\367s\375\231\376z\337\037\354\276\030\274\330\033N\316\245\263n_\274J\225\026\342\255\244\2324{F6\347FU\371OF\244\213\335\257\203\032>\036r\206oG\235$\227\200!s\2502\305\320\230\234FH\367\303\363\351\207\245\212\346""\275\035\317c\362\374<X\337\031\354\354\246\267\275\034\274|u|\016?C\303\362\350q\374s\257\334[\357y\375+}oP\375q\360\343\353\301\353\177\016\257}\206\021\244\211\302o\001\365\262\344";
-    PyObject *data = __Pyx_DecompressString(cstring, 2167, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (2225 bytes) */
+static const char cstring[] = "x\332\205U\317w\023G\022\216@\006\023\234\r2?6$\204\214\301X\204\004m\204\r\344\021\222<a\233]\3636\t\262\r\013\311\356\233\327\232iI\003\363K\323=\266\225\315[r\324q\216s\354\343\034\3478G\035}\324Q\307\374\t\371\023\362\325\214dl\222\335\365\263zj\272\253\252\253\276\372\252FcR\373lO\363Z/\270!\277\252\335\323\356\177\303\035/\350?\265\370\256\346\265\265\373\206\347J\253\023z\241\320\230kj\246\025\220\342\233\333\226;=\0202\260Ln\036R\326\274\340\177\236\037\335;\320\374\352\353U\346\272\236\324\230\020V\307\325\244\247\005\234\2317=\327\356kN\036\344\016\202\334pw\230m\231\232\343\231\374S\215\357\371\260\205\253\252Q\245{\253m/\220\001s\253\237j\035\270\232*\213.\3639\256\322\330\236%\264o=\3115\331\005\022\253}\331\365\\\r{&\267\255\026\017\230\344\270\215\342\203\327\200\224\\\355\361\372\343\233+\237\257\344\321\006\234p\023\232\010[\206\215@\271 \320Z\241eKx\227}\237\213\232\266\321\326\372^\250\271\034q!\013\037z\207\rd\227\273\232\340\222\004\255\232\347\314\244\345\271:\314-\267S\235\300d\355p\262~\310l\301k\3144u\350q\326\341\256\024\177\221\026\356\361\373{\206g\333\244\352\271\242\306Z\206i\t\326\2629wi\355\030\226($\323\365\220_\233\205\266\324t=\340fhp]\327\3140\277\300\365\334\233\310w\307b6N\r\313\265\244\256\273\241\343\367k\272\341\005\274\346\300\316bA\300\372Z\233Yv\221\224\345\370@\372\260Z\3500\331\375\235F\230G@\357\314\266=\003\370j\205+\223IV\373\203\323\242T\204u\301\022Qkl\255nl\254\333\266\345\013Kl\361^\310]\203\023_k\257\251\253\353\217\373{\370\255\241n\372\267|On\362\266\256O\260E\262H\214\320\177-t\270\264$wh\303$\033\374\265C\327\240\047\216\304\324\252H\202$\207Yn\376\364\314\320\316\317\\\346\024O\272^\327Q\016\335\350r\343\245\010\235\342m\342\205DbF!\205\256o\031/\341a\335\235\352\355HB\201|\364BfO\335N\353t \0319Y\017m\360=z\001\223\016B\021\207B?\220_\333I.(\027KP\305\274\020\224\345\014\264a9\331@-\374\0033S\017,\361\262`Z\215\230\306:\001\347\016^\017\0041-\227\336\n\333m\264\215\350\273\206\345\325\016\334\n&%w\321\343""\255\026\023\234~::\323A3\312~\313\262a\0310[\247v3\014\364\230\301\205a\303L\007\306h_\003\026\306K\303+\234\030\236\343\200\223\216\345\026\022\332\235\004\317-VT\006D\331\233\274\370\014\254\344\201\300\253O%Fb$\332E\374\001\256\307$\023\250\251\025:\206\027\272\222xhRy\362\205\260)f#w|\331\007\3230f8*\225\217\006\036\004^\320\266YGP29Th9\341\331;\274\310N\267\371\016\267\0172\315\005Y\254\324\340E\252\364\316\315\311\240\352x.\357\340)ud\332\001z~\227\375\310\002\263X\205e\231\226is\014I\276g\271\002\t\205\344\t\336]yg\005\013\342B\365&On\022\247E\261\374\310_\200f\314\324\271\331\3416\227\246\267\353\352T\t\307\341@\306\355`\246b\342\201\342\305\363\005\2364`\201\263\345\204\016\315W\000\312\373\024\030\004\331u\000\027\021\r\003\333\001q\002\004\316\010_\360\237Z\300gV H\300$q\375|2\000I\317\347.\350 @\013\337GQs-\024\2119\302G\231(\025\337\363}O\344\245\302S\3529\034\276\267\313\003?\260\274\3405q\002\016\252\021o\204\201j\030\335\200wr,\350)$\025gW\004h\316\3111\032`2\365\362\231\202\005}\243S\275\351\373\202\261Z\254\204\024\032%\230tK\256\006o\276\220\036~AhH\211\233D\327\263M\342\023\247\216\220/\244\217#!C\2643\262\n}\270\345\370\326\204\\ }\374\343!\020\334\356\2565-;$\224`\357\273\237K\277\276\375\326\314\334\340\326\340Y\324\214x|G]P\257\322VV\032_x/>1\272\274\234\326\013\225\353J&\365q\371\252Z\301\271\231-\214\313\013\352\234j\376R\236\035\314\014\236D\013\321r\324\216\033qs<{zP\037\254Gg\243F\264\025\227\343uUQW\325V\362v\272Hf\331rf\014+p9G\267\256\014\202\350B\264\033\333\311\325\344yjd\223\203\263\321R\\\032\227/\305\217\224\223.\247l|ISo\047\325\364l\372(c\343\3625\265\235\\\204;\210U%G\237|\225\231C\304\363i\262\226\226\362\010G\325\306\360\334\2609._Q\213\243\245\317\263r\326\030\227k\211\231.\220\3235\365N\262\235~4,\017\261\373Q,GW\357Pd\277\236xk\346\324$\227[\321\323\270\0367\306\263s\203\0066\252\361\373\252\256\376F\376\021\303\003\\|$\311cqU\235U\r\365,i\222\3057q%\276\002(\266\325<\254\340\344O\0036\010#\010\357\016z\321L\356z5\356""\251\262ZU\275\244\234\254\247\025$\323\312\216g\267\207s\373\007j\317c\026\013\265\000\274\367\222^ZNW\323WC6\224\373+\373\275\321\343\346\370\243jn\334(\020[:\002\t\025\352rl*\244\373^|\0345\255\250\217\223[\311f\"\t\315_\312\357\307\237\250\247I=y\220\264\322\343)\224g\337\314\373\364`\031A\367\306sg\242c\330\257\037\021J\321<47\243 \236\217\227\343\256z\001\047+i\220\315g\377\367\370\340\246:!\265\036\235\217X$\342\205\334\214\226\231\350I\274\020\327\307g\316G\317\342&\245\240n\251M\025$\363\3112\202-\247\215t3wu+k\216\347\010\250\343\321mp\345\220\210+J\003\"\322\374\021X\300\326\321\265\273\251\244 4U\036-~\235\311\341T\276\227-\022\261>D\315.\003\244/\013n,)3\001\2047\223\355Q\375\357\373k\204:qo\364\361\375lmX0M\365r\222)F\200\267\324\t\305P\255\335\264\23552\264\306\271h#>\324!\365)\256\"ZD\336=\224f\031F\047Q\310I\0063\021\262:\007R=!L.\202H\327\342\336\241\235\003\241\022U\242kQ\357\220\325\273\203~\\\212+\3433S\2533\227A\240P}\227\326\323Fn9>\032H\035\324\336\002f\267\242\177\344};w\026\373\345\223?\313A\235((\"\244>7x0h\347w.\251cD\247\323\030\024O\243z\224\243\303\250}zG\334R8\304\223\025T\277\002\243\031\325\204\332\177\331\0069Ko\004\265\002\305\022\332j\025\212\177V%U\031\317\275CLy\220\263\361\265\200\226zM\240\036\305~\027\274Y\216\r\364\334\335d\001d\311o\335\301Lk\307\017\301\242e\325JN\245\225i\343V\246\255\275p\250=\247\240\316NA\235}g\320\244\000O@c\047\372A\225\010\200\333Q\t\344\272\360\326\314\371\350!JQ\276H\303\201\270\263\031\277J\214t>\375\"k\021;*\321\345\370\337\311\225d#m\222\322\374\350\203\032\216\317\201\277;\331S0\357\342\007\361=\365\257\364J\3720[\032\236\034\212\375\305\375VN\261K\010x\t\214\230\014\275\371\364\036\270^\276\020\265F\357\335D\017\367r\252\215\264\317\322c\351\215,\037a\257\022;\273\222m\320\304[\300\374\016\223\306\357\207\344\227\331\366\260r0$o$\213\t\233\214\360\234\350\243\033\017\206\213Cl-\2525\334\r\275\277\322`\270\236\234\244\013\253j\227\324/RM~\235\375\3039\371f\205h\016\234\217\272\371\020[T\335""\204%\"\275\226\366\207\307\207\267\367K\373g\367W\367\303\321\366\223\321\223\247\343\331\363\371\254\333Q\317s\245+\351F\326\314\272C\253\230s\223\252\374\247 \322\351\301\027Q\013_\025\232\341\233I?+e`\310\371\374\313\005\376\314#\244\333\361\251\374\213\323D\363^O\0270y~\032\255n\215\266\266\363\333\236\215\236=?<\207\037\241aer?\375iX\037\256\016\203\375\013\373\301\250\371\375\350\373\037F?\374s|\351C\214 CU~\003\202\350\327\271";
+    PyObject *data = __Pyx_DecompressString(cstring, 2225, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (2869 bytes) */
-static const char cstring[] = "\377 at 0x o\377bject>.:\377 <Memory\377View of \377<contigu\377ous and gdir%\001\007\rin\021\005\177strided\"\010o or \004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\375v\242\000Invali\377d mode, \347exp\305\000|\000\047c\047\376t\001\047fortra\237n\047, gH\000%\005s\357hape\222\000 ax\377is Note \373th\207 Cytho\373n \021\000delib\237eratek\000\320\001c\367ter!\001n PE\337P-484\212\"re\376\264!s subcl\366\246\000es\261!buil\373ti\260\000ypes.\377 If you \223ne\224 \303\000p\316\000%\tt\177hen set\200\000\367e \047\357\002atio\377n_typing\355\047\355$iv\242\000o F\377alse.add\375_\231 eagent\357s/tie\000pyx\317coll\305@:\000s.\377abcdisab\357leen\002\001gci\375s\004\003dno de\377fault __\377reduce__\367 du\\\002non-\336\301@vial\033\000ci\377nit__num\377py._core\373.m5\000iarra\277y fail\317\003i\363mp\347 \033\tumat\345h\021\016u\207\002\311Aall\353oc\335  E\003dat\303a.\013\020\245C\367a\324cs.\377ASCIIEll\377ipsisSeq_uence\254\204\001.\261\204\007\337__Pyx\001\000Di\377ct_NextR\317ef__\325$\352\000__\366\252B__\001\005geti\227tem\r\001d0\001\027\000fgunc\035\001\030\000st\206`x)\001\341\0033\001main\003\002\357odulM\002nam\346\002\003ewT\001\214@_ch\037ecksuT\000\n\001?\004\360\025\001\330@\360 \037\001unpi\333ck?\000En \005vt<\262A\230\001qualO\005\240Eb\251Fc\250\204\002\277\001\274Dex\314\001\202\307`_\203\005\323`\262\006\003\006.\007t\273es\331@_is\325Ao\277utinea\264`a\303ct\352`\330`\333`\261 d_\257risk\344c.\346aa\237greem\366`\000\006s\376\305E_buffer\377asyncio.\374\255`Q\003satten\377dedbbase\376\000\001_formal\377itybilat\337eral_\353\205\001cc\273ha\315@scl\213\000_\336\341 trac/\000ck\373co?\003commi\337t_min\004\003teud\017\001o\n\002on_\365`\367rix\r\003_par\337tners2\000pl\372\257\003rq\000conso\377rtiumcou\013nt\371ad\220A\000\002\215!\213\211\003\337empty\334`od\337eenum\213\207\002er\377rorflags\374\276\001\233\"dissol\373ve\315\003_leve\tl\326\006\343\002t\000\003\322\206\001\332\003\372\001\373ed\227\210\004goneg""\337rant_\241 gr\377ouphazar\375d\000\003siidid\367lei\275 xinswtit\250@ona\237 \037t64in\271!\260@\001\004\353ed\305\204\001s\000\002ize\375j\331`ad_edg\377eletdown\375_\377!mmeeti\237ngmem\302\211\001\272\211\001mr\203\000y~\001\006\000thm\225 ^\316\204\001ndim\224`r\237\000\235a\223anew\000\000\325 i\373rs\005\001vianp\376\232\207\002objopen\373ne\212 utppa\317ckpa#\000\200@am\363sp\202@\260\001popp\335o\233\000ive\005\000t_\376\363\002powerpr7ior\215gre\306`\222a\377scratchrgegi\361\001\004\001st\202A\277wsrule\030\004s\370\332\000\316\210\003\330\212\002share\263d_\322\207\001\272\213\001al\000\003s\rs\220 st\222`\315\206\003\"\002K\000\357psto\001\000ruc\373ttg\000shold\337titie\326\211\001tj\377tptrustu\373un\322\001updat\377evaluesv\337iavia\004\000si\177onwwin_\272\204\003\374\007\000\351 xO\200\001\360\n\377\000\005(\240t\2501\330\377\004#\2404\240\177\260d\377\270!\330\004!\240\024\240\377Q\340\004\010\210\005\210U\377\220!\2203\220f\230A\377\230Q\330\010\013\2101\210\377E\220\023\220A\220S\230\377\004\230E\240\021\240#\240\337S\250\n\260$3\001\2703\357\270c\300\021P\000\014\000\005\377\023\220&\230\001\330\004\034\377\230J\240m\2603\260a\377\330\034 \240\n\250\047\260\377\023\260J\270a\330\004%\317\240T\250\0313\000\010\000\047\240\177t\320+>\270d\300t\000\337,\250D\260\001\204\002\320\047\377A\300\024\300Q\330\004\"\377\240$\320&8\270\004\270\177A\330\004.\250d\260\232\000\377\034\230D\240\r\250T\260\357\037\300\004\300\023\000\037\230t\367\320#6\264\001\360\006\000\005\375\t\254\0042\220V\2301\230\277A\330\010\014\210A\301\000\047?\230\032\2401\240H\\\001\201\000\371B\216\000\277\n\002\230\047\240\023\337\240A\240X\250\342\000\014\210\337M\230\021\230\"\357\000T\240\371\0223\000B\000\016\210a\210u}\220K\000\017\210q\220\005V\002\377C\230q\240\004\240C\240\177q\250\004\250E\260\021\200 \377b\270\003\2705\300\014\310\376\036\006Y\230a\230s\240!\376\324 x\250q\260\004\260C\377\260\177\300a\300t\3104\377\310q\320PQ\330\037\047\3128\002A\254#&\206*\214A""\036\230\373d\240\211@\030\230\003\2306\376\347 )\2502\250R\250t\376\312!\340\004\032\230+\240V\377\2501\250B\250b\260\003u\260\272@\010\350\r\013\2103\262\000\277q\330\014\020\220\002\300@1\374\000\006\016\001\001\220\022\2202\220\377R\220r\230\022\2303\230\367h\240jB\0004\260r\270W\022\2701\000\034\330\214f1\330!\377E\220\025\220a\220s\230\371!Q\002i\001\005\220U\230!\377\2301\330\020\025\220X\230\375Q\277\001\2402\240R\240r\357\250\022\2503\252\000\004\260A\373\260Re\0022\270Q\330\014\216\314!\003\2205\251`\000\010\365`\001\335\210\305a\022\000\005\214(!\240\277\024\320%7\260t\241\000\004\377 \240\004\320$?\270tw\3001\330\006\003:\270$\325a_\035\230T\240\036\242 =\226c\377&\240d\250!\330\004-\177\250T\3201L\310D\362!~\370a\320)<\270D\300\344c\373\240q\340b\240a\330\004\036\377\230b\240\006\240a\240x\377\250w\260f\270A\270Q?\340\004\024\220I\230\376\204\010\361\000\256\322#s\220$\365\000q\230@3j2\000\007\203`\001\307\003\005\220\323\000w\024\220A\202!\330\014\031\306`\343%\230\202@\t\006\022\006\021\220\021\357\220%\220q+\010\017\210y\277\230\001\230\021\330\020.\005\020\375\036\276`u\240O\2601\260\307A\330\014R\000\360*\210\206\001A\210\327S\220\003\307@W\232\206\002\014\023\377\2201\330\004\007\200t\210\376\231@\017\210s\220!\330\004\337\014\210B\210f\212\002&\240\375\002\313a\013\2102\210V\220\2771\220A\330\004&\361\001\037\320\234\000\310I\336\204\001\255a4\232`\021\230_&\240\005\240Q\231 \010\001\023\343\004\030\342\206\001\237\207\005\231\"4\210q\277\220\001\220\023\220C\332`\027\177\240\001\240\021\330\014\r\202\206\001\365B\211\204\002\010\214\001a\210q\330o\010\016\210a\267gq\330\271\000\3757\265`3\230c\240\022\240\3477\250!\252`\035\000\017\210v\377\220Q\220f\230F\240!\377\2403\240b\250\t\260\021\n\375\207\005\021\323\206\005!G\002\231\206\003\315%\252\002\336\207A\010\r\210Q\257\204\001\006\210\375aH\000[\240\001\330\004\013\377\2105\220\001\200\001\360\024\377\000\005\025\220F\230!\330\373\004\031\231\207\001\330\004\035\230R\377\230\177\250c\260\022""\260;\373\270b\232a\021\220\036\230{\277\250\"\250I\260Q!\001\022\367\320\033.\034\000\024\260R\260\367v\270V\367`\031\033\230:\377\240]\260\"\260F\270&\377\300\007\300s\310$\310b\272\336b\034\256\000&\250\001\355\210\005\022\377\260:\270Q\330\004\026\220\377b\320\030-\250R\250q\376\346b\320 0\260\002\260*\372\325\210\001\037u\000l\270\"\270I\376\356\210\001!\240\026\240u\250A\376\223\211\017=\270T\300\021\330\004>\236\211\004*\250$\250a\243\212\004\307A\377d\320*B\300$\300a\237\330\004$\240Dy\000%\000G\356\225\207\001(\250\007m\001\047\240w6+\001\031\230\221@\360\010\223\211\022\222M\335\020\305@\025\220h\300\210\002$\240\377h\250a\250s\260%\260\377y\300\003\3005\310\001\310\377\023\310C\310u\320TU\177\320UV\330\010\025\220\350\210\001\367v\240Y \002\"\260I\270_Q\270h\300i\342\210\003\010\345\204\003\375~\303c\013\210;\220b\230\375\004\277\212\002R\250y\270\001\270\372\237`\025\343@e\2301\330\010\177\022\220!\2205\230\t\324\213\002\377Q\240d\250(\260!\260\3774\260|\320CS\320S\375Ti\002X\320XY\330\010\376\376\211\007J\240a\240t\250<\377\260|\3001\300C\300r\377\310\026\310r\320QZ\320\377Z[\320[\\\330\034\035\013\230Q\317`\021";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 2869, 3656);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (2951 bytes) */
+static const char cstring[] = "\377 at 0x o\377bject>.:\377 <Memory\377View of \377<contigu\377ous and gdir%\001\007\rin\021\005\177strided\"\010o or \004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\375v\242\000Invali\377d mode, \347exp\305\000|\000\047c\047\376t\001\047fortra\237n\047, gH\000%\005s\357hape\222\000 ax\377is Note \373th\207 Cytho\373n \021\000delib\237eratek\000\320\001c\367ter!\001n PE\337P-484\212\"re\376\264!s subcl\366\246\000es\261!buil\373ti\260\000ypes.\377 If you \223ne\224 \303\000p\316\000%\tt\177hen set\200\000\367e \047\357\002atio\377n_typing\355\047\355$iv\242\000o F\377alse.add\375_\231 eagent\357s/tie\000pyx\317coll\305@:\000s.\377abcdisab\357leen\002\001gci\375s\004\003dno de\377fault __\377reduce__\367 du\\\002non-\336\301@vial\033\000ci\377nit__num\377py._core\373.m5\000iarra\277y fail\317\003i\363mp\347 \033\tumat\345h\021\016u\207\002\311Aall\353oc\335  E\003dat\303a.\013\020\245C\367a\324cs.\377ASCIIEll\377ipsisSeq_uence\254\204\001.\261\204\007\337__Pyx\001\000Di\377ct_NextR\317ef__\325$\352\000__\366\252B__\001\005geti\227tem\r\001d0\001\027\000fgunc\035\001\030\000st\206`x)\001\341\0033\001main\003\002\357odulM\002nam\346\002\003ewT\001\214@_ch\037ecksuT\000\n\001?\004\360\025\001\330@\360 \037\001unpi\333ck?\000En \005vt<\262A\230\001qualO\005\240Eb\251Fc\250\204\002\277\001\274Dex\314\001\202\307`_\203\005\323`\262\006\003\006.\007t\273es\331@_is\325Ao\277utinea\264`a\303ct\352`\330`\333`\261 d_\257risk\344c.\346aa\237greem\366`\000\006s\376\305E_buffer\377asyncio.\374\255`Q\003satten\377dedbbase\376\000\001_formal\377itybilat\337eral_\353\205\001cc\273ha\315@scl\213\000_\336\341 trac/\000ck\373co?\003commi\337t_min\004\003teud\017\001o\n\002on_\365`\367rix\r\003_par_tners2\000p\337AWive\007\001l\272\003r|\000\377consorti\177umcount\204\204\001\341d\233A\000\002\230!\226\211\003emp\373ty\347`odeen\373um\226\207\002error\237flags\311\001\246\"d\177issolve\330\003?_level\341\006\356\002at\000\003\335\206\001\345\003\205!ed\242\210""\004\377gonegran\373t_\254 group\277hazard\000\003s\377iididlei\376\310 xinstit\356\263@ona\252 t64cin\304!\273@\001\004ed\320\204\001\275s\000\002izej\344`a\377d_edgele\277tdown_\212Am\377meetingm\177ember_i\001\004\317jmem\335\211\001\345 im+um\334\211\001m\232\000y\225\001\006\000\347thm\254 \360\204\001ndi\325m\266`r\266\000a\265ane\271w\000\000\367 irs\005\001v\357ianp\274\207\002obj\277openne\241 u\377tppackpa<#\000\242@amsp\244@\307\001\337poppo\262\000iv\355e\005\000t_\212\"pow\177erprior\257g\363re\350`\264ascra\177tchregi\210!\366\004\001st\231Awsru\213le\030\004s\361\000\360\210\003\372\212\002s?hared_\364\207\001\334\213\001\333al\000\003ss\247 st\360\264`\357\206\003\"\002K\000psto\276\001\000ructtg\000s\377holdtiti\375e\370\211\001tjtptr\277ustuun\322\001u\377pdateval\377uesviavi\375a\004\000sionww\307in_\334\204\003\007\000\200@xO\377\200\001\360\n\000\005\014\210\3772\210X\220Q\220e\230\3776\240\026\240\177\260b\270\377\001\330\026\030\230\006\320\036\3673\2601\035\003(\240t\250\2771\330\004#\2404\035\000d\377\270!\330\004!\240\024\240\377Q\340\004\010\210\005\210U\377\220!\2203\220f\230A\377\230Q\330\010\013\2101\210\377E\220\023\220A\220S\230\377\004\230E\240\021\240#\240\277S\250\n\260$\2604\000\270_3\270c\300\021s\000\014r\001\3774\210r\220\026\220w\230\377l\250#\250Y\260c\270\376\022\004\023\220&\230\001\330\004\377\034\230J\240m\2603\260\377a\330\034 \240\n\250\047\377\260\023\260J\270a\330\004\237%\240T\250\031L\000\010\000\047\377\240t\320+>\270d\300\276\215\000,\250D\260\001\235\002\320\377\047A\300\024\300Q\330\004\377\"\240$\320&8\270\004\377\270A\330\004.\250d\260\376\263\000\034\230D\240\r\250T\337\260\037\300\004\300\023\000\037\230\357t\320#6\226\001\360\006\000\373\005\t\305\0042\220V\2301\177\230A\330\010\014\210A\332\000\177\047\230\032\2401\240H\\\001\362\201\000B\216\000\330\n\002\230\047\240\277\023\240A\240X\250\373\000\014\277\210M\230\021\230\"\210 T\363\240\0223\000B\000\016\210a\210\373u\220K\000\017\210q\220\005\376V\002C""\230q\240\004\240C\377\240q\250\004\250E\260\021\376\231 b\270\003\2705\300\014\375\310\036\006Y\230a\230s\240\375!\355 x\250q\260\004\260\377C\260\177\300a\300t\310\3774\310q\320PQ\330\037\225\0478\002A\305#&\206*\245A\036w\230d\240\242@\030\230\003\321@\377\021\240)\2502\250R\250\375t\312!\340\004\032\230+\240\377V\2501\250B\250b\260\353\003\260\323@\010\350\r\013\2103~\262\000q\330\014\020\220\002\331@\3711\000\006\016\001\001\220\022\2202\377\220R\220r\230\022\2303\357\230h\240jB\0004\260r\257\270\022\2701\000\034\330\245f1\376\330!E\220\025\220a\220s\363\230!Q\002i\001\005\220U\230\377!\2301\330\020\025\220X\373\230Q\277\001\2402\240R\240\337r\250\022\2503\252\000\004\260\367A\260Re\0022\270Q\330\235\014\314!\003\2205\251`\000\010\004\357\010\210\001\210\336a\022\000\005\376\214(!\240\024\320%7\260\375t\241\000\004 \240\004\320$\277?\270t\3001\330\006\003:\373\270$\325a\035\230T\240\036\372\242 =\226c&\240d\250!\377\330\004-\250T\3201L\363\310D\362!\370a\320)<\270\333D\300\344c\240q\340b\240a\377\330\004\036\230b\240\006\240\377a\240x\250w\260f\270\377A\270Q\340\004\024\220Iq\230\227\205\010\361\000\322#s\220$\365\000Uq\230@32\000\007\203`\001\307\003\273\005\220\323\000\024\220A\202!\330\033\014\031\306`%\230\202@\t\006\022\006\177\021\220\021\220%\220q+\010\377\017\210y\230\001\230\021\330\355\020.\005\020\036\276`u\240O?\2601\260A\330\014R\000\360*\276\241\206\001A\210S\220\003\307@W\376\263\206\002\014\023\2201\330\004\007\367\200t\210\231@\017\210s\220\377!\330\004\014\210B\210f\356\212\002&\240\002\313a\013\2102\377\210V\2201\220A\330\004\205&\361\001\037\234\000\310I\336\204\001\255a4\376\232`\021\230&\240\005\240Q\032\231 \010\001\023\004\030\342\206\001\270\207\005\231\"\3774\210q\220\001\220\023\220\375C\332`\027\240\001\240\021\330\253\014\r\202\206\001B\211\204\002\010\214\001a\177\210q\330\010\016\210a\267g\353q\330\271\0007\265`3\230c?\240\022\2407\250!\252`\035\000\377\017\210v\220Q\220f\230\377F\240!\2403\240b\250W\t\260\021\226\210\005\021\323""\206\005!G\002\360\231\206\003\315%\252\002\207A\010\r\210Q\356\257\204\001\006\210aH\000[\240\001\377\330\004\013\2105\220\001\200\377\001\360\026\000\005\025\220F\337\230!\330\004\031\231\207\001\330\004\377\035\230R\230\177\250c\260\337\022\260;\270b\232a\021\220\377\036\230{\250\"\250I\260\275Q!\001\022\320\033.\034\000\024\277\260R\260v\270V\367`\031\377\033\230:\240]\260\"\260\377F\270&\300\007\300s\310\327$\310b\336b\034\256\000&\250\375\001\355\210\005\022\260:\270Q\330\377\004\026\220b\320\030-\250\367R\250q\346b\320 0\260\327\002\260*\325\210\001\037u\000l\270\367\"\270I\356\210\001!\240\026\240\367u\250A\223\211\017=\270T\300\367\021\330\004\236\211\004*\250$\250\371a\274\212\004\307Ad\320*B\300\377$\300a\330\004$\240Dty\000%\000G\225\207\001(\250\007m\001\267\047\240w+\001\031\230\221@\360\351\010\223\211\022\222M\020\305@\025\220h\376\300\210\002$\240h\250a\250s\377\260%\260y\300\003\3005\377\310\001\310\023\310C\310u\377\320TU\320UV\330\010\273\025\220\350\210\001v\240Y \002\"\377\260I\270Q\270h\300i\352\342\210\003\010\345\204\003~\303c\013\210;\357\220b\230\004\277\212\002R\250y\327\270\001\270\237`\025\265\214\0021\330\377\010\022\220!\2205\230\t\376\355\213\002Q\240d\250(\260!\377\2604\260|\320CS\320\373STi\002X\320XY\330\375\010\376\211\007J\240a\240t\250\377<\260|\3001\300C\300\377r\310\026\310r\320QZ\377\320Z[\320[\\\330\034\027\035\230Q\317`\021";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 2951, 3750);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (3656 bytes) */
-static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/ties.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineaabcactiveageage_and_riskagents.tiesagreementagreementsallocate_bufferasyncio.coroutinesattendedbbasebase_formalitybilateral_ratecchancescline_in_tracebackcoattendcommit_mincommittedcommoncommon_matrixcommon_partnerscomplementarityconsortiumcountdatadtypedtype_is_objectemptyencodeenumerateerrorflagsform_and_dissolveformal_levelformalityformatformation_chanceformedfortrangonegrant_endgrouphazardhazardsiididleindexinstitutionalint64interactinteracteditemsitemsizejklead_edgeletdown_basemmeetingmemviewmodemoney_endmonthmounnamendimnearnegativenewnew_pairsnew_vianpnumpyobjopennessoutppackpairsparamspersonalpoppositivepost_grantpowerprior_formalityreferral_scratchregionalregisterrowsrulescratchsetdefaultshapeshared_datasignalsignalssizestartstate_sharestepstopstructthresholdtitietiestjtptrustuunpackupdatevaluesviaviasvisionwwin_chancewindowxO\200\001\360\n\000\005(\240t\2501\330\004#\2404\240\177\260d\270!\330\004!\240\024\240Q\340""\004\010\210\005\210U\220!\2203\220f\230A\230Q\330\010\013\2101\210E\220\023\220A\220S\230\004\230E\240\021\240#\240S\250\n\260$\260d\270!\2703\270c\300\021\200\001\360\014\000\005\023\220&\230\001\330\004\034\230J\240m\2603\260a\330\034 \240\n\250\047\260\023\260J\270a\330\004%\240T\250\031\260$\260a\330\004\047\240t\320+>\270d\300!\330\004,\250D\260\001\330\004#\2404\320\047A\300\024\300Q\330\004\"\240$\320&8\270\004\270A\330\004.\250d\260!\330\004\034\230D\240\r\250T\260\037\300\004\300A\330\004\037\230t\320#6\260d\270!\360\006\000\005\t\210\005\210U\220!\2202\220V\2301\230A\330\010\014\210A\210U\220\047\230\032\2401\240H\250D\260\001\260\023\260B\260a\330\010\013\2101\210E\220\023\220A\220S\230\002\230\047\240\023\240A\240X\250Q\330\010\014\210M\230\021\230\"\230A\230T\240\022\2401\240A\330\010\016\210a\210u\220A\330\010\017\210q\220\005\220V\2301\230C\230q\240\004\240C\240q\250\004\250E\260\021\260$\260b\270\003\2705\300\014\310A\330\010\017\210q\220\005\220Y\230a\230s\240!\2404\240x\250q\260\004\260C\260\177\300a\300t\3104\310q\320PQ\330\037\047\240q\250\004\250A\200\001\360\014\000\005&\240T\250\031\260$\260a\330\004\047\240t\2501\330\004\036\230d\240!\330\004\030\230\003\2306\240\021\240)\2502\250R\250t\2603\260a\340\004\032\230+\240V\2501\250B\250b\260\003\2601\330\004\010\210\005\210U\220!\2202\220V\2301\230A\330\010\013\2103\210a\210q\330\014\020\220\002\220!\2201\330\014\020\220\002\220!\2201\330\014\020\220\001\220\022\2202\220R\220r\230\022\2303\230h\240j\260\003\2604\260r\270\022\2701\330\014\020\220\001\220\022\2202\220R\220r\230\022\2303\230h\240j\260\003\2604\260r\270\022\2701\330\004\010\210\005\210U\220!\2201\330\010\014\210E\220\025\220a\220s\230!\330\014\020\220\001\330\014\020\220\005\220U\230!\2301\330\020\025\220X\230Q\230d\240!\2402\240R\240r\250\022\2503\250b\260\004\260A\260R\260r\270\022\2702\270Q\330\014\017\210q\220\003\2205\230\001\330\014\017\210q\220\003\2205\230\001\330\004\010\210\001\210\021\200\001\360\022\000\005&\240T\250\031""\260$\260a\330\004!\240\024\320%7\260t\2701\330\004 \240\004\320$?\270t\3001\330\004 \240\004\320$:\270$\270a\330\004\035\230T\240\036\250t\260=\300\004\300A\330\004&\240d\250!\330\004-\250T\3201L\310D\320PQ\330\004%\240T\320)<\270D\300\001\330\004#\2404\240q\330\004\"\240$\240a\330\004\036\230b\240\006\240a\240x\250w\260f\270A\270Q\340\004\024\220I\230Q\340\004\010\210\005\210U\220!\2201\330\010\013\2103\210a\210s\220$\220a\220q\230\003\2303\230b\240\007\240q\250\001\330\014\017\210q\220\005\220Q\330\014\024\220A\220U\230!\330\014\031\230\021\230%\230q\330\014\024\220A\220U\230!\330\014\024\220A\220U\230!\330\014\021\220\021\220%\220q\330\014\017\210q\220\005\220Q\330\014\017\210y\230\001\230\021\330\020\031\230\021\230%\230q\330\020\036\230a\230u\240O\2601\260A\330\014\024\220A\330\004\010\210\005\210U\220!\2201\330\010\013\2101\210A\210S\220\003\2202\220W\230A\230Q\330\014\023\2201\330\004\007\200t\2101\330\010\017\210s\220!\330\004\014\210B\210f\220A\220U\230&\240\002\240!\330\004\013\2102\210V\2201\220A\330\004&\240a\330\004\037\230q\330\004\010\210\005\210U\220!\2201\330\010\017\210q\220\002\220!\2204\220r\230\021\230&\240\005\240Q\240a\330\010\017\210q\220\002\220!\2204\220r\230\021\230&\240\005\240Q\240a\330\004\030\230\001\330\004\010\210\005\210U\220!\2201\330\010\013\2104\210q\220\001\220\023\220C\220r\230\027\240\001\240\021\330\014\r\330\010\014\210B\210a\210q\330\010\014\210B\210a\210q\330\010\016\210a\330\010\014\210E\220\025\220a\220q\330\014\023\2207\230!\2303\230c\240\022\2407\250!\2503\250a\330\010\017\210v\220Q\220f\230F\240!\2403\240b\250\t\260\021\330\010\013\2101\210E\220\021\330\010\014\210A\210U\220!\330\010\016\210a\210u\220A\330\010\021\220\021\220%\220q\330\010\017\210q\220\005\220Q\330\010\r\210Q\330\004\010\210\006\210a\210v\220[\240\001\330\004\013\2105\220\001\200\001\360\024\000\005\025\220F\230!\330\004\031\230\032\2401\330\004\035\230R\230\177\250c\260\022\260;\270b\300\001\330\004\021\220\036\230{\250\"\250I\260Q\330\004\031\230""\022\320\033.\250c\260\024\260R\260v\270V\3001\330\031\033\230:\240]\260\"\260F\270&\300\007\300s\310$\310b\320PQ\330\004\034\230F\240&\250\001\330\034 \240\n\250\047\260\022\260:\270Q\330\004\026\220b\320\030-\250R\250q\330\004\036\230b\320 0\260\002\260*\270A\330\004\037\230\177\250l\270\"\270I\300Q\330\004!\240\026\240u\250A\330\004%\240T\250\031\260$\260a\330\004\047\240t\320+=\270T\300\021\330\004,\250D\260\001\330\004*\250$\250a\330\004!\240\024\240Q\330\004&\240d\320*B\300$\300a\330\004$\240D\250\001\330\004,\250G\2601\330\004(\250\007\250q\330\004\047\240w\250a\330\004\031\230\027\240\001\360\010\000\005\t\210\005\210U\220!\2202\220V\2301\230A\330\010\014\210B\210a\210q\330\010\014\210B\210a\210q\330\010\020\220\001\220\025\220h\230a\230s\240$\240h\250a\250s\260%\260y\300\003\3005\310\001\310\023\310C\310u\320TU\320UV\330\010\025\220Y\230a\230v\240Y\250a\250s\260\"\260I\270Q\270h\300i\310q\320PQ\330\010\021\220\021\220%\220~\240Q\240a\330\010\013\210;\220b\230\004\230D\240\r\250R\250y\270\001\270\021\330\014\025\220Q\220e\2301\330\010\022\220!\2205\230\t\240\021\240#\240Q\240d\250(\260!\2604\260|\320CS\320ST\320TU\320UX\320XY\330\010\017\210q\220\005\220V\2301\230J\240a\240t\250<\260|\3001\300C\300r\310\026\310r\320QZ\320Z[\320[\\\330\034\035\230Q\230c\240\021";
+    #else /* compression: none (3750 bytes) */
+static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/ties.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineaabcactiveageage_and_riskagents.tiesagreementagreementsallocate_bufferasyncio.coroutinesattendedbbasebase_formalitybilateral_ratecchancescline_in_tracebackcoattendcommit_mincommittedcommoncommon_matrixcommon_partnerscompetitivecomplementarityconsortiumcountdatadtypedtype_is_objectemptyencodeenumerateerrorflagsform_and_dissolveformal_levelformalityformatformation_chanceformedfortrangonegrant_endgrouphazardhazardsiididleindexinstitutionalint64interactinteracteditemsitemsizejklead_edgeletdown_basemmeetingmember_imember_jmemviewminimummodemoney_endmonthmounnamendimnearnegativenewnew_pairsnew_vianpnumpyobjopennessoutppackpairsparamspersonalpoppositivepost_grantpowerprior_formalityreferral_scratchregionalregisterrowsrulescratchsetdefaultshapeshared_datasignalsignalssizestartstate_sharestepstopstructthresholdtitietiestjtptrustuunpackupdatevaluesviaviasvisionwwin_chancewindowxO\200\001\360\n\000\005\014\2102\210X\220Q\220e\2306\240\026""\240\177\260b\270\001\330\026\030\230\006\320\0363\2601\200\001\360\n\000\005(\240t\2501\330\004#\2404\240\177\260d\270!\330\004!\240\024\240Q\340\004\010\210\005\210U\220!\2203\220f\230A\230Q\330\010\013\2101\210E\220\023\220A\220S\230\004\230E\240\021\240#\240S\250\n\260$\260d\270!\2703\270c\300\021\200\001\360\014\000\005\014\2104\210r\220\026\220w\230l\250#\250Y\260c\270\021\200\001\360\014\000\005\023\220&\230\001\330\004\034\230J\240m\2603\260a\330\034 \240\n\250\047\260\023\260J\270a\330\004%\240T\250\031\260$\260a\330\004\047\240t\320+>\270d\300!\330\004,\250D\260\001\330\004#\2404\320\047A\300\024\300Q\330\004\"\240$\320&8\270\004\270A\330\004.\250d\260!\330\004\034\230D\240\r\250T\260\037\300\004\300A\330\004\037\230t\320#6\260d\270!\360\006\000\005\t\210\005\210U\220!\2202\220V\2301\230A\330\010\014\210A\210U\220\047\230\032\2401\240H\250D\260\001\260\023\260B\260a\330\010\013\2101\210E\220\023\220A\220S\230\002\230\047\240\023\240A\240X\250Q\330\010\014\210M\230\021\230\"\230A\230T\240\022\2401\240A\330\010\016\210a\210u\220A\330\010\017\210q\220\005\220V\2301\230C\230q\240\004\240C\240q\250\004\250E\260\021\260$\260b\270\003\2705\300\014\310A\330\010\017\210q\220\005\220Y\230a\230s\240!\2404\240x\250q\260\004\260C\260\177\300a\300t\3104\310q\320PQ\330\037\047\240q\250\004\250A\200\001\360\014\000\005&\240T\250\031\260$\260a\330\004\047\240t\2501\330\004\036\230d\240!\330\004\030\230\003\2306\240\021\240)\2502\250R\250t\2603\260a\340\004\032\230+\240V\2501\250B\250b\260\003\2601\330\004\010\210\005\210U\220!\2202\220V\2301\230A\330\010\013\2103\210a\210q\330\014\020\220\002\220!\2201\330\014\020\220\002\220!\2201\330\014\020\220\001\220\022\2202\220R\220r\230\022\2303\230h\240j\260\003\2604\260r\270\022\2701\330\014\020\220\001\220\022\2202\220R\220r\230\022\2303\230h\240j\260\003\2604\260r\270\022\2701\330\004\010\210\005\210U\220!\2201\330\010\014\210E\220\025\220a\220s\230!\330\014\020\220\001\330\014\020\220\005\220U\230!\2301\330\020\025\220X\230Q""\230d\240!\2402\240R\240r\250\022\2503\250b\260\004\260A\260R\260r\270\022\2702\270Q\330\014\017\210q\220\003\2205\230\001\330\014\017\210q\220\003\2205\230\001\330\004\010\210\001\210\021\200\001\360\022\000\005&\240T\250\031\260$\260a\330\004!\240\024\320%7\260t\2701\330\004 \240\004\320$?\270t\3001\330\004 \240\004\320$:\270$\270a\330\004\035\230T\240\036\250t\260=\300\004\300A\330\004&\240d\250!\330\004-\250T\3201L\310D\320PQ\330\004%\240T\320)<\270D\300\001\330\004#\2404\240q\330\004\"\240$\240a\330\004\036\230b\240\006\240a\240x\250w\260f\270A\270Q\340\004\024\220I\230Q\340\004\010\210\005\210U\220!\2201\330\010\013\2103\210a\210s\220$\220a\220q\230\003\2303\230b\240\007\240q\250\001\330\014\017\210q\220\005\220Q\330\014\024\220A\220U\230!\330\014\031\230\021\230%\230q\330\014\024\220A\220U\230!\330\014\024\220A\220U\230!\330\014\021\220\021\220%\220q\330\014\017\210q\220\005\220Q\330\014\017\210y\230\001\230\021\330\020\031\230\021\230%\230q\330\020\036\230a\230u\240O\2601\260A\330\014\024\220A\330\004\010\210\005\210U\220!\2201\330\010\013\2101\210A\210S\220\003\2202\220W\230A\230Q\330\014\023\2201\330\004\007\200t\2101\330\010\017\210s\220!\330\004\014\210B\210f\220A\220U\230&\240\002\240!\330\004\013\2102\210V\2201\220A\330\004&\240a\330\004\037\230q\330\004\010\210\005\210U\220!\2201\330\010\017\210q\220\002\220!\2204\220r\230\021\230&\240\005\240Q\240a\330\010\017\210q\220\002\220!\2204\220r\230\021\230&\240\005\240Q\240a\330\004\030\230\001\330\004\010\210\005\210U\220!\2201\330\010\013\2104\210q\220\001\220\023\220C\220r\230\027\240\001\240\021\330\014\r\330\010\014\210B\210a\210q\330\010\014\210B\210a\210q\330\010\016\210a\330\010\014\210E\220\025\220a\220q\330\014\023\2207\230!\2303\230c\240\022\2407\250!\2503\250a\330\010\017\210v\220Q\220f\230F\240!\2403\240b\250\t\260\021\330\010\013\2101\210E\220\021\330\010\014\210A\210U\220!\330\010\016\210a\210u\220A\330\010\021\220\021\220%\220q\330\010\017\210q\220\005\220Q\330\010\r\210Q\330\004\010\210""\006\210a\210v\220[\240\001\330\004\013\2105\220\001\200\001\360\026\000\005\025\220F\230!\330\004\031\230\032\2401\330\004\035\230R\230\177\250c\260\022\260;\270b\300\001\330\004\021\220\036\230{\250\"\250I\260Q\330\004\031\230\022\320\033.\250c\260\024\260R\260v\270V\3001\330\031\033\230:\240]\260\"\260F\270&\300\007\300s\310$\310b\320PQ\330\004\034\230F\240&\250\001\330\034 \240\n\250\047\260\022\260:\270Q\330\004\026\220b\320\030-\250R\250q\330\004\036\230b\320 0\260\002\260*\270A\330\004\037\230\177\250l\270\"\270I\300Q\330\004!\240\026\240u\250A\330\004%\240T\250\031\260$\260a\330\004\047\240t\320+=\270T\300\021\330\004,\250D\260\001\330\004*\250$\250a\330\004!\240\024\240Q\330\004&\240d\320*B\300$\300a\330\004$\240D\250\001\330\004,\250G\2601\330\004(\250\007\250q\330\004\047\240w\250a\330\004\031\230\027\240\001\360\010\000\005\t\210\005\210U\220!\2202\220V\2301\230A\330\010\014\210B\210a\210q\330\010\014\210B\210a\210q\330\010\020\220\001\220\025\220h\230a\230s\240$\240h\250a\250s\260%\260y\300\003\3005\310\001\310\023\310C\310u\320TU\320UV\330\010\025\220Y\230a\230v\240Y\250a\250s\260\"\260I\270Q\270h\300i\310q\320PQ\330\010\021\220\021\220%\220~\240Q\240a\330\010\013\210;\220b\230\004\230D\240\r\250R\250y\270\001\270\021\330\014\025\220Q\220e\2301\330\010\022\220!\2205\230\t\240\021\240#\240Q\240d\250(\260!\2604\260|\320CS\320ST\320TU\320UX\320XY\330\010\017\210q\220\005\220V\2301\230J\240a\240t\250<\260|\3001\300C\300r\310\026\310r\320QZ\320Z[\320[\\\330\034\035\230Q\230c\240\021";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 184; i++) {
+    for (int i = 0; i < 188; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 28) PyUnicode_InternInPlace(&string);
@@ -28026,8 +28490,8 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 184; i < 190; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-184].length;
+    for (int i = 188; i < 196; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-188].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -28037,15 +28501,15 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 190; i++) {
+    for (Py_ssize_t i = 0; i < 196; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 184;
-      for (Py_ssize_t i=0; i<6; ++i) {
+      PyObject **table = stringtab + 188;
+      for (Py_ssize_t i=0; i<8; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
         #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -28068,14 +28532,14 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
   }
   {
     PyObject **numbertab = __pyx_mstate->__pyx_number_tab;
-    double const c_constants[] = {0.0};
-    for (int i = 0; i < 1; i++) {
+    double const c_constants[] = {0.0,1.0};
+    for (int i = 0; i < 2; i++) {
       numbertab[i] = PyFloat_FromDouble(c_constants[i]);
       if (unlikely(!numbertab[i])) __PYX_ERR(0, 1, __pyx_L1_error)
     }
   }
   {
-    PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 1;
+    PyObject **numbertab = __pyx_mstate->__pyx_number_tab + 2;
     int8_t const cint_constants_1[] = {0,-1};
     int32_t const cint_constants_4[] = {136983863L};
     for (int i = 0; i < 3; i++) {
@@ -28086,7 +28550,7 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
   #if CYTHON_IMMORTAL_CONSTANTS
   {
     PyObject **table = __pyx_mstate->__pyx_number_tab;
-    for (Py_ssize_t i=0; i<4; ++i) {
+    for (Py_ssize_t i=0; i<5; ++i) {
       #if PY_VERSION_HEX >= 0x030F0000
       PyUnstable_SetImmortal(table[i]);
       #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -28140,29 +28604,39 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
-    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 32, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 85};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 85};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_member_i, __pyx_mstate->__pyx_n_u_member_j, __pyx_mstate->__pyx_n_u_params};
+    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_openness, __pyx_mstate->__pyx_kp_b_iso88591_4r_wl_Yc, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+  }
+  {
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 94};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_competitive, __pyx_mstate->__pyx_n_u_params};
+    __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_letdown_base, __pyx_mstate->__pyx_kp_b_iso88591_2XQe6_b_31, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
+  }
+  {
+    const __Pyx_PyCode_New_function_description descr = {5, 0, 0, 32, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 105};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_meeting, __pyx_mstate->__pyx_n_u_consortium, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_tp, __pyx_mstate->__pyx_n_u_vision, __pyx_mstate->__pyx_n_u_win_chance, __pyx_mstate->__pyx_n_u_power, __pyx_mstate->__pyx_n_u_agreements, __pyx_mstate->__pyx_n_u_mou, __pyx_mstate->__pyx_n_u_shared_data, __pyx_mstate->__pyx_n_u_formal_level, __pyx_mstate->__pyx_n_u_bilateral_rate, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_lead_edge, __pyx_mstate->__pyx_n_u_base_formality, __pyx_mstate->__pyx_n_u_letdown_base, __pyx_mstate->__pyx_n_u_formality, __pyx_mstate->__pyx_n_u_coattend, __pyx_mstate->__pyx_n_u_interacted, __pyx_mstate->__pyx_n_u_signals, __pyx_mstate->__pyx_n_u_attended, __pyx_mstate->__pyx_n_u_group, __pyx_mstate->__pyx_n_u_committed, __pyx_mstate->__pyx_n_u_regional, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_a, __pyx_mstate->__pyx_n_u_b, __pyx_mstate->__pyx_n_u_commit_min};
-    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_interact, __pyx_mstate->__pyx_kp_b_iso88591_F_1_R_c_b_IQ_c_RvV1_F_s_bPQ_F_Q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[2] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_interact, __pyx_mstate->__pyx_kp_b_iso88591_F_1_R_c_b_IQ_c_RvV1_F_s_bPQ_F_Q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[2])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 22, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 134};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 22, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 155};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_consortium, __pyx_mstate->__pyx_n_u_params, __pyx_mstate->__pyx_n_u_p, __pyx_mstate->__pyx_n_u_post_grant, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_interacted, __pyx_mstate->__pyx_n_u_coattend, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_complementarity, __pyx_mstate->__pyx_n_u_near, __pyx_mstate->__pyx_n_u_openness, __pyx_mstate->__pyx_n_u_common_matrix, __pyx_mstate->__pyx_n_u_idle, __pyx_mstate->__pyx_n_u_age, __pyx_mstate->__pyx_n_u_common, __pyx_mstate->__pyx_n_u_hazards, __pyx_mstate->__pyx_n_u_chances, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_c};
-    __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_age_and_risk, __pyx_mstate->__pyx_kp_b_iso88591_Jm3a_Ja_T_a_t_d_D_4_A_Q_8_A_d_D, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[3] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_age_and_risk, __pyx_mstate->__pyx_kp_b_iso88591_Jm3a_Ja_T_a_t_d_D_4_A_Q_8_A_d_D, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[3])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 36, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 163};
+    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 36, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 184};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_rule, __pyx_mstate->__pyx_n_u_month, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_agreement, __pyx_mstate->__pyx_n_u_personal, __pyx_mstate->__pyx_n_u_institutional, __pyx_mstate->__pyx_n_u_positive, __pyx_mstate->__pyx_n_u_negative, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_age, __pyx_mstate->__pyx_n_u_idle, __pyx_mstate->__pyx_n_u_base_formality, __pyx_mstate->__pyx_n_u_prior_formality, __pyx_mstate->__pyx_n_u_common, __pyx_mstate->__pyx_n_u_hazards, __pyx_mstate->__pyx_n_u_chances, __pyx_mstate->__pyx_n_u_formed, __pyx_mstate->__pyx_n_u_scratch, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_x, __pyx_mstate->__pyx_n_u_m, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_a, __pyx_mstate->__pyx_n_u_b, __pyx_mstate->__pyx_n_u_gone, __pyx_mstate->__pyx_n_u_new_2, __pyx_mstate->__pyx_n_u_via, __pyx_mstate->__pyx_n_u_pairs, __pyx_mstate->__pyx_n_u_vias, __pyx_mstate->__pyx_n_u_new_pairs, __pyx_mstate->__pyx_n_u_new_via, __pyx_mstate->__pyx_n_u_c};
-    __pyx_mstate_global->__pyx_codeobj_tab[2] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_form_and_dissolve, __pyx_mstate->__pyx_kp_b_iso88591_T_a_7t1_t1_a_T_t_A_d_T1LDPQ_T_D, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[2])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[4] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_form_and_dissolve, __pyx_mstate->__pyx_kp_b_iso88591_T_a_7t1_t1_a_T_t_A_d_T1LDPQ_T_D, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[4])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 13, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 238};
+    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 13, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 259};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_out, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_w, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_a, __pyx_mstate->__pyx_n_u_b, __pyx_mstate->__pyx_n_u_x, __pyx_mstate->__pyx_n_u_c, __pyx_mstate->__pyx_n_u_rows};
-    __pyx_mstate_global->__pyx_codeobj_tab[3] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_common_partners, __pyx_mstate->__pyx_kp_b_iso88591_T_a_t1_d_6_2Rt3a_V1Bb_1_U_2V1A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[3])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[5] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_common_partners, __pyx_mstate->__pyx_kp_b_iso88591_T_a_t1_d_6_2Rt3a_V1Bb_1_U_2V1A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[5])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 8, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 266};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 8, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 287};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_window, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_trust, __pyx_mstate->__pyx_n_u_idle, __pyx_mstate->__pyx_n_u_out, __pyx_mstate->__pyx_n_u_k};
-    __pyx_mstate_global->__pyx_codeobj_tab[4] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_active, __pyx_mstate->__pyx_kp_b_iso88591_t1_4_d_Q_U_3fAQ_1E_AS_E_S_d_3c, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[4])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[6] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_ties_pyx, __pyx_mstate->__pyx_n_u_active, __pyx_mstate->__pyx_kp_b_iso88591_t1_4_d_Q_U_3fAQ_1E_AS_E_S_d_3c, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[6])) goto bad;
   }
   Py_DECREF(tuple_dedup_map);
   return 0;
@@ -31470,6 +31944,456 @@ static CYTHON_INLINE long __Pyx_div_long(long a, long b, int b_is_constant) {
     return q - adapt_python;
 }
 
+/* PyFloatBinop */
+#if !CYTHON_COMPILING_IN_PYPY
+static PyObject* __Pyx_PyFloat_SubtractCObj(PyObject *op1, PyObject *op2, double floatval, int inplace, int zerodivision_check) {
+    const double a = floatval;
+    double b;
+    CYTHON_UNUSED_VAR(inplace);
+    CYTHON_UNUSED_VAR(zerodivision_check);
+    if (likely(PyFloat_CheckExact(op2))) {
+        b = __Pyx_PyFloat_AS_DOUBLE(op2);
+        
+    } else
+    if (likely(PyLong_CheckExact(op2))) {
+        #if CYTHON_USE_PYLONG_INTERNALS
+        if (__Pyx_PyLong_IsZero(op2)) {
+            b = 0.0;
+            
+            goto digits_done;
+        } else if (__Pyx_PyLong_IsCompact(op2)) {
+            b = (double) __Pyx_PyLong_CompactValue(op2);
+            goto digits_done;
+        } else {
+            const digit* digits = __Pyx_PyLong_Digits(op2);
+            const Py_ssize_t size = __Pyx_PyLong_DigitCount(op2);
+            if (size <= 2 && (8 * sizeof(unsigned long) > 2 * PyLong_SHIFT && ((8 * sizeof(unsigned long) < 53) || (1 * PyLong_SHIFT < 53)))) {
+                b = (double) (((((unsigned long)digits[1]) << PyLong_SHIFT) | (unsigned long)digits[0]));
+                if ((8 * sizeof(unsigned long) < 53) || (2 * PyLong_SHIFT < 53) || (b < (double) ((PY_LONG_LONG)1 << 53))) {
+                    if (__Pyx_PyLong_IsNeg(op2)) b = -b;
+                    goto digits_done;
+                }
+            }
+            if (size <= 3 && (8 * sizeof(unsigned long) > 3 * PyLong_SHIFT && ((8 * sizeof(unsigned long) < 53) || (2 * PyLong_SHIFT < 53)))) {
+                b = (double) (((((((unsigned long)digits[2]) << PyLong_SHIFT) | (unsigned long)digits[1]) << PyLong_SHIFT) | (unsigned long)digits[0]));
+                if ((8 * sizeof(unsigned long) < 53) || (3 * PyLong_SHIFT < 53) || (b < (double) ((PY_LONG_LONG)1 << 53))) {
+                    if (__Pyx_PyLong_IsNeg(op2)) b = -b;
+                    goto digits_done;
+                }
+            }
+            if (size <= 4 && (8 * sizeof(unsigned long) > 4 * PyLong_SHIFT && ((8 * sizeof(unsigned long) < 53) || (3 * PyLong_SHIFT < 53)))) {
+                b = (double) (((((((((unsigned long)digits[3]) << PyLong_SHIFT) | (unsigned long)digits[2]) << PyLong_SHIFT) | (unsigned long)digits[1]) << PyLong_SHIFT) | (unsigned long)digits[0]));
+                if ((8 * sizeof(unsigned long) < 53) || (4 * PyLong_SHIFT < 53) || (b < (double) ((PY_LONG_LONG)1 << 53))) {
+                    if (__Pyx_PyLong_IsNeg(op2)) b = -b;
+                    goto digits_done;
+                }
+            }
+        }
+        #endif
+            b = PyLong_AsDouble(op2);
+            if (unlikely(b == -1.0 && PyErr_Occurred())) return NULL;
+    } else {
+        return (inplace ? PyNumber_InPlaceSubtract : PyNumber_Subtract)(op1, op2);
+    }
+#if CYTHON_USE_PYLONG_INTERNALS
+digits_done:;
+#endif
+        double result;
+        result = a - b;
+        return PyFloat_FromDouble(result);
+}
+#endif
+
+/* PyObjectCompare */
+#ifndef __Pyx_DEFINED_PyObject_CompareStrStrNe
+#define __Pyx_DEFINED_PyObject_CompareStrStrNe
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareStrStrNe(PyObject* s1, PyObject* s2) {
+    #if __PYX_LIMITED_VERSION_HEX >= 0x030e0000
+    int result = PyUnicode_Equal(s1, s2);
+    #if !CYTHON_COMPILING_IN_CPYTHON
+    if (unlikely(result == -1)) return NULL;
+    #endif
+    if (result != 0) goto __pyx_return_false; else goto __pyx_return_true;
+    #else
+    int result = PyUnicode_Compare(s1, s2);
+    if (unlikely((result == -1) && PyErr_Occurred())) return NULL;
+    if (result != 0) goto __pyx_return_true; else goto __pyx_return_false;
+    #endif
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyBytesPyBytesNe
+#define __Pyx_DEFINED_PyObject_ComparePyBytesPyBytesNe
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyBytesPyBytesNe(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyBytes_GET_SIZE(s1);
+    if (length != PyBytes_GET_SIZE(s2)) goto __pyx_return_true;
+    ps1 = PyBytes_AS_STRING(s1);
+    ps2 = PyBytes_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    if (unlikely(PyBytes_AsStringAndSize(s1, &ps1, &length) == -1)) return NULL;
+    if (unlikely(PyBytes_AsStringAndSize(s2, &ps2, &length2) == -1)) return NULL;
+    if (length != length2) goto __pyx_return_true;
+    #endif
+    if (ps1[0] != ps2[0]) goto __pyx_return_true;
+    if (length == 1) goto __pyx_return_false;
+    {
+        int cmp;
+#if CYTHON_USE_UNICODE_INTERNALS && (PY_VERSION_HEX < 0x030B0000)
+        Py_hash_t hash1 = ((PyBytesObject*)s1)->ob_shash;
+        Py_hash_t hash2 = ((PyBytesObject*)s2)->ob_shash;
+        if (hash1 != hash2 && hash1 != -1 && hash2 != -1) goto __pyx_return_true;
+#endif
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp != 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyBytesPyByteArrayNe
+#define __Pyx_DEFINED_PyObject_ComparePyBytesPyByteArrayNe
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyBytesPyByteArrayNe(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyBytes_GET_SIZE(s1);
+    if (length != PyByteArray_GET_SIZE(s2)) goto __pyx_return_true;
+    ps1 = PyBytes_AS_STRING(s1);
+    ps2 = PyByteArray_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    if (unlikely(PyBytes_AsStringAndSize(s1, &ps1, &length) == -1)) return NULL;
+    ps2 = __Pyx_PyByteArray_AsString(s2); if (unlikely(!ps2)) return NULL;
+    length2 = __Pyx_PyByteArray_GET_SIZE(s2); if (unlikely(length2 == -1)) return NULL;
+    if (length != length2) goto __pyx_return_true;
+    #endif
+    if (ps1[0] != ps2[0]) goto __pyx_return_true;
+    if (length == 1) goto __pyx_return_false;
+    {
+        int cmp;
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp != 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyByteArrayPyBytesNe
+#define __Pyx_DEFINED_PyObject_ComparePyByteArrayPyBytesNe
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyByteArrayPyBytesNe(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyByteArray_GET_SIZE(s1);
+    if (length != PyBytes_GET_SIZE(s2)) goto __pyx_return_true;
+    ps1 = PyByteArray_AS_STRING(s1);
+    ps2 = PyBytes_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    ps1 = __Pyx_PyByteArray_AsString(s1); if (unlikely(!ps1)) return NULL;
+    length = __Pyx_PyByteArray_GET_SIZE(s1); if (unlikely(length == -1)) return NULL;
+    if (unlikely(PyBytes_AsStringAndSize(s2, &ps2, &length2) == -1)) return NULL;
+    if (length != length2) goto __pyx_return_true;
+    #endif
+    if (length == 0) goto __pyx_return_false;
+    if (ps1[0] != ps2[0]) goto __pyx_return_true;
+    if (length == 1) goto __pyx_return_false;
+    {
+        int cmp;
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp != 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+#ifndef __Pyx_DEFINED_PyObject_ComparePyByteArrayPyByteArrayNe
+#define __Pyx_DEFINED_PyObject_ComparePyByteArrayPyByteArrayNe
+static CYTHON_INLINE PyObject* __Pyx_PyObject_ComparePyByteArrayPyByteArrayNe(PyObject* s1, PyObject* s2) {
+    #if CYTHON_ASSUME_SAFE_SIZE && CYTHON_ASSUME_SAFE_MACROS
+    const char *ps1, *ps2;
+    Py_ssize_t length = PyByteArray_GET_SIZE(s1);
+    if (length != PyByteArray_GET_SIZE(s2)) goto __pyx_return_true;
+    ps1 = PyByteArray_AS_STRING(s1);
+    ps2 = PyByteArray_AS_STRING(s2);
+    #else
+    char *ps1, *ps2;
+    Py_ssize_t length, length2;
+    ps1 = __Pyx_PyByteArray_AsString(s1); if (unlikely(!ps1)) return NULL;
+    length = __Pyx_PyByteArray_GET_SIZE(s1); if (unlikely(length == -1)) return NULL;
+    ps2 = __Pyx_PyByteArray_AsString(s2); if (unlikely(!ps2)) return NULL;
+    length2 = __Pyx_PyByteArray_GET_SIZE(s2); if (unlikely(length2 == -1)) return NULL;
+    if (length != length2) goto __pyx_return_true;
+    #endif
+    if (length == 0) goto __pyx_return_false;
+    if (ps1[0] != ps2[0]) goto __pyx_return_true;
+    if (length == 1) goto __pyx_return_false;
+    {
+        int cmp;
+        cmp = memcmp(ps1, ps2, (size_t)length);
+        if (cmp != 0) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+#ifndef __Pyx_DEFINED_PyObject_CompareFloatIntNe
+#define __Pyx_DEFINED_PyObject_CompareFloatIntNe
+static PyObject* __Pyx_PyObject_CompareFloatIntNe(PyObject *op1, PyObject *op2) {
+    double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+    #if !CYTHON_ASSUME_SAFE_MACROS
+    if (unlikely(float_op1 == -1. && PyErr_Occurred())) return NULL;
+    #endif
+    #if CYTHON_USE_PYLONG_INTERNALS
+    if (__Pyx_PyLong_IsCompact(op2)) {
+        Py_ssize_t iop2 = __Pyx_PyLong_CompactValue(op2);
+        if (float_op1 != ((double)iop2)) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+    if (unlikely(!__Pyx_isfinite(float_op1))) {
+        if (float_op1 != 0.0) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int sign2 = __Pyx_PyLong_Sign(op2);
+        if (float_op1 >= 0.) {
+            if (sign2 < 0) goto __pyx_return_true;
+            if (float_op1 < (double) (1L << PyLong_SHIFT)) goto __pyx_return_true;
+        } else {
+            if (sign2 > 0) goto __pyx_return_true;
+            if (float_op1 > -(double) (1L << PyLong_SHIFT)) goto __pyx_return_true;
+        }
+    }
+    #else
+    if (unlikely(!__Pyx_isfinite(float_op1))) {
+        if (float_op1 != 0.0) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int overflow2;
+        long iop2 = PyLong_AsLongAndOverflow(op2, &overflow2);
+        if (likely(!overflow2)) {
+            if ((long long) iop2 >= (1LL << 53)) {
+                overflow2 = 1;
+            } else if ((long long) iop2 <= - (1LL << 53)) {
+                overflow2 = -1;
+            } else {
+                if (float_op1 != ((double) iop2)) goto __pyx_return_true; else goto __pyx_return_false;
+            }
+        }
+        if (overflow2 > 0) {
+            if (float_op1 < ((double) (1LL << 53))) goto __pyx_return_true;
+        } else {
+            if (float_op1 > - ((double) (1LL << 53))) goto __pyx_return_true;
+        }
+    }
+    #endif
+    return PyObject_RichCompare(op1, op2, Py_NE);
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#ifndef __Pyx_DEFINED_PyObject_CompareIntFloatNe
+#define __Pyx_DEFINED_PyObject_CompareIntFloatNe
+static PyObject* __Pyx_PyObject_CompareIntFloatNe(PyObject *op1, PyObject *op2) {
+    double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+    #if !CYTHON_ASSUME_SAFE_MACROS
+    if (unlikely(float_op2 == -1. && PyErr_Occurred())) return NULL;
+    #endif
+    #if CYTHON_USE_PYLONG_INTERNALS
+    if (__Pyx_PyLong_IsCompact(op1)) {
+        Py_ssize_t iop1 = __Pyx_PyLong_CompactValue(op1);
+        if (((double)iop1) != float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+    }
+    if (unlikely(!__Pyx_isfinite(float_op2))) {
+        if (0.0 != float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int sign1 = __Pyx_PyLong_Sign(op1);
+        if (float_op2 >= 0.) {
+            if (sign1 < 0) goto __pyx_return_true;
+            if (float_op2 < (double) (1L << PyLong_SHIFT)) goto __pyx_return_true;
+        } else {
+            if (sign1 > 0) goto __pyx_return_true;
+            if (float_op2 > -(double) (1L << PyLong_SHIFT)) goto __pyx_return_true;
+        }
+    }
+    #else
+    if (unlikely(!__Pyx_isfinite(float_op2))) {
+        if (0.0 != float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        int overflow1;
+        long iop1 = PyLong_AsLongAndOverflow(op1, &overflow1);
+        if (likely(!overflow1)) {
+            if ((long long) iop1 >= (1LL << 53)) {
+                overflow1 = 1;
+            } else if ((long long) iop1 <= - (1LL << 53)) {
+                overflow1 = -1;
+            } else {
+                if (((double) iop1) != float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+            }
+        }
+        if (overflow1 < 0) {
+            if (float_op2 > ((double) (1LL << 53))) goto __pyx_return_true;
+        } else {
+            if (float_op2 < - ((double) (1LL << 53))) goto __pyx_return_true;
+        }
+    }
+    #endif
+    return PyObject_RichCompare(op1, op2, Py_NE);
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#if CYTHON_USE_PYLONG_INTERNALS
+#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolNe
+#define __Pyx_DEFINED_PyObject_CompareIntIntBoolNe
+static int __Pyx_PyObject_CompareIntIntBoolNe(PyObject *op1, PyObject *op2) {
+    Py_ssize_t cmp = __Pyx_PyLong_CompareSignAndSize(op1, op2);
+    if (cmp == 0) {
+        Py_ssize_t size = __Pyx_PyLong_DigitCount(op1);
+        if (size > 0) {
+            const digit* digits1 = __Pyx_PyLong_Digits(op1);
+            const digit* digits2 = __Pyx_PyLong_Digits(op2);
+            if (size == 1) {
+                cmp = (Py_ssize_t) digits1[0] - (Py_ssize_t) digits2[0];
+            } else if ((size == 2) && (8 * sizeof(Py_ssize_t) >= 2 * PyLong_SHIFT)) {
+                cmp = (Py_ssize_t) (((((size_t)digits1[1]) << PyLong_SHIFT) | (size_t)digits1[0])) - (Py_ssize_t) (((((size_t)digits2[1]) << PyLong_SHIFT) | (size_t)digits2[0]));
+            } else {
+                for (Py_ssize_t i=size-1; i >= 0 && !cmp; --i) {
+                    cmp = (Py_ssize_t) digits1[i] - (Py_ssize_t) digits2[i];
+                }
+            }
+        }
+        if (cmp == 0) return 0;
+        if (__Pyx_PyLong_IsNeg(op1)) cmp = -cmp;
+    }
+    return 1;
+}
+#endif
+#ifndef __Pyx_DEFINED_PyObject_CompareIntIntNe
+#define __Pyx_DEFINED_PyObject_CompareIntIntNe
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareIntIntNe(PyObject *op1, PyObject *op2) {
+    int result = __Pyx_PyObject_CompareIntIntBoolNe(op1, op2);
+    if (unlikely(result == -1)) return NULL;
+    return __Pyx_NewRef(result ? Py_True : Py_False);
+}
+#endif
+#else
+#ifndef __Pyx_DEFINED_PyObject_CompareIntIntNe
+#define __Pyx_DEFINED_PyObject_CompareIntIntNe
+static PyObject* __Pyx_PyObject_CompareIntIntNe(PyObject *op1, PyObject *op2) {
+    int overflow1, overflow2;
+    long long iop1 = PyLong_AsLongLongAndOverflow(op1, &overflow1);
+    long long iop2 = PyLong_AsLongLongAndOverflow(op2, &overflow2);
+    if (likely(!(overflow1 | overflow2))) {
+        if (iop1 != iop2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else if (overflow1 != overflow2) {
+        if (overflow1 != overflow2) goto __pyx_return_true; else goto __pyx_return_false;
+    } else {
+        return PyObject_RichCompare(op1, op2, Py_NE);
+    }
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+#endif
+#endif
+static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareNe_object_object(PyObject *op1, PyObject *op2, int pyop) {
+    CYTHON_UNUSED_VAR(pyop);
+    if (PyFloat_CheckExact(op1)) {
+        if (PyFloat_CheckExact(op2)) {
+            double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely(float_op1 == -1. && PyErr_Occurred())) return NULL;
+            #endif
+            double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely(float_op2 == -1. && PyErr_Occurred())) return NULL;
+            #endif
+            if (float_op1 != float_op2) goto __pyx_return_true; else goto __pyx_return_false;
+        }
+        if (PyLong_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareFloatIntNe(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    if (PyLong_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_false;
+        if (PyLong_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareIntIntNe(op1, op2);
+        }
+        if (PyFloat_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareIntFloatNe(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    
+    if (PyUnicode_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_false;
+        if (PyUnicode_CheckExact(op2)) {
+            return __Pyx_PyObject_CompareStrStrNe(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    
+    #if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+    if (PyBytes_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_false;
+        if (PyBytes_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyBytesPyBytesNe(op1, op2);
+        }
+        if (PyByteArray_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyBytesPyByteArrayNe(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    #endif
+    #if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL)
+    if (PyByteArray_CheckExact(op1)) {
+        if (op1 == op2) goto __pyx_return_false;
+        if (PyByteArray_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyByteArrayPyByteArrayNe(op1, op2);
+        }
+        if (PyBytes_CheckExact(op2)) {
+            return __Pyx_PyObject_ComparePyByteArrayPyBytesNe(op1, op2);
+        }
+        goto __pyx_richcmp;
+    }
+    #endif
+    if ((0)) goto __pyx_richcmp;
+    if ((0)) goto __pyx_return_true;
+    if ((0)) goto __pyx_return_false;
+__pyx_richcmp:
+    return PyObject_RichCompare(op1, op2, Py_NE);
+__pyx_return_true:
+    Py_RETURN_TRUE;
+__pyx_return_false:
+    Py_RETURN_FALSE;
+}
+
 /* PyNumberBinop */
 #if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API)
 #if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
@@ -31665,6 +32589,92 @@ static CYTHON_INLINE PyObject* __Pyx__PyNumber_Multiply_object_float(PyObject *o
         return __Pyx_PyNumber_Multiply_xint_float(op1, op2, inplace);
     }
     return (inplace) ? PyNumber_InPlaceMultiply(op1, op2) : PyNumber_Multiply(op1, op2);
+}
+#endif
+
+/* PyNumberBinop */
+#if !(CYTHON_COMPILING_IN_PYPY || CYTHON_COMPILING_IN_GRAAL || CYTHON_COMPILING_IN_LIMITED_API)
+#if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+#ifndef __Pyx_DEFINED_BinopTypeError
+#define __Pyx_DEFINED_BinopTypeError
+static void __Pyx_BinopTypeError(PyObject *op1, PyObject *op2, const char* op, int inplace) {
+    char opname[4] = {op[0], op[1], 0, 0};
+    if (inplace) {
+        opname[op[1] ? 2 : 1] = '=';
+    }
+    __Pyx_RaiseErrorWithObjectTypes1(
+        PyExc_TypeError,
+        "unsupported operand type(s) for %.3s: '" __Pyx_FMT_TYPENAME "' and '" __Pyx_FMT_TYPENAME "'",
+        opname, op1, op2);
+}
+#endif
+#endif
+#ifndef __Pyx_DEFINED_PyNumber_Add_xfloat_object
+#define __Pyx_DEFINED_PyNumber_Add_xfloat_object
+static PyObject* __Pyx_PyNumber_Add_xfloat_object(PyObject *op1, PyObject *op2, int inplace) {
+    if (PyLong_CheckExact(op2)) {
+        double int_op2;
+        #if CYTHON_USE_PYLONG_INTERNALS
+        if (__Pyx_PyLong_IsCompact(op2)) {
+            Py_ssize_t compact_op2 = __Pyx_PyLong_CompactValue(op2);
+            if (compact_op2 == 0) return __Pyx_NewRef(op1);
+            int_op2 = (double) compact_op2;
+        } else
+        #endif
+        {
+            int_op2 = PyLong_AsDouble(op2);
+            if (unlikely((int_op2 == -1.) && PyErr_Occurred())) return NULL;
+            #if !CYTHON_USE_PYLONG_INTERNALS
+            if (int_op2 == 0.) return __Pyx_NewRef(op1);
+            #endif
+        }
+        double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+        #if !CYTHON_ASSUME_SAFE_MACROS
+        if (unlikely((float_op1 == -1.) && PyErr_Occurred())) return NULL;
+        #endif
+        return PyFloat_FromDouble(float_op1 + int_op2);
+    }
+    if (PyLong_Check(op2)) {
+        binaryfunc slot_func = __Pyx_PyType_GetSubSlot(&PyFloat_Type, tp_as_number, nb_add, binaryfunc);
+        if (likely(slot_func)) {
+            return slot_func(op1, op2);
+        }
+    }
+    #if CYTHON_USE_TYPE_SLOTS || __PYX_LIMITED_VERSION_HEX >= 0x030A0000
+    {
+        PyTypeObject *type_op2 = Py_TYPE(op2);
+        binaryfunc slot_func = __Pyx_PyType_GetSubSlot(type_op2, tp_as_number, nb_add, binaryfunc);
+        if (likely(slot_func)) {
+            PyObject *result = slot_func(op1, op2);
+            if (likely(result != Py_NotImplemented)) {
+                return result;
+            }
+            Py_DECREF(result);
+        }
+        __Pyx_BinopTypeError(op1, op2, "+", inplace);
+        return NULL;
+    }
+    #else
+    return (inplace) ? PyNumber_InPlaceAdd(op1, op2) : PyNumber_Add(op1, op2);
+    #endif
+}
+#endif
+static CYTHON_INLINE PyObject* __Pyx__PyNumber_Add_float_object(PyObject *op1, PyObject *op2, int inplace) {
+    if (likely(op1 != Py_None)) {
+        if (likely(PyFloat_CheckExact(op2))) {
+            double float_op2 = __Pyx_PyFloat_AS_DOUBLE(op2);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely((float_op2 == -1.) && PyErr_Occurred())) return NULL;
+            #endif
+            double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
+            #if !CYTHON_ASSUME_SAFE_MACROS
+            if (unlikely((float_op1 == -1.) && PyErr_Occurred())) return NULL;
+            #endif
+            return PyFloat_FromDouble(float_op1 + float_op2);
+        }
+        return __Pyx_PyNumber_Add_xfloat_object(op1, op2, inplace);
+    }
+    return (inplace) ? PyNumber_InPlaceAdd(op1, op2) : PyNumber_Add(op1, op2);
 }
 #endif
 

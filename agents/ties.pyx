@@ -80,13 +80,34 @@ cdef inline double hazard(bint tied, double age, double trust, bint bridge, bint
     return 1.0 if h > 1.0 else h
 
 
+# ------------------------------------------------------------------ features of a pair
+
+def openness(member_i, member_j, Params params):
+    """Formation multiplier of pairs straddling the pre-grant cluster (M10, M31).
+
+    ``1 - insularity`` where exactly one end belongs to the prior cluster: a dense prior
+    network with a strong identity resists newcomers.
+    """
+    return 1.0 - params.region.insularity * (member_i != member_j)
+
+
+def letdown_base(competitive, Params params):
+    """Base let-down chance of an interaction: broken commitments, and rivalry (M18, M29).
+
+    College-college ties compete for enrolment ("bad blood").
+    """
+    return np.minimum(1.0, params.trust.negative_rate + competitive
+                      * params.institutionalization.college_competition)
+
+
 # ------------------------------------------------------------------ the month's passes
 
 def interact(ties, meeting, consortium, Params params, const double[:, ::1] u):
     """Formality, interaction and signals on every pair (M1-M3, M11, M18, M29, M33; T4).
 
     A tie's formality is its own (prior infrastructure, an articulation agreement) or, when
-    both partners take part, what required agreements and shared data give it. Co-attendance
+    both partners take part, what required partnership agreements (M25, M29) and shared
+    data (M20) give it. Co-attendance
     needs both at the same meeting (``meeting.group``, unless the meeting is regional).
     A small win comes with chance ``positive_rate*(wins_base + V)``; a let-down with the
     tie's base chance, plus a power gap on ties with the lead while it controls the money,

@@ -2053,12 +2053,13 @@ struct __pyx_obj_6agents_6params_Region {
   double systems_now_share;
   double urgency;
   double prior_trust_spread;
+  long prior_cluster_ties;
   long prior_tie_age_min;
   long prior_tie_age_max;
 };
 
 
-/* "agents/params.pxd":31
+/* "agents/params.pxd":32
  *     cdef readonly long prior_tie_age_max
  * 
  * cdef class Grant:             # <<<<<<<<<<<<<<
@@ -2110,7 +2111,7 @@ struct __pyx_obj_6agents_6params_Grant {
 };
 
 
-/* "agents/params.pxd":73
+/* "agents/params.pxd":74
  *     cdef readonly double ta_experience_offset
  * 
  * cdef class Trust:             # <<<<<<<<<<<<<<
@@ -2148,7 +2149,7 @@ struct __pyx_obj_6agents_6params_Trust {
 };
 
 
-/* "agents/params.pxd":101
+/* "agents/params.pxd":102
  *     cdef readonly double backbone_trust_share
  * 
  * cdef class Ties:             # <<<<<<<<<<<<<<
@@ -2175,7 +2176,7 @@ struct __pyx_obj_6agents_6params_Ties {
 };
 
 
-/* "agents/params.pxd":118
+/* "agents/params.pxd":119
  *     cdef readonly long inactive_window_months
  * 
  * cdef class Leadership:             # <<<<<<<<<<<<<<
@@ -2201,7 +2202,7 @@ struct __pyx_obj_6agents_6params_Leadership {
 };
 
 
-/* "agents/params.pxd":134
+/* "agents/params.pxd":135
  *     cdef readonly double champion_disposition
  * 
  * cdef class Commitment:             # <<<<<<<<<<<<<<
@@ -2279,7 +2280,7 @@ struct __pyx_obj_6agents_6params_Commitment {
 };
 
 
-/* "agents/params.pxd":202
+/* "agents/params.pxd":203
  *     cdef readonly double honoured_pledge_share
  * 
  * cdef class Institutionalization:             # <<<<<<<<<<<<<<
@@ -2315,7 +2316,7 @@ struct __pyx_obj_6agents_6params_Institutionalization {
 };
 
 
-/* "agents/params.pxd":228
+/* "agents/params.pxd":229
  *     cdef readonly double programme_contribution_support
  * 
  * cdef class Employers:             # <<<<<<<<<<<<<<
@@ -2357,7 +2358,7 @@ struct __pyx_obj_6agents_6params_Employers {
 };
 
 
-/* "agents/params.pxd":260
+/* "agents/params.pxd":261
  *     cdef readonly double exit_commitment_keep
  * 
  * cdef class Outcomes:             # <<<<<<<<<<<<<<
@@ -2373,7 +2374,7 @@ struct __pyx_obj_6agents_6params_Outcomes {
 };
 
 
-/* "agents/params.pxd":267
+/* "agents/params.pxd":268
  * 
  * 
  * cdef class Params:             # <<<<<<<<<<<<<<
@@ -2546,7 +2547,7 @@ struct __pyx_vtabstruct_6agents_5trust_AsymmetricTrust {
 static struct __pyx_vtabstruct_6agents_5trust_AsymmetricTrust *__pyx_vtabptr_6agents_5trust_AsymmetricTrust;
 
 
-/* "agents/trust.pyx":229
+/* "agents/trust.pyx":232
  * 
  * 
  * cdef class BetaReputationTrust(TrustRule):             # <<<<<<<<<<<<<<
@@ -4842,17 +4843,17 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_kp_b_iso88591_nD_t1_q_l_vWE_Q_q_t3gQ_q_4D_7RS __pyx_string_tab[166]
 #define __pyx_kp_b_iso88591_A __pyx_string_tab[167]
 #define __pyx_kp_b_iso88591_A_a_2 __pyx_string_tab[168]
-#define __pyx_kp_b_iso88591_A_t1_D_Rq_N_6c_Rq_rQR_O1_HA_2Q __pyx_string_tab[169]
-#define __pyx_kp_b_iso88591_A_t1_D_Rq_A_3Fc_RqPQHJ_Qk_1_1L_b __pyx_string_tab[170]
-#define __pyx_kp_b_iso88591_A_t1_4_T_T_4q_D_C4q_D_d_Q_E_as_s __pyx_string_tab[171]
-#define __pyx_kp_b_iso88591_A_t1_4_B_a_T_T_T_4q_D_C4q_Q_E_as __pyx_string_tab[172]
-#define __pyx_kp_b_iso88591_A_D_4r_Rt2Q_xuBiq_E_auF_1_AU_6_q __pyx_string_tab[173]
-#define __pyx_kp_b_iso88591_A_D_D_d_4q_E_auF_1_Qa_s_1_e2XQa __pyx_string_tab[174]
-#define __pyx_kp_b_iso88591_A_D_D_d_E_auF_1_Qa_AU_3b_Ba_E_au __pyx_string_tab[175]
-#define __pyx_kp_b_iso88591_A_D_4q_E_auF_1_Qa_AU_r_S_BfBd_MQ __pyx_string_tab[176]
-#define __pyx_kp_b_iso88591_A_D_C4q_Q_4q_E_auF_1_Qa_AU_l_3nA __pyx_string_tab[177]
-#define __pyx_kp_b_iso88591_A_4q_D_D_d_E_as_s_1_XQe_q_T_iq_X __pyx_string_tab[178]
-#define __pyx_kp_b_iso88591_A_4q_I_Q_4q_Q_E_as_xq_4y_TQXX_dd __pyx_string_tab[179]
+#define __pyx_kp_b_iso88591_A_t1_4_T_T_4q_D_C4q_D_d_Q_E_as_s __pyx_string_tab[169]
+#define __pyx_kp_b_iso88591_A_t1_4_B_a_T_T_T_4q_D_C4q_Q_E_as __pyx_string_tab[170]
+#define __pyx_kp_b_iso88591_A_D_4r_Rt2Q_xuBiq_E_auF_1_AU_6_q __pyx_string_tab[171]
+#define __pyx_kp_b_iso88591_A_D_D_d_4q_E_auF_1_Qa_s_1_e2XQa __pyx_string_tab[172]
+#define __pyx_kp_b_iso88591_A_D_D_d_E_auF_1_Qa_AU_3b_Ba_E_au __pyx_string_tab[173]
+#define __pyx_kp_b_iso88591_A_D_4q_E_auF_1_Qa_AU_r_S_BfBd_MQ __pyx_string_tab[174]
+#define __pyx_kp_b_iso88591_A_D_C4q_Q_4q_E_auF_1_Qa_AU_l_3nA __pyx_string_tab[175]
+#define __pyx_kp_b_iso88591_A_4q_D_D_d_E_as_s_1_XQe_q_T_iq_X __pyx_string_tab[176]
+#define __pyx_kp_b_iso88591_A_4q_I_Q_4q_Q_E_as_xq_4y_TQXX_dd __pyx_string_tab[177]
+#define __pyx_kp_b_iso88591_A_t1_D_Rq_N_6c_Rq_rQR_O1_HA_2Q __pyx_string_tab[178]
+#define __pyx_kp_b_iso88591_A_t1_D_Rq_A_3Fc_RqPQHJ_Qk_1_1L_b __pyx_string_tab[179]
 #define __pyx_kp_b_iso88591_A_a __pyx_string_tab[180]
 #define __pyx_int_0 __pyx_number_tab[0]
 #define __pyx_int_neg_1 __pyx_number_tab[1]
@@ -21797,7 +21798,7 @@ static CYTHON_INLINE double __pyx_f_6agents_5trust_institutional_step(double __p
  * 
  * cdef inline double asymmetric_step(double personal, int signal, bint idle, double gain,             # <<<<<<<<<<<<<<
  *                                    double loss, double age, Trust p) noexcept:
- *     """Personal trust after a month, not yet clamped (T1, T2).
+ *     """Personal trust after a month, not yet clamped (T1, T2; M1).
 */
 
 static CYTHON_INLINE double __pyx_f_6agents_5trust_asymmetric_step(double __pyx_v_personal, int __pyx_v_signal, int __pyx_v_idle, double __pyx_v_gain, double __pyx_v_loss, double __pyx_v_age, struct __pyx_obj_6agents_6params_Trust *__pyx_v_p) {
@@ -21919,7 +21920,7 @@ static CYTHON_INLINE double __pyx_f_6agents_5trust_asymmetric_step(double __pyx_
  * 
  * cdef inline double asymmetric_step(double personal, int signal, bint idle, double gain,             # <<<<<<<<<<<<<<
  *                                    double loss, double age, Trust p) noexcept:
- *     """Personal trust after a month, not yet clamped (T1, T2).
+ *     """Personal trust after a month, not yet clamped (T1, T2; M1).
 */
 
   /* function exit code */
@@ -25249,8 +25250,8 @@ static PyObject *__pyx_pf_6agents_5trust_9TrustRule_18__setstate_cython__(struct
  *     """Asymmetric bounded updating with a negativity bias and decay (T1, T2)."""
  * 
  *     cpdef void set_rates(self, double spanners, bint ta):             # <<<<<<<<<<<<<<
- *         """Gain ``gain_rate`` per win (scaled for cross-sector ties), loss ``loss_ratio`` times."""
- *         cdef Trust p = self.p
+ *         """Gain ``gain_rate`` per win, slower across sectors and faster with spanners and TA.
+ * 
 */
 
 static PyObject *__pyx_pw_6agents_5trust_15AsymmetricTrust_1set_rates(PyObject *__pyx_v_self, 
@@ -25347,9 +25348,9 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
     #endif
   }
 
-  /* "agents/trust.pyx":177
- *     cpdef void set_rates(self, double spanners, bint ta):
- *         """Gain ``gain_rate`` per win (scaled for cross-sector ties), loss ``loss_ratio`` times."""
+  /* "agents/trust.pyx":180
+ *         A let-down costs ``loss_ratio`` times the base gain (T1; M1, M9, M33).
+ *         """
  *         cdef Trust p = self.p             # <<<<<<<<<<<<<<
  *         cdef double boost = 1.0 + p.ta_boost * ta
  *         cdef double cross = p.gain_rate * boost * p.cross_sector_gain * (1.0 + p.spanner_boost
@@ -25359,8 +25360,8 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/trust.pyx":178
- *         """Gain ``gain_rate`` per win (scaled for cross-sector ties), loss ``loss_ratio`` times."""
+  /* "agents/trust.pyx":181
+ *         """
  *         cdef Trust p = self.p
  *         cdef double boost = 1.0 + p.ta_boost * ta             # <<<<<<<<<<<<<<
  *         cdef double cross = p.gain_rate * boost * p.cross_sector_gain * (1.0 + p.spanner_boost
@@ -25368,7 +25369,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
 */
   __pyx_v_boost = (1.0 + (__pyx_v_p->ta_boost * __pyx_v_ta));
 
-  /* "agents/trust.pyx":179
+  /* "agents/trust.pyx":182
  *         cdef Trust p = self.p
  *         cdef double boost = 1.0 + p.ta_boost * ta
  *         cdef double cross = p.gain_rate * boost * p.cross_sector_gain * (1.0 + p.spanner_boost             # <<<<<<<<<<<<<<
@@ -25377,7 +25378,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
 */
   __pyx_v_cross = (((__pyx_v_p->gain_rate * __pyx_v_boost) * __pyx_v_p->cross_sector_gain) * (1.0 + (__pyx_v_p->spanner_boost * __pyx_v_spanners)));
 
-  /* "agents/trust.pyx":181
+  /* "agents/trust.pyx":184
  *         cdef double cross = p.gain_rate * boost * p.cross_sector_gain * (1.0 + p.spanner_boost
  *                                                                         * spanners)
  *         cdef double within = p.gain_rate * boost             # <<<<<<<<<<<<<<
@@ -25386,7 +25387,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
 */
   __pyx_v_within = (__pyx_v_p->gain_rate * __pyx_v_boost);
 
-  /* "agents/trust.pyx":182
+  /* "agents/trust.pyx":185
  *                                                                         * spanners)
  *         cdef double within = p.gain_rate * boost
  *         cdef double loss = p.loss_ratio * p.gain_rate * boost             # <<<<<<<<<<<<<<
@@ -25395,7 +25396,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
 */
   __pyx_v_loss = ((__pyx_v_p->loss_ratio * __pyx_v_p->gain_rate) * __pyx_v_boost);
 
-  /* "agents/trust.pyx":183
+  /* "agents/trust.pyx":186
  *         cdef double within = p.gain_rate * boost
  *         cdef double loss = p.loss_ratio * p.gain_rate * boost
  *         self.gain_cross = cross if cross < 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -25414,7 +25415,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
 
   __pyx_v_self->__pyx_base.gain_cross = __pyx_t_8;
 
-  /* "agents/trust.pyx":184
+  /* "agents/trust.pyx":187
  *         cdef double loss = p.loss_ratio * p.gain_rate * boost
  *         self.gain_cross = cross if cross < 1.0 else 1.0
  *         self.gain_within = within if within < 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -25433,7 +25434,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
 
   __pyx_v_self->__pyx_base.gain_within = __pyx_t_8;
 
-  /* "agents/trust.pyx":185
+  /* "agents/trust.pyx":188
  *         self.gain_cross = cross if cross < 1.0 else 1.0
  *         self.gain_within = within if within < 1.0 else 1.0
  *         self.loss = loss if loss < 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -25456,8 +25457,8 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_set_rates(struct __pyx_obj_
  *     """Asymmetric bounded updating with a negativity bias and decay (T1, T2)."""
  * 
  *     cpdef void set_rates(self, double spanners, bint ta):             # <<<<<<<<<<<<<<
- *         """Gain ``gain_rate`` per win (scaled for cross-sector ties), loss ``loss_ratio`` times."""
- *         cdef Trust p = self.p
+ *         """Gain ``gain_rate`` per win, slower across sectors and faster with spanners and TA.
+ * 
 */
 
   /* function exit code */
@@ -25488,7 +25489,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_5trust_15AsymmetricTrust_set_rates, "Gain ``gain_rate`` per win (scaled for cross-sector ties), loss ``loss_ratio`` times.");
+PyDoc_STRVAR(__pyx_doc_6agents_5trust_15AsymmetricTrust_set_rates, "Gain ``gain_rate`` per win, slower across sectors and faster with spanners and TA.\n\n        A let-down costs ``loss_ratio`` times the base gain (T1; M1, M9, M33).\n        ");
 static PyMethodDef __pyx_mdef_6agents_5trust_15AsymmetricTrust_1set_rates = {"set_rates", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_5trust_15AsymmetricTrust_1set_rates, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_5trust_15AsymmetricTrust_set_rates};
 static PyObject *__pyx_pw_6agents_5trust_15AsymmetricTrust_1set_rates(PyObject *__pyx_v_self, 
 #if CYTHON_VECTORCALL
@@ -25609,7 +25610,7 @@ static PyObject *__pyx_pf_6agents_5trust_15AsymmetricTrust_set_rates(struct __py
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":187
+/* "agents/trust.pyx":190
  *         self.loss = loss if loss < 1.0 else 1.0
  * 
  *     cpdef void month(self, ties):             # <<<<<<<<<<<<<<
@@ -25679,7 +25680,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 187, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 190, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_15AsymmetricTrust_3month)) {
         __pyx_t_3 = NULL;
@@ -25702,7 +25703,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
           __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_4, __pyx_callargs+__pyx_t_5, (2-__pyx_t_5) | (__pyx_t_5*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
           __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 187, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 190, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -25724,7 +25725,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
     #endif
   }
 
-  /* "agents/trust.pyx":189
+  /* "agents/trust.pyx":192
  *     cpdef void month(self, ties):
  *         """T1, T2, T4 on every pair; untied pairs keep zero trust."""
  *         cdef Trust p = self.p             # <<<<<<<<<<<<<<
@@ -25736,118 +25737,118 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/trust.pyx":190
+  /* "agents/trust.pyx":193
  *         """T1, T2, T4 on every pair; untied pairs keep zero trust."""
  *         cdef Trust p = self.p
  *         cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted             # <<<<<<<<<<<<<<
  *         cdef const cnp.npy_bool[::1] cross = ties.cross
  *         cdef const signed char[::1] signal = ties.signal
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 190, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 190, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 190, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_interacted); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 190, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 193, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_interacted = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/trust.pyx":191
+  /* "agents/trust.pyx":194
  *         cdef Trust p = self.p
  *         cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted
  *         cdef const cnp.npy_bool[::1] cross = ties.cross             # <<<<<<<<<<<<<<
  *         cdef const signed char[::1] signal = ties.signal
  *         cdef const double[::1] age = ties.age, formality = ties.formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 191, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 194, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_cross = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/trust.pyx":192
+  /* "agents/trust.pyx":195
  *         cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted
  *         cdef const cnp.npy_bool[::1] cross = ties.cross
  *         cdef const signed char[::1] signal = ties.signal             # <<<<<<<<<<<<<<
  *         cdef const double[::1] age = ties.age, formality = ties.formality
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_signal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_signal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 192, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 195, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_signal = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/trust.pyx":193
+  /* "agents/trust.pyx":196
  *         cdef const cnp.npy_bool[::1] cross = ties.cross
  *         cdef const signed char[::1] signal = ties.signal
  *         cdef const double[::1] age = ties.age, formality = ties.formality             # <<<<<<<<<<<<<<
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *         cdef double[::1] trust = ties.trust
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_age); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_age); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_age = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 193, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 196, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_formality = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/trust.pyx":194
+  /* "agents/trust.pyx":197
  *         cdef const signed char[::1] signal = ties.signal
  *         cdef const double[::1] age = ties.age, formality = ties.formality
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional             # <<<<<<<<<<<<<<
  *         cdef double[::1] trust = ties.trust
  *         cdef Py_ssize_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_institutional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_institutional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 194, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 197, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_institutional = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
 
-  /* "agents/trust.pyx":195
+  /* "agents/trust.pyx":198
  *         cdef const double[::1] age = ties.age, formality = ties.formality
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *         cdef double[::1] trust = ties.trust             # <<<<<<<<<<<<<<
  *         cdef Py_ssize_t k
  *         cdef double new, inst, gain
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 198, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 195, __pyx_L1_error)
+  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 198, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_trust = __pyx_t_10;
   __pyx_t_10.memview = NULL;
   __pyx_t_10.data = NULL;
 
-  /* "agents/trust.pyx":198
+  /* "agents/trust.pyx":201
  *         cdef Py_ssize_t k
  *         cdef double new, inst, gain
  *         for k in range(tie.shape[0]):             # <<<<<<<<<<<<<<
@@ -25861,7 +25862,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
   for (__pyx_t_13 = 0; __pyx_t_13 < __pyx_t_12; __pyx_t_13+=1) {
     __pyx_v_k = __pyx_t_13;
 
-    /* "agents/trust.pyx":199
+    /* "agents/trust.pyx":202
  *         cdef double new, inst, gain
  *         for k in range(tie.shape[0]):
  *             gain = self.gain_cross if cross[k] else self.gain_within             # <<<<<<<<<<<<<<
@@ -25881,7 +25882,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
 
     __pyx_v_gain = __pyx_t_14;
 
-    /* "agents/trust.pyx":200
+    /* "agents/trust.pyx":203
  *         for k in range(tie.shape[0]):
  *             gain = self.gain_cross if cross[k] else self.gain_within
  *             new = asymmetric_step(personal[k], signal[k], tie[k] and not interacted[k], gain,             # <<<<<<<<<<<<<<
@@ -25909,7 +25910,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
 
     __pyx_L5_bool_binop_done:;
 
-    /* "agents/trust.pyx":201
+    /* "agents/trust.pyx":204
  *             gain = self.gain_cross if cross[k] else self.gain_within
  *             new = asymmetric_step(personal[k], signal[k], tie[k] and not interacted[k], gain,
  *                                   self.loss, age[k], p)             # <<<<<<<<<<<<<<
@@ -25918,7 +25919,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
 */
     __pyx_t_18 = __pyx_v_k;
 
-    /* "agents/trust.pyx":200
+    /* "agents/trust.pyx":203
  *         for k in range(tie.shape[0]):
  *             gain = self.gain_cross if cross[k] else self.gain_within
  *             new = asymmetric_step(personal[k], signal[k], tie[k] and not interacted[k], gain,             # <<<<<<<<<<<<<<
@@ -25928,7 +25929,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
     __pyx_v_new = __pyx_f_6agents_5trust_asymmetric_step((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_personal.data) + __pyx_t_15)) ))), (*((signed char const  *) ( /* dim=0 */ ((char *) (((signed char const  *) __pyx_v_signal.data) + __pyx_t_17)) ))), __pyx_t_16, __pyx_v_gain, __pyx_v_self->__pyx_base.loss, (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_age.data) + __pyx_t_18)) ))), __pyx_v_p);
 
 
-    /* "agents/trust.pyx":202
+    /* "agents/trust.pyx":205
  *             new = asymmetric_step(personal[k], signal[k], tie[k] and not interacted[k], gain,
  *                                   self.loss, age[k], p)
  *             inst = institutional[k]             # <<<<<<<<<<<<<<
@@ -25938,7 +25939,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
     __pyx_t_18 = __pyx_v_k;
     __pyx_v_inst = (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_institutional.data) + __pyx_t_18)) )));
 
-    /* "agents/trust.pyx":203
+    /* "agents/trust.pyx":206
  *                                   self.loss, age[k], p)
  *             inst = institutional[k]
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -25951,7 +25952,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
     if (__pyx_t_16) {
 
 
-      /* "agents/trust.pyx":204
+      /* "agents/trust.pyx":207
  *             inst = institutional[k]
  *             if tie[k]:
  *                 inst = institutional_step(inst, new, formality[k], p)             # <<<<<<<<<<<<<<
@@ -25961,7 +25962,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
       __pyx_t_18 = __pyx_v_k;
       __pyx_v_inst = __pyx_f_6agents_5trust_institutional_step(__pyx_v_inst, __pyx_v_new, (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_formality.data) + __pyx_t_18)) ))), __pyx_v_p);
 
-      /* "agents/trust.pyx":203
+      /* "agents/trust.pyx":206
  *                                   self.loss, age[k], p)
  *             inst = institutional[k]
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -25970,7 +25971,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
 */
     }
 
-    /* "agents/trust.pyx":205
+    /* "agents/trust.pyx":208
  *             if tie[k]:
  *                 inst = institutional_step(inst, new, formality[k], p)
  *             personal[k] = clamp(new)             # <<<<<<<<<<<<<<
@@ -25980,7 +25981,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
     __pyx_t_18 = __pyx_v_k;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_personal.data) + __pyx_t_18)) )) = __pyx_f_6agents_5trust_clamp(__pyx_v_new);
 
-    /* "agents/trust.pyx":206
+    /* "agents/trust.pyx":209
  *                 inst = institutional_step(inst, new, formality[k], p)
  *             personal[k] = clamp(new)
  *             institutional[k] = clamp(inst)             # <<<<<<<<<<<<<<
@@ -25990,7 +25991,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
     __pyx_t_18 = __pyx_v_k;
     *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_institutional.data) + __pyx_t_18)) )) = __pyx_f_6agents_5trust_clamp(__pyx_v_inst);
 
-    /* "agents/trust.pyx":207
+    /* "agents/trust.pyx":210
  *             personal[k] = clamp(new)
  *             institutional[k] = clamp(inst)
  *             trust[k] = combined(personal[k], institutional[k], formality[k], p) if tie[k] else 0.0             # <<<<<<<<<<<<<<
@@ -26017,7 +26018,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_month(struct __pyx_obj_6age
   }
 
 
-  /* "agents/trust.pyx":187
+  /* "agents/trust.pyx":190
  *         self.loss = loss if loss < 1.0 else 1.0
  * 
  *     cpdef void month(self, ties):             # <<<<<<<<<<<<<<
@@ -26097,32 +26098,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 187, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 190, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 187, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 190, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "month", 0) < (0)) __PYX_ERR(0, 187, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "month", 0) < (0)) __PYX_ERR(0, 190, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, i); __PYX_ERR(0, 187, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, i); __PYX_ERR(0, 190, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 187, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 190, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 187, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 190, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -26151,8 +26152,8 @@ static PyObject *__pyx_pf_6agents_5trust_15AsymmetricTrust_2month(struct __pyx_o
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("month", 0);
-  __pyx_f_6agents_5trust_15AsymmetricTrust_month(__pyx_v_self, __pyx_v_ties, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 187, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 187, __pyx_L1_error)
+  __pyx_f_6agents_5trust_15AsymmetricTrust_month(__pyx_v_self, __pyx_v_ties, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 190, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 190, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -26176,11 +26177,11 @@ static PyObject *__pyx_pf_6agents_5trust_15AsymmetricTrust_2month(struct __pyx_o
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":209
+/* "agents/trust.pyx":212
  *             trust[k] = combined(personal[k], institutional[k], formality[k], p) if tie[k] else 0.0
  * 
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):             # <<<<<<<<<<<<<<
- *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs; untied pairs stay at zero."""
+ *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs, untied stay at zero (M6, M7)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -26233,16 +26234,16 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_reset(struct __pyx_obj_6age
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_reset); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 209, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_reset); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 212, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_15AsymmetricTrust_5reset)) {
         __pyx_t_3 = NULL;
         __Pyx_INCREF(__pyx_t_1);
         __pyx_t_4 = __pyx_t_1; 
-        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 209, __pyx_L1_error) }
-        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 209, __pyx_L1_error)
+        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 212, __pyx_L1_error) }
+        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 212, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_5);
-        __pyx_t_6 = PyFloat_FromDouble(__pyx_v_keep); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 209, __pyx_L1_error)
+        __pyx_t_6 = PyFloat_FromDouble(__pyx_v_keep); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 212, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
         __pyx_t_7 = 1;
         #if CYTHON_UNPACK_METHODS
@@ -26263,7 +26264,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_reset(struct __pyx_obj_6age
           __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
           __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 209, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 212, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -26285,37 +26286,37 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_reset(struct __pyx_obj_6age
     #endif
   }
 
-  /* "agents/trust.pyx":211
+  /* "agents/trust.pyx":214
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):
- *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs; untied pairs stay at zero."""
+ *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs, untied stay at zero (M6, M7)."""
  *         cdef double[::1] personal = ties.personal             # <<<<<<<<<<<<<<
  *         cdef const cnp.npy_bool[::1] tie = ties.tie
  *         cdef Py_ssize_t c
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 211, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 214, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 211, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 214, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/trust.pyx":212
- *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs; untied pairs stay at zero."""
+  /* "agents/trust.pyx":215
+ *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs, untied stay at zero (M6, M7)."""
  *         cdef double[::1] personal = ties.personal
  *         cdef const cnp.npy_bool[::1] tie = ties.tie             # <<<<<<<<<<<<<<
  *         cdef Py_ssize_t c
  *         cdef cnp.int64_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 212, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 215, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 212, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 215, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/trust.pyx":215
+  /* "agents/trust.pyx":218
  *         cdef Py_ssize_t c
  *         cdef cnp.int64_t k
  *         for c in range(pairs.shape[0]):             # <<<<<<<<<<<<<<
@@ -26329,7 +26330,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_reset(struct __pyx_obj_6age
   for (__pyx_t_12 = 0; __pyx_t_12 < __pyx_t_11; __pyx_t_12+=1) {
     __pyx_v_c = __pyx_t_12;
 
-    /* "agents/trust.pyx":216
+    /* "agents/trust.pyx":219
  *         cdef cnp.int64_t k
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]             # <<<<<<<<<<<<<<
@@ -26339,7 +26340,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_reset(struct __pyx_obj_6age
     __pyx_t_13 = __pyx_v_c;
     __pyx_v_k = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_pairs.data) + __pyx_t_13)) )));
 
-    /* "agents/trust.pyx":217
+    /* "agents/trust.pyx":220
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]
  *             personal[k] = keep * personal[k] + (1.0 - keep) * self.p.baseline if tie[k] else 0.0             # <<<<<<<<<<<<<<
@@ -26364,11 +26365,11 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_reset(struct __pyx_obj_6age
   }
 
 
-  /* "agents/trust.pyx":209
+  /* "agents/trust.pyx":212
  *             trust[k] = combined(personal[k], institutional[k], formality[k], p) if tie[k] else 0.0
  * 
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):             # <<<<<<<<<<<<<<
- *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs; untied pairs stay at zero."""
+ *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs, untied stay at zero (M6, M7)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -26401,7 +26402,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_5trust_15AsymmetricTrust_4reset, "``P <- keep*P + (1-keep)*baseline`` on tied pairs; untied pairs stay at zero.");
+PyDoc_STRVAR(__pyx_doc_6agents_5trust_15AsymmetricTrust_4reset, "``P <- keep*P + (1-keep)*baseline`` on tied pairs, untied stay at zero (M6, M7).");
 static PyMethodDef __pyx_mdef_6agents_5trust_15AsymmetricTrust_5reset = {"reset", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_5trust_15AsymmetricTrust_5reset, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_5trust_15AsymmetricTrust_4reset};
 static PyObject *__pyx_pw_6agents_5trust_15AsymmetricTrust_5reset(PyObject *__pyx_v_self, 
 #if CYTHON_VECTORCALL
@@ -26435,46 +26436,46 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_pairs,&__pyx_mstate_global->__pyx_n_u_keep,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 209, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 212, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 209, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 212, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 209, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 212, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 209, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 212, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "reset", 0) < (0)) __PYX_ERR(0, 209, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "reset", 0) < (0)) __PYX_ERR(0, 212, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, i); __PYX_ERR(0, 209, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, i); __PYX_ERR(0, 212, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 209, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 212, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 209, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 212, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 209, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 212, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
-    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 209, __pyx_L3_error)
-    __pyx_v_keep = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_keep == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 209, __pyx_L3_error)
+    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 212, __pyx_L3_error)
+    __pyx_v_keep = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_keep == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 212, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 209, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 212, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -26506,9 +26507,9 @@ static PyObject *__pyx_pf_6agents_5trust_15AsymmetricTrust_4reset(struct __pyx_o
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("reset", 0);
-  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 209, __pyx_L1_error) }
-  __pyx_f_6agents_5trust_15AsymmetricTrust_reset(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, __pyx_v_keep, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 209, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 209, __pyx_L1_error)
+  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 212, __pyx_L1_error) }
+  __pyx_f_6agents_5trust_15AsymmetricTrust_reset(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, __pyx_v_keep, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 212, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 212, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -26532,11 +26533,11 @@ static PyObject *__pyx_pf_6agents_5trust_15AsymmetricTrust_4reset(struct __pyx_o
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":219
+/* "agents/trust.pyx":222
  *             personal[k] = keep * personal[k] + (1.0 - keep) * self.p.baseline if tie[k] else 0.0
  * 
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):             # <<<<<<<<<<<<<<
- *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1)."""
+ *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1; M29)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -26590,14 +26591,14 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(struct __pyx_obj_6
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_let_down); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 219, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_let_down); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 222, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_15AsymmetricTrust_7let_down)) {
         __pyx_t_3 = NULL;
         __Pyx_INCREF(__pyx_t_1);
         __pyx_t_4 = __pyx_t_1; 
-        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 219, __pyx_L1_error) }
-        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 219, __pyx_L1_error)
+        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 222, __pyx_L1_error) }
+        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 222, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_5);
         __pyx_t_6 = 1;
         #if CYTHON_UNPACK_METHODS
@@ -26617,7 +26618,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(struct __pyx_obj_6
           __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
           __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 219, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 222, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -26639,23 +26640,23 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(struct __pyx_obj_6
     #endif
   }
 
-  /* "agents/trust.pyx":221
+  /* "agents/trust.pyx":224
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):
- *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1)."""
+ *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1; M29)."""
  *         cdef double[::1] personal = ties.personal             # <<<<<<<<<<<<<<
  *         cdef double loss = self.p.loss_ratio * self.p.gain_rate
  *         loss = loss if loss < 1.0 else 1.0
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 221, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 224, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 221, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 224, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/trust.pyx":222
- *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1)."""
+  /* "agents/trust.pyx":225
+ *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1; M29)."""
  *         cdef double[::1] personal = ties.personal
  *         cdef double loss = self.p.loss_ratio * self.p.gain_rate             # <<<<<<<<<<<<<<
  *         loss = loss if loss < 1.0 else 1.0
@@ -26663,7 +26664,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(struct __pyx_obj_6
 */
   __pyx_v_loss = (__pyx_v_self->__pyx_base.p->loss_ratio * __pyx_v_self->__pyx_base.p->gain_rate);
 
-  /* "agents/trust.pyx":223
+  /* "agents/trust.pyx":226
  *         cdef double[::1] personal = ties.personal
  *         cdef double loss = self.p.loss_ratio * self.p.gain_rate
  *         loss = loss if loss < 1.0 else 1.0             # <<<<<<<<<<<<<<
@@ -26682,7 +26683,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(struct __pyx_obj_6
 
   __pyx_v_loss = __pyx_t_8;
 
-  /* "agents/trust.pyx":225
+  /* "agents/trust.pyx":228
  *         loss = loss if loss < 1.0 else 1.0
  *         cdef Py_ssize_t c
  *         for c in range(pairs.shape[0]):             # <<<<<<<<<<<<<<
@@ -26696,7 +26697,7 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(struct __pyx_obj_6
   for (__pyx_t_12 = 0; __pyx_t_12 < __pyx_t_11; __pyx_t_12+=1) {
     __pyx_v_c = __pyx_t_12;
 
-    /* "agents/trust.pyx":226
+    /* "agents/trust.pyx":229
  *         cdef Py_ssize_t c
  *         for c in range(pairs.shape[0]):
  *             personal[pairs[c]] = personal[pairs[c]] - loss * personal[pairs[c]]             # <<<<<<<<<<<<<<
@@ -26713,11 +26714,11 @@ static void __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(struct __pyx_obj_6
   }
 
 
-  /* "agents/trust.pyx":219
+  /* "agents/trust.pyx":222
  *             personal[k] = keep * personal[k] + (1.0 - keep) * self.p.baseline if tie[k] else 0.0
  * 
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):             # <<<<<<<<<<<<<<
- *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1)."""
+ *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1; M29)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -26747,7 +26748,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_5trust_15AsymmetricTrust_6let_down, "``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1).");
+PyDoc_STRVAR(__pyx_doc_6agents_5trust_15AsymmetricTrust_6let_down, "``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1; M29).");
 static PyMethodDef __pyx_mdef_6agents_5trust_15AsymmetricTrust_7let_down = {"let_down", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_5trust_15AsymmetricTrust_7let_down, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_5trust_15AsymmetricTrust_6let_down};
 static PyObject *__pyx_pw_6agents_5trust_15AsymmetricTrust_7let_down(PyObject *__pyx_v_self, 
 #if CYTHON_VECTORCALL
@@ -26780,39 +26781,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_pairs,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 219, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 222, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 219, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 222, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 219, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 222, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "let_down", 0) < (0)) __PYX_ERR(0, 219, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "let_down", 0) < (0)) __PYX_ERR(0, 222, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, i); __PYX_ERR(0, 219, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, i); __PYX_ERR(0, 222, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 219, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 222, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 219, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 222, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
-    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 219, __pyx_L3_error)
+    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 222, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 219, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 222, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -26843,9 +26844,9 @@ static PyObject *__pyx_pf_6agents_5trust_15AsymmetricTrust_6let_down(struct __py
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("let_down", 0);
-  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 219, __pyx_L1_error) }
-  __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 219, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 219, __pyx_L1_error)
+  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 222, __pyx_L1_error) }
+  __pyx_f_6agents_5trust_15AsymmetricTrust_let_down(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 222, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 222, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -27352,12 +27353,12 @@ static PyObject *__pyx_pf_6agents_5trust_15AsymmetricTrust_10__setstate_cython__
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":239
+/* "agents/trust.pyx":242
  *     """
  * 
  *     cpdef void set_rates(self, double spanners, bint ta):             # <<<<<<<<<<<<<<
- *         """A win adds one unit of evidence (scaled like T1's gain), a let-down ``beta_negative_weight``."""
- *         cdef Trust p = self.p
+ *         """A win adds evidence scaled like T1's gain, a let-down ``beta_negative_weight`` (T3).
+ * 
 */
 
 static PyObject *__pyx_pw_6agents_5trust_19BetaReputationTrust_1set_rates(PyObject *__pyx_v_self, 
@@ -27398,15 +27399,15 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_set_rates); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 239, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_set_rates); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 242, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_19BetaReputationTrust_1set_rates)) {
         __pyx_t_3 = NULL;
         __Pyx_INCREF(__pyx_t_1);
         __pyx_t_4 = __pyx_t_1; 
-        __pyx_t_5 = PyFloat_FromDouble(__pyx_v_spanners); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 239, __pyx_L1_error)
+        __pyx_t_5 = PyFloat_FromDouble(__pyx_v_spanners); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 242, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_5);
-        __pyx_t_6 = __Pyx_PyBool_FromLong(__pyx_v_ta); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 239, __pyx_L1_error)
+        __pyx_t_6 = __Pyx_PyBool_FromLong(__pyx_v_ta); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 242, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
         __pyx_t_7 = 1;
         #if CYTHON_UNPACK_METHODS
@@ -27427,7 +27428,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
           __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
           __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 239, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 242, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -27449,9 +27450,9 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
     #endif
   }
 
-  /* "agents/trust.pyx":241
- *     cpdef void set_rates(self, double spanners, bint ta):
- *         """A win adds one unit of evidence (scaled like T1's gain), a let-down ``beta_negative_weight``."""
+  /* "agents/trust.pyx":247
+ *         Cross-sector ties gain less, boundary spanners and TA more (M1, M9, M33).
+ *         """
  *         cdef Trust p = self.p             # <<<<<<<<<<<<<<
  *         cdef double boost = 1.0 + p.ta_boost * ta
  *         self.gain_cross = boost * p.cross_sector_gain * (1.0 + p.spanner_boost * spanners)
@@ -27461,8 +27462,8 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/trust.pyx":242
- *         """A win adds one unit of evidence (scaled like T1's gain), a let-down ``beta_negative_weight``."""
+  /* "agents/trust.pyx":248
+ *         """
  *         cdef Trust p = self.p
  *         cdef double boost = 1.0 + p.ta_boost * ta             # <<<<<<<<<<<<<<
  *         self.gain_cross = boost * p.cross_sector_gain * (1.0 + p.spanner_boost * spanners)
@@ -27470,7 +27471,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
 */
   __pyx_v_boost = (1.0 + (__pyx_v_p->ta_boost * __pyx_v_ta));
 
-  /* "agents/trust.pyx":243
+  /* "agents/trust.pyx":249
  *         cdef Trust p = self.p
  *         cdef double boost = 1.0 + p.ta_boost * ta
  *         self.gain_cross = boost * p.cross_sector_gain * (1.0 + p.spanner_boost * spanners)             # <<<<<<<<<<<<<<
@@ -27479,7 +27480,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
 */
   __pyx_v_self->__pyx_base.gain_cross = ((__pyx_v_boost * __pyx_v_p->cross_sector_gain) * (1.0 + (__pyx_v_p->spanner_boost * __pyx_v_spanners)));
 
-  /* "agents/trust.pyx":244
+  /* "agents/trust.pyx":250
  *         cdef double boost = 1.0 + p.ta_boost * ta
  *         self.gain_cross = boost * p.cross_sector_gain * (1.0 + p.spanner_boost * spanners)
  *         self.gain_within = boost             # <<<<<<<<<<<<<<
@@ -27488,7 +27489,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
 */
   __pyx_v_self->__pyx_base.gain_within = __pyx_v_boost;
 
-  /* "agents/trust.pyx":245
+  /* "agents/trust.pyx":251
  *         self.gain_cross = boost * p.cross_sector_gain * (1.0 + p.spanner_boost * spanners)
  *         self.gain_within = boost
  *         self.loss = p.beta_negative_weight * boost             # <<<<<<<<<<<<<<
@@ -27497,12 +27498,12 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(struct __pyx_
 */
   __pyx_v_self->__pyx_base.loss = (__pyx_v_p->beta_negative_weight * __pyx_v_boost);
 
-  /* "agents/trust.pyx":239
+  /* "agents/trust.pyx":242
  *     """
  * 
  *     cpdef void set_rates(self, double spanners, bint ta):             # <<<<<<<<<<<<<<
- *         """A win adds one unit of evidence (scaled like T1's gain), a let-down ``beta_negative_weight``."""
- *         cdef Trust p = self.p
+ *         """A win adds evidence scaled like T1's gain, a let-down ``beta_negative_weight`` (T3).
+ * 
 */
 
   /* function exit code */
@@ -27530,7 +27531,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_5trust_19BetaReputationTrust_set_rates, "A win adds one unit of evidence (scaled like T1\047s gain), a let-down ``beta_negative_weight``.");
+PyDoc_STRVAR(__pyx_doc_6agents_5trust_19BetaReputationTrust_set_rates, "A win adds evidence scaled like T1\047s gain, a let-down ``beta_negative_weight`` (T3).\n\n        Cross-sector ties gain less, boundary spanners and TA more (M1, M9, M33).\n        ");
 static PyMethodDef __pyx_mdef_6agents_5trust_19BetaReputationTrust_1set_rates = {"set_rates", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_5trust_19BetaReputationTrust_1set_rates, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_5trust_19BetaReputationTrust_set_rates};
 static PyObject *__pyx_pw_6agents_5trust_19BetaReputationTrust_1set_rates(PyObject *__pyx_v_self, 
 #if CYTHON_VECTORCALL
@@ -27563,39 +27564,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_spanners,&__pyx_mstate_global->__pyx_n_u_ta,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 239, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 242, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 239, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 242, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 239, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 242, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "set_rates", 0) < (0)) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "set_rates", 0) < (0)) __PYX_ERR(0, 242, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("set_rates", 1, 2, 2, i); __PYX_ERR(0, 239, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("set_rates", 1, 2, 2, i); __PYX_ERR(0, 242, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 242, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 239, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 242, __pyx_L3_error)
     }
-    __pyx_v_spanners = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_spanners == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L3_error)
-    __pyx_v_ta = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_ta == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L3_error)
+    __pyx_v_spanners = __Pyx_PyFloat_AsDouble(values[0]); if (unlikely((__pyx_v_spanners == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 242, __pyx_L3_error)
+    __pyx_v_ta = __Pyx_PyObject_IsTrue(values[1]); if (unlikely((__pyx_v_ta == (int)-1) && PyErr_Occurred())) __PYX_ERR(0, 242, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("set_rates", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 239, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("set_rates", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 242, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -27626,8 +27627,8 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_set_rates(struct 
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("set_rates", 0);
-  __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(__pyx_v_self, __pyx_v_spanners, __pyx_v_ta, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 239, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 239, __pyx_L1_error)
+  __pyx_f_6agents_5trust_19BetaReputationTrust_set_rates(__pyx_v_self, __pyx_v_spanners, __pyx_v_ta, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 242, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 242, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -27651,7 +27652,7 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_set_rates(struct 
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":247
+/* "agents/trust.pyx":253
  *         self.loss = p.beta_negative_weight * boost
  * 
  *     cpdef void month(self, ties):             # <<<<<<<<<<<<<<
@@ -27720,7 +27721,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 247, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_month); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 253, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_19BetaReputationTrust_3month)) {
         __pyx_t_3 = NULL;
@@ -27743,7 +27744,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
           __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_4, __pyx_callargs+__pyx_t_5, (2-__pyx_t_5) | (__pyx_t_5*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
           __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 247, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 253, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -27765,7 +27766,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
     #endif
   }
 
-  /* "agents/trust.pyx":249
+  /* "agents/trust.pyx":255
  *     cpdef void month(self, ties):
  *         """T3, T4 on every tied pair; untied pairs are left as they are."""
  *         cdef Trust p = self.p             # <<<<<<<<<<<<<<
@@ -27777,118 +27778,118 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
   __pyx_v_p = ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "agents/trust.pyx":250
+  /* "agents/trust.pyx":256
  *         """T3, T4 on every tied pair; untied pairs are left as they are."""
  *         cdef Trust p = self.p
  *         cdef const cnp.npy_bool[::1] tie = ties.tie, cross = ties.cross             # <<<<<<<<<<<<<<
  *         cdef const signed char[::1] signal = ties.signal
  *         cdef const double[::1] formality = ties.formality
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 256, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 256, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 256, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 250, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 256, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_cross = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/trust.pyx":251
+  /* "agents/trust.pyx":257
  *         cdef Trust p = self.p
  *         cdef const cnp.npy_bool[::1] tie = ties.tie, cross = ties.cross
  *         cdef const signed char[::1] signal = ties.signal             # <<<<<<<<<<<<<<
  *         cdef const double[::1] formality = ties.formality
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_signal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_signal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 251, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_signed_char__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 257, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_signal = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/trust.pyx":252
+  /* "agents/trust.pyx":258
  *         cdef const cnp.npy_bool[::1] tie = ties.tie, cross = ties.cross
  *         cdef const signed char[::1] signal = ties.signal
  *         cdef const double[::1] formality = ties.formality             # <<<<<<<<<<<<<<
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 252, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_formality); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 258, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 252, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 258, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_formality = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/trust.pyx":253
+  /* "agents/trust.pyx":259
  *         cdef const signed char[::1] signal = ties.signal
  *         cdef const double[::1] formality = ties.formality
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional             # <<<<<<<<<<<<<<
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         cdef double[::1] trust = ties.trust
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 253, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 253, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_institutional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 253, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_institutional); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 253, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 259, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_institutional = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/trust.pyx":254
+  /* "agents/trust.pyx":260
  *         cdef const double[::1] formality = ties.formality
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *         cdef double[::1] positive = ties.positive, negative = ties.negative             # <<<<<<<<<<<<<<
  *         cdef double[::1] trust = ties.trust
  *         cdef Py_ssize_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 254, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 260, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 254, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 260, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_positive = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 254, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 260, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 254, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 260, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_negative = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/trust.pyx":255
+  /* "agents/trust.pyx":261
  *         cdef double[::1] personal = ties.personal, institutional = ties.institutional
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         cdef double[::1] trust = ties.trust             # <<<<<<<<<<<<<<
  *         cdef Py_ssize_t k
  *         cdef double r, s, mean
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 255, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_trust); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 261, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 255, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 261, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_trust = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/trust.pyx":258
+  /* "agents/trust.pyx":264
  *         cdef Py_ssize_t k
  *         cdef double r, s, mean
  *         for k in range(tie.shape[0]):             # <<<<<<<<<<<<<<
@@ -27902,7 +27903,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
   for (__pyx_t_12 = 0; __pyx_t_12 < __pyx_t_11; __pyx_t_12+=1) {
     __pyx_v_k = __pyx_t_12;
 
-    /* "agents/trust.pyx":259
+    /* "agents/trust.pyx":265
  *         cdef double r, s, mean
  *         for k in range(tie.shape[0]):
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -27915,7 +27916,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
     if (__pyx_t_14) {
 
 
-      /* "agents/trust.pyx":260
+      /* "agents/trust.pyx":266
  *         for k in range(tie.shape[0]):
  *             if tie[k]:
  *                 r = p.beta_forgetting * positive[k]             # <<<<<<<<<<<<<<
@@ -27925,7 +27926,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       __pyx_t_13 = __pyx_v_k;
       __pyx_v_r = (__pyx_v_p->beta_forgetting * (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_positive.data) + __pyx_t_13)) ))));
 
-      /* "agents/trust.pyx":261
+      /* "agents/trust.pyx":267
  *             if tie[k]:
  *                 r = p.beta_forgetting * positive[k]
  *                 s = p.beta_forgetting * negative[k]             # <<<<<<<<<<<<<<
@@ -27935,7 +27936,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       __pyx_t_13 = __pyx_v_k;
       __pyx_v_s = (__pyx_v_p->beta_forgetting * (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_13)) ))));
 
-      /* "agents/trust.pyx":262
+      /* "agents/trust.pyx":268
  *                 r = p.beta_forgetting * positive[k]
  *                 s = p.beta_forgetting * negative[k]
  *                 if signal[k] > 0:             # <<<<<<<<<<<<<<
@@ -27948,7 +27949,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       if (__pyx_t_14) {
 
 
-        /* "agents/trust.pyx":263
+        /* "agents/trust.pyx":269
  *                 s = p.beta_forgetting * negative[k]
  *                 if signal[k] > 0:
  *                     r += self.gain_cross if cross[k] else self.gain_within             # <<<<<<<<<<<<<<
@@ -27969,7 +27970,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
         __pyx_v_r = (__pyx_v_r + __pyx_t_15);
 
 
-        /* "agents/trust.pyx":262
+        /* "agents/trust.pyx":268
  *                 r = p.beta_forgetting * positive[k]
  *                 s = p.beta_forgetting * negative[k]
  *                 if signal[k] > 0:             # <<<<<<<<<<<<<<
@@ -27978,7 +27979,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
 */
       }
 
-      /* "agents/trust.pyx":264
+      /* "agents/trust.pyx":270
  *                 if signal[k] > 0:
  *                     r += self.gain_cross if cross[k] else self.gain_within
  *                 if signal[k] < 0:             # <<<<<<<<<<<<<<
@@ -27991,7 +27992,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       if (__pyx_t_14) {
 
 
-        /* "agents/trust.pyx":265
+        /* "agents/trust.pyx":271
  *                     r += self.gain_cross if cross[k] else self.gain_within
  *                 if signal[k] < 0:
  *                     s += self.loss             # <<<<<<<<<<<<<<
@@ -28000,7 +28001,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
 */
         __pyx_v_s = (__pyx_v_s + __pyx_v_self->__pyx_base.loss);
 
-        /* "agents/trust.pyx":264
+        /* "agents/trust.pyx":270
  *                 if signal[k] > 0:
  *                     r += self.gain_cross if cross[k] else self.gain_within
  *                 if signal[k] < 0:             # <<<<<<<<<<<<<<
@@ -28009,7 +28010,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
 */
       }
 
-      /* "agents/trust.pyx":266
+      /* "agents/trust.pyx":272
  *                 if signal[k] < 0:
  *                     s += self.loss
  *                 mean = beta_mean(r, s, p)             # <<<<<<<<<<<<<<
@@ -28018,7 +28019,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
 */
       __pyx_v_mean = __pyx_f_6agents_5trust_beta_mean(__pyx_v_r, __pyx_v_s, __pyx_v_p);
 
-      /* "agents/trust.pyx":267
+      /* "agents/trust.pyx":273
  *                     s += self.loss
  *                 mean = beta_mean(r, s, p)
  *                 positive[k] = r             # <<<<<<<<<<<<<<
@@ -28028,7 +28029,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       __pyx_t_13 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_positive.data) + __pyx_t_13)) )) = __pyx_v_r;
 
-      /* "agents/trust.pyx":268
+      /* "agents/trust.pyx":274
  *                 mean = beta_mean(r, s, p)
  *                 positive[k] = r
  *                 negative[k] = s             # <<<<<<<<<<<<<<
@@ -28038,7 +28039,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       __pyx_t_13 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_13)) )) = __pyx_v_s;
 
-      /* "agents/trust.pyx":269
+      /* "agents/trust.pyx":275
  *                 positive[k] = r
  *                 negative[k] = s
  *                 personal[k] = clamp(mean)             # <<<<<<<<<<<<<<
@@ -28048,7 +28049,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       __pyx_t_13 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_personal.data) + __pyx_t_13)) )) = __pyx_f_6agents_5trust_clamp(__pyx_v_mean);
 
-      /* "agents/trust.pyx":270
+      /* "agents/trust.pyx":276
  *                 negative[k] = s
  *                 personal[k] = clamp(mean)
  *                 institutional[k] = clamp(institutional_step(institutional[k], mean,             # <<<<<<<<<<<<<<
@@ -28057,7 +28058,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
 */
       __pyx_t_13 = __pyx_v_k;
 
-      /* "agents/trust.pyx":271
+      /* "agents/trust.pyx":277
  *                 personal[k] = clamp(mean)
  *                 institutional[k] = clamp(institutional_step(institutional[k], mean,
  *                                                             formality[k], p))             # <<<<<<<<<<<<<<
@@ -28066,7 +28067,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
 */
       __pyx_t_16 = __pyx_v_k;
 
-      /* "agents/trust.pyx":270
+      /* "agents/trust.pyx":276
  *                 negative[k] = s
  *                 personal[k] = clamp(mean)
  *                 institutional[k] = clamp(institutional_step(institutional[k], mean,             # <<<<<<<<<<<<<<
@@ -28076,7 +28077,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       __pyx_t_17 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_institutional.data) + __pyx_t_17)) )) = __pyx_f_6agents_5trust_clamp(__pyx_f_6agents_5trust_institutional_step((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_institutional.data) + __pyx_t_13)) ))), __pyx_v_mean, (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_formality.data) + __pyx_t_16)) ))), __pyx_v_p));
 
-      /* "agents/trust.pyx":272
+      /* "agents/trust.pyx":278
  *                 institutional[k] = clamp(institutional_step(institutional[k], mean,
  *                                                             formality[k], p))
  *                 trust[k] = combined(personal[k], institutional[k], formality[k], p)             # <<<<<<<<<<<<<<
@@ -28089,7 +28090,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       __pyx_t_18 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_trust.data) + __pyx_t_18)) )) = __pyx_f_6agents_5trust_combined((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_personal.data) + __pyx_t_16)) ))), (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_institutional.data) + __pyx_t_13)) ))), (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_formality.data) + __pyx_t_17)) ))), __pyx_v_p);
 
-      /* "agents/trust.pyx":259
+      /* "agents/trust.pyx":265
  *         cdef double r, s, mean
  *         for k in range(tie.shape[0]):
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -28099,7 +28100,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
       goto __pyx_L5;
     }
 
-    /* "agents/trust.pyx":274
+    /* "agents/trust.pyx":280
  *                 trust[k] = combined(personal[k], institutional[k], formality[k], p)
  *             else:
  *                 trust[k] = 0.0             # <<<<<<<<<<<<<<
@@ -28114,7 +28115,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_month(struct __pyx_obj_
   }
 
 
-  /* "agents/trust.pyx":247
+  /* "agents/trust.pyx":253
  *         self.loss = p.beta_negative_weight * boost
  * 
  *     cpdef void month(self, ties):             # <<<<<<<<<<<<<<
@@ -28193,32 +28194,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 247, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 253, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 247, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 253, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "month", 0) < (0)) __PYX_ERR(0, 247, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "month", 0) < (0)) __PYX_ERR(0, 253, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, i); __PYX_ERR(0, 247, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, i); __PYX_ERR(0, 253, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 247, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 253, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 247, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("month", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 253, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -28247,8 +28248,8 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_2month(struct __p
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("month", 0);
-  __pyx_f_6agents_5trust_19BetaReputationTrust_month(__pyx_v_self, __pyx_v_ties, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 247, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_f_6agents_5trust_19BetaReputationTrust_month(__pyx_v_self, __pyx_v_ties, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 253, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 253, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -28272,7 +28273,7 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_2month(struct __p
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":276
+/* "agents/trust.pyx":282
  *                 trust[k] = 0.0
  * 
  *     cdef double personal_at(self, cnp.int64_t k, double level, ties):             # <<<<<<<<<<<<<<
@@ -28297,29 +28298,29 @@ static double __pyx_f_6agents_5trust_19BetaReputationTrust_personal_at(struct __
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("personal_at", 0);
 
-  /* "agents/trust.pyx":278
+  /* "agents/trust.pyx":284
  *     cdef double personal_at(self, cnp.int64_t k, double level, ties):
  *         """The least evidence whose mean is the referral trust, and that mean (T3, T5)."""
  *         cdef double[::1] positive = ties.positive, negative = ties.negative             # <<<<<<<<<<<<<<
  *         positive[k], negative[k] = evidence_for(level, self.p)
  *         return beta_mean(positive[k], negative[k], self.p)
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 278, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 278, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_positive = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 278, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 278, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 284, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_negative = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "agents/trust.pyx":279
+  /* "agents/trust.pyx":285
  *         """The least evidence whose mean is the referral trust, and that mean (T3, T5)."""
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         positive[k], negative[k] = evidence_for(level, self.p)             # <<<<<<<<<<<<<<
@@ -28342,7 +28343,7 @@ static double __pyx_f_6agents_5trust_19BetaReputationTrust_personal_at(struct __
   *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_6)) )) = __pyx_t_5;
 
 
-  /* "agents/trust.pyx":280
+  /* "agents/trust.pyx":286
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         positive[k], negative[k] = evidence_for(level, self.p)
  *         return beta_mean(positive[k], negative[k], self.p)             # <<<<<<<<<<<<<<
@@ -28360,7 +28361,7 @@ static double __pyx_f_6agents_5trust_19BetaReputationTrust_personal_at(struct __
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   goto __pyx_L0;
 
-  /* "agents/trust.pyx":276
+  /* "agents/trust.pyx":282
  *                 trust[k] = 0.0
  * 
  *     cdef double personal_at(self, cnp.int64_t k, double level, ties):             # <<<<<<<<<<<<<<
@@ -28382,7 +28383,7 @@ static double __pyx_f_6agents_5trust_19BetaReputationTrust_personal_at(struct __
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":282
+/* "agents/trust.pyx":288
  *         return beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void prior(self, ties):             # <<<<<<<<<<<<<<
@@ -28441,7 +28442,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_prior); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 282, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_prior); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 288, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_19BetaReputationTrust_5prior)) {
         __pyx_t_3 = NULL;
@@ -28464,7 +28465,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
           __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_4, __pyx_callargs+__pyx_t_5, (2-__pyx_t_5) | (__pyx_t_5*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
           __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 282, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 288, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -28486,59 +28487,59 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
     #endif
   }
 
-  /* "agents/trust.pyx":284
+  /* "agents/trust.pyx":290
  *     cpdef void prior(self, ties):
  *         """Pre-existing ties hold the evidence of their trust, and its mean as ``P`` (T3)."""
  *         cdef const cnp.npy_bool[::1] tie = ties.tie             # <<<<<<<<<<<<<<
  *         cdef double[::1] personal = ties.personal
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 284, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 290, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_6;
   __pyx_t_6.memview = NULL;
   __pyx_t_6.data = NULL;
 
-  /* "agents/trust.pyx":285
+  /* "agents/trust.pyx":291
  *         """Pre-existing ties hold the evidence of their trust, and its mean as ``P`` (T3)."""
  *         cdef const cnp.npy_bool[::1] tie = ties.tie
  *         cdef double[::1] personal = ties.personal             # <<<<<<<<<<<<<<
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         cdef Py_ssize_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 285, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 291, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 285, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 291, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/trust.pyx":286
+  /* "agents/trust.pyx":292
  *         cdef const cnp.npy_bool[::1] tie = ties.tie
  *         cdef double[::1] personal = ties.personal
  *         cdef double[::1] positive = ties.positive, negative = ties.negative             # <<<<<<<<<<<<<<
  *         cdef Py_ssize_t k
  *         for k in range(tie.shape[0]):
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_positive = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 286, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 292, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_negative = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/trust.pyx":288
+  /* "agents/trust.pyx":294
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         cdef Py_ssize_t k
  *         for k in range(tie.shape[0]):             # <<<<<<<<<<<<<<
@@ -28552,7 +28553,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
   for (__pyx_t_10 = 0; __pyx_t_10 < __pyx_t_9; __pyx_t_10+=1) {
     __pyx_v_k = __pyx_t_10;
 
-    /* "agents/trust.pyx":289
+    /* "agents/trust.pyx":295
  *         cdef Py_ssize_t k
  *         for k in range(tie.shape[0]):
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -28565,7 +28566,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
     if (__pyx_t_12) {
 
 
-      /* "agents/trust.pyx":290
+      /* "agents/trust.pyx":296
  *         for k in range(tie.shape[0]):
  *             if tie[k]:
  *                 positive[k], negative[k] = evidence_for(personal[k], self.p)             # <<<<<<<<<<<<<<
@@ -28589,7 +28590,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_11)) )) = __pyx_t_15;
 
 
-      /* "agents/trust.pyx":291
+      /* "agents/trust.pyx":297
  *             if tie[k]:
  *                 positive[k], negative[k] = evidence_for(personal[k], self.p)
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)             # <<<<<<<<<<<<<<
@@ -28604,7 +28605,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_personal.data) + __pyx_t_17)) )) = __pyx_f_6agents_5trust_beta_mean((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_positive.data) + __pyx_t_11)) ))), (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_16)) ))), ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1));
       __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
 
-      /* "agents/trust.pyx":289
+      /* "agents/trust.pyx":295
  *         cdef Py_ssize_t k
  *         for k in range(tie.shape[0]):
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -28615,7 +28616,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_prior(struct __pyx_obj_
   }
 
 
-  /* "agents/trust.pyx":282
+  /* "agents/trust.pyx":288
  *         return beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void prior(self, ties):             # <<<<<<<<<<<<<<
@@ -28683,32 +28684,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 282, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 288, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 282, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 288, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "prior", 0) < (0)) __PYX_ERR(0, 282, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "prior", 0) < (0)) __PYX_ERR(0, 288, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("prior", 1, 1, 1, i); __PYX_ERR(0, 282, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("prior", 1, 1, 1, i); __PYX_ERR(0, 288, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 282, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 288, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("prior", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 282, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("prior", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 288, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -28737,8 +28738,8 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_4prior(struct __p
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("prior", 0);
-  __pyx_f_6agents_5trust_19BetaReputationTrust_prior(__pyx_v_self, __pyx_v_ties, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 282, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 282, __pyx_L1_error)
+  __pyx_f_6agents_5trust_19BetaReputationTrust_prior(__pyx_v_self, __pyx_v_ties, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 288, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 288, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -28762,11 +28763,11 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_4prior(struct __p
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":293
+/* "agents/trust.pyx":299
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):             # <<<<<<<<<<<<<<
- *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4)."""
+ *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4; M6, M7)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -28822,16 +28823,16 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_reset); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 293, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_reset); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 299, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_19BetaReputationTrust_7reset)) {
         __pyx_t_3 = NULL;
         __Pyx_INCREF(__pyx_t_1);
         __pyx_t_4 = __pyx_t_1; 
-        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 293, __pyx_L1_error) }
-        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 293, __pyx_L1_error)
+        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 299, __pyx_L1_error) }
+        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 299, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_5);
-        __pyx_t_6 = PyFloat_FromDouble(__pyx_v_keep); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 293, __pyx_L1_error)
+        __pyx_t_6 = PyFloat_FromDouble(__pyx_v_keep); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 299, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
         __pyx_t_7 = 1;
         #if CYTHON_UNPACK_METHODS
@@ -28852,7 +28853,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
           __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
           __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 293, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 299, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -28874,59 +28875,59 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
     #endif
   }
 
-  /* "agents/trust.pyx":295
+  /* "agents/trust.pyx":301
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):
- *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4)."""
+ *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4; M6, M7)."""
  *         cdef double[::1] personal = ties.personal             # <<<<<<<<<<<<<<
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         cdef const cnp.npy_bool[::1] tie = ties.tie
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 295, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 301, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 295, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 301, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/trust.pyx":296
- *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4)."""
+  /* "agents/trust.pyx":302
+ *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4; M6, M7)."""
  *         cdef double[::1] personal = ties.personal
  *         cdef double[::1] positive = ties.positive, negative = ties.negative             # <<<<<<<<<<<<<<
  *         cdef const cnp.npy_bool[::1] tie = ties.tie
  *         cdef Py_ssize_t c
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 296, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 302, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 296, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 302, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_positive = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 296, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 302, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 296, __pyx_L1_error)
+  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 302, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_negative = __pyx_t_8;
   __pyx_t_8.memview = NULL;
   __pyx_t_8.data = NULL;
 
-  /* "agents/trust.pyx":297
+  /* "agents/trust.pyx":303
  *         cdef double[::1] personal = ties.personal
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         cdef const cnp.npy_bool[::1] tie = ties.tie             # <<<<<<<<<<<<<<
  *         cdef Py_ssize_t c
  *         cdef cnp.int64_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 297, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 303, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 297, __pyx_L1_error)
+  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 303, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_9;
   __pyx_t_9.memview = NULL;
   __pyx_t_9.data = NULL;
 
-  /* "agents/trust.pyx":300
+  /* "agents/trust.pyx":306
  *         cdef Py_ssize_t c
  *         cdef cnp.int64_t k
  *         for c in range(pairs.shape[0]):             # <<<<<<<<<<<<<<
@@ -28940,7 +28941,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
   for (__pyx_t_12 = 0; __pyx_t_12 < __pyx_t_11; __pyx_t_12+=1) {
     __pyx_v_c = __pyx_t_12;
 
-    /* "agents/trust.pyx":301
+    /* "agents/trust.pyx":307
  *         cdef cnp.int64_t k
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]             # <<<<<<<<<<<<<<
@@ -28950,7 +28951,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
     __pyx_t_13 = __pyx_v_c;
     __pyx_v_k = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_pairs.data) + __pyx_t_13)) )));
 
-    /* "agents/trust.pyx":302
+    /* "agents/trust.pyx":308
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -28963,7 +28964,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
     if (__pyx_t_15) {
 
 
-      /* "agents/trust.pyx":303
+      /* "agents/trust.pyx":309
  *             k = pairs[c]
  *             if tie[k]:
  *                 positive[k] = keep * positive[k]             # <<<<<<<<<<<<<<
@@ -28974,7 +28975,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_positive.data) + __pyx_t_16)) )) = (__pyx_v_keep * (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_positive.data) + __pyx_t_14)) ))));
 
-      /* "agents/trust.pyx":304
+      /* "agents/trust.pyx":310
  *             if tie[k]:
  *                 positive[k] = keep * positive[k]
  *                 negative[k] = keep * negative[k]             # <<<<<<<<<<<<<<
@@ -28985,7 +28986,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
       __pyx_t_16 = __pyx_v_k;
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_16)) )) = (__pyx_v_keep * (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_14)) ))));
 
-      /* "agents/trust.pyx":305
+      /* "agents/trust.pyx":311
  *                 positive[k] = keep * positive[k]
  *                 negative[k] = keep * negative[k]
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)             # <<<<<<<<<<<<<<
@@ -29000,7 +29001,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
       *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_personal.data) + __pyx_t_17)) )) = __pyx_f_6agents_5trust_beta_mean((*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_positive.data) + __pyx_t_14)) ))), (*((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_negative.data) + __pyx_t_16)) ))), ((struct __pyx_obj_6agents_6params_Trust *)__pyx_t_1));
       __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
 
-      /* "agents/trust.pyx":302
+      /* "agents/trust.pyx":308
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]
  *             if tie[k]:             # <<<<<<<<<<<<<<
@@ -29011,11 +29012,11 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_reset(struct __pyx_obj_
   }
 
 
-  /* "agents/trust.pyx":293
+  /* "agents/trust.pyx":299
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):             # <<<<<<<<<<<<<<
- *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4)."""
+ *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4; M6, M7)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -29050,7 +29051,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_5trust_19BetaReputationTrust_6reset, "Tied pairs keep the share ``keep`` of their evidence (T3, T4).");
+PyDoc_STRVAR(__pyx_doc_6agents_5trust_19BetaReputationTrust_6reset, "Tied pairs keep the share ``keep`` of their evidence (T3, T4; M6, M7).");
 static PyMethodDef __pyx_mdef_6agents_5trust_19BetaReputationTrust_7reset = {"reset", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_5trust_19BetaReputationTrust_7reset, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_5trust_19BetaReputationTrust_6reset};
 static PyObject *__pyx_pw_6agents_5trust_19BetaReputationTrust_7reset(PyObject *__pyx_v_self, 
 #if CYTHON_VECTORCALL
@@ -29084,46 +29085,46 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_pairs,&__pyx_mstate_global->__pyx_n_u_keep,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 293, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 299, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 293, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 299, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 293, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 299, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 293, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 299, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "reset", 0) < (0)) __PYX_ERR(0, 293, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "reset", 0) < (0)) __PYX_ERR(0, 299, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, i); __PYX_ERR(0, 293, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, i); __PYX_ERR(0, 299, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 293, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 299, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 293, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 299, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 293, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 299, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
-    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 293, __pyx_L3_error)
-    __pyx_v_keep = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_keep == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 293, __pyx_L3_error)
+    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 299, __pyx_L3_error)
+    __pyx_v_keep = __Pyx_PyFloat_AsDouble(values[2]); if (unlikely((__pyx_v_keep == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 299, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 293, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("reset", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 299, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -29155,9 +29156,9 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_6reset(struct __p
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("reset", 0);
-  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 293, __pyx_L1_error) }
-  __pyx_f_6agents_5trust_19BetaReputationTrust_reset(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, __pyx_v_keep, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 293, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 293, __pyx_L1_error)
+  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 299, __pyx_L1_error) }
+  __pyx_f_6agents_5trust_19BetaReputationTrust_reset(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, __pyx_v_keep, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 299, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 299, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -29181,11 +29182,11 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_6reset(struct __p
   return __pyx_r;
 }
 
-/* "agents/trust.pyx":307
+/* "agents/trust.pyx":313
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):             # <<<<<<<<<<<<<<
- *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3)."""
+ *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3; M29)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -29237,14 +29238,14 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
     if (unlikely(!__Pyx_object_dict_version_matches(((PyObject *)__pyx_v_self), __pyx_tp_dict_version, __pyx_obj_dict_version))) {
       PY_UINT64_T __pyx_typedict_guard = __Pyx_get_tp_dict_version(((PyObject *)__pyx_v_self));
       #endif
-      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_let_down); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 307, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyObject_GetAttrStr(((PyObject *)__pyx_v_self), __pyx_mstate_global->__pyx_n_u_let_down); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 313, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       if (!__Pyx_IsSameCFunction(__pyx_t_1, (void(*)(void)) __pyx_pw_6agents_5trust_19BetaReputationTrust_9let_down)) {
         __pyx_t_3 = NULL;
         __Pyx_INCREF(__pyx_t_1);
         __pyx_t_4 = __pyx_t_1; 
-        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 307, __pyx_L1_error) }
-        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 307, __pyx_L1_error)
+        if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 313, __pyx_L1_error) }
+        __pyx_t_5 = __pyx_memoryview_fromslice(__pyx_v_pairs, 1, (PyObject *(*)(char *)) __pyx_memview_get_nn___pyx_t_5numpy_int64_t__const__, (int (*)(char *, PyObject *)) NULL, 0);; if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 313, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_5);
         __pyx_t_6 = 1;
         #if CYTHON_UNPACK_METHODS
@@ -29264,7 +29265,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
           __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
           __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
           __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 307, __pyx_L1_error)
+          if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 313, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
         }
         __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -29286,44 +29287,44 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
     #endif
   }
 
-  /* "agents/trust.pyx":309
+  /* "agents/trust.pyx":315
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):
- *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3)."""
+ *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3; M29)."""
  *         cdef double[::1] personal = ties.personal             # <<<<<<<<<<<<<<
  *         cdef double[::1] positive = ties.positive, negative = ties.negative
  *         cdef Py_ssize_t c
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 309, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_personal); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 315, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 309, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 315, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_personal = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/trust.pyx":310
- *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3)."""
+  /* "agents/trust.pyx":316
+ *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3; M29)."""
  *         cdef double[::1] personal = ties.personal
  *         cdef double[::1] positive = ties.positive, negative = ties.negative             # <<<<<<<<<<<<<<
  *         cdef Py_ssize_t c
  *         cdef cnp.int64_t k
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 310, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_positive); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 316, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 310, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 316, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_positive = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 310, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_negative); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 316, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 310, __pyx_L1_error)
+  __pyx_t_7 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_t_1, PyBUF_WRITABLE); if (unlikely(!__pyx_t_7.memview)) __PYX_ERR(0, 316, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_negative = __pyx_t_7;
   __pyx_t_7.memview = NULL;
   __pyx_t_7.data = NULL;
 
-  /* "agents/trust.pyx":313
+  /* "agents/trust.pyx":319
  *         cdef Py_ssize_t c
  *         cdef cnp.int64_t k
  *         for c in range(pairs.shape[0]):             # <<<<<<<<<<<<<<
@@ -29337,7 +29338,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
   for (__pyx_t_10 = 0; __pyx_t_10 < __pyx_t_9; __pyx_t_10+=1) {
     __pyx_v_c = __pyx_t_10;
 
-    /* "agents/trust.pyx":314
+    /* "agents/trust.pyx":320
  *         cdef cnp.int64_t k
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]             # <<<<<<<<<<<<<<
@@ -29347,7 +29348,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
     __pyx_t_11 = __pyx_v_c;
     __pyx_v_k = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_pairs.data) + __pyx_t_11)) )));
 
-    /* "agents/trust.pyx":315
+    /* "agents/trust.pyx":321
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]
  *             negative[k] = negative[k] + self.p.beta_negative_weight             # <<<<<<<<<<<<<<
@@ -29360,7 +29361,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
   }
 
 
-  /* "agents/trust.pyx":316
+  /* "agents/trust.pyx":322
  *             k = pairs[c]
  *             negative[k] = negative[k] + self.p.beta_negative_weight
  *         for c in range(pairs.shape[0]):             # <<<<<<<<<<<<<<
@@ -29374,7 +29375,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
   for (__pyx_t_10 = 0; __pyx_t_10 < __pyx_t_9; __pyx_t_10+=1) {
     __pyx_v_c = __pyx_t_10;
 
-    /* "agents/trust.pyx":317
+    /* "agents/trust.pyx":323
  *             negative[k] = negative[k] + self.p.beta_negative_weight
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]             # <<<<<<<<<<<<<<
@@ -29384,7 +29385,7 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
     __pyx_t_11 = __pyx_v_c;
     __pyx_v_k = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_pairs.data) + __pyx_t_11)) )));
 
-    /* "agents/trust.pyx":318
+    /* "agents/trust.pyx":324
  *         for c in range(pairs.shape[0]):
  *             k = pairs[c]
  *             personal[k] = beta_mean(positive[k], negative[k], self.p)             # <<<<<<<<<<<<<<
@@ -29401,11 +29402,11 @@ static void __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(struct __pyx_o
   }
 
 
-  /* "agents/trust.pyx":307
+  /* "agents/trust.pyx":313
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):             # <<<<<<<<<<<<<<
- *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3)."""
+ *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3; M29)."""
  *         cdef double[::1] personal = ties.personal
 */
 
@@ -29437,7 +29438,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6agents_5trust_19BetaReputationTrust_8let_down, "``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3).");
+PyDoc_STRVAR(__pyx_doc_6agents_5trust_19BetaReputationTrust_8let_down, "``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3; M29).");
 static PyMethodDef __pyx_mdef_6agents_5trust_19BetaReputationTrust_9let_down = {"let_down", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6agents_5trust_19BetaReputationTrust_9let_down, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6agents_5trust_19BetaReputationTrust_8let_down};
 static PyObject *__pyx_pw_6agents_5trust_19BetaReputationTrust_9let_down(PyObject *__pyx_v_self, 
 #if CYTHON_VECTORCALL
@@ -29470,39 +29471,39 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_pairs,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 307, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 313, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 307, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 313, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 307, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 313, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "let_down", 0) < (0)) __PYX_ERR(0, 307, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "let_down", 0) < (0)) __PYX_ERR(0, 313, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 2; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, i); __PYX_ERR(0, 307, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, i); __PYX_ERR(0, 313, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 2)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 307, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 313, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 307, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 313, __pyx_L3_error)
     }
     __pyx_v_ties = values[0];
-    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 307, __pyx_L3_error)
+    __pyx_v_pairs = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_pairs.memview)) __PYX_ERR(0, 313, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 307, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("let_down", 1, 2, 2, __pyx_nargs); __PYX_ERR(0, 313, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -29533,9 +29534,9 @@ static PyObject *__pyx_pf_6agents_5trust_19BetaReputationTrust_8let_down(struct 
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("let_down", 0);
-  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 307, __pyx_L1_error) }
-  __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 307, __pyx_L1_error)
-  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 307, __pyx_L1_error)
+  if (unlikely(!__pyx_v_pairs.memview)) { __Pyx_RaiseUnboundLocalError("pairs"); __PYX_ERR(0, 313, __pyx_L1_error) }
+  __pyx_f_6agents_5trust_19BetaReputationTrust_let_down(__pyx_v_self, __pyx_v_ties, __pyx_v_pairs, 1); if (unlikely(PyErr_Occurred())) __PYX_ERR(0, 313, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_void_to_None(NULL); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 313, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   {
     PyObject *__pyx_temp;
@@ -32812,11 +32813,11 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_5trust_BetaReputationTrust(__
   __pyx_vtable_6agents_5trust_BetaReputationTrust.__pyx_base.let_down = (void (*)(struct __pyx_obj_6agents_5trust_TrustRule *, PyObject *, __Pyx_memviewslice, int __pyx_skip_dispatch))__pyx_f_6agents_5trust_19BetaReputationTrust_let_down;
   __pyx_vtable_6agents_5trust_BetaReputationTrust.__pyx_base.personal_at = (double (*)(struct __pyx_obj_6agents_5trust_TrustRule *, __pyx_t_5numpy_int64_t, double, PyObject *))__pyx_f_6agents_5trust_19BetaReputationTrust_personal_at;
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_t_1 = PyTuple_Pack(1, (PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_5trust_TrustRule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 229, __pyx_L1_error)
+  __pyx_t_1 = PyTuple_Pack(1, (PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_5trust_TrustRule); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 232, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_6agents_5trust_BetaReputationTrust_spec, __pyx_t_1);
   __Pyx_XDECREF(__pyx_t_1); __pyx_t_1 = 0;
-  if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust)) __PYX_ERR(0, 229, __pyx_L1_error)
+  if (unlikely(!__pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust)) __PYX_ERR(0, 232, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust = &__pyx_type_6agents_5trust_BetaReputationTrust;
   #endif
@@ -32824,7 +32825,7 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_5trust_BetaReputationTrust(__
   __pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust->tp_base = __pyx_mstate_global->__pyx_ptype_6agents_5trust_TrustRule;
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 229, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 232, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust);
@@ -32834,9 +32835,9 @@ static int __Pyx_modinit_Exttype___pyx_obj_6agents_5trust_BetaReputationTrust(__
     __pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_vtabptr_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 229, __pyx_L1_error)
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 229, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 229, __pyx_L1_error)
+  if (__Pyx_SetVtable(__pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_vtabptr_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 232, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust, (PyObject *) __pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 232, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_6agents_5trust_BetaReputationTrust) < (0)) __PYX_ERR(0, 232, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -33207,7 +33208,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Grant), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Grant),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(5, 31, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Grant) __PYX_ERR(5, 32, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Trust = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Trust",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
@@ -33216,7 +33217,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Trust), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Trust),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(5, 73, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Trust) __PYX_ERR(5, 74, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Ties = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Ties",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
@@ -33225,7 +33226,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Ties), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Ties),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(5, 101, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Ties) __PYX_ERR(5, 102, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Leadership = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Leadership",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
@@ -33234,7 +33235,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Leadership), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Leadership),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(5, 118, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Leadership) __PYX_ERR(5, 119, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Commitment = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Commitment",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
@@ -33243,7 +33244,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Commitment), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Commitment),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(5, 134, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Commitment) __PYX_ERR(5, 135, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Institutionalization",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
@@ -33252,7 +33253,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Institutionalization), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Institutionalization),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(5, 202, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Institutionalization) __PYX_ERR(5, 203, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Employers = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Employers",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
@@ -33261,7 +33262,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Employers), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Employers),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(5, 228, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Employers) __PYX_ERR(5, 229, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Outcomes = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Outcomes",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
@@ -33270,7 +33271,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Outcomes), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Outcomes),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(5, 260, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Outcomes) __PYX_ERR(5, 261, __pyx_L1_error)
   __pyx_mstate->__pyx_ptype_6agents_6params_Params = __Pyx_ImportType_3_3_1(__pyx_t_1, "agents.params", "Params",
   #if defined(PYPY_VERSION_NUM) && PYPY_VERSION_NUM < 0x050B0000
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
@@ -33279,7 +33280,7 @@ static int __Pyx_modinit_Type_import_code(__pyx_mstatetype *__pyx_mstate) {
   #else
   sizeof(struct __pyx_obj_6agents_6params_Params), __PYX_GET_STRUCT_ALIGNMENT_3_3_1(struct __pyx_obj_6agents_6params_Params),
   #endif
-  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(5, 267, __pyx_L1_error)
+  __Pyx_ImportType_CheckSize_Warn_3_3_1); if (!__pyx_mstate->__pyx_ptype_6agents_6params_Params) __PYX_ERR(5, 268, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __Pyx_RefNannyFinishContext();
   return 0;
@@ -34228,8 +34229,8 @@ __Pyx_RefNannySetupContext("PyInit_trust", 0);
  *     """Asymmetric bounded updating with a negativity bias and decay (T1, T2)."""
  * 
  *     cpdef void set_rates(self, double spanners, bint ta):             # <<<<<<<<<<<<<<
- *         """Gain ``gain_rate`` per win (scaled for cross-sector ties), loss ``loss_ratio`` times."""
- *         cdef Trust p = self.p
+ *         """Gain ``gain_rate`` per win, slower across sectors and faster with spanners and TA.
+ * 
 */
   __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_15AsymmetricTrust_1set_rates, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_AsymmetricTrust_set_rates, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[9])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 175, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
@@ -34239,49 +34240,49 @@ __Pyx_RefNannySetupContext("PyInit_trust", 0);
   if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_set_rates, __pyx_t_4) < (0)) __PYX_ERR(0, 175, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":187
+  /* "agents/trust.pyx":190
  *         self.loss = loss if loss < 1.0 else 1.0
  * 
  *     cpdef void month(self, ties):             # <<<<<<<<<<<<<<
  *         """T1, T2, T4 on every pair; untied pairs keep zero trust."""
  *         cdef Trust p = self.p
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_15AsymmetricTrust_3month, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_AsymmetricTrust_month, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[10])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 187, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_15AsymmetricTrust_3month, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_AsymmetricTrust_month, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[10])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 190, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_month, __pyx_t_4) < (0)) __PYX_ERR(0, 187, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_month, __pyx_t_4) < (0)) __PYX_ERR(0, 190, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":209
+  /* "agents/trust.pyx":212
  *             trust[k] = combined(personal[k], institutional[k], formality[k], p) if tie[k] else 0.0
  * 
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):             # <<<<<<<<<<<<<<
- *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs; untied pairs stay at zero."""
+ *         """``P <- keep*P + (1-keep)*baseline`` on tied pairs, untied stay at zero (M6, M7)."""
  *         cdef double[::1] personal = ties.personal
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_15AsymmetricTrust_5reset, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_AsymmetricTrust_reset, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[11])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 209, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_15AsymmetricTrust_5reset, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_AsymmetricTrust_reset, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[11])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 212, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_reset, __pyx_t_4) < (0)) __PYX_ERR(0, 209, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_reset, __pyx_t_4) < (0)) __PYX_ERR(0, 212, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":219
+  /* "agents/trust.pyx":222
  *             personal[k] = keep * personal[k] + (1.0 - keep) * self.p.baseline if tie[k] else 0.0
  * 
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):             # <<<<<<<<<<<<<<
- *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1)."""
+ *         """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1; M29)."""
  *         cdef double[::1] personal = ties.personal
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_15AsymmetricTrust_7let_down, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_AsymmetricTrust_let_down, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[12])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 219, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_15AsymmetricTrust_7let_down, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_AsymmetricTrust_let_down, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[12])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 222, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_let_down, __pyx_t_4) < (0)) __PYX_ERR(0, 219, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_let_down, __pyx_t_4) < (0)) __PYX_ERR(0, 222, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "(tree fragment)":1
@@ -34311,79 +34312,79 @@ __Pyx_RefNannySetupContext("PyInit_trust", 0);
   if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust, __pyx_mstate_global->__pyx_n_u_setstate_cython, __pyx_t_4) < (0)) __PYX_ERR(1, 17, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":239
+  /* "agents/trust.pyx":242
  *     """
  * 
  *     cpdef void set_rates(self, double spanners, bint ta):             # <<<<<<<<<<<<<<
- *         """A win adds one unit of evidence (scaled like T1's gain), a let-down ``beta_negative_weight``."""
- *         cdef Trust p = self.p
+ *         """A win adds evidence scaled like T1's gain, a let-down ``beta_negative_weight`` (T3).
+ * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_1set_rates, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_set_rates, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[15])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 239, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_1set_rates, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_set_rates, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[15])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 242, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_set_rates, __pyx_t_4) < (0)) __PYX_ERR(0, 239, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_set_rates, __pyx_t_4) < (0)) __PYX_ERR(0, 242, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":247
+  /* "agents/trust.pyx":253
  *         self.loss = p.beta_negative_weight * boost
  * 
  *     cpdef void month(self, ties):             # <<<<<<<<<<<<<<
  *         """T3, T4 on every tied pair; untied pairs are left as they are."""
  *         cdef Trust p = self.p
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_3month, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_month, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[16])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 247, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_3month, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_month, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[16])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 253, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_month, __pyx_t_4) < (0)) __PYX_ERR(0, 247, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_month, __pyx_t_4) < (0)) __PYX_ERR(0, 253, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":282
+  /* "agents/trust.pyx":288
  *         return beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void prior(self, ties):             # <<<<<<<<<<<<<<
  *         """Pre-existing ties hold the evidence of their trust, and its mean as ``P`` (T3)."""
  *         cdef const cnp.npy_bool[::1] tie = ties.tie
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_5prior, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_prior, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[17])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 282, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_5prior, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_prior, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[17])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 288, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_prior, __pyx_t_4) < (0)) __PYX_ERR(0, 282, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_prior, __pyx_t_4) < (0)) __PYX_ERR(0, 288, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":293
+  /* "agents/trust.pyx":299
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):             # <<<<<<<<<<<<<<
- *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4)."""
+ *         """Tied pairs keep the share ``keep`` of their evidence (T3, T4; M6, M7)."""
  *         cdef double[::1] personal = ties.personal
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_7reset, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_reset, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[18])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 293, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_7reset, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_reset, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[18])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 299, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_reset, __pyx_t_4) < (0)) __PYX_ERR(0, 293, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_reset, __pyx_t_4) < (0)) __PYX_ERR(0, 299, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":307
+  /* "agents/trust.pyx":313
  *                 personal[k] = beta_mean(positive[k], negative[k], self.p)
  * 
  *     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):             # <<<<<<<<<<<<<<
- *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3)."""
+ *         """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3; M29)."""
  *         cdef double[::1] personal = ties.personal
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_9let_down, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_let_down, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[19])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 307, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6agents_5trust_19BetaReputationTrust_9let_down, __Pyx_CYFUNCTION_CCLASS, __pyx_mstate_global->__pyx_n_u_BetaReputationTrust_let_down, NULL, __pyx_mstate_global->__pyx_n_u_agents_trust, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[19])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 313, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_let_down, __pyx_t_4) < (0)) __PYX_ERR(0, 307, __pyx_L1_error)
+  if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_let_down, __pyx_t_4) < (0)) __PYX_ERR(0, 313, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "(tree fragment)":1
@@ -34413,17 +34414,17 @@ __Pyx_RefNannySetupContext("PyInit_trust", 0);
   if (__Pyx_SetItemOnTypeDict(__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust, __pyx_mstate_global->__pyx_n_u_setstate_cython, __pyx_t_4) < (0)) __PYX_ERR(1, 17, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "agents/trust.pyx":321
+  /* "agents/trust.pyx":327
  * 
  * 
  * TRUST_RULES = {"asymmetric": AsymmetricTrust, "beta_reputation": BetaReputationTrust}             # <<<<<<<<<<<<<<
  * """The personal-trust rules by their ``trust.rule`` name."""
 */
-  __pyx_t_4 = __Pyx_PyDict_NewPresized(2); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 321, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyDict_NewPresized(2); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 327, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_asymmetric, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust)) < (0)) __PYX_ERR(0, 321, __pyx_L1_error)
-  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_beta_reputation, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust)) < (0)) __PYX_ERR(0, 321, __pyx_L1_error)
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_TRUST_RULES, __pyx_t_4) < (0)) __PYX_ERR(0, 321, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_asymmetric, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_5trust_AsymmetricTrust)) < (0)) __PYX_ERR(0, 327, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_beta_reputation, ((PyObject *)__pyx_mstate_global->__pyx_ptype_6agents_5trust_BetaReputationTrust)) < (0)) __PYX_ERR(0, 327, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_TRUST_RULES, __pyx_t_4) < (0)) __PYX_ERR(0, 327, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "(tree fragment)":4
@@ -34644,30 +34645,30 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
     const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{15},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{16},{15},{7},{6},{2},{9},{50},{39},{34},{30},{37},{5},{15},{33},{35},{24},{21},{21},{25},{19},{37},{39},{28},{25},{25},{25},{29},{8},{8},{11},{9},{27},{29},{17},{18},{15},{15},{15},{19},{15},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{12},{11},{10},{30},{34},{19},{24},{14},{12},{10},{17},{13},{12},{12},{19},{8},{5},{13},{3},{3},{12},{15},{10},{18},{4},{15},{1},{18},{7},{5},{5},{15},{6},{9},{5},{5},{9},{6},{7},{2},{5},{13},{10},{5},{8},{4},{8},{7},{4},{5},{4},{4},{8},{3},{1},{4},{5},{8},{3},{8},{5},{8},{5},{4},{9},{10},{5},{6},{4},{8},{5},{5},{4},{4},{6},{2},{3},{4},{5},{6},{6},{12},{6},{3},{1}};
-    const struct { const unsigned int length: 9; } bytes_length_index[] = {{1},{11},{11},{11},{55},{57},{58},{114},{114},{115},{2},{7},{74},{131},{293},{262},{93},{126},{123},{89},{125},{108},{98},{9}};
+    const struct { const unsigned int length: 9; } bytes_length_index[] = {{1},{11},{11},{11},{55},{57},{58},{114},{114},{115},{2},{7},{293},{262},{93},{126},{123},{89},{125},{108},{98},{76},{133},{9}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (2041 bytes) */
-static const char cstring[] = "x\332\265U\315s\333\306\0257=\212\315\324j$\332\324\310i\234)\024\353\263\216hSV\224\370\243\316P\037\036\251\265\025\223\242,\245\216\213.\201%\205\n\004@\354B&;\235VG\035q\304\021\307=\342\210#\216<\342\210\243\376\004\377\t}\013\220\024ERn{\210fD\354\276\367\366}\376\336{\002\242\302\243\246\240W\376\216%\372b\221\232\030\013U\023\325\352X\243K\271\247\302\363\327\270\256\233\255\267\n\376 \350U\341\271\244kT\251Y\272E\004\244\311\202\254\230\374\335 Y\321\272\014BME\306r\237\260\240\233\237\344_\246\365$_\374\270\2014M\247\002\"D\251i\002\325\005\023#yY\327\324\226P\217\235<\001\047w\264\023\244*\262P\327e\374\255\200\233\006\274\005U\013\322\002\267\273P\325Mj\"m\341[\241\006\252\272\302\344\010\031\030L\t\250\251\020aW\247X\240G\220\230\215\026=\3225\001h2V\225\n6\021\305`\215\373\007ZM.\244\to\266\336,\257\376\260\032{kb\236F\"\020\253\"\251\340(&<i\025KQ)h\247-\003\223\234\260S\025Z\272%h\030\374\202(\014\220\353\177@\217\260&\020L\371AX\210cFT\3215\021\236+Zm\241\223&\345\004\363\327/\221Jp\016\311\262\010r\030\325\240l\344!5-BsF\253)\351\252\312eu\215\344PE\222\025\202**\306\032\377\255I\nIN\262\246C\200Ud\251T\020E\023\313\226\204EQ\220\255\330\202\246k\313\020\360\211\202T\340J\212\246PQ\324\254\272\321\312\211\222n\342\\\035\336)\3104QK\250\"EM\242R\352\006\244\272_\314\252#z4$a\305\036\360;RU]\202\004\013\211*\031Q\224\033\301Mj\305\223\235\300\204\344\n{\033;;\005\322\252\3271/L\231\007?p\315\365\302\222\342\222\212\342\260\000\244\234@\246\257\026Q1\025e\375\2036H\257\003\366\217\006\211&\006}\203D \211\034Cd\035ST\302\206\225T6f\216 \r{=Zh\310\363Qb]\357G\361\342\010F1\014S\321\315Q\2148\274Q\214^\210[\252\252\030D!{\270aaM\302\345\322\376^Y,\355\277\332\332\213%K\226\212{\207\341H\373YC\361]0%\275^Q\264>E\3350/(qp\027\3278\244\213k\034\310\305\265\347~\037\211\"\223\362\371\227\273\030\205\242\370\246\325\204\377M\230\003\342.n\322\022\256\212b\247W\241w\240Ox7_\034j\230*\024\3279A\346o\340\257ji\022\377\326\272\321\301_\322\023\374TG\212\026\177u""\031\234\340\047\r\325\223/7/\212\320\335\242t\204\245cb\325\223\033\204\002\235\230\234;\032\371\221O\235\344di\206\"\035\203\266\001\\\016pG\224u@bK\353\332\354\221z\371J\350\047\2247.\367\263a!\265\353zw\264\014U\273G\300M~\341U\350\276!}\351\031\002\202(B\251h7\251\n\341\223F\267`\326b\230v0\014\223y\230\213\347aw\202\210\025\253Z\205Q\336\313\001\2344I\321s\275\267\244\202\010\256@\026\300\253n\032$I\005\216\010E\201\375!\341\n\222\216;\330\223tK\243\222\251\023\"\307\251\006/\222m\n\250\207%\204!W\361\342\300\246\251\233U\025\325\010,\241:\354\035\332\212\017\264\263\223\024\031v\035n*\032\001\250X\334&\310h\260f\020\337`\034=$\371\371\007>\306\330\350\002\035V\037\337{|\337\305H\347y\203\235Y\327p\r\361%\001\276\030\006xk \305$\0066\t\327k\350\206\241\203:\340\307\375`\342\232B\300T\334\r\004\253\325^\037\300\241\263\032\342\301\313W/l\034\360\201\030\000wP\027\267G\\\025P`\020\252\303\277iI\224\247\r@\217I\234|\300\t\370`\0310\325\261Ep\257\222\260\177-L`\2674\177:MEc\013n\203\335`\210\037\227Y\221U\275\002?\346\275\2147\357\247NS\347c\277w\032\241\360\310\273\345?\013\216\303b)\032\273c?q\266\335\202[\214\306n\236\376\323\376\336\231\211\322\017X\236\275\362\277\010P4v\353,\177\305\263\037\335E6\303\362}\317\300L\270\262\031\354\206\245\275O<\014\357\314\273G\014\261F\337\313\357\274b\270\366\252\275\033\376\345]\347\345\307\364\265\337|\305Y\031;k\277wg]\315\333\364o\3724\310G\351I\373\246\335pn8*\233\341:N\316\016\354-\047\353\024\243\364m\033^L\333\215s\370\241\316c\247\226\204\325\210\322\023\341\304\037\330,\230\375\340\035\007\323\355\324\371eJ\346W\261\370\310\033\363\n\336\201\377\347\340C\033\235_\2464~\025\213\253\240!\345O\007\267\332\337C\025\316/\223\362\247\205\323\302y\372\2133\304?\3745\030\272\347l\272\327\335\031\367)+AI\322\343g\273\316<\047\204\367\327<\311\317\372%\277\021L\264M^;`\376\304\237\214\237m\333\205p\352\001[a\305\2535\335s\n\316;v\235\315{\327\275\231\360\361\313@jg\333\245v#|S\214\266\377\324\206 \276v\212\3161\273\r\030J""\177\345\344\235W <\303\236y\025?\225\370\261\344\256\001\367\211WH,?u\017\330:S\274F\342\301\266\263\345\336v\237\260B\237\013\017\330*\373\227_\0162Qz\231\225\275LB\201\007\263\356f\270\270\021\254\006\335\363\013_\016\300\205\0317\353\026?\336\270\366\371o\317\266\354)\033\331\004\242O\271\231h|\342\214\3303v>\232\314\362X\347\335\nK{)\3208t\277c\2579\031\347\276Sr\032Q\366K\250\221\310\266\240\337\026\375Y\037\215\340\026\243\311i\273\0056\356\270\033n#\232\274\353\244\234)\007\r\035\260\233w\013\321$\317\021v\277c\251p\351\231\237\367_\2673\355\3316\212\236o\005\305@\206$NN\331E\033;?\200\3646+@\314_\373\010\020\364\244]h\227\241f\347\035~\376r\222\302\207\353\301,\264w7K\235\317\234[\346fV\375\201\214]\235\245;\366\252\375o\027\303\274\330\3460\213\306o\333\017\335L<\031V\331\211W\364d\377\276_\364\245 \033\224\333\277\013\367\312a\3710<\3749\372f\336\255\261=H`\326+r-\177\034H\372t8\275\3042\200\235\317\274\237\343\200\362\3218$\336\336w\346\234\206\013v\276\204\254\3169V<\270\3063v\306\236\263\233\300I\263\024\313\262\367\376\014\004\321j\247\000qo\303\275\267\341\333\203\360@\014\305\277\361,@`,\305\021\267\352\230\356=\300*\365V\300\211\364\304Y\323\266\234uGq\241\265\306;\201Z\316K@t\317\370\214\263\346\336\005\277\346X\003\032y\335\303\376\212\177\010\225\300\355|\273\320\247\274\037b1\002\373\223\327\3239i\177\006\305A}awK\277\342\036\302\364FW\022\300\307\030~Y\357\020\262+\363Z\216\264\376i\263IL\213@}\014p\036\203\346B\321p\344\003\342K=\244\335\3653\200q\260\322g\372\177\010\266[F3\316\344}@\001\317d\325_\007U\337\004\257\303\"`d?\334\177\037\276\377kG\361e\034\376\037Ff\371\370d\217\231\346\027\374\275 \025\203p\n\272\247\203\236\3060r\366\275%\350\262\315`,\210\313y1=.\347\365\002 \303\363\202W(\353\034\272Eh\213\347^\303Ow\014g\376K\361:\266`\047\205\271\035\000n\2617\274\342\260G\230\374\024\354\241\371\241\321\336\205\357~\t\177\221C\031\237\026>\216_\373|\342\014\375\007S<\265\274";
-    PyObject *data = __Pyx_DecompressString(cstring, 2041, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (2047 bytes) */
+static const char cstring[] = "x\332\265UKs\333\326\0256=\212M\307j$Z\324\310i\234)\030\353\331D\264)+J\374\2503\324\303#\265\266bR\224\245\324q\321K\340\222B\005\342u/d\262\323i\265\324\022K,\261\304\022K,\261\344\022K,\365\023\374\023r.@R\024I+\351\"\232\021q\3579\347\236\307w^\034\242\334\303&\247V\377\205\005\372|\221\032\030s5\003\325\033X\241K\371\047\334\263W\270\241\032\2557\022~\317\2515\356\231\240*T\252\233\252I8\244\210\234(\031\354\335 YR\272\014B\rI\304b\2370\247\032W\362/\323z\222\317\177\330@\212\242R\016\021\"\325\025\216\252\234\201\221\270\254*r\213k\304N\236\200\223;\312\t\222%\221k\250\"\376\206\303M\r\336\202\252\005a\201\331]\250\251\0065\220\262\360\rW\007U]ar\2044\014\2468\324\224\010\267\253R\314\321#\000f\243E\217T\205\003\232\210e\251\212\rD1Xc\376\201V\203\t)\334\353\255\327\313\253\337\257\306\336\032\230\301H8bV\005\031\034\305\204\201V5%\231\202v\332\3220\311s;5\256\245\232\234\202\301/\210B\003\271\376\007\364\010+\034\301\224\035\270\2058fD%U\341\341\271\244\324\027:0I\047\230\275~\201d\202\363H\024y\220\303\250\016i#\017\250a\022\232\327ZMA\225e&\253*$\217\252\202(\021T\2251V\330o]\220Hr\022\025\025\002\254!S\246\034\317\033X4\005\314\363\234h\306\026\024UY\206\200O$$\003W\220\024\211\362\274b6\264V\236\027T\003\347\033\360NB\206\201Z\\\rIr\022\225\324\320\000\352~1\263\201\350\321\220\204\031{\300\356H\226U\001\000\346\022U\"\242(?\202\233\344\212\201\235\224\t\311\027\3676vv\212\244\325h`\226\230\n\013~\340\232\357\205%\304)\345\371a\001\200\234\000\322\037\027\2211\345E\365\2752Ho@\355\037\r\022\r\014\372\006\211@\342Y\r\221uLQ\031kf\222\331\2309\2024\354\365h\241!\317G\211u\275\037\305\213#\030\305\320\014I5F1\342\360F1z!n\311\262\244\021\211\354a\335\304\212\200+\345\375\275\n_\336\177\271\265\027K\226M\031\367\016\303\221\366\263\206\342\273`\nj\243*)}\212\272a^P\342\340.\256qH\027\3278\220\213k\317\375>\022E\006e\363/\1771\ny\376u\253\t\377\2330\007\370]\334\244e\\\343\371N\257B\357@\237\260n\2768\3241\225(n0\202\310\336\300_\315T\004\366\255w\243\203""\277\244\047\330\251\201$%\376\252\"8\301N\nj$_f\236\347\241\273y\341\010\013\307\304l$7\010\005:19w4\262#\233:\311\311T4I8\006m\003u9\300\035\221\326\001\211-\245k\263G\352\341\225\320O(k\\\346\247n\"\271\353zw\264\014e\273G\300MvaY\350\276!}\360\014\025\002\317C\252h\027T\211\260I\243\2320k1L;\030\206\311<\314\307\363\260;A\370\252Y\253\301(\357a\000\047E\220\324|\357-\251\"\202\253\200\002x\325\205A\020d\340\360\220\024\330\037\002\256\"\341\270S{\202j*T0TB\304\030j\360\"\331\246P\365\260\2040`\025/\016l\030\252Q\223Q\235\300\022j\300\336\241\255\370@;;I\022a\327\341\246\244\020(\025\223\331\004\031\005\326\014b\033\214U\017I~\376\215\2171\326\272\205\016\253\217\355=\266\357\342Jg\270\301\316l(\270\216\330\222\000_4\r\274\325\220d\020\r\033\204\351\325TMSA\035\360\343~0p]\"`*\356\006\202\345Z\257\017\340\320Y\r\361\340e\253\0276\016\370@4(wP\027\267G\234\025P\240\021\252\302\277a\n\224\301\006E\217I\014>\324\t\370`j0\325\261Ip/\223\260\177ML`\2674\177<MEc\013\216\356\336p\021;.\273%\267\346\025\331\261\340e\274y?u\232:\037\373\223\255\207\334C\357\266\37748\016K\345hl\312zlo;E\247\024\215\335<\375\217\365\235\235\213\322_\273\005\367\245\377Y\200\242\261\333g\205\217<\373\301Ytsn\241\357\031\230\tW6\203\335\260\274w\305\303pj\3369r\221\253\367\275\374\326+\205k/\333\273\341\337\337v^~H_\373\364\013\306\312XY\353\2353\353(\336\246\177\323\247A!JOZ7-\335\276a\313n\216\35189;\260\266\354\254]\212\322w,x1c\351\347\360C\355Gv=\tK\217\322\023\341\304\237\335Y0\373\336;\016f\332\251\363\313\224\314\357b\361\2417\346\025\275\003\377o\301\3736:\277L\321\177\027\213\253\240!\345\317\004\267\333\337A\026\316/\223\n\247\305\323\342y\372\2633\304>\354u\201\345z\325\375\257_\t2Qz\331\255x\231\204\002\332f\235\315pq#X\r\272\347\347\276\030\200\351\234\223uJ\037n\\\273\365\207\263-k\332B\026\261\347\235\224\223\211\306\047\316\210\225\263\n\321d\326*\206\323\363N\325M{)\3208t\237\262\326\354\214}\337.\333z\224\375\034\302\342\335-(\321E\177\326G#\270\245hr\306j\201\215)g\303""\321\243\311\273v\312\236\266\321\320\001;\005\247\030M~i\227\340\370\255\233\n\227\236\372\005\377U;\323\236m\243\350\331VP\n\304v.\232\234\266J\026\266\277\007\351m\267\0101\177\351#\000\375q\273\330\256@\211\236w\370\205\313 \205\017\326\203Y\350\210.J\235\317\234SafV\375\001\304>\216\322\224\265j\375\317\301\320b\333,3\321\370\035\353\201\223\211\233i\325=\361J\236\350\337\367K\276\020d\203J\373\217\341^%\254\034\206\207?E_\315;uw\017\000\314z%\246\345/\003\240\317\2043Kn\306\235\367>\361~\212\003*D\343\000\274\265o\317\331\272\003v>\007T\347l3\356\365\361\214\225\261\346\254&p\322n\312\315\272\357\374\034\004\321j\247\332\331\366\233p\357M\370\346 <\340C\376\237\014\005\010\314ME\351/\354U\333p\356\271e\227z+\340Dz\342\254i\231\366\272-9P\215\343\235@M\373\205\223sz\306s\366\232s\027\374\232su\250\375u\017\373+\376!d\002\267\013\355b\237\362\376\022\213+\260\037\274\236\316I\353\023H\016\352\013\273\233\372\025\347\020\006\036\372(\001|\214\313/\353\035\002\272\"\313\345H\353W\233MbZ\004\352#(\3471w\035\014\014G> \276\324\253\264\273~\006j\034\254\364\231\376\r\301v\323h\304H\336\207*`H\326\374uP\365U\360*,A\215\354\207\373\357\302w\377\350(\276\\\207\377\207\221Y6q\334G\256\342\027\375\275 \025\027\3414tO\247z\364\341\312\331\367\226\240\3136\203\261 N\347\305\364\270\214\353E\201\014\317\013\226\241\254}\350\224\240-\236y\272\237\356\030\316\374J\362:\266`\214\207\371\035(\334Rox\305a\2170yU\331C\363C\243\275\r\337\376\034\376,\206\">-~\370\364\332\255\273\311\004\270go:\327\001\261\047P\375:K\371.\250\004Bx\177\315\023\374\254_\366\365`\242m\260\025\007\314\037\331\223\361\263m6\367\276vW\334\322U\272\356\331E\373\255{\035:\367\272\227\013\037\275\010\004p\246\334\326\303\327\245h\373\2570\260\322l\242\035\273w`\331B\017\026\354\227 \234s\237zU\230\036\261\047K\316\032p\037{\305\304\366\023\347\000\nS\362\364\304\207m{\313\271\343<v!=\037\306\257\335\2328C\277\000\221*\265\364";
+    PyObject *data = __Pyx_DecompressString(cstring, 2047, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (2618 bytes) */
-static const char cstring[] = "\377 at 0x o\377bject>(t\377ree frag\377ment).: \377<MemoryV\377iew of <\377contiguo\377us and d\263ir4\001\007\rin\021\005s\277trided\"\010 7or \004\031><(\tA\006\377>?Cannot\377 assign \377to read-\277only m\240\002v\376\242\000Invalid\377 mode, esxp\324\000|\000\047c\047t\001\377\047fortran\317\047, gH\000%\005sh\367ape\222\000 axi\377s Note t\375h\226 Cython\375 \021\000delibe\317ratek\000\320\001ct\373er!\001n PEPo-484\212\"re\303!\177s subcl\246\000\373es\261!built\375i\260\000ypes. \377If you n\311e\224 \303\000p\316\000%\tth\277en set\200\000e\373 \047\357\002ation\377_typing\047\366\355$iv\242\000o Fa\377lse.add_\356\231 eag\264@s/t\377rust.pyx\317coll\325@;\000s.\377abcdisab\357leen\002\001gci\375s\004\003dno de\377fault __\377reduce__\367 du]\002non-\336\302@vial\033\000ci\377nit__num\377py._core\373.m5\000iarra\277y fail\320\003i\363mp\350 \033\tumat\345h\021\016u\207\002\312Aall\353oc\336  E\003dat\303a.\013\020\246C\370a\325cs.\377ASCIIAsy7mme\352`cT\371\001\000\0145.\316\006c\316B__\017\017\360 \353st\336@_\013\025let\337_downL\rmo7ntha\rre\300@v\r\372\323@_\300asBeta\037Reput\325B\255\002\000\020\000\244\017\017\023\251\0168\021\266\005T\021\275\002m\021\037prior\206\021\332\002\237\021\376\332\006Ellipsi\377sSequenc\377eTRUST_R\357ULES\235BRul\301e\000\006\216O\017\t\211N.\007co\017mbin>\010\235EQ\007\232B\200`\007\316\002o\007\243B~\007\231F\010\010t\327art\374\210\001.\201\211\007__\367Pyx\001\000Dict\377_NextRef\373__\245\206\004e____\374\372\206\002\000\006_getit\313em\026\001d0\001 \000fu\003nc&\001\030\000\362c4\000\260\205\003<\001omain\003\002od\246 \356N\001namU\002new\372]\001p~\000check\343suT\000\n\001\360`ult\343__\026\001K\004!\001typ\375e\017\003unpick\303le\355\204\r\017\014\212\204\0201\014En0l\005J\006\313Fz\003vt\345\207\001\205!\017qual\263\005\323\207\005\375\205\016\355\207\006\003ex\271!\244\205\001\347\005\216\206\006\323 \222\206\016?__test\355 \320\"\273is\215\210\001out\217`a/bcag\211\211\004.\213\211\002\330\207\005\377_b""uffera\374\250\207\006\007\000ncio.c\373or6\003sbase\277beta_r\233\206\006c\353cl\345`_\222@tra\277ceback\365dc\377ountcros\343sd\346\"\203\000\310\215\003enc\177odeenum\264\213\002\377errorfla\377gsformal\327ity\004\002t\215\214\004id\377indexins\334\250`\301\000onap\000te\256l\000ted\272as\000\002i\277zekeep\206\210\005m\303em\364\214\001\354\214\001\204\210\002\243and\377imnegati\177veobjpp\253\000\377pairsper}sT\001poppoL\000\367ive\336\206\002regi\363st\237\000\262\210\001self\216\241\210\006set\224\213\004\240\215\002\367\215\001a\373ls\201\000spann\342L\000s\233\205\001\264\211\002>\000pst\275o\001\000ruct\327\210\001e\303ti\234@\211\214\001\370`\257 up\377dateuse_\376\345\211\005valuesv\377iaxO\200\001\330\004\177\047\240q\250\006\250a\007\001\177-\250Q\250f\260A\022\001\3771\260\021\260&\270\001\200\377\001\340\004\037\230q\320 \3770\260\013\270;\300k\320\377QR\330\004\023\2209\230\377H\240A\240Q\330\004\007\377\200|\2207\230!\330\010\377+\2501\250L\270\016\300\277a\330\004\013\2101 \024\077\077\240(\250!\2501,\010d\000\377\3202D\300N\320RS\376\036\030\320\023&\240h\250a\373\250qf\0105\260Q\3206\277L\310N\320Z[l\004\360\357\010\000\n\033\210\001\021\220\024\377\220]\240$\240n\260D\377\270\007\270t\3001\330\010\377\020\220\007\220q\230\006\230\367l\250!\261\001v\210W\220\377E\230\024\230Q\330\010\022\375\220\273\000\027\220q\340\010\027\277\220t\2303\230g\321\003q\377\330\010\017\320\017*\250$\376t\000w\260k\300\027\310\001\335\340\004\013\021\200\001\037P0\260\377\004\260A\260W\270K\300\247w\310am\002\010\007q\035R4\376\243 \001\270\027\300\013\3107\370\203@\340\002\t\0071\200A\200A\037\340\010\016\210a\003\001\236!\312 \377\034\230D\240\002\240!\240\367:\250R\220@\010\014\210N\373\230&\r\001\320#6\260c\377\270\024\270R\270q\300\017\263\310r\250a\032\000O\230\375 \014\377\210H\220A\320\025+\250\3672\250Q0\027\034\230A\230\377[\250\002\250&\260\002\260\377!\3203F\300c\310\024\377\310R\310q\320PQ\330\367HJ\310\344`\035\230Q\230\367k\250\022\301`\010\033\2301""\373\230L*\000!\250;\260bw\270\001\330\203\002)\2406\033\000\3679\260A\013\001O\230:\240?W\250B\250i\260\313@~\001\377H\230E\240\022\2409\250\375A\302\010+\2504\250~\270\377T\300\021\330\010-\250T\361\260\004\000\016\001\374@$\240D\320\337(C\3004\300\004\005>\270\377d\300!\330\010!\240\024\377\240Q\360\006\000\t\r\210\177E\220\025\220a\220s\373\000\377\001\240\021\330\014\017\210s\177\220!\2201\330\020\024\350\001\177&\240b\250\010\260\001O\000\376\000\r\020\023\2206\230\021\230\377#\230R\230q\330\024\031\377\230\024\230_\250E\260\021\177\260(\270$\270a\330\014\017\377Q\330\020\027\220y\240\001\377\240\023\240C\240q\330\020\177\030\230\001\230\025\230a\000\006\376\n\005e\2401\240A\330\020\376\240!e\2405\250\001\320)\377;\2701\270M\310\021\310\377$\310a\330<E\300Q\373\300d\302 \020\025\220Q\220we\2308+\000H\250A\361\000\377\035\270a\270t\3009\310\177A\310T\320QR\340\031\004\3751\227+\320/B\300$\300\271a\235&\246$%\240Tc\0014\371\270\243,\2147\023\2204\220\177\277\240e\2501\250H\366a\330\277\014\022\220/\240\021\225\207\0024\377\250v\260Q\260d\270#\377\270Q\270c\300\024\300T\377\310\032\320ST\320TX\377\320XY\330\"&\240g\373\250S\316 \024\260Q\330\014\357\023\220=\240\347+\027\320\027w)\250\021\271`\005\260Y\314\002\3671\330\014\206@\220U\230%\177\230q\240\001\330\014\031\361 \367%\230u\264\210\002\014\021\220\021\357\220%\220x\027\000\010\250\001\377\250\024\250]\270!\2704\357\270y\310\001\357`V\320S\377V\320VW\320W_\320\323_`\373\204\001\210`\250\336`\033\230\3774\230r\240\034\250R\250\367t\2602\202\000\010\017\210x\377\220u\230B\230i\240q\367\340\010\014\210du\230F\240\373!\240t\006!\2306\240\030\376\225\000%\250q\260\004\260B\277\260e\2702\270X\207@e\017\3101\310AR\010\352b\334d\375b\\\327iK\006\020\220\005\272@a\341h\376\207ce\2402\240X\250Q\341\250\214f\000\016\241\000\212\204\002\024\260X\302\333 d\310Ai\022Y\033\313#(\240\377!\2403\240b\250\004\250\241Bo\000\350\017\235\006\372#)\341f\030\017\270\021\270$\303\205\001\313(\312\200 \277E\345r\305\"#\203`\306!f""\270B\377\270d\300\"\300M\320Q\376\241`U\320U]\320]^p\250D\261\206\006\251\206\002\233\214\0014\250q\267\200!\375$\237\213\001\2503\250n\270A\357\270S\300\001\200\204\002\025\310a\366\266eq\330\251nU\260)\270?1\270D\300\004\300\246\211\002\264\207\007\340\257a\314G\227g\236\207\017\315\206\001\024\230X\377\240Q\240e\250<\260q\213\270\010r\004\021\344\206\005\246T\243\210\004*\377\250$\320.I\310\024\310\341Q\342\004\236\210\004`\020\333\204\031T\320Q\377X\320X[\320[\\\320\377\\d\320de\200A\360?\014\000\t\017\210a";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 2618, 4272);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (2634 bytes) */
+static const char cstring[] = "\377 at 0x o\377bject>(t\377ree frag\377ment).: \377<MemoryV\377iew of <\377contiguo\377us and d\263ir4\001\007\rin\021\005s\277trided\"\010 7or \004\031><(\tA\006\377>?Cannot\377 assign \377to read-\277only m\240\002v\376\242\000Invalid\377 mode, esxp\324\000|\000\047c\047t\001\377\047fortran\317\047, gH\000%\005sh\367ape\222\000 axi\377s Note t\375h\226 Cython\375 \021\000delibe\317ratek\000\320\001ct\373er!\001n PEPo-484\212\"re\303!\177s subcl\246\000\373es\261!built\375i\260\000ypes. \377If you n\311e\224 \303\000p\316\000%\tth\277en set\200\000e\373 \047\357\002ation\377_typing\047\366\355$iv\242\000o Fa\377lse.add_\356\231 eag\264@s/t\377rust.pyx\317coll\325@;\000s.\377abcdisab\357leen\002\001gci\375s\004\003dno de\377fault __\377reduce__\367 du]\002non-\336\302@vial\033\000ci\377nit__num\377py._core\373.m5\000iarra\277y fail\320\003i\363mp\350 \033\tumat\345h\021\016u\207\002\312Aall\353oc\336  E\003dat\303a.\013\020\246C\370a\325cs.\377ASCIIAsy7mme\352`cT\371\001\000\0145.\316\006c\316B__\017\017\360 \353st\336@_\013\025let\337_downL\rmo7ntha\rre\300@v\r\372\323@_\300asBeta\037Reput\325B\255\002\000\020\000\244\017\017\023\251\0168\021\266\005T\021\275\002m\021\037prior\206\021\332\002\237\021\376\332\006Ellipsi\377sSequenc\377eTRUST_R\357ULES\235BRul\301e\000\006\216O\017\t\211N.\007co\017mbin>\010\235EQ\007\232B\200`\007\316\002o\007\243B~\007\231F\010\010t\327art\374\210\001.\201\211\007__\367Pyx\001\000Dict\377_NextRef\373__\245\206\004e____\374\372\206\002\000\006_getit\313em\026\001d0\001 \000fu\003nc&\001\030\000\362c4\000\260\205\003<\001omain\003\002od\246 \356N\001namU\002new\372]\001p~\000check\343suT\000\n\001\360`ult\343__\026\001K\004!\001typ\375e\017\003unpick\303le\355\204\r\017\014\212\204\0201\014En0l\005J\006\313Fz\003vt\345\207\001\205!\017qual\263\005\323\207\005\375\205\016\355\207\006\003ex\271!\244\205\001\347\005\216\206\006\323 \222\206\016?__test\355 \320\"\273is\215\210\001out\217`a/bcag\211\211\004.\213\211\002\330\207\005\377_b""uffera\374\250\207\006\007\000ncio.c\373or6\003sbase\277beta_r\233\206\006c\353cl\345`_\222@tra\277ceback\365dc\377ountcros\343sd\346\"\203\000\310\215\003enc\177odeenum\264\213\002\377errorfla\377gsformal\327ity\004\002t\215\214\004id\377indexins\334\250`\301\000onap\000te\256l\000ted\272as\000\002i\277zekeep\206\210\005m\303em\364\214\001\354\214\001\204\210\002\243and\377imnegati\177veobjpp\253\000\377pairsper}sT\001poppoL\000\367ive\336\206\002regi\363st\237\000\262\210\001self\216\241\210\006set\224\213\004\240\215\002\367\215\001a\373ls\201\000spann\342L\000s\233\205\001\264\211\002>\000pst\275o\001\000ruct\327\210\001e\303ti\234@\211\214\001\370`\257 up\377dateuse_\376\345\211\005valuesv\377iaxO\200\001\330\004\177\047\240q\250\006\250a\007\001\177-\250Q\250f\260A\022\001\3771\260\021\260&\270\001\200\377\001\340\004\037\230q\320 \3770\260\013\270;\300k\320\377QR\330\004\023\2209\230\377H\240A\240Q\330\004\007\377\200|\2207\230!\330\010\377+\2501\250L\270\016\300\277a\330\004\013\2101 \024\077\077\240(\250!\2501,\010d\000\377\3202D\300N\320RS\376\036\030\320\023&\240h\250a\373\250qf\0105\260Q\3206\277L\310N\320Z[l\004\360\357\010\000\n\033\210\001\021\220\024\377\220]\240$\240n\260D\377\270\007\270t\3001\330\010\377\020\220\007\220q\230\006\230\367l\250!\261\001v\210W\220\377E\230\024\230Q\330\010\022\375\220\273\000\027\220q\340\010\027\277\220t\2303\230g\321\003q\377\330\010\017\320\017*\250$\376t\000w\260k\300\027\310\001\335\340\004\013\021\200\001\037P0\260\377\004\260A\260W\270K\300\247w\310am\002\010\007q\035R4\376\243 \001\270\027\300\013\3107\370\203@\340\002\t\0071\200A\200A\037\340\010\016\210a\003\001\236!\312 \377+\2504\250~\270T\300\177\021\330\010-\250T\260\004\000\374\016\001\257 $\240D\320(C\367\3004\300\004\005>\270d\300\376\232`!\240\024\240Q\360\006\377\000\t\r\210E\220\025\220\377a\220s\230&\240\001\240\377\021\330\014\017\210s\220!\377\2201\330\020\024\220A\320\377\025&\240b\250\010\260\001\374O\000\000\r\020\023\2206\230\021\377\230#""\230R\230q\330\024\375\031\270@_\250E\260\021\260\277(\270$\270a\330\014\017Q\337\330\020\027\220ya\000\023\240\377C\240q\330\020\030\230\001\317\230\025\230a\000\006\n\005e\240\3771\240A\330\020\035\230Q\377\230e\2405\250\001\320)\377;\2701\270M\310\021\310\377$\310a\330<E\300Q\377\300d\310!\330\020\025\220\337Q\220e\2308+\000H\250\335A\361\000\035\270a\326`9\310\177A\310T\320QR\340\031\004\3751\227+\320/B\300$\300\271a\235&\246$%\240Tc\0014\371\270\243,\2147\023\2204\220\177\277\240e\2501\250H\251A\330\277\014\022\220/\240\021\310\205\0024\377\250v\260Q\260d\270#\377\270Q\270c\300\024\300T\377\310\032\320ST\320TX\377\320XY\330\"&\240g\373\250S\316 \024\260Q\330\014\367\023\220=\346,\027\320\027)\377\250\021\250&\260\005\260Y\356\314\0021\330\014\206@\220U\230\377%\230q\240\001\330\014\031\356\361 %\230u\347\206\002\014\021\220\337\021\220%\220x\027\000\010\250\377\001\250\024\250]\270!\270\3774\270y\310\001\310\024\310\377V\320SV\320VW\320\237W_\320_`\256a\210`\250\377\001\330\010\033\2304\230r\377\240\034\250R\250t\2602\376\202\000\010\017\210x\220u\230\377B\230i\240q\340\010\014~\210du\230F\240!\240t\006\337!\2306\240\030\225\000%\250\377q\260\004\260B\260e\270\3672\270X\207@e\3101\310\201AR\010\352b\334d\375b\327iK\006\020\313\220\005\272@a\341h\207ce\240?2\240X\250Q\250\214f\000\016\\\241\000\212\204\002\024\260X\333 d\310A\350i\022Y\033\313#(\336\0003\240b\017\250\004\250Bo\000\350\017\235\006\372#})\341f\030\270\021\270$\303\205\001(\313(\312\200 \277Er\305\"#\203`\306!\377f\270B\270d\300\"\300\367M\320Q\241`U\320U]\207\320]^\250D\261\206\006\251\206\002\316\212\0014\353\250q\267\200!$\322\211\001\2503\250\177n\270A\270S\300\001\200\204\002\267\025\310a\266eq\330\251nU\377\260)\2701\270D\300\004\001\300\331\207\002\264\207\007\257a\314G\227g\236\207\017\315\206\001\377\024\230X\240Q\240e\250_<\260q\270\010r\004\021\344\206\005\374\246T\243\210\004*\250$\320.Io\310\024\310Q\342\004\330\010\240\210\002\374`\020\333\204\031T\320QX\320X\377[\320[\\\320\\d\320""\377de\200A\360\n\000\t\377\030\220t\2301\330\010\034\377\230D\240\002\240!\240:\377\250R\250q\330\010\014\210\367N\230&\r\001\320#6\260\377c\270\024\270R\270q\300\367\017\310r\317\215\001\010\014\210O\356/\001\014\210H\204\211\001+\2502\373\250Q0\031\034\230A\230[\377\250\002\250&\260\002\260!\377\3203F\300c\310\024\310\377R\310q\320PQ\330H\337J\310!\330\010\316\210\001k\250w\022\2501\200\206\0011\230L*\000\177!\250;\260b\270\001\204\003w)\2406\033\0009\260A\225\001\377O\230:\240W\250B\250\373i\260\243\002H\220H\230E\277\240\022\2409\250A\316\000\014\037\000\t\017\210a";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 2634, 4276);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (4272 bytes) */
-static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/trust.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importunable to allocate array data.unable to allocate shape and strides.ASCIIAsymmetricTrustAsymmetricTrust.__reduce_cython__AsymmetricTrust.__setstate_cython__AsymmetricTrust.let_downAsymmetricTrust.monthAsymmetricTrust.resetAsymmetricTrust.set_ratesBetaReputationTrustBetaReputationTrust.__reduce_cython__BetaReputationTrust.__setstate_cython__BetaReputationTrust.let_downBetaReputationTrust.monthBetaReputationTrust.priorBetaReputationTrust.resetBetaReputationTrust.set_ratesEllipsisSequenceTRUST_RULESTrustRuleTrustRule.__reduce_cython__TrustRule.__setstate_cython__TrustRule.combineTrustRule.let_downTrustRule.monthTrustRule.priorTrustRule.resetTrustRule.set_ratesTrustRule.startView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_AsymmetricTrust__pyx_unpickle_BetaReputationTrust__pyx_unpickle_Enum__pyx_unpickle_TrustRule__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutineabcageagents.trustallocate_bufferasymmetricasyncio.coroutinesbasebeta_reputationccline_in_tracebackcombinecountcrossdtype_is_objectencodeenumerateerrorflagsformalityformatfortranidindexinstitutionalinteracteditemsitemsizekeeplet_d""ownmemviewmodemonthnamendimnegativeobjppackpairspersonalpoppositivepriorregisterresetselfset_ratessetdefaultshapesignalsizespannersstartstatestepstopstructtatietiestrustunpackupdateuse_setstatevaluesviaxO\200\001\330\004\047\240q\250\006\250a\200\001\330\004-\250Q\250f\260A\200\001\330\0041\260\021\260&\270\001\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2209\230H\240A\240Q\330\004\007\200|\2207\230!\330\010+\2501\250L\270\016\300a\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\220?\240(\250!\2501\330\004\007\200|\2207\230!\330\0101\260\021\3202D\300N\320RS\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\320\023&\240h\250a\250q\330\004\007\200|\2207\230!\330\0105\260Q\3206L\310N\320Z[\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240n\260D\270\007\270t\3001\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017*\250$\250a\250w\260k\300\027\310\001\340\010\017\320\017*\250$\250a\250w\260k\300\021\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240n\260D\270\007\270t\3001\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\0170\260\004\260A\260W\270K\300w\310a\340\010\017\320\0170\260\004\260A\260W\270K\300q\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240n\260D\270\007\270t\3001\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\0174\260D\270\001\270\027\300\013\3107\320RS\340\010\017\320\0174\260D\270\001\270\027\300\013\3101\200A\200A\340\010\016\210a\200A\340\010\027\220t\2301\330\010\034\230D\240\002\240!\240:\250R\250q\330""\010\014\210N\230&\240\002\240!\320#6\260c\270\024\270R\270q\300\017\310r\320QR\330\010\014\210O\2301\330\010\014\210H\220A\320\025+\2502\250Q\200A\340\010\027\220t\2301\330\010\034\230D\240\002\240!\240:\250R\250q\330\010\034\230A\230[\250\002\250&\260\002\260!\3203F\300c\310\024\310R\310q\320PQ\330HJ\310!\330\010\035\230Q\230k\250\022\2501\330\010\033\2301\230L\250\002\250!\250;\260b\270\001\330\010\014\210N\230)\2406\250\022\2509\260A\330\010\014\210O\230:\240W\250B\250i\260q\330\010\014\210H\220H\230E\240\022\2409\250A\200A\340\010\027\220t\2301\330\010+\2504\250~\270T\300\021\330\010-\250T\260\021\330\010+\2504\250q\330\010$\240D\320(C\3004\300q\330\010$\240D\320(>\270d\300!\330\010!\240\024\240Q\360\006\000\t\r\210E\220\025\220a\220s\230&\240\001\240\021\330\014\017\210s\220!\2201\330\020\024\220A\320\025&\240b\250\010\260\001\260\021\330\020\024\220A\320\025&\240b\250\010\260\001\260\021\330\020\023\2206\230\021\230#\230R\230q\330\024\031\230\024\230_\250E\260\021\260(\270$\270a\330\020\023\2206\230\021\230#\230R\230q\330\024\031\230\024\230Q\330\020\027\220y\240\001\240\023\240C\240q\330\020\030\230\001\230\025\230a\330\020\030\230\001\230\025\230a\330\020\030\230\001\230\025\230e\2401\240A\330\020\035\230Q\230e\2405\250\001\320);\2701\270M\310\021\310$\310a\330<E\300Q\300d\310!\330\020\025\220Q\220e\2308\2401\240H\250A\250T\260\035\270a\270t\3009\310A\310T\320QR\340\020\025\220Q\220e\2301\200A\340\010\027\220t\2301\330\010+\2504\320/B\300$\300a\330\010-\250T\260\021\330\010-\250T\260\021\330\010%\240T\320);\2704\270q\330\010$\240D\320(C\3004\300q\330\010!\240\024\240Q\360\006\000\t\r\210E\220\025\220a\220s\230&\240\001\240\021\330\014\023\2204\220\177\240e\2501\250H\260D\270\001\330\014\022\220/\240\021\240(\250!\2504\250v\260Q\260d\270#\270Q\270c\300\024\300T\310\032\320ST\320TX\320XY\330\"&\240g\250S\260\001\260\024\260Q\330\014\023\220=\240\001\240\021\330\014\017\210s\220!\2201\330\020\027\320\027)\250\021\250&\260\005\260Y\270a\270t\3001\330\014\024""\220A\220U\230%\230q\240\001\330\014\031\230\021\230%\230u\240A\240Q\330\014\021\220\021\220%\220x\230q\240\010\250\001\250\024\250]\270!\2704\270y\310\001\310\024\310V\320SV\320VW\320W_\320_`\200A\340\010$\240D\250\001\330\010\033\2304\230r\240\034\250R\250t\2602\260Q\330\010\017\210x\220u\230B\230i\240q\340\010\014\210E\220\025\220a\220u\230F\240!\2401\330\014\024\220A\220U\230!\2306\240\030\250\021\250%\250q\260\004\260B\260e\2702\270X\300Q\300e\3101\310A\200A\340\010$\240D\250\001\330\010$\240D\320(>\270d\300!\330\010+\2504\250q\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\017\210s\220!\2201\330\020\030\230\001\230\025\230e\2402\240X\250Q\250a\330\020\030\230\001\230\025\230e\2402\240X\250Q\250a\330\020\030\230\001\230\025\230i\240q\250\010\260\001\260\024\260X\270Q\270d\300$\300a\200A\340\010$\240D\250\001\330\010$\240D\320(>\270d\300!\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230(\240!\2403\240b\250\004\250B\250a\330\010\014\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230)\2401\240H\250A\250T\260\030\270\021\270$\270d\300!\200A\340\010$\240D\250\001\330\010+\2504\250q\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230%\230r\240\030\250\021\250#\250S\260\004\260B\260f\270B\270d\300\"\300M\320QT\320TU\320U]\320]^\200A\340\010$\240D\320(C\3004\300q\330\010!\240\024\240Q\330\010+\2504\250q\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230$\230l\250!\2503\250n\270A\270S\300\001\300\024\300T\310\025\310a\330\014\031\230\021\230%\230q\330\014\021\220\021\220%\220x\230q\240\010\250\001\250\024\250U\260)\2701\270D\300\004\300A\200A\340\010+\2504\250q\330\010$\240D\250\001\330\010$\240D\320(>\270d\300!\340\010\014\210E\220\025\220a\220s\230&\240\001\240\021\330\014\017\210s\220!\2201\330\020\030""\230\001\230\024\230X\240Q\240e\250<\260q\270\010\300\001\300\024\300T\310\021\330\020\030\230\001\230\025\230i\240q\250\010\260\001\260\024\260X\270Q\270d\300$\300a\200A\340\010+\2504\250q\330\010*\250$\320.I\310\024\310Q\330\010+\2504\250q\330\010!\240\024\240Q\340\010\014\210E\220\025\220a\220s\230&\240\001\240\021\330\014\021\220\021\220%\220x\230q\240\010\250\001\250\024\250]\270!\2704\270y\310\001\310\024\310T\320QX\320X[\320[\\\320\\d\320de\200A\360\014\000\t\017\210a";
+    #else /* compression: none (4276 bytes) */
+static const char bytes[] = " at 0x object>(tree fragment).: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_noteagents/trust.pyxcollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importunable to allocate array data.unable to allocate shape and strides.ASCIIAsymmetricTrustAsymmetricTrust.__reduce_cython__AsymmetricTrust.__setstate_cython__AsymmetricTrust.let_downAsymmetricTrust.monthAsymmetricTrust.resetAsymmetricTrust.set_ratesBetaReputationTrustBetaReputationTrust.__reduce_cython__BetaReputationTrust.__setstate_cython__BetaReputationTrust.let_downBetaReputationTrust.monthBetaReputationTrust.priorBetaReputationTrust.resetBetaReputationTrust.set_ratesEllipsisSequenceTRUST_RULESTrustRuleTrustRule.__reduce_cython__TrustRule.__setstate_cython__TrustRule.combineTrustRule.let_downTrustRule.monthTrustRule.priorTrustRule.resetTrustRule.set_ratesTrustRule.startView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_result__pyx_state__pyx_type__pyx_unpickle_AsymmetricTrust__pyx_unpickle_BetaReputationTrust__pyx_unpickle_Enum__pyx_unpickle_TrustRule__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___dict_is_coroutineabcageagents.trustallocate_bufferasymmetricasyncio.coroutinesbasebeta_reputationccline_in_tracebackcombinecountcrossdtype_is_objectencodeenumerateerrorflagsformalityformatfortranidindexinstitutionalinteracteditemsitemsizekeeplet_d""ownmemviewmodemonthnamendimnegativeobjppackpairspersonalpoppositivepriorregisterresetselfset_ratessetdefaultshapesignalsizespannersstartstatestepstopstructtatietiestrustunpackupdateuse_setstatevaluesviaxO\200\001\330\004\047\240q\250\006\250a\200\001\330\004-\250Q\250f\260A\200\001\330\0041\260\021\260&\270\001\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\2209\230H\240A\240Q\330\004\007\200|\2207\230!\330\010+\2501\250L\270\016\300a\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\220?\240(\250!\2501\330\004\007\200|\2207\230!\330\0101\260\021\3202D\300N\320RS\330\004\013\2101\200\001\340\004\037\230q\320 0\260\013\270;\300k\320QR\330\004\023\320\023&\240h\250a\250q\330\004\007\200|\2207\230!\330\0105\260Q\3206L\310N\320Z[\330\004\013\2101\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240n\260D\270\007\270t\3001\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\017*\250$\250a\250w\260k\300\027\310\001\340\010\017\320\017*\250$\250a\250w\260k\300\021\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240n\260D\270\007\270t\3001\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\0170\260\004\260A\260W\270K\300w\310a\340\010\017\320\0170\260\004\260A\260W\270K\300q\200\001\360\010\000\n\033\230!\330\010\021\220\024\220]\240$\240n\260D\270\007\270t\3001\330\010\020\220\007\220q\230\006\230l\250!\330\004\007\200v\210W\220E\230\024\230Q\330\010\022\220!\330\010\027\220q\340\010\027\220t\2303\230g\240Q\330\004\007\200q\330\010\017\320\0174\260D\270\001\270\027\300\013\3107\320RS\340\010\017\320\0174\260D\270\001\270\027\300\013\3101\200A\200A\340\010\016\210a\200A\340\010\027\220t\2301\330\010+\2504\250~\270T\300\021\330\010-\250T""\260\021\330\010+\2504\250q\330\010$\240D\320(C\3004\300q\330\010$\240D\320(>\270d\300!\330\010!\240\024\240Q\360\006\000\t\r\210E\220\025\220a\220s\230&\240\001\240\021\330\014\017\210s\220!\2201\330\020\024\220A\320\025&\240b\250\010\260\001\260\021\330\020\024\220A\320\025&\240b\250\010\260\001\260\021\330\020\023\2206\230\021\230#\230R\230q\330\024\031\230\024\230_\250E\260\021\260(\270$\270a\330\020\023\2206\230\021\230#\230R\230q\330\024\031\230\024\230Q\330\020\027\220y\240\001\240\023\240C\240q\330\020\030\230\001\230\025\230a\330\020\030\230\001\230\025\230a\330\020\030\230\001\230\025\230e\2401\240A\330\020\035\230Q\230e\2405\250\001\320);\2701\270M\310\021\310$\310a\330<E\300Q\300d\310!\330\020\025\220Q\220e\2308\2401\240H\250A\250T\260\035\270a\270t\3009\310A\310T\320QR\340\020\025\220Q\220e\2301\200A\340\010\027\220t\2301\330\010+\2504\320/B\300$\300a\330\010-\250T\260\021\330\010-\250T\260\021\330\010%\240T\320);\2704\270q\330\010$\240D\320(C\3004\300q\330\010!\240\024\240Q\360\006\000\t\r\210E\220\025\220a\220s\230&\240\001\240\021\330\014\023\2204\220\177\240e\2501\250H\260D\270\001\330\014\022\220/\240\021\240(\250!\2504\250v\260Q\260d\270#\270Q\270c\300\024\300T\310\032\320ST\320TX\320XY\330\"&\240g\250S\260\001\260\024\260Q\330\014\023\220=\240\001\240\021\330\014\017\210s\220!\2201\330\020\027\320\027)\250\021\250&\260\005\260Y\270a\270t\3001\330\014\024\220A\220U\230%\230q\240\001\330\014\031\230\021\230%\230u\240A\240Q\330\014\021\220\021\220%\220x\230q\240\010\250\001\250\024\250]\270!\2704\270y\310\001\310\024\310V\320SV\320VW\320W_\320_`\200A\340\010$\240D\250\001\330\010\033\2304\230r\240\034\250R\250t\2602\260Q\330\010\017\210x\220u\230B\230i\240q\340\010\014\210E\220\025\220a\220u\230F\240!\2401\330\014\024\220A\220U\230!\2306\240\030\250\021\250%\250q\260\004\260B\260e\2702\270X\300Q\300e\3101\310A\200A\340\010$\240D\250\001\330\010$\240D\320(>\270d\300!\330\010+\2504\250q\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014""\020\220\005\220Q\220a\330\014\017\210s\220!\2201\330\020\030\230\001\230\025\230e\2402\240X\250Q\250a\330\020\030\230\001\230\025\230e\2402\240X\250Q\250a\330\020\030\230\001\230\025\230i\240q\250\010\260\001\260\024\260X\270Q\270d\300$\300a\200A\340\010$\240D\250\001\330\010$\240D\320(>\270d\300!\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230(\240!\2403\240b\250\004\250B\250a\330\010\014\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230)\2401\240H\250A\250T\260\030\270\021\270$\270d\300!\200A\340\010$\240D\250\001\330\010+\2504\250q\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230%\230r\240\030\250\021\250#\250S\260\004\260B\260f\270B\270d\300\"\300M\320QT\320TU\320U]\320]^\200A\340\010$\240D\320(C\3004\300q\330\010!\240\024\240Q\330\010+\2504\250q\360\006\000\t\r\210E\220\025\220a\220u\230F\240!\2401\330\014\020\220\005\220Q\220a\330\014\024\220A\220U\230$\230l\250!\2503\250n\270A\270S\300\001\300\024\300T\310\025\310a\330\014\031\230\021\230%\230q\330\014\021\220\021\220%\220x\230q\240\010\250\001\250\024\250U\260)\2701\270D\300\004\300A\200A\340\010+\2504\250q\330\010$\240D\250\001\330\010$\240D\320(>\270d\300!\340\010\014\210E\220\025\220a\220s\230&\240\001\240\021\330\014\017\210s\220!\2201\330\020\030\230\001\230\024\230X\240Q\240e\250<\260q\270\010\300\001\300\024\300T\310\021\330\020\030\230\001\230\025\230i\240q\250\010\260\001\260\024\260X\270Q\270d\300$\300a\200A\340\010+\2504\250q\330\010*\250$\320.I\310\024\310Q\330\010+\2504\250q\330\010!\240\024\240Q\340\010\014\210E\220\025\220a\220s\230&\240\001\240\021\330\014\021\220\021\220%\220x\230q\240\010\250\001\250\024\250]\270!\2704\270y\310\001\310\024\310T\320QX\320X[\320[\\\320\\d\320de\200A\360\n\000\t\030\220t\2301\330\010\034\230D\240\002\240!\240:\250R\250q\330\010\014\210N\230&\240\002\240!\320#6\260c\270\024\270R\270q\300\017\310r""\320QR\330\010\014\210O\2301\330\010\014\210H\220A\320\025+\2502\250Q\200A\360\n\000\t\030\220t\2301\330\010\034\230D\240\002\240!\240:\250R\250q\330\010\034\230A\230[\250\002\250&\260\002\260!\3203F\300c\310\024\310R\310q\320PQ\330HJ\310!\330\010\035\230Q\230k\250\022\2501\330\010\033\2301\230L\250\002\250!\250;\260b\270\001\330\010\014\210N\230)\2406\250\022\2509\260A\330\010\014\210O\230:\240W\250B\250i\260q\330\010\014\210H\220H\230E\240\022\2409\250A\200A\360\014\000\t\017\210a";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
@@ -34841,17 +34842,17 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
     __pyx_mstate_global->__pyx_codeobj_tab[9] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_set_rates, __pyx_mstate->__pyx_kp_b_iso88591_A_t1_D_Rq_A_3Fc_RqPQHJ_Qk_1_1L_b, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[9])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 187};
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 190};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_ties};
     __pyx_mstate_global->__pyx_codeobj_tab[10] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_month, __pyx_mstate->__pyx_kp_b_iso88591_A_t1_4_B_a_T_T_T_4q_D_C4q_Q_E_as, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[10])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 209};
+    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 212};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_pairs, __pyx_mstate->__pyx_n_u_keep};
     __pyx_mstate_global->__pyx_codeobj_tab[11] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_reset, __pyx_mstate->__pyx_kp_b_iso88591_A_D_4q_E_auF_1_Qa_AU_r_S_BfBd_MQ, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[11])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 219};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 222};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_pairs};
     __pyx_mstate_global->__pyx_codeobj_tab[12] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_let_down, __pyx_mstate->__pyx_kp_b_iso88591_A_D_4r_Rt2Q_xuBiq_E_auF_1_AU_6_q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[12])) goto bad;
   }
@@ -34866,27 +34867,27 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
     __pyx_mstate_global->__pyx_codeobj_tab[14] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_QfA, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[14])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 239};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 242};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_spanners, __pyx_mstate->__pyx_n_u_ta};
     __pyx_mstate_global->__pyx_codeobj_tab[15] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_set_rates, __pyx_mstate->__pyx_kp_b_iso88591_A_t1_D_Rq_N_6c_Rq_rQR_O1_HA_2Q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[15])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 247};
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 253};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_ties};
     __pyx_mstate_global->__pyx_codeobj_tab[16] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_month, __pyx_mstate->__pyx_kp_b_iso88591_A_t1_4_T_T_4q_D_C4q_D_d_Q_E_as_s, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[16])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 282};
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 2, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 288};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_ties};
     __pyx_mstate_global->__pyx_codeobj_tab[17] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_prior, __pyx_mstate->__pyx_kp_b_iso88591_A_4q_D_D_d_E_as_s_1_XQe_q_T_iq_X, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[17])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 293};
+    const __Pyx_PyCode_New_function_description descr = {4, 0, 0, 4, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 299};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_pairs, __pyx_mstate->__pyx_n_u_keep};
     __pyx_mstate_global->__pyx_codeobj_tab[18] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_reset, __pyx_mstate->__pyx_kp_b_iso88591_A_D_D_d_4q_E_auF_1_Qa_s_1_e2XQa, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[18])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 307};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 3, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 313};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_self, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_pairs};
     __pyx_mstate_global->__pyx_codeobj_tab[19] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_agents_trust_pyx, __pyx_mstate->__pyx_n_u_let_down, __pyx_mstate->__pyx_kp_b_iso88591_A_D_D_d_E_auF_1_Qa_AU_3b_Ba_E_au, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[19])) goto bad;
   }

@@ -52,7 +52,7 @@ cdef inline double institutional_step(double institutional, double personal, dou
 
 cdef inline double asymmetric_step(double personal, int signal, bint idle, double gain,
                                    double loss, double age, Trust p) noexcept:
-    """Personal trust after a month, not yet clamped (T1, T2).
+    """Personal trust after a month, not yet clamped (T1, T2; M1).
 
     A small win (``signal > 0``) adds ``gain*(1-P)``; a let-down (``signal < 0``) removes
     ``loss*P``; an idle tie relaxes towards the baseline at a rate that falls with age.
@@ -173,7 +173,10 @@ cdef class AsymmetricTrust(TrustRule):
     """Asymmetric bounded updating with a negativity bias and decay (T1, T2)."""
 
     cpdef void set_rates(self, double spanners, bint ta):
-        """Gain ``gain_rate`` per win (scaled for cross-sector ties), loss ``loss_ratio`` times."""
+        """Gain ``gain_rate`` per win, slower across sectors and faster with spanners and TA.
+
+        A let-down costs ``loss_ratio`` times the base gain (T1; M1, M9, M33).
+        """
         cdef Trust p = self.p
         cdef double boost = 1.0 + p.ta_boost * ta
         cdef double cross = p.gain_rate * boost * p.cross_sector_gain * (1.0 + p.spanner_boost
@@ -207,7 +210,7 @@ cdef class AsymmetricTrust(TrustRule):
             trust[k] = combined(personal[k], institutional[k], formality[k], p) if tie[k] else 0.0
 
     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):
-        """``P <- keep*P + (1-keep)*baseline`` on tied pairs; untied pairs stay at zero."""
+        """``P <- keep*P + (1-keep)*baseline`` on tied pairs, untied stay at zero (M6, M7)."""
         cdef double[::1] personal = ties.personal
         cdef const cnp.npy_bool[::1] tie = ties.tie
         cdef Py_ssize_t c
@@ -217,7 +220,7 @@ cdef class AsymmetricTrust(TrustRule):
             personal[k] = keep * personal[k] + (1.0 - keep) * self.p.baseline if tie[k] else 0.0
 
     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):
-        """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1)."""
+        """``P <- P - min(1, loss_ratio*gain_rate)*P`` (T1; M29)."""
         cdef double[::1] personal = ties.personal
         cdef double loss = self.p.loss_ratio * self.p.gain_rate
         loss = loss if loss < 1.0 else 1.0
@@ -237,7 +240,10 @@ cdef class BetaReputationTrust(TrustRule):
     """
 
     cpdef void set_rates(self, double spanners, bint ta):
-        """A win adds one unit of evidence (scaled like T1's gain), a let-down ``beta_negative_weight``."""
+        """A win adds evidence scaled like T1's gain, a let-down ``beta_negative_weight`` (T3).
+
+        Cross-sector ties gain less, boundary spanners and TA more (M1, M9, M33).
+        """
         cdef Trust p = self.p
         cdef double boost = 1.0 + p.ta_boost * ta
         self.gain_cross = boost * p.cross_sector_gain * (1.0 + p.spanner_boost * spanners)
@@ -291,7 +297,7 @@ cdef class BetaReputationTrust(TrustRule):
                 personal[k] = beta_mean(positive[k], negative[k], self.p)
 
     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):
-        """Tied pairs keep the share ``keep`` of their evidence (T3, T4)."""
+        """Tied pairs keep the share ``keep`` of their evidence (T3, T4; M6, M7)."""
         cdef double[::1] personal = ties.personal
         cdef double[::1] positive = ties.positive, negative = ties.negative
         cdef const cnp.npy_bool[::1] tie = ties.tie
@@ -305,7 +311,7 @@ cdef class BetaReputationTrust(TrustRule):
                 personal[k] = beta_mean(positive[k], negative[k], self.p)
 
     cpdef void let_down(self, ties, const cnp.int64_t[::1] pairs):
-        """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3)."""
+        """``s <- s + beta_negative_weight``, then ``P`` is the new mean (T3; M29)."""
         cdef double[::1] personal = ties.personal
         cdef double[::1] positive = ties.positive, negative = ties.negative
         cdef Py_ssize_t c

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.codes import Phase
+from agents.codes import MONTHS_PER_YEAR, Phase
 from sim.params import Grant
 
 PHASES = tuple(p.name.lower() for p in Phase)  # "planning", "state", "taper", "partner", "post"
-MONTHS_PER_YEAR = 12  # calendar
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class ConsortiumModel(mesa.Model):
         self.record = MonthlyRecord(self.months, orgs.n, self.partnerships.m)
 
     def _join_at_start(self) -> None:
-        """Signatories take part from the start; so do organizations with enough trusted ties (M4)."""
+        """Signatories take part from the start, as do those with enough trusted ties (M4)."""
         orgs, c = self.organizations, self.rules.commitment
         trusted = self.partnerships.trusted_partners(self.rules.trust.active_threshold,
                                                      np.ones(orgs.n, dtype=bool))

@@ -123,6 +123,11 @@ class Region(_Section):
                                       "ties around prior_trust.", unit="0-1",
                                       source="assumption", ref="M10; T4", ge=0, le=0.5,
                                       constant=True)
+    prior_cluster_ties: int = param(2, "Prior ties that make an organization part of the "
+                                    "pre-grant cluster, whose members start with habits and "
+                                    "resist newcomers (insularity).", unit="ties",
+                                    source="assumption", ref="M10; M31 identity", ge=1, le=50,
+                                    constant=True)
     prior_tie_age_min: int = param(12, "Youngest age of a pre-existing tie (ages are drawn "
                                    "uniformly between the two bounds).", unit="months",
                                    source="assumption", ref="M10 collaboration history; N3",

@@ -12,15 +12,24 @@ repository root (``make params`` does, and the build depends on the output)::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import typing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from sim.params import SECTIONS  # noqa: E402
+
+def _schema() -> typing.Any:
+    """``sim/params.py`` on its own: it needs only pydantic, not the compiled model."""
+    spec = importlib.util.spec_from_file_location("_schema", ROOT / "sim" / "params.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves annotations through the module
+    spec.loader.exec_module(module)
+    return module
+
+
+SECTIONS = _schema().SECTIONS
 
 PXD = ROOT / "agents" / "params.pxd"
 PYX = ROOT / "agents" / "params.pyx"
@@ -49,7 +58,7 @@ def render_pxd() -> str:
     """The declarations: one extension class per section and ``Params`` holding them."""
     out = [HEADER, "# The scenario's parameters as typed attributes: C values in the compiled "
            "rules,\n# Python values elsewhere. One class per section of sim/params.py.\n"]
-    for section, cls in SECTIONS.items():
+    for cls in SECTIONS.values():
         out.append(f"\ncdef class {cls.__name__}:")
         for name, field in cls.model_fields.items():
             out.append(f"    cdef readonly {c_type(field.annotation)} {name}")

@@ -1,0 +1,277 @@
+"""Where each mechanism of the evidence runs: mechanism id -> rules, ODD sections.
+
+The domain brief lists 34 mechanisms (M1-M34), each a causal claim from the CCPT sources.
+Every one is either implemented, by the rules named here (``file:name``, a function or
+``Class.method`` in ``agents/``), or listed in :data:`NOT_REPRESENTED` with the reason. A
+rule's own docstring cites the ids it implements; this table is the index that
+``consortium explain M7`` reads, and the tests check it against the sources, the ODD and
+the brief.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """One mechanism of the domain brief and the rules that implement it."""
+
+    id: str
+    title: str
+    rules: tuple[str, ...]  # "agents/trust.pyx:AsymmetricTrust.month"
+    odd: tuple[str, ...]  # ODD sections, e.g. "7.9"
+    note: str = ""  # what of the mechanism is not represented
+
+
+def _m(id_: str, title: str, rules: tuple[str, ...], odd: tuple[str, ...],
+       note: str = "") -> Mechanism:
+    return Mechanism(id_, title, rules, odd, note)
+
+
+MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
+    _m("M1", "Trust grows through consistent communication, translating and aligning language, "
+       "and a common vision; collaboration rests on trust, not mandate",
+       ("agents/ties.pyx:interacts", "agents/ties.pyx:interact",
+        "agents/trust.pyx:AsymmetricTrust.set_rates", "agents/trust.pyx:asymmetric_step",
+        "agents/commitment.pyx:learn_commitment"),
+       ("7.8", "7.9", "7.13")),
+    _m("M2", "A common vision and mutually set goals defuse power struggles and create "
+       "interdependence",
+       ("agents/institutions.pyx:shared_vision", "agents/ties.pyx:interact",
+        "agents/commitment.pyx:learn_commitment"),
+       ("7.18", "7.8", "7.13")),
+    _m("M3", "Money opens doors but can attract partners \"for the wrong reasons\" and create "
+       "perceptions that money equals power; sub-granting defuses the tension but builds local "
+       "rather than regional capacity",
+       ("agents/money.pyx:sector_money", "agents/money.pyx:receipt",
+        "agents/commitment.pyx:money_motivated_share",
+        "agents/commitment.pyx:learn_commitment", "agents/ties.pyx:interact",
+        "agents/money.pyx:contribution_share"),
+       ("7.1", "7.8", "7.13", "7.2")),
+    _m("M4", "Coalitions of the willing: start with partners who have momentum, reach a critical "
+       "mass, then build infrastructure",
+       ("agents/commitment.pyx:comes", "agents/commitment.pyx:take_part",
+        "agents/ties.pyx:formation"),
+       ("7.14", "7.10")),
+    _m("M5", "Champions and supportive leadership at every level; the weakest stakeholder group "
+       "can block progress",
+       ("agents/leadership.pyx:successor_disposition", "agents/commitment.pyx:learn_commitment",
+        "agents/programmes.pyx:weakest_link", "agents/money.pyx:contribution_share"),
+       ("7.5", "7.12", "7.13", "7.2")),
+    _m("M6", "Leadership turnover disrupts networks, occasionally helps, and is buffered by "
+       "distributed leadership, leadership pipelines and onboarding",
+       ("agents/organizations.py:Organization.change_leader", "agents/leadership.pyx:trust_kept",
+        "agents/leadership.pyx:successor_disposition",
+        "agents/money.pyx:pledge_honour_probability"),
+       ("7.5", "7.2")),
+    _m("M7", "Relationships are person-carried; when key staff leave, programmes can collapse",
+       ("agents/leadership.pyx:trust_kept", "agents/trust.pyx:AsymmetricTrust.reset",
+        "agents/trust.pyx:BetaReputationTrust.reset",
+        "agents/organizations.py:Organization.lose_coordinators",
+        "agents/money.pyx:lost_positions_keep"),
+       ("7.5", "7.4"),
+       "One leader or boundary spanner per organization: the loss of a single connecting "
+       "person inside an organization is approximated by its leader's and the lead's trust "
+       "losses (ODD §10.2)."),
+    _m("M8", "Intermediaries broker employer engagement; they are scarce, vary in quality and "
+       "take time and money to create",
+       ("agents/ladder.py:EmployerLadder.find_conveners", "agents/employers.pyx:climb",
+        "agents/employers.pyx:asks_of"),
+       ("7.20",),
+       "Intermediaries are uniform: no quality, stance, start-up or own funding cliff."),
+    _m("M9", "Technical assistance accelerates development, especially for inexperienced "
+       "consortia and small or rural districts; system-level TA was largely missing",
+       ("agents/trust.pyx:AsymmetricTrust.set_rates", "agents/institutions.pyx:system_ta",
+        "agents/programmes.pyx:run_programmes", "agents/consortium.py:Consortium.__init__"),
+       ("7.9", "7.15", "7.21", "7.6"),
+       "TA is a consortium-level switch, not the work of TA-provider agents."),
+    _m("M10", "Prior infrastructure and collaboration history lower start-up costs",
+       ("agents/partnerships.py:Partnerships.__init__", "agents/ties.pyx:formation",
+        "agents/ties.pyx:openness"),
+       ("5", "7.10")),
+    _m("M11", "Regional size raises convening costs; subregional nodes (\"local and focal\") and "
+       "sector subgroups restore participation",
+       ("agents/commitment.pyx:meets_regionally", "agents/commitment.pyx:meeting_chance",
+        "agents/commitment.pyx:attend", "agents/organizations.py:Organizations._venues",
+        "agents/ties.pyx:interact"),
+       ("7.7", "7.8")),
+    _m("M13", "Systems change and institutionalization (\"people habitually do the new thing\") "
+       "is the route to sustainability",
+       ("agents/institutions.pyx:habit_step", "agents/institutions.pyx:passage_step",
+        "agents/institutions.pyx:institutionalize", "agents/money.pyx:coordination",
+        "agents/commitment.pyx:learn_commitment", "agents/consortium.py:Consortium.__init__"),
+       ("7.15", "7.16", "7.6", "7.13")),
+    _m("M14", "Quick wins vs long-term capacity building: the \"now and then\" tension",
+       ("agents/programmes.pyx:wins_and_process", "agents/institutions.pyx:systems_effort",
+        "agents/consortium.py:Consortium.act", "agents/consortium.py:Consortium.__init__"),
+       ("7.12", "7.15")),
+    _m("M15", "Narrative and communication make invisible process gains count with stakeholders",
+       ("agents/consortium.py:Consortium.act", "agents/commitment.pyx:learn_commitment"),
+       ("7.12", "7.13")),
+    _m("M16", "Employer engagement: a graduated, relationship-first ladder driven by perceived "
+       "ROI, regional urgency and contact with students; eroded by transactional asks, "
+       "over-asking and unkept promises",
+       ("agents/employers.pyx:meets_students", "agents/employers.pyx:return_after",
+        "agents/employers.pyx:climbs", "agents/employers.pyx:asks_of",
+        "agents/employers.pyx:scared_off", "agents/employers.pyx:slips",
+        "agents/employers.pyx:climb"),
+       ("7.20",)),
+    _m("M17", "Sector differences shape how hard employer engagement and WBL are",
+       ("agents/employers.pyx:barriers", "agents/employers.pyx:climbs",
+        "agents/commitment.pyx:meeting_relevance"),
+       ("7.20",)),
+    _m("M18", "K-12 and community-college structural friction",
+       ("agents/institutions.pyx:agreement_candidates", "agents/institutions.pyx:sign_agreements",
+        "agents/money.pyx:receipt", "agents/ties.pyx:letdown_base"),
+       ("7.17", "7.1", "7.8"),
+       "Only bilateral agreements; region-wide, multi-college articulation is not represented."),
+    _m("M19", "One-sector dominance marginalises others; anchors and leads must frame the agenda "
+       "as genuinely cross-sector",
+       ("agents/money.pyx:dominance", "agents/commitment.pyx:learn_commitment"),
+       ("7.1", "7.13")),
+    _m("M20", "Data sharing and common metrics: hard to build, but they underpin the case for "
+       "sustainability and keep partners from walking away",
+       ("agents/institutions.pyx:data_alignment", "agents/ties.pyx:interact",
+        "agents/money.pyx:perceived_value"),
+       ("7.19", "7.9", "7.2"),
+       "Shared metrics raise perceived value and formality but do not lower the exit hazard "
+       "directly."),
+    _m("M21", "Grant-funded staff positions: essential, hard to fill, and at risk of "
+       "disappearing at grant end",
+       ("agents/funding.py:Backbone.staff", "agents/money.pyx:positions_planned",
+        "agents/money.pyx:funded_share", "agents/money.pyx:hiring_chance",
+        "agents/money.pyx:coordination"),
+       ("7.4", "7.6")),
+    _m("M22", "Partners' post-grant financial commitments decide whether the collaborative "
+       "continues",
+       ("agents/funding.py:Funding.partners_decide", "agents/money.pyx:perceived_value",
+        "agents/money.pyx:contribution_share", "agents/money.pyx:convening_intensity"),
+       ("7.2", "7.6")),
+    _m("M23", "Layering and competing for other grants: a double-edged sustainability route",
+       ("agents/money.pyx:follow_on_share", "agents/funding.py:Funding.follow_on_grant"),
+       ("7.3",),
+       "Only the help of a scheduled follow-on grant; the distraction of chasing new grants "
+       "is not represented."),
+    _m("M24", "Initiative overload and mixed state signals dilute capacity",
+       ("agents/commitment.pyx:effective_capacity", "agents/commitment.pyx:participation_cost",
+        "agents/money.pyx:contribution_share"),
+       ("7.7", "7.13", "7.2")),
+    _m("M25", "Governance: hierarchical MOU structures vs open, shared-control structures with "
+       "distributed leadership",
+       ("agents/ties.pyx:interact", "agents/leadership.pyx:trust_kept"),
+       ("7.9", "7.5"),
+       "No governance mode: required agreements only add formality during the grant, and "
+       "distributed leadership only buffers turnover."),
+    _m("M28", "Regional economic urgency and need raise engagement and speed",
+       ("agents/employers.pyx:return_after",),
+       ("7.20",),
+       "Urgency only multiplies employers' return from student contact."),
+    _m("M29", "Loose accountability and unenforceable pledges vs clear roles and partnership "
+       "agreements",
+       ("agents/funding.py:Funding.partners_decide", "agents/money.pyx:pledge_honour_probability",
+        "agents/organizations.py:Organization.break_pledge",
+        "agents/trust.pyx:AsymmetricTrust.let_down",
+        "agents/trust.pyx:BetaReputationTrust.let_down",
+        "agents/ties.pyx:signal"),
+       ("7.2", "7.8")),
+    _m("M31", "Identity: a strong local identity impedes regional expansion; a new shared "
+       "identity can help",
+       ("agents/ties.pyx:openness", "agents/money.pyx:contribution_share"),
+       ("7.10", "7.2"),
+       "Carried by prior-cluster insularity and the vision stock only."),
+    _m("M32", "Scope: breadth over depth and scaling before refining are sustainability risks",
+       ("agents/commitment.pyx:meeting_relevance",),
+       ("7.7",),
+       "Scope only thins employer attendance."),
+    _m("M33", "Boundary spanners: coaches, \"bilingual\" staff and connectors translate across "
+       "sectors",
+       ("agents/trust.pyx:AsymmetricTrust.set_rates",
+        "agents/trust.pyx:BetaReputationTrust.set_rates",
+        "agents/ties.pyx:interacts"),
+       ("7.9", "7.8")),
+    _m("M34", "State facilitation: removing bureaucratic hurdles, rule flexibility and "
+       "cross-agency coherence",
+       ("agents/commitment.pyx:effective_capacity", "agents/commitment.pyx:participation_cost",
+        "agents/employers.pyx:barriers"),
+       ("7.7", "7.20"),
+       "Acts only through policy coherence (initiative load) and the liability lever."),
+)}
+
+NOT_REPRESENTED: dict[str, tuple[str, str]] = {
+    "M12": ("Framing the region around a shared economic imperative aligns partners across "
+            "counties",
+            "No framing or agenda-setting decision: shared purpose is carried by the vision "
+            "stock (M2) and urgency acts only on employers (M28)."),
+    "M26": ("Leadership style and learning culture: coach not director, defer, take risks, "
+            "experiment",
+            "Leaders differ only as champions and in disposition; there is no style or "
+            "learning-culture attribute (ODD §10.2)."),
+    "M27": ("Mindset change about CTE is a slow prerequisite; it diffuses through communities "
+            "of practice",
+            "There are no practitioners or students whose beliefs about CTE could change "
+            "(ODD §10.2)."),
+    "M30": ("Recruitment quality: the right voices, not \"any voices\"",
+            "Who is invited is fixed by the region's composition; there is no recruitment "
+            "decision (ODD §10.2)."),
+}
+"""Mechanisms the model does not represent: id -> (title, why not)."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a rule is defined: file, line, name and its docstring."""
+
+    file: str
+    line: int
+    name: str
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first line."""
+        return self.doc.split("\n", 1)[0]
+
+
+def _defines(line: str, name: str) -> bool:
+    """Whether ``line`` starts the definition of ``name`` (def, cpdef, cdef or class)."""
+    return bool(re.match(rf"\s*(?:cpdef|cdef|def|class)\b[^=]*?\b{re.escape(name)}\s*[(:]",
+                         line))
+
+
+def _docstring(lines: list[str], start: int) -> str:
+    """The docstring of the definition starting at ``lines[start]`` ("" if none)."""
+    n = start
+    while n < len(lines) and not lines[n].rstrip().endswith(":"):
+        n += 1  # a signature over several lines
+    body = [line.strip() for line in lines[n + 1:n + 40]]
+    if not body or not body[0].startswith('"""'):
+        return ""
+    text = "\n".join(body)[3:]
+    return text[:text.index('"""')].strip() if '"""' in text else text
+
+
+def locate(rule: str) -> Location:
+    """The file, line and docstring of a rule ``"agents/file:name"`` or ``"...:Class.method"``.
+
+    A constructor without a docstring of its own is described by its class's docstring.
+    """
+    path, _, qualname = rule.partition(":")
+    lines = (ROOT / path).read_text().splitlines()
+    start = owner = 0
+    for depth, part in enumerate(qualname.split(".")):
+        for n in range(start, len(lines)):
+            # A module-level name is defined at the margin; a method inside its class.
+            if _defines(lines[n], part) and (depth or not lines[n][:1].isspace()):
+                owner, start = start, n
+                break
+        else:
+            raise LookupError(f"{rule}: no definition of {part!r} in {path}")
+    doc = _docstring(lines, start)
+    if not doc and qualname.endswith(".__init__"):
+        doc = _docstring(lines, owner)
+    return Location(path, start + 1, qualname, doc)
