@@ -1,30 +1,42 @@
-"""Write the parameter table of docs/ODD.md from ``sim.params.parameter_table()``.
+"""Write the parameter tables of docs/ODD.md from ``sim.params.parameter_table()``.
 
-The table sits between the marker lines ``<!-- parameters:start -->`` and
-``<!-- parameters:end -->`` and is rewritten in place, so the documented defaults, units,
-ranges and sources always follow the code. Run from the repository root::
+Two blocks are generated: the parameters (ODD §9), between the marker lines
+``<!-- parameters:start -->`` and ``<!-- parameters:end -->``, and the declared constants
+(ODD §10.3), between ``<!-- constants:start -->`` and ``<!-- constants:end -->``. Both are
+rewritten in place, so the documented defaults, units, ranges and sources always follow the
+code. Run from the repository root::
 
-    python docs/gen_parameter_table.py            # rewrite the block in docs/ODD.md
-    python docs/gen_parameter_table.py --check    # exit 1 if the block is out of date
+    python docs/gen_parameter_table.py            # rewrite the blocks in docs/ODD.md
+    python docs/gen_parameter_table.py --check    # exit 1 if a block is out of date
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import typing
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from sim.params import SECTIONS, parameter_table  # noqa: E402
+
+def _schema() -> Any:
+    """``sim/params.py`` on its own: it needs only pydantic, not the compiled model."""
+    spec = importlib.util.spec_from_file_location("_schema", ROOT / "sim" / "params.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves annotations through the module
+    spec.loader.exec_module(module)
+    return module
+
+
+_params = _schema()
+SECTIONS, SOURCES, parameter_table = _params.SECTIONS, _params.SOURCES, _params.parameter_table
 
 ODD_PATH = ROOT / "docs" / "ODD.md"
-START = "<!-- parameters:start -->"
-END = "<!-- parameters:end -->"
+BLOCKS = {"parameters": "parameter", "constants": "constant"}  # block name -> tier it lists
+START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 COLUMNS = ("Key", "Default", "Unit", "Range", "Source", "Reference", "Description")
 
 
@@ -93,67 +105,82 @@ def render_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def render_block() -> str:
-    """Return the whole generated block, marker lines included."""
-    rows = parameter_table()
+def markers(name: str) -> tuple[str, str]:
+    """The start and end marker lines of block ``name``."""
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def render_block(name: str = "parameters") -> str:
+    """Return the whole generated block ``name``, marker lines included."""
+    rows = [r for r in parameter_table() if r["tier"] == BLOCKS[name]]
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["source"]] = counts.get(row["source"], 0) + 1
-    summary = ", ".join(f"{counts.get(s, 0)} `{s}`" for s in ("seed", "literature", "assumption"))
+    summary = ", ".join(f"{counts[s]} `{s}`" for s in SOURCES if counts.get(s))
+    noun = "parameters" if name == "parameters" else "declared constants"
+    start, end = markers(name)
     return "\n".join((
-        START,
+        start,
         "",
-        f"{len(rows)} parameters ({summary}).",
+        f"{len(rows)} {noun} ({summary}).",
         "",
         render_table(rows),
         "",
-        END,
+        end,
     ))
 
 
-def split_document(text: str) -> tuple[str, str, str]:
-    """Split ``text`` into (before, block, after) around the marker lines.
+def split_document(text: str, name: str = "parameters") -> tuple[str, str, str]:
+    """Split ``text`` into (before, block, after) around the marker lines of block ``name``.
 
     Raises:
         ValueError: if the markers are missing, repeated or out of order.
     """
-    if text.count(START) != 1 or text.count(END) != 1:
-        raise ValueError(f"expected exactly one '{START}' and one '{END}' line")
-    head, rest = text.split(START, 1)
-    block, tail = rest.split(END, 1)
-    if START in tail or END in head:
-        raise ValueError("parameter markers are out of order")
-    return head, START + block + END, tail
+    start, end = markers(name)
+    if text.count(start) != 1 or text.count(end) != 1:
+        raise ValueError(f"expected exactly one '{start}' and one '{end}' line")
+    head, rest = text.split(start, 1)
+    block, tail = rest.split(end, 1)
+    if start in tail or end in head:
+        raise ValueError(f"{name} markers are out of order")
+    return head, start + block + end, tail
 
 
 def update(path: Path = ODD_PATH) -> bool:
-    """Rewrite the parameter block of ``path``; return True if the file changed."""
-    text = path.read_text(encoding="utf-8")
-    head, block, tail = split_document(text)
-    new = render_block()
-    if block == new:
+    """Rewrite every generated block of ``path``; return True if the file changed."""
+    text = original = path.read_text(encoding="utf-8")
+    for name in BLOCKS:
+        head, _, tail = split_document(text, name)
+        text = head + render_block(name) + tail
+    if text == original:
         return False
-    path.write_text(head + new + tail, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return True
 
 
+def stale(path: Path = ODD_PATH) -> list[str]:
+    """Names of the blocks of ``path`` that are out of date."""
+    text = path.read_text(encoding="utf-8")
+    return [name for name in BLOCKS if split_document(text, name)[1] != render_block(name)]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: update the table, or check it with ``--check``."""
+    """Command-line entry point: update the tables, or check them with ``--check``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if the table is out of date")
+                        help="do not write; exit 1 if a table is out of date")
     parser.add_argument("--path", type=Path, default=ODD_PATH, help="ODD file to update")
     args = parser.parse_args(argv)
     if args.check:
-        _, block, _ = split_document(args.path.read_text(encoding="utf-8"))
-        if block != render_block():
-            print(f"{args.path}: parameter table is out of date; "
+        out_of_date = stale(args.path)
+        if out_of_date:
+            print(f"{args.path}: {' and '.join(out_of_date)} table out of date; "
                   "run python docs/gen_parameter_table.py")
             return 1
-        print(f"{args.path}: parameter table is up to date")
+        print(f"{args.path}: parameter tables are up to date")
         return 0
     changed = update(args.path)
-    print(f"{args.path}: parameter table {'updated' if changed else 'already up to date'}")
+    print(f"{args.path}: parameter tables {'updated' if changed else 'already up to date'}")
     return 0
 
 

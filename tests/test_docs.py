@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sim.outcomes import OUTCOMES
-from sim.params import parameter_table
+from sim.params import SOURCES, parameter_table
 from sim.record import MONTHLY_SERIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +38,14 @@ def block(odd_text: str) -> str:
     return gen.split_document(odd_text)[1]
 
 
+@pytest.fixture(scope="module")
+def constants_block(odd_text: str) -> str:
+    return gen.split_document(odd_text, "constants")[1]
+
+
 def _code_text() -> str:
-    return "\n".join(p.read_text(encoding="utf-8")
-                     for d in CODE_DIRS for p in sorted(d.rglob("*.py")))
+    return "\n".join(p.read_text(encoding="utf-8") for d in CODE_DIRS
+                     for pattern in ("*.py", "*.pyx", "*.pxd") for p in sorted(d.rglob(pattern)))
 
 
 def _mentioned(name: str, text: str) -> bool:
@@ -53,9 +58,11 @@ def _ids(pattern: str) -> set[str]:
 
 
 # (a) the generated block is current -------------------------------------------------------
-def test_parameter_block_matches_generator(block: str) -> None:
+def test_parameter_block_matches_generator(block: str, constants_block: str) -> None:
     assert block == gen.render_block(), (
         "docs/ODD.md parameter table is out of date: run python docs/gen_parameter_table.py")
+    assert constants_block == gen.render_block("constants"), (
+        "docs/ODD.md constants table is out of date: run python docs/gen_parameter_table.py")
 
 
 def test_generator_check_mode_passes() -> None:
@@ -64,6 +71,8 @@ def test_generator_check_mode_passes() -> None:
 
 def test_update_is_idempotent(tmp_path: Path, odd_text: str) -> None:
     stale = odd_text.replace(gen.split_document(odd_text)[1], f"{gen.START}\nold\n{gen.END}")
+    start, end = gen.markers("constants")
+    stale = stale.replace(gen.split_document(odd_text, "constants")[1], f"{start}\n{end}")
     copy = tmp_path / "ODD.md"
     copy.write_text(stale, encoding="utf-8")
     assert gen.update(copy) is True
@@ -79,20 +88,27 @@ def test_split_document_rejects_bad_markers(text: str) -> None:
 
 
 # (b) every parameter has a row --------------------------------------------------------------
-def test_every_parameter_key_in_table(block: str) -> None:
-    rows = [line for line in block.splitlines() if line.startswith("| `")]
-    keys_in_table = [line.split("`")[1] for line in rows]
-    keys = [row["key"] for row in parameter_table()]
-    missing = [k for k in keys if f"| `{k}` |" not in block]
-    assert not missing, f"parameters missing from the ODD table: {missing}"
-    assert sorted(keys_in_table) == sorted(keys)
+def test_every_parameter_key_in_table(block: str, constants_block: str) -> None:
+    for text, tier in ((block, "parameter"), (constants_block, "constant")):
+        rows = [line for line in text.splitlines() if line.startswith("| `")]
+        keys_in_table = [line.split("`")[1] for line in rows]
+        keys = [row["key"] for row in parameter_table() if row["tier"] == tier]
+        missing = [k for k in keys if f"| `{k}` |" not in text]
+        assert not missing, f"{tier}s missing from the ODD table: {missing}"
+        assert sorted(keys_in_table) == sorted(keys)
 
 
-def test_every_parameter_row_has_source_and_reference(block: str) -> None:
+def test_every_parameter_row_has_source_and_reference() -> None:
     for row in parameter_table():
-        assert row["source"] in ("seed", "literature", "assumption"), row["key"]
+        assert row["source"] in SOURCES, row["key"]
         assert row["ref"], row["key"]
         assert row["unit"], row["key"]
+
+
+def test_the_odd_defines_every_source_label(odd_text: str) -> None:
+    section9 = odd_text[odd_text.index("## 9. Parameters"):odd_text.index("<!-- parameters:start")]
+    for label in SOURCES:
+        assert f"`{label}`" in section9, label
 
 
 # (c) every outcome is documented ------------------------------------------------------------
