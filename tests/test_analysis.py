@@ -28,6 +28,7 @@ from scipy.stats import qmc
 
 from experiments import analysis as an
 from experiments import reference as ref
+from experiments.analysis.replicates import _n_for_halfwidth
 
 N_BOOT = 200
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -346,7 +347,7 @@ def test_guidance_constant_zero_and_binary_outcomes() -> None:
 def test_n_for_halfwidth_is_smallest() -> None:
     sd = np.array([2.0, 0.5, 10.0, 0.0])
     target = np.array([1.0, 0.05, 0.1, 1.0])
-    n = an._n_for_halfwidth(sd, target)
+    n = _n_for_halfwidth(sd, target)
     for s, h, k in zip(sd, target, n, strict=True):
         assert stats.t.ppf(0.975, k - 1) * s / math.sqrt(k) <= h
         if k > 2:
