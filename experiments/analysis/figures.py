@@ -1,7 +1,8 @@
 """Figures of the analysis, drawn on ``matplotlib.figure.Figure`` and saved as PNG.
 
 Figures are saved with the Agg renderer, so no pyplot state or interactive backend is
-involved. Each function draws one figure from one analysis table and returns its path.
+involved. Each ``plot_*`` function draws one figure from analysis tables, saves it and
+returns its path.
 """
 
 from __future__ import annotations
