@@ -1,0 +1,1 @@
+"""Tests of experiments.analysis, one module per analysis module."""
