@@ -328,11 +328,12 @@ def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double
     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
     cdef bint in_grant = consortium.in_grant
     cdef bint invited = in_grant and params.grant.mandate
+    cdef bint draws = rule.draws
     cdef Py_ssize_t i, n = part.shape[0]
     cdef int n_part = 0
     cdef double share, overall
     cdef bint now
-    if rule.draws and (u is None or u.shape[0] < n):
+    if draws and (u is None or u.shape[0] < n):
         raise ValueError("this exit rule needs one uniform per organization")
     for i in range(n):
         n_part += part[i]
@@ -344,8 +345,7 @@ def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double
     for i in range(n):
         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall
         if part[i]:
-            now = not rule.leaves(commitment[i], share, threshold[i],
-                                  u[i] if rule.draws else 0.0)
+            now = not rule.leaves(commitment[i], share, threshold[i], u[i] if draws else 0.0)
         else:
             now = comes(commitment[i], counts[2 * n + i], signatory[i] and invited,
                         params.commitment)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from agents import employers
-from agents.codes import Rung, Sector
+from agents.codes import Sector
 
 
 class EmployerLadder:
@@ -53,10 +53,3 @@ class EmployerLadder:
         """One month on the ladder (M16); four draws per organization, none without employers."""
         if len(self.employers):
             employers.climb(self, orgs, ties, consortium, rules, rng.random((4, orgs.n)))
-
-    def engaged(self, taking_part: np.ndarray) -> tuple[int, int]:
-        """Employers taking part at rung speaker or above, and at or above their pledge (D11)."""
-        part = taking_part[self.employers]
-        rung = self.rung[self.employers]
-        return (int(np.sum(part & (rung >= Rung.SPEAKER))),
-                int(np.sum(part & (rung >= self.pledged_rung[self.employers]))))

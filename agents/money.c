@@ -14,7 +14,7 @@
             "-O3"
         ],
         "include_dirs": [
-            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include"
+            "/tmp/pip-build-env-mmz64ene/overlay/lib/python3.13/site-packages/numpy/_core/include"
         ],
         "name": "agents.money",
         "sources": [

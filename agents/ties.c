@@ -10,17 +10,17 @@
             ]
         ],
         "depends": [
-            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include/numpy/arrayobject.h",
-            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include/numpy/arrayscalars.h",
-            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include/numpy/ndarrayobject.h",
-            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include/numpy/ndarraytypes.h",
-            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include/numpy/ufuncobject.h"
+            "/tmp/pip-build-env-mmz64ene/overlay/lib/python3.13/site-packages/numpy/_core/include/numpy/arrayobject.h",
+            "/tmp/pip-build-env-mmz64ene/overlay/lib/python3.13/site-packages/numpy/_core/include/numpy/arrayscalars.h",
+            "/tmp/pip-build-env-mmz64ene/overlay/lib/python3.13/site-packages/numpy/_core/include/numpy/ndarrayobject.h",
+            "/tmp/pip-build-env-mmz64ene/overlay/lib/python3.13/site-packages/numpy/_core/include/numpy/ndarraytypes.h",
+            "/tmp/pip-build-env-mmz64ene/overlay/lib/python3.13/site-packages/numpy/_core/include/numpy/ufuncobject.h"
         ],
         "extra_compile_args": [
             "-O3"
         ],
         "include_dirs": [
-            "/work/main/.venv/lib/python3.13/site-packages/numpy/_core/include"
+            "/tmp/pip-build-env-mmz64ene/overlay/lib/python3.13/site-packages/numpy/_core/include"
         ],
         "name": "agents.ties",
         "sources": [
@@ -1547,8 +1547,8 @@ static const char * const __pyx_cfilenm = __FILE__;
 static const char* const __pyx_f[] = {
   "agents/ties.pyx",
   "View.MemoryView",
-  ".venv/lib/python3.13/site-packages/numpy/__init__.cython-30.pxd",
-  ".venv/lib/python3.13/site-packages/Cython/Includes/cpython/type.pxd",
+  "numpy/__init__.cython-30.pxd",
+  "cpython/type.pxd",
   "agents/params.pxd",
   "agents/trust.pxd",
 };

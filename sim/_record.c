@@ -1995,6 +1995,52 @@ struct __pyx_MemviewEnum_obj;
 struct __pyx_memoryview_obj;
 struct __pyx_memoryviewslice_obj;
 
+/* "agents/codes.pxd":6
+ * # Rung``), so the rules, the outcomes and the validation probes read the same names.
+ * 
+ * cpdef enum Sector:             # <<<<<<<<<<<<<<
+ *     # The four sectors of a consortium (domain brief 1.1).
+ *     K12 = 0             # school districts and charter organizations
+*/
+enum __pyx_t_6agents_5codes_Sector {
+  __pyx_e_6agents_5codes_K12 = 0,
+  __pyx_e_6agents_5codes_COLLEGE = 1,
+  __pyx_e_6agents_5codes_EMPLOYER = 2,
+  __pyx_e_6agents_5codes_INTERMEDIARY = 3
+};
+
+/* "agents/codes.pxd":14
+ * 
+ * 
+ * cpdef enum Rung:             # <<<<<<<<<<<<<<
+ *     # The employer engagement ladder (M16): each rung is a deeper kind of involvement.
+ *     NONE = 0            # not engaged
+*/
+enum __pyx_t_6agents_5codes_Rung {
+  __pyx_e_6agents_5codes_NONE = 0,
+  __pyx_e_6agents_5codes_AWARENESS = 1,
+  __pyx_e_6agents_5codes_SPEAKER = 2,
+  __pyx_e_6agents_5codes_ADVISOR = 3,
+  __pyx_e_6agents_5codes_JOB_SHADOW = 4,
+  __pyx_e_6agents_5codes_INTERNSHIP = 5,
+  __pyx_e_6agents_5codes_CHAMPION = 6
+};
+
+/* "agents/codes.pxd":25
+ * 
+ * 
+ * cpdef enum Phase:             # <<<<<<<<<<<<<<
+ *     # Phases of the grant, month by month (domain brief 2.3; sim/grant.py lays them out).
+ *     PLANNING = 0        # funded planning months
+*/
+enum __pyx_t_6agents_5codes_Phase {
+  __pyx_e_6agents_5codes_PLANNING = 0,
+  __pyx_e_6agents_5codes_STATE = 1,
+  __pyx_e_6agents_5codes_TAPER = 2,
+  __pyx_e_6agents_5codes_PARTNER = 3,
+  __pyx_e_6agents_5codes_POST = 4
+};
+
 /* "View.MemoryView":128
  * 
  * 
@@ -3693,6 +3739,8 @@ static CYTHON_INLINE PyObject *__pyx_f_5numpy_5ufunc_9userloops___get__(PyUFuncO
 
 /* Module declarations from "numpy" */
 
+/* Module declarations from "agents.codes" */
+
 /* Module declarations from "sim._record" */
 static PyObject *__pyx_collections_abc_Sequence = 0;
 static PyObject *generic = 0;
@@ -3814,7 +3862,7 @@ static void __pyx_memoryviewslice___pyx_pf_15View_dot_MemoryView_16_memoryviewsl
 static PyObject *__pyx_pf___pyx_memoryviewslice___reduce_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf___pyx_memoryviewslice_2__setstate_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self, CYTHON_UNUSED PyObject *__pyx_v___pyx_state); /* proto */
 static PyObject *__pyx_pf_15View_dot_MemoryView___pyx_unpickle_Enum(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
-static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, __Pyx_memviewslice __pyx_v_collaboration, __Pyx_memviewslice __pyx_v_part_w, __Pyx_memviewslice __pyx_v_ever_w, __Pyx_memviewslice __pyx_v_tie_w); /* proto */
+static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_ladder, __Pyx_memviewslice __pyx_v_collaboration, __Pyx_memviewslice __pyx_v_part_w, __Pyx_memviewslice __pyx_v_ever_w, __Pyx_memviewslice __pyx_v_tie_w); /* proto */
 static PyObject *__pyx_tp_new__initialisation_array(PyObject *o, 
 #if CYTHON_VECTORCALL_TPNEW
     PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
@@ -3966,7 +4014,7 @@ namespace {
     PyObject *__pyx_slice[1];
     PyObject *__pyx_tuple[2];
     PyObject *__pyx_codeobj_tab[1];
-    PyObject *__pyx_string_tab[124];
+    PyObject *__pyx_string_tab[132];
     PyObject *__pyx_number_tab[3];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
@@ -4087,59 +4135,67 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_counts __pyx_string_tab[68]
 #define __pyx_n_u_cross __pyx_string_tab[69]
 #define __pyx_n_u_dtype_is_object __pyx_string_tab[70]
-#define __pyx_n_u_encode __pyx_string_tab[71]
-#define __pyx_n_u_enumerate __pyx_string_tab[72]
-#define __pyx_n_u_error __pyx_string_tab[73]
-#define __pyx_n_u_ever __pyx_string_tab[74]
-#define __pyx_n_u_ever_part __pyx_string_tab[75]
-#define __pyx_n_u_ever_w __pyx_string_tab[76]
-#define __pyx_n_u_flags __pyx_string_tab[77]
-#define __pyx_n_u_format __pyx_string_tab[78]
-#define __pyx_n_u_fortran __pyx_string_tab[79]
-#define __pyx_n_u_i __pyx_string_tab[80]
-#define __pyx_n_u_id __pyx_string_tab[81]
-#define __pyx_n_u_index __pyx_string_tab[82]
-#define __pyx_n_u_items __pyx_string_tab[83]
-#define __pyx_n_u_itemsize __pyx_string_tab[84]
-#define __pyx_n_u_j __pyx_string_tab[85]
-#define __pyx_n_u_k __pyx_string_tab[86]
-#define __pyx_n_u_memview __pyx_string_tab[87]
-#define __pyx_n_u_mode __pyx_string_tab[88]
-#define __pyx_n_u_n_active __pyx_string_tab[89]
-#define __pyx_n_u_n_cross __pyx_string_tab[90]
-#define __pyx_n_u_n_ever __pyx_string_tab[91]
-#define __pyx_n_u_n_part __pyx_string_tab[92]
-#define __pyx_n_u_n_ties __pyx_string_tab[93]
-#define __pyx_n_u_name __pyx_string_tab[94]
-#define __pyx_n_u_ndim __pyx_string_tab[95]
-#define __pyx_n_u_obj __pyx_string_tab[96]
-#define __pyx_n_u_on __pyx_string_tab[97]
-#define __pyx_n_u_orgs __pyx_string_tab[98]
-#define __pyx_n_u_pack __pyx_string_tab[99]
-#define __pyx_n_u_part __pyx_string_tab[100]
-#define __pyx_n_u_part_w __pyx_string_tab[101]
-#define __pyx_n_u_pop __pyx_string_tab[102]
-#define __pyx_n_u_register __pyx_string_tab[103]
-#define __pyx_n_u_setdefault __pyx_string_tab[104]
-#define __pyx_n_u_shape __pyx_string_tab[105]
-#define __pyx_n_u_sim__record __pyx_string_tab[106]
-#define __pyx_n_u_size __pyx_string_tab[107]
-#define __pyx_n_u_start __pyx_string_tab[108]
-#define __pyx_n_u_step __pyx_string_tab[109]
-#define __pyx_n_u_stop __pyx_string_tab[110]
-#define __pyx_n_u_struct __pyx_string_tab[111]
-#define __pyx_n_u_taking_part __pyx_string_tab[112]
-#define __pyx_n_u_ti __pyx_string_tab[113]
-#define __pyx_n_u_tie __pyx_string_tab[114]
-#define __pyx_n_u_tie_w __pyx_string_tab[115]
-#define __pyx_n_u_ties __pyx_string_tab[116]
-#define __pyx_n_u_tj __pyx_string_tab[117]
-#define __pyx_n_u_unpack __pyx_string_tab[118]
-#define __pyx_n_u_update __pyx_string_tab[119]
-#define __pyx_n_u_values __pyx_string_tab[120]
-#define __pyx_n_u_x __pyx_string_tab[121]
-#define __pyx_n_b_O __pyx_string_tab[122]
-#define __pyx_kp_b_iso88591_T_a_t_OtST_A_Q_l_a_U_4vQa_aq_aq __pyx_string_tab[123]
+#define __pyx_n_u_e __pyx_string_tab[71]
+#define __pyx_n_u_employers __pyx_string_tab[72]
+#define __pyx_n_u_encode __pyx_string_tab[73]
+#define __pyx_n_u_engaged __pyx_string_tab[74]
+#define __pyx_n_u_enumerate __pyx_string_tab[75]
+#define __pyx_n_u_error __pyx_string_tab[76]
+#define __pyx_n_u_ever __pyx_string_tab[77]
+#define __pyx_n_u_ever_part __pyx_string_tab[78]
+#define __pyx_n_u_ever_w __pyx_string_tab[79]
+#define __pyx_n_u_flags __pyx_string_tab[80]
+#define __pyx_n_u_format __pyx_string_tab[81]
+#define __pyx_n_u_fortran __pyx_string_tab[82]
+#define __pyx_n_u_i __pyx_string_tab[83]
+#define __pyx_n_u_id __pyx_string_tab[84]
+#define __pyx_n_u_index __pyx_string_tab[85]
+#define __pyx_n_u_items __pyx_string_tab[86]
+#define __pyx_n_u_itemsize __pyx_string_tab[87]
+#define __pyx_n_u_j __pyx_string_tab[88]
+#define __pyx_n_u_k __pyx_string_tab[89]
+#define __pyx_n_u_ladder __pyx_string_tab[90]
+#define __pyx_n_u_memview __pyx_string_tab[91]
+#define __pyx_n_u_met __pyx_string_tab[92]
+#define __pyx_n_u_mode __pyx_string_tab[93]
+#define __pyx_n_u_n_active __pyx_string_tab[94]
+#define __pyx_n_u_n_cross __pyx_string_tab[95]
+#define __pyx_n_u_n_ever __pyx_string_tab[96]
+#define __pyx_n_u_n_part __pyx_string_tab[97]
+#define __pyx_n_u_n_ties __pyx_string_tab[98]
+#define __pyx_n_u_name __pyx_string_tab[99]
+#define __pyx_n_u_ndim __pyx_string_tab[100]
+#define __pyx_n_u_obj __pyx_string_tab[101]
+#define __pyx_n_u_on __pyx_string_tab[102]
+#define __pyx_n_u_orgs __pyx_string_tab[103]
+#define __pyx_n_u_pack __pyx_string_tab[104]
+#define __pyx_n_u_part __pyx_string_tab[105]
+#define __pyx_n_u_part_w __pyx_string_tab[106]
+#define __pyx_n_u_pledged __pyx_string_tab[107]
+#define __pyx_n_u_pledged_rung __pyx_string_tab[108]
+#define __pyx_n_u_pop __pyx_string_tab[109]
+#define __pyx_n_u_register __pyx_string_tab[110]
+#define __pyx_n_u_rung __pyx_string_tab[111]
+#define __pyx_n_u_setdefault __pyx_string_tab[112]
+#define __pyx_n_u_shape __pyx_string_tab[113]
+#define __pyx_n_u_sim__record __pyx_string_tab[114]
+#define __pyx_n_u_size __pyx_string_tab[115]
+#define __pyx_n_u_start __pyx_string_tab[116]
+#define __pyx_n_u_step __pyx_string_tab[117]
+#define __pyx_n_u_stop __pyx_string_tab[118]
+#define __pyx_n_u_struct __pyx_string_tab[119]
+#define __pyx_n_u_taking_part __pyx_string_tab[120]
+#define __pyx_n_u_ti __pyx_string_tab[121]
+#define __pyx_n_u_tie __pyx_string_tab[122]
+#define __pyx_n_u_tie_w __pyx_string_tab[123]
+#define __pyx_n_u_ties __pyx_string_tab[124]
+#define __pyx_n_u_tj __pyx_string_tab[125]
+#define __pyx_n_u_unpack __pyx_string_tab[126]
+#define __pyx_n_u_update __pyx_string_tab[127]
+#define __pyx_n_u_values __pyx_string_tab[128]
+#define __pyx_n_u_x __pyx_string_tab[129]
+#define __pyx_n_b_O __pyx_string_tab[130]
+#define __pyx_kp_b_iso88591_T_a_t_OtST_A_Q_F2EV1_l_y_a_U_4v __pyx_string_tab[131]
 #define __pyx_int_0 __pyx_number_tab[0]
 #define __pyx_int_neg_1 __pyx_number_tab[1]
 #define __pyx_int_136983863 __pyx_number_tab[2]
@@ -4187,7 +4243,7 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_slice[i]); }
   for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<124; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<132; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
@@ -4241,7 +4297,7 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_slice[i]); }
   for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<124; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<132; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
@@ -20898,10 +20954,10 @@ static CYTHON_INLINE NPY_DATETIMEUNIT __pyx_f_5numpy_get_datetime64_unit(PyObjec
   return __pyx_r;
 }
 
-/* "sim/_record.pyx":7
+/* "sim/_record.pyx":9
  * 
  * 
- * def counts(orgs, ties, unsigned char[::1] collaboration, double[::1] part_w,             # <<<<<<<<<<<<<<
+ * def counts(orgs, ties, ladder, unsigned char[::1] collaboration, double[::1] part_w,             # <<<<<<<<<<<<<<
  *            double[::1] ever_w, double[::1] tie_w):
  *     """Counts of the month, and its collaboration edges packed as ``numpy.packbits`` does.
 */
@@ -20914,7 +20970,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_3sim_7_record_counts, "Counts of the month, and its collaboration edges packed as ``numpy.packbits`` does.\n\n    Returns (taking part, active ties, active cross-sector ties, ties, ever taking part). A\n    collaboration edge is an active tie between two organizations taking part. Fills the\n    masks of organizations taking part, ever taking part and of ties as 0/1 weights, for\n    the dot products of the means.\n    ");
+PyDoc_STRVAR(__pyx_doc_3sim_7_record_counts, "Counts of the month, and its collaboration edges packed as ``numpy.packbits`` does.\n\n    Returns (taking part, active ties, active cross-sector ties, ties, ever taking part,\n    employers engaged, employers at their pledge). A collaboration edge is an active tie\n    between two organizations taking part. An engaged employer takes part at the speaker\n    rung or above (D11); one at its pledge has reached the rung it pledged (SF16). Fills the\n    masks of organizations taking part, ever taking part and of ties as 0/1 weights, for\n    the dot products of the means.\n    ");
 static PyMethodDef __pyx_mdef_3sim_7_record_1counts = {"counts", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_3sim_7_record_1counts, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_3sim_7_record_counts};
 static PyObject *__pyx_pw_3sim_7_record_1counts(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
@@ -20925,6 +20981,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
 ) {
   PyObject *__pyx_v_orgs = 0;
   PyObject *__pyx_v_ties = 0;
+  PyObject *__pyx_v_ladder = 0;
   __Pyx_memviewslice __pyx_v_collaboration = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_part_w = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_ever_w = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -20933,7 +20990,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   CYTHON_UNUSED Py_ssize_t __pyx_nargs;
   #endif
   CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
-  PyObject* values[6] = {0,0,0,0,0,0};
+  PyObject* values[7] = {0,0,0,0,0,0,0};
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
@@ -20949,69 +21006,76 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   #endif
   __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
   {
-    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_collaboration,&__pyx_mstate_global->__pyx_n_u_part_w,&__pyx_mstate_global->__pyx_n_u_ever_w,&__pyx_mstate_global->__pyx_n_u_tie_w,0};
+    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_orgs,&__pyx_mstate_global->__pyx_n_u_ties,&__pyx_mstate_global->__pyx_n_u_ladder,&__pyx_mstate_global->__pyx_n_u_collaboration,&__pyx_mstate_global->__pyx_n_u_part_w,&__pyx_mstate_global->__pyx_n_u_ever_w,&__pyx_mstate_global->__pyx_n_u_tie_w,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 7, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 9, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
+        case  7:
+        values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 9, __pyx_L3_error)
+        CYTHON_FALLTHROUGH;
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 7, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 9, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 7, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 9, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 7, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 9, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 7, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 9, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 7, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 9, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 7, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 9, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "counts", 0) < (0)) __PYX_ERR(0, 7, __pyx_L3_error)
-      for (Py_ssize_t i = __pyx_nargs; i < 6; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("counts", 1, 6, 6, i); __PYX_ERR(0, 7, __pyx_L3_error) }
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "counts", 0) < (0)) __PYX_ERR(0, 9, __pyx_L3_error)
+      for (Py_ssize_t i = __pyx_nargs; i < 7; i++) {
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("counts", 1, 7, 7, i); __PYX_ERR(0, 9, __pyx_L3_error) }
       }
-    } else if (unlikely(__pyx_nargs != 6)) {
+    } else if (unlikely(__pyx_nargs != 7)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 7, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 9, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 7, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 9, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 7, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 9, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 7, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 9, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 7, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 9, __pyx_L3_error)
       values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 7, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 9, __pyx_L3_error)
+      values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 9, __pyx_L3_error)
     }
     __pyx_v_orgs = values[0];
     __pyx_v_ties = values[1];
-    __pyx_v_collaboration = __Pyx_PyObject_to_MemoryviewSlice_dc_unsigned_char(values[2], PyBUF_WRITABLE); if (unlikely(!__pyx_v_collaboration.memview)) __PYX_ERR(0, 7, __pyx_L3_error)
-    __pyx_v_part_w = __Pyx_PyObject_to_MemoryviewSlice_dc_double(values[3], PyBUF_WRITABLE); if (unlikely(!__pyx_v_part_w.memview)) __PYX_ERR(0, 7, __pyx_L3_error)
-    __pyx_v_ever_w = __Pyx_PyObject_to_MemoryviewSlice_dc_double(values[4], PyBUF_WRITABLE); if (unlikely(!__pyx_v_ever_w.memview)) __PYX_ERR(0, 8, __pyx_L3_error)
-    __pyx_v_tie_w = __Pyx_PyObject_to_MemoryviewSlice_dc_double(values[5], PyBUF_WRITABLE); if (unlikely(!__pyx_v_tie_w.memview)) __PYX_ERR(0, 8, __pyx_L3_error)
+    __pyx_v_ladder = values[2];
+    __pyx_v_collaboration = __Pyx_PyObject_to_MemoryviewSlice_dc_unsigned_char(values[3], PyBUF_WRITABLE); if (unlikely(!__pyx_v_collaboration.memview)) __PYX_ERR(0, 9, __pyx_L3_error)
+    __pyx_v_part_w = __Pyx_PyObject_to_MemoryviewSlice_dc_double(values[4], PyBUF_WRITABLE); if (unlikely(!__pyx_v_part_w.memview)) __PYX_ERR(0, 9, __pyx_L3_error)
+    __pyx_v_ever_w = __Pyx_PyObject_to_MemoryviewSlice_dc_double(values[5], PyBUF_WRITABLE); if (unlikely(!__pyx_v_ever_w.memview)) __PYX_ERR(0, 10, __pyx_L3_error)
+    __pyx_v_tie_w = __Pyx_PyObject_to_MemoryviewSlice_dc_double(values[6], PyBUF_WRITABLE); if (unlikely(!__pyx_v_tie_w.memview)) __PYX_ERR(0, 10, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("counts", 1, 6, 6, __pyx_nargs); __PYX_ERR(0, 7, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("counts", 1, 7, 7, __pyx_nargs); __PYX_ERR(0, 9, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -21026,7 +21090,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  __pyx_r = __pyx_pf_3sim_7_record_counts(__pyx_self, __pyx_v_orgs, __pyx_v_ties, __pyx_v_collaboration, __pyx_v_part_w, __pyx_v_ever_w, __pyx_v_tie_w);
+  __pyx_r = __pyx_pf_3sim_7_record_counts(__pyx_self, __pyx_v_orgs, __pyx_v_ties, __pyx_v_ladder, __pyx_v_collaboration, __pyx_v_part_w, __pyx_v_ever_w, __pyx_v_tie_w);
 
   /* function exit code */
   for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
@@ -21040,7 +21104,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, __Pyx_memviewslice __pyx_v_collaboration, __Pyx_memviewslice __pyx_v_part_w, __Pyx_memviewslice __pyx_v_ever_w, __Pyx_memviewslice __pyx_v_tie_w) {
+static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_orgs, PyObject *__pyx_v_ties, PyObject *__pyx_v_ladder, __Pyx_memviewslice __pyx_v_collaboration, __Pyx_memviewslice __pyx_v_part_w, __Pyx_memviewslice __pyx_v_ever_w, __Pyx_memviewslice __pyx_v_tie_w) {
   __Pyx_memviewslice __pyx_v_ti = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tj = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_tie = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -21048,13 +21112,19 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
   __Pyx_memviewslice __pyx_v_cross = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_part = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_ever = { 0, 0, { 0 }, { 0 }, { 0 } };
+  __Pyx_memviewslice __pyx_v_employers = { 0, 0, { 0 }, { 0 }, { 0 } };
+  __Pyx_memviewslice __pyx_v_rung = { 0, 0, { 0 }, { 0 }, { 0 } };
+  __Pyx_memviewslice __pyx_v_pledged = { 0, 0, { 0 }, { 0 }, { 0 } };
   Py_ssize_t __pyx_v_k;
   Py_ssize_t __pyx_v_i;
+  Py_ssize_t __pyx_v_e;
   int __pyx_v_n_part;
   int __pyx_v_n_ever;
   int __pyx_v_n_active;
   int __pyx_v_n_cross;
   int __pyx_v_n_ties;
+  int __pyx_v_engaged;
+  int __pyx_v_met;
   unsigned char __pyx_v_byte;
   int __pyx_v_on;
   PyObject *__pyx_r = NULL;
@@ -21063,105 +21133,146 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
   __Pyx_memviewslice __pyx_t_2 = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_t_3 = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_t_4 = { 0, 0, { 0 }, { 0 }, { 0 } };
-  Py_ssize_t __pyx_t_5;
-  Py_ssize_t __pyx_t_6;
+  __Pyx_memviewslice __pyx_t_5 = { 0, 0, { 0 }, { 0 }, { 0 } };
+  __Pyx_memviewslice __pyx_t_6 = { 0, 0, { 0 }, { 0 }, { 0 } };
   Py_ssize_t __pyx_t_7;
   Py_ssize_t __pyx_t_8;
   Py_ssize_t __pyx_t_9;
-  int __pyx_t_10;
-  npy_bool __pyx_t_11;
+  Py_ssize_t __pyx_t_10;
+  Py_ssize_t __pyx_t_11;
   int __pyx_t_12;
-  int __pyx_t_13;
-  __pyx_t_5numpy_int64_t __pyx_t_14;
-  PyObject *__pyx_t_15 = NULL;
-  PyObject *__pyx_t_16 = NULL;
+  npy_bool __pyx_t_13;
+  int __pyx_t_14;
+  int __pyx_t_15;
+  __pyx_t_5numpy_int64_t __pyx_t_16;
   PyObject *__pyx_t_17 = NULL;
   PyObject *__pyx_t_18 = NULL;
   PyObject *__pyx_t_19 = NULL;
+  PyObject *__pyx_t_20 = NULL;
+  PyObject *__pyx_t_21 = NULL;
+  PyObject *__pyx_t_22 = NULL;
+  PyObject *__pyx_t_23 = NULL;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("counts", 0);
 
-  /* "sim/_record.pyx":16
+  /* "sim/_record.pyx":20
  *     the dot products of the means.
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, active = ties.active, cross = ties.cross
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 16, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_i); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 20, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 16, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 20, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ti = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 16, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_j); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 20, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 16, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 20, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tj = __pyx_t_2;
   __pyx_t_2.memview = NULL;
   __pyx_t_2.data = NULL;
 
-  /* "sim/_record.pyx":17
+  /* "sim/_record.pyx":21
  *     """
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, active = ties.active, cross = ties.cross             # <<<<<<<<<<<<<<
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
- *     cdef Py_ssize_t k, i
+ *     cdef const cnp.int64_t[::1] employers = ladder.employers, rung = ladder.rung
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 17, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_tie); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 21, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 17, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 21, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_tie = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_active); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 17, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_active); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 21, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 17, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 21, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_active = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 17, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ties, __pyx_mstate_global->__pyx_n_u_cross); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 21, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 17, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 21, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_cross = __pyx_t_3;
   __pyx_t_3.memview = NULL;
   __pyx_t_3.data = NULL;
 
-  /* "sim/_record.pyx":18
+  /* "sim/_record.pyx":22
  *     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
  *     cdef const cnp.npy_bool[::1] tie = ties.tie, active = ties.active, cross = ties.cross
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part             # <<<<<<<<<<<<<<
- *     cdef Py_ssize_t k, i
- *     cdef int n_part = 0, n_ever = 0, n_active = 0, n_cross = 0, n_ties = 0
+ *     cdef const cnp.int64_t[::1] employers = ladder.employers, rung = ladder.rung
+ *     cdef const cnp.int64_t[::1] pledged = ladder.pledged_rung
 */
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 18, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_taking_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 22, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 18, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 22, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_part = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
-  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_ever_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 18, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_orgs, __pyx_mstate_global->__pyx_n_u_ever_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 22, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 18, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_npy_bool__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 22, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
   __pyx_v_ever = __pyx_t_4;
   __pyx_t_4.memview = NULL;
   __pyx_t_4.data = NULL;
 
-  /* "sim/_record.pyx":20
+  /* "sim/_record.pyx":23
+ *     cdef const cnp.npy_bool[::1] tie = ties.tie, active = ties.active, cross = ties.cross
  *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
- *     cdef Py_ssize_t k, i
+ *     cdef const cnp.int64_t[::1] employers = ladder.employers, rung = ladder.rung             # <<<<<<<<<<<<<<
+ *     cdef const cnp.int64_t[::1] pledged = ladder.pledged_rung
+ *     cdef Py_ssize_t k, i, e
+*/
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_employers); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 23, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 23, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_v_employers = __pyx_t_5;
+  __pyx_t_5.memview = NULL;
+  __pyx_t_5.data = NULL;
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_rung); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 23, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_5 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_5.memview)) __PYX_ERR(0, 23, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_v_rung = __pyx_t_5;
+  __pyx_t_5.memview = NULL;
+  __pyx_t_5.data = NULL;
+
+  /* "sim/_record.pyx":24
+ *     cdef const cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
+ *     cdef const cnp.int64_t[::1] employers = ladder.employers, rung = ladder.rung
+ *     cdef const cnp.int64_t[::1] pledged = ladder.pledged_rung             # <<<<<<<<<<<<<<
+ *     cdef Py_ssize_t k, i, e
+ *     cdef int n_part = 0, n_ever = 0, n_active = 0, n_cross = 0, n_ties = 0
+*/
+  __pyx_t_1 = __Pyx_PyObject_GetAttrStr(__pyx_v_ladder, __pyx_mstate_global->__pyx_n_u_pledged_rung); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 24, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+  __pyx_t_6 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn___pyx_t_5numpy_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_6.memview)) __PYX_ERR(0, 24, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_v_pledged = __pyx_t_6;
+  __pyx_t_6.memview = NULL;
+  __pyx_t_6.data = NULL;
+
+  /* "sim/_record.pyx":26
+ *     cdef const cnp.int64_t[::1] pledged = ladder.pledged_rung
+ *     cdef Py_ssize_t k, i, e
  *     cdef int n_part = 0, n_ever = 0, n_active = 0, n_cross = 0, n_ties = 0             # <<<<<<<<<<<<<<
+ *     cdef int engaged = 0, met = 0
  *     cdef unsigned char byte = 0
- *     cdef bint on
 */
   __pyx_v_n_part = 0;
   __pyx_v_n_ever = 0;
@@ -21169,16 +21280,26 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
   __pyx_v_n_cross = 0;
   __pyx_v_n_ties = 0;
 
-  /* "sim/_record.pyx":21
- *     cdef Py_ssize_t k, i
+  /* "sim/_record.pyx":27
+ *     cdef Py_ssize_t k, i, e
  *     cdef int n_part = 0, n_ever = 0, n_active = 0, n_cross = 0, n_ties = 0
+ *     cdef int engaged = 0, met = 0             # <<<<<<<<<<<<<<
+ *     cdef unsigned char byte = 0
+ *     cdef bint on
+*/
+  __pyx_v_engaged = 0;
+  __pyx_v_met = 0;
+
+  /* "sim/_record.pyx":28
+ *     cdef int n_part = 0, n_ever = 0, n_active = 0, n_cross = 0, n_ties = 0
+ *     cdef int engaged = 0, met = 0
  *     cdef unsigned char byte = 0             # <<<<<<<<<<<<<<
  *     cdef bint on
  *     for i in range(part.shape[0]):
 */
   __pyx_v_byte = 0;
 
-  /* "sim/_record.pyx":23
+  /* "sim/_record.pyx":30
  *     cdef unsigned char byte = 0
  *     cdef bint on
  *     for i in range(part.shape[0]):             # <<<<<<<<<<<<<<
@@ -21186,57 +21307,57 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
  *         n_ever += ever[i]
 */
 
-  __pyx_t_5 = (__pyx_v_part.shape[0]);
-  __pyx_t_6 = __pyx_t_5;
+  __pyx_t_7 = (__pyx_v_part.shape[0]);
+  __pyx_t_8 = __pyx_t_7;
 
-  for (__pyx_t_7 = 0; __pyx_t_7 < __pyx_t_6; __pyx_t_7+=1) {
-    __pyx_v_i = __pyx_t_7;
+  for (__pyx_t_9 = 0; __pyx_t_9 < __pyx_t_8; __pyx_t_9+=1) {
+    __pyx_v_i = __pyx_t_9;
 
-    /* "sim/_record.pyx":24
+    /* "sim/_record.pyx":31
  *     cdef bint on
  *     for i in range(part.shape[0]):
  *         n_part += part[i]             # <<<<<<<<<<<<<<
  *         n_ever += ever[i]
  *         part_w[i] = part[i]
 */
-    __pyx_t_8 = __pyx_v_i;
-    __pyx_v_n_part = (__pyx_v_n_part + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_8)) ))));
+    __pyx_t_10 = __pyx_v_i;
+    __pyx_v_n_part = (__pyx_v_n_part + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_10)) ))));
 
-    /* "sim/_record.pyx":25
+    /* "sim/_record.pyx":32
  *     for i in range(part.shape[0]):
  *         n_part += part[i]
  *         n_ever += ever[i]             # <<<<<<<<<<<<<<
  *         part_w[i] = part[i]
  *         ever_w[i] = ever[i]
 */
-    __pyx_t_8 = __pyx_v_i;
-    __pyx_v_n_ever = (__pyx_v_n_ever + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_ever.data) + __pyx_t_8)) ))));
+    __pyx_t_10 = __pyx_v_i;
+    __pyx_v_n_ever = (__pyx_v_n_ever + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_ever.data) + __pyx_t_10)) ))));
 
-    /* "sim/_record.pyx":26
+    /* "sim/_record.pyx":33
  *         n_part += part[i]
  *         n_ever += ever[i]
  *         part_w[i] = part[i]             # <<<<<<<<<<<<<<
  *         ever_w[i] = ever[i]
  *     for k in range(ti.shape[0]):
 */
-    __pyx_t_8 = __pyx_v_i;
-    __pyx_t_9 = __pyx_v_i;
-    *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_part_w.data) + __pyx_t_9)) )) = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_8)) )));
+    __pyx_t_10 = __pyx_v_i;
+    __pyx_t_11 = __pyx_v_i;
+    *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_part_w.data) + __pyx_t_11)) )) = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_10)) )));
 
-    /* "sim/_record.pyx":27
+    /* "sim/_record.pyx":34
  *         n_ever += ever[i]
  *         part_w[i] = part[i]
  *         ever_w[i] = ever[i]             # <<<<<<<<<<<<<<
  *     for k in range(ti.shape[0]):
  *         n_ties += tie[k]
 */
-    __pyx_t_8 = __pyx_v_i;
-    __pyx_t_9 = __pyx_v_i;
-    *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_ever_w.data) + __pyx_t_9)) )) = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_ever.data) + __pyx_t_8)) )));
+    __pyx_t_10 = __pyx_v_i;
+    __pyx_t_11 = __pyx_v_i;
+    *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_ever_w.data) + __pyx_t_11)) )) = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_ever.data) + __pyx_t_10)) )));
   }
 
 
-  /* "sim/_record.pyx":28
+  /* "sim/_record.pyx":35
  *         part_w[i] = part[i]
  *         ever_w[i] = ever[i]
  *     for k in range(ti.shape[0]):             # <<<<<<<<<<<<<<
@@ -21244,112 +21365,112 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
  *         tie_w[k] = tie[k]
 */
 
-  __pyx_t_5 = (__pyx_v_ti.shape[0]);
-  __pyx_t_6 = __pyx_t_5;
+  __pyx_t_7 = (__pyx_v_ti.shape[0]);
+  __pyx_t_8 = __pyx_t_7;
 
-  for (__pyx_t_7 = 0; __pyx_t_7 < __pyx_t_6; __pyx_t_7+=1) {
-    __pyx_v_k = __pyx_t_7;
+  for (__pyx_t_9 = 0; __pyx_t_9 < __pyx_t_8; __pyx_t_9+=1) {
+    __pyx_v_k = __pyx_t_9;
 
-    /* "sim/_record.pyx":29
+    /* "sim/_record.pyx":36
  *         ever_w[i] = ever[i]
  *     for k in range(ti.shape[0]):
  *         n_ties += tie[k]             # <<<<<<<<<<<<<<
  *         tie_w[k] = tie[k]
  *         n_active += active[k]
 */
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_v_n_ties = (__pyx_v_n_ties + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_tie.data) + __pyx_t_8)) ))));
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_v_n_ties = (__pyx_v_n_ties + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_tie.data) + __pyx_t_10)) ))));
 
-    /* "sim/_record.pyx":30
+    /* "sim/_record.pyx":37
  *     for k in range(ti.shape[0]):
  *         n_ties += tie[k]
  *         tie_w[k] = tie[k]             # <<<<<<<<<<<<<<
  *         n_active += active[k]
  *         n_cross += active[k] and cross[k]
 */
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_t_9 = __pyx_v_k;
-    *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_tie_w.data) + __pyx_t_9)) )) = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_tie.data) + __pyx_t_8)) )));
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_t_11 = __pyx_v_k;
+    *((double *) ( /* dim=0 */ ((char *) (((double *) __pyx_v_tie_w.data) + __pyx_t_11)) )) = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_tie.data) + __pyx_t_10)) )));
 
-    /* "sim/_record.pyx":31
+    /* "sim/_record.pyx":38
  *         n_ties += tie[k]
  *         tie_w[k] = tie[k]
  *         n_active += active[k]             # <<<<<<<<<<<<<<
  *         n_cross += active[k] and cross[k]
  *         on = active[k] and part[ti[k]] and part[tj[k]]
 */
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_v_n_active = (__pyx_v_n_active + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_active.data) + __pyx_t_8)) ))));
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_v_n_active = (__pyx_v_n_active + (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_active.data) + __pyx_t_10)) ))));
 
-    /* "sim/_record.pyx":32
+    /* "sim/_record.pyx":39
  *         tie_w[k] = tie[k]
  *         n_active += active[k]
  *         n_cross += active[k] and cross[k]             # <<<<<<<<<<<<<<
  *         on = active[k] and part[ti[k]] and part[tj[k]]
  *         byte |= on << (7 - k % 8)
 */
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_t_11 = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_active.data) + __pyx_t_8)) )));
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_t_13 = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_active.data) + __pyx_t_10)) )));
 
-    if (__pyx_t_11) {
+    if (__pyx_t_13) {
 
     } else {
 
-      __pyx_t_10 = __pyx_t_11;
+      __pyx_t_12 = __pyx_t_13;
 
       goto __pyx_L7_bool_binop_done;
     }
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_t_11 = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_cross.data) + __pyx_t_8)) )));
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_t_13 = (*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_cross.data) + __pyx_t_10)) )));
 
 
-    __pyx_t_10 = __pyx_t_11;
+    __pyx_t_12 = __pyx_t_13;
 
     __pyx_L7_bool_binop_done:;
-    __pyx_v_n_cross = (__pyx_v_n_cross + __pyx_t_10);
+    __pyx_v_n_cross = (__pyx_v_n_cross + __pyx_t_12);
 
 
-    /* "sim/_record.pyx":33
+    /* "sim/_record.pyx":40
  *         n_active += active[k]
  *         n_cross += active[k] and cross[k]
  *         on = active[k] and part[ti[k]] and part[tj[k]]             # <<<<<<<<<<<<<<
  *         byte |= on << (7 - k % 8)
  *         if k % 8 == 7:
 */
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_t_13 = ((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_active.data) + __pyx_t_8)) ))) != 0);
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_t_15 = ((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_active.data) + __pyx_t_10)) ))) != 0);
 
-    if (__pyx_t_13) {
-
-    } else {
-
-      __pyx_t_12 = __pyx_t_13;
-
-      goto __pyx_L9_bool_binop_done;
-    }
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_t_14 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_8)) )));
-    __pyx_t_13 = ((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_14)) ))) != 0);
-
-    if (__pyx_t_13) {
+    if (__pyx_t_15) {
 
     } else {
 
-      __pyx_t_12 = __pyx_t_13;
+      __pyx_t_14 = __pyx_t_15;
 
       goto __pyx_L9_bool_binop_done;
     }
-    __pyx_t_8 = __pyx_v_k;
-    __pyx_t_14 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_8)) )));
-    __pyx_t_13 = ((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_14)) ))) != 0);
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_t_16 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_ti.data) + __pyx_t_10)) )));
+    __pyx_t_15 = ((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_16)) ))) != 0);
+
+    if (__pyx_t_15) {
+
+    } else {
+
+      __pyx_t_14 = __pyx_t_15;
+
+      goto __pyx_L9_bool_binop_done;
+    }
+    __pyx_t_10 = __pyx_v_k;
+    __pyx_t_16 = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_tj.data) + __pyx_t_10)) )));
+    __pyx_t_15 = ((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_16)) ))) != 0);
 
 
-    __pyx_t_12 = __pyx_t_13;
+    __pyx_t_14 = __pyx_t_15;
 
     __pyx_L9_bool_binop_done:;
-    __pyx_v_on = __pyx_t_12;
+    __pyx_v_on = __pyx_t_14;
 
-    /* "sim/_record.pyx":34
+    /* "sim/_record.pyx":41
  *         n_cross += active[k] and cross[k]
  *         on = active[k] and part[ti[k]] and part[tj[k]]
  *         byte |= on << (7 - k % 8)             # <<<<<<<<<<<<<<
@@ -21358,29 +21479,29 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
 */
     __pyx_v_byte = (__pyx_v_byte | (__pyx_v_on << (7 - __Pyx_mod_Py_ssize_t(__pyx_v_k, 8, 1))));
 
-    /* "sim/_record.pyx":35
+    /* "sim/_record.pyx":42
  *         on = active[k] and part[ti[k]] and part[tj[k]]
  *         byte |= on << (7 - k % 8)
  *         if k % 8 == 7:             # <<<<<<<<<<<<<<
  *             collaboration[k // 8] = byte
  *             byte = 0
 */
-    __pyx_t_12 = (__Pyx_mod_Py_ssize_t(__pyx_v_k, 8, 1) == 7);
+    __pyx_t_14 = (__Pyx_mod_Py_ssize_t(__pyx_v_k, 8, 1) == 7);
 
-    if (__pyx_t_12) {
+    if (__pyx_t_14) {
 
 
-      /* "sim/_record.pyx":36
+      /* "sim/_record.pyx":43
  *         byte |= on << (7 - k % 8)
  *         if k % 8 == 7:
  *             collaboration[k // 8] = byte             # <<<<<<<<<<<<<<
  *             byte = 0
  *     if ti.shape[0] % 8:
 */
-      __pyx_t_8 = __Pyx_div_Py_ssize_t(__pyx_v_k, 8, 1);
-      *((unsigned char *) ( /* dim=0 */ ((char *) (((unsigned char *) __pyx_v_collaboration.data) + __pyx_t_8)) )) = __pyx_v_byte;
+      __pyx_t_10 = __Pyx_div_Py_ssize_t(__pyx_v_k, 8, 1);
+      *((unsigned char *) ( /* dim=0 */ ((char *) (((unsigned char *) __pyx_v_collaboration.data) + __pyx_t_10)) )) = __pyx_v_byte;
 
-      /* "sim/_record.pyx":37
+      /* "sim/_record.pyx":44
  *         if k % 8 == 7:
  *             collaboration[k // 8] = byte
  *             byte = 0             # <<<<<<<<<<<<<<
@@ -21389,7 +21510,7 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
 */
       __pyx_v_byte = 0;
 
-      /* "sim/_record.pyx":35
+      /* "sim/_record.pyx":42
  *         on = active[k] and part[ti[k]] and part[tj[k]]
  *         byte |= on << (7 - k % 8)
  *         if k % 8 == 7:             # <<<<<<<<<<<<<<
@@ -21400,83 +21521,162 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
   }
 
 
-  /* "sim/_record.pyx":38
+  /* "sim/_record.pyx":45
  *             collaboration[k // 8] = byte
  *             byte = 0
  *     if ti.shape[0] % 8:             # <<<<<<<<<<<<<<
  *         collaboration[ti.shape[0] // 8] = byte
- *     return n_part, n_active, n_cross, n_ties, n_ever
+ *     for e in range(employers.shape[0]):
 */
-  __pyx_t_12 = (__Pyx_mod_Py_ssize_t((__pyx_v_ti.shape[0]), 8, 1) != 0);
+  __pyx_t_14 = (__Pyx_mod_Py_ssize_t((__pyx_v_ti.shape[0]), 8, 1) != 0);
 
-  if (__pyx_t_12) {
+  if (__pyx_t_14) {
 
 
-    /* "sim/_record.pyx":39
+    /* "sim/_record.pyx":46
  *             byte = 0
  *     if ti.shape[0] % 8:
  *         collaboration[ti.shape[0] // 8] = byte             # <<<<<<<<<<<<<<
- *     return n_part, n_active, n_cross, n_ties, n_ever
+ *     for e in range(employers.shape[0]):
+ *         i = employers[e]
 */
-    __pyx_t_8 = __Pyx_div_Py_ssize_t((__pyx_v_ti.shape[0]), 8, 1);
-    *((unsigned char *) ( /* dim=0 */ ((char *) (((unsigned char *) __pyx_v_collaboration.data) + __pyx_t_8)) )) = __pyx_v_byte;
+    __pyx_t_10 = __Pyx_div_Py_ssize_t((__pyx_v_ti.shape[0]), 8, 1);
+    *((unsigned char *) ( /* dim=0 */ ((char *) (((unsigned char *) __pyx_v_collaboration.data) + __pyx_t_10)) )) = __pyx_v_byte;
 
-    /* "sim/_record.pyx":38
+    /* "sim/_record.pyx":45
  *             collaboration[k // 8] = byte
  *             byte = 0
  *     if ti.shape[0] % 8:             # <<<<<<<<<<<<<<
  *         collaboration[ti.shape[0] // 8] = byte
- *     return n_part, n_active, n_cross, n_ties, n_ever
+ *     for e in range(employers.shape[0]):
 */
   }
 
-  /* "sim/_record.pyx":40
+  /* "sim/_record.pyx":47
  *     if ti.shape[0] % 8:
  *         collaboration[ti.shape[0] // 8] = byte
- *     return n_part, n_active, n_cross, n_ties, n_ever             # <<<<<<<<<<<<<<
+ *     for e in range(employers.shape[0]):             # <<<<<<<<<<<<<<
+ *         i = employers[e]
+ *         if part[i]:
 */
-  __pyx_t_1 = __Pyx_PyLong_From_int(__pyx_v_n_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 40, __pyx_L1_error)
+
+  __pyx_t_7 = (__pyx_v_employers.shape[0]);
+  __pyx_t_8 = __pyx_t_7;
+
+  for (__pyx_t_9 = 0; __pyx_t_9 < __pyx_t_8; __pyx_t_9+=1) {
+    __pyx_v_e = __pyx_t_9;
+
+    /* "sim/_record.pyx":48
+ *         collaboration[ti.shape[0] // 8] = byte
+ *     for e in range(employers.shape[0]):
+ *         i = employers[e]             # <<<<<<<<<<<<<<
+ *         if part[i]:
+ *             engaged += rung[i] >= Rung.SPEAKER
+*/
+    __pyx_t_10 = __pyx_v_e;
+    __pyx_v_i = (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_employers.data) + __pyx_t_10)) )));
+
+    /* "sim/_record.pyx":49
+ *     for e in range(employers.shape[0]):
+ *         i = employers[e]
+ *         if part[i]:             # <<<<<<<<<<<<<<
+ *             engaged += rung[i] >= Rung.SPEAKER
+ *             met += rung[i] >= pledged[i]
+*/
+    __pyx_t_10 = __pyx_v_i;
+    __pyx_t_14 = ((*((npy_bool const  *) ( /* dim=0 */ ((char *) (((npy_bool const  *) __pyx_v_part.data) + __pyx_t_10)) ))) != 0);
+
+    if (__pyx_t_14) {
+
+
+      /* "sim/_record.pyx":50
+ *         i = employers[e]
+ *         if part[i]:
+ *             engaged += rung[i] >= Rung.SPEAKER             # <<<<<<<<<<<<<<
+ *             met += rung[i] >= pledged[i]
+ *     return n_part, n_active, n_cross, n_ties, n_ever, engaged, met
+*/
+      __pyx_t_10 = __pyx_v_i;
+      __pyx_v_engaged = (__pyx_v_engaged + ((*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_rung.data) + __pyx_t_10)) ))) >= __pyx_e_6agents_5codes_SPEAKER));
+
+      /* "sim/_record.pyx":51
+ *         if part[i]:
+ *             engaged += rung[i] >= Rung.SPEAKER
+ *             met += rung[i] >= pledged[i]             # <<<<<<<<<<<<<<
+ *     return n_part, n_active, n_cross, n_ties, n_ever, engaged, met
+*/
+      __pyx_t_10 = __pyx_v_i;
+      __pyx_t_11 = __pyx_v_i;
+      __pyx_v_met = (__pyx_v_met + ((*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_rung.data) + __pyx_t_10)) ))) >= (*((__pyx_t_5numpy_int64_t const  *) ( /* dim=0 */ ((char *) (((__pyx_t_5numpy_int64_t const  *) __pyx_v_pledged.data) + __pyx_t_11)) )))));
+
+      /* "sim/_record.pyx":49
+ *     for e in range(employers.shape[0]):
+ *         i = employers[e]
+ *         if part[i]:             # <<<<<<<<<<<<<<
+ *             engaged += rung[i] >= Rung.SPEAKER
+ *             met += rung[i] >= pledged[i]
+*/
+    }
+  }
+
+
+  /* "sim/_record.pyx":52
+ *             engaged += rung[i] >= Rung.SPEAKER
+ *             met += rung[i] >= pledged[i]
+ *     return n_part, n_active, n_cross, n_ties, n_ever, engaged, met             # <<<<<<<<<<<<<<
+*/
+  __pyx_t_1 = __Pyx_PyLong_From_int(__pyx_v_n_part); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 52, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_15 = __Pyx_PyLong_From_int(__pyx_v_n_active); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 40, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_15);
-  __pyx_t_16 = __Pyx_PyLong_From_int(__pyx_v_n_cross); if (unlikely(!__pyx_t_16)) __PYX_ERR(0, 40, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_16);
-  __pyx_t_17 = __Pyx_PyLong_From_int(__pyx_v_n_ties); if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 40, __pyx_L1_error)
+  __pyx_t_17 = __Pyx_PyLong_From_int(__pyx_v_n_active); if (unlikely(!__pyx_t_17)) __PYX_ERR(0, 52, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_17);
-  __pyx_t_18 = __Pyx_PyLong_From_int(__pyx_v_n_ever); if (unlikely(!__pyx_t_18)) __PYX_ERR(0, 40, __pyx_L1_error)
+  __pyx_t_18 = __Pyx_PyLong_From_int(__pyx_v_n_cross); if (unlikely(!__pyx_t_18)) __PYX_ERR(0, 52, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_18);
-  __pyx_t_19 = PyTuple_New(5); if (unlikely(!__pyx_t_19)) __PYX_ERR(0, 40, __pyx_L1_error)
+  __pyx_t_19 = __Pyx_PyLong_From_int(__pyx_v_n_ties); if (unlikely(!__pyx_t_19)) __PYX_ERR(0, 52, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_19);
+  __pyx_t_20 = __Pyx_PyLong_From_int(__pyx_v_n_ever); if (unlikely(!__pyx_t_20)) __PYX_ERR(0, 52, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_20);
+  __pyx_t_21 = __Pyx_PyLong_From_int(__pyx_v_engaged); if (unlikely(!__pyx_t_21)) __PYX_ERR(0, 52, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_21);
+  __pyx_t_22 = __Pyx_PyLong_From_int(__pyx_v_met); if (unlikely(!__pyx_t_22)) __PYX_ERR(0, 52, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_22);
+  __pyx_t_23 = PyTuple_New(7); if (unlikely(!__pyx_t_23)) __PYX_ERR(0, 52, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_23);
   __Pyx_GIVEREF(__pyx_t_1);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_19, 0, __pyx_t_1) != (0)) __PYX_ERR(0, 40, __pyx_L1_error);
-  __Pyx_GIVEREF(__pyx_t_15);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_19, 1, __pyx_t_15) != (0)) __PYX_ERR(0, 40, __pyx_L1_error);
-  __Pyx_GIVEREF(__pyx_t_16);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_19, 2, __pyx_t_16) != (0)) __PYX_ERR(0, 40, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 0, __pyx_t_1) != (0)) __PYX_ERR(0, 52, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_t_17);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_19, 3, __pyx_t_17) != (0)) __PYX_ERR(0, 40, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 1, __pyx_t_17) != (0)) __PYX_ERR(0, 52, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_t_18);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_19, 4, __pyx_t_18) != (0)) __PYX_ERR(0, 40, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 2, __pyx_t_18) != (0)) __PYX_ERR(0, 52, __pyx_L1_error);
+  __Pyx_GIVEREF(__pyx_t_19);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 3, __pyx_t_19) != (0)) __PYX_ERR(0, 52, __pyx_L1_error);
+  __Pyx_GIVEREF(__pyx_t_20);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 4, __pyx_t_20) != (0)) __PYX_ERR(0, 52, __pyx_L1_error);
+  __Pyx_GIVEREF(__pyx_t_21);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 5, __pyx_t_21) != (0)) __PYX_ERR(0, 52, __pyx_L1_error);
+  __Pyx_GIVEREF(__pyx_t_22);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_23, 6, __pyx_t_22) != (0)) __PYX_ERR(0, 52, __pyx_L1_error);
   __pyx_t_1 = 0;
-  __pyx_t_15 = 0;
-  __pyx_t_16 = 0;
   __pyx_t_17 = 0;
   __pyx_t_18 = 0;
+  __pyx_t_19 = 0;
+  __pyx_t_20 = 0;
+  __pyx_t_21 = 0;
+  __pyx_t_22 = 0;
   {
     PyObject *__pyx_temp;
     {
       __pyx_temp = __pyx_r;
-      __pyx_r = __pyx_t_19;
+      __pyx_r = __pyx_t_23;
     }
     __Pyx_XDECREF(__pyx_temp);
   }
-  __pyx_t_19 = 0;
+  __pyx_t_23 = 0;
   goto __pyx_L0;
 
-  /* "sim/_record.pyx":7
+  /* "sim/_record.pyx":9
  * 
  * 
- * def counts(orgs, ties, unsigned char[::1] collaboration, double[::1] part_w,             # <<<<<<<<<<<<<<
+ * def counts(orgs, ties, ladder, unsigned char[::1] collaboration, double[::1] part_w,             # <<<<<<<<<<<<<<
  *            double[::1] ever_w, double[::1] tie_w):
  *     """Counts of the month, and its collaboration edges packed as ``numpy.packbits`` does.
 */
@@ -21487,11 +21687,15 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_2, 1);
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_3, 1);
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_4, 1);
-  __Pyx_XDECREF(__pyx_t_15);
-  __Pyx_XDECREF(__pyx_t_16);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_t_5, 1);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_t_6, 1);
   __Pyx_XDECREF(__pyx_t_17);
   __Pyx_XDECREF(__pyx_t_18);
   __Pyx_XDECREF(__pyx_t_19);
+  __Pyx_XDECREF(__pyx_t_20);
+  __Pyx_XDECREF(__pyx_t_21);
+  __Pyx_XDECREF(__pyx_t_22);
+  __Pyx_XDECREF(__pyx_t_23);
   __Pyx_AddTraceback("sim._record.counts", __pyx_clineno, __pyx_lineno, __pyx_filename);
   __pyx_r = NULL;
   __pyx_L0:;
@@ -21502,6 +21706,12 @@ static PyObject *__pyx_pf_3sim_7_record_counts(CYTHON_UNUSED PyObject *__pyx_sel
   __PYX_XCLEAR_MEMVIEW(&__pyx_v_cross, 1);
   __PYX_XCLEAR_MEMVIEW(&__pyx_v_part, 1);
   __PYX_XCLEAR_MEMVIEW(&__pyx_v_ever, 1);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_v_employers, 1);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_v_rung, 1);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_v_pledged, 1);
+
+
+
 
 
 
@@ -23821,19 +24031,19 @@ __Pyx_RefNannySetupContext("PyInit__record", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Enum, __pyx_t_4) < (0)) __PYX_ERR(1, 4, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "sim/_record.pyx":7
+  /* "sim/_record.pyx":9
  * 
  * 
- * def counts(orgs, ties, unsigned char[::1] collaboration, double[::1] part_w,             # <<<<<<<<<<<<<<
+ * def counts(orgs, ties, ladder, unsigned char[::1] collaboration, double[::1] part_w,             # <<<<<<<<<<<<<<
  *            double[::1] ever_w, double[::1] tie_w):
  *     """Counts of the month, and its collaboration edges packed as ``numpy.packbits`` does.
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_3sim_7_record_1counts, 0, __pyx_mstate_global->__pyx_n_u_counts, NULL, __pyx_mstate_global->__pyx_n_u_sim__record, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 7, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_3sim_7_record_1counts, 0, __pyx_mstate_global->__pyx_n_u_counts, NULL, __pyx_mstate_global->__pyx_n_u_sim__record, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 9, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_counts, __pyx_t_4) < (0)) __PYX_ERR(0, 7, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_counts, __pyx_t_4) < (0)) __PYX_ERR(0, 9, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "sim/_record.pyx":1
@@ -24010,38 +24220,38 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{15},{7},{6},{2},{9},{50},{39},{34},{15},{30},{37},{5},{8},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{3},{6},{15},{18},{4},{4},{1},{18},{13},{5},{6},{5},{15},{6},{9},{5},{4},{9},{6},{5},{6},{7},{1},{2},{5},{5},{8},{1},{1},{7},{4},{8},{7},{6},{6},{6},{4},{4},{3},{2},{4},{4},{4},{6},{3},{8},{10},{5},{11},{4},{5},{4},{4},{6},{11},{2},{3},{5},{4},{2},{6},{6},{6},{1}};
-    const struct { const unsigned int length: 9; } bytes_length_index[] = {{1},{316}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{15},{7},{6},{2},{9},{50},{39},{34},{15},{30},{37},{5},{8},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{3},{6},{15},{18},{4},{4},{1},{18},{13},{5},{6},{5},{15},{1},{9},{6},{7},{9},{5},{4},{9},{6},{5},{6},{7},{1},{2},{5},{5},{8},{1},{1},{6},{7},{3},{4},{8},{7},{6},{6},{6},{4},{4},{3},{2},{4},{4},{4},{6},{7},{12},{3},{8},{4},{10},{5},{11},{4},{5},{4},{4},{6},{11},{2},{3},{5},{4},{2},{6},{6},{6},{1}};
+    const struct { const unsigned int length: 9; } bytes_length_index[] = {{1},{411}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1044 bytes) */
-static const char cstring[] = "x\332}T\275o\0337\024oR\2455\220\246\250\355$@\226\202\256\215\252C|\251]\241\010\202\300\201\3418\200\207&\376\212\201\002\005\010\036\357I\242}G\236\370!K\2352j\274\221\343\215\0325f\314\230\321\243\306\374\t\375\023\372x\047\331J[\364\000\036\037\371\276\337\373=\022f\311\317\003\242\342s\340v\047zF\236\377\006\231\322\3033\001\227D\265\311s\256\244\025\035\247\234!L&$\021:\010\376\363Z\3109\303X-\022H\026\204\211\322\377\313\377\374\356Zr\347\305\036\223RY\302\214\021\035I\254\"\032X\262\251d:$Y\025d\037\203<\220}\226\212\204d*\201\307\004\0069\352\242\251&o\006\277\315\266\322V3\331|L:hj.l\272,\007tE\330@\030\362ZY \266\213\225\330\033\332\256\222\004\357\022HE\014\232Y@o!>\264\252\203\220$\207\373\207\233\255\247\255*Z\r\241n\206\030\027\363\024\003\005\023\212\026;\221Z\264n\2079\230\210\034\264\311P9\"\001\343\302,r\224[T\260]\220\304\200\r\004iV93+\224\244\250.d\2479+\223\350C\320~\305R\003\021K\022\212r\300U\232\006\236\222&b1O\204aq\n \303\277\303\205\251\251D*L\250\315\\j\t\245\032\022\307\201R\222\270\312\242Tr\023\023\354\013\226\"\227\013),\245\322e\3710\242\\i\2102\324\023Lk6$m&\322:\013\221\345X\332E1\2271\333\375\227\204\021\331\023t\211\022I\224\017\007\256\n(\260Y\232*\216\365%\265\345\204Y\026\375\007\267nU\250u\215\022\023\355\236\354\035\034\354\247\251\310\2150\047\320s 9\004\274F7\320\245\364p8\300\365\022\373F_\303\300\036C\233\322Ym1w\3143T\377\206\350\200\025\026\262p\221\004\035\374\332N\362\260#\313\314\265\352\234\002\2251!\253]%.\255x\222e\365\036\334S\212\311R\336\005~a\\V\237fV\002\031\220QSN\346\202_\240\205}9\227\353\333P\205`\243\347X:7;o\3335\305+\260.\\\300 \034\020I\327\241\230\205\320\257\351\033=\013&\344\"Lh\240r\010Y@\020\261\nk\363\006\320\330\265\3338\010f(\271P\321\265\240\211\231\201x\210\020\344)\036)V\003\007\215C\314\370E@%\213\225\256`\314\225\223\266\372\031\256\2251I\225;\372\254\337\034l\036N.`\362\325\264\201\326\210\245>T\213\346L\333\212\270l\247\254cp\230\021c\263\221\026\"\301\267\002\006\241m\246\376\375""\t\347\027\3702\204g!<\007\222\326\251HZ9\2264\230\222\225Q\014V\200\te\302\347&\303H\224T\272cr\014>\260\303\242\227\271\3125t\204\301\311\307\342\315\006\250\302#\202:\232\201:x\305\272\"\320-\344\306*\\\332qk\331\005\316n\345\013\201%\020]@/\203O{\216\035G7.G\304\003>G\016\314\340\315\273[\177\255|q\347\307\362t\374h\2621a\323F\263\264\343\027\3577\256v\336|\264W\047\247\323\306O\343\306\325\343\335\017\367?\034}j<,\3222\232\334{\377\307\307\345i\343{\317>5\226FwFo\213\265\242U\364\375\221g\323\245\225b\243`Eo\201\370v\304F\256x\351o\371\345\317\017\327\312\333\305\231\337\362\273Ag\2758*\320\312\275\321\321\010\212_j\003\367\213W~\315oM\227V\213_\375\262_\367\247\345\203\222\225\275 vVl\025{\205\365-\337+o\227ke\013\303o\215{\223\333\223\265\tj|W|\211\241i\277\342\267\375\261G\215\273\243\355\321\361H\027\253\305\356\364\233Gh\355\007\277\347]\211\207\325bk\332\370\372\235\036=\034\365Pk\2738\232.=\300hb\377\225g\336\224\353\345\333\361\332\264qw\364\264x\346\177/\273c\3667Oo\246\027";
-    PyObject *data = __Pyx_DecompressString(cstring, 1044, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1142 bytes) */
+static const char cstring[] = "x\332}T\315o\324F\024o`i#\001U\371\026\227jR\020[U\301m\302\252\242\010\201\242\220H9\024\010\320H\225*\215f\307o\275C\354\031\357|l\326=q\364\321\3079\372\270\307=r\344\3101\307=\362\047\364O\350\033{7\tmUK\266\337\314\373\372\2757\2777\204Y\362\323\204\250\376[\340\366I\364\210<\376\0252\245\213\003\001GD\r\310c\256\244\025\211S\316\020&c\022\013\035\014\377\271-\344Ra\254\0261\304g\214\211\322\377\253\377|\357\304\362\311\323m&\245\262\204\031#\022I\254\"\032X|_\311\264 Y\003r\214 \367\344\230\245\"&\231\212a\235\300$G_\014\325\345\335\220\267;P\332j&\273\353$\301PKc3d9`*\302&\302\220\347\312\002\261C\354\304va\207J\022\334\213!\025}\320\314\002f\013\3700\252\016F\222\274\334yy\277\367\260\327\240\325\020\372f\210q}\236\"P0\241i}\047R\213\321m\221\203\211\310\336\200\024\312\021\t\210\013\253\310\321\356\254\203\035\202$\006l\020H\267\251\231Y\241$Ew!\223\356\242Mb\014\301{\227\245\006\"\026\307\024\355\200\2534\r:%M\304\372<\026\206\365S\000\031\276\t\027\246\225b\251\260\240\001s\251%\224j\210\035\007JI\354\232\210R\311\373X\340X\260\024\265\\Ha)\225.\313\213\210r\245!\312\320O0\255YA\006L\244m\025\"\313\261\265g\315\\\306\354\360_\026Fd?bJ\264\210\243\274\230\270\006PP\2634U\034\373K\332\3101\263,\372\017m{T\241\327-KL\264\365z{oo\047MEn\204y\r#\007\222C\340ktJ]J_\026\023|\237\341\271\321\3470\261\257`@\351\242\267X;\326\031\272\177*$`\205\205,l\304\301\007\237\201\223<\374Qe\226^mMA\312\230\220\315_\305.mt\222e\355?\244\247\024\213\245|\010\374\320\270\254]-\242\00410\243\225\234\314\005?\304\010;ri7\266\241\013!\306\310\261t\031vyl\047\022o\310zf\003&a\201L:\201b\316@?\221O\375,\230P\2130\341\000\225C\312\002\222\2105\\[\036\000\355\273\301\000\007\301\024\222\013\025\235\030\232>3\320/\220\202<\305%\305n\340\240q\3503~\030X\311\372J74\346\312I\333|\014\327\312\230\270\251\035s\266w\016@\226\247\252\000\215\\\3458\303 \023\226@\014\330\215f\374@k$\327\030\232\227\346L\333F8\032\244,18\335H\272\305\214\013\021\343\345\001\223p\216\246\375\374\to\017S\234\025""\320xa\204\333\"\003\033.\nI\333\"%m I\032b\312&:\226!\300\204\006\342E\224!F%\225NL\216e\005ux\351Q\216\024G\220\213\037\325N&\271\3125$\302\3405\021\226\330\355\305\3045\004\306)\210\026S\020P\341A\340dX\310\215U\370j\307\255e\2078\354\r\004d\242@:\002=\nP\354[\244\010fw9\216\010\340\375\345\300L^\274[\371\353\346\027\027\356\325o\246\267gwgl\336\351\326v\372\364\375\335\343\047/>\332\343\327o\346\235\357\247\235\343\365\255\017\327?\354\317;\353\323\335\343\315\235\017\007\0377\346\235\037\246\367f+\237:7\253\264\216f\227\337\377\361\361\312\274s\253*\352\225y\347[\317>uV\313\013\345o\325Z\325\253\306~\337\263\371\352\325\352n\305\252\321\031\341\353\222\225\256z\346W\374\225\317\027\047\316\233\325\201\337\360[\301\347N\265_a\224\313\345~\t\325\2036\300\365j\327\257\371\215\371\352\265\352g\177\305\337\361o\352\0335\253G\301\354\240\332\250\266+\353{~T\237\253\327\352\036\026\326\233\216f\347fk3\364\370\246:\217\320\264\277\3527\375+\217\036\027\313\315\362U\251\253k\325\326\374\322m\214\366\235\337\366\256\306\305\265\n\313\375\352\235.o\226#\364\332\254\366\347\2537\020M\337\177\351\2317\365\235\372\267\351\332)\346_\374.\246\303\024\227\312\275\026\363\305\262\207\236+\363K\267\020\317\006\206=\252Y\010\333\253F\376\274\177\340\223z\0377:\027\313\207\325#\377{=\234\016g\342\375\350o\032\224\340\323";
+    PyObject *data = __Pyx_DecompressString(cstring, 1142, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1377 bytes) */
-static const char cstring[] = "\377 at 0x o\377bject>.:\377 <Memory\377View of \377<contigu\377ous and gdir%\001\007\rin\021\005\177strided\"\010o or \004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\375v\242\000Invali\377d mode, \347exp\305\000|\000\047c\047\376t\001\047fortra\237n\047, gH\000%\005s\357hape\222\000 ax\377is Note \373th\207 Cytho\373n \021\000delib\237eratek\000\320\001c\367ter!\001n PE\337P-484\212\"re\376\264!s subcl\366\246\000es\261!buil\373ti\260\000ypes.\377 If you \223ne\224 \303\000p\316\000%\tt\177hen set\200\000\367e \047\357\002atio\377n_typing\355\047\355$iv\242\000o F\377alse.add}_\231 ecoll\266@\376+\000s.abcdi\177sableen\002\001\357gcis\004\003dno\377 default\377 __reduc\277e__ duM\002n\367on-\262@vial\376\033\000cinit__\377numpy._c\337ore.m5\000ia\377rray fai\235l\300\003imp\330 \033\tu\357math\021\016sim\371/p\000F\000d.pyx\371u\226\002\311Aalloc\372\335  T\003data.\360\013\020\245C\367a\324cs.AS\377CIIEllip\377sisSeque\327nce\254\204\001.\261\204\007__\367Pyx\001\000Dict\377_NextRef\263__\325$\371\000__\252B_\375_\001\005getite\345m\r\001d0\001\027\000fun\031c\035\001\030\000st\206`)\001\360\003\3363\001main\003\002od\273ulM\002nam\002\003e\371wT\001\352\000_chec\007ksuT\000\n\001?\004\025\001\330@\374\377 \037\001unpick6?\000En \005vt\301A\230\001\217qualO\005\257E\270Fc\230\250\204\002\277\001\313Dex\314\001\307`_\340\203\005\323`\262\006\003\006.\007tes\356\350@_is\344Aoutwine\302`act\351`\376\227E_buffer\377asyncio.\374\216`#\003sbaseb\277yteccl5\000_\376\213 traceba{ck\222\204\001abor\302\204\002\337count\000\002sc\037rossd\367\002q\000\356\207\003\236\272@odee\355`\351\205\002e{rr\360`vere\001\000\337_part\004\002wf\177lagsfor\341`\376\314\206\004iidinde\365x\263As\000\002izej\317kmem\223\207\001\213\207\001n_\266\305\003n_t\002n_P\001n~P\002n_ties\256A\377ndimobjo?norgsp\272\000p\001\376t\001_wpopre\377gisterseyt\272\205\004\266\207\002sim.\316\204\004\331ss\000\234`rt$\000ps\373to\001\000ructt\237aking\274\002\326`in\333`e_wp\001tj""\357@\336\241 upda\331\000al\377uesxO\200\001\360\377\022\000\005&\240T\250\031\377\260$\260a\330\004\047\240\377t\250?\270$\320>O\377\310t\320ST\330\004(\377\250\004\320,A\300\024\300\377Q\340\004\026\220l\240.\377\260\r\270\\\310\021\330\004\377\036\230a\340\004\010\210\005\377\210U\220!\2204\220v\377\230Q\230a\330\010\022\220\337$\220a\220q\000\006\330\010\377\016\210a\210u\220D\230\327\001\230\021\000\n\3304\0062\220\337V\2301\230A9\001#\220\373Q\220C\000\r\210Q\210e\373\2203D\003\024\220F\230!\377\2301\330\010\023\2206\230\377\021\230#\230T\240\025\240\373a\240a\000\r\210V\2201\377\220C\220t\2304\230q\277\240\002\240!\2404\274\0004\177\250q\260\002\260!\260/\000\367\020\220\003\230\000r\230\022\230\3572\230R\230\223\000\013\2102\377\210R\210r\220\023\220A\367\330\014\031K\000\"\230C\230\373u\240\n\000\023\2201\330\004\177\007\200r\210\026\210q3\000\2772\220Q\330\010\025\213\000b\377\230\006\230a\230s\240#\377\240U\250!\330\004\013\210\3778\220:\230Y\240h\250\001a";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1377, 1731);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1507 bytes) */
+static const char cstring[] = "\377 at 0x o\377bject>.:\377 <Memory\377View of \377<contigu\377ous and gdir%\001\007\rin\021\005\177strided\"\010o or \004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\375v\242\000Invali\377d mode, \347exp\305\000|\000\047c\047\376t\001\047fortra\237n\047, gH\000%\005s\357hape\222\000 ax\377is Note \373th\207 Cytho\373n \021\000delib\237eratek\000\320\001c\367ter!\001n PE\337P-484\212\"re\376\264!s subcl\366\246\000es\261!buil\373ti\260\000ypes.\377 If you \223ne\224 \303\000p\316\000%\tt\177hen set\200\000\367e \047\357\002atio\377n_typing\355\047\355$iv\242\000o F\377alse.add}_\231 ecoll\266@\376+\000s.abcdi\177sableen\002\001\357gcis\004\003dno\377 default\377 __reduc\277e__ duM\002n\367on-\262@vial\376\033\000cinit__\377numpy._c\337ore.m5\000ia\377rray fai\235l\300\003imp\330 \033\tu\357math\021\016sim\371/p\000F\000d.pyx\371u\226\002\311Aalloc\372\335  T\003data.\360\013\020\245C\367a\324cs.AS\377CIIEllip\377sisSeque\327nce\254\204\001.\261\204\007__\367Pyx\001\000Dict\377_NextRef\263__\325$\371\000__\252B_\375_\001\005getite\345m\r\001d0\001\027\000fun\031c\035\001\030\000st\206`)\001\360\003\3363\001main\003\002od\273ulM\002nam\002\003e\371wT\001\352\000_chec\007ksuT\000\n\001?\004\025\001\330@\374\377 \037\001unpick6?\000En \005vt\301A\230\001\217qualO\005\257E\270Fc\230\250\204\002\277\001\313Dex\314\001\307`_\340\203\005\323`\262\006\003\006.\007tes\356\350@_is\344Aoutwine\302`act\351`\376\227E_buffer\377asyncio.\374\216`#\003sbaseb\277yteccl5\000_\376\213 traceba{ck\222\204\001abor\302\204\002\337count\000\002sc\037rossd\367\002q\000\356\207\003\377eemploye\373rs\304@odeen?gagede\376`\372\205\002\377erroreve~\000\001r_part\t\001\377_wflagsf\363or\362`\335\206\004iidi\257ndex\304As\000\002i\377zejkladd\337ermem\252\207\001memt\245\207\001n_\337\003n_\216\002\353n_]\001nY\002n_t\367ies\310Andim\377objonorg\343sp\324\000y\001}\001_wp\347led\242\000\000\004_ru\377ngpopreg\347ist\256\000\014\000set\274\353\205\004\347\207\002sim.\377""\204\004s\354\223\000\315`rt(\000pst\375o\001\000ructtaoking\334\002ti\200\0006\203\000_w\207\001tj\240`\322 \357upda\371\000alu\377esxO\200\001\360\026\377\000\005&\240T\250\031\260\377$\260a\330\004\047\240t\377\250?\270$\320>O\310\377t\320ST\330\004(\250\377\004\320,A\300\024\300Q\377\330\004,\250F\3202E\377\300V\3101\330\004*\250\377&\260\001\340\004\026\220l\377\240.\260\r\270\\\310\021\377\330\004\027\220y\240\001\330\377\004\036\230a\340\004\010\210\377\005\210U\220!\2204\220\377v\230Q\230a\330\010\022\277\220$\220a\220q\000\006\330\377\010\016\210a\210u\220D\257\230\001\230\021\000\n\3304\0062\277\220V\2301\230A9\001#\367\220Q\220C\000\r\210Q\210\367e\2203D\003\024\220F\230\377!\2301\330\010\023\2206\377\230\021\230#\230T\240\025\367\240a\240a\000\r\210V\220\3771\220C\220t\2304\230\177q\240\002\240!\2404\326\000\3774\250q\260\002\260!\260\356/\000\020\220\003\230\000r\230\022\337\2302\230R\230\223\000\013\210\3772\210R\210r\220\023\220\357A\330\014\031K\000\"\230C\267\230u\240\n\000\023\220\354\000\007\277\200r\210\026\210q3\0002\337\220Q\330\010\025\213\000b\230\377\006\230a\230s\240#\240wU\250!\252\0079\230Fl\000\356\222\000\014\210I\256\003\013\2104^7\000\001\330\014\027\215\0001T\000\277w\240a\330\014\023\230 q\377\230\003\2303\230g\240Q\376\016\000\004\013\2108\220:\230\377Y\240h\250h\260i\270\001q";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1507, 1875);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (1731 bytes) */
-static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notecollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importsim/_record.pyxunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineabcactiveallocate_bufferasyncio.coroutinesbasebyteccline_in_tracebackcollaborationcountcountscrossdtype_is_objectencodeenumerateerroreverever_partever_wflagsformatfortraniidindexitemsitemsizejkmemviewmoden_activen_crossn_evern_partn_tiesnamendimobjonorgspackpartpart_wpopregistersetdefaultshapesim._recordsizestartstepstopstructtaking_parttitietie_wtiestjunpackupdatevaluesxO\200\001\360\022\000\005&\240T\250\031\260$\260a\330\004\047\240t\250?\270$\320>O\310t\320ST\330\004(\250\004\320,A\300\024\300Q\340\004\026\220l\240.\260\r\270\\\310\021\330\004\036\230a\340\004\010\210\005\210U\220!\2204\220v\230Q\230a\330\010\022\220$\220a\220q\330\010\022\220$\220a\220q\330\010\016\210a\210u\220D\230\001\230\021\330\010\016\210a\210u\220D\230\001\230\021\330\004\010\210\005\210U\220!\2202\220V\2301\230A\330\010\022\220#\220Q\220a\330\010\r\210Q\210e\2203\220a\220q\330\010\024\220F\230!\2301\330\010\023\2206\230\021\230#\230T\240\025\240a""\240q\330\010\r\210V\2201\220C\220t\2304\230q\240\002\240!\2404\240t\2504\250q\260\002\260!\2601\330\010\020\220\003\2204\220r\230\022\2302\230R\230q\330\010\013\2102\210R\210r\220\023\220A\330\014\031\230\021\230\"\230C\230u\240A\330\014\023\2201\330\004\007\200r\210\026\210q\220\003\2202\220Q\330\010\025\220Q\220b\230\006\230a\230s\240#\240U\250!\330\004\013\2108\220:\230Y\240h\250a";
+    #else /* compression: none (1875 bytes) */
+static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notecollections.abcdisableenablegcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importsim/_record.pyxunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineabcactiveallocate_bufferasyncio.coroutinesbasebyteccline_in_tracebackcollaborationcountcountscrossdtype_is_objecteemployersencodeengagedenumerateerroreverever_partever_wflagsformatfortraniidindexitemsitemsizejkladdermemviewmetmoden_activen_crossn_evern_partn_tiesnamendimobjonorgspackpartpart_wpledgedpledged_rungpopregisterrungsetdefaultshapesim._recordsizestartstepstopstructtaking_parttitietie_wtiestjunpackupdatevaluesxO\200\001\360\026\000\005&\240T\250\031\260$\260a\330\004\047\240t\250?\270$\320>O\310t\320ST\330\004(\250\004\320,A\300\024\300Q\330\004,\250F\3202E\300V\3101\330\004*\250&\260\001\340\004\026\220l\240.\260\r\270\\\310\021\330\004\027\220y\240\001\330\004\036\230a\340\004\010\210\005\210U\220!\2204\220v\230Q\230a\330\010\022\220$\220a\220q\330\010\022\220$\220a\220q\330\010\016\210a\210u\220D\230\001\230\021\330\010\016\210a\210u\220D\230\001\230\021\330\004\010\210\005\210U\220!\2202\220V\2301\230A\330\010\022""\220#\220Q\220a\330\010\r\210Q\210e\2203\220a\220q\330\010\024\220F\230!\2301\330\010\023\2206\230\021\230#\230T\240\025\240a\240q\330\010\r\210V\2201\220C\220t\2304\230q\240\002\240!\2404\240t\2504\250q\260\002\260!\2601\330\010\020\220\003\2204\220r\230\022\2302\230R\230q\330\010\013\2102\210R\210r\220\023\220A\330\014\031\230\021\230\"\230C\230u\240A\330\014\023\2201\330\004\007\200r\210\026\210q\220\003\2202\220Q\330\010\025\220Q\220b\230\006\230a\230s\240#\240U\250!\330\004\010\210\005\210U\220!\2209\230F\240!\2401\330\010\014\210I\220Q\220a\330\010\013\2104\210q\220\001\330\014\027\220t\2301\230C\230w\240a\330\014\023\2204\220q\230\003\2303\230g\240Q\240a\330\004\013\2108\220:\230Y\240h\250h\260i\270q";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 122; i++) {
+    for (int i = 0; i < 130; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 28) PyUnicode_InternInPlace(&string);
@@ -24052,8 +24262,8 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 122; i < 124; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-122].length;
+    for (int i = 130; i < 132; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-130].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -24063,14 +24273,14 @@ static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and dir
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 124; i++) {
+    for (Py_ssize_t i = 0; i < 132; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 122;
+      PyObject **table = stringtab + 130;
       for (Py_ssize_t i=0; i<2; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
@@ -24138,7 +24348,7 @@ typedef struct {
     unsigned int num_kwonly_args : 1;
     unsigned int nlocals : 5;
     unsigned int flags : 10;
-    unsigned int first_line : 3;
+    unsigned int first_line : 4;
 } __Pyx_PyCode_New_function_description;
 #ifdef __cplusplus
 } /* anonymous namespace */
@@ -24158,9 +24368,9 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
-    const __Pyx_PyCode_New_function_description descr = {6, 0, 0, 22, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 7};
-    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_collaboration, __pyx_mstate->__pyx_n_u_part_w, __pyx_mstate->__pyx_n_u_ever_w, __pyx_mstate->__pyx_n_u_tie_w, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_active, __pyx_mstate->__pyx_n_u_cross, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_ever, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_n_part, __pyx_mstate->__pyx_n_u_n_ever, __pyx_mstate->__pyx_n_u_n_active, __pyx_mstate->__pyx_n_u_n_cross, __pyx_mstate->__pyx_n_u_n_ties, __pyx_mstate->__pyx_n_u_byte, __pyx_mstate->__pyx_n_u_on};
-    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_sim__record_pyx, __pyx_mstate->__pyx_n_u_counts, __pyx_mstate->__pyx_kp_b_iso88591_T_a_t_OtST_A_Q_l_a_U_4vQa_aq_aq, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+    const __Pyx_PyCode_New_function_description descr = {7, 0, 0, 29, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 9};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_orgs, __pyx_mstate->__pyx_n_u_ties, __pyx_mstate->__pyx_n_u_ladder, __pyx_mstate->__pyx_n_u_collaboration, __pyx_mstate->__pyx_n_u_part_w, __pyx_mstate->__pyx_n_u_ever_w, __pyx_mstate->__pyx_n_u_tie_w, __pyx_mstate->__pyx_n_u_ti, __pyx_mstate->__pyx_n_u_tj, __pyx_mstate->__pyx_n_u_tie, __pyx_mstate->__pyx_n_u_active, __pyx_mstate->__pyx_n_u_cross, __pyx_mstate->__pyx_n_u_part, __pyx_mstate->__pyx_n_u_ever, __pyx_mstate->__pyx_n_u_employers, __pyx_mstate->__pyx_n_u_rung, __pyx_mstate->__pyx_n_u_pledged, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_e, __pyx_mstate->__pyx_n_u_n_part, __pyx_mstate->__pyx_n_u_n_ever, __pyx_mstate->__pyx_n_u_n_active, __pyx_mstate->__pyx_n_u_n_cross, __pyx_mstate->__pyx_n_u_n_ties, __pyx_mstate->__pyx_n_u_engaged, __pyx_mstate->__pyx_n_u_met, __pyx_mstate->__pyx_n_u_byte, __pyx_mstate->__pyx_n_u_on};
+    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_sim__record_pyx, __pyx_mstate->__pyx_n_u_counts, __pyx_mstate->__pyx_kp_b_iso88591_T_a_t_OtST_A_Q_F2EV1_l_y_a_U_4v, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
   }
   Py_DECREF(tuple_dedup_map);
   return 0;

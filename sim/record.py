@@ -38,8 +38,8 @@ class MonthlyRecord:
         orgs, ties, c = model.organizations, model.partnerships, model.consortium
         rec, n = self.series, orgs.n
         part_w, ever_w, tie_w = self._part_w, self._ever_w, self._tie_w
-        n_part, n_active, n_cross, n_ties, n_ever = _record.counts(
-            orgs, ties, self.collaboration_edges[month], part_w, ever_w, tie_w)
+        n_part, n_active, n_cross, n_ties, n_ever, engaged, met = _record.counts(
+            orgs, ties, model.employers, self.collaboration_edges[month], part_w, ever_w, tie_w)
         rec["state_share"][month] = c.state_share
         rec["phase"][month] = c.phase
         rec["operating_raw"][month] = (float(orgs.commitment.dot(part_w)) / n
@@ -65,7 +65,6 @@ class MonthlyRecord:
         rec["convening_intensity"][month] = c.convening
         rec["shared_vision"][month] = c.vision
         rec["data_alignment"][month] = c.data
-        engaged, met = model.employers.engaged(orgs.taking_part)
         n_emp = len(model.employers.employers)
         rec["employers_engaged"][month] = engaged
         rec["employer_pledges_met"][month] = met / n_emp if n_emp else 0.0

@@ -124,3 +124,53 @@ def test_the_check_catches_a_hidden_number(tmp_path: Path) -> None:
     path.write_text("def payoff(x, u, counts, n):\n"
                     "    return 0.5 * x + u[2, 0] + counts[2 * n] + 1.0  # 0.3 in a comment\n")
     assert literals(path) == Counter({"0.5": 1})
+
+
+# --- readable calls ------------------------------------------------------------------------
+MAX_ARGUMENTS = 8
+
+
+def long_calls(path: Path) -> list[tuple[int, str, int]]:
+    """Calls and definitions in ``path`` with more than MAX_ARGUMENTS positional arguments.
+
+    Counts the arguments at the top level between a name's parenthesis and its match, so
+    Cython signatures (``const double[:, ::1] u``) count like calls. Arguments passed by
+    keyword (``name=value``) cannot be swapped by mistake and do not count.
+    """
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(path.read_text()).readline)
+              if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE,
+                                tokenize.INDENT, tokenize.DEDENT)]
+    out = []
+    for n, tok in enumerate(tokens[:-1]):
+        if tok.type != tokenize.NAME or tokens[n + 1].string != "(":
+            continue
+        depth, positional, current = 0, 0, []
+        for inner in tokens[n + 1:]:
+            if inner.string in "([{":
+                depth += 1
+            elif inner.string in ")]}":
+                depth -= 1
+            if depth == 0 or (depth == 1 and inner.string == ","):
+                keyword = len(current) > 1 and current[1] == "=" and current[0].isidentifier()
+                positional += bool(current) and not keyword
+                current = []
+                if depth == 0:
+                    break
+            elif depth >= 1 and not (depth == 1 and inner.string == "("):
+                current.append(inner.string)
+        if positional > MAX_ARGUMENTS:
+            out.append((tok.start[0], tok.string, positional))
+    return out
+
+
+@pytest.mark.parametrize("path", rule_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_call_takes_more_than_eight_arguments(path: Path) -> None:
+    assert long_calls(path) == []
+
+
+def test_the_count_sees_a_long_call(tmp_path: Path) -> None:
+    path = tmp_path / "rule.pyx"
+    path.write_text("def f(const double[:, ::1] u, a, b):\n"
+                    "    h(a, b, c, d, e, f, g, h, i=1, j=2, k=3)\n"
+                    "    return g(a, b, (1, 2), u[0, 1], a, b, a, b, a)\n")
+    assert long_calls(path) == [(3, "g", 9)]
