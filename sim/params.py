@@ -350,7 +350,8 @@ class Trust(_Section):
                                        source="assumption", ref="T4; I1", ge=0, le=1)
     turnover_retention: float = param(0.3, "Share of personal trust kept when a leader "
                                       "leaves, before buffers.", unit="share",
-                                      source="literature", ref="T4 rho in [0, 0.5]", ge=0, le=1)
+                                      source="literature", ref="T4 rho in [0, 0.5]; M6, M7",
+                                      ge=0, le=1)
     referral_weight: float = param(0.3, "Weight of trust via common partners for a new tie.",
                                    unit="ratio", source="literature",
                                    ref="T5 Gulati & Gargiulo 1999", ge=0, le=1)
