@@ -537,7 +537,7 @@ def analyze_command(
 def calibrate_command(
     sweep_dir: Annotated[Path, typer.Argument(
         metavar="SWEEP", help="A sweep of a calibration study (model = "
-                              "'experiments.calibrate:pattern_statistics'), e.g. of the "
+                              "'validation.calibration:pattern_statistics'), e.g. of the "
                               "shipped study calibration_lhs.")],
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for the report (default: SWEEP/calibration).")] = None,
@@ -558,8 +558,9 @@ def calibrate_command(
     Example: [bold]consortium sweep calibration_lhs --out sweeps/calibration &&
     consortium calibrate sweeps/calibration[/bold]
     """
-    from experiments.calibrate import band_summary, calibrate, pct, write_calibration
     from experiments.store import SweepStore
+    from validation.calibration import band_summary, calibrate
+    from validation.calibration_report import pct, write_calibration
 
     bad_input = _bad_input()
     try:
@@ -632,14 +633,14 @@ def validate_command(
     """
     import os
 
-    from experiments.validate import (
+    from validation.report import write_report
+    from validation.suite import (
         DEFAULT_REPLICATES,
         QUICK_REPLICATES,
         ValidationError,
         prepare_arms,
         run_suite,
         select,
-        write_report,
     )
 
     n = replicates or (QUICK_REPLICATES if quick else DEFAULT_REPLICATES)
@@ -675,7 +676,7 @@ def validate_command(
 def _print_validation(console: Console, result: Any) -> None:
     from rich import box
 
-    from experiments.validate import effect_text
+    from validation.text import effect_text
 
     mode = "quick" if result.quick else "full"
     table = Table(title=f"Pattern suite ({mode}): N = {result.replicates} replicates per arm, "
