@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from experiments.study import load_study
 from experiments.sweep import sweep
-from sim.cli import app
 from sim.scenario import load_scenario, with_values
 from validation.calibration import calibrate, calibration_statistics
 from validation.runs import run_statistics

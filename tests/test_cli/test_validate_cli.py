@@ -3,7 +3,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
+from cli.main import app
 from sim.scenario import load_scenario
 from validation.calibration_report import overlay_toml
 
