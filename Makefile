@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs tools
+	$(VENV)/bin/ruff check sim agents viz experiments validation cli tests benchmarks docs tools
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_sweep.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim agents viz experiments tests benchmarks docs tools
+	$(VENV)/bin/ruff check sim agents viz experiments validation cli tests benchmarks docs tools
 
 # After changing sim/params.py: regenerate the compiled parameter mirror and the ODD tables,
 # then rebuild the compiled modules.

@@ -5,10 +5,10 @@ A study names a base scenario, the factors (dotted scenario keys with ``levels``
 hypercube, Sobol/Saltelli, Morris, or given ``points``: one row per design point of a CSV or
 Parquet file whose columns are the factors), replicates, a root seed, the outcomes and time
 series to keep, and the model as ``module:function``: the consortium model
-``sim.run:simulate`` by default (or another of :data:`CONSORTIUM_MODELS`), or any importable
-``f(params: dict, rng: numpy.random.Generator) -> dict``, so reference functions with
-known answers run through the same machinery. Files are validated like scenario files
-(pydantic, ``extra="forbid"``, strict TOML types); every problem becomes a
+``sim.run:simulate`` by default (or a function declared with :func:`consortium_model`), or
+any importable ``f(params: dict, rng: numpy.random.Generator) -> dict``, so reference
+functions with known answers run through the same machinery. Files are validated like
+scenario files (pydantic, ``extra="forbid"``, strict TOML types); every problem becomes a
 :class:`StudyError` naming the study file, the key path (``factors[2].bounds``) and what is
 wrong. For the consortium model each factor is checked against the base scenario at load
 time, so a sweep never starts with a key or value the model would reject. A ``[set]`` table
@@ -25,7 +25,7 @@ import inspect
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, ValidationError
@@ -44,10 +44,13 @@ DEFAULT_MODEL = "sim.run:simulate"
 # Model functions that run the consortium model: their factors are keys of a base scenario
 # and the study supplies ``scenario``, ``outcomes``, ``series`` and ``settings``. Each maps to
 # where its output names are listed ("module:attribute") and whether it returns time series.
+# Only the default is listed here; any other declares itself with ``consortium_model``, so
+# the engine never names the packages built on top of it.
 CONSORTIUM_MODELS: dict[str, tuple[str, bool]] = {
     DEFAULT_MODEL: ("sim.outcomes:OUTCOMES", True),
-    "experiments.calibrate:pattern_statistics": ("experiments.validate:STATISTICS", False),
 }
+_DECLARED = "consortium_outputs"  # the attribute consortium_model() sets on a function
+_F = TypeVar("_F", bound=Callable[..., Any])
 DEFAULT_BASE = "ccpt_baseline"
 STUDY_DIR = Path(__file__).resolve().parent / "studies"
 
@@ -168,7 +171,7 @@ class Study(_Table):
     @property
     def is_consortium(self) -> bool:
         """Whether the model runs the consortium model (factors are scenario keys)."""
-        return self.model in CONSORTIUM_MODELS
+        return consortium_outputs(self.model) is not None
 
     @property
     def base_params(self) -> ScenarioParams | None:
@@ -219,9 +222,45 @@ class Study(_Table):
         return options
 
 
+def consortium_model(outputs: str, series: bool = False) -> Callable[[_F], _F]:
+    """Declare that a model function runs the consortium model.
+
+    Studies of the function then take scenario keys as factors, pass it ``scenario``,
+    ``outcomes``, ``series`` and ``settings``, and check their outcomes against the names
+    at ``outputs`` ("module:attribute", e.g. a mapping of statistics). ``series`` says
+    whether it can return time series. The engine reads the declaration after importing the
+    model the study names.
+    """
+
+    def declare(function: _F) -> _F:
+        setattr(function, _DECLARED, (outputs, series))
+        return function
+
+    return declare
+
+
+def consortium_outputs(model: str) -> tuple[str, bool] | None:
+    """Where a consortium model lists its output names, and whether it returns time series.
+
+    None if ``model`` ("module:function") does not run the consortium model, or cannot be
+    imported: ``load_study`` reports that on its own.
+    """
+    if model in CONSORTIUM_MODELS:
+        return CONSORTIUM_MODELS[model]
+    module_name, _, attr = model.partition(":")
+    try:
+        function = getattr(importlib.import_module(module_name), attr)
+    except Exception:  # noqa: BLE001 - an unimportable model is not a consortium model
+        return None
+    return getattr(function, _DECLARED, None)
+
+
 def model_outputs(model: str) -> list[str]:
     """The output names a consortium model function can return (its outcome vocabulary)."""
-    module, _, attr = CONSORTIUM_MODELS[model][0].partition(":")
+    declared = consortium_outputs(model)
+    if declared is None:
+        raise KeyError(model)
+    module, _, attr = declared[0].partition(":")
     return list(getattr(importlib.import_module(module), attr))
 
 
@@ -676,7 +715,7 @@ def load_study(name_or_path: str | Path) -> Study:
                     hint = f"did you mean '{close[0]}'? " if close else ""
                     raise StudyError(path, f"outcomes[{i}]", f"unknown outcome '{name}' "
                                      f"({hint}known: {', '.join(known)})")
-        if study.timeseries != "none" and not CONSORTIUM_MODELS[study.model][1]:
+        if study.timeseries != "none" and not consortium_outputs(study.model)[1]:
             raise StudyError(path, "timeseries", f"{study.model} returns no time series; "
                              "use timeseries = \"none\"")
         settings = _flatten(study.settings)

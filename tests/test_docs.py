@@ -143,7 +143,7 @@ def test_odd_has_all_sections(odd_text: str) -> None:
 
 
 def test_validation_doc_follows_trace_and_its_report_covers_the_catalogue():
-    from experiments.patterns import PATTERNS
+    from validation.patterns import PATTERNS
 
     docs = Path(__file__).resolve().parent.parent / "docs"
     text = (docs / "validation.md").read_text()

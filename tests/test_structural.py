@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agents import _org_kernels, ties
-from sim.cli import app
+from cli.main import app
 from sim.model import ConsortiumModel
 from sim.params import ScenarioParams, parameter_table
 from sim.run import run

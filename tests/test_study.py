@@ -15,6 +15,7 @@ from experiments.study import (
     FACTOR_SET_EXCLUDED,
     STUDY_DIR,
     StudyError,
+    consortium_outputs,
     load_study,
     model_outputs,
     shipped_studies,
@@ -312,6 +313,29 @@ def test_model_taking_any_keywords_accepts_any_option(tmp_path, monkeypatch):
     text = REF.replace(ISHIGAMI, "kw_model_module:f").replace(
         "seed = 1", "seed = 1\nmodel_options = {anything = [1, 2]}")
     assert load_study(write(tmp_path, text)).model_options_for_run() == {"anything": [1, 2]}
+
+
+def test_a_model_that_declares_itself_is_run_as_the_consortium_model(tmp_path, monkeypatch):
+    (tmp_path / "declared_model_module.py").write_text(
+        "from experiments.study import consortium_model\n"
+        "@consortium_model(outputs='sim.outcomes:OUTCOMES')\n"
+        "def f(params, rng, *, scenario=None, outcomes=None, series=False, settings=None):\n"
+        "    return {}\n"
+        "def g(params, rng):\n    return {}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert consortium_outputs("declared_model_module:f") == ("sim.outcomes:OUTCOMES", False)
+    assert consortium_outputs("declared_model_module:g") is None
+    assert consortium_outputs("no_such_module_here:f") is None
+    text = CONS.replace("seed = 1", 'seed = 1\nmodel = "declared_model_module:f"\n'
+                        'outcomes = ["sustained_2y"]')
+    study = load_study(write(tmp_path, text))
+    assert study.is_consortium and study.base_params is not None
+    assert study.model_options_for_run()["outcomes"] == ("sustained_2y",)
+    err = error_of(write(tmp_path, text.replace('"sustained_2y"', '"sustained_2yy"')))
+    assert err.key == "outcomes[0]" and "did you mean 'sustained_2y'" in err.problem
+    err = error_of(write(tmp_path, text.replace("replicates = 1",
+                                                'replicates = 1\ntimeseries = "summary"')))
+    assert err.key == "timeseries" and "returns no time series" in err.problem
 
 
 def test_invalid_base_scenario_is_reported_at_base(tmp_path):

@@ -260,7 +260,7 @@ def test_sigkill_mid_sweep_then_resume_matches_an_uninterrupted_sweep(tmp_path, 
     study = write(tmp_path, text)
     out = tmp_path / "killed"
     n_chunks = 40
-    cmd = [sys.executable, "-c", "from sim.cli import app; app()", "sweep", str(study),
+    cmd = [sys.executable, "-c", "from cli.main import app; app()", "sweep", str(study),
            "--workers", "2", "--out", str(out)]
     proc = subprocess.Popen(cmd, cwd=tmp_path, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

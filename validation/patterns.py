@@ -2,7 +2,7 @@
 
 Each entry states a stylized fact of the domain brief (§5, SF1-SF36) or a pattern of the
 science anchors (§5, P1-P5), how the model can show it, and why the test has that shape.
-``experiments.validate`` runs the entries; nothing here runs the model.
+``validation.suite`` runs the entries; nothing here runs the model.
 
 **Kinds.**
 

@@ -43,7 +43,6 @@ pattern no point can reach is reported as such.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,21 +51,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.patterns import BASELINE, PATTERNS, Pattern
-from experiments.validate import band_text, run_statistics
+from experiments.study import consortium_model
 from sim.run import scenario_with
+from validation.inference import holm
+from validation.patterns import BASELINE, PATTERNS, Pattern
+from validation.runs import run_statistics
+from validation.text import band_text
 
 CALIBRATION_STUDY = "calibration_lhs"
 DEFAULT_QUANTILE = 0.05
 DEFAULT_ALPHA = 0.01
 ON_OPEN_BOUND = 0.05  # distance of a level on an open band end, in band widths
 DEFAULT_CANDIDATES = 20  # points a calibration hands to its confirmation round
-CONFIRM_REPLICATES = 50
 CONFLICT_RATIO = 0.5  # band pairs holding together less than half as often as if independent
-DPI = 150
 
 
 def calibration_patterns(patterns: Sequence[Pattern] = PATTERNS) -> list[Pattern]:
@@ -81,6 +80,7 @@ def calibration_statistics(patterns: Sequence[Pattern] = PATTERNS) -> tuple[str,
     return tuple(dict.fromkeys(p.a.statistic for p in calibration_patterns(patterns)))
 
 
+@consortium_model(outputs="validation.statistics:STATISTICS", series=False)
 def pattern_statistics(params: Mapping[str, Any], rng: np.random.Generator, *,
                        scenario: str = BASELINE, outcomes: tuple[str, ...] | None = None,
                        series: bool = False, settings: Mapping[str, Any] | None = None
@@ -88,13 +88,14 @@ def pattern_statistics(params: Mapping[str, Any], rng: np.random.Generator, *,
     """One run of ``scenario`` with ``params`` set, reduced to the suite's statistics.
 
     The sweep model of a calibration study. ``outcomes`` names statistics of
-    ``experiments.validate.STATISTICS`` (default: those of the calibration bands); the run
+    ``validation.statistics.STATISTICS`` (default: those of the calibration bands); the run
     and the statistics are those of ``consortium validate`` for the same seed.
     """
     if series:
         raise ValueError("pattern_statistics returns no time series")
     names = tuple(outcomes) if outcomes else calibration_statistics()
     return run_statistics(scenario_with(params, scenario, settings), rng, names)
+
 
 
 # ================================================================================ analysis
@@ -188,7 +189,7 @@ def level_table(sweep: Any, patterns: Sequence[Pattern]) -> pd.DataFrame:
     missing = [n for n in names if n not in sweep.outcomes.columns]
     if missing:
         raise ValueError(f"{sweep.path}: the sweep has no statistic {', '.join(missing)}; "
-                         f"run a study with model = 'experiments.calibrate:pattern_statistics'")
+                         f"run a study with model = 'validation.calibration:pattern_statistics'")
     grouped = sweep.outcomes.groupby("point")[names]
     mean, sem = grouped.mean(), grouped.sem()
     table = sweep.design[["point"]].set_index("point")
@@ -274,23 +275,11 @@ def posterior_table(points: pd.DataFrame, defaults: Mapping[str, float],
                      "default_percentile": float(np.mean(post <= default)) if len(post)
                      else math.nan})
     table = pd.DataFrame(rows)
-    table["p_holm"] = _holm(table["p"].to_numpy())
+    table["p_holm"] = holm(table["p"].to_numpy())
     table["identified"] = table["p_holm"] < alpha
     table.insert(1, "sample", "filtered" if filtered else "abc")
     order = np.argsort(-table["ks_d"].fillna(-1).to_numpy(), kind="stable")
     return table.iloc[order].reset_index(drop=True)
-
-
-def _holm(p: np.ndarray) -> np.ndarray:
-    """Holm-adjusted p-values (NaN stays NaN)."""
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    order = ok[np.argsort(p[ok], kind="stable")]
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(order) - rank) * p[i]))
-        out[i] = running
-    return out
 
 
 def deepest_point(points: pd.DataFrame, bands: Sequence[Pattern]) -> int | None:
@@ -331,29 +320,9 @@ def representative_point(points: pd.DataFrame, posterior: pd.DataFrame) -> int |
     return int(accepted.loc[gap.idxmin(), "point"])
 
 
-# ================================================================================= outputs
+# ================================================================= selection and summaries
 def _value(key: str, value: float, integer: set[str]) -> Any:
     return int(round(value)) if key in integer else float(f"{value:.4g}")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    return json.dumps(value) if isinstance(value, str) else repr(value)
-
-
-def overlay_toml(values: Mapping[str, Any], name: str, description: str,
-                 extends: str = f"{BASELINE}.toml", comment: Sequence[str] = ()) -> str:
-    """A scenario file that extends ``extends`` and sets the dotted keys of ``values``."""
-    sections: dict[str, list[str]] = {}
-    for key, value in values.items():
-        section, field = key.split(".")
-        sections.setdefault(section, []).append(f"{field} = {_toml_value(value)}")
-    lines = [f"# {c}" if c else "#" for c in comment]
-    lines += [f'name = "{name}"', f'description = "{description}"', f'extends = "{extends}"']
-    for section, entries in sections.items():
-        lines += ["", f"[{section}]", *entries]
-    return "\n".join(lines) + "\n"
 
 
 def _integer_factors(cal: Calibration) -> set[str]:
@@ -398,47 +367,6 @@ def candidates(cal: Calibration, k: int = DEFAULT_CANDIDATES) -> pd.DataFrame:
         col = rows[key].to_numpy()
         out[key] = np.rint(col).astype(np.int64) if key in integer else col.astype(float)
     return out
-
-
-def confirm_study(cal: Calibration, candidates_file: str, n_points: int,
-                  replicates: int = CONFIRM_REPLICATES) -> str:
-    """A study that re-runs ``n_points`` candidates with more replicates and fresh seeds.
-
-    A point chosen for its first replicates looks better than it is (the winner's curse),
-    so the confirmation uses a different root seed: its band levels are unbiased estimates
-    at the candidates, and filtering them is the confirmation (sequential filtering with
-    growing replicate numbers; Railsback & Grimm 2019 ch. 20).
-    """
-    study = dict(cal.sweep.manifest.get("study") or {})
-    name = f"{study.get('name') or CALIBRATION_STUDY}_confirm"
-    seed = int(cal.sweep.manifest.get("root_seed") or 0) + 1
-    statistics = dict.fromkeys(p.a.statistic for p in cal.patterns)
-    lines = [
-        f"# Confirmation of {study.get('name')}: its {n_points} candidate points nearest the "
-        f"bands (file {candidates_file}),",
-        f"# each re-run with {replicates} replicates from a fresh root seed. Written by "
-        "consortium calibrate.",
-        f"# Runs: {n_points} points x {replicates} replicates = {n_points * replicates:,}.",
-        "",
-        f'name = "{name}"',
-        f"description = {_toml_value(_confirm_description(study))}",
-        f'base = "{cal.sweep.manifest.get("base") or BASELINE}"',
-        f'model = "{cal.sweep.manifest.get("model")}"',
-        f"replicates = {replicates}",
-        f"seed = {seed}",
-        "outcomes = [" + ", ".join(f'"{name}"' for name in statistics) + "]",
-        'timeseries = "none"',
-    ]
-    settings = study.get("settings") or {}
-    if settings:
-        lines += ["", "[set]", *(f"{k} = {_toml_value(v)}" for k, v in settings.items())]
-    lines += ["", "[design]", 'kind = "points"', f'file = "{candidates_file}"', ""]
-    return "\n".join(lines)
-
-
-def _confirm_description(study: Mapping[str, Any]) -> str:
-    return ("Do the candidate parameter sets of " + str(study.get("name") or "the calibration")
-            + " hold every level band when re-run with more replicates and fresh seeds?")
 
 
 def band_summary(cal: Calibration) -> pd.DataFrame:
@@ -491,216 +419,3 @@ def band_conflicts(cal: Calibration, ratio: float = CONFLICT_RATIO) -> pd.DataFr
                          "level_rho": float(rho)})
     cols = ["band_a", "band_b", "share_a", "share_b", "share_both", "joint_ratio", "level_rho"]
     return pd.DataFrame(rows, columns=cols).sort_values("joint_ratio", kind="stable")
-
-
-def markdown_report(cal: Calibration, top: int = 15) -> str:
-    """The calibration report as Markdown."""
-    from experiments.analysis import markdown_table
-
-    m = cal.sweep.manifest
-    pts = cal.points
-    confirm = cal.sweep.kind == "points"
-    n_ok = int((cal.sweep.runs["status"] == "ok").sum())
-    n_failed = int(len(cal.sweep.runs) - n_ok)
-    identified = cal.posterior[cal.posterior["identified"]]
-    design = (f"- Design: {len(pts)} given points of {len(cal.factors)} parameters "
-              f"(`{(m.get('design') or {}).get('options', {}).get('file')}`) x "
-              if confirm else
-              f"- Design: Latin hypercube of {len(cal.factors)} parameters, {len(pts)} points x ")
-    lines = [
-        "# Calibration report", "",
-        f"- Sweep: `{cal.sweep.path}` (study `{(m.get('study') or {}).get('name')}`, "
-        f"root seed {m.get('root_seed')}, git {str(m.get('git_revision'))[:10]}"
-        f"{' dirty' if m.get('git_dirty') else ''})",
-        design + f"{cal.sweep.replicates} replicates = {n_ok} runs ({n_failed} failed)",
-        f"- Targets: {len(cal.patterns)} level bands of the baseline "
-        f"({', '.join(p.id for p in cal.patterns)}); a point's level is its replicate mean",
-        *([f"- **Not targets here:** {', '.join(p.id for p in cal.absent)}: the sweep did not "
-           "record their statistics"] if cal.absent else []),
-        f"- **Pattern-oriented filtering: {int(pts['accepted'].sum())} of {len(pts)} points "
-        "hold every band**",
-    ]
-    if not confirm:
-        lines += [
-            f"- Rejection ABC: the {int(pts['abc'].sum())} points within distance "
-            f"{cal.epsilon:.3g} (quantile {cal.quantile:g}, or the filtered set if larger)",
-            f"- Parameters the bands identify (KS test, Holm, alpha {DEFAULT_ALPHA:g}): "
-            f"{len(identified)} of {len(cal.factors)}",
-        ]
-    lines += [
-        "", "## Bands", "",
-        "How much of the design holds each band, and the band's level at the selected "
-        "point. A band that few points hold is the one that constrains the parameters most. "
-        "`hold_all_others` counts the points that hold every other band; where none of them "
-        "holds this one (`of_which_in_band` = 0), this band is the one the others leave out "
-        "of reach.", "",
-        markdown_table(band_summary(cal)),
-        "## How many bands the points hold", "",
-        markdown_table(pts["n_in"].value_counts().sort_index(ascending=False)
-                       .rename_axis("bands held").reset_index(name="points")),
-    ]
-    conflicts = band_conflicts(cal)
-    if not confirm:
-        lines += ["## Bands that rarely hold together", "",
-                  "Pairs of bands that the design points hold together less than "
-                  f"{CONFLICT_RATIO:g} times as often as if they were independent. "
-                  "`level_rho` is the rank correlation of the two levels across points; a "
-                  "strong one where one band asks for a low level and the other for a high "
-                  "one means the model couples the two statistics.",
-                  "", markdown_table(conflicts) if len(conflicts) else "None.", ""]
-    if confirm:
-        shown = ["point", "n_in", "distance", "accepted",
-                 *[f"level:{p.id}" for p in cal.patterns]]
-        lines += ["## Points", "", "Each point's band levels at "
-                  f"{cal.sweep.replicates} replicates; `points.csv` adds standard errors.", "",
-                  markdown_table(by_distance(pts)[shown]), ""]
-    else:
-        lines += [
-            "## Parameters", "",
-            f"Accepted sample used: {cal.posterior['sample'].iloc[0]}. `default_percentile` "
-            "is where the hand-set value falls in the accepted values. The first "
-            f"{top} by KS distance; `posterior.csv` has all.", "",
-            markdown_table(cal.posterior.head(top)),
-        ]
-    lines += ["## Selected point", ""]
-    if cal.selected is not None:
-        sel = selected_values(cal)
-        how = ("the accepted candidate whose levels sit deepest inside their bands, in "
-               "standard errors" if confirm else "the accepted point nearest the median of "
-               "the accepted set over the identified parameters")
-        keys = list(identified["factor"]) or sorted(
-            cal.factors, key=lambda k: -abs(sel[k] - cal.defaults[k])
-            / max(abs(cal.defaults[k]), 1e-12) if math.isfinite(cal.defaults[k]) else 0.0)[:top]
-        what = "identified parameters" if len(identified) else \
-            f"{len(keys)} parameters furthest from their hand-set values"
-        lines += [f"Design point {cal.selected}: {how}. `selected.toml` is this point as a "
-                  f"scenario file; its {what}:", "",
-                  markdown_table(pd.DataFrame([(k, cal.defaults[k], sel[k]) for k in keys],
-                                              columns=["factor", "hand-set", "selected"])), ""]
-    elif confirm:
-        lines += [f"No point holds every band at {cal.sweep.replicates} replicates, so "
-                  "none is selected; the table above shows which bands each one misses. "
-                  f"`nearest.toml` is the nearest, point {nearest_point(cal)}, as a "
-                  "scenario file, for running the suite there.", ""]
-    else:
-        lines += ["No point holds every band, so none is selected. The points nearest the "
-                  "bands are in `*_candidates.csv`; the `*_confirm.toml` study re-runs them "
-                  "with more replicates.", ""]
-    return "\n".join(lines)
-
-
-def plot_bands(cal: Calibration, path: Path) -> Path:
-    """Per band: the distribution of point levels over the prior, the band shaded."""
-    n = len(cal.patterns)
-    ncols = 4
-    nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(3.2 * ncols, 2.4 * nrows + 0.5), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    pts = cal.points
-    for ax, p in zip(axes, cal.patterns, strict=False):
-        level = pts[f"level:{p.id}"].to_numpy(dtype=float)
-        level = level[np.isfinite(level)]
-        lo, hi = p.band
-        span = np.concatenate([level, [lo, hi]])
-        bins = np.linspace(span.min(), span.max() if span.max() > span.min() else
-                           span.min() + 1, 25)
-        ax.axvspan(lo, hi, color="#2ca02c", alpha=0.15, lw=0)
-        ax.hist(level, bins=bins, color="#999999", label="prior")
-        acc = pts.loc[pts["abc"], f"level:{p.id}"].to_numpy(dtype=float)
-        ax.hist(acc[np.isfinite(acc)], bins=bins, color="#1f77b4", label="ABC sample")
-        ax.set_title(f"{p.id}: {pct(pts[f'in:{p.id}'].mean())} of prior in band", fontsize=9)
-        ax.set_xlabel(p.a.statistic, fontsize=8)
-        ax.tick_params(labelsize=7)
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=7)
-    what = "candidates" if cal.sweep.kind == "points" else "Latin hypercube"
-    fig.suptitle(f"Band levels over the {what} (green: the band)", fontsize=11)
-    fig.savefig(path, dpi=DPI, facecolor="white")
-    return path
-
-
-def pct(x: float) -> str:
-    """A share as a percentage with one decimal."""
-    return f"{100 * x:.1f}%"
-
-
-def plot_posterior(cal: Calibration, path: Path, top: int = 12) -> Path:
-    """Prior and accepted values of the factors with the largest KS distance."""
-    rows = cal.posterior.head(top)
-    ncols = 4
-    nrows = max(1, math.ceil(len(rows) / ncols))
-    fig = Figure(figsize=(3.2 * ncols, 2.3 * nrows + 0.5), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    use = cal.points["accepted"] if rows["sample"].iloc[0] == "filtered" else cal.points["abc"]
-    sel = cal.points.set_index("point").loc[cal.selected] if cal.selected is not None else None
-    for ax, row in zip(axes, rows.itertuples(), strict=False):
-        key = row.factor
-        lo, hi = cal.bounds[key]
-        bins = np.linspace(lo, hi, 16)
-        ax.hist(cal.points[key], bins=bins, density=True, color="#cccccc", label="prior")
-        ax.hist(cal.points.loc[use, key], bins=bins, density=True, color="#1f77b4",
-                alpha=0.7, label="accepted")
-        ax.axvline(cal.defaults[key], color="black", ls="--", lw=1, label="hand-set")
-        if sel is not None:
-            ax.axvline(float(sel[key]), color="#d62728", lw=1.2, label="selected")
-        flag = " *" if row.identified else ""
-        ax.set_title(f"{key}{flag}\nKS D = {row.ks_d:.2f}", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.set_yticks([])
-    for ax in axes[len(rows):]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=6)
-    fig.suptitle("Accepted against prior values (* identified by the bands)", fontsize=11)
-    fig.savefig(path, dpi=DPI, facecolor="white")
-    return path
-
-
-def write_calibration(cal: Calibration, out: str | Path) -> dict[str, Path]:
-    """Write the report, tables, figures, the selected point and the confirmation study."""
-    from experiments.analysis import write_csv
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {"report": out / "calibration.md", "points": out / "points.csv",
-             "posterior": out / "posterior.csv", "bands": out / "bands.png",
-             "parameters": out / "posterior.png"}
-    files["report"].write_text(markdown_report(cal), encoding="utf-8")
-    write_csv(cal.points, files["points"])
-    if cal.sweep.kind != "points":
-        files["abc"] = out / "abc_sample.csv"
-        write_csv(by_distance(cal.abc), files["abc"])
-    plot_bands(cal, files["bands"])
-    if len(cal.posterior):
-        write_csv(cal.posterior, files["posterior"])
-        plot_posterior(cal, files["parameters"])
-    else:  # candidates of a confirmation: nothing to identify
-        del files["posterior"], files["parameters"]
-    if cal.sweep.manifest.get("base_scenario"):
-        settings = (cal.sweep.manifest.get("study") or {}).get("settings") or {}
-        nearest = nearest_point(cal)
-        if cal.selected is not None:
-            files["selected"] = out / "selected.toml"
-            files["selected"].write_text(overlay_toml(
-                {**settings, **selected_values(cal)}, "calibrated_selected",
-                f"CCPT baseline at design point {cal.selected} of the calibration sweep.",
-                comment=[f"Written by consortium calibrate from {cal.sweep.path}."]),
-                encoding="utf-8")
-        elif nearest is not None:
-            held = int(cal.points.set_index("point").loc[nearest, "n_in"])
-            files["nearest"] = out / "nearest.toml"
-            files["nearest"].write_text(overlay_toml(
-                {**settings, **selected_values(cal, nearest)}, "calibration_nearest",
-                f"CCPT baseline at design point {nearest}, the point nearest the bands: it "
-                f"holds {held} of {len(cal.patterns)}, so it is not an accepted set.",
-                comment=[f"Written by consortium calibrate from {cal.sweep.path}."]),
-                encoding="utf-8")
-    if cal.sweep.kind != "points":
-        stem = str((cal.sweep.manifest.get("study") or {}).get("name") or CALIBRATION_STUDY)
-        rows = candidates(cal)
-        files["candidates"] = out / f"{stem}_candidates.csv"
-        write_csv(rows, files["candidates"])
-        files["confirm"] = out / f"{stem}_confirm.toml"
-        files["confirm"].write_text(confirm_study(cal, files["candidates"].name, len(rows)),
-                                    encoding="utf-8")
-    return files

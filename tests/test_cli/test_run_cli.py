@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
+from cli.main import app
 from sim import summary
-from sim.cli import app
 from sim.outcomes import OUTCOMES
 from sim.record import MONTHLY_SERIES
 from sim.scenario import shipped_scenarios
@@ -283,7 +283,7 @@ def test_replicates_must_be_positive(runner, scenario, tmp_path):
 
 
 def test_command_help_reflows_prose_and_keeps_lists():
-    from sim.cli import _reflow, app
+    from cli.common import reflow
 
     doc = """Summary line.
 
@@ -293,7 +293,7 @@ def test_command_help_reflows_prose_and_keeps_lists():
         - a list item
         - another
         """
-    assert _reflow(doc) == ("Summary line.\n\nFirst paragraph wrapped over two lines.\n\n"
+    assert reflow(doc) == ("Summary line.\n\nFirst paragraph wrapped over two lines.\n\n"
                             "- a list item\n- another")
     validate = next(c for c in app.registered_commands if c.name == "validate")
     assert "\n\n" in validate.help and "the\nevidence" not in validate.help

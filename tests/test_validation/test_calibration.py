@@ -1,8 +1,10 @@
 """Pattern-oriented calibration: band arithmetic, the sweep model and the filtering.
 
 The filtering is checked on a toy whose accepted region is known exactly (a band on a
-statistic equal to one factor), then on a small real calibration sweep of the consortium
-model, whose statistics must equal those ``consortium validate`` computes for the same seed.
+statistic equal to one factor; the ``toy_sweep`` fixture of tests/conftest.py), then on
+small sweeps of the consortium model, whose statistics must equal those ``consortium
+validate`` computes for the same seed. The command itself is tested in
+tests/test_cli/test_calibrate_cli.py.
 """
 
 from __future__ import annotations
@@ -13,30 +15,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from experiments.calibrate import (
+from experiments.study import StudyError, consortium_outputs, load_study
+from experiments.sweep import sweep
+from sim.scenario import load_scenario, with_values
+from validation.calibration import (
     band_conflicts,
     band_distance,
     calibrate,
     calibration_patterns,
     calibration_statistics,
     candidates,
-    confirm_study,
     in_band,
-    overlay_toml,
     pattern_statistics,
-    write_calibration,
 )
-from experiments.patterns import Arm, Pattern
-from experiments.study import StudyError, load_study
-from experiments.sweep import sweep
-from experiments.validate import run_statistics
-from sim.cli import app
-from sim.scenario import load_scenario, with_values
+from validation.calibration_report import confirm_study, overlay_toml, write_calibration
+from validation.patterns import Arm, Pattern
+from validation.runs import run_statistics
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def band(lo, hi, open_=(False, False), statistic="level", pid="T1"):
@@ -45,7 +42,6 @@ def band(lo, hi, open_=(False, False), statistic="level", pid="T1"):
                    band=(lo, hi), band_open=open_)
 
 
-# ----------------------------------------------------------------------- band arithmetic
 def test_in_band_respects_open_and_closed_ends_and_nan():
     closed, open_ = band(0.2, 0.4), band(0.2, 0.4, (True, True))
     x = np.array([0.1, 0.2, 0.3, 0.4, 0.5, np.nan])
@@ -62,7 +58,6 @@ def test_band_distance_is_the_gap_in_band_widths():
     assert on_open.tolist() == [0.05, 0.0, 0.05]     # outside, though no gap
 
 
-# ---------------------------------------------------------------------- catalogue and model
 def test_the_targets_are_the_baseline_level_bands_and_no_direction():
     pats = calibration_patterns()
     assert pats and all(p.kind == "band" and p.role == "calibration" for p in pats)
@@ -78,6 +73,12 @@ def test_pattern_statistics_equal_the_suites_for_the_same_seed():
     scenario = with_values(load_scenario("ccpt_baseline"), params)
     want = run_statistics(scenario, ss, calibration_statistics())
     assert got == want
+
+
+def test_the_sweep_model_declares_the_suites_statistics_to_the_engine():
+    model = "validation.calibration:pattern_statistics"
+    assert consortium_outputs(model) == ("validation.statistics:STATISTICS", False)
+    assert load_study("calibration_lhs").is_consortium
 
 
 def test_the_shipped_study_varies_every_assumption_but_the_ccpt_design_levers():
@@ -98,34 +99,6 @@ def test_a_calibration_study_checks_statistic_names_and_refuses_series(tmp_path)
     series.write_text(text.replace('timeseries = "none"', 'timeseries = "summary"'))
     with pytest.raises(StudyError, match="timeseries.*returns no time series"):
         load_study(series)
-
-
-# ------------------------------------------------------------------------- toy filtering
-TOY = """\
-name = "toy_calibration"
-model = "sweep_models:band_toy"
-replicates = 2
-seed = 3
-[design]
-kind = "lhs"
-samples = 200
-[[factors]]
-key = "a"
-bounds = [0.0, 1.0]
-[[factors]]
-key = "b"
-bounds = [0.0, 1.0]
-"""
-
-
-@pytest.fixture
-def toy_sweep(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(TESTS))
-    study = tmp_path / "toy.toml"
-    study.write_text(TOY)
-    out = tmp_path / "sweep"
-    sweep(study, out, executor="sequential")
-    return out
 
 
 def test_filtering_accepts_exactly_the_points_inside_the_band(toy_sweep):
@@ -167,8 +140,9 @@ def test_candidates_and_confirmation_study_rerun_the_nearest_points(toy_sweep, t
 
 
 def test_a_confirmation_sweep_selects_the_candidate_deepest_in_its_bands(tmp_path,
-                                                                          monkeypatch):
-    monkeypatch.syspath_prepend(str(TESTS))
+                                                                          monkeypatch,
+                                                                          tests_dir):
+    monkeypatch.syspath_prepend(str(tests_dir))
     (tmp_path / "pts.csv").write_text("a,b\n0.3,0.25\n0.3,0.3\n0.3,0.36\n0.9,0.5\n")
     (tmp_path / "s.toml").write_text('model = "sweep_models:band_toy"\nreplicates = 4\n'
                                      'seed = 1\n[design]\nkind = "points"\n'
@@ -185,7 +159,6 @@ def test_a_confirmation_sweep_selects_the_candidate_deepest_in_its_bands(tmp_pat
     assert "## Points" in files["report"].read_text()
 
 
-# --------------------------------------------------------------- real sweep, CLI, overlay
 def test_overlay_scenario_round_trips_through_the_scenario_loader(tmp_path):
     path = tmp_path / "selected.toml"
     path.write_text(overlay_toml({"trust.gain_rate": 0.125, "ties.regional_meeting_interval": 4},
@@ -193,74 +166,6 @@ def test_overlay_scenario_round_trips_through_the_scenario_loader(tmp_path):
     params = load_scenario(path)
     assert params.trust.gain_rate == 0.125 and params.ties.regional_meeting_interval == 4
     assert params.region == load_scenario("ccpt_baseline").region
-
-
-def test_consortium_calibrate_on_a_small_real_sweep(tmp_path):
-    text = (ROOT / "experiments/studies/calibration_lhs.toml").read_text()
-    text = text.replace("samples = 1000", "samples = 6").replace("replicates = 10",
-                                                                  "replicates = 2")
-    text = text.replace('name = "calibration_lhs"', 'name = "small"')
-    study = tmp_path / "small.toml"
-    study.write_text(text)
-    out = tmp_path / "sweep"
-    sweep(study, out, executor="sequential")
-    result = CliRunner().invoke(app, ["calibrate", str(out), "--out", str(tmp_path / "cal")])
-    assert result.exit_code == 0, result.output
-    assert "of 6 points hold all" in result.output
-    report = (tmp_path / "cal/calibration.md").read_text()
-    assert "Pattern-oriented filtering" in report and "SF21a" in report
-    for name in ("points.csv", "abc_sample.csv", "posterior.csv", "bands.png", "posterior.png",
-                 "small_candidates.csv", "small_confirm.toml"):
-        assert (tmp_path / "cal" / name).stat().st_size > 0
-    point_file = next((tmp_path / "cal" / n for n in ("selected.toml", "nearest.toml")
-                       if (tmp_path / "cal" / n).is_file()))
-    assert load_scenario(point_file).trust.gain_rate > 0    # a valid scenario file
-    confirm = load_study(tmp_path / "cal/small_confirm.toml")     # a valid study of the candidates
-    assert confirm.design.kind == "points" and len(confirm.points_table) == 6
-    cal = calibrate(out)
-    row = cal.points.iloc[0]
-    ss = np.random.SeedSequence(20140701).spawn(2)[1]       # CRN: replicate 1
-    params = {k: row[k] for k in cal.factors}
-    params = {k: int(v) if float(v).is_integer() and k.endswith(("years", "interval",
-                                                                "months")) else float(v)
-              for k, v in params.items()}
-    stats_ = run_statistics(with_values(load_scenario("ccpt_baseline"), params), ss,
-                            calibration_statistics())
-    stored = cal.sweep.outcomes.query("point == 0 and replicate == 1").iloc[0]
-    assert all(stored[k] == pytest.approx(v, nan_ok=True) for k, v in stats_.items())
-
-
-def test_calibrate_rejects_what_is_not_a_calibration_sweep(tmp_path, toy_sweep):
-    runner = CliRunner()
-    result = runner.invoke(app, ["calibrate", str(tmp_path / "missing")])
-    assert result.exit_code == 2 and "not a sweep directory" in result.output
-    result = runner.invoke(app, ["calibrate", str(toy_sweep)])
-    assert result.exit_code == 2 and "has no statistic" in result.output
-    result = runner.invoke(app, ["calibrate", str(toy_sweep), "--quantile", "0"])
-    assert result.exit_code == 2
-
-
-def test_a_set_file_becomes_overrides_and_bad_ones_exit_2(tmp_path):
-    from sim.scenario import ScenarioError, overrides_from_file
-
-    path = tmp_path / "selected.toml"
-    path.write_text(overlay_toml({"trust.gain_rate": 0.125, "grant.state_years": 4,
-                                  "trust.rule": "beta_reputation"}, "sel", "d")
-                    + "\n[grant.sub]\nflag = true\n")
-    assert overrides_from_file(path) == ["trust.gain_rate=0.125", "trust.rule=\"beta_reputation\"",
-                                         "grant.state_years=4", "grant.sub.flag=true"]
-    good = tmp_path / "good.toml"
-    good.write_text(overlay_toml({"trust.gain_rate": 0.125}, "sel", "d"))
-    assert load_scenario("ccpt_baseline", overrides_from_file(good)).trust.gain_rate == 0.125
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[trust]\ngain_rate = 7.0\n")
-    result = CliRunner().invoke(app, ["validate", "--quick", "--set-file", str(bad)])
-    assert result.exit_code == 2 and "trust.gain_rate" in result.output
-    assert "Traceback" not in result.output
-    broken = tmp_path / "broken.toml"
-    broken.write_text("[trust\n")
-    with pytest.raises(ScenarioError, match="broken.toml"):
-        overrides_from_file(broken)
 
 
 def test_band_conflicts_find_bands_that_exclude_each_other(toy_sweep):
@@ -279,7 +184,7 @@ def test_the_nearest_point_of_a_confirmation_is_a_valid_scenario(tmp_path):
     (tmp_path / "pts.csv").write_text("trust.gain_rate,ties.regional_meeting_interval\n"
                                       "0.12,4\n0.08,2\n")
     (tmp_path / "s.toml").write_text(
-        'model = "experiments.calibrate:pattern_statistics"\nreplicates = 2\nseed = 1\n'
+        'model = "validation.calibration:pattern_statistics"\nreplicates = 2\nseed = 1\n'
         'outcomes = ["sustained_2y"]\n[design]\nkind = "points"\nfile = "pts.csv"\n')
     sweep(tmp_path / "s.toml", tmp_path / "out", executor="sequential")
     cal = calibrate(tmp_path / "out", patterns=[p for p in calibration_patterns()

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from experiments.store import SweepStore
-from sim.cli import app
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]  # tests/, where sweep_models lives
 
 ISHIGAMI = """\
 name = "ishigami_cli"

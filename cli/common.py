@@ -1,0 +1,80 @@
+"""What the command groups share: consoles, one-line errors, the --set option, help text."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import ProgressColumn
+from rich.text import Text
+
+from sim.params import ScenarioParams
+from sim.scenario import ScenarioError, load_scenario
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", metavar="KEY=VALUE",
+                 help="Override one parameter, e.g. --set grant.taper_years=2 (repeatable)."),
+]
+
+
+def make_console() -> Console:
+    """The console for results (no highlighting of numbers and paths)."""
+    return Console(highlight=False)
+
+
+def fail(exc: Exception) -> typer.Exit:
+    """Print ``exc`` as one red line on stderr; raise the returned Exit (code 2)."""
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        Text(f"error: {exc}", style="bold red"))
+    return typer.Exit(code=2)
+
+
+def load_params(scenario: str, overrides: list[str] | None) -> ScenarioParams:
+    """The scenario with its overrides; a bad file or value exits 2 with one line."""
+    try:
+        return load_scenario(scenario, overrides or [])
+    except ScenarioError as exc:
+        raise fail(exc) from None
+
+
+def slug(name: str) -> str:
+    """A name safe as a file stem or folder name."""
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "scenario"
+
+
+def input_errors() -> tuple[type[Exception], ...]:
+    """The errors that mean bad input to a sweep, an analysis or a calibration (exit 2)."""
+    from experiments.executors import ExecutorError
+    from experiments.store import SweepStoreError
+    from experiments.study import StudyError
+
+    return ScenarioError, StudyError, SweepStoreError, ExecutorError
+
+
+class RateColumn(ProgressColumn):
+    """Runs per second, as rich measures it."""
+
+    def render(self, task) -> Text:  # noqa: ANN001
+        """The rate, once there is one."""
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:.2f} runs/s", style="progress.data.speed")
+
+
+def reflow(doc: str | None) -> str | None:
+    """A docstring with each prose paragraph on one line, so help wraps to the terminal.
+
+    Typer keeps single line breaks of the paragraphs after the first, so source-wrapped
+    docstrings would break mid-sentence in a narrow terminal. Paragraphs with list items or
+    indented lines keep their breaks.
+    """
+    if not doc:
+        return doc
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    keep = ("- ", "* ", " ")
+    return "\n\n".join(p if any(line.startswith(keep) for line in p.splitlines())
+                       else " ".join(line.strip() for line in p.splitlines())
+                       for p in paragraphs)

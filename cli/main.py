@@ -1,0 +1,35 @@
+"""The ``consortium`` typer app: every command group registered on one app.
+
+The console script ``consortium`` calls :data:`app`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli import calibrate, run, sweep, validate
+from cli.common import reflow
+
+app = typer.Typer(
+    name="consortium",
+    help=(
+        "Simulate whether a regional cross-sector career-pathway consortium survives the end "
+        "of its state grant.\n\n"
+        "Example: [bold]consortium run ccpt_baseline --replicates 30 --seed 20140701[/bold]"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(run.scenarios_app, name="scenarios")
+app.command()(run.run)
+app.command("sweep")(sweep.sweep_command)
+app.command("analyze")(sweep.analyze_command)
+app.command("calibrate")(calibrate.calibrate_command)
+app.command("validate")(validate.validate_command)
+
+for _typer_app in (app, run.scenarios_app):
+    for _info in _typer_app.registered_commands:
+        if _info.help is None and _info.callback is not None:
+            _info.help = reflow(_info.callback.__doc__)

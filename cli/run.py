@@ -1,0 +1,297 @@
+"""``consortium run`` and ``consortium scenarios``: run replicates of a scenario, inspect one.
+
+Figures are imported inside ``run``, after the runs, so that listing or showing scenarios
+never imports matplotlib and ``run`` starts fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from cli.common import RateColumn, SetOption, fail, load_params, make_console, slug
+from sim import summary
+from sim.grant import GrantSchedule
+from sim.params import ScenarioParams, parameter_table
+from sim.run import RunResult, run_replicates
+from sim.scenario import (
+    ScenarioError,
+    load_scenario,
+    resolve_path,
+    resolved_table,
+    shipped_scenarios,
+)
+
+scenarios_app = typer.Typer(
+    help=(
+        "List the shipped scenarios, or show one with every parameter resolved.\n\n"
+        "Example: [bold]consortium scenarios[/bold]"
+    ),
+    rich_markup_mode="rich",
+)
+
+
+def snapshot_months(params: ScenarioParams) -> tuple[int, int]:
+    """Return the months of the network snapshots: last grant month and two years later."""
+    grant_end = GrantSchedule.build(params.grant, params.months).grant_end
+    last = params.months - 1
+    return min(max(grant_end - 1, 0), last), min(grant_end + 23, last)
+
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(
+        help="Name of a shipped scenario (see `consortium scenarios`) or path to a TOML file.")],
+    replicates: Annotated[int, typer.Option(
+        "--replicates", "-n", min=1, help="Number of replicate runs.")] = 30,
+    seed: Annotated[int, typer.Option(
+        "--seed", min=0, max=2**63 - 1,
+        help="Root seed; replicate seeds are spawned from it.")] = 20140701,
+    overrides: SetOption = None,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Folder for the output files.")] = Path("out"),
+) -> None:
+    """Run replicates of a scenario; write tables, a summary and figures.
+
+    Prints the mean and 95% CI of every outcome and the shares of runs sustained, scaled
+    back and dissolved, then writes to OUT: <scenario>_monthly.parquet,
+    <scenario>_outcomes.parquet, <scenario>_summary.csv and .md,
+    <scenario>_trajectories.png and <scenario>_network.png.
+
+    Example: [bold]consortium run ccpt_baseline -n 30 --set grant.taper_years=2 --out out[/bold]
+    """
+    params = load_params(scenario, overrides)
+    console = make_console()
+    snaps = snapshot_months(params)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               RateColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"{params.name}", total=replicates)
+        results = run_replicates(params, replicates, seed,
+                                 progress=lambda done: progress.update(task, completed=done),
+                                 snapshot_months=snaps)
+
+    outcome_rows = summary.summarize([r.outcomes for r in results])
+    status_rows = summary.status_shares([r.outcomes for r in results])
+    _print_summary(console, params, replicates, seed, outcome_rows, status_rows)
+
+    from viz import figures
+
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / slug(params.name)
+    meta = {"scenario": json.dumps(resolved_table(params)), "root_seed": str(seed)}
+    files = [
+        _write_parquet(_monthly_table(results), Path(f"{stem}_monthly.parquet"), meta),
+        _write_parquet(_outcomes_table(results, params.name), Path(f"{stem}_outcomes.parquet"),
+                       meta),
+        _write_csv(summary.records(outcome_rows, status_rows), Path(f"{stem}_summary.csv")),
+    ]
+    notes = [f"scenario: `{params.name}`" + (f" — {params.description}" if params.description
+                                              else ""),
+             f"replicates: {replicates}, root seed: {seed}",
+             f"overrides: {', '.join(overrides)}" if overrides else "overrides: none"]
+    md = Path(f"{stem}_summary.md")
+    md.write_text(summary.markdown(outcome_rows, status_rows, f"Summary: {params.name}", notes))
+    files.append(md)
+    files.append(figures.trajectory_bands(results, Path(f"{stem}_trajectories.png"),
+                                          title=f"{params.name}: monthly trajectories"))
+    graphs = _snapshot_graphs(results[0], snaps)
+    files.append(figures.network_snapshots(
+        graphs, Path(f"{stem}_network.png"),
+        title=f"{params.name}: partnership network (replicate 0)",
+        extent=(params.region.length_km, params.region.width_km)))
+
+    console.print(f"\n[bold]Wrote {len(files)} files to[/bold] {out}/")
+    for f in files:
+        console.print(f"  {f}", soft_wrap=True)
+
+
+def _snapshot_graphs(result: RunResult, months: tuple[int, int]) -> dict[str, Any]:
+    end, later = months
+    grant_end = result.record.grant_end
+    graphs = {f"Grant end (month {end}, year {end / 12:.1f})": result.snapshots[end]}
+    if later != end:
+        label = ("Two years after the grant" if later == grant_end + 23
+                 else "End of the horizon")
+        graphs[f"{label} (month {later}, year {later / 12:.1f})"] = result.snapshots[later]
+    return graphs
+
+
+def _seed_columns(r: RunResult) -> dict[str, Any]:
+    return {"replicate": r.replicate, "seed_entropy": r.seed_entropy,
+            "spawn_key": ",".join(map(str, r.spawn_key))}
+
+
+def _monthly_table(results: list[RunResult]) -> pa.Table:
+    cols: dict[str, list] = {}
+    for r in results:
+        monthly = r.monthly()
+        n = len(monthly["month"])
+        block = {k: [v] * n for k, v in _seed_columns(r).items()}
+        block["month"] = np.asarray(monthly["month"], dtype=np.int32)
+        block["year"] = block["month"] // 12 + 1
+        block["grant_phase"] = monthly["grant_phase"]
+        block.update({k: v for k, v in monthly.items() if k not in block})
+        for k, v in block.items():
+            cols.setdefault(k, []).append(v)
+    return pa.table({k: pa.array(np.concatenate(v)) if isinstance(v[0], np.ndarray)
+                     else pa.array([x for part in v for x in part]) for k, v in cols.items()})
+
+
+def _outcomes_table(results: list[RunResult], name: str) -> pa.Table:
+    rows = [{"scenario": name, **_seed_columns(r), **r.outcomes} for r in results]
+    return pa.Table.from_pylist(rows)
+
+
+def _write_parquet(table: pa.Table, path: Path, meta: dict[str, str]) -> Path:
+    pq.write_table(table.replace_schema_metadata(meta), path)
+    return path
+
+
+def _write_csv(rows: list[dict], path: Path) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _print_summary(console: Console, params: ScenarioParams, replicates: int, seed: int,
+                   outcome_rows: list[summary.Estimate],
+                   status_rows: list[summary.Estimate]) -> None:
+    table = Table(title=f"{params.name}: outcomes over {replicates} runs (seed {seed})",
+                  title_style="bold", header_style="bold")
+    table.add_column("Outcome")
+    table.add_column("n", justify="right")
+    table.add_column("Mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("CI", style="dim")
+    for e in outcome_rows:
+        if e.available:
+            table.add_row(e.name, str(e.n), summary.fmt(e.mean), summary.fmt_interval(e),
+                          e.method)
+        else:
+            table.add_row(e.name, "0", "[dim]n/a[/dim]", "[dim]beyond horizon[/dim]", "")
+    console.print(table)
+
+    years = sorted({e.name.rsplit("_", 1)[1] for e in status_rows})
+    status = Table(title="Status after the grant", caption="share of runs [Wilson 95% CI]",
+                   title_style="bold", header_style="bold")
+    status.add_column("Status")
+    for y in years:
+        status.add_column(f"{y.removesuffix('y')} years", justify="right")
+    styles = {"sustained": "green", "scaled back": "yellow", "dissolved": "red"}
+    for label, cells in summary.status_grid(status_rows).items():
+        status.add_row(Text(label, style=styles[label]), *cells)
+    console.print(status)
+
+
+@scenarios_app.callback(invoke_without_command=True)
+def scenarios(ctx: typer.Context) -> None:
+    """List the shipped scenarios with their descriptions.
+
+    Example: [bold]consortium scenarios[/bold]
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    shipped = shipped_scenarios()
+    console = make_console()
+    if not shipped:
+        console.print("No shipped scenarios found.")
+        return
+    table = Table(title="Shipped scenarios", title_style="bold", header_style="bold")
+    table.add_column("Name", style="bold cyan", no_wrap=True)
+    table.add_column("Description")
+    for name, path in shipped.items():
+        try:
+            description = load_scenario(path).description
+        except ScenarioError as exc:
+            description = f"[red]invalid: {exc.key}: {exc.problem}[/red]"
+        table.add_row(name, description)
+    console.print(table)
+    console.print("Show one with [bold]consortium scenarios show NAME[/bold].")
+
+
+@scenarios_app.command("show")
+def show(
+    scenario: Annotated[str, typer.Argument(
+        help="Name of a shipped scenario or path to a TOML file.")],
+    overrides: SetOption = None,
+) -> None:
+    """Show a scenario with every parameter resolved, grouped by section.
+
+    For each parameter: value, unit, source label (seed, literature or assumption) and
+    whether it differs from the default.
+
+    Example: [bold]consortium scenarios show ccpt_baseline --set grant.taper_years=2[/bold]
+    """
+    params = load_params(scenario, overrides)
+    try:
+        path = resolve_path(scenario)
+    except ScenarioError as exc:
+        raise fail(exc) from None
+    resolved = resolved_table(params)
+    console = make_console()
+    console.print(f"[bold]{params.name}[/bold]  ({path})", soft_wrap=True)
+    if params.description:
+        console.print(params.description)
+    if overrides:
+        console.print(f"overrides: {', '.join(overrides)}")
+    rows: dict[str, list[dict]] = {}
+    for row in parameter_table():
+        section, key = row["key"].split(".", 1)
+        rows.setdefault(section, []).append({**row, "name": key,
+                                             "value": resolved[section][key]})
+    changed_total = 0
+    for section, params_rows in rows.items():
+        table = Table(title=f"\\[{section}]", title_justify="left", title_style="bold",
+                      header_style="bold", expand=False)
+        table.add_column("Parameter", no_wrap=True)
+        table.add_column("Value", justify="right")
+        table.add_column("Unit")
+        table.add_column("Source")
+        table.add_column("vs default")
+        for r in params_rows:
+            changed = not _same(r["value"], r["default"])
+            changed_total += changed
+            table.add_row(r["name"], Text(_show(r["value"]),
+                                          style="bold yellow" if changed else ""),
+                          r["unit"] or "", r["source"] or "",
+                          Text(f"changed (default {_show(r['default'])})", style="yellow")
+                          if changed else Text("default", style="dim"))
+        console.print(table)
+    console.print(f"{changed_total} parameter(s) differ from the defaults.")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return float(a) == float(b)
+    return a == b
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

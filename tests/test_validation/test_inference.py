@@ -1,0 +1,65 @@
+"""The statistical tests: broken patterns fail on the same runs; intervals and power hold."""
+
+import dataclasses
+import math
+
+import numpy as np
+from scipy import stats
+
+from validation.inference import arm_index, evaluate, n_for_power, newcombe_paired, paired_power
+from validation.patterns import by_id
+
+
+def test_a_flipped_direction_fails(quick):
+    index = arm_index(quick.arms)
+    for pid in ("SF5a", "P1", "SF35"):
+        p = by_id(pid)
+        assert evaluate(p, quick.arms, index).passed
+        flipped = dataclasses.replace(p, direction="less" if p.direction == "greater"
+                                      else "greater")
+        res = evaluate(flipped, quick.arms, index)
+        assert res.status == "fail", pid
+        assert res.p_value > 0.5
+
+
+def test_a_band_that_excludes_the_truth_fails(quick):
+    index = arm_index(quick.arms)
+    p = by_id("SF16")
+    good = evaluate(p, quick.arms, index)
+    assert good.passed
+    above = dataclasses.replace(p, band=(good.effect.high + 0.05, 1.0))
+    below = dataclasses.replace(p, band=(0.0, good.effect.low - 0.05))
+    assert evaluate(above, quick.arms, index).status == "fail"
+    assert evaluate(below, quick.arms, index).status == "fail"
+    # An open end excludes its bound: a share of 1 in every run is not inside (0.84, 1).
+    every = by_id("SF7")
+    assert evaluate(every, quick.arms, index).passed
+    opened = dataclasses.replace(every, band_open=(False, True))
+    assert evaluate(opened, quick.arms, index).status == "fail"
+
+
+def test_newcombe_interval_covers_at_its_nominal_rate():
+    rng = np.random.default_rng(11)
+    cover, n, trials = 0, 60, 2000
+    p11, p10, p01 = 0.2, 0.15, 0.05          # P(A and B), P(A only), P(B only)
+    for _ in range(trials):
+        u = rng.random(n)
+        x = (u < p11 + p10).astype(float)
+        y = ((u < p11) | ((u >= p11 + p10) & (u < p11 + p10 + p01))).astype(float)
+        lo, hi = newcombe_paired(x, y)
+        cover += lo <= p10 - p01 <= hi
+    assert 0.93 <= cover / trials <= 0.975
+
+
+def test_paired_power_matches_simulation():
+    rng = np.random.default_rng(5)
+    n, d, alpha = 12, 0.8, 0.01
+    hits = sum(stats.ttest_1samp(rng.normal(d, 1, n), 0, alternative="greater").pvalue < alpha
+               for _ in range(3000))
+    assert abs(hits / 3000 - paired_power(d, n, alpha)) < 0.03
+    assert paired_power(d, int(n_for_power(d, alpha)), alpha) >= 0.95
+
+
+def test_effects_are_finite_in_the_quick_suite(quick):
+    for r in quick.results:
+        assert math.isfinite(r.effect.value) and r.effect.low <= r.effect.value <= r.effect.high

@@ -1,0 +1,266 @@
+"""The statistical tests of the suite: a verdict and its numbers for each pattern.
+
+- A pair's effect is the mean paired difference A - B with a Student-t interval; for 0/1
+  statistics also Newcombe's interval for paired proportions (Newcombe 1998, method 10),
+  which is then the one reported. The one-sided test is a paired t-test, or the exact
+  McNemar test for 0/1 statistics, at the pattern's alpha. Power at the observed effect
+  comes from the noncentral t (over the effect's interval, so it has a range too), with the
+  replicates that power 0.95 would need (Secchi & Seri 2017).
+- A band's level is the replicate mean with a t interval, or a Wilson interval for shares
+  (``sim.summary.estimate``). It passes if the mean lies in the band; the report also says
+  whether the interval does.
+- An association is Spearman's rho across replicates with a Fisher-z interval (standard
+  error sqrt(1.06 / (n - 3)); Fieller, Hartley & Pearson 1957) and a one-sided test.
+
+A pattern that fails stays a failure; nothing is tuned here. Holm-adjusted p-values (Holm
+1979) across the tests are reported beside each pattern's own verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import stats
+
+from sim.summary import estimate, wilson_interval
+from validation.patterns import Arm, Pattern
+from validation.text import num
+
+if TYPE_CHECKING:
+    from validation.suite import ArmRuns
+
+LEVEL = 0.95
+POWER_TARGET = 0.95
+
+
+@dataclass
+class Level:
+    """An estimate with its 95% interval and how it was computed."""
+
+    value: float
+    low: float
+    high: float
+    method: str
+    n: int = 0
+
+    def text(self, digits: int = 3) -> str:
+        """'value [low, high]'."""
+        return f"{num(self.value, digits)} [{num(self.low, digits)}, {num(self.high, digits)}]"
+
+
+@dataclass
+class PatternResult:
+    """The verdict on one pattern and the numbers behind it."""
+
+    pattern: Pattern
+    status: str                       # pass | fail | not testable
+    n: int = 0
+    effect: Level | None = None       # pair: mean difference; band: level; association: rho
+    arm_a: Level | None = None
+    arm_b: Level | None = None
+    p_value: float = math.nan
+    p_holm: float = math.nan
+    test: str = ""
+    d_z: Level | None = None          # standardized paired effect
+    power: Level | None = None        # power at the observed effect (range over its CI)
+    n_for_power: float = math.nan     # replicates for power 0.95 at the observed effect
+    ci_in_band: bool | None = None
+    ci_outside_band: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the pattern holds."""
+        return self.status == "pass"
+
+
+def arm_index(arms: Sequence[ArmRuns]) -> dict[tuple[str, tuple[str, ...]], int]:
+    """Position of each arm by its key (scenario, overrides), as ``evaluate`` expects."""
+    return {(a.scenario, a.overrides): k for k, a in enumerate(arms)}
+
+
+def _values(arm: Arm, arms: list[ArmRuns], index: dict) -> np.ndarray:
+    return arms[index[arm.key]].values[arm.statistic]
+
+
+def _binary(v: np.ndarray) -> bool:
+    return v.size > 0 and bool(np.all((v == 0.0) | (v == 1.0)))
+
+
+def _level(values: np.ndarray) -> Level:
+    e = estimate("", values, level=LEVEL)
+    return Level(e.mean, e.low, e.high, e.method, e.n)
+
+
+def evaluate(p: Pattern, arms: list[ArmRuns], index: dict) -> PatternResult:
+    """The verdict on one pattern from its arms' values."""
+    if not p.testable:
+        return PatternResult(p, "not testable", notes=[p.reason])
+    if p.kind == "band":
+        return _evaluate_band(p, _values(p.a, arms, index))
+    x, y = _values(p.a, arms, index), _values(p.b, arms, index)
+    keep = np.isfinite(x) & np.isfinite(y)
+    res = (_evaluate_pair if p.kind == "pair" else _evaluate_association)(p, x[keep], y[keep])
+    dropped = int((~keep).sum())
+    if dropped:
+        res.notes.append(f"{dropped} replicate(s) left out: the statistic is undefined there")
+    return res
+
+
+def _evaluate_band(p: Pattern, values: np.ndarray) -> PatternResult:
+    v = values[np.isfinite(values)]
+    lo, hi = p.band
+    open_lo, open_hi = p.band_open
+    res = PatternResult(p, "fail", n=int(v.size), test="mean in band")
+    if v.size < 2:
+        res.notes.append("fewer than two replicates define the statistic")
+        return res
+    lvl = _level(v)
+    res.effect = res.arm_a = lvl
+    res.status = "pass" if p.in_band(lvl.value) else "fail"
+    res.ci_in_band = p.in_band(lvl.low) and p.in_band(lvl.high)
+    res.ci_outside_band = (lvl.low > hi or (open_hi and lvl.low >= hi)
+                           or lvl.high < lo or (open_lo and lvl.high <= lo))
+    dropped = int(values.size - v.size)
+    if dropped:
+        res.notes.append(f"{dropped} replicate(s) left out: the statistic is undefined there")
+    return res
+
+
+def newcombe_paired(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+    """Newcombe's (1998, method 10) interval for the difference of paired proportions."""
+    n = x.size
+    a = float(np.sum((x == 1) & (y == 1)))
+    b = float(np.sum((x == 1) & (y == 0)))
+    c = float(np.sum((x == 0) & (y == 1)))
+    d = float(np.sum((x == 0) & (y == 0)))
+    p1, p2 = (a + b) / n, (a + c) / n
+    l1, u1 = wilson_interval(a + b, n, level)
+    l2, u2 = wilson_interval(a + c, n, level)
+    denom = (a + b) * (c + d) * (a + c) * (b + d)
+    phi = (a * d - b * c) / math.sqrt(denom) if denom > 0 else 0.0
+    delta = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    eps = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
+    diff = p1 - p2
+    return max(-1.0, diff - delta), min(1.0, diff + eps)
+
+
+def paired_power(d_dir: float, n: int, alpha: float) -> float:
+    """Power of a one-sided paired t-test at standardized effect ``d_dir`` (in its direction)."""
+    if n < 2 or not math.isfinite(d_dir):
+        return math.nan
+    crit = stats.t.ppf(1 - alpha, n - 1)
+    return float(stats.nct.sf(crit, n - 1, d_dir * math.sqrt(n)))
+
+
+def n_for_power(d_dir: float, alpha: float, target: float = POWER_TARGET) -> float:
+    """Replicates a one-sided paired t-test needs for ``target`` power at effect ``d_dir``."""
+    if not math.isfinite(d_dir) or d_dir <= 0:
+        return math.inf
+    n = max(3, math.ceil(((stats.norm.ppf(1 - alpha) + stats.norm.ppf(target)) / d_dir) ** 2))
+    while paired_power(d_dir, n, alpha) < target and n < 10 ** 7:
+        n += max(1, n // 50)
+    return float(n)
+
+
+def _evaluate_pair(p: Pattern, x: np.ndarray, y: np.ndarray) -> PatternResult:
+    res = PatternResult(p, "fail", n=int(x.size))
+    if x.size < 3:
+        res.notes.append("fewer than three replicates define both statistics")
+        return res
+    d = x - y
+    sign = 1.0 if p.direction == "greater" else -1.0
+    mean = float(d.mean())
+    sd = float(d.std(ddof=1))
+    binary = _binary(x) and _binary(y)
+    res.arm_a, res.arm_b = _level(x), _level(y)
+    t_low, t_high = _t_ci(d)
+    if binary:
+        low, high = newcombe_paired(x, y)
+        res.effect = Level(mean, low, high, "newcombe", x.size)
+        b = int(np.sum((x == 1) & (y == 0)))
+        c = int(np.sum((x == 0) & (y == 1)))
+        k, m = (b, c) if sign > 0 else (c, b)
+        res.p_value = (float(stats.binomtest(k, k + m, 0.5, alternative="greater").pvalue)
+                       if k + m else 1.0)
+        res.test = "exact McNemar, one-sided"
+        res.notes.append(f"discordant pairs: A only {b}, B only {c}; "
+                         f"t interval {num(t_low)} to {num(t_high)}")
+    else:
+        res.effect = Level(mean, t_low, t_high, "t", x.size)
+        if sd == 0.0:
+            res.p_value = 0.0 if sign * mean > 0 else 1.0
+        else:
+            alt = "greater" if sign > 0 else "less"
+            res.p_value = float(stats.ttest_rel(x, y, alternative=alt).pvalue)
+        res.test = "paired t, one-sided"
+    res.status = "pass" if res.p_value < p.alpha and sign * mean > 0 else "fail"
+    if sd > 0:
+        res.d_z = Level(mean / sd, t_low / sd, t_high / sd, "t", x.size)
+        lo_d, hi_d = sorted((sign * t_low / sd, sign * t_high / sd))
+        res.power = Level(paired_power(sign * mean / sd, x.size, p.alpha),
+                          paired_power(lo_d, x.size, p.alpha),
+                          paired_power(hi_d, x.size, p.alpha), "noncentral t", x.size)
+        res.n_for_power = n_for_power(sign * mean / sd, p.alpha)
+    return res
+
+
+def _evaluate_association(p: Pattern, x: np.ndarray, y: np.ndarray) -> PatternResult:
+    res = PatternResult(p, "fail", n=int(x.size), test="Spearman, one-sided")
+    res.arm_a, res.arm_b = (_level(x), _level(y)) if x.size else (None, None)
+    if x.size < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        res.notes.append("too few replicates or a constant statistic: no correlation")
+        return res
+    alt = "greater" if p.direction == "greater" else "less"
+    test = stats.spearmanr(x, y, alternative=alt)
+    rho = float(test.statistic)
+    se = math.sqrt(1.06 / (x.size - 3))
+    z = math.atanh(max(-0.999999, min(0.999999, rho)))
+    half = stats.norm.ppf(0.5 + LEVEL / 2) * se
+    res.effect = Level(rho, math.tanh(z - half), math.tanh(z + half), "Fisher z", x.size)
+    res.p_value = float(test.pvalue)
+    sign = 1.0 if alt == "greater" else -1.0
+    res.status = "pass" if res.p_value < p.alpha and sign * rho > 0 else "fail"
+    crit = stats.norm.ppf(1 - p.alpha)
+
+    def power(zz: float) -> float:
+        return float(stats.norm.sf(crit - sign * zz / se))
+
+    lo_p, hi_p = sorted((power(z - half), power(z + half)))
+    res.power = Level(power(z), lo_p, hi_p, "Fisher z", x.size)
+    res.n_for_power = (math.ceil(3 + 1.06 * ((crit + stats.norm.ppf(POWER_TARGET)) / abs(z)) ** 2)
+                       if sign * z > 0 else math.inf)
+    return res
+
+
+def _t_ci(d: np.ndarray) -> tuple[float, float]:
+    mean, sd = float(d.mean()), float(d.std(ddof=1))
+    if sd == 0.0:
+        return mean, mean
+    half = float(stats.t.ppf(0.5 + LEVEL / 2, d.size - 1)) * sd / math.sqrt(d.size)
+    return mean - half, mean + half
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values (Holm 1979); NaN stays NaN and ties keep their order."""
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    order = ok[np.argsort(p[ok], kind="stable")]
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(order) - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+def holm_adjust(results: Sequence[PatternResult]) -> None:
+    """Set ``p_holm`` of every pair and association test with a p-value, across them all."""
+    tested = [r for r in results if r.pattern.kind in ("pair", "association")
+              and math.isfinite(r.p_value)]
+    adjusted = holm(np.array([r.p_value for r in tested], dtype=float))
+    for r, p in zip(tested, adjusted, strict=True):
+        r.p_holm = float(p)
