@@ -105,11 +105,14 @@ def marked_tests(root: Path = TESTS) -> dict[str, list[tuple[str, int, str]]]:
     return out
 
 
-def explain(mechanism: str) -> Explanation:
-    """Where ``mechanism`` (``"M7"``) lives in the code, the parameters, the ODD and the tests."""
+def explain(mechanism: str, params: ScenarioParams | None = None) -> Explanation:
+    """Where ``mechanism`` (``"M7"``) lives in the code, the parameters, the ODD and the tests.
+
+    Parameter values are those of ``params`` (the schema defaults if None).
+    """
     mid = normalize(mechanism)
     tests = marked_tests().get(mid, [])
-    params = parameters_citing(mid)
+    params = parameters_citing(mid, params)
     if mid in NOT_REPRESENTED:
         title, reason = NOT_REPRESENTED[mid]
         return Explanation(mid, title, False, reason, parameters=params, tests=tests)
@@ -118,3 +121,8 @@ def explain(mechanism: str) -> Explanation:
     return Explanation(mid, m.title, True, m.note, rules=[locate(r) for r in m.rules],
                        parameters=params, odd=[(s, headings.get(s, "?")) for s in m.odd],
                        tests=tests)
+
+
+def all_ids() -> list[str]:
+    """Every mechanism id of the brief, M1 to M34, in order."""
+    return sorted([*MECHANISMS, *NOT_REPRESENTED], key=lambda m: int(m[1:]))
