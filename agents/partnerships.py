@@ -83,7 +83,7 @@ class Partnerships:
         self.common_matrix = np.zeros((n, n))  # adjacency @ adjacency, while ties stand
         self.referral_scratch = np.zeros((n, n))
         self.changed = True  # whether ties formed or dissolved since common partners were counted
-        self.draws: np.ndarray | None = None
+        self.draws = np.zeros((4, m))  # this month's uniforms per pair, refilled in place
         rule.combine(self)
         ties.active(self, tr.active_threshold, float(rules.ties.inactive_window_months))
         # Pre-existing ties carry the habits of prior infrastructure into their members.
@@ -100,7 +100,7 @@ class Partnerships:
 
         Draws four uniforms per pair: interaction, signal, formation, dissolution.
         """
-        self.draws = rng.random((4, self.m))
+        rng.random(out=self.draws)
         self.rule.set_rates(consortium.backbone_share, consortium.ta_active)
         if self.changed:
             ties.common_partners(self)
