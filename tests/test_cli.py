@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from sim import summary
 from sim.cli import app
-from sim.record import MONTHLY_SERIES
 from sim.outcomes import OUTCOMES
+from sim.record import MONTHLY_SERIES
 from sim.scenario import shipped_scenarios
 
 REPLICATES = 3

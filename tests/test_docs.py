@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.record import MONTHLY_SERIES
 from sim.outcomes import OUTCOMES
 from sim.params import parameter_table
+from sim.record import MONTHLY_SERIES
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"

@@ -12,10 +12,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from agents.codes import Sector
 from scipy import stats
 from typer.testing import CliRunner
 
-from agents.codes import Sector
 from experiments import validate as v
 from experiments.patterns import PATTERNS, TESTABLE, Arm, Pattern, by_id, check_catalogue
 from sim.cli import app
