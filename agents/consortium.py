@@ -1,9 +1,9 @@
 """The consortium as a whole: this month's grant signals, its capacity, activity and stocks.
 
-ODD §2.3. The lead's orientation (systems change or programme delivery), the month's state
+ODD §2.3. The lead's orientation (systems change or program delivery), the month's state
 money and phase, operating capacity (coordination and convening), collaborative activity,
 visible wins and process gains, and the shared stocks of vision and data alignment. Its
-verbs call the consortium-level rules of ``agents.money`` (capacity), ``agents.programmes``
+verbs call the consortium-level rules of ``agents.money`` (capacity), ``agents.programs``
 (activity and wins) and ``agents.institutions`` (systems effort, vision, data); the
 organization- and tie-level passes read its attributes as this month's signals.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from agents import institutions, money, programmes
+from agents import institutions, money, programs
 from agents.codes import MONTHS_PER_YEAR, Phase
 
 
@@ -56,7 +56,7 @@ class Consortium:
         self.recent_wins = np.zeros(rules.commitment.wins_memory_months)
         self.vision = rules.institutionalization.prior_vision * r.prior_infrastructure
         self.data = rules.institutionalization.initial_data
-        # The lead's orientation: systems change or programme delivery (M13, M14; SF3, SF4).
+        # The lead's orientation: systems change or program delivery (M13, M14; SF3, SF4).
         self.systems_lead = bool(rng.random() < r.systems_lead_probability)
         self.now_share = r.systems_now_share if self.systems_lead else g.now_share
 
@@ -88,12 +88,12 @@ class Consortium:
         Nothing is visible in a planning month. The month's wins, with narrated process
         gains, join the partners' memory of wins.
         """
-        self.activity = (programmes.weakest_link(orgs.engaged, orgs.present, rules)
-                         * programmes.operating_capacity(self.coordination, self.convening,
+        self.activity = (programs.weakest_link(orgs.engaged, orgs.present, rules)
+                         * programs.operating_capacity(self.coordination, self.convening,
                                                          rules))
         self.now = 0.0 if self.phase == Phase.PLANNING else self.now_share
         self.local_money = self.state_share * rules.grant.money
-        self.wins, self.process = programmes.wins_and_process(self.activity, self.now,
+        self.wins, self.process = programs.wins_and_process(self.activity, self.now,
                                                               self.local_money, rules)
         memory = self.recent_wins
         memory[self.month % len(memory)] = self.wins + rules.commitment.narrative * self.process

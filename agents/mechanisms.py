@@ -22,7 +22,7 @@ class Mechanism:
     """One mechanism of the domain brief and the rules that implement it."""
 
     id: str
-    title: str
+    title: str  # the brief's heading, verbatim
     rules: tuple[str, ...]  # "agents/trust.pyx:AsymmetricTrust.month"
     odd: tuple[str, ...]  # ODD sections, e.g. "7.9"
     note: str = ""  # what of the mechanism is not represented
@@ -61,7 +61,7 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     _m("M5", "Champions and supportive leadership at every level; the weakest stakeholder group "
        "can block progress",
        ("agents/leadership.pyx:successor_disposition", "agents/commitment.pyx:learn_commitment",
-        "agents/programmes.pyx:weakest_link", "agents/money.pyx:contribution_share"),
+        "agents/programs.pyx:weakest_link", "agents/money.pyx:contribution_share"),
        ("7.5", "7.12", "7.13", "7.2")),
     _m("M6", "Leadership turnover disrupts networks, occasionally helps, and is buffered by "
        "distributed leadership, leadership pipelines and onboarding",
@@ -87,7 +87,7 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     _m("M9", "Technical assistance accelerates development, especially for inexperienced "
        "consortia and small or rural districts; system-level TA was largely missing",
        ("agents/trust.pyx:AsymmetricTrust.set_rates", "agents/institutions.pyx:system_ta",
-        "agents/programmes.pyx:run_programmes", "agents/consortium.py:Consortium.__init__"),
+        "agents/programs.pyx:run_programs", "agents/consortium.py:Consortium.__init__"),
        ("7.9", "7.15", "7.21", "7.6"),
        "TA is a consortium-level switch, not the work of TA-provider agents."),
     _m("M10", "Prior infrastructure and collaboration history lower start-up costs",
@@ -107,7 +107,7 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
         "agents/commitment.pyx:learn_commitment", "agents/consortium.py:Consortium.__init__"),
        ("7.15", "7.16", "7.6", "7.13")),
     _m("M14", "Quick wins vs long-term capacity building: the \"now and then\" tension",
-       ("agents/programmes.pyx:wins_and_process", "agents/institutions.pyx:systems_effort",
+       ("agents/programs.pyx:wins_and_process", "agents/institutions.pyx:systems_effort",
         "agents/consortium.py:Consortium.act", "agents/consortium.py:Consortium.__init__"),
        ("7.12", "7.15")),
     _m("M15", "Narrative and communication make invisible process gains count with stakeholders",

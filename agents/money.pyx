@@ -42,13 +42,13 @@ def positions_planned(Params params, double per_year):
 
 
 def core_cost(Params params, long planned, long n_orgs):
-    """Yearly cost of the planned positions and a full convening programme (million USD)."""
+    """Yearly cost of the planned positions and a full convening program (million USD)."""
     cdef Grant g = params.grant
     return (planned * g.position_cost_kusd + g.convening_cost_kusd * n_orgs) / KUSD_PER_MUSD
 
 
 def grant_convening(Params params, double per_year, long n_orgs):
-    """Share of a full convening programme the grant's convening money pays for (M1, M11)."""
+    """Share of a full convening program the grant's convening money pays for (M1, M11)."""
     cdef Grant g = params.grant
     if not g.convenings:
         return 0.0

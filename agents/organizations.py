@@ -6,8 +6,8 @@ may be a champion (M5; L1, L2). It carries the decisions that happen one organiz
 time: a leader leaves and a successor arrives, a pledge is broken, the lead loses
 coordinators. :class:`Organizations` holds every organization's state as arrays, so the
 rules that act on all of them at once (attending meetings, learning, taking part,
-institutionalizing, running programmes) run in bulk; its verbs call the compiled rules of
-``agents.commitment``, ``agents.institutions`` and ``agents.programmes``.
+institutionalizing, running programs) run in bulk; its verbs call the compiled rules of
+``agents.commitment``, ``agents.institutions`` and ``agents.programs``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import mesa
 import numpy as np
 
-from agents import commitment, institutions, leadership, money, programmes
+from agents import commitment, institutions, leadership, money, programs
 from agents.codes import Sector
 
 SECTOR_NAMES = ("k12", "college", "employer", "intermediary")
@@ -226,7 +226,7 @@ class Organizations:
         self.habit = np.zeros(n)
         self.floor = np.zeros(n)
         self.passages = np.zeros(n, dtype=np.int64)
-        self.programme = np.zeros(n)
+        self.program = np.zeros(n)
         self.contribution = np.zeros(n)
         self.prior_member = np.zeros(n, dtype=bool)
         self.turnover_events = 0
@@ -305,6 +305,6 @@ class Organizations:
         institutions.institutionalize(self, ties, self.meeting, consortium, rules,
                                       rng.random((2, self.n)))
 
-    def run_programmes(self, funding: Any, consortium: Any, rules: Any) -> None:
-        """Local pathway programmes in districts and colleges (SF2)."""
-        programmes.run_programmes(self, funding, consortium, rules)
+    def run_programs(self, funding: Any, consortium: Any, rules: Any) -> None:
+        """Local pathway programs in districts and colleges (SF2)."""
+        programs.run_programs(self, funding, consortium, rules)

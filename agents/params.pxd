@@ -222,9 +222,9 @@ cdef class Institutionalization:
     cdef readonly double prior_vision
     cdef readonly double initial_data
     cdef readonly double passage_commitment
-    cdef readonly double programme_ta_push
-    cdef readonly double programme_money_support
-    cdef readonly double programme_contribution_support
+    cdef readonly double program_ta_push
+    cdef readonly double program_money_support
+    cdef readonly double program_contribution_support
 
 cdef class Employers:
     cdef readonly double step_rate

@@ -254,9 +254,9 @@ cdef class Institutionalization:
         self.prior_vision = section.prior_vision
         self.initial_data = section.initial_data
         self.passage_commitment = section.passage_commitment
-        self.programme_ta_push = section.programme_ta_push
-        self.programme_money_support = section.programme_money_support
-        self.programme_contribution_support = section.programme_contribution_support
+        self.program_ta_push = section.program_ta_push
+        self.program_money_support = section.program_money_support
+        self.program_contribution_support = section.program_contribution_support
 
 
 cdef class Employers:

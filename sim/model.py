@@ -4,7 +4,7 @@ The organizations, their partnerships, the employer ladder, the funding and the 
 and the consortium as a whole are sets in ``agents/`` that own their state and their
 verbs; :meth:`ConsortiumModel.step` calls those verbs in the order of ODD §3. The rules
 the verbs run are in the compiled families of ``agents/`` (trust, ties, leadership,
-commitment, institutions, employers, money, programmes). All randomness comes from
+commitment, institutions, employers, money, programs). All randomness comes from
 ``model.rng``, seeded from one ``numpy.random.SeedSequence``.
 """
 
@@ -103,7 +103,7 @@ class ConsortiumModel(mesa.Model):
         ties.sign_agreements(orgs, rules, rng)
         consortium.grow_vision_and_data(rules)
         ladder.climb(orgs, ties, consortium, rules, rng)                            # 15
-        orgs.run_programmes(funding, consortium, rules)                             # 16
+        orgs.run_programs(funding, consortium, rules)                             # 16
         self.record.write(month, self)                                              # 17
         self.month += 1
 

@@ -1,6 +1,6 @@
 """Named outcomes, per run and monthly (domain brief §4; science_anchors §4.7).
 
-Programme persistence (local pathways carried on inside districts and colleges) and
+Program persistence (local pathways carried on inside districts and colleges) and
 regional-collaboration persistence (the cross-sector network itself) are tracked
 separately, because CCPT shows they diverge (SF2; P1). Each outcome is a module-level
 function of a :class:`RunRecord`, so outcomes pickle and can be listed in ``OUTCOMES``.
@@ -151,13 +151,13 @@ def sustained_4y(rec: RunRecord) -> float:
 
 
 def program_persistence_2y(rec: RunRecord) -> float:
-    """Local pathway programmes in year 2 after the grant relative to grant end (SF2)."""
+    """Local pathway programs in year 2 after the grant relative to grant end (SF2)."""
     s = rec.series["program_level"]
     return _ratio(_year_mean(rec, s, 2), rec.at_grant_end("program_level"))
 
 
 def program_persistence_4y(rec: RunRecord) -> float:
-    """Local pathway programmes in year 4 after the grant relative to grant end."""
+    """Local pathway programs in year 4 after the grant relative to grant end."""
     s = rec.series["program_level"]
     return _ratio(_year_mean(rec, s, 4), rec.at_grant_end("program_level"))
 

@@ -108,7 +108,7 @@ class Region(_Section):
                               unit="0-1", source="assumption",
                               ref="M10 counter-effect; M31 Long Beach identity", ge=0, le=1)
     systems_lead_probability: float = param(0.2, "Chance the lead approaches the grant as "
-                                            "systems change rather than programme delivery.",
+                                            "systems change rather than program delivery.",
                                             unit="probability", source="seed",
                                             ref="M13; SF4 'most consortia did not frame CCPT "
                                             "goals in terms of systems change'", ge=0, le=1)
@@ -186,14 +186,14 @@ class Grant(_Section):
                                   unit="share", source="assumption", ref="M3", ge=0, le=1)
     now_share: float = param(0.7, "Effort on visible quick wins ('now') vs systems building "
                              "('then').", unit="share", source="assumption",
-                             ref="M14; SF4 most consortia programme-oriented", ge=0, le=1)
+                             ref="M14; SF4 most consortia program-oriented", ge=0, le=1)
     linked_wins: bool = param(False, "Quick wins chosen to also build infrastructure "
                               "(Outcomes-Matrix style).", unit="switch", source="seed",
                               ref="M14 (002 Now and Then)")
     position_cost_kusd: float = param(110.0, "Loaded annual cost of one backbone position.",
                                       unit="thousand USD/year", source="assumption",
                                       ref="§2.9 costs not in seeds", ge=20, le=400)
-    convening_cost_kusd: float = param(2.0, "Annual cost of a full convening programme per "
+    convening_cost_kusd: float = param(2.0, "Annual cost of a full convening program per "
                                        "member organization (meetings, travel, facilitation).",
                                        unit="thousand USD/org/year", source="assumption",
                                        ref="§2.9 costs not in seeds; M11", ge=0.1, le=50)
@@ -205,7 +205,7 @@ class Grant(_Section):
                                            source="assumption", ref="§7.5 lever; M21", ge=0,
                                            le=1)
     ta_system_share: float = param(0.2, "Share of TA that is system-level coaching rather than "
-                                   "programme TA.", unit="share", source="seed",
+                                   "program TA.", unit="share", source="seed",
                                    ref="M9: 'few, if any, are doing system-level coaching'",
                                    ge=0, le=1)
     ta_post_grant_years: int = param(0, "Years of state TA continuing after the grant.",
@@ -790,10 +790,10 @@ class Institutionalization(_Section):
     college_competition: float = param(0.15, "Let-down chance on college-college ties from "
                                        "enrollment competition.", unit="probability",
                                        source="seed", ref="M18 'bad blood'", ge=0, le=1)
-    program_growth: float = param(0.06, "Monthly growth of local pathway programmes at full "
+    program_growth: float = param(0.06, "Monthly growth of local pathway programs at full "
                                   "local funding.", unit="1/month", source="seed",
                                   ref="SF2; M14", ge=0, le=1)
-    program_decay: float = param(0.03, "Monthly decay of unsupported local programmes.",
+    program_decay: float = param(0.03, "Monthly decay of unsupported local programs.",
                                  unit="1/month", source="assumption", ref="M13, M21", ge=0,
                                  le=1)
 
@@ -806,14 +806,14 @@ class Institutionalization(_Section):
     passage_commitment: float = param(0.5, "Commitment an organization needs to gain a "
                                       "passage.", unit="0-1", source="assumption",
                                       ref="I1 passages", ge=0, le=1, constant=True)
-    programme_ta_push: float = param(0.3, "Push technical assistance gives local programmes "
+    program_ta_push: float = param(0.3, "Push technical assistance gives local programs "
                                      "while it runs.", unit="0-1", source="seed-direction",
                                      ref="M9", ge=0, le=1, constant=True)
-    programme_money_support: float = param(0.5, "Support a local programme gets per unit of "
+    program_money_support: float = param(0.5, "Support a local program gets per unit of "
                                            "grant money received.", unit="0-1",
                                            source="assumption", ref="SF2; M21", ge=0, le=1,
                                            constant=True)
-    programme_contribution_support: float = param(0.5, "Support a local programme gets while "
+    program_contribution_support: float = param(0.5, "Support a local program gets while "
                                                   "its organization contributes to the "
                                                   "collaborative.", unit="0-1",
                                                   source="assumption", ref="SF2; M22", ge=0,

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from agents import programmes
+from agents import programs
 from sim import _record
 
 MONTHLY_SERIES = (
@@ -43,9 +43,9 @@ class MonthlyRecord:
         rec["state_share"][month] = c.state_share
         rec["phase"][month] = c.phase
         rec["operating_raw"][month] = (float(orgs.commitment.dot(part_w)) / n
-                                       * programmes.operating_capacity(
+                                       * programs.operating_capacity(
                                            c.coordination, c.convening, model.rules))
-        rec["program_level"][month] = float(orgs.programme.dot(orgs.local)) / orgs.n_local
+        rec["program_level"][month] = float(orgs.program.dot(orgs.local)) / orgs.n_local
         rec["taking_part_share"][month] = n_part / n
         rec["active_ties"][month] = n_active
         rec["active_cross_sector_ties"][month] = n_cross

@@ -282,7 +282,7 @@ def randomize_orgs(world: World, rng: np.random.Generator) -> None:
     o.floor[:] = o.passages * ih.passage_floor
     o.habit[:] = np.maximum(unit(rng, n), np.minimum(1.0, o.floor))
     o.contribution[:] = np.where(rng.random(n) < 0.5, rng.random(n) * o.budget, 0.0)
-    o.programme[:] = unit(rng, n) * o.local
+    o.program[:] = unit(rng, n) * o.local
 
 
 def randomize_ties(world: World, rng: np.random.Generator) -> None:
@@ -359,7 +359,7 @@ ORG_FIELDS: dict[str, type] = {
     "champion": bool, "not_employer": bool, "money_motivated": bool, "commitment": float,
     "aspiration": float, "threshold": float, "habit": float, "floor": float,
     "passages": np.int64, "capacity": float, "effective_capacity": float, "relevance": float,
-    "base_cost": float, "money_weight": float, "wins_benefit": float, "programme": float,
+    "base_cost": float, "money_weight": float, "wins_benefit": float, "program": float,
     "contribution": float, "local": float, "budget": float, "load": float,
 }
 """Per-organization arrays of ``Organizations`` that the passes read or write."""

@@ -31,7 +31,7 @@ ALLOWED: list[tuple[str, str, int, str]] = [
     ("agents/commitment.pyx", "3", 2, "size of a scratch buffer of three rows"),
     ("agents/leadership.pyx", "1e-9", 2, "guard against dividing by a zero threshold"),
     ("agents/money.pyx", "1e-9", 2, "guard against dividing by a zero core cost"),
-    ("agents/programmes.pyx", "1e-6", 2, "floor of a sector's engagement, so a sector with "
+    ("agents/programs.pyx", "1e-6", 2, "floor of a sector's engagement, so a sector with "
                                          "none drives the weakest link to ~0, not to 1/0"),
     ("agents/ties.pyx", "0x5555555555555555", 1, "popcount bit mask"),
     ("agents/ties.pyx", "0x3333333333333333", 2, "popcount bit mask"),

@@ -213,20 +213,20 @@ _ENTRIES: tuple[Pattern, ...] = (
             "grant (2-3 years after the cliff). The brief reads \"a select few\" as roughly "
             "5-25% (§5 usage note); the band is that reading, an assumption."),
     Pattern(
-        id="SF2", title="Programme gains occur even where regional collaboration is not sustained",
+        id="SF2", title="Program gains occur even where regional collaboration is not sustained",
         evidence="\"CCPT funds did advance programmatic priorities like developing new pathways "
                  "and increasing student participation... However... building regional "
                  "systems... went largely unrealized\"",
         source=f"{SOURCE_BRIEF} SF2; {SOURCE_000}",
         strength="A", role="calibration", kind="band",
-        a=_base("programme_gain_without_sustainment", label="CCPT baseline"),
+        a=_base("program_gain_without_sustainment", label="CCPT baseline"),
         band=(0.5, 1.0),
         why="Both halves must hold in the same consortium, so each run scores 1 if its local "
-            "programmes grew over the grant and its regional collaboration was not sustained "
+            "programs grew over the grant and its regional collaboration was not sustained "
             "two years on; \"most consortia\" makes the band a majority.",
         robust=True),
     Pattern(
-        id="SF3", title="Systems-oriented consortia sustain more than programme-oriented ones",
+        id="SF3", title="Systems-oriented consortia sustain more than program-oriented ones",
         evidence="\"grantees that approached the CCPT opportunity from a systems-change "
                  "perspective... experienced a greater level of transformation, and that "
                  "transformation supported post-grant sustainability\"",
@@ -235,7 +235,7 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("sustained_2y", "region.systems_lead_probability=1.0",
                 label="systems-oriented lead"),
         b=_base("sustained_2y", "region.systems_lead_probability=0.0",
-                label="programme-oriented lead"),
+                label="program-oriented lead"),
         why="A direction between lead orientations in the same region and seeds, on the share "
             "sustained that the fact names; the 'equal or lower in-grant outputs' clause is not "
             "tested because a one-sided test cannot show equality.",
@@ -633,11 +633,11 @@ _ENTRIES: tuple[Pattern, ...] = (
         b=_base("program_level_grant_end", *COLLEGES_UNSUPPORTIVE,
                 label="colleges unsupportive"),
         why="Only one group changes: colleges without champions and at the highest initiative "
-            "load; the test asks whether the whole region's pathway programmes at grant end "
+            "load; the test asks whether the whole region's pathway programs at grant end "
             "fall with it."),
     # -------------------------------------------------------------------- not represented
     Pattern(
-        id="SF10", title="Losing one key person can collapse a programme",
+        id="SF10", title="Losing one key person can collapse a program",
         evidence="\"When one player leaves, sometimes the whole program fails\"",
         source=f"{SOURCE_BRIEF} SF10; {SOURCE_001}",
         strength="C", role="validation", kind="not_represented",
@@ -695,15 +695,15 @@ _ENTRIES: tuple[Pattern, ...] = (
                "(ODD §10.2)."),
     # ------------------------------------------------------------------ science anchors §5
     Pattern(
-        id="P1", title="Programme and regional persistence diverge",
+        id="P1", title="Program and regional persistence diverge",
         evidence="After CCPT funding, many regional consortia disbanded or stopped staffing "
                  "functions, while many local pathways continued (McLaughlin, Groves & "
                  "Lundy-Wagner 2018)",
         source="science_anchors §5 P1; JFF 2018",
         strength="A", role="validation", kind="pair",
-        a=_base("program_level_vs_peak_2y", label="local programmes"),
+        a=_base("program_level_vs_peak_2y", label="local programs"),
         b=_base("operating_level_2y", label="regional collaboration"),
-        why="A within-run contrast, so every run is its own pair: local programmes against "
+        why="A within-run contrast, so every run is its own pair: local programs against "
             "the regional operating level, both in year 2 after the grant and both relative to "
             "their grant-era peak, so neither is favoured by its yardstick.",
         robust=True),
@@ -715,7 +715,7 @@ _ENTRIES: tuple[Pattern, ...] = (
         strength="C", role="calibration", kind="band",
         a=_base("some_component_sustained_2y", label="CCPT baseline"), band=(0.6, 1.0),
         why="Scheirer's measure as a share: each run scores 1 if at least one component is "
-            "sustained two years on: local programmes at >= 60% of their grant-era peak, at "
+            "sustained two years on: local programs at >= 60% of their grant-era peak, at "
             "least three organizations still collaborating (NORC), or the consortium's "
             "operating level sustained; the 60% is Scheirer's.",
         robust=True),

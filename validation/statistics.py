@@ -90,14 +90,14 @@ def _year_after_mean(v: RunView, values: np.ndarray, k: int) -> float:
 
 
 def program_level_vs_peak_2y(v: RunView) -> float:
-    """Local programmes in year 2 after the grant relative to their grant-era peak."""
+    """Local programs in year 2 after the grant relative to their grant-era peak."""
     s = _series(v, "program_level")
     peak = float(s[:max(v.grant_end, 1)].max())
     return _ratio(_year_after_mean(v, s, 2), peak)
 
 
-def programme_gain_without_sustainment(v: RunView) -> float:
-    """1 if programmes grew over the grant and the consortium was not sustained at 2 years."""
+def program_gain_without_sustainment(v: RunView) -> float:
+    """1 if programs grew over the grant and the consortium was not sustained at 2 years."""
     status = v.outcomes["status_2y"]
     if not math.isfinite(status):
         return math.nan
@@ -228,16 +228,16 @@ def college_attendance_grant(v: RunView) -> float:
 
 
 def program_level_grant_end(v: RunView) -> float:
-    """Mean local programme level of districts and colleges in the last grant month."""
+    """Mean local program level of districts and colleges in the last grant month."""
     return float(_series(v, "program_level")[max(v.grant_end - 1, 0)])
 
 
 def some_component_sustained_2y(v: RunView) -> float:
-    """1 if programmes (>= sustained threshold of peak), NORC collaboration or operation hold."""
-    programmes = program_level_vs_peak_2y(v)
-    if not math.isfinite(programmes):
+    """1 if programs (>= sustained threshold of peak), NORC collaboration or operation hold."""
+    programs = program_level_vs_peak_2y(v)
+    if not math.isfinite(programs):
         return math.nan
-    held = (programmes >= v.record.thresholds.sustained_threshold
+    held = (programs >= v.record.thresholds.sustained_threshold
             or v.outcomes["regional_collaboration_2y"] == 1.0
             or v.outcomes["sustained_2y"] == 1.0)
     return float(held)
@@ -320,7 +320,7 @@ STATISTICS: dict[str, Statistic] = {
     **{f.__name__: Statistic(f, (f.__doc__ or "").strip().splitlines()[0], snaps, probes)
        for f, snaps, probes in (
            (program_level_vs_peak_2y, (), ()),
-           (programme_gain_without_sustainment, (), ()),
+           (program_gain_without_sustainment, (), ()),
            (year1_targets_missed_process_gained, (), ()),
            (new_cross_sector_ties_y2, ("start", "23"), ()),
            (operating_raw_grant_mean, (), ()),

@@ -26,7 +26,7 @@ DPI = 130
 
 SERIES = {
     "operating_level": ("Operating level", "share of grant-era peak"),
-    "program_level": ("Local pathway programmes", "programme level (0-1)"),
+    "program_level": ("Local pathway programs", "program level (0-1)"),
     "active_cross_sector_ties": ("Active cross-sector ties", "ties"),
     "mean_trust": ("Mean trust on ties", "trust (0-1)"),
     "institutionalization": ("Institutionalization", "index (0-1)"),

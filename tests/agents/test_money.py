@@ -195,9 +195,9 @@ def test_the_staff_share_of_the_award_plans_backbone_positions() -> None:
 
 
 @pytest.mark.mechanism("M1", "M11")
-def test_the_grant_pays_for_a_share_of_a_full_convening_programme() -> None:
+def test_the_grant_pays_for_a_share_of_a_full_convening_program() -> None:
     p = rules(grant=dict(convening_share=0.15, convening_cost_kusd=2.0))
-    assert money.grant_convening(p, 5.0, 58) == 1.0  # 750k for a 116k programme
+    assert money.grant_convening(p, 5.0, 58) == 1.0  # 750k for a 116k program
     assert money.grant_convening(p, 0.5, 1000) == pytest.approx(75.0 / 2000.0)
     assert money.grant_convening(rules(grant=dict(convenings=False)), 5.0, 58) == 0.0
 

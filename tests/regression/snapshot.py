@@ -76,7 +76,7 @@ def _digest(x: object) -> str:
 def capture(model: ConsortiumModel) -> dict[str, object]:
     """Every array and scalar of a finished run, by meaning (keys predate the current layout)."""
     orgs, ties, ladder = model.organizations, model.partnerships, model.employers
-    where = {"program": (orgs, "programme"), "stage": (ladder, "rung"), "roi": (ladder, "roi"),
+    where = {"program": (orgs, "program"), "stage": (ladder, "rung"), "roi": (ladder, "roi"),
              "burnout": (ladder, "burnout"), "pledged_stage": (ladder, "pledged_rung"),
              "difficulty": (ladder, "difficulty")}
     arrays: dict[str, object] = {}

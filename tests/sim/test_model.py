@@ -64,7 +64,7 @@ def check_invariants(model: ConsortiumModel) -> None:
         assert (getattr(t, name)[~t.tie] == 0).all(), name
     assert (trust[~t.tie] == 0).all() and (t.age >= 0).all()
     assert not (t.active & ~t.tie).any() and not (t.agreement & ~t.tie).any()
-    for arr in (o.commitment, o.habit, o.programme, lad.roi, lad.burnout):
+    for arr in (o.commitment, o.habit, o.program, lad.roi, lad.burnout):
         assert in_unit(arr)
     assert ((lad.rung >= Rung.NONE) & (lad.rung <= Rung.CHAMPION)).all()
     assert not (o.taking_part & ~o.ever_part).any()
@@ -160,7 +160,7 @@ def test_the_record_counts_match_the_state(seed: int) -> None:
         assert rec["mean_personal_trust"] == pytest.approx(t.personal[t.tie].mean())
         assert rec["mean_trust"] == pytest.approx(t.trust[t.tie].mean())
         assert rec["institutionalization"] == pytest.approx(o.habit[o.ever_part].mean())
-        assert rec["program_level"] == pytest.approx(o.programme[o.local > 0].mean())
+        assert rec["program_level"] == pytest.approx(o.program[o.local > 0].mean())
         assert rec["turnover_events"] == o.turnover_events
         assert rec["phase"] == model.consortium.phase
 

@@ -1,12 +1,12 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""Collaborative activity, visible wins and local pathway programmes (M5, M13-M15; SF2, SF36).
+"""Collaborative activity, visible wins and local pathway programs (M5, M13-M15; SF2, SF36).
 
 The consortium's activity is a weakest link across sectors: the sector least engaged
 holds it back (M5; SF36). Effort splits between visible quick wins ("now") and less
 visible process and systems gains ("then"), which count with stakeholders only as far as
-they are narrated (M14, M15). Local pathway programmes in districts and colleges grow with
+they are narrated (M14, M15). Local pathway programs in districts and colleges grow with
 local money, quick wins and technical assistance, and decay unless habits, money or
-partner contributions support them (SF2), which is why programmes can outlast the
+partner contributions support them (SF2), which is why programs can outlast the
 regional collaboration (P1).
 """
 
@@ -69,16 +69,16 @@ cpdef (double, double) wins_and_process(double activity, double now_share, doubl
 
 # ------------------------------------------------------------------ rules, one organization
 
-cdef inline double programme_step(double programme, double support, double push,
+cdef inline double program_step(double program, double support, double push,
                                   Institutionalization p) noexcept:
-    """Local programmes grow with push and decay unless supported (SF2; M13, M14)."""
-    cdef double out = programme + p.program_growth * push * (1.0 - programme)
-    out = out - p.program_decay * programme * (1.0 - support)
+    """Local programs grow with push and decay unless supported (SF2; M13, M14)."""
+    cdef double out = program + p.program_growth * push * (1.0 - program)
+    out = out - p.program_decay * program * (1.0 - support)
     return clip01(out)
 
 
-def run_programmes(orgs, funding, consortium, Params params):
-    """Local pathway programmes in districts and colleges, one month (SF2; M9, M13, M14, M22).
+def run_programs(orgs, funding, consortium, Params params):
+    """Local pathway programs in districts and colleges, one month (SF2; M9, M13, M14, M22).
 
     Push: grant money reaching the organization, the consortium's quick-win effort and
     technical assistance. Support: habits, grant money and the organization's own
@@ -87,15 +87,15 @@ def run_programmes(orgs, funding, consortium, Params params):
     cdef Institutionalization p = params.institutionalization
     cdef double local_money = consortium.local_money
     cdef double quick_wins = consortium.now * consortium.activity
-    cdef double ta = p.programme_ta_push * consortium.ta_active
+    cdef double ta = p.program_ta_push * consortium.ta_active
     cdef const double[::1] local = orgs.local, receipt = funding.receipt
     cdef const double[::1] habit = orgs.habit, contribution = orgs.contribution
-    cdef double[::1] programme = orgs.programme
+    cdef double[::1] program = orgs.program
     cdef Py_ssize_t i
     cdef double money, push, support
-    for i in range(programme.shape[0]):
+    for i in range(program.shape[0]):
         money = local_money * receipt[i]
         push = fmin_(1.0, money + quick_wins + ta) * local[i]
-        support = fmin_(1.0, habit[i] + p.programme_money_support * money
-                        + p.programme_contribution_support * (contribution[i] > 0))
-        programme[i] = programme_step(programme[i], support, push, p) * local[i]
+        support = fmin_(1.0, habit[i] + p.program_money_support * money
+                        + p.program_contribution_support * (contribution[i] > 0))
+        program[i] = program_step(program[i], support, push, p) * local[i]

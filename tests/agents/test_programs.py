@@ -1,4 +1,4 @@
-"""Collaborative activity, visible wins and local pathway programmes (agents/programmes.pyx,
+"""Collaborative activity, visible wins and local pathway programs (agents/programs.pyx,
 agents/consortium.py; M5, M13-M15; SF2, SF36)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import FamilyContract, World, in_unit, org_state, scenario, small_model
 
-from agents import programmes
+from agents import programs
 from agents.codes import Phase, Sector
 from agents.params import Params
 
@@ -20,18 +20,18 @@ def rules(**sections: dict) -> Params:
 
 # ============================================================================ the contract
 @pytest.mark.mechanism("M5", "M9", "M13", "M14", "M15", "M22")
-class TestActivityAndProgrammesContract(FamilyContract):
-    """The consortium acts (activity, wins, process), then local programmes run."""
+class TestActivityAndProgramsContract(FamilyContract):
+    """The consortium acts (activity, wins, process), then local programs run."""
 
     sections = ("institutionalization", "commitment")
 
     def apply(self, world: World, u: object) -> None:
         world.consortium.act(world.orgs, world.rules)
-        world.orgs.run_programmes(world.funding, world.consortium, world.rules)
+        world.orgs.run_programs(world.funding, world.consortium, world.rules)
 
     def check_bounds(self, world: World) -> None:
         o, c = world.orgs, world.consortium
-        assert in_unit(o.programme) and (o.programme[o.local == 0.0] == 0.0).all()
+        assert in_unit(o.program) and (o.program[o.local == 0.0] == 0.0).all()
         for x in (c.activity, c.wins, c.process):
             assert 0.0 <= x <= 1.0
         narrative = world.rules.commitment.narrative
@@ -40,7 +40,7 @@ class TestActivityAndProgrammesContract(FamilyContract):
 
     def check_invariants(self, before: World, after: World, u: object) -> None:
         c, p = after.consortium, after.rules
-        capacity = programmes.operating_capacity(c.coordination, c.convening, p)
+        capacity = programs.operating_capacity(c.coordination, c.convening, p)
         assert c.activity <= capacity + 1e-12
         assert c.wins + c.process <= c.activity + 1e-12
         if c.phase == Phase.PLANNING:
@@ -60,38 +60,38 @@ def present(*sizes: int) -> list[tuple[int, int]]:
 def test_activity_follows_the_least_engaged_sector() -> None:
     p = rules(commitment=dict(weakest_link_rho=-2.0))
     sizes = present(4, 2, 5)
-    assert programmes.weakest_link(np.array([2.0, 1.0, 2.5, 0.0]), sizes, p) == pytest.approx(0.5)
-    mixed = programmes.weakest_link(np.array([4.0, 1.0, 0.5, 0.0]), sizes, p)
+    assert programs.weakest_link(np.array([2.0, 1.0, 2.5, 0.0]), sizes, p) == pytest.approx(0.5)
+    mixed = programs.weakest_link(np.array([4.0, 1.0, 0.5, 0.0]), sizes, p)
     assert 0.1 < mixed < (1.0 + 0.5 + 0.1) / 3  # below the mean, above the minimum
     # One sector not engaged at all holds everything back.
-    assert programmes.weakest_link(np.array([4.0, 2.0, 0.0, 0.0]), sizes, p) < 1e-5
+    assert programs.weakest_link(np.array([4.0, 2.0, 0.0, 0.0]), sizes, p) < 1e-5
     # More negative exponents lean harder on the weakest sector.
     levels = np.array([4.0, 1.0, 0.5, 0.0])
-    by_rho = [programmes.weakest_link(levels, sizes, rules(commitment=dict(weakest_link_rho=r)))
+    by_rho = [programs.weakest_link(levels, sizes, rules(commitment=dict(weakest_link_rho=r)))
               for r in (-0.1, -1.0, -5.0, -20.0)]
     assert (np.diff(by_rho) < 0).all() and by_rho[-1] == pytest.approx(0.1, rel=0.1)
     # rho = -1: the harmonic mean.
     harmonic = rules(commitment=dict(weakest_link_rho=-1.0))
-    assert programmes.weakest_link(np.array([2.0, 1.0, 0.0, 0.0]), present(4, 4), harmonic) == (
+    assert programs.weakest_link(np.array([2.0, 1.0, 0.0, 0.0]), present(4, 4), harmonic) == (
         pytest.approx(2.0 / (1 / 0.5 + 1 / 0.25)))
 
 
 @pytest.mark.mechanism("M11", "M21")
 def test_operating_capacity_weighs_coordination_against_convening() -> None:
     p = rules(commitment=dict(coordination_weight=0.25))
-    assert programmes.operating_capacity(1.0, 0.0, p) == 0.25
-    assert programmes.operating_capacity(0.0, 1.0, p) == 0.75
-    assert programmes.operating_capacity(0.4, 0.8, p) == pytest.approx(0.7)
+    assert programs.operating_capacity(1.0, 0.0, p) == 0.25
+    assert programs.operating_capacity(0.0, 1.0, p) == 0.75
+    assert programs.operating_capacity(0.4, 0.8, p) == pytest.approx(0.7)
 
 
 @pytest.mark.mechanism("M14")
 def test_effort_splits_into_visible_wins_and_less_visible_process() -> None:
     p = rules(commitment=dict(wins_money_dependence=0.5))
-    assert programmes.wins_and_process(0.8, 0.7, 1.0, p) == pytest.approx((0.56, 0.24))
-    assert programmes.wins_and_process(0.8, 0.7, 0.0, p) == pytest.approx((0.28, 0.24))
-    assert programmes.wins_and_process(0.0, 0.7, 1.0, p) == (0.0, 0.0)
+    assert programs.wins_and_process(0.8, 0.7, 1.0, p) == pytest.approx((0.56, 0.24))
+    assert programs.wins_and_process(0.8, 0.7, 0.0, p) == pytest.approx((0.28, 0.24))
+    assert programs.wins_and_process(0.0, 0.7, 1.0, p) == (0.0, 0.0)
     independent = rules(commitment=dict(wins_money_dependence=0.0))
-    assert programmes.wins_and_process(0.8, 0.7, 0.0, independent) == pytest.approx((0.56, 0.24))
+    assert programs.wins_and_process(0.8, 0.7, 0.0, independent) == pytest.approx((0.56, 0.24))
 
 
 @pytest.mark.mechanism("M5", "M14", "M15")
@@ -112,9 +112,9 @@ def test_the_consortium_acts_and_remembers_its_wins() -> None:
     assert c.recent_wins[7] == pytest.approx(c.wins + narrative * c.process)
 
 
-# ============================================================================ programmes (SF2)
-def programme_world(n: int, programme: object, **orgs: object) -> SimpleNamespace:
-    values = dict(local=1.0, programme=programme)
+# ============================================================================ programs (SF2)
+def program_world(n: int, program: object, **orgs: object) -> SimpleNamespace:
+    values = dict(local=1.0, program=program)
     values.update(orgs)
     o = org_state(n, **values)
     return SimpleNamespace(orgs=o, funding=SimpleNamespace(receipt=np.zeros(n)),
@@ -124,45 +124,45 @@ def programme_world(n: int, programme: object, **orgs: object) -> SimpleNamespac
 
 def run(w: SimpleNamespace, **sections: dict) -> np.ndarray:
     params = rules(institutionalization=dict(program_growth=0.1, program_decay=0.05,
-                                             programme_ta_push=0.3,
-                                             programme_money_support=0.5,
-                                             programme_contribution_support=0.5),
+                                             program_ta_push=0.3,
+                                             program_money_support=0.5,
+                                             program_contribution_support=0.5),
                    **sections)
-    programmes.run_programmes(w.orgs, w.funding, w.consortium, params)
-    return w.orgs.programme
+    programs.run_programs(w.orgs, w.funding, w.consortium, params)
+    return w.orgs.program
 
 
 @pytest.mark.mechanism("M13", "M14")
-def test_programmes_grow_with_push_and_decay_without_support() -> None:
+def test_programs_grow_with_push_and_decay_without_support() -> None:
     rng = np.random.default_rng(0)
     prog = rng.uniform(0.05, 0.95, 200)
-    assert (run(programme_world(200, prog)) < prog).all()  # no push, no support: decays
-    assert run(programme_world(200, prog)) == pytest.approx(prog * 0.95)
-    w = programme_world(200, prog)
+    assert (run(program_world(200, prog)) < prog).all()  # no push, no support: decays
+    assert run(program_world(200, prog)) == pytest.approx(prog * 0.95)
+    w = program_world(200, prog)
     w.consortium.now, w.consortium.activity = 1.0, 1.0  # quick-win effort pushes
     assert run(w) == pytest.approx(prog + 0.1 * (1.0 - prog) - 0.05 * prog)
-    held = programme_world(200, prog, habit=1.0)  # habits hold them up
+    held = program_world(200, prog, habit=1.0)  # habits hold them up
     assert np.array_equal(run(held), prog)
 
 
 @pytest.mark.mechanism("M9", "M22")
-def test_money_assistance_and_contributions_push_or_support_programmes() -> None:
+def test_money_assistance_and_contributions_push_or_support_programs() -> None:
     prog = np.full(4, 0.5)
-    w = programme_world(4, prog)
+    w = program_world(4, prog)
     w.consortium.ta_active = True
     assert run(w) == pytest.approx([0.5 + 0.1 * 0.3 * 0.5 - 0.05 * 0.5] * 4)
-    w = programme_world(4, prog, contribution=[0.0, 0.1, 0.0, 0.1])
+    w = program_world(4, prog, contribution=[0.0, 0.1, 0.0, 0.1])
     out = run(w)
     assert out[1] == out[3] == pytest.approx(0.5 - 0.05 * 0.5 * 0.5) and out[0] < out[1]
-    w = programme_world(4, prog)
+    w = program_world(4, prog)
     w.consortium.local_money = 1.0
     w.funding.receipt[:] = [0.0, 0.2, 0.6, 1.0]
     out = run(w)
     assert out[0] < out[1] < out[2] < out[3]
 
 
-def test_only_districts_and_colleges_run_programmes() -> None:
-    w = programme_world(4, 0.5, local=[1.0, 1.0, 0.0, 0.0])
+def test_only_districts_and_colleges_run_programs() -> None:
+    w = program_world(4, 0.5, local=[1.0, 1.0, 0.0, 0.0])
     w.consortium.now, w.consortium.activity = 1.0, 1.0
     out = run(w)
     assert out[0] > 0.5 and out[1] > 0.5 and out[2] == out[3] == 0.0
