@@ -40,16 +40,16 @@ def weakest_link(engaged, present, Params params):
     taking part; ``present`` lists ``(sector, organizations)`` for the sectors present.
     """
     cdef double rho = params.commitment.weakest_link_rho
-    cdef double total = 0.0, carry = 0.0, level, x, t
+    cdef double total = 0.0, carry = 0.0, level, x, running
     cdef long count = 0
     for k, size in present:
         level = engaged[k] / size
         level = level if level >= 1e-6 else 1e-6  # an absent sector's zero would be infinite
         # Neumaier's compensated sum, as Python's sum() of floats does it (3.12+).
         x = pow(level, rho)
-        t = total + x
-        carry += (total - t) + x if fabs(total) >= fabs(x) else (x - t) + total
-        total = t
+        running = total + x
+        carry += (total - running) + x if fabs(total) >= fabs(x) else (x - running) + total
+        total = running
         count += 1
     if carry and isfinite(carry):
         total += carry

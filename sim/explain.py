@@ -98,10 +98,10 @@ def marked_tests(root: Path = TESTS) -> dict[str, list[tuple[str, int, str]]]:
                 f for f in node.body if isinstance(f, ast.FunctionDef)
                 and f.name.startswith("test")]
             for mid in ids:
-                for t in targets:
-                    if t.name.startswith("test"):
-                        name = t.name if t is node else f"{node.name}.{t.name}"
-                        out.setdefault(mid, []).append((rel, t.lineno, name))
+                for test in targets:
+                    if test.name.startswith("test"):
+                        name = test.name if test is node else f"{node.name}.{test.name}"
+                        out.setdefault(mid, []).append((rel, test.lineno, name))
     return out
 
 

@@ -33,23 +33,23 @@ class GrantSchedule:
     @classmethod
     def build(cls, grant: Grant, months: int) -> GrantSchedule:
         """Lay out the phases of ``grant`` over ``months`` monthly steps."""
-        t = np.arange(months)
+        month = np.arange(months)
         plan_end = grant.planning_months
         state_end = plan_end + MONTHS_PER_YEAR * grant.state_years
         taper_end = state_end + MONTHS_PER_YEAR * grant.taper_years
         grant_end = taper_end + MONTHS_PER_YEAR * grant.partner_years
         phase = np.full(months, Phase.POST, dtype=np.int8)
-        phase[t < grant_end] = Phase.PARTNER
-        phase[t < taper_end] = Phase.TAPER
-        phase[t < state_end] = Phase.STATE
-        phase[t < plan_end] = Phase.PLANNING
+        phase[month < grant_end] = Phase.PARTNER
+        phase[month < taper_end] = Phase.TAPER
+        phase[month < state_end] = Phase.STATE
+        phase[month < plan_end] = Phase.PLANNING
         share = np.zeros(months)
-        share[t < state_end] = 1.0
+        share[month < state_end] = 1.0
         if grant.taper_years:
             # A linear ramp whose steps fall strictly between full funding and none.
-            in_taper = (t >= state_end) & (t < taper_end)
+            in_taper = (month >= state_end) & (month < taper_end)
             steps = MONTHS_PER_YEAR * grant.taper_years + 1
-            share[in_taper] = 1.0 - (t[in_taper] - state_end + 1) / steps
+            share[in_taper] = 1.0 - (month[in_taper] - state_end + 1) / steps
         if grant.award_musd == 0 or not (grant.money or grant.backbone or grant.convenings
                                          or grant.technical_assistance):
             share[:] = 0.0  # no state money reaches anyone: partners decide from month 0

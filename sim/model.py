@@ -130,9 +130,9 @@ class ConsortiumModel(mesa.Model):
 
     def adjacency(self) -> np.ndarray:
         """The current ties as a symmetric 0/1 matrix over organizations."""
-        t = self.partnerships
+        ties = self.partnerships
         adj = np.zeros((self.n, self.n))
-        adj[t.i[t.tie], t.j[t.tie]] = 1.0
+        adj[ties.i[ties.tie], ties.j[ties.tie]] = 1.0
         return adj + adj.T
 
     def grant_phase(self) -> str:
@@ -141,16 +141,17 @@ class ConsortiumModel(mesa.Model):
 
     def observe(self) -> Observation:
         """The state an observer may read after the last step (ODD §4.11)."""
-        orgs, t = self.organizations, self.partnerships
+        orgs, ties = self.organizations, self.partnerships
         return Observation(
             month=self.month, attendance=self.consortium.attendance,
             sector=read_only(orgs.sector), taking_part=read_only(orgs.taking_part),
             attended=read_only(orgs.meeting.attended), commitment=read_only(orgs.commitment),
             leader=read_only(orgs.leader_id), rung=read_only(self.employers.rung),
-            burnout=read_only(self.employers.burnout), pair_i=read_only(t.i),
-            pair_j=read_only(t.j), tie=read_only(t.tie), cross_sector=read_only(t.cross),
-            k12_college=read_only(t.k12_college), formed=read_only(t.formed),
-            agreement=read_only(t.agreement), trust=read_only(self.trust()))
+            burnout=read_only(self.employers.burnout), pair_i=read_only(ties.i),
+            pair_j=read_only(ties.j), tie=read_only(ties.tie),
+            cross_sector=read_only(ties.cross), k12_college=read_only(ties.k12_college),
+            formed=read_only(ties.formed), agreement=read_only(ties.agreement),
+            trust=read_only(self.trust()))
 
     def graph(self) -> nx.Graph:
         """The partnership graph now, as a networkx Graph.
@@ -159,7 +160,7 @@ class ConsortiumModel(mesa.Model):
         whether the tie is active.
         """
         g = nx.Graph()
-        orgs, t = self.organizations, self.partnerships
+        orgs, ties = self.organizations, self.partnerships
         for a in orgs.agents:
             i = a.index
             g.add_node(i, kind=a.kind, sector=SECTOR_NAMES[orgs.sector[i]], x=float(orgs.x[i]),
@@ -168,15 +169,15 @@ class ConsortiumModel(mesa.Model):
                        commitment=float(orgs.commitment[i]))
         trust = self.trust()
         grant_end = self.schedule_.grant_end
-        for k in np.flatnonzero(t.tie):
-            formed = int(t.formed[k])
+        for k in np.flatnonzero(ties.tie):
+            formed = int(ties.formed[k])
             origin = ("pre_existing" if formed == PRE_EXISTING else
                       "grant_formed" if formed < grant_end and self.params.grant.award_musd > 0
                       else "formed_later")
-            g.add_edge(int(t.i[k]), int(t.j[k]), trust=float(trust[k]),
-                       personal_trust=float(t.personal[k]),
-                       institutional_trust=float(t.institutional[k]), age=float(t.age[k]),
-                       origin=origin, cross_sector=bool(t.cross[k]), active=bool(t.active[k]),
-                       agreement=bool(t.agreement[k]))
+            g.add_edge(int(ties.i[k]), int(ties.j[k]), trust=float(trust[k]),
+                       personal_trust=float(ties.personal[k]),
+                       institutional_trust=float(ties.institutional[k]), age=float(ties.age[k]),
+                       origin=origin, cross_sector=bool(ties.cross[k]), active=bool(ties.active[k]),
+                       agreement=bool(ties.agreement[k]))
         return g
 
