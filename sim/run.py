@@ -55,10 +55,10 @@ def run(params: ScenarioParams,
     ss = model.seed_sequence
     wanted = {m for m in snapshot_months if 0 <= m < model.months}
     snapshots: dict[int, nx.Graph] = {}
-    while model.month < model.months:
-        model.step()
-        if model.month - 1 in wanted:
-            snapshots[model.month - 1] = model.graph()
+    for month in sorted(wanted):
+        model.run(until=month + 1)
+        snapshots[month] = model.graph()
+    model.run()
     record = RunRecord.from_model(model)
     return RunResult(replicate=replicate, seed_entropy=int(ss.entropy),
                      spawn_key=tuple(ss.spawn_key), outcomes=compute_outcomes(record),

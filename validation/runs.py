@@ -72,7 +72,7 @@ def stepped_run(params: ScenarioParams,
             obs = model.observe()
             for p in probes.values():
                 p.before(obs)
-        model.step()
+        model.run(until=model.month + 1)
         month = model.month - 1
         if probes:
             obs = model.observe()

@@ -546,3 +546,23 @@ def test_the_exit_pass_gets_uniforms_only_under_the_logit_rule(
         assert all(u is None for u in seen)
     else:
         assert all(u.shape == (model.n,) and ((u >= 0) & (u < 1)).all() for u in seen)
+
+
+def test_batch_runs_step_the_same_months_as_mesas_scheduled_step() -> None:
+    params = load_scenario("workshop_small")
+    scheduled, batch, halves = (ConsortiumModel(params, 21) for _ in range(3))
+    for _ in range(params.months):
+        scheduled.step()
+    batch.run()
+    halves.run(until=37)
+    assert halves.month == 37 and np.isnan(halves.series["operating_raw"][37])
+    halves.run(until=10)  # never backwards
+    assert halves.month == 37
+    halves.run(until=10_000)
+    for other in (batch, halves):
+        assert other.month == params.months
+        for name, values in scheduled.series.items():
+            assert np.array_equal(values, other.series[name], equal_nan=True), name
+        assert other.rng.bit_generator.state == scheduled.rng.bit_generator.state
+    assert scheduled.steps == params.months  # Mesa's clock follows model.step()
+    assert batch.steps == 0
