@@ -1,1 +1,10 @@
-"""Organization agents and their behaviour rules (organization- and tie-level)."""
+"""The model's behaviour: rule families and the sets that own the state they act on.
+
+Each mechanism family is one compiled file, every rule in it written once for one element
+and applied in passes: ``trust``, ``ties``, ``leadership``, ``commitment``,
+``institutions``, ``employers``, ``money``, ``programs``. The sets own the state and the
+verbs that call those rules: ``organizations`` (the Mesa agents and ``Organizations``),
+``partnerships``, ``ladder``, ``funding`` and ``consortium``. ``codes`` names the integer
+codes, ``params`` is the compiled mirror of the scenario schema, and ``mechanisms`` maps
+each mechanism of the evidence to the rules that implement it. Nothing here imports ``sim``.
+"""
