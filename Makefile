@@ -42,7 +42,7 @@ lint: $(STAMP)
 params: $(STAMP)
 	$(PY) tools/gen_params.py
 	$(PY) docs/gen_parameter_table.py
-	$(PY) -m pip install --quiet --no-build-isolation -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]'
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
