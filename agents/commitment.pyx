@@ -12,37 +12,13 @@ aspiration the grant years raised).
 """
 
 cimport numpy as cnp
-from libc.math cimport exp, pow, sqrt
+from libc.math cimport exp, sqrt
 from libc.stdlib cimport calloc, free
 
+from agents.numerics cimport clip, fmax_, fmin_, power
 from agents.params cimport Commitment, Params
 
 import numpy as np
-
-
-# numpy's element-wise semantics, so the rules give the same bits as array formulas would.
-cdef inline double fmax_(double a, double b) noexcept:
-    return a if a >= b else b
-
-
-cdef inline double fmin_(double a, double b) noexcept:
-    return a if a <= b else b
-
-
-cdef inline double clip(double x, double lo, double hi) noexcept:
-    x = x if x > lo else lo
-    return x if x < hi else hi
-
-
-cdef inline double power(double x, double e) noexcept:
-    """``x ** e`` for a scalar ``e``, with numpy's fast paths for 2, 0.5 and -1."""
-    if e == 2.0:
-        return x * x
-    if e == 0.5:
-        return sqrt(x)
-    if e == -1.0:
-        return 1.0 / x
-    return pow(x, e)
 
 
 # ------------------------------------------------------------------ rules, one organization

@@ -15,14 +15,10 @@ cimport numpy as cnp
 from libc.stdlib cimport calloc, free
 
 from agents.codes cimport Rung
+from agents.numerics cimport clip01, fmax_
 from agents.params cimport Employers, Params
 
 import numpy as np
-
-
-cdef inline double clip01(double x) noexcept:
-    x = x if x > 0.0 else 0.0
-    return x if x < 1.0 else 1.0
 
 
 INDUSTRY_SECTORS = ("health", "manufacturing", "ict", "engineering", "agriculture")
@@ -130,7 +126,7 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
     cdef double* best = <double*>calloc(n, sizeof(double))
     for c in range(conv_pairs.shape[0]):
         i = conv_employer[c]
-        best[i] = best[i] if best[i] >= trust[conv_pairs[c]] else trust[conv_pairs[c]]
+        best[i] = fmax_(best[i], trust[conv_pairs[c]])
     for i in range(n):
         taking_part = part[i] and is_employer[i]
         s = rung[i]

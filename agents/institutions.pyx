@@ -14,12 +14,8 @@ without it.
 cimport numpy as cnp
 from libc.stdlib cimport calloc, free
 
+from agents.numerics cimport clip01, fmax_
 from agents.params cimport Institutionalization, Params
-
-
-cdef inline double clip01(double x) noexcept:
-    x = x if x > 0.0 else 0.0
-    return x if x < 1.0 else 1.0
 
 
 # ------------------------------------------------------------------ rules, one organization
@@ -32,7 +28,7 @@ cdef inline double habit_step(double habit, double floor, bint enacted, double e
         out = habit + p.habit_growth * effort * (1.0 - habit)
     else:
         out = habit - p.habit_decay * habit
-    return clip01(out if out >= floor else floor)
+    return clip01(fmax_(out, floor))
 
 
 cdef inline long passage_step(long passages, bint part, double habit, double commitment,

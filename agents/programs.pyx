@@ -13,16 +13,8 @@ regional collaboration (P1).
 cimport numpy as cnp
 from libc.math cimport fabs, isfinite, pow
 
+from agents.numerics cimport clip01, fmin_
 from agents.params cimport Commitment, Institutionalization, Params
-
-
-cdef inline double clip01(double x) noexcept:
-    x = x if x > 0.0 else 0.0
-    return x if x < 1.0 else 1.0
-
-
-cdef inline double fmin_(double a, double b) noexcept:
-    return a if a <= b else b
 
 
 # ------------------------------------------------------------------ consortium-level rules

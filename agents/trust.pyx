@@ -22,12 +22,8 @@ months, turnover and lost coordinators erode.
 
 cimport numpy as cnp
 
+from agents.numerics cimport clip01
 from agents.params cimport Trust
-
-
-cdef inline double clamp(double x) noexcept:
-    """``x`` held in [0, 1]."""
-    return 1.0 if x > 1.0 else (0.0 if x < 0.0 else x)
 
 
 # ------------------------------------------------------------------ rules, one tie at a time
@@ -205,8 +201,8 @@ cdef class AsymmetricTrust(TrustRule):
             inst = institutional[k]
             if tie[k]:
                 inst = institutional_step(inst, new, formality[k], p)
-            personal[k] = clamp(new)
-            institutional[k] = clamp(inst)
+            personal[k] = clip01(new)
+            institutional[k] = clip01(inst)
             trust[k] = combined(personal[k], institutional[k], formality[k], p) if tie[k] else 0.0
 
     cpdef void reset(self, ties, const cnp.int64_t[::1] pairs, double keep):
@@ -272,8 +268,8 @@ cdef class BetaReputationTrust(TrustRule):
                 mean = beta_mean(r, s, p)
                 positive[k] = r
                 negative[k] = s
-                personal[k] = clamp(mean)
-                institutional[k] = clamp(institutional_step(institutional[k], mean,
+                personal[k] = clip01(mean)
+                institutional[k] = clip01(institutional_step(institutional[k], mean,
                                                             formality[k], p))
                 trust[k] = combined(personal[k], institutional[k], formality[k], p)
             else:

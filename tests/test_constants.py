@@ -17,16 +17,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RULE_CODE = sorted((ROOT / "agents").glob("*.pyx")) + sorted((ROOT / "agents").glob("*.py")) + [
+RULE_CODE = sorted(p for pattern in ("*.pyx", "*.pxd", "*.py")
+                   for p in (ROOT / "agents").glob(pattern)) + [
     ROOT / "sim" / "model.py", ROOT / "sim" / "grant.py"]
-GENERATED_OR_TEXT = {"params.pyx", "mechanisms.py"}  # the parameter mirror; the id index
+GENERATED_OR_TEXT = {"params.pyx", "params.pxd", "mechanisms.py"}  # the mirror; the id index
 
 ALLOWED: list[tuple[str, str, int, str]] = [
     # (file, literal, occurrences, why it is not a parameter)
     # numerics, not behaviour
-    ("agents/commitment.pyx", "2.0", 2, "numpy's fast path for x**2 in power(), and the "
-                                        "1 - 2C that picks the learning step's room"),
-    ("agents/commitment.pyx", "0.5", 1, "numpy's fast path for x**0.5 in power()"),
+    ("agents/commitment.pyx", "2.0", 1, "the 1 - 2C that picks the learning step's room"),
+    ("agents/numerics.pxd", "2.0", 1, "numpy's fast path for x**2 in power()"),
+    ("agents/numerics.pxd", "0.5", 1, "numpy's fast path for x**0.5 in power()"),
     ("agents/commitment.pyx", "2", 1, "size of a scratch buffer of two rows"),
     ("agents/commitment.pyx", "3", 2, "size of a scratch buffer of three rows"),
     ("agents/leadership.pyx", "1e-9", 2, "guard against dividing by a zero threshold"),
@@ -42,6 +43,12 @@ ALLOWED: list[tuple[str, str, int, str]] = [
     ("agents/ties.pyx", "56", 1, "popcount shift"),
     ("agents/ties.pyx", "63", 1, "bits per 64-bit word, rounding up"),
     ("agents/ties.pyx", "64", 5, "bits per 64-bit word"),
+    # the values of the named codes themselves
+    ("agents/codes.pxd", "2", 3, "Sector, Rung and Phase code 2"),
+    ("agents/codes.pxd", "3", 3, "Sector, Rung and Phase code 3"),
+    ("agents/codes.pxd", "4", 2, "Rung and Phase code 4"),
+    ("agents/codes.pxd", "5", 1, "Rung code 5"),
+    ("agents/codes.pxd", "6", 1, "Rung code 6"),
     # units and the calendar
     ("agents/codes.pyx", "12", 1, "months per year: the model steps monthly"),
     ("agents/money.pyx", "1000.0", 1, "thousand USD per million USD"),
