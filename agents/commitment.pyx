@@ -65,11 +65,12 @@ cdef inline bint comes(double commitment, double trusted, bint invited,
 cdef void count_partners(const cnp.int64_t[::1] ti, const cnp.int64_t[::1] tj,
                          const cnp.npy_bool[::1] tie, const double[::1] trust,
                          double threshold, const cnp.npy_bool[::1] part,
-                         double* counts) noexcept:
-    """Per organization: tied partners, those taking part, and those trusted too (C4; M4).
+                         const cnp.npy_bool[::1] willing, double* counts) noexcept:
+    """Per organization: tied partners, those taking part, and trusted willing ones (C4; M4).
 
-    ``counts`` holds three rows of ``n``: partners, partners taking part, trusted partners
-    taking part.
+    ``counts`` holds three rows of ``n``: partners, partners taking part, and trusted
+    partners who are ``willing`` (taking part, or committed enough to join), so a
+    coalition of the willing can form again after everyone has left.
     """
     cdef Py_ssize_t k, n = part.shape[0]
     cdef cnp.int64_t a, b
@@ -83,8 +84,8 @@ cdef void count_partners(const cnp.int64_t[::1] ti, const cnp.int64_t[::1] tj,
         counts[n + a] += part[b]
         counts[n + b] += part[a]
         if trust[k] >= threshold:
-            counts[2 * n + a] += part[b]
-            counts[2 * n + b] += part[a]
+            counts[2 * n + a] += willing[b]
+            counts[2 * n + b] += willing[a]
 
 
 # ------------------------------------------------------------------ what organizations bring
@@ -97,6 +98,12 @@ def money_motivated_share(Params params):
     cdef Commitment c = params.commitment
     return min(c.money_motivated_cap,
                c.money_motivated_base + c.money_motivated_per_musd * params.grant.award_musd)
+
+
+def patience(Params params):
+    """Months a partner waits for visible value, shortened by regional urgency (M14, M28)."""
+    o = params.orientation
+    return o.patience_months * (1.0 - o.urgency_impatience * params.region.urgency)
 
 
 def effective_capacity(capacity, load, Params params):
@@ -238,7 +245,7 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
 
     Taking part pays: trusted active ties, more for cross-sector ones, saturating (M1);
     grant money, weighed more by money-motivated partners (M3); the mandate while the grant
-    runs; shared vision (M2); visible wins and narrated process gains, valued by sector and,
+    runs, unless the partner has run out of patience (M14); shared vision (M2); visible wins and narrated process gains, valued by sector and,
     for employers, by perceived return (M14, M15, M16); a champion (M5). It costs the
     organization's cost of taking part, raised by initiative load (M24) and eased by paid
     coordinators or habits (M13, M21), and non-K-12 partners lose from K-12 dominance while
@@ -258,7 +265,7 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
     cdef const double[::1] trust = ties.trust
     cdef const cnp.npy_bool[::1] active = ties.active, cross = ties.cross
     cdef const cnp.npy_bool[::1] part = orgs.taking_part, signatory = orgs.signatory
-    cdef const cnp.npy_bool[::1] champion = orgs.champion
+    cdef const cnp.npy_bool[::1] champion = orgs.champion, impatient = orgs.impatient
     cdef const double[::1] money_weight = orgs.money_weight, benefit = orgs.wins_benefit
     cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost
     cdef const double[::1] roi = ladder.roi
@@ -280,7 +287,7 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
         champ = champion_boost * champion[i]
         relief = p.cost_relief * fmax_(spanners, habit_coordination * habit[i])
         inside = (relational + grant * money_weight[i] * receipt[i]
-                  + mandate * signatory[i] + vision + wins * (benefit[i] + roi[i]) + champ
+                  + mandate * (signatory[i] and not impatient[i]) + vision + wins * (benefit[i] + roi[i]) + champ
                   - base_cost[i] * (1.0 - relief) - dominance[i] * s)
         outside = p.outsider_relational_share * relational + champ
         learn(&commitment[i], &aspiration[i], outside + part[i] * (inside - outside), p)
@@ -292,15 +299,15 @@ def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double
 
     An organization taking part leaves by the run's exit rule, judging the share of its
     partners still taking part (the consortium's share if it has none). One outside joins
-    if committed and invited (signatories while a mandating grant runs) or pulled in by
-    trusted active partners. Nothing changes when nobody takes part and the grant is over.
-    ``u`` holds ``rule.draws`` uniforms per organization.
+    if committed and invited (patient signatories while a mandating grant runs, M14) or
+    pulled in by trusted partners who take part or are willing to (M4), so a coalition can
+    form again after a collapse. ``u`` holds ``rule.draws`` uniforms per organization.
     """
     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
     cdef const cnp.npy_bool[::1] tie = ties.tie
     cdef const double[::1] trust = ties.trust
     cdef const double[::1] commitment = orgs.commitment, threshold = orgs.threshold
-    cdef const cnp.npy_bool[::1] signatory = orgs.signatory
+    cdef const cnp.npy_bool[::1] signatory = orgs.signatory, impatient = orgs.impatient
     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
     cdef bint in_grant = consortium.in_grant
     cdef bint invited = in_grant and params.grant.mandate
@@ -313,30 +320,32 @@ def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double
         raise ValueError("this exit rule needs one uniform per organization")
     for i in range(n):
         n_part += part[i]
-    if not n_part and not in_grant:
-        return
+    willing = np.asarray(part) | (np.asarray(commitment) >= params.commitment.join_commitment)
     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
-    count_partners(ti, tj, tie, trust, params.trust.active_threshold, part, counts)
+    count_partners(ti, tj, tie, trust, params.trust.active_threshold, part, willing, counts)
     overall = <double>n_part / <double>n
     for i in range(n):
         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall
         if part[i]:
             now = not rule.leaves(commitment[i], share, threshold[i], u[i] if draws else 0.0)
         else:
-            now = comes(commitment[i], counts[2 * n + i], signatory[i] and invited,
-                        params.commitment)
+            now = comes(commitment[i], counts[2 * n + i],
+                        signatory[i] and invited and not impatient[i], params.commitment)
         part[i] = now
         ever[i] = ever[i] or now
     free(counts)
 
 
-def trusted_partners(ties, double threshold, const cnp.npy_bool[::1] part):
-    """Tied partners taking part (``part``) whose trust reaches ``threshold``, per organization."""
+def trusted_partners(ties, double threshold, const cnp.npy_bool[::1] part,
+                     const double[::1] commitment, double willing):
+    """Tied partners whose trust reaches ``threshold`` and who take part (``part``) or are
+    committed at least ``willing``, per organization (M4)."""
     cdef Py_ssize_t n = part.shape[0], i
     out = np.zeros(n)
     cdef double[::1] view = out
     cdef double* counts = <double*>calloc(3 * n, sizeof(double))
-    count_partners(ties.i, ties.j, ties.tie, ties.trust, threshold, part, counts)
+    count_partners(ties.i, ties.j, ties.tie, ties.trust, threshold, part,
+                   np.asarray(part) | (np.asarray(commitment) >= willing), counts)
     for i in range(n):
         view[i] = counts[2 * n + i]
     free(counts)

@@ -1,6 +1,7 @@
 """The consortium as a whole: this month's grant signals, its capacity, activity and stocks.
 
-ODD §2.3. The lead's orientation (systems change or program delivery), the month's state
+ODD §2.3. The lead's orientation (between program delivery and systems change, moving with
+TA, process gains, grant money, partners' patience and new leaders), the month's state
 money and phase, operating capacity (coordination and convening), collaborative activity,
 visible wins and process gains, and the shared stocks of vision and data alignment. Its
 verbs call the consortium-level rules of ``agents.money`` (capacity), ``agents.programs``
@@ -14,18 +15,18 @@ from typing import Any
 
 import numpy as np
 
-from agents import institutions, money, programs
+from agents import institutions, leadership, money, programs
 from agents.codes import MONTHS_PER_YEAR, Phase
 
 
 class Consortium:
     """Consortium-level state, read by the passes as this month's signals.
 
-    Construction draws once: the lead's orientation (M13, M14; SF3, SF4).
+    Construction draws once: the disposition of the lead's leader (M13, M14).
     """
 
     def __init__(self, schedule: Any, rules: Any, rng: np.random.Generator):
-        """Start the stocks, fix when TA ends (M9), draw the lead's orientation (M13, M14)."""
+        """Start the stocks, fix when TA ends (M9), draw the lead leader's orientation (M13, M14)."""
         r, g = rules.region, rules.grant
         self.grant_end = schedule.grant_end
         self.money_end = schedule.money_end
@@ -52,13 +53,14 @@ class Consortium:
         self.process = 0.0
         self.effort = 0.0  # effort on systems building
         self.coaching = 0.0  # system-level TA
+        self.impatient = 0.0  # share of organizations out of patience (M14)
         # Stocks.
         self.recent_wins = np.zeros(rules.commitment.wins_memory_months)
         self.vision = rules.institutionalization.prior_vision * r.prior_infrastructure
         self.data = rules.institutionalization.initial_data
-        # The lead's orientation: systems change or program delivery (M13, M14; SF3, SF4).
-        self.systems_lead = bool(rng.random() < r.systems_lead_probability)
-        self.now_share = r.systems_now_share if self.systems_lead else g.now_share
+        # The lead's orientation, 0 program delivery to 1 systems change (M13, M14).
+        self.orientation = programs.leader_orientation(float(rng.standard_normal()), rules)
+        self.now_share = programs.now_share(self.orientation, rules)
 
     def read_schedule(self, month: int) -> None:
         """Read the month's state money and phase, and whether the grant still runs (§2.4)."""
@@ -69,16 +71,18 @@ class Consortium:
 
     def operating_capacity(self, habits: float, backbone: Any, funding: Any,
                            rules: Any) -> None:
-        """Coordination and convening capacity, and whether TA runs (M9, M11, M13, M21).
+        """Coordination and convening capacity, and whether TA runs (M9, M11, M13, M21-M23).
 
-        Backbone staff and habits coordinate; grant money, partner money, a follow-on grant
-        and habits pay for convenings.
+        Backbone staff, habits and partners' staff time coordinate, less while a new grant
+        is pursued; grant money, the covered operations core (partners, anchors, won
+        grants), a follow-on grant and habits pay for convenings.
         """
         self.habits = habits
         self.backbone_share = backbone.share_filled
-        self.coordination = money.coordination(self.backbone_share, habits, rules)
+        self.coordination = money.coordination(self.backbone_share, habits, funding.in_kind,
+                                               funding.pursuing > 0, rules)
         self.convening = money.convening_intensity(self.state_share, funding.from_grant,
-                                                   funding.partner_ratio, funding.follow_on,
+                                                   funding.operations, funding.follow_on,
                                                    habits, rules)
         self.ta_active = self.ta_until > self.month
 
@@ -98,10 +102,28 @@ class Consortium:
         memory = self.recent_wins
         memory[self.month % len(memory)] = self.wins + rules.commitment.narrative * self.process
 
-    def plan_systems_work(self, rules: Any) -> None:
-        """Effort on systems building this month, with system-level coaching (M9, M13, M14)."""
+    def plan_systems_work(self, impatient: float, rules: Any) -> None:
+        """Effort on systems building this month, then the lead's orientation moves (M9, M13, M14).
+
+        System-level coaching and narrated process gains pull the lead towards systems
+        work; grant money and the share of partners out of patience pull it towards visible
+        quick wins. Next month's split of effort follows the orientation.
+        """
         self.coaching = institutions.system_ta(self.ta_active, rules)
         self.effort = institutions.systems_effort(self.now, self.activity, self.coaching, rules)
+        self.impatient = impatient
+        self.orientation = programs.orientation_step(
+            self.orientation, self.coaching, rules.commitment.narrative * self.process,
+            self.state_share, impatient, rules)
+        self.now_share = programs.now_share(self.orientation, rules)
+
+    def new_lead_leader(self, habit: float, z: float, rules: Any) -> None:
+        """A new leader of the lead brings their own orientation, less where practice is
+        sedimented in the lead (M6, M13; I3)."""
+        # The same sedimentation as a successor's pull on commitment (I3).
+        self.orientation = leadership.commitment_after_succession(
+            self.orientation, programs.leader_orientation(z, rules), habit, rules)
+        self.now_share = programs.now_share(self.orientation, rules)
 
     def grow_vision_and_data(self, rules: Any) -> None:
         """Shared vision and data alignment after the month (M2, M20).

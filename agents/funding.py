@@ -1,8 +1,9 @@
 """Funding and the backbone: grant money, what the core costs, who pays, who is hired.
 
-:class:`Funding` holds the grant money each organization receives and the partner money
-that replaces it; :class:`Backbone` holds the coordinator positions the grant budgets.
-Their verbs call the rules of ``agents.money`` (M3, M19, M21-M23, M29; C3, C5).
+:class:`Funding` holds the grant money each organization receives, the partner money, the
+anchors' base budgets and the other grants that can replace it; :class:`Backbone` holds the
+coordinator positions the grant budgets, their hosts and whether a host absorbed one. Their
+verbs call the rules of ``agents.money`` (M3, M10, M19, M21-M23, M29; C3, C5).
 """
 
 from __future__ import annotations
@@ -12,23 +13,42 @@ from typing import Any
 import numpy as np
 
 from agents import money
-from agents.codes import MONTHS_PER_YEAR, Phase
+from agents.codes import MONTHS_PER_YEAR, Phase, Sector
 
 
 class Funding:
-    """Grant money by organization, the core cost, and partners' yearly contributions."""
+    """Grant money by organization, partners' budgets and contributions, other grants.
+
+    Construction fixes, for the run: the yearly award and what the state pays, each
+    organization's receipt of grant money and redirectable budget, and the costs of the
+    core the grant builds and of the operations core that can outlast it.
+    """
 
     def __init__(self, orgs: Any, schedule: Any, rules: Any):
         self.state_share = schedule.state_share
         self.money_end = schedule.money_end
-        self.per_year = money.award_per_year(rules, max(schedule.state_money_months, 1.0))
+        money_months = max(schedule.state_money_months, 1.0)
+        self.per_year = money.award_per_year(rules, money_months)
+        self.state_award = (money.state_award_musd(rules, money_months)
+                            if schedule.state_money_months else 0.0)
         self.receipt = money.receipt(rules, orgs.sector, self.per_year)
         self.dominance = money.dominance(rules, orgs.sector)
         self.from_grant = money.grant_convening(rules, self.per_year, orgs.n)
+        orgs.budget[:] = money.partner_budgets(rules, orgs.sector, money.nominal_per_year(rules))
         self.core_cost = 0.0  # set once the backbone is planned: see Backbone
+        self.operations_cost = money.operations_cost(rules, orgs.n)
         self.partner_funding = 0.0
-        self.partner_ratio = 0.0
+        self.partner_ratio = 0.0  # partner money over the operations core, at most 1
+        self.extra_positions = 0  # positions partner money pays beyond the operations core
+        self.in_kind = 0.0  # mean share of their budgets partners taking part contribute
+        self.anchors = 0.0  # summed commitment of the anchor institutions taking part
+        self.operations = 0.0  # covered share of the operations core
         self.follow_on = 0.0
+        # Other grants (M23): months left pursuing one, and when each won grant ends.
+        self.pursuing = 0
+        self.won_until: list[int] = []
+        self.new_grants = 0  # won grants paying this month
+        self.grants_won = 0
         # Partners first decide in the first month without full state money (M22).
         short = np.flatnonzero(schedule.state_share < 1.0)
         self.first_decision = int(short[0]) if len(short) else len(schedule.state_share)
@@ -43,8 +63,10 @@ class Funding:
         """Each partner decides what share of its budget to contribute this year (M22; C3, C5).
 
         In taper and partner-funded years every signatory pledged a match: each honours it
-        with a logistic chance (one draw per organization), and a broken pledge means no
-        money and a let-down of the lead (M29).
+        with a logistic chance (one draw per organization). An honoured pledge pays at
+        least ``honoured_pledge_share`` of the budget, except for money-motivated partners,
+        who give nothing (M3); a broken pledge means no money and a let-down of the lead
+        (M29).
         """
         c = rules.commitment
         part = orgs.taking_part
@@ -62,15 +84,53 @@ class Funding:
                 orgs.commitment, orgs.leader_id == orgs.pledge_leader, orgs.habit,
                 rules.grant.match_enforced, c)
             honoured = rng.random(orgs.n) < honour
-            broken = part & orgs.signatory & ~honoured
-            share = np.where(broken, 0.0,
-                             np.maximum(share, c.honoured_pledge_share * (honoured & part)))
+            pledged = part & orgs.signatory
+            broken = pledged & ~honoured
+            floor = c.honoured_pledge_share * (pledged & honoured & ~orgs.money_motivated)
+            share = np.where(broken, 0.0, np.maximum(share, floor))
             for i in np.flatnonzero(broken):
                 orgs.agents[i].break_pledge()
-        orgs.contribution[:] = orgs.budget * share * part
+        share = share * part
+        orgs.contribution[:] = orgs.budget * share
+        n_part = int(part.sum())
+        self.in_kind = float(share.sum()) / n_part if n_part else 0.0
         self.partner_funding = float(orgs.contribution.sum())
-        cost = self.core_cost
-        self.partner_ratio = min(1.0, self.partner_funding / cost) if cost else 0.0
+        ops = self.operations_cost
+        self.partner_ratio = min(1.0, self.partner_funding / ops) if ops else 0.0
+        beyond = max(0.0, self.partner_funding - ops)
+        self.extra_positions = int(beyond * money.KUSD_PER_MUSD // rules.grant.position_cost_kusd)
+
+    def seek_grants(self, month: int, taking_part: bool, habits: float, data: float,
+                    consortium: Any, rules: Any, rng: np.random.Generator) -> None:
+        """New grant opportunities: pursued, won or lost, and paid while they run (M23).
+
+        Opportunities arrive at ``opportunity_rate`` a year while anyone takes part; the
+        consortium pursues one at a time for ``pursuit_months`` (a distraction), then wins
+        it with :func:`agents.money.win_chance`. A won grant pays a share of the operations
+        core for ``new_grant_years`` and, bringing its own goals, costs some shared vision.
+        Two draws a month: arrival, then the decision.
+        """
+        s = rules.sustainment
+        u_arrive, u_win = rng.random(2)
+        if self.pursuing:
+            self.pursuing -= 1
+            if not self.pursuing and u_win < money.win_chance(habits, data, rules):
+                self.won_until.append(month + MONTHS_PER_YEAR * s.new_grant_years)
+                self.grants_won += 1
+                consortium.vision *= 1.0 - s.mission_drift
+        elif taking_part and s.pursuit_months and u_arrive < money.opportunity_chance(rules):
+            self.pursuing = s.pursuit_months
+        self.new_grants = sum(end > month for end in self.won_until)
+
+    def cover_operations(self, orgs: Any, rules: Any) -> None:
+        """The covered share of the operations core this month (M10, M22, M23).
+
+        Anchor institutions (county offices) taking part convene from base budgets in
+        proportion to their commitment.
+        """
+        self.anchors = float(orgs.commitment.dot(orgs.anchor & orgs.taking_part))
+        self.operations = money.operations_coverage(self.partner_ratio, self.anchors,
+                                                    self.new_grants, rules)
 
     def follow_on_grant(self, month: int, rules: Any) -> None:
         """The share of the core cost a follow-on grant covers this month (M23)."""
@@ -78,38 +138,87 @@ class Funding:
 
 
 class Backbone:
-    """The coordinator positions the grant budgets: planned, funded and filled (M21).
+    """The coordinator positions the grant budgets: planned, funded, filled, absorbed (M21).
 
-    The lead hosts them, so its ties carry the trust they build and lose (M7).
+    Each position has a host organization (:func:`agents.money.position_hosts`): the lead
+    hosts the directors and conveners, districts the coaches and WBL coordinators. A host
+    can absorb its position into its own budget; an absorbed position lasts while its
+    host takes part. The trust a position carries sits on its host's ties (M7).
     """
 
-    def __init__(self, host: Any, funding: Any, n_orgs: int, rules: Any):
-        self.host = host
+    def __init__(self, orgs: Any, funding: Funding, rules: Any):
+        self.orgs = orgs
         self.money_end = funding.money_end
         self.planned = money.positions_planned(rules, funding.per_year)
+        districts = np.flatnonzero(orgs.sector == Sector.K12)
+        self.host = money.position_hosts(rules, self.planned, orgs.lead, districts)
+        self.per_host = np.bincount(self.host, minlength=orgs.n)
+        self.is_filled = np.zeros(self.planned, dtype=bool)
+        self.absorbed = np.zeros(self.planned, dtype=bool)
         self.funded = 0
         self.filled = 0
-        funding.core_cost = money.core_cost(rules, self.planned, n_orgs)
+        funding.core_cost = money.core_cost(rules, self.planned, orgs.n)
 
     @property
     def share_filled(self) -> float:
         """Positions filled as a share of those planned (0 without any planned)."""
         return self.filled / self.planned if self.planned else 0.0
 
+    @property
+    def n_absorbed(self) -> int:
+        """Positions their hosts pay for."""
+        return int(self.absorbed.sum())
+
+    def absorbing(self) -> np.ndarray:
+        """Per organization, whether it pays for an absorbed position."""
+        out = np.zeros(self.orgs.n, dtype=bool)
+        out[self.host[self.absorbed]] = True
+        return out
+
+    def absorb(self, rules: Any, rng: np.random.Generator) -> None:
+        """Hosts decide whether to absorb their filled, grant-funded positions (M21; SF21).
+
+        At each yearly decision, one draw per filled position not yet absorbed whose host
+        takes part.
+        """
+        orgs = self.orgs
+        for k in np.flatnonzero(self.is_filled & ~self.absorbed):
+            h = self.host[k]
+            if not orgs.taking_part[h]:
+                continue
+            chance = money.absorb_chance(float(orgs.commitment[h]), float(orgs.habit[h]),
+                                         bool(orgs.champion[h]), rules)
+            self.absorbed[k] = rng.random() < chance
+
     def staff(self, month: int, state_share: float, funding: Funding, rules: Any,
               rng: np.random.Generator) -> None:
         """Fund positions, lose the unfunded, fill vacancies with a hiring lag (M7, M21; SF22).
 
-        One draw per vacancy.
+        An absorbed position lapses when its host stops taking part. Positions not paid
+        for go, the last-planned first, each host's ties losing the trust its positions
+        carried; vacancies are filled in plan order, one draw per vacancy.
         """
         if not self.planned:
             return
-        share = money.funded_share(state_share, funding.partner_ratio, funding.follow_on, rules)
-        self.funded = int(round(self.planned * share))
-        if self.filled > self.funded:
-            self.host.lose_coordinators(self.filled - self.funded, self.planned)
-            self.filled = self.funded
-        vacant = self.funded - self.filled
-        if vacant > 0:
+        orgs = self.orgs
+        lapsed = self.absorbed & ~orgs.taking_part[self.host]
+        self.absorbed &= ~lapsed
+        self.funded = money.positions_funded(self.planned, state_share, funding.follow_on,
+                                             funding.operations, funding.extra_positions,
+                                             self.n_absorbed, rules)
+        # Positions the grant or partners pay, in plan order, after the absorbed ones.
+        open_ = np.flatnonzero(~self.absorbed)
+        paid = open_[:max(0, self.funded - self.n_absorbed)]
+        keep = np.zeros(self.planned, dtype=bool)
+        keep[paid] = True
+        keep |= self.absorbed
+        lost = self.is_filled & ~keep
+        if lost.any():
+            for h, count in zip(*np.unique(self.host[lost], return_counts=True), strict=True):
+                orgs.agents[h].lose_coordinators(int(count), int(self.per_host[h]))
+            self.is_filled &= ~lost
+        vacant = np.flatnonzero(keep & ~self.is_filled)
+        if len(vacant):
             chance = money.hiring_chance(month, state_share, self.money_end, rules)
-            self.filled += int((rng.random(vacant) < chance).sum())
+            self.is_filled[vacant] = rng.random(len(vacant)) < chance
+        self.filled = int(self.is_filled.sum())

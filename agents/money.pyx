@@ -1,20 +1,26 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Money and positions: where grant money goes, what the backbone costs, who pays after.
 
-The award is spread over the months of state money and split by spending share (SF23):
+The award is either a total spread over the months of state money or a yearly amount held
+fixed, as ``grant.award_convention`` says, and is split by spending share (SF23):
 equipment and sub-grants mostly to K-12, staff money to the intermediaries that host the
 backbone (§2.5; M3, M19). Grant money opens doors while it flows (M3) but lets K-12
 dominate (M19). Backbone positions are budgeted from the award, hard to fill as the grant
-runs out and lost at the cliff unless partners, the state or a follow-on grant pay for them
-(M21, M23; SF21, SF22). Once state money falls short, partners decide each year what to
-contribute, from perceived value, habits, champions and identity, crowded out by the state
-money they got used to (M22; C3), and pledged matches are honoured or broken (C5; M29).
+runs out and lost at the cliff unless their hosts absorb them, partners, the state or another
+grant pay for them (M21, M23; SF21, SF22). Once state money falls short, partners decide
+each year what share of a budget sized relative to the award to contribute, from perceived
+value, habits, champions and identity, crowded out by the state money they got used to
+(M22; C3), and pledged matches are honoured or broken (C5; M29). Their money pays for
+operations first (a convening program and a coordinator), then for further positions;
+anchor institutions convene from base budgets, and partners give staff time in kind (M10,
+M21, M22). New grant opportunities arrive, are won by institutionalized consortia with
+aligned data, and distract while pursued (M23).
 """
 
-from libc.math cimport sqrt
+from libc.math cimport exp, sqrt
 
 from agents.codes import Sector
-from agents.params cimport Commitment, Grant, Params
+from agents.params cimport Commitment, Grant, Params, Sustainment
 
 import numpy as np
 
@@ -26,11 +32,72 @@ KUSD_PER_MUSD = 1000.0  # unit conversion: thousand USD per million USD
 # ------------------------------------------------------------------ the award and its split
 
 def award_per_year(Params params, double money_months):
-    """The award spread over the full-share-equivalent months of state money, per year."""
+    """State money per full year of state funding (million USD/year).
+
+    Under ``fixed_total`` the award is spread over the full-share-equivalent months of
+    state money; under ``fixed_annual`` each such year pays ``award_musd /
+    reference_state_years``, so a longer grant or a taper costs the state more.
+    """
     cdef Grant g = params.grant
     if not g.award_musd:
         return 0.0
+    if g.award_convention == "fixed_annual":
+        return g.award_musd / g.reference_state_years
     return g.award_musd * MONTHS_PER_YEAR / money_months
+
+
+def nominal_per_year(Params params):
+    """The award per year it was sized for, ``award_musd / reference_state_years``, whatever
+    the convention or phasing; zero without a grant that sends money or mandates a consortium
+    (million USD/year). It measures the consortium's scale (§2.2)."""
+    cdef Grant g = params.grant
+    if not (g.award_musd and (g.money or g.mandate)):
+        return 0.0
+    return g.award_musd / g.reference_state_years
+
+
+def state_award_musd(Params params, double money_months):
+    """What the state pays in award money over the grant (million USD)."""
+    return award_per_year(params, money_months) * money_months / MONTHS_PER_YEAR
+
+
+def partner_budgets(Params params, sector, double per_year):
+    """Per organization, the most it could redirect to the collaborative in a year (M22).
+
+    Together partners could redirect ``partner_capacity_ratio`` times ``per_year``, the
+    nominal yearly award (:func:`nominal_per_year`), shared by the relative size of each
+    organization's budget (``sustainment.size_*``): the state sized awards to consortia, so
+    partners' means are stated relative to the award, not in fixed dollars.
+    """
+    cdef Sustainment s = params.sustainment
+    size = np.array([s.size_district, s.size_college, s.size_employer,
+                     s.size_intermediary])[sector]
+    total = size.sum()
+    if not total:
+        return np.zeros(len(sector))
+    return s.partner_capacity_ratio * per_year * size / total
+
+
+def position_hosts(Params params, long planned, long lead, districts):
+    """Which organization hosts each backbone position (M21; §2.5).
+
+    The lead hosts the first ``lead_position_share`` of them (directors, conveners, with
+    the operations coordinators among them); districts host the rest in turn (K-12
+    coaches, WBL coordinators), or the lead if there are none.
+    """
+    cdef long at_lead = int(round(params.sustainment.lead_position_share * planned))
+    hosts = np.full(planned, lead, dtype=np.int64)
+    if len(districts):
+        rest = planned - at_lead
+        hosts[at_lead:] = np.resize(np.asarray(districts, dtype=np.int64), rest)
+    return hosts
+
+
+def operations_cost(Params params, long n_orgs):
+    """Yearly cost of the post-grant operations core: coordinators and convenings (M22)."""
+    cdef Grant g = params.grant
+    return (params.sustainment.operations_positions * g.position_cost_kusd
+            + g.convening_cost_kusd * n_orgs) / KUSD_PER_MUSD
 
 
 def positions_planned(Params params, double per_year):
@@ -126,12 +193,60 @@ cpdef double follow_on_share(long month, double core, Params params):
     return share if share < 1.0 else 1.0
 
 
-cpdef double funded_share(double state_share, double partner_ratio, double follow_on,
-                          Params params):
-    """Share of the planned positions someone pays for this month (M21, M22, M23)."""
-    cdef double share = (state_share + partner_ratio + params.grant.retained_backbone_share
-                         + follow_on)
-    return share if share < 1.0 else 1.0
+cpdef long positions_funded(long planned, double state_share, double follow_on,
+                           double operations, long extra, long absorbed, Params params):
+    """Positions someone pays for this month, at most those planned (M21, M22, M23).
+
+    The state (with any share it retains after the grant) and a follow-on grant pay shares
+    of the planned positions; whoever covers the ``operations`` share of the operations
+    core pays that share of its coordinators; partner money beyond the operations core pays
+    ``extra`` positions; hosts pay the ``absorbed`` ones.
+    """
+    cdef double shares = state_share + params.grant.retained_backbone_share + follow_on
+    shares = shares if shares < 1.0 else 1.0
+    cdef long funded = (<long>round(planned * shares)
+                        + <long>round(params.sustainment.operations_positions * operations)
+                        + extra + absorbed)
+    return funded if funded < planned else planned
+
+
+cpdef double absorb_chance(double commitment, double habit, bint champion, Params params):
+    """Chance a host absorbs a grant-funded position into its own budget this year (M21, M13).
+
+    Logistic in the host's commitment, its institutionalization and a champion: "Some K-12
+    districts have protected key CCPT positions by including them in CTE budgets" (LCAP).
+    """
+    cdef Sustainment s = params.sustainment
+    cdef double z = (s.absorb_intercept + s.absorb_commitment * commitment
+                     + s.absorb_habit * habit + s.absorb_champion * champion)
+    return 1.0 / (1.0 + exp(-z))
+
+
+cpdef double operations_coverage(double partner_ratio, double anchors, double new_grants,
+                                 Params params):
+    """Share of the operations core covered this month, at most 1 (M10, M22, M23).
+
+    Partner money, anchor institutions' base budgets (``anchors``: the summed commitment of
+    the anchors taking part) and won grants (``new_grants`` running) add up.
+    """
+    cdef Sustainment s = params.sustainment
+    cdef double c = (partner_ratio + s.anchor_base_share * anchors
+                     + s.new_grant_share * new_grants)
+    return c if c < 1.0 else 1.0
+
+
+cpdef double opportunity_chance(Params params):
+    """Monthly chance a new grant opportunity arrives: Poisson at ``opportunity_rate`` (M23)."""
+    return 1.0 - exp(-params.sustainment.opportunity_rate / MONTHS_PER_YEAR)
+
+
+cpdef double win_chance(double habits, double data, Params params):
+    """Chance a pursued grant opportunity is won (M23; SF32).
+
+    Consortia that "have laid the groundwork for coordinating partners and resources" are
+    better placed: the chance grows with habits and data alignment.
+    """
+    return params.sustainment.win_max * 0.5 * (habits + data)
 
 
 cpdef double hiring_chance(long month, double state_share, long money_end, Params params):
@@ -155,16 +270,28 @@ cpdef double lost_positions_keep(long lost, long planned, Params params):
     return 1.0 - params.trust.backbone_trust_share * lost / planned
 
 
-cpdef double coordination(double backbone_share, double habits, Params params):
-    """Coordination capacity: backbone staff plus habits, at most 1 (M21, M13)."""
-    cdef double c = backbone_share + params.institutionalization.habit_coordination * habits
-    return c if c < 1.0 else 1.0
+cpdef double coordination(double backbone_share, double habits, double in_kind,
+                          bint pursuing, Params params):
+    """Coordination capacity, 0-1 (M13, M21, M22, M23).
+
+    Backbone staff, habits and staff time partners give in kind (``in_kind``: the mean
+    share of their budgets partners contribute) coordinate; pursuing a new grant takes
+    some of it away.
+    """
+    cdef Sustainment s = params.sustainment
+    cdef double c = (backbone_share + params.institutionalization.habit_coordination * habits
+                     + s.in_kind_time * in_kind - s.pursuit_cost * pursuing)
+    return 0.0 if c < 0.0 else (c if c < 1.0 else 1.0)
 
 
-cpdef double convening_intensity(double state_share, double from_grant, double partner_ratio,
+cpdef double convening_intensity(double state_share, double from_grant, double operations,
                                  double follow_on, double habits, Params params):
-    """Convening intensity: paid convenings plus habits, at most 1 (M1, M11, M13, M22, M23)."""
-    cdef double c = (state_share * from_grant + partner_ratio + follow_on
+    """Convening intensity: paid convenings plus habits, at most 1 (M1, M11, M13, M22, M23).
+
+    ``operations`` is the covered share of the operations core (partners, anchors, won
+    grants).
+    """
+    cdef double c = (state_share * from_grant + operations + follow_on
                      + params.institutionalization.habit_coordination * habits)
     return c if c < 1.0 else 1.0
 
@@ -183,7 +310,8 @@ def contribution_share(value, habit, champion, double vision, load, money_motiva
     """Share of its budget a partner puts into the collaborative this year (M22; C3).
 
     Rises with perceived value, institutionalization (M13), a champion (M5) and shared
-    identity (M31); falls with competing initiatives (M24). Money-motivated partners give nothing (M3).
+    identity (M31); falls with competing initiatives (M24). Money-motivated partners give
+    nothing (M3).
     ``used_to`` is the state money a partner is used to (0-1): it crowds the partner's own
     money out, or in for negative ``crowding`` (de Wit & Bekkers 2017).
     """

@@ -84,10 +84,6 @@ class Organization(mesa.Agent):
         """Competing-initiative load (M24)."""
         return self._by_sector(self.model.rules.commitment, "initiative_load_{}")
 
-    def budget_musd(self) -> float:
-        """Largest yearly contribution this organization can make (M22)."""
-        return self._by_sector(self.model.rules.commitment, "budget_{}_musd")
-
     def wins_benefit(self) -> float:
         """How much this organization values the consortium's visible wins (M14)."""
         return self._by_sector(self.model.rules.commitment, "wins_benefit_{}")
@@ -100,7 +96,8 @@ class Organization(mesa.Agent):
         for what onboarding and distributed leadership hand over; institutional trust stays
         (T4). The successor is a champion or not, with a fresh disposition, so a change can
         also help (SF8). Commitment moves towards the successor's disposition, less so where
-        the practice is institutionalized (I3). Two draws: champion, then disposition.
+        the practice is institutionalized (I3). Two draws: champion, then disposition; a new
+        leader of the lead brings an orientation of their own (M13, M14): a third draw.
         """
         m, orgs, i = self.model, self.organizations, self.index
         rules = m.rules
@@ -114,6 +111,9 @@ class Organization(mesa.Agent):
             current, disposition, float(orgs.habit[i]), rules)
         orgs.leader_id[i] += 1
         orgs.turnover_events += 1
+        if self.is_lead:
+            m.consortium.new_lead_leader(float(orgs.habit[i]), float(m.rng.standard_normal()),
+                                         rules)
 
     def break_pledge(self) -> None:
         """A pledged match is not paid: the lead, unless it is this organization, is let down.
@@ -204,10 +204,13 @@ class Organizations:
         self.lead = kinds.index(r.lead)
         # The lead convenes from the corridor's centre.
         self.x[self.lead], self.y[self.lead] = r.length_km / 2, r.width_km / 2
-        per = [(a.turnover_hazard(), a.initiative_load(), a.budget_musd(),
-                a.champion_probability(), a.wins_benefit()) for a in self.agents]
-        self.turnover, self.load, self.budget, champion_p, self.wins_benefit = (
+        per = [(a.turnover_hazard(), a.initiative_load(), a.champion_probability(),
+                a.wins_benefit()) for a in self.agents]
+        self.turnover, self.load, champion_p, self.wins_benefit = (
             np.array(col) for col in zip(*per, strict=True))
+        self.budget = np.zeros(n)  # redirectable yearly budget, set by Funding (M22)
+        # Anchor institutions convene from base budgets (M10; §1.3 county offices).
+        self.anchor = np.array([k == "county_office" for k in kinds])
         self.champion = rng.random(n) < champion_p
         self.commitment = np.clip(c.initial_mean + c.initial_spread * rng.standard_normal(n)
                                   + rules.leadership.champion_disposition * self.champion,
@@ -228,6 +231,8 @@ class Organizations:
         self.passages = np.zeros(n, dtype=np.int64)
         self.program = np.zeros(n)
         self.contribution = np.zeros(n)
+        self.waiting = np.zeros(n)  # months waiting for visible value (M14)
+        self.impatient = np.zeros(n, dtype=bool)
         self.prior_member = np.zeros(n, dtype=bool)
         self.turnover_events = 0
         # Constants of the run derived from the state above.
@@ -287,6 +292,25 @@ class Organizations:
         attending = commitment.attend(self, meeting, convening, rules, rng.random(self.n))
         n_part = int(self.taking_part.sum())
         return attending / n_part if n_part else 0.0
+
+    def wait_for_value(self, ladder: Any, consortium: Any, rules: Any) -> None:
+        """Partners count the months they wait for visible value; past patience, they tire (M14).
+
+        A partner waits while the wins and narrated process gains it remembers, weighed by
+        how much it values them (employers: by perceived return), stay below
+        ``orientation.patience_threshold``; value resets the count. Urgency shortens
+        patience (M28). Impatient partners no longer answer the mandate's invitation.
+        """
+        o = rules.orientation
+        seen = consortium.recent_wins.mean() * (self.wins_benefit + ladder.roi)
+        self.waiting = np.where(seen < o.patience_threshold, self.waiting + 1.0, 0.0)
+        patience = commitment.patience(rules)
+        self.impatient = self.waiting > patience
+
+    def impatient_share(self) -> float:
+        """Share of the organizations taking part that are out of patience (M14)."""
+        n_part = int(self.taking_part.sum())
+        return float((self.impatient & self.taking_part).sum()) / n_part if n_part else 0.0
 
     def learn_commitment(self, ladder: Any, ties: Any, consortium: Any, funding: Any,
                          rules: Any) -> None:

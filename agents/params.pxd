@@ -21,7 +21,7 @@ cdef class Region:
     cdef readonly double prior_trust
     cdef readonly double prior_infrastructure
     cdef readonly double insularity
-    cdef readonly double systems_lead_probability
+    cdef readonly double orientation_mean
     cdef readonly double systems_now_share
     cdef readonly double urgency
     cdef readonly double prior_trust_spread
@@ -31,6 +31,8 @@ cdef class Region:
 
 cdef class Grant:
     cdef readonly double award_musd
+    cdef readonly str award_convention
+    cdef readonly long reference_state_years
     cdef readonly long planning_months
     cdef readonly long state_years
     cdef readonly long taper_years
@@ -173,10 +175,6 @@ cdef class Commitment:
     cdef readonly double pledge_same_leader
     cdef readonly double pledge_institutionalization
     cdef readonly double enforcement_bonus
-    cdef readonly double budget_district_musd
-    cdef readonly double budget_college_musd
-    cdef readonly double budget_employer_musd
-    cdef readonly double budget_intermediary_musd
     cdef readonly double capacity_min
     cdef readonly double capacity_max
     cdef readonly double initial_aspiration
@@ -258,9 +256,47 @@ cdef class Employers:
     cdef readonly double transactional_ask_size
     cdef readonly double exit_commitment_keep
 
+cdef class Orientation:
+    cdef readonly double rate
+    cdef readonly double ta_pull
+    cdef readonly double process_pull
+    cdef readonly double conditioning
+    cdef readonly double impatience_push
+    cdef readonly double spread
+    cdef readonly double patience_months
+    cdef readonly double patience_threshold
+    cdef readonly double urgency_impatience
+
+cdef class Sustainment:
+    cdef readonly double partner_capacity_ratio
+    cdef readonly double size_district
+    cdef readonly double size_college
+    cdef readonly double size_employer
+    cdef readonly double size_intermediary
+    cdef readonly double lead_position_share
+    cdef readonly long operations_positions
+    cdef readonly double absorb_intercept
+    cdef readonly double absorb_commitment
+    cdef readonly double absorb_habit
+    cdef readonly double absorb_champion
+    cdef readonly double anchor_base_share
+    cdef readonly double in_kind_time
+    cdef readonly double opportunity_rate
+    cdef readonly double win_max
+    cdef readonly long pursuit_months
+    cdef readonly double pursuit_cost
+    cdef readonly double new_grant_share
+    cdef readonly long new_grant_years
+    cdef readonly double mission_drift
+
 cdef class Outcomes:
+    cdef readonly double convening_min
+    cdef readonly double ties_retained_min
+    cdef readonly double contributors_min
+    cdef readonly double institutionalization_min
     cdef readonly double sustained_threshold
     cdef readonly double dissolved_threshold
+    cdef readonly double systems_threshold
     cdef readonly long collaboration_min_orgs
     cdef readonly long horizon_years
 
@@ -274,4 +310,6 @@ cdef class Params:
     cdef readonly Commitment commitment
     cdef readonly Institutionalization institutionalization
     cdef readonly Employers employers
+    cdef readonly Orientation orientation
+    cdef readonly Sustainment sustainment
     cdef readonly Outcomes outcomes

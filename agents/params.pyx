@@ -29,7 +29,7 @@ cdef class Region:
         self.prior_trust = section.prior_trust
         self.prior_infrastructure = section.prior_infrastructure
         self.insularity = section.insularity
-        self.systems_lead_probability = section.systems_lead_probability
+        self.orientation_mean = section.orientation_mean
         self.systems_now_share = section.systems_now_share
         self.urgency = section.urgency
         self.prior_trust_spread = section.prior_trust_spread
@@ -43,6 +43,8 @@ cdef class Grant:
 
     def __init__(self, section):
         self.award_musd = section.award_musd
+        self.award_convention = section.award_convention
+        self.reference_state_years = section.reference_state_years
         self.planning_months = section.planning_months
         self.state_years = section.state_years
         self.taper_years = section.taper_years
@@ -201,10 +203,6 @@ cdef class Commitment:
         self.pledge_same_leader = section.pledge_same_leader
         self.pledge_institutionalization = section.pledge_institutionalization
         self.enforcement_bonus = section.enforcement_bonus
-        self.budget_district_musd = section.budget_district_musd
-        self.budget_college_musd = section.budget_college_musd
-        self.budget_employer_musd = section.budget_employer_musd
-        self.budget_intermediary_musd = section.budget_intermediary_musd
         self.capacity_min = section.capacity_min
         self.capacity_max = section.capacity_max
         self.initial_aspiration = section.initial_aspiration
@@ -295,12 +293,58 @@ cdef class Employers:
         self.exit_commitment_keep = section.exit_commitment_keep
 
 
+cdef class Orientation:
+    """``[orientation]``: The lead's orientation, systems change or program delivery, and partners' patience."""
+
+    def __init__(self, section):
+        self.rate = section.rate
+        self.ta_pull = section.ta_pull
+        self.process_pull = section.process_pull
+        self.conditioning = section.conditioning
+        self.impatience_push = section.impatience_push
+        self.spread = section.spread
+        self.patience_months = section.patience_months
+        self.patience_threshold = section.patience_threshold
+        self.urgency_impatience = section.urgency_impatience
+
+
+cdef class Sustainment:
+    """``[sustainment]``: What partners can pay and how work continues after state money (M10, M21-M23)."""
+
+    def __init__(self, section):
+        self.partner_capacity_ratio = section.partner_capacity_ratio
+        self.size_district = section.size_district
+        self.size_college = section.size_college
+        self.size_employer = section.size_employer
+        self.size_intermediary = section.size_intermediary
+        self.lead_position_share = section.lead_position_share
+        self.operations_positions = section.operations_positions
+        self.absorb_intercept = section.absorb_intercept
+        self.absorb_commitment = section.absorb_commitment
+        self.absorb_habit = section.absorb_habit
+        self.absorb_champion = section.absorb_champion
+        self.anchor_base_share = section.anchor_base_share
+        self.in_kind_time = section.in_kind_time
+        self.opportunity_rate = section.opportunity_rate
+        self.win_max = section.win_max
+        self.pursuit_months = section.pursuit_months
+        self.pursuit_cost = section.pursuit_cost
+        self.new_grant_share = section.new_grant_share
+        self.new_grant_years = section.new_grant_years
+        self.mission_drift = section.mission_drift
+
+
 cdef class Outcomes:
     """``[outcomes]``: Outcome classification (domain brief §4.2; science_anchors §4.7)."""
 
     def __init__(self, section):
+        self.convening_min = section.convening_min
+        self.ties_retained_min = section.ties_retained_min
+        self.contributors_min = section.contributors_min
+        self.institutionalization_min = section.institutionalization_min
         self.sustained_threshold = section.sustained_threshold
         self.dissolved_threshold = section.dissolved_threshold
+        self.systems_threshold = section.systems_threshold
         self.collaboration_min_orgs = section.collaboration_min_orgs
         self.horizon_years = section.horizon_years
 
@@ -317,4 +361,6 @@ cdef class Params:
         self.commitment = Commitment(scenario.commitment)
         self.institutionalization = Institutionalization(scenario.institutionalization)
         self.employers = Employers(scenario.employers)
+        self.orientation = Orientation(scenario.orientation)
+        self.sustainment = Sustainment(scenario.sustainment)
         self.outcomes = Outcomes(scenario.outcomes)

@@ -89,9 +89,11 @@ class Partnerships:
         # Pre-existing ties carry the habits of prior infrastructure into their members.
         orgs.habit[orgs.prior_member] = r.prior_infrastructure
 
-    def trusted_partners(self, threshold: float, part: np.ndarray) -> np.ndarray:
-        """Per organization, tied partners in ``part`` whose trust reaches ``threshold``."""
-        return commitment.trusted_partners(self, threshold, part)
+    def trusted_partners(self, threshold: float, part: np.ndarray, commitment_: np.ndarray,
+                         willing: float) -> np.ndarray:
+        """Per organization, tied partners whose trust reaches ``threshold`` and who are in
+        ``part`` or committed at least ``willing`` (M4)."""
+        return commitment.trusted_partners(self, threshold, part, commitment_, willing)
 
     # --- the tie month (ODD §3, sub-steps 8-10) ------------------------------------------
     def work_together(self, meeting: Any, consortium: Any, rules: Any,

@@ -14,7 +14,7 @@ cimport numpy as cnp
 from libc.math cimport fabs, isfinite, pow
 
 from agents.numerics cimport clip01, fmin_
-from agents.params cimport Commitment, Institutionalization, Params
+from agents.params cimport Commitment, Institutionalization, Orientation, Params
 
 
 # ------------------------------------------------------------------ consortium-level rules
@@ -57,6 +57,41 @@ cpdef (double, double) wins_and_process(double activity, double now_share, doubl
     """
     cdef double m = params.commitment.wins_money_dependence
     return (now_share * activity * ((1.0 - m) + m * local_money), (1.0 - now_share) * activity)
+
+
+# ------------------------------------------------------------------ the lead's orientation
+
+cpdef double leader_orientation(double z, Params params):
+    """A lead leader's orientation, 0 program delivery to 1 systems change (M13, M14; L2).
+
+    Drawn around ``region.orientation_mean`` with spread ``orientation.spread`` (``z`` a
+    standard normal draw), clipped to 0-1.
+    """
+    return clip01(params.region.orientation_mean + params.orientation.spread * z)
+
+
+cpdef double now_share(double orientation, Params params):
+    """Share of effort on visible quick wins: the grant's for a program-oriented lead, the
+    systems share for a systems-oriented one, in between otherwise (M14)."""
+    cdef double program = params.grant.now_share
+    return program + orientation * (params.region.systems_now_share - program)
+
+
+cpdef double orientation_step(double orientation, double coaching, double narrated,
+                              double state_share, double impatient, Params params):
+    """The lead's orientation after a month of pulls (M9, M13, M14, M15).
+
+    System-level coaching and narrated process gains pull it towards systems work, in
+    proportion to the room left; flowing grant money ("organizations are often used to
+    receiving grants that cause them to pursue relatively tangible outcomes") and the share
+    of partners out of patience pull it back towards quick wins:
+    ``o + rate*((ta_pull*coaching + process_pull*narrated)*(1 - o)
+    - (conditioning*state_share + impatience_push*impatient)*o)``.
+    """
+    cdef Orientation o = params.orientation
+    cdef double up = o.ta_pull * coaching + o.process_pull * narrated
+    cdef double down = o.conditioning * state_share + o.impatience_push * impatient
+    return clip01(orientation + o.rate * (up * (1.0 - orientation) - down * orientation))
 
 
 # ------------------------------------------------------------------ rules, one organization

@@ -38,7 +38,7 @@ description = "Benchmark: {runs} runs of ccpt_baseline over two factors."
 base = "ccpt_baseline"
 replicates = {replicates}
 seed = 7
-outcomes = ["sustained_2y", "operating_level_2y", "operating_level_4y",
+outcomes = ["sustained_2y", "function_level_2y", "function_level_4y",
             "regional_collaboration_4y"]
 timeseries = "none"
 

@@ -60,7 +60,7 @@ class ConsortiumModel(mesa.Model):
         self.partnerships = Partnerships(orgs, rules, self.trust_rule, self.rng)
         self.employers.find_conveners(orgs, self.partnerships)
         self.funding = Funding(orgs, self.schedule_, rules)
-        self.backbone = Backbone(orgs.agents[orgs.lead], self.funding, orgs.n, rules)
+        self.backbone = Backbone(orgs, self.funding, rules)
         self.consortium = Consortium(self.schedule_, rules, self.rng)
         self._join_at_start()
         self.record = MonthlyRecord(self.months, orgs.n, self.partnerships.m)
@@ -69,7 +69,8 @@ class ConsortiumModel(mesa.Model):
         """Signatories take part from the start, as do those with enough trusted ties (M4)."""
         orgs, c = self.organizations, self.rules.commitment
         trusted = self.partnerships.trusted_partners(self.rules.trust.active_threshold,
-                                                     np.ones(orgs.n, dtype=bool))
+                                                     np.ones(orgs.n, dtype=bool),
+                                                     orgs.commitment, c.join_commitment)
         orgs.taking_part[:] = orgs.signatory | ((trusted >= c.join_min_partners)
                                                 & (orgs.commitment >= c.join_commitment))
         orgs.ever_part[:] = orgs.taking_part
@@ -87,7 +88,11 @@ class ConsortiumModel(mesa.Model):
         consortium.read_schedule(month)                                             # 1
         if funding.decides_in(month):                                               # 2
             funding.partners_decide(month, consortium.phase, orgs, consortium, rules, rng)
+            backbone.absorb(rules, rng)
         funding.follow_on_grant(month, rules)                                       # 3
+        funding.seek_grants(month, orgs.taking_part.any(), consortium.habits,
+                            consortium.data, consortium, rules, rng)
+        funding.cover_operations(orgs, rules)
         backbone.staff(month, consortium.state_share, funding, rules, rng)          # 4
         orgs.turn_over_leaders(rng)                                                 # 5
         consortium.operating_capacity(orgs.mean_habit_of_participants(), backbone,  # 6
@@ -96,14 +101,15 @@ class ConsortiumModel(mesa.Model):
         ties.work_together(orgs.meeting, consortium, rules, rng)                    # 8-9
         ties.form_and_dissolve(month, rules)                                        # 10
         consortium.act(orgs, rules)                                                 # 11
-        orgs.learn_commitment(ladder, ties, consortium, funding, rules)             # 12
+        orgs.wait_for_value(ladder, consortium, rules)                              # 12
+        orgs.learn_commitment(ladder, ties, consortium, funding, rules)
         orgs.take_part(ties, consortium, self.exit_rule, rules, rng)                # 13
-        consortium.plan_systems_work(rules)                                         # 14
+        consortium.plan_systems_work(orgs.impatient_share(), rules)                 # 14
         orgs.institutionalize(ties, consortium, rules, rng)
         ties.sign_agreements(orgs, rules, rng)
         consortium.grow_vision_and_data(rules)
         ladder.climb(orgs, ties, consortium, rules, rng)                            # 15
-        orgs.run_programs(funding, consortium, rules)                             # 16
+        orgs.run_programs(funding, consortium, rules)                               # 16
         self.record.write(month, self)                                              # 17
         self.month += 1
 

@@ -67,13 +67,31 @@ class RunRecord:
         """A series' value in the last month of the grant."""
         return float(self.series[name][max(self.grant_end - 1, 0)])
 
-    def operating_level(self) -> np.ndarray:
-        """Operating level relative to the peak during the grant (1 = full, 0 = none)."""
-        raw = self.series["operating_raw"]
-        peak = np.maximum.accumulate(raw)
-        if self.grant_end > 0:
-            peak[self.grant_end:] = peak[self.grant_end - 1]
-        return np.divide(raw, peak, out=np.zeros_like(raw), where=peak > 0)
+    def components(self) -> dict[str, np.ndarray]:
+        """The four functions of a collaborative, monthly, each as a share of its threshold.
+
+        Convenings held, active cross-sector ties kept (relative to the grant's last month),
+        partners paying (money or an absorbed position) and institutionalization, each
+        divided by its threshold in ``outcomes`` and capped at 1 (domain brief §4.2).
+        """
+        th, s = self.thresholds, self.series
+        ties_end = self.at_grant_end("active_cross_sector_ties")
+        kept = (s["active_cross_sector_ties"] / ties_end if ties_end > 0
+                else np.zeros(self.months))
+        raw = {"convening": s["convening_intensity"] / th.convening_min,
+               "ties": kept / th.ties_retained_min,
+               "contributors": s["contributors_share"] / th.contributors_min,
+               "institutionalization": s["institutionalization"] / th.institutionalization_min}
+        return {k: np.minimum(1.0, v) for k, v in raw.items()}
+
+    def function_level(self) -> np.ndarray:
+        """Monthly function level: the mean of the four capped components (0-1; §4.2).
+
+        It reads what the collaborative does, not how many staff it has; 1 means every
+        component meets its threshold.
+        """
+        parts = self.components()
+        return sum(parts.values()) / len(parts)
 
 
 def _year_mean(rec: RunRecord, series: np.ndarray, k: int) -> float:
@@ -88,13 +106,37 @@ def _ratio(now: float, then: float) -> float:
 
 
 def _status(rec: RunRecord, k: int) -> float:
-    level = _year_mean(rec, rec.operating_level(), k)
-    if np.isnan(level):
+    """2 sustained, 1 scaled back, 0 dissolved in year ``k`` after the grant (§4.2 D13).
+
+    Each component is averaged over the year first, so a consortium is sustained when, on
+    the year's average, every function meets its threshold (at the default
+    ``sustained_threshold`` of 1).
+    """
+    span = rec.year_after(k)
+    if span is None:
         return float("nan")
+    parts = rec.components()
+    level = float(np.mean([min(1.0, float(v[span].mean())) for v in parts.values()]))
     th = rec.thresholds
-    if level >= th.sustained_threshold:
+    if level >= th.sustained_threshold - 1e-12:
         return 2.0
     return 0.0 if level <= th.dissolved_threshold else 1.0
+
+
+def status_by_year(rec: RunRecord, years: int | None = None) -> np.ndarray:
+    """Status (2/1/0, NaN past the horizon) in each year 1..``years`` after the grant."""
+    years = years or rec.thresholds.horizon_years
+    return np.array([_status(rec, k) for k in range(1, years + 1)])
+
+
+def _years_to(rec: RunRecord, below: float) -> float:
+    """First year after the grant whose status is below ``below``; NaN if never (censored)."""
+    for k, status in enumerate(status_by_year(rec), start=1):
+        if np.isnan(status):
+            return float("nan")
+        if status < below:
+            return float(k)
+    return float("nan")
 
 
 def _collaborating(rec: RunRecord, k: int) -> float:
@@ -106,14 +148,47 @@ def _collaborating(rec: RunRecord, k: int) -> float:
 
 
 # --- outcome functions -------------------------------------------------------------------
-def operating_level_2y(rec: RunRecord) -> float:
-    """Mean operating level relative to the grant-era peak in year 2 after the grant."""
-    return _year_mean(rec, rec.operating_level(), 2)
+def function_level_2y(rec: RunRecord) -> float:
+    """Mean function level (§4.2 composite) in year 2 after the grant."""
+    return _year_mean(rec, rec.function_level(), 2)
 
 
-def operating_level_4y(rec: RunRecord) -> float:
-    """Mean operating level relative to the grant-era peak in year 4 after the grant."""
-    return _year_mean(rec, rec.operating_level(), 4)
+def function_level_4y(rec: RunRecord) -> float:
+    """Mean function level (§4.2 composite) in year 4 after the grant."""
+    return _year_mean(rec, rec.function_level(), 4)
+
+
+def years_to_scaled_back(rec: RunRecord) -> float:
+    """First year after the grant in which the consortium is no longer sustained (NaN: not
+    within the horizon)."""
+    return _years_to(rec, 2.0)
+
+
+def years_to_dissolved(rec: RunRecord) -> float:
+    """First year after the grant in which the consortium is dissolved (NaN: not within the
+    horizon)."""
+    return _years_to(rec, 1.0)
+
+
+def contributors_share_2y(rec: RunRecord) -> float:
+    """Share of education and intermediary partners paying something, year 2 after (D2, D8)."""
+    return _year_mean(rec, rec.series["contributors_share"], 2)
+
+
+def orientation_grant_end(rec: RunRecord) -> float:
+    """The lead's orientation (0 program delivery, 1 systems change) at grant end (M13)."""
+    return rec.at_grant_end("orientation")
+
+
+def systems_led(rec: RunRecord) -> float:
+    """1 if the lead's orientation at grant end reaches ``outcomes.systems_threshold`` (SF4)."""
+    return float(rec.at_grant_end("orientation") >= rec.thresholds.systems_threshold)
+
+
+def new_grants_won(rec: RunRecord) -> float:
+    """Grants won by the end of the horizon (M23; D10)."""
+    s = rec.series["new_grants"]
+    return float(np.sum(np.diff(s, prepend=0.0) > 0))
 
 
 def status_2y(rec: RunRecord) -> float:
@@ -231,7 +306,8 @@ def mean_trust_grant_end(rec: RunRecord) -> float:
 
 OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
     f.__name__: f for f in (
-        operating_level_2y, operating_level_4y, status_2y, status_4y, sustained_2y,
+        function_level_2y, function_level_4y, years_to_scaled_back, years_to_dissolved,
+        contributors_share_2y, orientation_grant_end, systems_led, new_grants_won, status_2y, status_4y, sustained_2y,
         scaled_back_2y, dissolved_2y, sustained_4y, program_persistence_2y,
         program_persistence_4y, regional_collaboration_2y, regional_collaboration_4y,
         active_cross_sector_ties_grant_end, active_cross_sector_ties_retained_2y,
@@ -248,10 +324,10 @@ def compute_outcomes(rec: RunRecord, names: list[str] | None = None) -> dict[str
 
 
 def monthly_table(rec: RunRecord) -> dict[str, np.ndarray | list[str]]:
-    """Monthly time series as plain columns, with the operating level and phase names."""
+    """Monthly time series as plain columns, with the function level and phase names."""
     cols: dict[str, np.ndarray | list[str]] = {"month": np.arange(rec.months)}
     cols["grant_phase"] = [PHASES[int(c)] for c in rec.series["phase"]]
-    cols["operating_level"] = rec.operating_level()
+    cols["function_level"] = rec.function_level()
     for name, values in rec.series.items():
         if name != "phase":
             cols[name] = values

@@ -107,14 +107,16 @@ class Region(_Section):
     insularity: float = param(0.3, "How much dense prior clusters resist integrating newcomers.",
                               unit="0-1", source="assumption",
                               ref="M10 counter-effect; M31 Long Beach identity", ge=0, le=1)
-    systems_lead_probability: float = param(0.2, "Chance the lead approaches the grant as "
-                                            "systems change rather than program delivery.",
-                                            unit="probability", source="seed",
-                                            ref="M13; SF4 'most consortia did not frame CCPT "
-                                            "goals in terms of systems change'", ge=0, le=1)
-    systems_now_share: float = param(0.35, "'Now' effort share of a systems-oriented lead "
-                                     "(replaces grant.now_share).", unit="share",
-                                     source="assumption", ref="M14; SF3", ge=0, le=1)
+    orientation_mean: float = param(0.3, "Mean systems orientation of the lead's leader at the "
+                                    "start, before grant money, TA and partners act on it "
+                                    "(0 = program delivery, 1 = systems change).", unit="0-1",
+                                    source="assumption",
+                                    ref="M13, M14; §8.2 no seed gives a share of systems-led "
+                                    "leads", ge=0, le=1)
+    systems_now_share: float = param(0.35, "'Now' effort share of a fully systems-oriented "
+                                     "lead; a program-oriented lead uses grant.now_share, and "
+                                     "the lead's orientation interpolates between the two.",
+                                     unit="share", source="assumption", ref="M14", ge=0, le=1)
     urgency: float = param(0.4, "Regional economic and workforce urgency.", unit="0-1",
                            source="assumption", ref="M28; SF15", ge=0, le=1)
 
@@ -148,6 +150,18 @@ class Grant(_Section):
 
     award_musd: float = param(15.0, "Total state award.", unit="million USD", source="seed",
                               ref="§2.2: up to $15M / $6M / $600K", ge=0, le=100)
+    award_convention: Literal["fixed_total", "fixed_annual"] = param(
+        "fixed_total", "How the award is held fixed across designs: the total award is spread "
+        "over the months of state money (fixed_total), or each full year of state money pays "
+        "award_musd / reference_state_years (fixed_annual), so a longer grant costs more.",
+        unit="category", source="assumption",
+        ref="§2.2 awards are stated as totals; the convention is a design choice (§7.5)")
+    reference_state_years: int = param(3, "Years of state money the award was sized for; sets "
+                                       "the yearly award under fixed_annual and the nominal "
+                                       "yearly award partners' budgets are sized by.",
+                                       unit="years",
+                                       source="seed", ref="§2.3: state money years 1-3", ge=1,
+                                       le=10)
     planning_months: int = param(0, "Funded planning period before implementation begins.",
                                  unit="months", source="seed",
                                  ref="§2.8, M1: 'It sometimes takes a whole year'", ge=0, le=24)
@@ -629,19 +643,6 @@ class Commitment(_Section):
                                                source="literature", ref="C5", ge=0, le=10)
     enforcement_bonus: float = param(1.5, "Logit bonus when the match is enforced.",
                                      unit="logit", source="assumption", ref="M29", ge=0, le=5)
-    budget_district_musd: float = param(0.12, "Largest yearly contribution a district can make.",
-                                        unit="million USD/year", source="assumption",
-                                        ref="M22; §2.9", ge=0, le=10)
-    budget_college_musd: float = param(0.08, "Largest yearly contribution a college can make.",
-                                       unit="million USD/year", source="assumption",
-                                       ref="M22; §2.9", ge=0, le=10)
-    budget_employer_musd: float = param(0.01, "Largest yearly contribution an employer makes.",
-                                        unit="million USD/year", source="assumption",
-                                        ref="M22; §2.9", ge=0, le=10)
-    budget_intermediary_musd: float = param(0.03, "Largest yearly contribution an intermediary "
-                                            "makes.", unit="million USD/year",
-                                            source="assumption", ref="M22; §2.9", ge=0, le=10)
-
     # Declared constants (ODD §10.3).
     capacity_min: float = param(0.6, "Least capacity an organization has for consortium work "
                                 "(drawn uniformly up to capacity_max).", unit="0-1",
@@ -921,15 +922,167 @@ class Employers(_Section):
         return self
 
 
+class Orientation(_Section):
+    """The lead's orientation, systems change or program delivery, and partners' patience.
+
+    The orientation is a state of the lead, not a trait drawn once: system-level TA and
+    process gains pull it towards systems work, grant money and impatient partners pull it
+    towards visible quick wins, and a new leader brings a disposition of their own (M9,
+    M13, M14, M6).
+    """
+
+    rate: float = param(0.05, "Monthly rate at which the lead's orientation follows the pulls "
+                        "on it.", unit="1/month", source="assumption",
+                        ref="M13, M14; §8.2 no seed gives a speed", ge=0, le=1)
+    ta_pull: float = param(1.0, "Pull of system-level coaching towards systems work.",
+                           unit="1/coaching", source="seed-direction",
+                           ref="M9 'few, if any, are doing system-level coaching'", ge=0, le=5)
+    process_pull: float = param(1.0, "Pull of narrated process gains towards systems work.",
+                                unit="1/process gain", source="seed-direction",
+                                ref="M14 'the earliest gains often relate to process'; M15",
+                                ge=0, le=20)
+    conditioning: float = param(0.3, "Push of flowing grant money towards tangible short-term "
+                                "outputs.", unit="1/state share", source="seed-direction",
+                                ref="M14 'organizations are often used to receiving grants "
+                                "that cause them to pursue relatively tangible outcomes'",
+                                ge=0, le=5)
+    impatience_push: float = param(1.0, "Push of impatient partners towards visible quick wins.",
+                                   unit="1/share impatient", source="seed-direction",
+                                   ref="M14 'we first tried taking short-term wins out of the "
+                                   "equation entirely... little faith'", ge=0, le=5)
+    spread: float = param(0.2, "Spread of a new lead leader's orientation around "
+                          "region.orientation_mean.", unit="0-1", source="assumption",
+                          ref="M6 leadership change; L2", ge=0, le=1)
+    patience_months: float = param(12.0, "Months a partner waits for visible value before it "
+                                   "stops giving the consortium the benefit of the doubt.",
+                                   unit="months", source="assumption",
+                                   ref="M14 'can not wait until then'; §8.2", ge=1, le=60)
+    patience_threshold: float = param(0.15, "Remembered wins and narrated process gains below "
+                                      "which a partner is waiting.", unit="wins/month",
+                                      source="assumption", ref="M14, M15", ge=0, le=1)
+    urgency_impatience: float = param(0.5, "How much regional urgency shortens patience.",
+                                      unit="share", source="seed-direction",
+                                      ref="M28 'Partners press for urgent decisions, actions, "
+                                      "or impact'", ge=0, le=1)
+
+
+class Sustainment(_Section):
+    """What partners can pay and how work continues after state money (M10, M21-M23).
+
+    Partners' money is sized relative to the award, because the award was sized to the
+    consortium; positions have hosts that may absorb them; partner money pays for
+    operations first; anchor institutions convene from base budgets; partners give staff
+    time in kind; new grants arrive, can be won, and distract while pursued.
+    """
+
+    partner_capacity_ratio: float = param(0.15, "Money all partners together could redirect to "
+                                          "the collaborative each year, relative to the "
+                                          "nominal yearly award (award_musd / "
+                                          "reference_state_years).",
+                                          unit="ratio to yearly award",
+                                          source="assumption",
+                                          ref="M22; §2.9 no seed gives a contribution", ge=0,
+                                          le=5)
+    size_district: float = param(1.0, "Relative size of a K-12 organization's redirectable "
+                                 "budget.", unit="ratio", source="seed-direction",
+                                 ref="M22 'school districts each made considerable, ongoing "
+                                 "financial commitments'", ge=0, le=10)
+    size_college: float = param(0.67, "Relative size of a college's redirectable budget.",
+                                unit="ratio", source="assumption", ref="M18, M22", ge=0, le=10)
+    size_employer: float = param(0.08, "Relative size of an employer's redirectable budget.",
+                                 unit="ratio", source="assumption", ref="M16, M22", ge=0, le=10)
+    size_intermediary: float = param(0.25, "Relative size of an intermediary's redirectable "
+                                     "budget.", unit="ratio", source="assumption",
+                                     ref="M8, M22", ge=0, le=10)
+    lead_position_share: float = param(0.3, "Share of backbone positions the lead hosts "
+                                       "(directors, conveners); districts host the rest "
+                                       "(coaches, WBL coordinators).", unit="share",
+                                       source="seed-direction",
+                                       ref="§2.5 'K-12 coaches, WBL coordinators, roundtable "
+                                       "conveners'", ge=0, le=1)
+    operations_positions: int = param(1, "Coordinator positions the post-grant operations core "
+                                      "keeps, paid first from partner money.", unit="positions",
+                                      source="assumption",
+                                      ref="M22 'Collaborative operations are also funded by "
+                                      "direct investments'", ge=0, le=10)
+    absorb_intercept: float = param(-4.0, "Logit intercept of a host absorbing a position "
+                                    "into its own budget at a yearly decision.", unit="logit",
+                                    source="assumption", ref="M21; §8.2", ge=-10, le=5)
+    absorb_commitment: float = param(2.0, "Logit weight of the host's commitment on absorbing.",
+                                     unit="logit", source="seed-direction",
+                                     ref="M21 'leaders are scrambling to keep these positions'",
+                                     ge=0, le=10)
+    absorb_habit: float = param(3.0, "Logit weight of the host's institutionalization on "
+                                "absorbing.", unit="logit", source="seed-direction",
+                                ref="M21 'Some K-12 districts have protected key CCPT positions "
+                                "... LCAP'; M13", ge=0, le=10)
+    absorb_champion: float = param(1.0, "Logit bonus for a champion leading the host.",
+                                   unit="logit", source="assumption", ref="M5, M21", ge=0, le=5)
+    anchor_base_share: float = param(0.15, "Share of the operations core an anchor institution "
+                                     "(county office) taking part covers from its base budget, "
+                                     "per unit of its commitment.", unit="share",
+                                     source="seed-direction",
+                                     ref="§1.3 COEs: 'We are conveners'; Tulare-Kings "
+                                     "Collaborative 'convened by the Tulare County Office of "
+                                     "Education'", ge=0, le=1)
+    in_kind_time: float = param(0.5, "Coordination that partners' existing staff give in kind, "
+                                "per unit of the mean share of their budgets they contribute.",
+                                unit="coordination/share", source="seed-direction",
+                                ref="M21 'pool expertise, resources, and the time of existing "
+                                "staff'; M22 'financial and in-kind contributions'", ge=0,
+                                le=5)
+    opportunity_rate: float = param(0.5, "New grant opportunities a year open to the "
+                                    "consortium.", unit="1/year", source="assumption",
+                                    ref="M23; §2.6 other funding streams", ge=0, le=12)
+    win_max: float = param(0.6, "Chance of winning an opportunity at full institutionalization "
+                           "and data alignment.", unit="probability", source="seed-direction",
+                           ref="M23 'in a better position to compete for other grant "
+                           "funding'", ge=0, le=1)
+    pursuit_months: int = param(3, "Months spent pursuing an opportunity.", unit="months",
+                                source="assumption", ref="M23", ge=0, le=24)
+    pursuit_cost: float = param(0.15, "Coordination lost while pursuing an opportunity.",
+                                unit="coordination", source="seed-direction",
+                                ref="M23 'distracted by chasing new dollars'", ge=0, le=1)
+    new_grant_share: float = param(0.5, "Share of the operations core a won grant pays for.",
+                                   unit="share", source="assumption",
+                                   ref="M23 'at a smaller scale'", ge=0, le=1)
+    new_grant_years: int = param(3, "Years a won grant pays.", unit="years",
+                                 source="assumption", ref="M23; §2.6", ge=1, le=10)
+    mission_drift: float = param(0.1, "Share of shared vision lost when a new grant with its "
+                                 "own goals is won.", unit="share", source="seed-direction",
+                                 ref="M23 'chasing new dollars instead of sustaining attention "
+                                 "on long-term goals'", ge=0, le=1)
+
+
 class Outcomes(_Section):
     """Outcome classification (domain brief §4.2; science_anchors §4.7)."""
 
-    sustained_threshold: float = param(0.6, "Operating level (vs peak) at or above which a "
-                                       "consortium is sustained.", unit="share of peak",
-                                       source="assumption", ref="§4.2 s_hi", ge=0, le=1)
-    dissolved_threshold: float = param(0.2, "Operating level at or below which it is "
-                                       "dissolved.", unit="share of peak", source="assumption",
+    convening_min: float = param(0.5, "Convening intensity a functioning collaborative "
+                                 "holds.", unit="0-1", source="assumption",
+                                 ref="§4.2 composite; D13", ge=0.01, le=1)
+    ties_retained_min: float = param(0.5, "Active cross-sector ties, relative to the grant's "
+                                     "last month, a functioning collaborative keeps.",
+                                     unit="ratio", source="assumption",
+                                     ref="§4.2 composite: 'active cross-sector edges >= 50% of "
+                                     "end-of-grant level'", ge=0.01, le=2)
+    contributors_min: float = param(0.3, "Share of education and intermediary partners paying "
+                                    "something (money or an absorbed position).", unit="share",
+                                    source="assumption", ref="§4.2 D2, D8", ge=0.01, le=1)
+    institutionalization_min: float = param(0.4, "Institutionalization index a functioning "
+                                            "collaborative keeps.", unit="0-1",
+                                            source="assumption", ref="§4.2 D1, D5", ge=0.01,
+                                            le=1)
+    sustained_threshold: float = param(1.0, "Function level (mean of the four components, each "
+                                       "capped at its threshold) at or above which a "
+                                       "consortium is sustained; 1 = every component met.",
+                                       unit="0-1", source="assumption", ref="§4.2 s_hi", ge=0,
+                                       le=1)
+    dissolved_threshold: float = param(0.25, "Function level at or below which it is "
+                                       "dissolved.", unit="0-1", source="assumption",
                                        ref="§4.2 s_lo", ge=0, le=1)
+    systems_threshold: float = param(0.5, "Lead orientation at or above which a run counts as "
+                                     "systems-led in reports.", unit="0-1",
+                                     source="assumption", ref="M13; SF3, SF4", ge=0, le=1)
     collaboration_min_orgs: int = param(3, "Organizations still collaborating for regional "
                                         "collaboration to persist.", unit="orgs",
                                         source="literature", ref="§4.7 NORC/HCAP 2012", ge=2,
@@ -957,6 +1110,8 @@ class ScenarioParams(_Section):
     commitment: Commitment = Commitment()
     institutionalization: Institutionalization = Institutionalization()
     employers: Employers = Employers()
+    orientation: Orientation = Orientation()
+    sustainment: Sustainment = Sustainment()
     outcomes: Outcomes = Outcomes()
 
     @property

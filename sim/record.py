@@ -20,7 +20,9 @@ MONTHLY_SERIES = (
     "mean_trust", "mean_personal_trust", "mean_institutional_trust", "ties",
     "institutionalization", "positions_filled", "positions_funded", "partner_funding_ratio",
     "convening_intensity", "shared_vision", "data_alignment", "employers_engaged",
-    "employer_pledges_met", "visible_wins", "turnover_events",
+    "employer_pledges_met", "visible_wins", "turnover_events", "contributors_share",
+    "positions_absorbed", "operations_coverage", "new_grants", "pursuing_grant",
+    "orientation", "impatient_share",
 )
 
 
@@ -70,3 +72,12 @@ class MonthlyRecord:
         rec["employer_pledges_met"][month] = met / n_emp if n_emp else 0.0
         rec["visible_wins"][month] = c.wins
         rec["turnover_events"][month] = orgs.turnover_events
+        paying = (orgs.contribution > 0) | model.backbone.absorbing()
+        rec["contributors_share"][month] = (np.count_nonzero(paying & orgs.not_employer)
+                                            / max(1, np.count_nonzero(orgs.not_employer)))
+        rec["positions_absorbed"][month] = model.backbone.n_absorbed
+        rec["operations_coverage"][month] = model.funding.operations
+        rec["new_grants"][month] = model.funding.new_grants
+        rec["pursuing_grant"][month] = float(model.funding.pursuing > 0)
+        rec["orientation"][month] = c.orientation
+        rec["impatient_share"][month] = c.impatient

@@ -63,6 +63,9 @@ ALLOWED: list[tuple[str, str, int, str]] = [
     ("agents/partnerships.py", "4", 1, "per pair: interact, signal, form, dissolve"),
     ("agents/partnerships.py", "2", 1, "per candidate pair: attempt, veto"),
     ("agents/institutions.pyx", "2", 1, "a tie's two ends"),
+    ("agents/funding.py", "2", 1, "per month: a grant opportunity's arrival, its decision"),
+    # definitions
+    ("agents/money.pyx", "0.5", 1, "the mean of habits and data alignment (M23 win chance)"),
 ]
 
 

@@ -15,7 +15,7 @@ from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario, shipped_sce
 
 SHIPPED = ("ccpt_baseline", "ccpt_6m", "ccpt_local_600k", "tulare_kings",
            "east_bay_subregional", "linked_learning_hub", "workshop_small")
-HEADLINE = ("operating_level_2y", "sustained_2y", "program_persistence_2y",
+HEADLINE = ("function_level_2y", "sustained_2y", "program_persistence_2y",
             "regional_collaboration_2y")
 
 

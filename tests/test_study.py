@@ -383,7 +383,7 @@ def test_reference_model_options_pass_through(tmp_path):
 
 def test_consortium_study_loads(tmp_path):
     text = CONS.replace("seed = 1", 'seed = 1\nname = "grant_length"\n'
-                        'outcomes = ["sustained_2y", "operating_level_4y"]\n'
+                        'outcomes = ["sustained_2y", "function_level_4y"]\n'
                         'timeseries = "summary"')
     study = load_study(write(tmp_path, text))
     assert study.name == "grant_length" and study.model == DEFAULT_MODEL
@@ -391,7 +391,7 @@ def test_consortium_study_loads(tmp_path):
     assert study.base_params == load_scenario("workshop_small")
     assert study.base_value("grant.state_years") == 3
     assert study.model_options_for_run() == {
-        "scenario": "workshop_small", "outcomes": ("sustained_2y", "operating_level_4y"),
+        "scenario": "workshop_small", "outcomes": ("sustained_2y", "function_level_4y"),
         "series": True}
 
 
@@ -606,9 +606,9 @@ def test_model_applies_the_set_table():
     from sim.run import simulate
     out = simulate({}, np.random.default_rng(1), scenario="workshop_small", series=True,
                    settings={"outcomes.horizon_years": 13})
-    assert len(out["operating_level"]) == 13 * 12
+    assert len(out["function_level"]) == 13 * 12
     plain = simulate({}, np.random.default_rng(1), scenario="workshop_small", series=True)
-    assert len(plain["operating_level"]) == 10 * 12
+    assert len(plain["function_level"]) == 10 * 12
 
 
 # --- points designs --------------------------------------------------------------------------

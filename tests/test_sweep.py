@@ -54,7 +54,7 @@ base = "workshop_small"
 replicates = 2
 seed = 11
 chunk_size = 3
-outcomes = ["operating_level_2y", "sustained_2y", "mean_trust_grant_end"]
+outcomes = ["function_level_2y", "sustained_2y", "mean_trust_grant_end"]
 timeseries = "monthly"
 [design]
 kind = "full_factorial"
@@ -218,10 +218,10 @@ def test_every_row_stores_a_seed_that_reproduces_its_outcomes(tmp_path):
     params = {"grant.state_years": int(row["grant.state_years"]),
               "trust.baseline": float(row["trust.baseline"])}
     again = simulate(params, rng, scenario="workshop_small",
-                     outcomes=("operating_level_2y", "sustained_2y", "mean_trust_grant_end"),
+                     outcomes=("function_level_2y", "sustained_2y", "mean_trust_grant_end"),
                      series=True)
     stored = outcomes.set_index("run_id").loc[row["run_id"]]
-    for name in ("operating_level_2y", "sustained_2y", "mean_trust_grant_end"):
+    for name in ("function_level_2y", "sustained_2y", "mean_trust_grant_end"):
         assert stored[name] == again[name]
     monthly = series[series["run_id"] == row["run_id"]].sort_values("month")
     np.testing.assert_array_equal(monthly["mean_trust"].to_numpy(), again["mean_trust"])

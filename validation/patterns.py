@@ -494,9 +494,9 @@ _ENTRIES: tuple[Pattern, ...] = (
         evidence="Without absorption \"consortium activity drops accordingly\"",
         source=f"{SOURCE_BRIEF} SF21; {SOURCE_001}",
         strength="B", role="validation", kind="pair",
-        a=_base("operating_level_2y", "grant.retained_backbone_share=1.0",
+        a=_base("function_level_2y", "grant.retained_backbone_share=1.0",
                 label="positions absorbed"),
-        b=_base("operating_level_2y", label="CCPT baseline"),
+        b=_base("function_level_2y", label="CCPT baseline"),
         why="The outcome half as a contrast: every backbone position kept after the grant "
             "against none, on the operating level two years after the grant.",
         robust=True),
@@ -702,7 +702,7 @@ _ENTRIES: tuple[Pattern, ...] = (
         source="science_anchors §5 P1; JFF 2018",
         strength="A", role="validation", kind="pair",
         a=_base("program_level_vs_peak_2y", label="local programs"),
-        b=_base("operating_level_2y", label="regional collaboration"),
+        b=_base("function_level_2y", label="regional collaboration"),
         why="A within-run contrast, so every run is its own pair: local programs against "
             "the regional operating level, both in year 2 after the grant and both relative to "
             "their grant-era peak, so neither is favoured by its yardstick.",

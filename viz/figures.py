@@ -25,14 +25,14 @@ from sim.grant import PHASES  # noqa: E402
 DPI = 130
 
 SERIES = {
-    "operating_level": ("Operating level", "share of grant-era peak"),
+    "function_level": ("Function level", "§4.2 composite, 0-1"),
     "program_level": ("Local pathway programs", "program level (0-1)"),
     "active_cross_sector_ties": ("Active cross-sector ties", "ties"),
     "mean_trust": ("Mean trust on ties", "trust (0-1)"),
     "institutionalization": ("Institutionalization", "index (0-1)"),
     "taking_part_share": ("Organizations taking part", "share of organizations"),
     "positions_filled": ("Backbone positions filled", "positions"),
-    "partner_funding_ratio": ("Partner funding of core cost", "share of core cost"),
+    "partner_funding_ratio": ("Partner funding of operations", "share of operations core"),
 }
 
 PHASE_COLOURS = {
@@ -69,7 +69,7 @@ LINE = "#1f3b5c"
 
 
 def _stack(results: Sequence, name: str) -> np.ndarray:
-    rows = [r.record.operating_level() if name == "operating_level" else r.record.series[name]
+    rows = [r.record.function_level() if name == "function_level" else r.record.series[name]
             for r in results]
     return np.vstack([np.asarray(row, dtype=float) for row in rows])
 

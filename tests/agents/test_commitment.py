@@ -300,24 +300,48 @@ def test_less_commitment_never_keeps_more_organizations_in(seed: int) -> None:
     assert (out[0.5] <= out[1.0]).all() and (out[0.5] < out[1.0]).any()
 
 
-def test_nothing_changes_when_nobody_takes_part_after_the_grant() -> None:
-    p = rules(commitment=dict(join_commitment=0.0, join_min_partners=1))
-    orgs, pairs = participation_world(4, [(0, 1, 1.0), (1, 2, 1.0)], commitment=1.0,
-                                      signatory=True)
+@pytest.mark.mechanism("M4")
+def test_a_coalition_of_the_willing_can_form_again_after_everyone_left() -> None:
+    """After the grant nobody takes part; trusted, committed partners can still re-form it,
+    and nobody comes back without enough of them (M4; no collapse frozen by construction)."""
+    p = rules(commitment=dict(join_commitment=0.5, join_min_partners=2),
+              trust=dict(active_threshold=0.35))
+    # 0-1-2 trust each other and are committed; 3 is committed but tied to 0 only.
+    edges = [(0, 1, 0.8), (0, 2, 0.8), (1, 2, 0.8), (0, 3, 0.8)]
+    orgs, pairs = participation_world(4, edges, commitment=[0.9, 0.9, 0.9, 0.9])
+    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False),
+                         ThresholdExit(p.commitment), p)
+    assert orgs.taking_part.tolist() == [True, True, True, False]
+    # The same region with partners committed below the joining bar stays apart.
+    orgs, pairs = participation_world(4, edges, commitment=[0.9, 0.4, 0.4, 0.9])
     commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False),
                          ThresholdExit(p.commitment), p)
     assert not orgs.taking_part.any() and not orgs.ever_part.any()
+
+
+@pytest.mark.mechanism("M14")
+def test_impatient_signatories_no_longer_answer_the_mandate() -> None:
+    p = rules(commitment=dict(join_commitment=0.4), grant=dict(mandate=True))
+    orgs, pairs = participation_world(2, [], commitment=0.8, signatory=True,
+                                      impatient=[False, True])
     commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=True), ThresholdExit(p.commitment),
-                         rules(commitment=dict(join_commitment=0.0), grant=dict(mandate=True)))
-    assert orgs.taking_part.all()
+                         p)
+    assert orgs.taking_part.tolist() == [True, False]
 
 
 def test_trusted_partners_count_tied_partners_taking_part_above_a_threshold() -> None:
     _, pairs = participation_world(4, [(0, 1, 0.5), (0, 2, 0.2), (0, 3, 0.9), (1, 2, 0.6)])
     part = np.array([True, True, False, True])
-    assert commitment.trusted_partners(pairs, 0.35, part).tolist() == [2.0, 1.0, 1.0, 1.0]
-    assert commitment.trusted_partners(pairs, 0.0, part).tolist() == [2.0, 1.0, 2.0, 1.0]
-    assert commitment.trusted_partners(pairs, 0.95, part).tolist() == [0.0] * 4
+    none = np.zeros(4)
+
+    def count(threshold: float, willing: float = 2.0, c: np.ndarray = none) -> list[float]:
+        return commitment.trusted_partners(pairs, threshold, part, c, willing).tolist()
+
+    assert count(0.35) == [2.0, 1.0, 1.0, 1.0]
+    assert count(0.0) == [2.0, 1.0, 2.0, 1.0]
+    assert count(0.95) == [0.0] * 4
+    # Organization 2 stays out but is committed enough to be willing: it counts too.
+    assert count(0.35, 0.5, np.array([0.0, 0.0, 0.6, 0.0])) == [2.0, 2.0, 1.0, 1.0]
 
 
 # ============================================================================ logit exits

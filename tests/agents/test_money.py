@@ -42,7 +42,11 @@ class FundingContract(FamilyContract):
         world = super().world(rng, params)
         world.consortium.phase = int(rng.choice([Phase.STATE, Phase.TAPER, Phase.PARTNER,
                                                   Phase.POST]))
-        world.backbone.filled = int(rng.integers(0, world.backbone.planned + 1))
+        backbone = world.backbone
+        filled = rng.random(backbone.planned) < rng.random()
+        backbone.is_filled[:] = filled
+        backbone.absorbed[:] = filled & (rng.random(backbone.planned) < 0.3)
+        backbone.filled = int(filled.sum())
         return world
 
     def draws(self, world: World, rng: np.random.Generator) -> int:
@@ -55,29 +59,41 @@ class FundingContract(FamilyContract):
         funding, backbone = world.funding, world.backbone
         funding.follow_on_grant(c.month, p)
         funding.partners_decide(c.month, c.phase, o, c, p, rng)
+        backbone.absorb(p, rng)
+        funding.seek_grants(c.month, bool(o.taking_part.any()), c.habits, c.data, c, p, rng)
+        funding.cover_operations(o, p)
         backbone.staff(c.month, c.state_share, funding, p, rng)
         c.operating_capacity(o.mean_habit_of_participants(), backbone, funding, p)
 
     def check_bounds(self, world: World) -> None:
         o, c, funding, backbone = world.orgs, world.consortium, world.funding, world.backbone
         assert (o.contribution >= 0.0).all() and (o.contribution <= o.budget + 1e-12).all()
-        for x in (funding.partner_ratio, funding.follow_on, c.coordination, c.convening,
-                  c.backbone_share):
+        for x in (funding.partner_ratio, funding.follow_on, funding.operations, funding.in_kind,
+                  c.coordination, c.convening, c.backbone_share):
             assert 0.0 <= x <= 1.0
         assert 0 <= backbone.filled <= backbone.funded <= backbone.planned
+        assert backbone.filled == backbone.is_filled.sum()
+        assert (backbone.is_filled[backbone.absorbed]).all()
         assert in_unit(world.ties.personal)
 
     def check_invariants(self, before: World, after: World, u: int) -> None:
         ao, af, bt, at = after.orgs, after.funding, before.ties, after.ties
         part = before.orgs.taking_part
         assert (ao.contribution[~part] == 0.0).all()
-        if before.consortium.phase not in (Phase.TAPER, Phase.PARTNER):
-            assert (ao.contribution[ao.money_motivated] == 0.0).all()
+        # Money-motivated partners give nothing, honoured pledge or not (M3; ODD §7).
+        assert (ao.contribution[ao.money_motivated] == 0.0).all()
         assert af.partner_funding == pytest.approx(ao.contribution.sum(), rel=0, abs=1e-12)
-        cost = af.core_cost
+        cost = af.operations_cost
         assert af.partner_ratio == (min(1.0, af.partner_funding / cost) if cost else 0.0)
-        # Broken pledges and lost coordinators cost trust on ties with the lead only (M7, M29).
-        assert not ((at.personal != bt.personal) & ~at.lead_edge).any()
+        # Absorbed positions stay filled while their hosts take part (M21).
+        kept = before.backbone.absorbed & part[before.backbone.host]
+        assert after.backbone.is_filled[kept].all()
+        # Broken pledges cost trust on ties with the lead, lost coordinators on their hosts'
+        # ties (M7, M29).
+        hosts = np.zeros(len(part), dtype=bool)
+        hosts[before.backbone.host] = True
+        touched = hosts[at.i] | hosts[at.j] | at.lead_edge
+        assert not ((at.personal != bt.personal) & ~touched).any()
 
 
 @pytest.mark.mechanism("M7", "M21", "M22", "M23", "M29")
@@ -262,11 +278,97 @@ def test_a_follow_on_grant_covers_part_of_the_core_during_its_years() -> None:
 
 
 @pytest.mark.mechanism("M21", "M22", "M23")
-def test_positions_are_funded_by_the_state_partners_retention_or_a_follow_on() -> None:
-    p = rules(grant=dict(retained_backbone_share=0.1))
-    assert money.funded_share(0.5, 0.2, 0.1, p) == pytest.approx(0.9)
-    assert money.funded_share(1.0, 0.5, 0.5, p) == 1.0
-    assert money.funded_share(0.0, 0.0, 0.0, p) == pytest.approx(0.1)
+def test_positions_are_funded_by_the_state_partners_hosts_retention_or_a_follow_on() -> None:
+    p = rules(grant=dict(retained_backbone_share=0.1), sustainment=dict(operations_positions=2))
+    # 14 planned: state 0.5 + retained 0.1 + follow-on 0.1 -> 10; operations 0.5 -> 1 more;
+    # 2 paid beyond operations; 1 absorbed.
+    assert money.positions_funded(14, 0.5, 0.1, 0.5, 2, 1, p) == 10 + 1 + 2 + 1
+    assert money.positions_funded(14, 1.0, 0.5, 1.0, 5, 5, p) == 14  # at most those planned
+    assert money.positions_funded(14, 0.0, 0.0, 0.0, 0, 0, p) == round(14 * 0.1)
+    assert money.positions_funded(14, 0.0, 0.0, 1.0, 0, 0, rules()) == 1
+    assert money.positions_funded(0, 1.0, 0.0, 1.0, 3, 0, p) == 0
+
+
+@pytest.mark.mechanism("M21", "M13", "M5")
+def test_hosts_absorb_positions_more_when_committed_institutionalized_or_championed() -> None:
+    p = rules(sustainment=dict(absorb_intercept=-4.0, absorb_commitment=2.0, absorb_habit=3.0,
+                               absorb_champion=1.0))
+    base = money.absorb_chance(0.5, 0.3, False, p)
+    assert base == pytest.approx(1.0 / (1.0 + np.exp(-(-4.0 + 1.0 + 0.9))))
+    assert money.absorb_chance(0.9, 0.3, False, p) > base  # builds with commitment
+    assert money.absorb_chance(0.5, 0.6, False, p) > base  # and with habits
+    assert money.absorb_chance(0.5, 0.3, True, p) > base
+    assert money.absorb_chance(0.1, 0.0, False, p) < base  # erodes without them
+    never = rules(sustainment=dict(absorb_intercept=-10.0, absorb_commitment=0.0,
+                                   absorb_habit=0.0, absorb_champion=0.0))
+    assert money.absorb_chance(1.0, 1.0, True, never) < 1e-4
+
+
+@pytest.mark.mechanism("M22")
+def test_partner_budgets_are_sized_relative_to_the_award_by_organization_size() -> None:
+    sector = np.array([Sector.K12, Sector.K12, Sector.COLLEGE, Sector.EMPLOYER,
+                       Sector.INTERMEDIARY], dtype=np.int8)
+    p = rules(sustainment=dict(partner_capacity_ratio=0.2, size_district=1.0, size_college=0.5,
+                               size_employer=0.1, size_intermediary=0.4))
+    budgets = money.partner_budgets(p, sector, 5.0)
+    assert budgets.sum() == pytest.approx(0.2 * 5.0)  # together: the ratio times the award
+    assert budgets.tolist() == pytest.approx([1.0, 1.0, 0.5, 0.1, 0.4] / np.float64(3.0))
+    assert money.partner_budgets(p, sector, 10.0) == pytest.approx(2 * budgets)  # award-relative
+    assert (money.partner_budgets(p, sector, 0.0) == 0.0).all()
+
+
+@pytest.mark.mechanism("M21")
+def test_the_lead_hosts_its_share_of_positions_and_districts_the_rest_in_turn() -> None:
+    p = rules(sustainment=dict(lead_position_share=0.3))
+    hosts = money.position_hosts(p, 10, 7, np.array([0, 1, 2]))
+    assert hosts.tolist() == [7, 7, 7, 0, 1, 2, 0, 1, 2, 0]
+    assert money.position_hosts(p, 4, 7, np.array([], dtype=np.int64)).tolist() == [7] * 4
+    assert money.position_hosts(p, 0, 7, np.array([0])).tolist() == []
+
+
+@pytest.mark.mechanism("M10", "M22", "M23")
+def test_partners_anchors_and_won_grants_cover_the_operations_core_up_to_all_of_it() -> None:
+    p = rules(sustainment=dict(anchor_base_share=0.2, new_grant_share=0.5))
+    assert money.operations_coverage(0.3, 1.5, 0, p) == pytest.approx(0.3 + 0.3)
+    assert money.operations_coverage(0.3, 0.0, 1, p) == pytest.approx(0.8)
+    assert money.operations_coverage(0.9, 2.0, 2, p) == 1.0
+    assert money.operations_coverage(0.0, 0.0, 0, p) == 0.0
+    g = rules(grant=dict(position_cost_kusd=100.0, convening_cost_kusd=2.0),
+              sustainment=dict(operations_positions=1))
+    assert money.operations_cost(g, 50) == pytest.approx((100.0 + 100.0) / 1000.0)
+
+
+@pytest.mark.mechanism("M23")
+def test_opportunities_arrive_as_a_poisson_stream_and_groundwork_wins_them() -> None:
+    p = rules(sustainment=dict(opportunity_rate=0.6, win_max=0.8))
+    assert money.opportunity_chance(p) == pytest.approx(1.0 - np.exp(-0.05))
+    assert money.opportunity_chance(rules(sustainment=dict(opportunity_rate=0.0))) == 0.0
+    assert money.win_chance(0.0, 0.0, p) == 0.0
+    assert money.win_chance(0.5, 0.5, p) == pytest.approx(0.4)
+    assert money.win_chance(1.0, 1.0, p) == pytest.approx(0.8)
+
+
+@pytest.mark.mechanism("M13", "M21", "M22", "M23")
+def test_coordination_adds_staff_habits_and_staff_time_less_a_grant_chase() -> None:
+    p = rules(institutionalization=dict(habit_coordination=0.6),
+              sustainment=dict(in_kind_time=0.5, pursuit_cost=0.15))
+    assert money.coordination(0.2, 0.5, 0.2, False, p) == pytest.approx(0.2 + 0.3 + 0.1)
+    assert money.coordination(0.2, 0.5, 0.2, True, p) == pytest.approx(0.6 - 0.15)
+    assert money.coordination(1.0, 1.0, 1.0, False, p) == 1.0
+    assert money.coordination(0.0, 0.0, 0.0, True, p) == 0.0
+
+
+def test_the_award_convention_sets_what_a_year_of_state_money_pays() -> None:
+    total = rules(grant=dict(award_musd=15.0, award_convention="fixed_total"))
+    annual = rules(grant=dict(award_musd=15.0, award_convention="fixed_annual",
+                              reference_state_years=3))
+    for months in (36.0, 60.0, 48.0):
+        assert money.award_per_year(annual, months) == pytest.approx(5.0)
+        assert money.state_award_musd(total, months) == pytest.approx(15.0)
+    assert money.award_per_year(total, 60.0) == pytest.approx(3.0)
+    assert money.state_award_musd(annual, 60.0) == pytest.approx(25.0)  # five years cost more
+    assert money.award_per_year(rules(grant=dict(award_musd=0.0,
+                                                 award_convention="fixed_annual")), 36.0) == 0.0
 
 
 @pytest.mark.mechanism("M21")
@@ -289,8 +391,8 @@ def test_the_lead_keeps_less_trust_the_more_coordinators_it_loses() -> None:
 @pytest.mark.mechanism("M11", "M13", "M21", "M22", "M23")
 def test_habits_substitute_for_paid_coordination_and_convening() -> None:
     p = rules(institutionalization=dict(habit_coordination=0.6))
-    assert money.coordination(0.5, 0.5, p) == pytest.approx(0.8)
-    assert money.coordination(0.9, 1.0, p) == 1.0
+    assert money.coordination(0.5, 0.5, 0.0, False, p) == pytest.approx(0.8)
+    assert money.coordination(0.9, 1.0, 0.0, False, p) == 1.0
     assert money.convening_intensity(1.0, 0.5, 0.1, 0.0, 0.0, p) == pytest.approx(0.6)
     assert money.convening_intensity(0.0, 0.5, 0.2, 0.1, 0.5, p) == pytest.approx(0.6)
     assert money.convening_intensity(1.0, 1.0, 1.0, 1.0, 1.0, p) == 1.0
@@ -327,30 +429,44 @@ def test_broken_pledges_pay_nothing_and_let_the_lead_down() -> None:
     assert np.array_equal(t.personal[~t.lead_edge], before[~t.lead_edge])
 
 
-@pytest.mark.mechanism("M29")
-def test_honoured_pledges_pay_at_least_the_honoured_share() -> None:
+@pytest.mark.mechanism("M29", "M3")
+def test_honoured_pledges_pay_at_least_the_honoured_share_except_for_the_money_motivated() -> None:
     always = dict(pledge_intercept=5.0, enforcement_bonus=5.0, honoured_pledge_share=0.5)
     model = small_model(3, 40, commitment=always, grant=dict(match_enforced=True))
     orgs = model.organizations
     orgs.taking_part[:] = True
-    orgs.money_motivated[:] = True  # who would give nothing without a pledge
+    orgs.signatory[:] = True
+    motivated = np.arange(model.n) % 3 == 0
+    orgs.money_motivated[:] = motivated
+    orgs.commitment[:] = 0.0  # who would give nothing without a pledge
+    orgs.habit[:] = 0.0
     before = model.partnerships.personal.copy()
     model.funding.partners_decide(40, Phase.TAPER, orgs, model.consortium, model.rules,
                                   np.random.default_rng(1))
-    assert np.allclose(orgs.contribution, 0.5 * orgs.budget)
+    assert np.allclose(orgs.contribution[~motivated], 0.5 * orgs.budget[~motivated])
+    assert (orgs.contribution[motivated] == 0.0).all()  # M3: they give nothing (ODD §7)
     assert np.array_equal(model.partnerships.personal, before)
+    # Organizations that never signed pledged nothing, so no floor applies to them.
+    orgs.signatory[:] = False
+    model.funding.partners_decide(40, Phase.TAPER, orgs, model.consortium, model.rules,
+                                  np.random.default_rng(1))
+    assert (orgs.contribution < 0.5 * orgs.budget).all()
+    orgs.signatory[:] = True
     model.funding.partners_decide(52, Phase.POST, orgs, model.consortium, model.rules,
                                   np.random.default_rng(1))
-    assert (orgs.contribution == 0.0).all()
+    assert (orgs.contribution < 0.5 * orgs.budget).all()
 
 
 @pytest.mark.mechanism("M7", "M21")
-def test_unfunded_positions_are_lost_and_take_the_lead_s_trust_along() -> None:
-    model = small_model(2, 30, region=dict(prior_tie_density=0.5))
+def test_unfunded_positions_are_lost_and_take_their_hosts_trust_along() -> None:
+    model = small_model(2, 30, region=dict(prior_tie_density=0.5),
+                        sustainment=dict(lead_position_share=1.0))
     backbone, funding, t = model.backbone, model.funding, model.partnerships
-    assert backbone.planned > 0
+    assert backbone.planned > 0 and (backbone.host == model.organizations.lead).all()
+    backbone.is_filled[:] = True
     backbone.filled = backbone.funded = backbone.planned
-    funding.partner_ratio, funding.follow_on = 0.0, 0.0
+    funding.partner_ratio = funding.follow_on = funding.operations = 0.0
+    funding.extra_positions = 0
     before = t.personal.copy()
     rng = copy.deepcopy(model.rng)
     backbone.staff(40, 0.0, funding, model.rules, model.rng)  # after the cliff, nobody pays
@@ -366,6 +482,57 @@ def test_unfunded_positions_are_lost_and_take_the_lead_s_trust_along() -> None:
     rng.random(backbone.planned)
     assert model.rng.bit_generator.state == rng.bit_generator.state
     assert 0 <= backbone.filled <= backbone.funded == backbone.planned
+
+
+@pytest.mark.mechanism("M21")
+def test_absorbed_positions_outlast_the_money_while_their_hosts_take_part() -> None:
+    model = small_model(2, 30, sustainment=dict(lead_position_share=0.0))
+    backbone, funding, orgs = model.backbone, model.funding, model.organizations
+    backbone.is_filled[:] = True
+    backbone.filled = backbone.planned
+    orgs.taking_part[:] = True
+    orgs.commitment[:] = 1.0
+    orgs.habit[:] = 1.0
+    always = small_model(2, 30, sustainment=dict(absorb_intercept=5.0)).rules
+    backbone.absorb(always, model.rng)
+    assert backbone.absorbed.all()
+    funding.operations, funding.extra_positions, funding.follow_on = 0.0, 0, 0.0
+    backbone.staff(40, 0.0, funding, model.rules, model.rng)
+    assert backbone.filled == backbone.planned == backbone.n_absorbed
+    # A host that leaves stops paying: its positions go.
+    gone = backbone.host[0]
+    orgs.taking_part[gone] = False
+    backbone.staff(41, 0.0, funding, model.rules, model.rng)
+    assert not backbone.is_filled[backbone.host == gone].any()
+    assert backbone.is_filled[backbone.host != gone].all()
+
+
+@pytest.mark.mechanism("M23")
+def test_grants_are_pursued_then_won_or_lost_and_pay_while_they_run() -> None:
+    p = dict(opportunity_rate=12.0, win_max=1.0, pursuit_months=2, new_grant_years=1,
+             mission_drift=0.5)
+    model = small_model(2, 0, sustainment=p)
+    funding, c = model.funding, model.consortium
+    c.vision = 0.8
+    rng = np.random.default_rng(0)
+    funding.seek_grants(0, True, 1.0, 1.0, c, model.rules, rng)
+    assert funding.pursuing == 2 or funding.pursuing == 0  # arrival is a draw
+    while not funding.pursuing:
+        funding.seek_grants(0, True, 1.0, 1.0, c, model.rules, rng)
+    funding.seek_grants(1, True, 1.0, 1.0, c, model.rules, rng)
+    funding.seek_grants(2, True, 1.0, 1.0, c, model.rules, rng)  # decided: won at chance 1
+    assert funding.grants_won == 1 and funding.new_grants == 1
+    assert c.vision == pytest.approx(0.4)  # its own goals cost shared vision
+    funding.seek_grants(14, False, 1.0, 1.0, c, model.rules, rng)  # a year on it has ended
+    assert funding.new_grants == 0 and not funding.pursuing
+    # Nothing is pursued when nobody takes part, and nothing is won without groundwork.
+    idle = small_model(2, 0, sustainment=p).funding
+    for month in range(24):
+        idle.seek_grants(month, False, 1.0, 1.0, c, model.rules, rng)
+    assert idle.grants_won == 0 and not idle.pursuing
+    for month in range(48):
+        idle.seek_grants(month, True, 0.0, 0.0, c, model.rules, rng)
+    assert idle.grants_won == 0
 
 
 def test_a_grant_without_backbone_plans_no_positions_and_staffs_nothing() -> None:

@@ -43,7 +43,8 @@ def check_agent_state(agent: Organization) -> None:
     assert isinstance(agent.is_lead, bool)
     assert 0.0 <= agent.turnover_hazard() <= 1.0
     assert 0.0 <= agent.champion_probability() <= 1.0
-    assert 0.0 <= agent.initiative_load() <= 1.0 and agent.budget_musd() >= 0.0
+    assert 0.0 <= agent.initiative_load() <= 1.0
+    assert agent.organizations.budget[agent.index] >= 0.0
     if isinstance(agent, Employer):
         assert Rung.NONE <= agent.engagement_stage <= Rung.CHAMPION
 
@@ -145,6 +146,9 @@ def test_change_leader_contract(cls: type) -> None:
     expected = copy.deepcopy(model.rng)
     expected.random()  # champion or not
     expected.standard_normal()  # disposition
+    if agent.is_lead:
+        expected.standard_normal()  # the new lead leader's orientation (M13)
+    orientation = model.consortium.orientation
     np_global, py_global = np.random.get_state(), random.getstate()  # noqa: NPY002
     mesa_random = model.random.getstate()
     events = orgs.turnover_events
@@ -167,8 +171,10 @@ def test_change_leader_contract(cls: type) -> None:
     assert 0.0 <= orgs.commitment[org] <= 1.0
     assert orgs.leader_id[org] == org_before["leader_id"][org] + 1
     assert orgs.turnover_events == events + 1
-    # Two draws, champion then disposition, from model.rng and only from it.
+    # Two draws, champion then disposition, and for the lead a third, the new leader's
+    # orientation, from model.rng and only from it.
     assert model.rng.bit_generator.state == expected.bit_generator.state
+    assert (model.consortium.orientation != orientation) == agent.is_lead
     assert model.random.getstate() == mesa_random and random.getstate() == py_global
     g_after = np.random.get_state()  # noqa: NPY002
     assert g_after[0] == np_global[0] and np.array_equal(g_after[1], np_global[1])

@@ -181,8 +181,8 @@ def test_no_grant_and_no_prior_ties_no_consortium_forms(seed: int) -> None:
     for name in ("taking_part_share", "operating_raw", "active_ties", "active_cross_sector_ties",
                  "positions_filled", "partner_funding_ratio"):
         assert (series[name] == 0).all(), name
-    assert (res.record.operating_level() == 0).all()
-    for name in ("operating_level_2y", "regional_collaboration_2y", "regional_collaboration_4y"):
+    assert (res.record.function_level() == 0).all()
+    for name in ("function_level_2y", "regional_collaboration_2y", "regional_collaboration_4y"):
         assert res.outcomes[name] == 0.0, name
 
 
@@ -220,8 +220,10 @@ def test_zero_turnover_no_leader_changes(backbone: bool, monkeypatch: pytest.Mon
     assert not calls and o.turnover_events == 0 and (o.leader_id == 0).all()
     assert (model.series["turnover_events"] == 0).all()
     if backbone:
-        # The only personal-trust resets left are the lead's, when paid coordinators go.
-        assert resets and all(org == o.lead for _, org, _ in resets)
+        # The only personal-trust resets left are the positions' hosts', when paid
+        # coordinators go.
+        hosts = set(model.backbone.host.tolist())
+        assert resets and all(org in hosts for _, org, _ in resets)
         lost = {month for month in range(1, len(filled)) if filled[month] < filled[month - 1]}
         assert {month for month, _, _ in resets} <= lost
     else:
@@ -269,8 +271,8 @@ def test_a_grant_without_channels_behaves_like_no_grant_in_money_and_positions(s
         assert np.array_equal(channels_off[name], none[name]), name
     for name in ("state_share", "positions_filled", "positions_funded"):
         assert (channels_off[name] == 0).all(), name
-    # Without state money partners decide what to pay from the start.
-    assert channels_off["partner_funding_ratio"][:36].max() > 0
+    # Without a grant there is no award to size partners' budgets by: they pay nothing.
+    assert (channels_off["partner_funding_ratio"] == 0).all()
     model = ConsortiumModel(off, seed)
     assert model.backbone.planned == 0
     assert not model.organizations.signatory.any()
@@ -400,17 +402,17 @@ def scenario_outcomes() -> dict[str, dict[str, np.ndarray]]:
 
 
 PAIRS = [
-    pytest.param("state_5y", "base", "operating_level_2y", "greater",
+    pytest.param("state_5y", "base", "function_level_2y", "greater",
                  marks=pytest.mark.mechanism("M22")),
     pytest.param("retained_backbone", "base", "positions_retained_2y", "greater",
                  marks=pytest.mark.mechanism("M21")),
-    pytest.param("retained_backbone", "base", "operating_level_2y", "greater",
+    pytest.param("retained_backbone", "base", "function_level_2y", "greater",
                  marks=pytest.mark.mechanism("M21")),
     pytest.param("turnover_x2", "base", "mean_trust_grant_end", "less",
                  marks=pytest.mark.mechanism("M6", "M7")),
-    pytest.param("prior_infrastructure", "base", "operating_level_2y", "greater",
+    pytest.param("prior_infrastructure", "base", "function_level_2y", "greater",
                  marks=pytest.mark.mechanism("M10")),
-    pytest.param("taper_2y", "base", "operating_level_2y", "greater",
+    pytest.param("taper_2y", "base", "function_level_2y", "greater",
                  marks=pytest.mark.mechanism("M22")),
     pytest.param("system_ta", "base", "institutionalization_grant_end", "greater",
                  marks=pytest.mark.mechanism("M9", "M13")),
@@ -501,12 +503,15 @@ def test_ccpt_baseline_runs_under_each_alternative(alternative: str) -> None:
     params = load_scenario("ccpt_baseline", [*ALTERNATIVES[alternative], EIGHT_YEARS])
     for seed in range(3):
         out = run(params, seed).outcomes
-        assert all(math.isfinite(v) for v in out.values()), out
+        censored = {name for name in out if name.startswith("years_to_")}  # NaN: not reached
+        assert all(math.isfinite(v) for k, v in out.items() if k not in censored), out
         for name in UNIT_OUTCOMES:
             assert 0.0 <= out[name] <= 1.0, (name, out[name])
         assert out["status_2y"] in (0.0, 1.0, 2.0) and out["status_4y"] in (0.0, 1.0, 2.0)
-        assert all(v >= 0.0 for v in out.values())
-        assert run(params, seed).outcomes == out
+        assert all(v >= 0.0 for k, v in out.items() if k not in censored)
+        again = run(params, seed).outcomes
+        assert all(again[k] == v or (math.isnan(v) and math.isnan(again[k]))
+                   for k, v in out.items())
     assert run(params, 3).outcomes != out
 
 

@@ -106,7 +106,7 @@ def test_monthly_parquet(full_run):
     table = pq.read_table(out / "tiny_monthly.parquet")
     assert table.num_rows == REPLICATES * MONTHS
     expected = {"replicate", "seed_entropy", "spawn_key", "month", "year", "grant_phase",
-                "operating_level"} | set(MONTHLY_SERIES) - {"phase"}
+                "function_level"} | set(MONTHLY_SERIES) - {"phase"}
     assert expected <= set(table.column_names)
     cols = table.to_pydict()
     assert sorted(set(cols["replicate"])) == list(range(REPLICATES))
@@ -118,7 +118,7 @@ def test_monthly_parquet(full_run):
     phases = [cols["grant_phase"][i] for i in first]
     assert phases[0] == "state" and phases[GRANT_END - 1] == "partner"
     assert set(phases[GRANT_END:]) == {"post"}
-    level = np.array([cols["operating_level"][i] for i in first])
+    level = np.array([cols["function_level"][i] for i in first])
     assert np.all((level >= 0) & (level <= 1))
 
 
@@ -129,7 +129,7 @@ def test_outcomes_parquet_and_summary(full_run):
     assert cols["spawn_key"] == ["0", "1", "2"]
     assert cols["seed_entropy"] == [SEED] * REPLICATES
     assert set(OUTCOMES) <= set(cols)
-    assert all(np.isnan(v) for v in cols["operating_level_4y"])  # beyond a 6-year horizon
+    assert all(np.isnan(v) for v in cols["function_level_4y"])  # beyond a 6-year horizon
 
     with (out / "tiny_summary.csv").open() as fh:
         rows = list(csv.DictReader(fh))
@@ -143,7 +143,7 @@ def test_outcomes_parquet_and_summary(full_run):
     assert float(mean_trust["mean"]) == pytest.approx(np.mean(cols["mean_trust_grant_end"]))
     assert float(mean_trust["ci_low"]) <= float(mean_trust["mean"]) <= float(mean_trust["ci_high"])
     assert outcome_rows["sustained_2y"]["method"] == "wilson"
-    assert outcome_rows["operating_level_4y"]["n"] == "0"
+    assert outcome_rows["function_level_4y"]["n"] == "0"
     shares = [float(status_rows[f"{s}_2y"]["mean"]) for s in ("sustained", "scaled_back",
                                                                "dissolved")]
     assert sum(shares) == pytest.approx(1.0)

@@ -35,10 +35,10 @@ def test_arms_share_seeds(quick):
     """Common random numbers: two arms with the same parameters give identical runs."""
     twin = Pattern(id="T1", title="t", evidence="e", source="s", strength="C",
                    role="validation", kind="pair", why="w",
-                   a=Arm("operating_level_2y"),
-                   b=Arm("operating_level_2y", set=("grant.taper_years=0",)), robust=True)
+                   a=Arm("function_level_2y"),
+                   b=Arm("function_level_2y", set=("grant.taper_years=0",)), robust=True)
     res = run_suite(replicates=4, quick=True, patterns=(twin,))
-    a, b = (arm.values["operating_level_2y"] for arm in res.arms)
+    a, b = (arm.values["function_level_2y"] for arm in res.arms)
     np.testing.assert_array_equal(a, b)
 
 
