@@ -338,8 +338,11 @@ def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double
 
 def trusted_partners(ties, double threshold, const cnp.npy_bool[::1] part,
                      const double[::1] commitment, double willing):
-    """Tied partners whose trust reaches ``threshold`` and who take part (``part``) or are
-    committed at least ``willing``, per organization (M4)."""
+    """Per organization, trusted tied partners who take part or are willing to (M4).
+
+    Trusted: trust at least ``threshold``; willing: in ``part`` or committed at least
+    ``willing``.
+    """
     cdef Py_ssize_t n = part.shape[0], i
     out = np.zeros(n)
     cdef double[::1] view = out

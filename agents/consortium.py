@@ -26,7 +26,10 @@ class Consortium:
     """
 
     def __init__(self, schedule: Any, rules: Any, rng: np.random.Generator):
-        """Start the stocks, fix when TA ends (M9), draw the lead leader's orientation (M13, M14)."""
+        """Start the stocks, fix when TA ends (M9), draw the lead leader's orientation.
+
+        The orientation then moves with the mechanisms (M13, M14).
+        """
         r, g = rules.region, rules.grant
         self.grant_end = schedule.grant_end
         self.money_end = schedule.money_end
@@ -118,8 +121,10 @@ class Consortium:
         self.now_share = programs.now_share(self.orientation, rules)
 
     def new_lead_leader(self, habit: float, z: float, rules: Any) -> None:
-        """A new leader of the lead brings their own orientation, less where practice is
-        sedimented in the lead (M6, M13; I3)."""
+        """A new leader of the lead brings their own orientation (M6, M13; I3).
+
+        The orientation moves towards it less where practice is sedimented in the lead.
+        """
         # The same sedimentation as a successor's pull on commitment (I3).
         self.orientation = leadership.commitment_after_succession(
             self.orientation, programs.leader_orientation(z, rules), habit, rules)

@@ -241,7 +241,7 @@ cpdef double opportunity_chance(Params params):
 
 
 cpdef double win_chance(double habits, double data, Params params):
-    """Chance a pursued grant opportunity is won (M23; SF32).
+    """Chance a pursued grant opportunity is won (M23).
 
     Consortia that "have laid the groundwork for coordinating partners and resources" are
     better placed: the chance grows with habits and data alignment.

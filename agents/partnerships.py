@@ -91,8 +91,11 @@ class Partnerships:
 
     def trusted_partners(self, threshold: float, part: np.ndarray, commitment_: np.ndarray,
                          willing: float) -> np.ndarray:
-        """Per organization, tied partners whose trust reaches ``threshold`` and who are in
-        ``part`` or committed at least ``willing`` (M4)."""
+        """Per organization, trusted tied partners who take part or are willing to (M4).
+
+        Trusted: trust at least ``threshold``; willing: in ``part`` or committed at least
+        ``willing``.
+        """
         return commitment.trusted_partners(self, threshold, part, commitment_, willing)
 
     # --- the tie month (ODD §3, sub-steps 8-10) ------------------------------------------

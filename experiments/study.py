@@ -577,6 +577,24 @@ def spread_bounds(value: float, low: float | None, high: float | None,
     return _tidy(max(a, lo_lim)), _tidy(min(b, hi_lim))
 
 
+def _whole_numbers_as_int(table: Any, base: ScenarioParams) -> Any:
+    """Columns of whole-number scenario parameters as integers.
+
+    A CSV written from a table that mixed numbers reads ``2`` back as ``2.0``; the scenario
+    validator is strict, so a whole-number float for an ``int`` parameter becomes an int
+    (a fractional one is left for the validator to refuse by name).
+    """
+    values = base.model_dump(mode="python")
+    for column in table.columns:
+        section, _, name = str(column).partition(".")
+        field = SECTIONS[section].model_fields.get(name) if section in SECTIONS else None
+        col = table[column]
+        if (field is not None and field.annotation is int and col.dtype.kind == "f"
+                and (col == col.round()).all() and isinstance(values[section][name], int)):
+            table[column] = col.astype("int64")
+    return table
+
+
 def read_points(study_path: Path, file: str) -> Any:
     """The design points of a ``points`` design: a CSV or Parquet file next to the study.
 
@@ -749,6 +767,8 @@ def load_study(name_or_path: str | Path) -> Study:
             raise StudyError(path, "factors", "a points design takes its factors from the "
                              "columns of design.file; remove [[factors]] and [factor_set]")
         table = read_points(path, study.design.file or "")
+        if base_params is not None:
+            table = _whole_numbers_as_int(table, base_params)
         study = study.model_copy(update={"factors": [   # model_copy keeps private attributes
             Factor(key=key, levels=_unique(table[key])) for key in table.columns]})
         study._points = table

@@ -159,14 +159,18 @@ def function_level_4y(rec: RunRecord) -> float:
 
 
 def years_to_scaled_back(rec: RunRecord) -> float:
-    """First year after the grant in which the consortium is no longer sustained (NaN: not
-    within the horizon)."""
+    """First year after the grant in which the consortium is no longer sustained.
+
+    NaN: not within the horizon (censored).
+    """
     return _years_to(rec, 2.0)
 
 
 def years_to_dissolved(rec: RunRecord) -> float:
-    """First year after the grant in which the consortium is dissolved (NaN: not within the
-    horizon)."""
+    """First year after the grant in which the consortium is dissolved.
+
+    NaN: not within the horizon (censored).
+    """
     return _years_to(rec, 1.0)
 
 
@@ -307,8 +311,8 @@ def mean_trust_grant_end(rec: RunRecord) -> float:
 OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
     f.__name__: f for f in (
         function_level_2y, function_level_4y, years_to_scaled_back, years_to_dissolved,
-        contributors_share_2y, orientation_grant_end, systems_led, new_grants_won, status_2y, status_4y, sustained_2y,
-        scaled_back_2y, dissolved_2y, sustained_4y, program_persistence_2y,
+        contributors_share_2y, orientation_grant_end, systems_led, new_grants_won, status_2y,
+        status_4y, sustained_2y, scaled_back_2y, dissolved_2y, sustained_4y, program_persistence_2y,
         program_persistence_4y, regional_collaboration_2y, regional_collaboration_4y,
         active_cross_sector_ties_grant_end, active_cross_sector_ties_retained_2y,
         largest_component_share_2y, funding_gap_filled_2y, positions_retained_2y,

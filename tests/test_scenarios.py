@@ -104,6 +104,7 @@ def test_scenarios_encode_their_evidence(baseline):
     assert tk.region.prior_tie_density > baseline.region.prior_tie_density
     assert tk.region.prior_trust > baseline.region.prior_trust
     assert tk.region.urgency > baseline.region.urgency
+    assert tk.region.orientation_mean > baseline.region.orientation_mean
     eb = load_scenario("east_bay_subregional")
     assert eb.grant.subregional_nodes == 3 and eb.grant.subregional_switch_month == 12
     assert eb.region == baseline.region
@@ -111,7 +112,6 @@ def test_scenarios_encode_their_evidence(baseline):
     assert hub.region.lead == "chamber" and hub.grant.linked_wins
     assert hub.grant.ta_system_share > baseline.grant.ta_system_share
     assert hub.grant.now_share < baseline.grant.now_share
-    assert hub.region.systems_lead_probability > baseline.region.systems_lead_probability
     assert hub.region.prior_tie_density > baseline.region.prior_tie_density
     assert hub.grant.award_musd == baseline.grant.award_musd
     assert 18 <= load_scenario("workshop_small").n_orgs <= 22
@@ -259,7 +259,8 @@ def test_shares_must_sum_to_one(tmp_path):
 
 
 def test_thresholds_must_be_ordered(tmp_path):
-    path = write(tmp_path, "th.toml", "[outcomes]\ndissolved_threshold = 0.7\n")
+    path = write(tmp_path, "th.toml",
+                 "[outcomes]\nsustained_threshold = 0.6\ndissolved_threshold = 0.7\n")
     err = error_of(path)
     assert same_file(err.file, path) and err.key == "outcomes"
     assert "dissolved_threshold must be below sustained_threshold" in err.problem

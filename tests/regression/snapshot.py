@@ -52,6 +52,9 @@ VARIANTS = {
                      "grant.subregional_nodes=3", "grant.subregional_switch_month=6"],
     "crowding_in": ["commitment.crowding=-0.1", "region.prior_infrastructure=0.6",
                     "region.prior_tie_density=0.2"],
+    "annual_award_grants": ["grant.award_convention=fixed_annual", "grant.state_years=5",
+                            "sustainment.opportunity_rate=3.0", "sustainment.win_max=1.0",
+                            "region.lead=county_office", "sustainment.absorb_intercept=0.0"],
 }
 
 
@@ -84,7 +87,8 @@ def capture(model: ConsortiumModel) -> dict[str, object]:
                  "aspiration", "taking_part", "signatory", "money_motivated", "threshold",
                  "champion", "leader_id", "pledge_leader", "habit", "floor", "passages",
                  "program", "stage", "roi", "burnout", "pledged_stage", "difficulty",
-                 "contribution", "prior_member", "ever_part"):
+                 "contribution", "prior_member", "ever_part", "waiting", "impatient",
+                 "anchor"):
         owner, attr = where.get(name, (orgs, name))
         arrays[f"org.{name}"] = getattr(owner, attr)
     for name in ("i", "j", "tie", "personal", "institutional", "age", "idle", "formed",
@@ -94,6 +98,8 @@ def capture(model: ConsortiumModel) -> dict[str, object]:
         arrays[f"tie.{name}"] = getattr(ties, name)
     for name, values in model.record.series.items():
         arrays[f"series.{name}"] = values
+    for name in ("host", "is_filled", "absorbed"):
+        arrays[f"position.{name}"] = getattr(model.backbone, name)
     arrays["collaboration_edges"] = model.record.collaboration_edges
     arrays["trust"] = model.trust()
     c, backbone, funding = model.consortium, model.backbone, model.funding
@@ -101,9 +107,12 @@ def capture(model: ConsortiumModel) -> dict[str, object]:
         "positions_planned": backbone.planned, "positions_funded": backbone.funded,
         "positions_filled": backbone.filled, "core_cost": funding.core_cost,
         "partner_funding": funding.partner_funding, "partner_ratio": funding.partner_ratio,
-        "vision": c.vision, "data": c.data, "systems_lead": c.systems_lead,
+        "vision": c.vision, "data": c.data, "orientation": c.orientation,
         "now_share": c.now_share, "turnover_events": orgs.turnover_events, "lead": orgs.lead,
-        "recent_wins": c.recent_wins.tolist(),
+        "recent_wins": c.recent_wins.tolist(), "operations": funding.operations,
+        "in_kind": funding.in_kind, "grants_won": funding.grants_won,
+        "won_until": list(funding.won_until), "extra_positions": funding.extra_positions,
+        "state_award": funding.state_award,
     }
     arrays["scalars"] = np.frombuffer(json.dumps(scalars, sort_keys=True).encode(), np.uint8)
     record = RunRecord.from_model(model)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from experiments.study import load_study
 from experiments.sweep import sweep
+from sim.params import SECTIONS
 from sim.scenario import load_scenario, with_values
 from validation.calibration import calibrate, calibration_statistics
 from validation.runs import run_statistics
@@ -44,9 +45,11 @@ def test_consortium_calibrate_on_a_small_real_sweep(tmp_path):
     row = cal.points.iloc[0]
     ss = np.random.SeedSequence(20140701).spawn(2)[1]       # CRN: replicate 1
     params = {k: row[k] for k in cal.factors}
-    params = {k: int(v) if float(v).is_integer() and k.endswith(("years", "interval",
-                                                                "months")) else float(v)
-              for k, v in params.items()}
+    def whole(key: str) -> bool:
+        section, name = key.split(".")
+        return SECTIONS[section].model_fields[name].annotation is int
+
+    params = {k: int(v) if whole(k) else float(v) for k, v in params.items()}
     stats_ = run_statistics(with_values(load_scenario("ccpt_baseline"), params), ss,
                             calibration_statistics())
     stored = cal.sweep.outcomes.query("point == 0 and replicate == 1").iloc[0]

@@ -43,12 +43,11 @@ def test_arms_share_seeds(quick):
 
 
 def test_settings_reach_every_arm_and_arms_keep_their_contrast():
-    arms, _ = prepare_arms(PATTERNS, ["trust.baseline=0.2",
-                                        "region.systems_lead_probability=0.5"])
+    arms, _ = prepare_arms(PATTERNS, ["trust.baseline=0.2", "grant.planning_months=6"])
     assert all(arm.params.trust.baseline == 0.2 for arm in arms)
-    probs = {arm.params.region.systems_lead_probability for arm in arms
-             if any(s.startswith("region.systems_lead_probability") for s in arm.overrides)}
-    assert probs == {0.0, 1.0}
+    planning = {arm.params.grant.planning_months for arm in arms
+                if any(s.startswith("grant.planning_months") for s in arm.overrides)}
+    assert planning == {12}  # the arm's own contrast wins over the setting
 
 
 def test_bad_input_is_refused():
