@@ -76,10 +76,10 @@ cpdef double shared_vision(double vision, double convening, double attendance,
     """Shared vision after a month: built at well-attended convenings on systems work (M2).
 
     Grows with convening intensity, attendance and the 'then' share of effort, faster with
-    system-level coaching; decays without them.
+    system-level coaching; decays without them; held in 0-1.
     """
-    return vision + (p.vision_growth * convening * attendance * (1.0 - now_share)
-                     * (1.0 + coaching) * (1.0 - vision) - p.vision_decay * vision)
+    return clip01(vision + (p.vision_growth * convening * attendance * (1.0 - now_share)
+                            * (1.0 + coaching) * (1.0 - vision) - p.vision_decay * vision))
 
 
 cpdef double data_alignment(double data, bint reporting, double habits, double coordination,
@@ -87,10 +87,10 @@ cpdef double data_alignment(double data, bint reporting, double habits, double c
     """Data alignment after a month: built by reporting and habits, with coordination (M20).
 
     ``reporting`` is whether grant reporting requirements are in force; ``habits`` the mean
-    habit of the organizations taking part. It decays without them.
+    habit of the organizations taking part. It decays without them; held in 0-1.
     """
-    return data + (p.data_growth * (reporting + habits) * coordination * (1.0 - data)
-                   - p.data_decay * data)
+    return clip01(data + (p.data_growth * (reporting + habits) * coordination * (1.0 - data)
+                          - p.data_decay * data))
 
 
 # ------------------------------------------------------------------ the month's passes
@@ -128,21 +128,22 @@ def institutionalize(orgs, ties, meeting, consortium, Params params, const doubl
 
 
 def agreement_candidates(orgs, ties, Params params):
-    """District-college ties without an agreement, trusted, both ends taking part (M18).
+    """District-college ties (current ties only) without an agreement, trusted, both ends
+    taking part (M18).
 
     Returns their pair numbers, in pair order.
     """
     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
     cdef const cnp.npy_bool[::1] k12_college = ties.k12_college, agreement = ties.agreement
-    cdef const cnp.npy_bool[::1] part = orgs.taking_part
+    cdef const cnp.npy_bool[::1] part = orgs.taking_part, tie = ties.tie
     cdef const double[::1] trust = ties.trust
     cdef double threshold = params.institutionalization.articulation_trust
     cdef cnp.int64_t[::1] out = ties.candidates
     cdef Py_ssize_t k
     cdef int count = 0
     for k in range(ti.shape[0]):
-        if (k12_college[k] and not agreement[k] and trust[k] >= threshold and part[ti[k]]
-                and part[tj[k]]):
+        if (tie[k] and k12_college[k] and not agreement[k] and trust[k] >= threshold
+                and part[ti[k]] and part[tj[k]]):
             out[count] = k
             count += 1
     return ties.candidates[:count]

@@ -196,14 +196,14 @@ def form_and_dissolve(ties, TrustRule rule, cnp.int64_t month, const double[:, :
     cdef double[::1] positive = ties.positive, negative = ties.negative
     cdef double[::1] trust = ties.trust, age = ties.age, idle = ties.idle
     cdef double[::1] base_formality = ties.base_formality
-    cdef const double[::1] prior_formality = ties.prior_formality, common = ties.common
+    cdef const double[::1] prior_formality = ties.prior_formality
     cdef const double[::1] hazards = ties.hazard, chances = ties.formation_chance
     cdef cnp.int64_t[::1] formed = ties.formed
     cdef double[:, ::1] scratch = ties.referral_scratch
     cdef Py_ssize_t k, x, m = ti.shape[0], n = scratch.shape[0]
     cdef cnp.int64_t a, b
     cdef int gone = 0, new = 0
-    cdef double via
+    cdef double via, shared
     for k in range(m):
         if tie[k] and u[3, k] < hazards[k]:
             tie[k] = 0
@@ -226,9 +226,12 @@ def form_and_dissolve(ties, TrustRule rule, cnp.int64_t month, const double[:, :
     vias = np.empty(new)
     cdef cnp.int64_t[::1] new_pairs = pairs
     cdef double[::1] new_via = vias
+    # Trust on the ties standing after the dissolutions; -1 marks no tie.
     for k in range(m):
-        scratch[ti[k], tj[k]] = trust[k]
-        scratch[tj[k], ti[k]] = trust[k]
+        scratch[ti[k], tj[k]] = trust[k] if tie[k] else -1.0
+        scratch[tj[k], ti[k]] = trust[k] if tie[k] else -1.0
+    for x in range(n):
+        scratch[x, x] = -1.0
     cdef Py_ssize_t c = 0
     for k in range(m):
         if not u[2, k] < chances[k]:
@@ -236,9 +239,12 @@ def form_and_dissolve(ties, TrustRule rule, cnp.int64_t month, const double[:, :
         a = ti[k]
         b = tj[k]
         via = 0.0
+        shared = 0.0
         for x in range(n):
-            via += scratch[a, x] * scratch[b, x]
-        via /= common[k] if common[k] > 1.0 else 1.0
+            if scratch[a, x] >= 0.0 and scratch[b, x] >= 0.0:
+                via += scratch[a, x] * scratch[b, x]
+                shared += 1.0
+        via /= shared if shared > 1.0 else 1.0
         tie[k] = 1
         idle[k] = 0.0
         formed[k] = month

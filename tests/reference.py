@@ -254,19 +254,19 @@ def dissolution(age: float, trust: float, bridge: bool, post_grant: bool, p: Tie
 
 
 def referral(standing: nx.Graph, trust: dict[tuple[int, int], float], i: int, j: int,
-             common_before: int, p: Trust) -> float:
+             p: Trust) -> float:
     """T5: the personal trust a new tie between ``i`` and ``j`` starts with.
 
-    ``baseline + referral_weight * via``, at most 1, where ``via`` sums the products of the
-    trusts on ``i``'s and ``j``'s ties to each partner they share among the ties
-    ``standing`` after the month's dissolutions, divided by the number of partners they
-    shared before the month (at least 1).
+    ``baseline + referral_weight * via``, at most 1, where ``via`` is the mean, over the
+    partners ``i`` and ``j`` share among the ties ``standing`` after the month's
+    dissolutions, of the products of the trusts on their ties to that partner (0 if none).
     """
     via = 0.0
-    for partner in set(standing.neighbors(i)) & set(standing.neighbors(j)):
+    shared = set(standing.neighbors(i)) & set(standing.neighbors(j))
+    for partner in shared:
         via += (trust[(min(i, partner), max(i, partner))]
                 * trust[(min(j, partner), max(j, partner))])
-    via /= max(common_before, 1)
+    via /= max(len(shared), 1)
     return min(1.0, p.baseline + p.referral_weight * via)
 
 
@@ -366,7 +366,7 @@ def tie_update(graph: nx.Graph, candidates: dict[tuple[int, int], dict], signals
                          cand["distance"], cand["openness"], ties_p)
         out = PairResult(formality, prob, cand["u_form"] < prob)
         if out.forms:
-            level = referral(standing, trust_now, i, j, common, trust_p)
+            level = referral(standing, trust_now, i, j, trust_p)
             if beta:
                 out.positive, out.negative = evidence_for(level, trust_p)
                 level = beta_mean(out.positive, out.negative, trust_p)

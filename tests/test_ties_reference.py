@@ -326,7 +326,7 @@ def test_reference_by_hand() -> None:
     assert ref.common_partners(g, 0, 2) == 2 and ref.common_partners(g, 0, 1) == 0
     trust = {(0, 1): 0.5, (1, 2): 0.4, (0, 3): 0.5, (2, 3): 1.0}
     tr = Trust(baseline=0.1, referral_weight=0.5)
-    assert ref.referral(g, trust, 0, 2, 2, tr) == pytest.approx(0.1 + 0.5 * (0.2 + 0.5) / 2)
+    assert ref.referral(g, trust, 0, 2, tr) == pytest.approx(0.1 + 0.5 * (0.2 + 0.5) / 2)
 
 
 def test_beta_reference_by_hand() -> None:

@@ -204,9 +204,6 @@ def test_agreements_need_an_attempt_that_survives_the_faculty_veto() -> None:
     assert orgs.passages.tolist() == [1, 0, 1, 1, 0]
 
 
-@pytest.mark.xfail(strict=True, reason="agreement_candidates does not check ``tie``: with "
-                   "institutionalization.articulation_trust = 0 untied district-college pairs "
-                   "(trust 0) sign agreements")
 @pytest.mark.mechanism("M18")
 def test_only_tied_pairs_sign_agreements_even_without_a_trust_bar() -> None:
     w = district_college()
@@ -283,9 +280,6 @@ def test_data_alignment_is_built_by_reporting_and_habits_with_coordination() -> 
     assert institutions.data_alignment(0.2, True, 1.0, 0.0, ih) == pytest.approx(0.198)
 
 
-@pytest.mark.xfail(strict=True, reason="shared_vision and data_alignment are not held in "
-                   "[0, 1]: at vision_growth or data_growth near 1 (schema-valid) one month "
-                   "carries them past 1")
 @pytest.mark.mechanism("M2", "M20")
 def test_shared_vision_and_data_stay_in_range_at_parameter_extremes() -> None:
     ih = rules(institutionalization=dict(vision_growth=1.0, data_growth=1.0, vision_decay=0.0,

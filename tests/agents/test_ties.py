@@ -368,11 +368,11 @@ def test_a_new_tie_starts_from_trust_through_common_partners(rule: type) -> None
     assert ties.form_and_dissolve(first, rule(p.trust), 9, u) == (1, 0)
     assert first.tie[k01] and first.formed[k01] == 9 and first.idle[k01] == 0.0
     assert first.personal[k01] == pytest.approx(0.15 + 0.5 * (0.6 * 0.5 + 0.8 * 0.4) / 2)
-    # The tie (1, 3) dissolves this month: its partner's trust no longer carries over, but
-    # the average is still over the two partners the pair had in common.
+    # The tie (1, 3) dissolves this month: partner 3 is no longer shared, so the mean runs
+    # over the one partner the pair still has in common.
     t.hazard[k13] = 1.0
     assert ties.form_and_dissolve(t, rule(p.trust), 9, uniforms(t.m, 0.5, 0.5, 0.5, 0.5)) == (1, 1)
-    assert t.personal[k01] == pytest.approx(0.15 + 0.5 * (0.6 * 0.5) / 2)
+    assert t.personal[k01] == pytest.approx(0.15 + 0.5 * (0.6 * 0.5) / 1)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 63, 64, 65, 130])
