@@ -29,7 +29,8 @@ from rich.text import Text
 
 from cli.common import RateColumn, SetOption, fail, load_params, make_console, slug
 from sim import summary
-from sim.grant import GrantSchedule
+from sim.grant import GrantSchedule, award_line
+from sim.outcomes import status_by_year
 from sim.params import ScenarioParams, parameter_table
 from sim.run import RunResult, run_replicates
 from sim.scenario import (
@@ -73,8 +74,9 @@ def run(
 
     Prints the mean and 95% CI of every outcome and the shares of runs sustained, scaled
     back and dissolved, then writes to OUT: <scenario>_monthly.parquet,
-    <scenario>_outcomes.parquet, <scenario>_summary.csv and .md,
-    <scenario>_trajectories.png and <scenario>_network.png.
+    <scenario>_outcomes.parquet, <scenario>_summary.csv and .md, <scenario>_survival.csv
+    and .png (status in each year after the grant), <scenario>_distribution.png (function
+    level across runs), <scenario>_trajectories.png and <scenario>_network.png.
 
     Example: [bold]consortium run ccpt_baseline -n 30 --set grant.taper_years=2 --out out[/bold]
     """
@@ -91,7 +93,12 @@ def run(
 
     outcome_rows = summary.summarize([r.outcomes for r in results])
     status_rows = summary.status_shares([r.outcomes for r in results])
+    survival = summary.survival(np.vstack([status_by_year(r.record) for r in results]))
+    levels = {f"{k} years after": [r.outcomes.get(f"function_level_{k}y", np.nan)
+                                   for r in results] for k in (2, 4)}
+    shape = {label: summary.bimodality_coefficient(v) for label, v in levels.items()}
     _print_summary(console, params, replicates, seed, outcome_rows, status_rows)
+    console.print(f"[dim]{award_line(params)}[/dim]")
 
     from viz import figures
 
@@ -107,10 +114,23 @@ def run(
     notes = [f"scenario: `{params.name}`" + (f" — {params.description}" if params.description
                                               else ""),
              f"replicates: {replicates}, root seed: {seed}",
-             f"overrides: {', '.join(overrides)}" if overrides else "overrides: none"]
+             f"overrides: {', '.join(overrides)}" if overrides else "overrides: none",
+             award_line(params),
+             "distribution of the function level across runs (Sarle's bimodality coefficient; "
+             "above 0.555 suggests two modes): "
+             + "; ".join(f"{label}: {summary.fmt(bc)}" for label, bc in shape.items())]
     md = Path(f"{stem}_summary.md")
     md.write_text(summary.markdown(outcome_rows, status_rows, f"Summary: {params.name}", notes))
     files.append(md)
+    files.append(_write_csv(survival, Path(f"{stem}_survival.csv")))
+    if any(row["n"] for row in survival):  # some year after the grant within the horizon
+        files.append(figures.status_areas(survival, Path(f"{stem}_survival.png"),
+                                          title=f"{params.name}: status after the grant "
+                                                f"({replicates} runs)"))
+    files.append(figures.distribution(
+        levels, Path(f"{stem}_distribution.png"),
+        title=f"{params.name}: function level across runs",
+        notes={label: f"bimodality {summary.fmt(bc)}" for label, bc in shape.items()}))
     files.append(figures.trajectory_bands(results, Path(f"{stem}_trajectories.png"),
                                           title=f"{params.name}: monthly trajectories"))
     graphs = _snapshot_graphs(results[0], snaps)

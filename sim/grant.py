@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.codes import MONTHS_PER_YEAR, Phase
-from sim.params import Grant
+from sim.params import Grant, ScenarioParams
 
 PHASES = tuple(p.name.lower() for p in Phase)  # "planning", "state", "taper", "partner", "post"
 
@@ -63,3 +63,32 @@ class GrantSchedule:
     def grant_phase(self, month: int) -> str:
         """Phase name at ``month``."""
         return PHASES[int(self.phase[min(month, len(self.phase) - 1)])]
+
+
+def award_terms(params: ScenarioParams) -> dict[str, float | str]:
+    """The award convention and what the state pays under it (ODD §2.4, §7.24).
+
+    ``per_year`` is state money per full year of state funding, ``years`` the full-year
+    equivalents of state money and ``state_award`` their product, all from the rules of
+    ``agents.money`` that the model runs.
+    """
+    from agents import money
+    from agents.params import Params
+
+    g = params.grant
+    months = GrantSchedule.build(g, params.months).state_money_months
+    rules = Params(params)
+    per_year = money.award_per_year(rules, max(months, 1.0)) if months else 0.0
+    return {"convention": g.award_convention, "award_musd": g.award_musd,
+            "per_year": per_year, "years": months / MONTHS_PER_YEAR,
+            "state_award": money.state_award_musd(rules, months) if months else 0.0}
+
+
+def award_line(params: ScenarioParams) -> str:
+    """One line stating the award convention and the state's cost, for every report."""
+    t = award_terms(params)
+    if not t["state_award"]:
+        return "award: none"
+    return (f"award convention: {t['convention']} (award_musd = {t['award_musd']:g}): "
+            f"${t['per_year']:.2f}M per full year of state money over {t['years']:g} "
+            f"full-year equivalents, ${t['state_award']:.2f}M in all")

@@ -1,8 +1,12 @@
-"""Summaries of replicate outcomes: means with 95% intervals and status shares.
+"""Summaries of replicate outcomes: intervals, status shares, survival and shape.
+
+Means carry 95% intervals; survival tables give status shares by year after the grant; the
+bimodality coefficient describes the shape of an outcome's distribution across runs.
 
 Continuous outcomes get a Student-t interval, 0/1 outcomes a Wilson score interval.
 Outcomes that are NaN in every run (measured past the horizon) are reported as not
-available. Everything here is a pure function of the runs' outcome dicts.
+available. Survival tables read each run's status in every year after its own grant end
+(``sim.outcomes.status_by_year``). Everything here is a pure function of its inputs.
 """
 
 from __future__ import annotations
@@ -138,6 +142,49 @@ def status_shares(outcomes: Sequence[Mapping[str, float]], level: float = 0.95,
             low, high = wilson_interval(hits, codes.size, level)
             rows.append(Estimate(name, desc, codes.size, hits / codes.size, low, high, "wilson"))
     return rows
+
+
+def survival(statuses: np.ndarray, level: float = 0.95) -> list[dict[str, float]]:
+    """Share of runs in each status in each year after their own grant ended.
+
+    ``statuses`` has one row per run and one column per year (2/1/0, NaN past the
+    horizon). Returns one row per year with ``n`` and, per status, the share and its
+    Wilson interval (``sustained``, ``sustained_low``, ``sustained_high``, ...); runs whose
+    status is NaN that year are left out.
+    """
+    rows = []
+    for k in range(statuses.shape[1]):
+        codes = _clean(statuses[:, k])
+        row: dict[str, float] = {"year": float(k + 1), "n": float(codes.size)}
+        for code, label in STATUS_LABELS.items():
+            key = label.replace(" ", "_")
+            hits = float(np.sum(codes == code))
+            low, high = wilson_interval(hits, codes.size, level)
+            row[key] = hits / codes.size if codes.size else NAN
+            row[f"{key}_low"], row[f"{key}_high"] = low, high
+        rows.append(row)
+    return rows
+
+
+def bimodality_coefficient(values: Iterable[float]) -> float:
+    """Sarle's bimodality coefficient of a sample (NaN below 4 values or without spread).
+
+    ``(g^2 + 1) / (k + 3(n - 1)^2 / ((n - 2)(n - 3)))`` with the bias-corrected skewness
+    ``g`` and excess kurtosis ``k`` (scipy.stats); above 5/9 (about 0.555, its value for a
+    uniform distribution) the sample suggests two modes (SAS Institute 1990; Pfister et al.
+    2013).
+    """
+    v = _clean(values)
+    n = v.size
+    if n < 4 or np.ptp(v) == 0.0:
+        return NAN
+    g = float(stats.skew(v, bias=False))
+    k = float(stats.kurtosis(v, bias=False))
+    return (g * g + 1.0) / (k + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+
+
+BIMODAL_ABOVE = 5.0 / 9.0
+"""The bimodality coefficient of a uniform distribution; larger values suggest two modes."""
 
 
 def describe(name: str) -> str:

@@ -152,6 +152,97 @@ def trajectory_bands(results: Sequence, path: str | Path, title: str | None = No
     return _save(fig, path)
 
 
+STATUS_COLOURS = {"sustained": "#1b7837", "scaled_back": "#e08214", "dissolved": "#762a83"}
+
+
+def survival_curves(curves: Mapping[str, Sequence[Mapping[str, float]]], path: str | Path,
+                    title: str | None = None, status: str = "sustained") -> Path:
+    """Share of runs in a status by year after each design's own grant end, with Wilson bands.
+
+    Args:
+        curves: Label -> rows of :func:`sim.summary.survival` (one per year).
+        path: PNG file to write.
+        title: Figure title.
+        status: ``sustained``, ``scaled_back`` or ``dissolved``.
+
+    Returns:
+        The path written.
+    """
+    if not curves:
+        raise ValueError("no curves to plot")
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    cmap = plt.get_cmap("tab10")
+    for n, (label, rows) in enumerate(curves.items()):
+        rows = [r for r in rows if r["n"] > 0]
+        years = np.array([r["year"] for r in rows])
+        share = np.array([r[status] for r in rows])
+        low = np.array([r[f"{status}_low"] for r in rows])
+        high = np.array([r[f"{status}_high"] for r in rows])
+        colour = cmap(n % 10)
+        ax.fill_between(years, low, high, color=colour, alpha=0.15, lw=0, step="mid")
+        ax.step(years, share, where="mid", color=colour, lw=2.0, label=label)
+    ax.set_xlabel("years after the design's own grant end", fontsize=10)
+    ax.set_ylabel(f"share of runs {status.replace('_', ' ')}", fontsize=10)
+    ax.set_ylim(0.0, 1.0)
+    ax.grid(axis="y", color="#dddddd", lw=0.8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(frameon=False, fontsize=9, loc="upper right")
+    ax.set_title(title or f"Share {status.replace('_', ' ')} after the grant", fontsize=12)
+    fig.text(0.01, 0.01, "steps: share of runs; bands: Wilson 95% intervals", fontsize=8,
+             color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return _save(fig, path)
+
+
+def status_areas(rows: Sequence[Mapping[str, float]], path: str | Path,
+                 title: str | None = None) -> Path:
+    """Stacked shares of runs sustained, scaled back and dissolved, by year after the grant.
+
+    ``rows`` are those of :func:`sim.summary.survival`; years past the horizon are left out.
+    """
+    rows = [r for r in rows if r["n"] > 0]
+    if not rows:
+        raise ValueError("no year after the grant lies within the horizon")
+    years = np.array([r["year"] for r in rows])
+    stack = [np.array([r[s] for r in rows]) for s in STATUS_COLOURS]
+    fig, ax = plt.subplots(figsize=(7.0, 4.0))
+    ax.stackplot(years, *stack, colors=list(STATUS_COLOURS.values()), alpha=0.85,
+                 labels=[s.replace("_", " ") for s in STATUS_COLOURS])
+    ax.set_xlim(years.min(), max(years.max(), years.min() + 1.0))
+    ax.set_ylim(0.0, 1.0)
+    ax.set_xlabel("years after the grant", fontsize=10)
+    ax.set_ylabel("share of runs", fontsize=10)
+    ax.legend(frameon=False, fontsize=9, loc="upper right")
+    ax.set_title(title or "Status after the grant", fontsize=12)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def distribution(values: Mapping[str, Sequence[float]], path: str | Path,
+                 title: str | None = None, notes: Mapping[str, str] | None = None) -> Path:
+    """Histograms of an outcome across runs, one panel per label.
+
+    ``notes`` adds a line to each panel, for instance the bimodality coefficient.
+    """
+    labels = list(values)
+    fig, axes = plt.subplots(1, len(labels), figsize=(4.2 * len(labels), 3.4), squeeze=False)
+    for ax, label in zip(axes[0], labels, strict=True):
+        v = np.asarray(values[label], dtype=float)
+        v = v[~np.isnan(v)]
+        ax.hist(v, bins=np.linspace(0.0, 1.0, 21), color=LINE, alpha=0.8)
+        ax.set_title(label, fontsize=11)
+        ax.set_xlabel("value", fontsize=9)
+        ax.set_ylabel("runs", fontsize=9)
+        if notes and label in notes:
+            ax.text(0.02, 0.96, notes[label], transform=ax.transAxes, fontsize=9, va="top")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    fig.suptitle(title or "Distribution across runs", fontsize=12)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def network_snapshots(graphs: Mapping[str, nx.Graph], path: str | Path,
                       title: str | None = None,
                       extent: tuple[float, float] | None = None) -> Path:

@@ -91,14 +91,20 @@ def test_run_writes_every_file(full_run):
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(f"tiny_{s}" for s in (
         "monthly.parquet", "outcomes.parquet", "summary.csv", "summary.md",
-        "trajectories.png", "network.png"))
+        "trajectories.png", "network.png", "survival.csv", "survival.png",
+        "distribution.png"))
     for name in names:
         assert str(out / name) in result.stdout.replace("\n", "")
     assert "sustained" in result.stdout and "dissolved" in result.stdout
     assert f"{REPLICATES}/{REPLICATES}" in result.stdout
-    for png in ("tiny_trajectories.png", "tiny_network.png"):
+    assert "award convention: fixed_total" in result.stdout.replace("\n", " ")
+    assert "award convention: fixed_total" in (out / "tiny_summary.md").read_text()
+    survival = (out / "tiny_survival.csv").read_text().splitlines()
+    assert survival[0].startswith("year,n,sustained,sustained_low,sustained_high")
+    for png in ("tiny_trajectories.png", "tiny_network.png", "tiny_survival.png",
+                "tiny_distribution.png"):
         width, height = _png_size(out / png)
-        assert width > 800 and height > 500
+        assert width > 800 and height > 400, png
 
 
 def test_monthly_parquet(full_run):
