@@ -200,7 +200,7 @@ class Grant(_Section):
                                   unit="share", source="assumption", ref="M3", ge=0, le=1)
     now_share: float = param(0.7, "Effort on visible quick wins ('now') vs systems building "
                              "('then').", unit="share", source="assumption",
-                             ref="M14; SF4 most consortia program-oriented", ge=0, le=1)
+                             ref="M14: the split of a program-oriented lead", ge=0, le=1)
     linked_wins: bool = param(False, "Quick wins chosen to also build infrastructure "
                               "(Outcomes-Matrix style).", unit="switch", source="seed",
                               ref="M14 (002 Now and Then)")
@@ -1082,7 +1082,8 @@ class Outcomes(_Section):
                                        ref="§4.2 s_lo", ge=0, le=1)
     systems_threshold: float = param(0.5, "Lead orientation at or above which a run counts as "
                                      "systems-led in reports.", unit="0-1",
-                                     source="assumption", ref="M13; SF3, SF4", ge=0, le=1)
+                                     source="assumption",
+                                     ref="M13: a reporting threshold, not a rule", ge=0, le=1)
     collaboration_min_orgs: int = param(3, "Organizations still collaborating for regional "
                                         "collaboration to persist.", unit="orgs",
                                         source="literature", ref="§4.7 NORC/HCAP 2012", ge=2,

@@ -181,3 +181,69 @@ def test_calibration_docs_quote_the_committed_reports():
     assert f"**{held['calibration_lhs'][0]} of 1,000** (at most" in validation
     assert f"{held['calibration_lhs_beta'][0]} of 1,000 (" in validation
     assert f"**{held['calibration_lhs_confirm'][0]} of 20** (the best" in validation
+
+
+# (e) the data-use table and the roles of the patterns --------------------------------------
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_data_use_table_is_generated_and_current():
+    data_use = _load("gen_data_use")
+    text = (ROOT / "docs" / "data_use.md").read_text(encoding="utf-8")
+    assert text == data_use.render(), "docs/data_use.md is out of date: run docs/gen_data_use.py"
+    assert data_use.main(["--check"]) == 0
+    for section in ("## 1. Mechanisms", "## 2. Parameter groups", "## 3. Patterns",
+                    "## 4. Quotes"):
+        assert section in text
+
+
+def test_data_use_table_has_a_row_for_every_element():
+    from agents.mechanisms import MECHANISMS, NOT_REPRESENTED
+    from sim.params import SECTIONS
+    from validation.evidence import QUOTES
+    from validation.patterns import PATTERNS
+
+    text = (ROOT / "docs" / "data_use.md").read_text(encoding="utf-8")
+    for mid in (*MECHANISMS, *NOT_REPRESENTED):
+        assert f"\n| {mid} | " in text, mid
+    for section in SECTIONS:
+        assert f"\n| `[{section}]` | " in text, section
+    for p in PATTERNS:
+        assert f"\n| {p.id} | {p.title} | " in text, p.id
+    for q in QUOTES:
+        assert f"\n| {q.id} | " in text, q.id
+
+
+def _ids_in(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:SF\d+[a-z]?|P\d[a-z]?)\b", text))
+
+
+def test_odd_1_2_says_which_patterns_are_built_in(odd_text: str):
+    """ODD §1.2 no longer claims that no rule imposes a pattern: it lists them by role."""
+    from validation.patterns import PATTERNS
+
+    section = odd_text[odd_text.index("### 1.2"):odd_text.index("## 2. ")]
+    assert "No rule imposes" not in section and "(data_use.md)" in section
+    bullets = {m[1].lower(): m[2] for m in re.finditer(
+        r"^- \*\*(Validation|Calibration|Verification)\*\* (.*?)(?=^- \*\*|^\| Level)",
+        section, flags=re.MULTILINE | re.DOTALL)}
+    assert set(bullets) == {"validation", "calibration", "verification"}
+    for role, text in bullets.items():
+        assert _ids_in(text) == {p.id for p in PATTERNS if p.testable and p.role == role}, role
+    inputs = section[section.index("further patterns are inputs"):]
+    assert {p.id for p in PATTERNS if p.kind == "input"} <= _ids_in(inputs)
+
+
+def test_validation_doc_states_the_counts_of_the_catalogue():
+    from validation.patterns import PATTERNS, census
+
+    text = " ".join((ROOT / "docs" / "validation.md").read_text(encoding="utf-8").split())
+    c = census()
+    assert (f"{len(PATTERNS)} patterns: {c['calibration']} calibration, {c['validation']} "
+            f"validation, {c['verification']} verification, {c['input']} inputs and "
+            f"{c['not represented']} not represented") in text
+    assert "(data_use.md)" in text

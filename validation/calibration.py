@@ -1,10 +1,12 @@
 """Pattern-oriented calibration: filter a Latin hypercube of the assumptions by the level bands.
 
-The calibration targets are the suite's level bands of the baseline (``role =
-"calibration"``, ``kind = "band"``, arm: ``ccpt_baseline`` without overrides). The
-directions (pairs and associations) are never used here; they stay validation targets and
-are checked afterwards at the accepted parameters (Grimm et al. 2005; Railsback & Grimm
-2019 ch. 20; science_anchors §6).
+The calibration filters by the suite's level bands of the baseline (``kind = "band"``,
+arm: ``ccpt_baseline`` without overrides): the calibration targets (``role =
+"calibration"``) and the verification bands, which hold by construction at the hand-set
+values but not everywhere in the box, so a point where one fails is a point where a rule
+no longer does what it was built for. The directions (pairs and associations) are never
+used here; they are checked afterwards at the accepted parameters (Grimm et al. 2005;
+Railsback & Grimm 2019 ch. 20; science_anchors §6).
 
 **Runs.** ``pattern_statistics`` is a sweep model (``f(params, rng) -> dict``) that runs the
 consortium model once and returns the band statistics, read exactly as
@@ -69,10 +71,13 @@ CONFLICT_RATIO = 0.5  # band pairs holding together less than half as often as i
 
 
 def calibration_patterns(patterns: Sequence[Pattern] = PATTERNS) -> list[Pattern]:
-    """The calibration targets: level bands of the plain baseline run."""
+    """The bands a calibration filters by: level bands of the plain baseline run.
+
+    Calibration targets and verification bands alike (module docstring); never a direction.
+    """
     return [p for p in patterns
-            if p.role == "calibration" and p.kind == "band" and p.a is not None
-            and p.a.scenario == BASELINE and not p.a.set]
+            if p.role in ("calibration", "verification") and p.kind == "band"
+            and p.a is not None and p.a.scenario == BASELINE and not p.a.set]
 
 
 def calibration_statistics(patterns: Sequence[Pattern] = PATTERNS) -> tuple[str, ...]:

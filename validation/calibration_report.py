@@ -112,6 +112,7 @@ def markdown_report(cal: Calibration, top: int = 15) -> str:
               f"(`{(m.get('design') or {}).get('options', {}).get('file')}`) x "
               if confirm else
               f"- Design: Latin hypercube of {len(cal.factors)} parameters, {len(pts)} points x ")
+    verifying = [p.id for p in cal.patterns if p.role == "verification"]
     lines = [
         "# Calibration report", "",
         f"- Sweep: `{cal.sweep.path}` (study `{(m.get('study') or {}).get('name')}`, "
@@ -120,6 +121,9 @@ def markdown_report(cal: Calibration, top: int = 15) -> str:
         design + f"{cal.sweep.replicates} replicates = {n_ok} runs ({n_failed} failed)",
         f"- Targets: {len(cal.patterns)} level bands of the baseline "
         f"({', '.join(p.id for p in cal.patterns)}); a point's level is its replicate mean",
+        *([f"- Of these, {', '.join(verifying)} are verification bands: they hold by "
+           "construction at the hand-set values and filter out points where a rule stops "
+           "doing what it was built for"] if verifying else []),
         *([f"- **Not targets here:** {', '.join(p.id for p in cal.absent)}: the sweep did not "
            "record their statistics"] if cal.absent else []),
         f"- **Pattern-oriented filtering: {int(pts['accepted'].sum())} of {len(pts)} points "

@@ -23,11 +23,27 @@ science anchors (§5, P1-P5), how the model can show it, and why the test has th
 - ``not_represented``: the model lacks the mechanism; shown as "not testable" with the
   reason.
 
-**Roles.** Level bands of the baseline are ``calibration`` targets: a later calibration
-fits them, so passing one says the current parameters are plausible, not that the model is
-valid. Directions (pairs and associations) are ``validation``: they follow from the
-model's structure and should hold over the plausible parameter range. Calibration and
-validation patterns are counted apart in the report.
+**Roles.** Each testable pattern has one of three roles, and ``role_why`` says why in a line
+that names the rules (``agents/<file>:<name>``) it turns on. The report counts them apart.
+
+- ``calibration``: a level band of the baseline that the assumption parameters are fitted
+  to (``validation.calibration``). Passing one says the parameters are plausible, not that
+  the model is valid.
+- ``validation``: a pattern that could fail, judged against evidence that built no rule. No
+  rule sets the quantity its statistic reads: the effect must travel through rules written
+  for other reasons.
+- ``verification``: a check that a rule works as it was built, not evidence of validity.
+  Either the arms change a term of the very quantity the statistic reads (an override
+  added to the share of positions funded, read as positions filled), or the statistic
+  scores 1 in every run by construction, or the pattern is judged against the quote its
+  rule was built from (``validation.evidence`` records which quote builds which rule, and
+  its tests fail if a quote both builds a rule and validates a pattern). A verification
+  pattern still runs and can fail: then the rule does not do what its evidence says.
+
+Inputs and patterns the model does not represent keep the role they would have if they
+were testable; ``census`` counts them by kind. SF3 and SF4 read the lead's orientation,
+which the mechanisms move (ODD §7.22): SF3 is an association across runs and SF4 a
+validation band, a level that no calibration fits.
 
 **Evidence strength.** The domain brief grades each stylized fact A (an explicit general
 finding of the research, or a documented count), B (researchers' claim on few cases, or
@@ -60,13 +76,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["pair", "band", "association", "input", "not_represented"]
-Role = Literal["calibration", "validation"]
+Role = Literal["calibration", "validation", "verification"]
 Strength = Literal["A", "B", "C"]
 Direction = Literal["greater", "less"]
 
 KINDS: tuple[str, ...] = ("pair", "band", "association", "input", "not_represented")
+ROLES: tuple[str, ...] = ("calibration", "validation", "verification")
 TESTABLE: tuple[str, ...] = ("pair", "band", "association")
 BASELINE = "ccpt_baseline"
+# Patterns awaiting a redefinition (none since the lead's orientation emerges, ODD §7.22).
+AWAITING_REDEFINITION: tuple[str, ...] = ()
 DEFAULT_ALPHA = 0.01  # Secchi & Seri 2017: alpha 0.01 with power >= 0.95
 
 SOURCE_BRIEF = "domain_brief §5"
@@ -121,7 +140,7 @@ class Pattern:
         evidence: What the source says (a short quote or summary).
         source: Where: the brief's section and seed file, or the paper.
         strength: A, B or C (module docstring).
-        role: "calibration" (level bands) or "validation" (directions).
+        role: "calibration", "validation" or "verification" (module docstring).
         kind: "pair", "band", "association", "input" or "not_represented".
         why: Why the test has this shape.
         a: The arm (band) or arm A (pair) or the x statistic (association).
@@ -134,6 +153,7 @@ class Pattern:
         robust: In quick mode: a passing pattern whose effect is large enough to pass with
             a small number of replicates.
         reason: Why an "input" or "not_represented" pattern cannot be tested.
+        role_why: Why the pattern has its role, in a line naming the rules it turns on.
     """
 
     id: str
@@ -152,6 +172,7 @@ class Pattern:
     band_open: tuple[bool, bool] = (False, False)
     robust: bool = False
     reason: str = ""
+    role_why: str = ""
 
     @property
     def testable(self) -> bool:
@@ -174,8 +195,15 @@ class Pattern:
             raise ValueError(f"{self.id}: kind must be one of {', '.join(KINDS)}")
         if self.strength not in ("A", "B", "C"):
             raise ValueError(f"{self.id}: strength must be A, B or C")
-        if self.role not in ("calibration", "validation"):
-            raise ValueError(f"{self.id}: role must be calibration or validation")
+        if self.role not in ROLES:
+            raise ValueError(f"{self.id}: role must be one of {', '.join(ROLES)}")
+        if self.kind == "band" and self.role == "validation" and not self.role_why:
+            raise ValueError(f"{self.id}: a validation band says why no calibration fits it")
+        if self.kind in ("pair", "association") and self.role == "calibration":
+            raise ValueError(f"{self.id}: a direction is a validation or verification pattern")
+        if (self.testable or self.role == "verification") and not self.role_why and (
+                self.id not in AWAITING_REDEFINITION):
+            raise ValueError(f"{self.id}: a {self.role} pattern says why (role_why)")
         if self.direction not in ("greater", "less"):
             raise ValueError(f"{self.id}: direction must be greater or less")
         if self.kind in ("pair", "association") and (self.a is None or self.b is None):
@@ -211,7 +239,11 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("sustained_2y", label="CCPT baseline"), band=(0.05, 0.25),
         why="A level, not a contrast: the share of baseline runs sustained two years after the "
             "grant (2-3 years after the cliff). The brief reads \"a select few\" as roughly "
-            "5-25% (§5 usage note); the band is that reading, an assumption."),
+            "5-25% (§5 usage note); the band is that reading, an assumption.",
+        role_why=("A level the assumption parameters are fitted to: no rule sets the operating "
+                  "level two years on, which engagement times capacity gives "
+                  "(agents/programs.pyx:operating_capacity) once partner money replaces the "
+                  "grant (agents/money.pyx:contribution_share).")),
     Pattern(
         id="SF2", title="Program gains occur even where regional collaboration is not sustained",
         evidence="\"CCPT funds did advance programmatic priorities like developing new pathways "
@@ -224,7 +256,11 @@ _ENTRIES: tuple[Pattern, ...] = (
         why="Both halves must hold in the same consortium, so each run scores 1 if its local "
             "programs grew over the grant and its regional collaboration was not sustained "
             "two years on; \"most consortia\" makes the band a majority.",
-        robust=True),
+        robust=True,
+        role_why=("Can fail only through its second half, one minus the SF1 statistic: programs "
+                  "start at zero and grow whenever grant money reaches districts and colleges "
+                  "(agents/programs.pyx:run_programs), so the first half holds in every run and "
+                  "the band asks no more than SF1's.")),
     Pattern(
         id="SF3", title="Systems-oriented consortia sustain more than program-oriented ones",
         evidence="\"grantees that approached the CCPT opportunity from a systems-change "
@@ -238,7 +274,11 @@ _ENTRIES: tuple[Pattern, ...] = (
             "so the fact is tested as the correlation it states across consortia: the "
             "Spearman correlation, over baseline runs, of the orientation at grant end with "
             "the function level two years later. The 'equal or lower in-grant outputs' "
-            "clause is not tested because a one-sided test cannot show equality."),
+            "clause is not tested because a one-sided test cannot show equality.",
+        role_why=("The orientation is moved by TA, narrated process gains, grant money and "
+                  "impatient partners (agents/programs.pyx:orientation_step) and no rule reads "
+                  "it into the function level except through the effort split "
+                  "(agents/programs.pyx:now_share); the quote built no rule.")),
     Pattern(
         id="SF4", title="Most consortia did not adopt a systems orientation",
         evidence="\"most consortia did not frame CCPT goals in terms of systems change\"",
@@ -248,13 +288,17 @@ _ENTRIES: tuple[Pattern, ...] = (
         why="The share of baseline runs whose lead ends the grant systems-oriented "
             "(orientation >= outcomes.systems_threshold) must be a minority: 'most ... did "
             "not'. The orientation emerges from TA, process gains, grant money and partners' "
-            "patience (ODD §7.22), so the share can fail; it is not a calibration target."),
+            "patience (ODD §7.22), so the share can fail; it is not a calibration target.",
+        role_why=("No rule sets the share of systems-led leads: the first disposition is "
+                  "region.orientation_mean (an assumption) and the mechanisms of "
+                  "agents/programs.pyx:orientation_step move it; the quote built no rule and "
+                  "the calibration does not fit this band.")),
     Pattern(
         id="SF5a", title="A planning year raises end-of-grant institutionalization",
         evidence="\"the four-year CCPT grant period did not allow sufficient time\"; \"It "
                  "sometimes takes a whole year\"",
         source=f"{SOURCE_BRIEF} SF5; {SOURCE_000}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("institutionalization_grant_end", "grant.planning_months=12",
                 label="12-month planning period"),
         b=_base("institutionalization_grant_end", label="CCPT baseline"),
@@ -262,27 +306,35 @@ _ENTRIES: tuple[Pattern, ...] = (
             "year, on the institutionalization index at grant end (the 'systems change' the "
             "leaders said needed more time). Graded B: the causal reading of a consensus of "
             "four leaders.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: the planning year adds 12 months, all of them on systems "
+                  "work (agents/consortium.py:Consortium.act), before the month the statistic "
+                  "reads, and the habit stock it averages grows in every month a member enacts "
+                  "the practice (agents/institutions.pyx:habit_step); grant.planning_months "
+                  "also cites the quote 'It sometimes takes a whole year'.")),
     Pattern(
         id="SF5b", title="A longer grant raises end-of-grant institutionalization",
         evidence="\"For the majority of CCPT consortia, those goals proved too ambitious to "
                  "achieve within the four-year grant period\"",
         source=f"{SOURCE_BRIEF} SF5; {SOURCE_000}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("institutionalization_grant_end", "grant.state_years=5",
                 label="five state-funded years"),
         b=_base("institutionalization_grant_end", label="CCPT baseline (three)"),
         why="The other remedy: five state-funded years instead of three, read at each design's "
             "own grant end. The level half of SF5 (institutionalization incomplete at grant "
             "end) has no threshold in the evidence and is not tested.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: two more state-funded years add 24 months before the month "
+                  "the statistic reads, in which the habit stock it averages grows whenever "
+                  "members enact the practice (agents/institutions.pyx:habit_step).")),
     Pattern(
         id="SF6", title="Year-one targets are missed while process outcomes advance",
         evidence="\"many consortia fell short of their proposed year one 'measurable "
                  "outcomes'... every Cohort 1 respondent... pointed to areas in which CCPT's "
                  "early activities... made positive and important differences\"",
         source=f"{SOURCE_BRIEF} SF6; {SOURCE_001}",
-        strength="A", role="calibration", kind="band",
+        strength="A", role="verification", kind="band",
         a=_base("year1_targets_missed_process_gained", label="CCPT baseline"),
         band=(0.5, 1.0),
         why="Both halves in the same run at the end of year 1: fewer than half of the employers "
@@ -293,42 +345,62 @@ _ENTRIES: tuple[Pattern, ...] = (
             "measure was changed after the first runs, from active ties to ties formed plus "
             "the trust carried, to follow the fact's wording ('new relationships'); the "
             "change is recorded here so a reader can judge it.",
-        robust=True),
+        robust=True,
+        role_why=("Scores 1 in every baseline run by construction: every employer starts below "
+                  "the rung it pledged (employers.initial_rung_max = 1 < pledged_rung_min = 2, "
+                  "agents/ladder.py:EmployerLadder.__init__) and climbs a rung only with a "
+                  "small monthly chance (agents/employers.pyx:climbs), while convenings add "
+                  "ties from month 0 (agents/ties.pyx:formation).")),
     Pattern(
         id="SF7", title="Every consortium forms new cross-sector ties, including K-12-college ties",
         evidence="\"Every consortia leader saw new relationships as a benefit of CCPT\"; "
                  "\"Schools and districts don't normally work with community colleges... it's "
                  "a new thing\"",
         source=f"{SOURCE_BRIEF} SF7; {SOURCE_001}",
-        strength="A", role="calibration", kind="band",
+        strength="A", role="verification", kind="band",
         a=_base("new_cross_sector_ties_y2", label="CCPT baseline"), band=(0.84, 1.0),
         why="\"Every\" is a share of consortia: each run scores 1 if it ends year 2 with more "
             "cross-sector ties than before the grant and with at least one new K-12-college "
             "tie. All of the ~20 interviewed consortia is consistent with a true share of at "
             "least 0.84 (Wilson 95% lower bound of 20/20), hence the band.",
-        robust=True),
+        robust=True,
+        role_why=("Scores 1 in every baseline run by construction: the 72 district-college "
+                  "pairs get a formation chance whenever both attend a convening "
+                  "(agents/ties.pyx:formation), so some new K-12-college tie forms within 24 "
+                  "months in every run, and formation outpaces dissolution while the grant "
+                  "runs.")),
     Pattern(
         id="SF8a", title="Leader turnover lowers trust",
         evidence="Leadership change \"could disrupt local CTE/CCPT efforts and regional "
                  "networks\"",
         source=f"{SOURCE_BRIEF} SF8; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("mean_trust_grant_end", label="CCPT baseline"),
         b=_base("mean_trust_grant_end", *DOUBLED_TURNOVER, label="turnover doubled"),
         why="'On average' is a contrast of turnover rates: every sector's rate doubled (34%/yr "
             "is the largest-decile district rate, Grissom & Andersen 2012) against the "
             "baseline, on mean trust over ties at grant end.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: every leader change cuts the personal trust on the "
+                  "organization's ties to the share agents/leadership.pyx:trust_kept keeps "
+                  "(agents/trust.pyx:AsymmetricTrust.reset), so doubling the rate cuts the mean "
+                  "trust the statistic reads; the quote is the one the turnover rule was built "
+                  "from (M6).")),
     Pattern(
         id="SF8b", title="Leader turnover lowers collaborative activity",
         evidence="Leadership change \"could disrupt local CTE/CCPT efforts and regional "
                  "networks\"",
         source=f"{SOURCE_BRIEF} SF8; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("operating_raw_grant_mean", label="CCPT baseline"),
         b=_base("operating_raw_grant_mean", *DOUBLED_TURNOVER, label="turnover doubled"),
         why="The same contrast on activity: committed participation times operating capacity, "
-            "averaged over the grant years (absolute, so a lower peak cannot hide a loss)."),
+            "averaged over the grant years (absolute, so a lower peak cannot hide a loss).",
+        role_why=("By construction: a leader change moves the organization's commitment, a "
+                  "factor of the statistic, to a fresh disposition "
+                  "(agents/leadership.pyx:commitment_after_succession) and cuts its ties' trust "
+                  "(agents/leadership.pyx:trust_kept); the quote is the one the turnover rule "
+                  "was built from (M6).")),
     Pattern(
         id="SF8c", title="A minority of leader changes help",
         evidence="\"The opposite is always true: at least one consortium benefited from a "
@@ -339,20 +411,27 @@ _ENTRIES: tuple[Pattern, ...] = (
         band_open=(True, True),
         why="An event-level level: of all leader changes in a run, the share after which the "
             "organization's commitment rose over the month of the change. 'Usually disrupts, "
-            "occasionally helps' means above zero and below one half."),
+            "occasionally helps' means above zero and below one half.",
+        role_why=("A level of the successor draw (agents/leadership.pyx:successor_disposition), "
+                  "whose spread leadership.successor_spread was set from this quote; it can "
+                  "fail, and at the calibrated candidate it does.")),
     # ---------------------------------------------------------------- network and convening
     Pattern(
         id="SF11a", title="Subregional nodes raise attendance in a large region",
         evidence="East Bay: \"limited success convening... because of time and travel "
                  "costs... created three sub regional nodes... in its second year\"",
         source=f"{SOURCE_BRIEF} SF11; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("attendance_year2", scenario="east_bay_subregional",
                 label="three subregional nodes"),
         b=_base("attendance_year2", label="whole-region meetings"),
         why="The shipped East Bay scenario with and without its year-2 reorganisation, on the "
             "share of taking-part organizations attending in year 2, the first node year.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: nodes bring each organization's venue closer and shrink its "
+                  "meeting group (agents/organizations.py:Organizations._venues), both factors "
+                  "of the attendance chance the statistic averages "
+                  "(agents/commitment.pyx:meeting_chance).")),
     Pattern(
         id="SF11b", title="Subregional nodes raise trust growth in a large region",
         evidence="East Bay's nodes were \"effective\" (\"most respondents say\")",
@@ -361,14 +440,19 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("trust_growth_year2", scenario="east_bay_subregional",
                 label="three subregional nodes"),
         b=_base("trust_growth_year2", label="whole-region meetings"),
-        why="The same contrast on the change of mean trust over ties during year 2."),
+        why="The same contrast on the change of mean trust over ties during year 2.",
+        role_why=("No rule sets trust growth from nodes: it must come through co-attendance, "
+                  "interactions and small wins (agents/ties.pyx:interact, "
+                  "agents/trust.pyx:asymmetric_step), a route that lowers it for subgroups "
+                  "(SF12b); the quote is a sentence apart from the one the node rule was built "
+                  "from.")),
     Pattern(
         id="SF12a", title="Smaller meeting groups raise attendance where travel does not matter",
         evidence="\"Our first ag-sector convening wasn't all that successful. There were around "
                  "80 people there... For my next ag-sector meeting, I did four subgroups... It "
                  "went much better\"",
         source=f"{SOURCE_BRIEF} SF12; {SOURCE_001}",
-        strength="C", role="validation", kind="pair",
+        strength="C", role="verification", kind="pair",
         a=_base("attendance_year2", *NO_TRAVEL_COST, "grant.subregional_nodes=4",
                 label="four subgroups from year 2"),
         b=_base("attendance_year2", *NO_TRAVEL_COST, label="whole-region meetings"),
@@ -382,7 +466,10 @@ _ENTRIES: tuple[Pattern, ...] = (
             "SF12b). The model's subgroups are geographic nodes and its meeting size counts "
             "non-employers only; employer sector subgroups, as in the anecdote, are not "
             "represented.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: four groups bring the meeting size under "
+                  "ties.meeting_size_threshold, whose crowding term divides the attendance "
+                  "chance the statistic averages (agents/commitment.pyx:meeting_chance).")),
     Pattern(
         id="SF12b", title="Smaller meeting groups raise trust growth where travel does not matter",
         evidence="\"For my next ag-sector meeting, I did four subgroups... It went much "
@@ -396,13 +483,17 @@ _ENTRIES: tuple[Pattern, ...] = (
             "during year 2. The size rule does not imply it: subgroups meet apart, so ties "
             "between organizations in different subgroups lose co-attendance in two months of "
             "three (the whole region still meets every ties.regional_meeting_interval = 3 "
-            "months), which can outweigh the higher attendance."),
+            "months), which can outweigh the higher attendance.",
+        role_why=("No rule sets trust growth from meeting size: the size rule raises attendance "
+                  "(agents/commitment.pyx:meeting_chance), but subgroups meet apart, so "
+                  "co-attendance across them falls (agents/ties.pyx:interact); the size "
+                  "threshold cites the '80 people' sentence, not 'It went much better'.")),
     Pattern(
         id="SF13a", title="Prior infrastructure speeds institutionalization",
         evidence="\"somewhat less daunting for consortia that have some existing networks\"; "
                  "Tulare's TCOVE/ROP platform",
         source=f"{SOURCE_BRIEF} SF13; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("institutionalization_year2_end", *PRIOR_INFRASTRUCTURE,
                 label="Tulare-Kings prior infrastructure"),
         b=_base("institutionalization_year2_end", label="CCPT baseline (roll-out)"),
@@ -410,7 +501,10 @@ _ENTRIES: tuple[Pattern, ...] = (
             "infrastructure (and nothing else of Tulare), so the contrast isolates prior "
             "infrastructure; 'reach a level sooner' is read as a higher level at the end of "
             "year 2.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: prior infrastructure sets the starting habit of prior "
+                  "members (agents/partnerships.py:Partnerships.__init__), the stock whose mean "
+                  "the statistic reads 24 months later.")),
     Pattern(
         id="SF13b", title="Prior infrastructure raises the share sustained",
         evidence="Mature consortia expect continuation; less mature ones are \"uncertain\"",
@@ -419,19 +513,27 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("sustained_2y", *PRIOR_INFRASTRUCTURE,
                 label="Tulare-Kings prior infrastructure"),
         b=_base("sustained_2y", label="CCPT baseline (roll-out)"),
-        why="The same contrast on the share sustained two years after the grant."),
+        why="The same contrast on the share sustained two years after the grant.",
+        role_why=("No rule adds sustainment for prior infrastructure: it reaches the post-grant "
+                  "operating level only through habits, trust and partner money "
+                  "(agents/institutions.pyx:habit_step, agents/money.pyx:contribution_share), "
+                  "relative to a grant-era peak it raises too.")),
     # ------------------------------------------------------------------------- employers
     Pattern(
         id="SF15", title="Employer engagement is higher where regional urgency is high",
         evidence="\"A sense of urgency about regional workforce conditions generally produced "
                  "high levels of employer involvement\"",
         source=f"{SOURCE_BRIEF} SF15; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("employers_engaged_grant_end", "region.urgency=0.7",
                 label="high urgency (Tulare-Kings value)"),
         b=_base("employers_engaged_grant_end", label="baseline urgency"),
         why="Urgency at the Tulare-Kings scenario's value against the baseline's, in the same "
-            "region, on employers at rung 2 or above at grant end."),
+            "region, on employers at rung 2 or above at grant end.",
+        role_why=("By construction: urgency multiplies employers' return from student contact "
+                  "(agents/employers.pyx:return_after), the return each climb needs "
+                  "(agents/employers.pyx:climbs), and the statistic counts rungs; the quote set "
+                  "region.urgency and employers.urgency_gain.")),
     Pattern(
         id="SF16", title="Employers' delivery falls short of their pledges",
         evidence="\"too many employers failed to live up to commitments made in their CCPT "
@@ -441,25 +543,32 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("employer_pledges_short_grant_end", label="CCPT baseline"), band=(0.2, 1.0),
         why="A level: the share of employers below their pledged rung at grant end. "
             "\"A noticeable share\" is read as at least one in five, an assumption.",
-        robust=True),
+        robust=True,
+        role_why=("A level of the ladder (agents/employers.pyx:climbs) against pledges whose "
+                  "range employers.pledged_rung_min and pledged_rung_max was set from this "
+                  "quote.")),
     Pattern(
         id="SF17", title="Relationship-first engagement reaches more work-based-learning hosts",
         evidence="ITK / Porterville: start employers with low-commitment, student-contact "
                  "activities rather than asking for internships",
         source=f"{SOURCE_BRIEF} SF17; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("wbl_hosts_years3_4", label="relationship-first"),
         b=_base("wbl_hosts_years3_4", "employers.transactional_asks=true",
                 label="transactional asks"),
         why="The two engagement strategies on the same employers, on employers hosting work-"
-            "based learning (rung 4 or above) averaged over years 3-4, i.e. after two years."),
+            "based learning (rung 4 or above) averaged over years 3-4, i.e. after two years.",
+        role_why=("By construction: transactional asks switch on the rule that sends employers "
+                  "below job shadow back to rung 0 and out (agents/employers.pyx:scared_off), "
+                  "and the statistic counts employers at job shadow or above; the quote set the "
+                  "switch and its parameters.")),
     Pattern(
         id="SF18", title="Over-tapping burns out the heavy-lifting employers",
         evidence="\"We had a critical business partner 'divorce' us... they felt that they were "
                  "being tapped too much and they just burned out... It's the classic 20-80 "
                  "rule\"",
         source=f"{SOURCE_BRIEF} SF18; {SOURCE_004}",
-        strength="C", role="validation", kind="pair",
+        strength="C", role="verification", kind="pair",
         a=_base("heavy_lifter_burnout_exit_hazard", label="heavy lifters (rung 4 or above)"),
         b=_base("other_employer_burnout_exit_hazard", label="other asked employers (rungs 1-3)"),
         why="A within-run contrast, like P1: over the whole run, the monthly hazard of leaving "
@@ -468,17 +577,25 @@ _ENTRIES: tuple[Pattern, ...] = (
             "rungs 1-3; rung 0 is not asked and is left out, and exits for other reasons are not "
             "counted. Asks rise with the rung (ODD §7.20), so the test asks whether that "
             "concentration turns into exits at the baseline's ask load, not whether asks are "
-            "concentrated."),
+            "concentrated.",
+        role_why=("By construction asks grow with the rung (agents/employers.pyx:asks_of, with "
+                  "employers.ask_rung_scale set from this quote), so heavy lifters burn out "
+                  "first; the test asks only whether burnout reaches the exit level at the "
+                  "baseline (agents/employers.pyx:climb).")),
     Pattern(
         id="SF31", title="Student contact deepens employer engagement",
         evidence="\"Once they see our kids, they're bowled over\"",
         source=f"{SOURCE_BRIEF} SF31; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("employers_engaged_grant_end", "employers.contact_rate=0.6",
                 label="student contact doubled"),
         b=_base("employers_engaged_grant_end", label="CCPT baseline"),
         why="Twice the monthly chance of student contact at low rungs, on employers at rung 2 "
-            "or above at grant end."),
+            "or above at grant end.",
+        role_why=("By construction: contact raises employers' return "
+                  "(agents/employers.pyx:meets_students, agents/employers.pyx:return_after), "
+                  "the return each climb needs, and the statistic counts rungs; the quote set "
+                  "the contact rate and its gain.")),
     # ----------------------------------------------------------- staff, money, institutions
     Pattern(
         id="SF21a", title="Most grant-funded positions end at the cliff; some survive",
@@ -489,18 +606,26 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("positions_kept_after_cliff", label="CCPT baseline"), band=(0.0, 0.5),
         band_open=(True, True),
         why="A level: positions filled in the year after state money ends, relative to the "
-            "cliff. 'Most end' puts it below one half, 'some survive' above zero."),
+            "cliff. 'Most end' puts it below one half, 'some survive' above zero.",
+        role_why=("A level of the position rule (agents/money.pyx:positions_funded) against what "
+                  "partners pay (agents/money.pyx:contribution_share); no parameter set of the "
+                  "calibration holds it together with SF1.")),
     Pattern(
         id="SF21b", title="Absorbing the positions keeps the consortium operating",
         evidence="Without absorption \"consortium activity drops accordingly\"",
         source=f"{SOURCE_BRIEF} SF21; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("function_level_2y", "grant.retained_backbone_share=1.0",
                 label="positions absorbed"),
         b=_base("function_level_2y", label="CCPT baseline"),
         why="The outcome half as a contrast: every backbone position kept after the grant "
             "against none, on the operating level two years after the grant.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: the retained share is added to the share of positions "
+                  "funded (agents/money.pyx:positions_funded), filled positions are coordination "
+                  "(agents/money.pyx:coordination), and coordination is a factor of the "
+                  "activity whose level the statistic reads "
+                  "(agents/programs.pyx:operating_capacity).")),
     Pattern(
         id="SF22a", title="Hiring lags leave year-1 positions vacant for a noticeable share of "
                           "the year",
@@ -515,18 +640,22 @@ _ENTRIES: tuple[Pattern, ...] = (
             "no number for 'late'; \"a noticeable share\" is read as at least one in five, as "
             "for SF16, an assumption. grant.hire_lag_months was set from this fact, so this is "
             "a calibration target.",
-        robust=True),
+        robust=True,
+        role_why=("A level of the hiring rule (agents/money.pyx:hiring_chance), whose lag "
+                  "grant.hire_lag_months was set from this quote.")),
     Pattern(
         id="SF22b", title="Fill rates fall near the grant's end",
         evidence="\"since many of the new positions could terminate with the end of the CCPT "
                  "grant, people with the desired skill sets... were often difficult to find\"",
         source=f"{SOURCE_BRIEF} SF22; {SOURCE_001}",
-        strength="B", role="validation", kind="input",
+        strength="B", role="verification", kind="input",
         why="An input cannot validate the model.",
         reason="Set as an input: a vacancy is filled each month with probability security / "
                "grant.hire_lag_months, where security = sqrt(months of state money left / "
                "money_end) (ODD §7.4), so the fall of fill rates towards the cliff is imposed "
-               "by the rule, not emergent."),
+               "by the rule, not emergent.",
+        role_why=("The fall is the hiring rule itself: job security sqrt(months left / "
+                  "money_end) (agents/money.pyx:hiring_chance), built from this quote.")),
     Pattern(
         id="SF20b", title="Some consortia sign a bilateral articulation agreement within two "
                           "years",
@@ -541,7 +670,9 @@ _ENTRIES: tuple[Pattern, ...] = (
             "K-12-college agreement (ODD §7.17) stood in some month of years 1-2. The West Contra "
             "Costa MOU shows that it happens within two years (above zero); 'no small "
             "achievement' says it is not routine (below one). The evidence gives no share, so "
-            "the open band is that reading and a weak test."),
+            "the open band is that reading and a weak test.",
+        role_why=("A level of the agreement rule (agents/institutions.pyx:sign_agreements), "
+                  "whose rate institutionalization.articulation_rate was set from SF20.")),
     Pattern(
         id="SF23", title="Consortia spend in much the same way",
         evidence="\"Despite the open-endedness of the grant, Cohort 1 consortia generally spent "
@@ -555,42 +686,60 @@ _ENTRIES: tuple[Pattern, ...] = (
         id="SF24a", title="Post-grant partner funding follows institutionalization",
         evidence="Tulare-Kings: \"direct investments from nearly all of the school districts\"",
         source=f"{SOURCE_BRIEF} SF24; {SOURCE_000}; {SOURCE_002}",
-        strength="B", role="validation", kind="association",
+        strength="B", role="verification", kind="association",
         a=_base("institutionalization_grant_end", label="CCPT baseline"),
         b=_base("funding_gap_filled_2y", label="CCPT baseline"),
         why="The fact is a correlation across consortia, so it is tested as one: the Spearman "
             "correlation, over baseline runs, of the institutionalization index at grant end "
-            "with the share of the core cost partners pay two years later."),
+            "with the share of the core cost partners pay two years later.",
+        role_why=("By construction: a partner's contribution is linear in its habit "
+                  "(agents/money.pyx:contribution_share, with "
+                  "commitment.contrib_institutionalization set from SF24), so the share of the "
+                  "core cost partners pay follows institutionalization.")),
     Pattern(
         id="SF24b", title="Post-grant partner funding follows shared identity",
         evidence="Partner funding arises \"where infrastructure and value are established\"",
         source=f"{SOURCE_BRIEF} SF24; {SOURCE_002}",
-        strength="B", role="validation", kind="association",
+        strength="B", role="verification", kind="association",
         a=_base("shared_vision_grant_end", label="CCPT baseline"),
         b=_base("funding_gap_filled_2y", label="CCPT baseline"),
-        why="The same correlation with shared vision and identity at grant end."),
+        why="The same correlation with shared vision and identity at grant end.",
+        role_why=("By construction: a partner's contribution is linear in shared vision "
+                  "(agents/money.pyx:contribution_share, commitment.contrib_identity), so the "
+                  "share of the core cost partners pay follows it.")),
     Pattern(
         id="SF25a", title="An overlapping grant keeps positions through the cliff",
-        evidence="A Cohort 2 grant in or near the region helps retain Cohort 1 positions "
+        evidence="\"Several Cohort 1 consortia have a Cohort 2 CCPT grant in the same or "
+                 "nearby region, and these funds often help to strengthen structures, "
+                 "processes, and staffing central to sustaining Cohort 1 pathway work\" "
                  "(\"Next Steps\")",
         source=f"{SOURCE_BRIEF} SF25; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("positions_kept_after_cliff", "grant.follow_on_year=2",
                 "grant.follow_on_musd=6.0", label="Cohort 2 grant from year 2"),
         b=_base("positions_kept_after_cliff", label="CCPT baseline"),
         why="A $6M follow-on grant starting in year 2, as Cohort 2 started a year after Cohort "
             "1, against none, on positions kept in the year after the cliff.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: the follow-on share (agents/money.pyx:follow_on_share) is "
+                  "added to the share of positions funded (agents/money.pyx:positions_funded), the "
+                  "positions the statistic counts.")),
     Pattern(
         id="SF25b", title="An overlapping grant leaves more lasting structures",
-        evidence="Consortia with a second grant \"retain more positions and structures\"",
+        evidence="\"Several Cohort 1 consortia have a Cohort 2 CCPT grant in the same or "
+                 "nearby region, and these funds often help to strengthen structures, "
+                 "processes, and staffing central to sustaining Cohort 1 pathway work\" "
+                 "(\"Next Steps\")",
         source=f"{SOURCE_BRIEF} SF25; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("institutionalization_2y", "grant.follow_on_year=2",
                 "grant.follow_on_musd=6.0", label="Cohort 2 grant from year 2"),
         b=_base("institutionalization_2y", label="CCPT baseline"),
         why="The same contrast on structures: the institutionalization index two years after "
-            "the grant, once the follow-on money has also ended."),
+            "the grant, once the follow-on money has also ended.",
+        role_why=("Judged against the sentence the follow-on rule was built from "
+                  "(agents/money.pyx:follow_on_share cites SF25), so agreement is not "
+                  "independent evidence, though no rule sets the structures directly.")),
     Pattern(
         id="SF27", title="Cross-sector trust takes about a year to reach working levels",
         evidence="\"A year of building trust, relationships, and shared purpose\"; \"It "
@@ -600,51 +749,70 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("months_to_working_trust", label="CCPT baseline"), band=(6.0, 18.0),
         why="A duration: for cross-sector ties formed in year 1 that still stand at the end of "
             "year 3, the median months until trust first reaches the level at which a tie "
-            "counts as active. 'About a year' is read as 6-18 months, an assumption."),
+            "counts as active. 'About a year' is read as 6-18 months, an assumption.",
+        role_why=("A level of the trust rule (agents/trust.pyx:AsymmetricTrust.set_rates), "
+                  "whose gain trust.gain_rate was set from this fact.")),
     Pattern(
         id="SF29", title="Data systems stay misaligned without dedicated investment",
         evidence="\"problems of data availability and cross-system compatibility created "
                  "universal frustration\"",
         source=f"{SOURCE_BRIEF} SF29; {SOURCE_001}",
-        strength="A", role="calibration", kind="band",
+        strength="A", role="verification", kind="band",
         a=_base("data_alignment_stays_low", label="CCPT baseline"), band=(0.84, 1.0),
         why="\"Universal\" is a share of consortia: each run scores 1 if data alignment stays "
             "below one half throughout the grant ('low' is an assumption); the band is the "
             "Wilson lower bound of 20 of 20 interviewed consortia, as for SF7.",
-        robust=True),
+        robust=True,
+        role_why=("Scores 1 in every baseline run and at every point of the calibration box: "
+                  "data alignment grows at most data_growth times (reporting + habits) times "
+                  "coordination a month (agents/institutions.pyx:data_alignment), data_growth "
+                  "was set from this quote, and one half is out of reach by month 48 unless "
+                  "habits and coordination stay at their maximum.")),
     Pattern(
         id="SF35", title="Initiative-crowded colleges take part less",
         evidence="\"We're inundated with so many things\"; \"too many carrots\"",
         source=f"{SOURCE_BRIEF} SF35; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("college_attendance_grant", label="colleges crowded (baseline)"),
         b=_base("college_attendance_grant", "commitment.initiative_load_college=0.3",
                 label="colleges loaded like districts"),
         direction="less",
         why="The colleges' initiative load against the districts' load in the same region, on "
             "the share of colleges attending a meeting each month of the grant.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: initiative load divides capacity "
+                  "(agents/commitment.pyx:effective_capacity), a factor of the attendance "
+                  "chance the statistic averages (agents/commitment.pyx:meeting_chance); the "
+                  "quote set the colleges' load.")),
     Pattern(
         id="SF36", title="One unsupportive stakeholder group holds back pathway progress",
         evidence="\"lack of explicit support in even one stakeholder group could restrict "
                  "pathway development\"",
         source=f"{SOURCE_BRIEF} SF36; {SOURCE_001}",
-        strength="B", role="validation", kind="pair",
+        strength="B", role="verification", kind="pair",
         a=_base("program_level_grant_end", label="CCPT baseline"),
         b=_base("program_level_grant_end", *COLLEGES_UNSUPPORTIVE,
                 label="colleges unsupportive"),
         why="Only one group changes: colleges without champions and at the highest initiative "
             "load; the test asks whether the whole region's pathway programs at grant end "
-            "fall with it."),
+            "fall with it.",
+        role_why=("Judged against the quote the weakest-link rule was built from "
+                  "(agents/programs.pyx:weakest_link; commitment.weakest_link_rho cites it), "
+                  "and the colleges' own programs lose support directly as load and no "
+                  "champions cut their contribution (agents/money.pyx:contribution_share).")),
     # -------------------------------------------------------------------- not represented
     Pattern(
         id="SF10", title="Losing one key person can collapse a program",
         evidence="\"When one player leaves, sometimes the whole program fails\"",
         source=f"{SOURCE_BRIEF} SF10; {SOURCE_001}",
-        strength="C", role="validation", kind="not_represented",
+        strength="C", role="verification", kind="not_represented",
         why="Would be a knock-out contrast on fragmentation.",
         reason="No individual brokers: each organization has one leader, and removing a "
-               "person is not a model event (ODD §10.2)."),
+               "person is not a model event (ODD §10.2).",
+        role_why=("The quote is M7's, from which the trust losses of a departing leader and of "
+                  "lost coordinators were built (agents/leadership.pyx:trust_kept, "
+                  "agents/organizations.py:Organization.lose_coordinators); a knock-out test "
+                  "against it would check those rules.")),
     Pattern(
         id="SF20a", title="Region-wide articulation is not reached within two years",
         evidence="A region-wide agreement pursued by two consortia: \"design and planning work "
@@ -681,10 +849,13 @@ _ENTRIES: tuple[Pattern, ...] = (
         evidence="Sustained consortia \"are in a better position to compete for other grant "
                  "funding\"",
         source=f"{SOURCE_BRIEF} SF32; {SOURCE_000}",
-        strength="C", role="validation", kind="not_represented",
-        why="Would be an association of sustainment with later grants.",
-        reason="Competing for grants is not represented; a follow-on grant is scheduled by "
-               "the scenario, not won (ODD §10.2)."),
+        strength="C", role="verification", kind="association",
+        a=_base("institutionalization_grant_end", label="CCPT baseline"),
+        b=_base("new_grants_won", label="CCPT baseline"),
+        why="The fact is a correlation across consortia: the Spearman correlation, over "
+            "baseline runs, of institutionalization at grant end with the grants won later.",
+        role_why=("By construction: the chance of winning grows with habits and data "
+                  "(agents/money.pyx:win_chance), and the rule quotes the fact's sentence.")),
     Pattern(
         id="SF33", title="Sustained regions move to cross-sector co-leadership",
         evidence="\"co-chaired by a school district superintendent and a community college "
@@ -708,19 +879,27 @@ _ENTRIES: tuple[Pattern, ...] = (
             "the regional network's active cross-sector ties, both in year 2 after the grant "
             "and both relative to their level at grant end, so neither is favoured by its "
             "yardstick.",
-        robust=True),
+        robust=True,
+        role_why=("No rule ties programs to cross-sector ties: programs decay unless habits, "
+                  "money or a contribution support them (agents/programs.pyx:run_programs), "
+                  "ties dissolve by their own hazard (agents/ties.pyx:age_and_risk), and either "
+                  "can fall faster; SF2's quote, not P1's, built the program rule.")),
     Pattern(
         id="P3", title="Partial sustainment is the norm",
         evidence="In 14 of 17 studies, at least 60% of sites sustained at least one component "
                  "(Scheirer 2005)",
         source="science_anchors §5 P3; Scheirer 2005",
-        strength="C", role="calibration", kind="band",
+        strength="C", role="verification", kind="band",
         a=_base("some_component_sustained_2y", label="CCPT baseline"), band=(0.6, 1.0),
         why="Scheirer's measure as a share: each run scores 1 if at least one component is "
             "sustained two years on: local programs at >= 60% of their grant-era peak, at "
             "least three organizations still collaborating (NORC), or the consortium's "
             "operating level sustained; the 60% is Scheirer's.",
-        robust=True),
+        robust=True,
+        role_why=("Scores 1 in every baseline run through its first component alone: programs "
+                  "decay at most program_decay = 0.03 a month, less with habits or any partner "
+                  "contribution (agents/programs.pyx:program_step), and keep 80% or more of "
+                  "their peak two years on in every run; it restates P1's program half.")),
     Pattern(
         id="P4", title="Trust and tie age correlate small and positive",
         evidence="Meta-analysis of 39 studies: the trust-duration correlation is \"on average "
@@ -731,28 +910,37 @@ _ENTRIES: tuple[Pattern, ...] = (
         band_open=(True, False),
         why="A cross-sectional level, as in the meta-analysis: the Spearman correlation of "
             "trust with tie age over the ties standing at grant end, averaged over runs. "
-            "'Small' is below Cohen's medium correlation, 0.3."),
+            "'Small' is below Cohen's medium correlation, 0.3.",
+        role_why=("A level of the trust rule (agents/trust.pyx:asymmetric_step, where idle "
+                  "trust decays more slowly on old ties) and of the trust pre-existing ties "
+                  "start with (agents/partnerships.py:Partnerships.__init__).")),
     Pattern(
         id="P5a", title="Bridging ties decay faster than embedded ones",
         evidence="\"Nine in ten bridges this year are gone next year\"; bridges decay faster "
                  "than other ties (Burt 2002)",
         source="science_anchors §5 P5; Burt 2002",
-        strength="C", role="validation", kind="pair",
+        strength="C", role="verification", kind="pair",
         a=_base("bridge_dissolution_year3", label="bridging ties"),
         b=_base("embedded_dissolution_year3", label="embedded ties"),
         why="A within-run contrast, like Burt's: of the ties standing at the end of year 2, "
             "the share gone a year later among bridges (no common partner) against embedded "
-            "ties (at least one)."),
+            "ties (at least one).",
+        role_why=("By construction: the dissolution hazard multiplies bridges by 1 + "
+                  "ties.bridge_factor (agents/ties.pyx:hazard), set from the Burt 2002 finding "
+                  "the pattern quotes.")),
     Pattern(
         id="P5b", title="Tie decay declines with tie age",
         evidence="Decay slows with experience and tie age (Burt 2002)",
         source="science_anchors §5 P5; Burt 2002",
-        strength="C", role="validation", kind="pair",
+        strength="C", role="verification", kind="pair",
         a=_base("young_dissolution_year3", label="ties under a year old"),
         b=_base("old_dissolution_year3", label="ties two or more years old"),
         why="The same within-run contrast between ties under 12 months old and ties at least "
             "24 months old at the end of year 2.",
-        robust=True),
+        robust=True,
+        role_why=("By construction: the dissolution hazard falls with tie age "
+                  "(agents/ties.pyx:hazard) and idle trust decays more slowly on old ties "
+                  "(agents/trust.pyx:asymmetric_step, with trust.age_slowing citing Burt 2002).")),
 )
 
 
@@ -783,3 +971,20 @@ def by_id(pattern_id: str, patterns: tuple[Pattern, ...] = PATTERNS) -> Pattern:
         if p.id == pattern_id:
             return p
     raise KeyError(pattern_id)
+
+
+GROUPS: tuple[str, ...] = ("calibration", "validation", "verification", "input",
+                           "not represented")
+
+
+def group(pattern: Pattern) -> str:
+    """How the report counts a pattern: its role if testable, else its kind."""
+    return pattern.role if pattern.testable else pattern.kind.replace("_", " ")
+
+
+def census(patterns: tuple[Pattern, ...] = PATTERNS) -> dict[str, int]:
+    """Patterns per group (``GROUPS``): testable ones by role, the others by kind."""
+    counts = dict.fromkeys(GROUPS, 0)
+    for p in patterns:
+        counts[group(p)] += 1
+    return counts

@@ -1,10 +1,12 @@
 """The validation report: Markdown, one self-contained HTML page and the runs table.
 
 Every estimate is followed by its 95% interval, every pattern by its evidence strength
-(A/B/C, domain brief §5), source and role (calibration or validation), and failures stay
-in the report. The Markdown is written here; the HTML page is rendered from the Jinja2
-templates in ``validation/templates`` with the same wording, inline CSS and inline PNG
-figures (``validation.figures``), so it needs no external assets.
+(A/B/C, domain brief §5), source and role, and failures stay in the report. Calibration,
+validation and verification patterns are counted apart, each with the reason for its role
+(``validation.patterns``), and the header names every failing pattern by role. The
+Markdown is written here; the HTML page is rendered from the Jinja2 templates in
+``validation/templates`` with the same wording, inline CSS and inline PNG figures
+(``validation.figures``), so it needs no external assets.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from markupsafe import Markup
 
 from validation.figures import pattern_png
 from validation.inference import POWER_TARGET, Level, PatternResult
-from validation.patterns import Arm
+from validation.patterns import Arm, group
 from validation.suite import SuiteResult
 from validation.text import (
     band_text,
@@ -38,6 +40,15 @@ from validation.text import (
 TITLE = "Validation report: consortium-sim pattern suite"
 SUMMARY_COLUMNS = ["id", "title", "kind", "role", "strength", "source", "effect",
                    "estimate [95% CI]", "criterion", "N", "verdict", "why"]
+ROLE_COLUMNS = ["id", "title", "kind", "verdict", "why this role"]
+ROLE_HEADINGS = {
+    "validation": "Validation: patterns that could fail, judged against evidence that built "
+                  "no rule",
+    "verification": "Verification: checks that a rule works as it was built, not evidence "
+                    "of validity",
+    "calibration": "Calibration: levels of the baseline the assumption parameters are "
+                   "fitted to",
+}
 GUIDANCE_COLUMNS = ["statistic", "arms", "replicates", "measure", "CV settles by",
                     "n for CI target", "verdict"]
 NO_GUIDANCE = "No guidance: fewer than three replicates."
@@ -65,16 +76,28 @@ def _header_lines(res: SuiteResult) -> list[str]:
         "- Suite-wide settings: " + (", ".join(f"`{s}`" for s in res.settings)
                                      if res.settings else "none") + ".",
     ]
-    for role in ("validation", "calibration"):
-        c = counts.get(role)
+    for name in ("validation", "verification", "calibration"):
+        c = counts.get(name)
         if c:
-            lines.append(f"- {role.capitalize()} patterns: {c['pass']} pass, {c['fail']} fail, "
-                         f"{c['not testable']} not testable.")
-    tested = [r for r in res.results if math.isfinite(r.p_holm)]
-    if tested:
-        holm = sum(r.p_holm < r.pattern.alpha and r.status == "pass" for r in tested)
-        lines.append(f"- Of {len(tested)} tests (pairs and associations), {holm} still pass "
-                     "with Holm-adjusted p-values.")
+            lines.append(f"- {name.capitalize()} patterns: {c['pass']} pass, "
+                         f"{c['fail']} fail.")
+    n_input = counts.get("input", {}).get("not testable", 0)
+    n_absent = counts.get("not represented", {}).get("not testable", 0)
+    if n_input or n_absent:
+        lines.append(f"- Not testable: {n_input} input{'s' * (n_input != 1)} of the model "
+                     f"and {n_absent} pattern{'s' * (n_absent != 1)} it does not represent.")
+    failing = [(k, [r.pattern.id for r in res.results
+                    if r.status == "fail" and group(r.pattern) == k])
+               for k in ("validation", "verification", "calibration")]
+    lines.append("- Failing: " + ("; ".join(f"{k} {', '.join(ids)}" for k, ids in failing
+                                            if ids) or "none") + ".")
+    for name in ("validation", "verification"):
+        tested = [r for r in res.results if math.isfinite(r.p_holm) and r.pattern.role == name]
+        if tested:
+            holm = sum(r.p_holm < r.pattern.alpha and r.status == "pass" for r in tested)
+            lines.append(f"- Of {len(tested)} {name} tests (pairs and associations), {holm} "
+                         "pass with Holm-adjusted p-values (adjusted over every test of the "
+                         "run).")
     lines.append("- Every estimate is followed by its 95% interval in brackets. Counts, "
                  "band bounds, thresholds and p-values are not estimates and carry none.")
     return lines
@@ -131,6 +154,21 @@ def _summary_rows(res: SuiteResult) -> list[list[str]]:
     return rows
 
 
+NOT_AUDITED = ("Not audited yet (validation.patterns.AWAITING_REDEFINITION).")
+
+
+def _role_sections(res: SuiteResult) -> list[tuple[str, list[list[str]]]]:
+    """Per role, its heading and one row per pattern: id, title, kind, verdict, why."""
+    out = []
+    for name in ("validation", "verification", "calibration"):
+        rows = [[r.pattern.id, r.pattern.title, r.pattern.kind, verdict_text(r),
+                 r.pattern.role_why or NOT_AUDITED]
+                for r in res.results if group(r.pattern) == name]
+        if rows:
+            out.append((ROLE_HEADINGS[name], rows))
+    return out
+
+
 def _md_cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -139,7 +177,13 @@ def markdown_report(res: SuiteResult) -> str:
     """The report as Markdown."""
     lines = [f"# {TITLE}", ""]
     lines += _header_lines(res)
-    lines += ["", "## Why this many replicates", ""]
+    lines += ["", "## Roles", ""]
+    for heading, rows in _role_sections(res):
+        lines += [f"### {heading}", "", "| " + " | ".join(ROLE_COLUMNS) + " |",
+                  "|" + "---|" * len(ROLE_COLUMNS)]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+        lines.append("")
+    lines += ["## Why this many replicates", ""]
     lines += [f"- {s}" for s in replicate_justification(res)]
     lines += ["", "## Patterns", "",
               "| " + " | ".join(SUMMARY_COLUMNS) + " |",
@@ -158,6 +202,8 @@ def _detail_items(r: PatternResult) -> list[str]:
     p = r.pattern
     items = [f"Evidence: {p.evidence}", f"Source: {p.source}; strength {p.strength}; "
              f"role {p.role}; kind {p.kind}."]
+    if p.role_why:
+        items.append(f"Why {p.role}: {p.role_why}")
     if not p.testable:
         items.append(f"Not testable: {p.reason}")
         return items
@@ -264,6 +310,9 @@ def html_report(res: SuiteResult, figures: bool = True) -> str:
                 [[_html_cell(c) for c in cells] for cells in _guidance_rows(g)])
     return _environment().get_template("report.html.j2").render(
         title=TITLE, header=[line[2:] for line in _header_lines(res)],
+        role_columns=ROLE_COLUMNS, role_sections=[
+            {"heading": h, "rows": [[_html_cell(c) for c in row] for row in rows]}
+            for h, rows in _role_sections(res)],
         justification=replicate_justification(res), columns=SUMMARY_COLUMNS,
         numeric=("estimate [95% CI]", "N"), rows=rows, details=details,
         guidance_columns=GUIDANCE_COLUMNS, guidance=guidance, no_guidance=NO_GUIDANCE)

@@ -36,7 +36,7 @@ import pandas as pd
 from sim.params import ScenarioParams
 from sim.scenario import load_scenario, parse_override
 from validation.inference import PatternResult, evaluate, holm_adjust
-from validation.patterns import PATTERNS, Pattern, check_catalogue
+from validation.patterns import PATTERNS, Pattern, check_catalogue, group
 from validation.runs import run_statistics
 from validation.statistics import STATISTICS
 
@@ -76,10 +76,10 @@ class SuiteResult:
     revision: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Pass/fail/not-testable counts by role."""
+        """Pass/fail/not-testable counts by group: role if testable, else kind (``GROUPS``)."""
         out: dict[str, dict[str, int]] = {}
         for r in self.results:
-            row = out.setdefault(r.pattern.role, {"pass": 0, "fail": 0, "not testable": 0})
+            row = out.setdefault(group(r.pattern), {"pass": 0, "fail": 0, "not testable": 0})
             row[r.status] += 1
         return out
 

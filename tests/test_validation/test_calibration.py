@@ -60,7 +60,9 @@ def test_band_distance_is_the_gap_in_band_widths():
 
 def test_the_targets_are_the_baseline_level_bands_and_no_direction():
     pats = calibration_patterns()
-    assert pats and all(p.kind == "band" and p.role == "calibration" for p in pats)
+    assert pats and all(p.kind == "band" and p.role in ("calibration", "verification")
+                        for p in pats)
+    assert {p.id for p in pats if p.role == "verification"} == {"SF6", "SF7", "SF29", "P3"}
     assert all(p.a.scenario == "ccpt_baseline" and not p.a.set for p in pats)
     assert {"SF1", "SF21a", "SF27", "P4"} <= {p.id for p in pats}
     assert len(calibration_statistics()) == len(set(calibration_statistics()))

@@ -6,7 +6,16 @@ import re
 import pytest
 
 from sim.scenario import load_scenario
-from validation.patterns import PATTERNS, TESTABLE, by_id, check_catalogue
+from validation.patterns import (
+    AWAITING_REDEFINITION,
+    GROUPS,
+    PATTERNS,
+    TESTABLE,
+    by_id,
+    census,
+    check_catalogue,
+    group,
+)
 from validation.statistics import STATISTICS
 from validation.suite import ValidationError, run_suite, select
 
@@ -30,9 +39,11 @@ def test_every_entry_is_complete_and_consistent():
         assert p.title and p.evidence and p.source and p.why, p.id
         assert p.strength in "ABC"
         if p.kind == "band":
-            assert p.role in ("calibration", "validation"), p.id
+            assert p.role in ("calibration", "validation", "verification"), p.id
         if p.kind in ("pair", "association"):
-            assert p.role == "validation", p.id
+            assert p.role in ("validation", "verification"), p.id
+        if p.testable and p.id not in AWAITING_REDEFINITION:
+            assert p.role_why, p.id
         for arm in p.arms():
             assert arm.statistic in STATISTICS, (p.id, arm.statistic)
             load_scenario(arm.scenario, list(arm.set))
@@ -70,3 +81,42 @@ def test_an_inconsistent_entry_is_rejected():
         bad.check()
     with pytest.raises(ValidationError, match="repeats"):
         run_suite(replicates=3, patterns=(by_id("SF1"), by_id("SF1")))
+
+
+def test_roles_are_counted_apart_and_every_pattern_once():
+    counts = census()
+    assert tuple(counts) == GROUPS and sum(counts.values()) == len(PATTERNS)
+    assert counts["input"] == sum(p.kind == "input" for p in PATTERNS)
+    assert counts["not represented"] == sum(p.kind == "not_represented" for p in PATTERNS)
+    for name in ("calibration", "validation", "verification"):
+        assert counts[name] == sum(p.testable and p.role == name for p in PATTERNS)
+        assert counts[name] > 0
+    assert all(group(p) == p.role for p in PATTERNS if p.testable)
+
+
+def test_patterns_true_by_construction_are_verification():
+    """The audit's decisions on the patterns that change the very term they read.
+
+    A term added to the share of positions funded and read as positions (SF25a, SF21b),
+    contribution terms read as partner money (SF24), hazard terms read as dissolution
+    (P5), attendance terms read as attendance (SF11a, SF12a, SF35), the initial habit read
+    as habits (SF13a), and the bands that score 1 in every run (SF6, SF7, SF29, P3).
+    """
+    for pid in ("SF25a", "SF21b", "SF24a", "SF24b", "P5a", "P5b", "SF11a", "SF12a", "SF35",
+                "SF13a", "SF6", "SF7", "SF29", "P3"):
+        assert by_id(pid).role == "verification", pid
+    for pid in ("SF3", "SF4", "SF11b", "SF12b", "SF13b", "P1"):
+        assert by_id(pid).role == "validation", pid
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"role": "validation", "role_why": ""}, "validation band says why"),
+    ({"role": "verification", "role_why": ""}, "says why"),
+    ({"role": "auditing"}, "role must be one of"),
+])
+def test_a_role_that_does_not_fit_is_rejected(change, message):
+    bad = dataclasses.replace(by_id("SF6"), **change)
+    with pytest.raises(ValueError, match=message):
+        bad.check()
+    with pytest.raises(ValueError, match="direction is a validation or verification"):
+        dataclasses.replace(by_id("SF13b"), role="calibration").check()

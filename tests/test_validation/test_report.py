@@ -25,7 +25,8 @@ def test_report_files_name_every_pattern(full_small):
 def test_every_estimate_in_the_report_has_an_interval(full_small):
     res, files = full_small
     md = files["markdown"].read_text()
-    rows = [line for line in md.splitlines() if line.startswith("| SF") or
+    table = md.split("## Patterns", 1)[1].split("## Details", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| SF") or
             line.startswith("| P")]
     assert len(rows) == len(PATTERNS)
     for row in rows:
@@ -65,3 +66,32 @@ def test_the_html_page_is_rendered_from_the_packaged_templates(full_small):
     quoted = next(p for p in PATTERNS if '"' in p.evidence)
     assert html.escape(quoted.evidence) in page     # quotes as &quot;, like the Markdown's text
     assert page.startswith("<!DOCTYPE html>") and page.endswith("</body></html>")
+
+
+def test_the_report_counts_the_three_roles_apart_and_names_every_failure(full_small):
+    res, files = full_small
+    md, page = files["markdown"].read_text(), files["html"].read_text()
+    counts = res.counts()
+    header = md.split("## Roles", 1)[0]
+    for name in ("validation", "verification", "calibration"):
+        c = counts[name]
+        line = f"- {name.capitalize()} patterns: {c['pass']} pass, {c['fail']} fail."
+        assert line in header and html.escape(line[2:]) in page
+    assert (f"{counts['input']['not testable']} inputs of the model and "
+            f"{counts['not represented']['not testable']} patterns it does not represent"
+            in header)
+    failing = next(line for line in header.splitlines() if line.startswith("- Failing:"))
+    for r in res.results:
+        assert (f" {r.pattern.id}," in failing or f" {r.pattern.id};" in failing
+                or f" {r.pattern.id}." in failing) == (r.status == "fail"), r.pattern.id
+    roles = md.split("## Roles", 1)[1].split("## Why this many replicates", 1)[0]
+    sections = roles.split("### ")[1:]
+    assert [s.split(":", 1)[0] for s in sections] == ["Validation", "Verification",
+                                                      "Calibration"]
+    for section in sections:
+        name = section.split(":", 1)[0].lower()
+        ids = {line.split(" | ")[0].lstrip("| ") for line in section.splitlines()
+               if line.startswith(("| SF", "| P"))}
+        assert ids == {p.id for p in PATTERNS if p.testable and p.role == name}
+    assert page.count("<h3>") >= 3 and "why this role" in page
+    assert "Why verification: By construction" in md

@@ -34,7 +34,7 @@ def test_a_broken_pattern_fails_the_suite():
 def test_arms_share_seeds(quick):
     """Common random numbers: two arms with the same parameters give identical runs."""
     twin = Pattern(id="T1", title="t", evidence="e", source="s", strength="C",
-                   role="validation", kind="pair", why="w",
+                   role="validation", kind="pair", why="w", role_why="w",
                    a=Arm("function_level_2y"),
                    b=Arm("function_level_2y", set=("grant.taper_years=0",)), robust=True)
     res = run_suite(replicates=4, quick=True, patterns=(twin,))
