@@ -1045,7 +1045,7 @@ class Sustainment(_Section):
                                 ref="M23 'distracted by chasing new dollars'", ge=0, le=1)
     new_grant_share: float = param(0.5, "Share of the operations core a won grant pays for.",
                                    unit="share", source="assumption",
-                                   ref="M23 'at a smaller scale'", ge=0, le=1)
+                                   ref="M23; §2.6 braided funding", ge=0, le=1)
     new_grant_years: int = param(3, "Years a won grant pays.", unit="years",
                                  source="assumption", ref="M23; §2.6", ge=1, le=10)
     mission_drift: float = param(0.1, "Share of shared vision lost when a new grant with its "

@@ -96,8 +96,10 @@ def _q(id_: str, text: str, source: str, *, rules: tuple[str, ...] = (),
 QUOTES: tuple[Quote, ...] = (
     _q("SF1.scaling_back", "most of the partnerships find themselves scaling back their CCPT "
        "efforts now that the funding has expired, a select few are reaping the benefits",
-       SEED_000, patterns=("SF1",),
-       basis="M22 lists it as evidence for its claim; no rule or parameter restates it."),
+       SEED_000, patterns=("SF1", "SF1b"),
+       basis="M22 lists it as evidence for its claim; no rule or parameter restates it. SF1 "
+             "calibrates with it at the $15M baseline; SF1b validates with it across the "
+             "Cohort 1 award mix, which no calibration sees."),
     _q("SF2.programs", "CCPT funds did advance programmatic priorities like developing new "
        "pathways and increasing student participation", SEED_000,
        rules=("agents/programs.pyx:run_programs", "agents/programs.pyx:program_step",
@@ -235,6 +237,11 @@ QUOTES: tuple[Quote, ...] = (
        rules=("agents/money.pyx:coordination",), patterns=("SF21b",),
        basis="M21's Model: a position that ends stops its coordination output.",
        mechanisms=("M21",)),
+    _q("SF21.smaller_scale", "braiding funds from multiple sources can ensure the continuous "
+       "of work - albeit at a smaller scale", "003_e537c8e3f1d9dfc2.txt (Roadmap), domain brief "
+       "§4.1 D9", patterns=("SF21c",),
+       basis="No rule or parameter quotes it; the post-grant pathways of ODD §7.24 are built "
+             "from M21's and M22's other sentences."),
     _q("SF22.grant_closed", "by the time the position is approved... 'hire someone to support "
        "CCPT, the grant will be closed'", SEED_001,
        rules=("agents/money.pyx:hiring_chance", "agents/funding.py:Backbone.staff"),
@@ -326,6 +333,10 @@ QUOTES: tuple[Quote, ...] = (
        "2018 (JFF), science anchors §1.3", patterns=("P1",),
        basis="No rule cites it; the program rule is built from SF2.programs, which reports "
              "the same finding in other words (MENTIONS)."),
+    _q("P2.hcap", "68% of HCAP coalitions sustained (at least three organizations, at least one "
+       "goal)", "NORC/ASPE 2012, science anchors §5", patterns=("P2",),
+       basis="No rule cites it; outcomes.collaboration_min_orgs takes its definition of a "
+             "coalition (three organizations), not its share."),
     _q("P3.scheirer", "In 14 of 17 studies, at least 60% of sites sustained at least one "
        "component", "Scheirer 2005", patterns=("P3",)),
     _q("P3.champion", "champion present", "Scheirer 2005 (five factors), science anchors §1.3",

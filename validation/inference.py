@@ -100,6 +100,8 @@ def evaluate(p: Pattern, arms: list[ArmRuns], index: dict) -> PatternResult:
     """The verdict on one pattern from its arms' values."""
     if not p.testable:
         return PatternResult(p, "not testable", notes=[p.reason])
+    if p.kind == "band" and p.mix:
+        return _evaluate_mix(p, [(_values(arm, arms, index), w) for arm, w in p.mix])
     if p.kind == "band":
         return _evaluate_band(p, _values(p.a, arms, index))
     x, y = _values(p.a, arms, index), _values(p.b, arms, index)
@@ -128,6 +130,38 @@ def _evaluate_band(p: Pattern, values: np.ndarray) -> PatternResult:
     dropped = int(values.size - v.size)
     if dropped:
         res.notes.append(f"{dropped} replicate(s) left out: the statistic is undefined there")
+    return res
+
+
+def _evaluate_mix(p: Pattern, parts: list[tuple[np.ndarray, float]]) -> PatternResult:
+    """A band on the weighted mean of several arms' means (a stratified estimate).
+
+    Weights are normalized; the interval is the normal one of a stratified mean,
+    ``sum(w_i^2 s_i^2 / n_i)`` with each arm's sample variance (Cochran 1977, §5.3).
+    """
+    total = sum(w for _, w in parts)
+    res = PatternResult(p, "fail", test="weighted mean in band")
+    means, var, n = 0.0, 0.0, 0
+    for values, w in parts:
+        v = values[np.isfinite(values)]
+        if v.size < 2:
+            res.notes.append("fewer than two replicates define the statistic in an arm")
+            return res
+        means += w / total * float(v.mean())
+        var += (w / total) ** 2 * float(v.var(ddof=1)) / v.size
+        n += int(v.size)
+    half = float(stats.norm.ppf(0.5 + LEVEL / 2)) * math.sqrt(var)
+    shares = all(_binary(v[np.isfinite(v)]) for v, _ in parts)
+    low, high = means - half, means + half
+    if shares:  # a share's interval stays within 0-1
+        low, high = max(0.0, low), min(1.0, high)
+    lvl = Level(means, low, high, "stratified normal", n)
+    res.n = n
+    res.effect = res.arm_a = lvl
+    res.status = "pass" if p.in_band(lvl.value) else "fail"
+    res.ci_in_band = p.in_band(lvl.low) and p.in_band(lvl.high)
+    lo, hi = p.band
+    res.ci_outside_band = lvl.low > hi or lvl.high < lo
     return res
 
 

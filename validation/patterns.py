@@ -152,6 +152,9 @@ class Pattern:
         band_open: Whether each end is open (the mean must differ from the bound).
         robust: In quick mode: a passing pattern whose effect is large enough to pass with
             a small number of replicates.
+        mix: A band over a population: (arm, weight) pairs whose weighted mean of the
+            statistic is judged against the band (the Cohort 1 award mix); ``a`` is the
+            first of them.
         reason: Why an "input" or "not_represented" pattern cannot be tested.
         role_why: Why the pattern has its role, in a line naming the rules it turns on.
     """
@@ -173,6 +176,7 @@ class Pattern:
     robust: bool = False
     reason: str = ""
     role_why: str = ""
+    mix: tuple[tuple[Arm, float], ...] = ()
 
     @property
     def testable(self) -> bool:
@@ -186,8 +190,9 @@ class Pattern:
                 and (level < hi if self.band_open[1] else level <= hi))
 
     def arms(self) -> tuple[Arm, ...]:
-        """The arms this pattern reads (none if it is not testable)."""
-        return tuple(x for x in (self.a, self.b) if x is not None)
+        """The arms this pattern reads (none if it is not testable), with a mix's arms."""
+        return tuple(x for x in (self.a, self.b, *(arm for arm, _ in self.mix))
+                     if x is not None)
 
     def check(self) -> None:
         """Raise ValueError if the entry is inconsistent."""
@@ -240,10 +245,28 @@ _ENTRIES: tuple[Pattern, ...] = (
         why="A level, not a contrast: the share of baseline runs sustained two years after the "
             "grant (2-3 years after the cliff). The brief reads \"a select few\" as roughly "
             "5-25% (§5 usage note); the band is that reading, an assumption.",
-        role_why=("A level the assumption parameters are fitted to: no rule sets the operating "
-                  "level two years on, which engagement times capacity gives "
-                  "(agents/programs.pyx:operating_capacity) once partner money replaces the "
-                  "grant (agents/money.pyx:contribution_share).")),
+        role_why=("A level the assumption parameters are fitted to: no rule sets the function "
+                  "level two years on, which convenings (agents/money.pyx:convening_intensity), "
+                  "ties, partners paying (agents/money.pyx:contribution_share) and habits "
+                  "(agents/institutions.pyx:institutionalize) give after the grant.")),
+    Pattern(
+        id="SF1b", title="Across the Cohort 1 award mix, a select few grantees sustain",
+        evidence="\"most of the partnerships find themselves scaling back their CCPT efforts "
+                 "now that the funding has expired, a select few are reaping the benefits\"; "
+                 "Cohort 1: 12 x $15M, 16 x $6M, 11 x $600K grants",
+        source=f"{SOURCE_BRIEF} SF1, §2.2; {SOURCE_000}; {SOURCE_001}",
+        strength="A", role="validation", kind="band",
+        a=_base("sustained_2y", label="$15M"), band=(0.05, 0.25),
+        mix=((_base("sustained_2y", label="$15M"), 12.0),
+             (_base("sustained_2y", scenario="ccpt_6m", label="$6M"), 16.0),
+             (_base("sustained_2y", scenario="ccpt_local_600k", label="$600K"), 11.0)),
+        why="The statewide level: the share sustained two years on across Cohort 1's grants, "
+            "weighted 12/16/11 over the $15M baseline and the $6M and $600K compositions, "
+            "each arm on the same replicate seeds. Same 'select few' band as SF1.",
+        role_why=("The calibration fits the $15M baseline only (SF1); the $6M and $600K "
+                  "regions and awards enter no calibration, and no rule sets the share "
+                  "sustained (agents/money.pyx:partner_budgets sizes partners' means by the "
+                  "award).")),
     Pattern(
         id="SF2", title="Program gains occur even where regional collaboration is not sustained",
         evidence="\"CCPT funds did advance programmatic priorities like developing new pathways "
@@ -611,6 +634,21 @@ _ENTRIES: tuple[Pattern, ...] = (
                   "partners pay (agents/money.pyx:contribution_share); no parameter set of the "
                   "calibration holds it together with SF1.")),
     Pattern(
+        id="SF21c", title="Consortia that sustain do so with fewer paid staff",
+        evidence="\"braiding funds from multiple sources can ensure the continuous of work - "
+                 "albeit at a smaller scale\"",
+        source=f"{SOURCE_BRIEF} §4.1 D9, SF21; 003_e537c8e3f1d9dfc2.txt (Roadmap)",
+        strength="C", role="validation", kind="band",
+        a=_base("sustained_with_few_positions_2y", label="CCPT baseline"), band=(0.5, 1.0),
+        band_open=(True, False),
+        why="Scored in the same runs as the share sustained (SF1): among baseline runs "
+            "sustained two years on, the share that kept fewer than half of the positions "
+            "filled at the cliff. Most should have, since most positions end (SF21) while "
+            "some consortia continue 'at a smaller scale'.",
+        role_why=("Function, not staffing, classifies a run (sim/outcomes.py), and no rule "
+                  "ties the positions kept (agents/funding.py:Backbone.staff) to the other "
+                  "functions; the quote built no rule.")),
+    Pattern(
         id="SF21b", title="Absorbing the positions keeps the consortium operating",
         evidence="Without absorption \"consortium activity drops accordingly\"",
         source=f"{SOURCE_BRIEF} SF21; {SOURCE_001}",
@@ -884,6 +922,20 @@ _ENTRIES: tuple[Pattern, ...] = (
                   "money or a contribution support them (agents/programs.pyx:run_programs), "
                   "ties dissolve by their own hazard (agents/ties.pyx:age_and_risk), and either "
                   "can fall faster; SF2's quote, not P1's, built the program rule.")),
+    Pattern(
+        id="P2", title="Most coalitions of a comparable grant still collaborate",
+        evidence="68% of HCAP coalitions sustained (at least three organizations, at least "
+                 "one goal) (NORC/ASPE 2012)",
+        source="science_anchors §5 P2; NORC/ASPE 2012",
+        strength="C", role="validation", kind="band",
+        a=_base("regional_collaboration_2y", label="CCPT baseline"), band=(0.4, 0.8),
+        why="A base rate from another sector and grant design, so a loose band (science "
+            "anchors: 40-80%) on the share of baseline runs with at least three "
+            "organizations still collaborating two years on.",
+        role_why=("No rule sets who still collaborates: it is the largest group of "
+                  "organizations taking part joined by active ties (sim/outcomes.py), which "
+                  "participation (agents/commitment.pyx:take_part) and tie dissolution "
+                  "(agents/ties.pyx:form_and_dissolve) leave; no rule cites HCAP.")),
     Pattern(
         id="P3", title="Partial sustainment is the norm",
         evidence="In 14 of 17 studies, at least 60% of sites sustained at least one component "

@@ -232,15 +232,28 @@ def program_level_grant_end(v: RunView) -> float:
     return float(_series(v, "program_level")[max(v.grant_end - 1, 0)])
 
 
+SCHEIRER_SHARE = 0.6
+"""A component is sustained at 60% or more of its peak (Scheirer 2005; P3)."""
+
+
 def some_component_sustained_2y(v: RunView) -> float:
-    """1 if programs (>= sustained threshold of peak), NORC collaboration or operation hold."""
+    """1 if programs (>= 60% of peak), NORC collaboration or the collaborative hold (P3)."""
     programs = program_level_vs_peak_2y(v)
     if not math.isfinite(programs):
         return math.nan
-    held = (programs >= v.record.thresholds.sustained_threshold
+    held = (programs >= SCHEIRER_SHARE
             or v.outcomes["regional_collaboration_2y"] == 1.0
             or v.outcomes["sustained_2y"] == 1.0)
     return float(held)
+
+
+def sustained_with_few_positions_2y(v: RunView) -> float:
+    """Among runs sustained two years on, 1 if fewer than half the positions filled at the
+    cliff are filled in year 2 (NaN for runs not sustained)."""
+    if v.outcomes["sustained_2y"] != 1.0:
+        return math.nan
+    kept = v.outcomes["positions_retained_2y"]
+    return float(kept < 0.5) if math.isfinite(kept) else math.nan
 
 
 def trust_age_spearman_grant_end(v: RunView) -> float:
@@ -342,6 +355,7 @@ STATISTICS: dict[str, Statistic] = {
            (college_attendance_grant, (), ("college_attendance",)),
            (program_level_grant_end, (), ()),
            (some_component_sustained_2y, (), ()),
+           (sustained_with_few_positions_2y, (), ()),
            (trust_age_spearman_grant_end, ("grant_end-1",), ()),
            (bridge_dissolution_year3, _DISSOLUTION, ()),
            (embedded_dissolution_year3, _DISSOLUTION, ()),
