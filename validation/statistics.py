@@ -249,7 +249,8 @@ def some_component_sustained_2y(v: RunView) -> float:
 
 def sustained_with_few_positions_2y(v: RunView) -> float:
     """Among runs sustained two years on, 1 if fewer than half the positions filled at the
-    cliff are filled in year 2 (NaN for runs not sustained)."""
+    cliff are filled in year 2 (NaN for runs not sustained).
+    """
     if v.outcomes["sustained_2y"] != 1.0:
         return math.nan
     kept = v.outcomes["positions_retained_2y"]
