@@ -248,8 +248,9 @@ def some_component_sustained_2y(v: RunView) -> float:
 
 
 def sustained_with_few_positions_2y(v: RunView) -> float:
-    """Among runs sustained two years on, 1 if fewer than half the positions filled at the
-    cliff are filled in year 2 (NaN for runs not sustained).
+    """1 if a run sustained two years on kept under half its cliff positions (SF21c).
+
+    NaN for runs not sustained, so a band's mean is the share among sustaining runs.
     """
     if v.outcomes["sustained_2y"] != 1.0:
         return math.nan
