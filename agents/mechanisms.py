@@ -83,7 +83,9 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
        ("agents/ladder.py:EmployerLadder.find_conveners", "agents/employers.pyx:climb",
         "agents/employers.pyx:asks_of"),
        ("7.20",),
-       "Intermediaries are uniform: no quality, stance, start-up or own funding cliff."),
+       "Intermediaries share one set of parameters, except that county offices are anchors "
+       "that convene from base budgets; there is no quality, stance, start-up or own "
+       "funding cliff."),
     _m("M9", "Technical assistance accelerates development, especially for inexperienced "
        "consortia and small or rural districts; system-level TA was largely missing",
        ("agents/trust.pyx:AsymmetricTrust.set_rates", "agents/institutions.pyx:system_ta",
