@@ -424,3 +424,32 @@ def band_conflicts(cal: Calibration, ratio: float = CONFLICT_RATIO) -> pd.DataFr
                          "level_rho": float(rho)})
     cols = ["band_a", "band_b", "share_a", "share_b", "share_both", "joint_ratio", "level_rho"]
     return pd.DataFrame(rows, columns=cols).sort_values("joint_ratio", kind="stable")
+
+
+# ================================================================ validation at the sample
+def validation_at_points(cal: Calibration, points: Sequence[int], replicates: int = 30,
+                         seed: int = 20140701, workers: int = 1,
+                         patterns: Sequence[Pattern] | None = None) -> pd.DataFrame:
+    """The validation patterns at calibration points, not only at the defaults.
+
+    Each point's factor values become suite-wide settings (a pattern's own overrides still
+    apply on top); every point runs the same ``replicates`` common-random-number seeds.
+    Returns one row per point and pattern: ``point``, ``pattern``, ``status``, ``effect``
+    (the effect or level) and ``n``. The patterns default to the catalogue's validation
+    patterns (Grimm et al. 2005: directions are checked at the accepted parameters).
+    """
+    from validation.suite import run_suite
+
+    chosen = list(patterns if patterns is not None
+                  else [p for p in PATTERNS if p.role == "validation" and p.testable])
+    rows = []
+    for point in points:
+        values = selected_values(cal, point)
+        settings = [f"{k}={v}" for k, v in values.items()]
+        res = run_suite(replicates=replicates, seed=seed, settings=settings,
+                        patterns=chosen, workers=workers)
+        for r in res.results:
+            effect = r.effect.value if r.effect is not None else math.nan
+            rows.append({"point": int(point), "pattern": r.pattern.id, "status": r.status,
+                         "effect": effect, "n": r.n})
+    return pd.DataFrame(rows)

@@ -199,3 +199,26 @@ def test_the_nearest_point_of_a_confirmation_is_a_valid_scenario(tmp_path):
 
     assert any(o.startswith("ties.regional_meeting_interval=") and "." not in o.split("=")[1]
                for o in overrides_from_file(point_file))
+
+
+def test_validation_patterns_run_at_calibration_points_with_their_values(tmp_path):
+    """Directions are checked at the calibration's points, not only at the defaults: each
+    point's values reach every arm, and different points give different results."""
+    from validation.calibration import validation_at_points
+    from validation.patterns import by_id
+
+    (tmp_path / "pts.csv").write_text("commitment.initial_mean,orientation.rate\n"
+                                      "0.2,0.02\n0.7,0.1\n")
+    (tmp_path / "s.toml").write_text(
+        'model = "validation.calibration:pattern_statistics"\nreplicates = 2\nseed = 1\n'
+        'outcomes = ["sustained_2y"]\n[design]\nkind = "points"\nfile = "pts.csv"\n')
+    sweep(tmp_path / "s.toml", tmp_path / "out", executor="sequential")
+    cal = calibrate(tmp_path / "out", patterns=[p for p in calibration_patterns()
+                                                if p.id == "SF1"])
+    table = validation_at_points(cal, [0, 1], replicates=4, patterns=[by_id("SF4"),
+                                                                      by_id("P1")])
+    assert list(table.columns) == ["point", "pattern", "status", "effect", "n"]
+    assert len(table) == 4 and set(table["pattern"]) == {"SF4", "P1"}
+    assert set(table["status"]) <= {"pass", "fail"} and (table["n"] > 0).all()
+    p1 = table[table["pattern"] == "P1"].set_index("point")["effect"]
+    assert p1[0] != p1[1]  # the points' values reached the runs
