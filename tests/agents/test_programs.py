@@ -169,3 +169,69 @@ def test_only_districts_and_colleges_run_programs() -> None:
     orgs = small_model(0, 0).organizations
     local = (orgs.sector == Sector.K12) | (orgs.sector == Sector.COLLEGE)
     assert np.array_equal(orgs.local, local.astype(float))
+
+
+# ============================================================================ the lead's orientation
+@pytest.mark.mechanism("M13", "M14")
+def test_the_effort_split_follows_the_orientation_between_its_two_ends() -> None:
+    p = rules(grant=dict(now_share=0.7), region=dict(systems_now_share=0.35))
+    assert programs.now_share(0.0, p) == pytest.approx(0.7)
+    assert programs.now_share(1.0, p) == pytest.approx(0.35)
+    assert programs.now_share(0.5, p) == pytest.approx(0.525)
+
+
+@pytest.mark.mechanism("M6", "M13")
+def test_a_leaders_orientation_is_drawn_around_the_mean_and_clipped() -> None:
+    p = rules(region=dict(orientation_mean=0.3), orientation=dict(spread=0.2))
+    assert programs.leader_orientation(0.0, p) == pytest.approx(0.3)
+    assert programs.leader_orientation(1.0, p) == pytest.approx(0.5)
+    assert programs.leader_orientation(-5.0, p) == 0.0
+    assert programs.leader_orientation(5.0, p) == 1.0
+
+
+@pytest.mark.mechanism("M9", "M13", "M14", "M15")
+def test_coaching_and_process_build_a_systems_orientation_money_and_impatience_erode_it() -> None:
+    p = rules(orientation=dict(rate=0.1, ta_pull=1.0, process_pull=1.0, conditioning=0.5,
+                               impatience_push=1.0))
+
+    def step(o: float = 0.4, coaching: float = 0.0, narrated: float = 0.0,
+             state: float = 0.0, impatient: float = 0.0) -> float:
+        return programs.orientation_step(o, coaching, narrated, state, impatient, p)
+
+    assert step() == 0.4  # no pull, no change
+    assert step(coaching=0.5) == pytest.approx(0.4 + 0.1 * 0.5 * 0.6)  # builds
+    assert step(narrated=0.3) > 0.4
+    assert step(state=1.0) == pytest.approx(0.4 - 0.1 * 0.5 * 0.4)  # erodes
+    assert step(impatient=0.5) < 0.4
+    assert step(coaching=1.0, state=1.0) == pytest.approx(0.4 + 0.1 * (0.6 - 0.2))
+    # The stable orientation balances the pulls: up / (up + down).
+    o = 0.0
+    for _ in range(2000):
+        o = step(o, coaching=0.3, state=1.0)
+    assert o == pytest.approx(0.3 / (0.3 + 0.5), abs=1e-6)
+    for extreme in (0.0, 1.0):
+        assert 0.0 <= step(extreme, 5.0, 5.0, 1.0, 1.0) <= 1.0
+
+
+@pytest.mark.mechanism("M14", "M28")
+def test_partners_run_out_of_patience_without_visible_value_and_urgency_hastens_it() -> None:
+    model = small_model(1, 0, orientation=dict(patience_months=6.0, patience_threshold=0.2,
+                                               urgency_impatience=0.5),
+                        region=dict(urgency=0.0))
+    orgs, ladder, c = model.organizations, model.employers, model.consortium
+    c.recent_wins[:] = 0.0
+    for _ in range(6):
+        orgs.wait_for_value(ladder, c, model.rules)
+    assert not orgs.impatient.any() and (orgs.waiting == 6).all()
+    orgs.wait_for_value(ladder, c, model.rules)
+    assert orgs.impatient.all()
+    c.recent_wins[:] = 1.0  # visible value resets the count for those who value it
+    orgs.wait_for_value(ladder, c, model.rules)
+    valued = orgs.wins_benefit + ladder.roi >= 0.2
+    assert not orgs.impatient[valued].any() and orgs.impatient[~valued].all()
+    urgent = small_model(1, 0, orientation=dict(patience_months=6.0, urgency_impatience=0.5),
+                         region=dict(urgency=1.0))
+    urgent.consortium.recent_wins[:] = 0.0
+    for _ in range(4):
+        urgent.organizations.wait_for_value(urgent.employers, urgent.consortium, urgent.rules)
+    assert urgent.organizations.impatient.all()  # patience 3 months under full urgency
