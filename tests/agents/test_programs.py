@@ -171,7 +171,7 @@ def test_only_districts_and_colleges_run_programs() -> None:
     assert np.array_equal(orgs.local, local.astype(float))
 
 
-# ============================================================================ the lead's orientation
+# ======================================================================= the lead's orientation
 @pytest.mark.mechanism("M13", "M14")
 def test_the_effort_split_follows_the_orientation_between_its_two_ends() -> None:
     p = rules(grant=dict(now_share=0.7), region=dict(systems_now_share=0.35))
