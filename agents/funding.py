@@ -49,6 +49,7 @@ class Funding:
         self.won_until: list[int] = []
         self.new_grants = 0  # won grants paying this month
         self.grants_won = 0
+        self.arrival = money.opportunity_chance(rules)
         # Partners first decide in the first month without full state money (M22).
         short = np.flatnonzero(schedule.state_share < 1.0)
         self.first_decision = int(short[0]) if len(short) else len(schedule.state_share)
@@ -118,9 +119,10 @@ class Funding:
                 self.won_until.append(month + MONTHS_PER_YEAR * s.new_grant_years)
                 self.grants_won += 1
                 consortium.vision *= 1.0 - s.mission_drift
-        elif taking_part and s.pursuit_months and u_arrive < money.opportunity_chance(rules):
+        elif taking_part and s.pursuit_months and u_arrive < self.arrival:
             self.pursuing = s.pursuit_months
-        self.new_grants = sum(end > month for end in self.won_until)
+        if self.won_until:
+            self.new_grants = sum(end > month for end in self.won_until)
 
     def cover_operations(self, orgs: Any, rules: Any) -> None:
         """The covered share of the operations core this month (M10, M22, M23).
@@ -155,6 +157,8 @@ class Backbone:
         self.per_host = np.bincount(self.host, minlength=orgs.n)
         self.is_filled = np.zeros(self.planned, dtype=bool)
         self.absorbed = np.zeros(self.planned, dtype=bool)
+        self.absorbed_count = 0
+        self.paying = np.zeros(orgs.n, dtype=bool)  # hosts paying for an absorbed position
         self.funded = 0
         self.filled = 0
         funding.core_cost = money.core_cost(rules, self.planned, orgs.n)
@@ -167,13 +171,17 @@ class Backbone:
     @property
     def n_absorbed(self) -> int:
         """Positions their hosts pay for."""
-        return int(self.absorbed.sum())
+        return self.absorbed_count
 
     def absorbing(self) -> np.ndarray:
-        """Per organization, whether it pays for an absorbed position."""
-        out = np.zeros(self.orgs.n, dtype=bool)
-        out[self.host[self.absorbed]] = True
-        return out
+        """Per organization, whether it pays for an absorbed position (read-only view)."""
+        return self.paying
+
+    def recount_absorbed(self) -> None:
+        """Count the absorbed positions and mark their hosts, after ``absorbed`` changed."""
+        self.absorbed_count = int(self.absorbed.sum())
+        self.paying[:] = False
+        self.paying[self.host[self.absorbed]] = True
 
     def absorb(self, rules: Any, rng: np.random.Generator) -> None:
         """Hosts decide whether to absorb their filled, grant-funded positions (M21; SF21).
@@ -189,6 +197,7 @@ class Backbone:
             chance = money.absorb_chance(float(orgs.commitment[h]), float(orgs.habit[h]),
                                          bool(orgs.champion[h]), rules)
             self.absorbed[k] = rng.random() < chance
+        self.recount_absorbed()
 
     def staff(self, month: int, state_share: float, funding: Funding, rules: Any,
               rng: np.random.Generator) -> None:
@@ -201,17 +210,21 @@ class Backbone:
         if not self.planned:
             return
         orgs = self.orgs
-        lapsed = self.absorbed & ~orgs.taking_part[self.host]
-        self.absorbed &= ~lapsed
+        if self.absorbed_count:
+            self.absorbed &= orgs.taking_part[self.host]  # lapse where the host has left
+            self.recount_absorbed()
         self.funded = money.positions_funded(self.planned, state_share, funding.follow_on,
                                              funding.operations, funding.extra_positions,
-                                             self.n_absorbed, rules)
+                                             self.absorbed_count, rules)
+        if (self.funded == self.planned and self.filled == self.planned) or (
+                not self.absorbed_count and self.funded == self.filled
+                and self.is_filled[:self.filled].all()):
+            return  # every paid position is filled, none is lost: nothing to draw
         # Positions the grant or partners pay, in plan order, after the absorbed ones.
         open_ = np.flatnonzero(~self.absorbed)
-        paid = open_[:max(0, self.funded - self.n_absorbed)]
-        keep = np.zeros(self.planned, dtype=bool)
+        paid = open_[:max(0, self.funded - self.absorbed_count)]
+        keep = self.absorbed.copy()
         keep[paid] = True
-        keep |= self.absorbed
         lost = self.is_filled & ~keep
         if lost.any():
             for h, count in zip(*np.unique(self.host[lost], return_counts=True), strict=True):

@@ -233,11 +233,13 @@ class Organizations:
         self.contribution = np.zeros(n)
         self.waiting = np.zeros(n)  # months waiting for visible value (M14)
         self.impatient = np.zeros(n, dtype=bool)
+        self._seen = np.zeros(n)  # scratch: visible value each organization sees
         self.prior_member = np.zeros(n, dtype=bool)
         self.turnover_events = 0
         # Constants of the run derived from the state above.
         employer = self.sector == Sector.EMPLOYER
         self.not_employer = ~employer
+        self.n_not_employer = max(1, int(self.not_employer.sum()))
         self.relevance = commitment.meeting_relevance(employer, rules)
         self.effective_capacity = commitment.effective_capacity(self.capacity, self.load, rules)
         self.base_cost = commitment.participation_cost(self.capacity, self.load, rules)
@@ -301,11 +303,12 @@ class Organizations:
         ``orientation.patience_threshold``; value resets the count. Urgency shortens
         patience (M28). Impatient partners no longer answer the mandate's invitation.
         """
-        o = rules.orientation
-        seen = consortium.recent_wins.mean() * (self.wins_benefit + ladder.roi)
-        self.waiting = np.where(seen < o.patience_threshold, self.waiting + 1.0, 0.0)
-        patience = commitment.patience(rules)
-        self.impatient = self.waiting > patience
+        seen = self._seen
+        np.add(self.wins_benefit, ladder.roi, out=seen)
+        seen *= consortium.recent_wins.mean()
+        self.waiting += 1.0
+        self.waiting[seen >= rules.orientation.patience_threshold] = 0.0
+        np.greater(self.waiting, commitment.patience(rules), out=self.impatient)
 
     def impatient_share(self) -> float:
         """Share of the organizations taking part that are out of patience (M14)."""

@@ -74,7 +74,7 @@ class MonthlyRecord:
         rec["turnover_events"][month] = orgs.turnover_events
         paying = (orgs.contribution > 0) | model.backbone.absorbing()
         rec["contributors_share"][month] = (np.count_nonzero(paying & orgs.not_employer)
-                                            / max(1, np.count_nonzero(orgs.not_employer)))
+                                            / orgs.n_not_employer)
         rec["positions_absorbed"][month] = model.backbone.n_absorbed
         rec["operations_coverage"][month] = model.funding.operations
         rec["new_grants"][month] = model.funding.new_grants

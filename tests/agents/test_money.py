@@ -46,6 +46,7 @@ class FundingContract(FamilyContract):
         filled = rng.random(backbone.planned) < rng.random()
         backbone.is_filled[:] = filled
         backbone.absorbed[:] = filled & (rng.random(backbone.planned) < 0.3)
+        backbone.recount_absorbed()
         backbone.filled = int(filled.sum())
         return world
 
