@@ -164,7 +164,7 @@ def test_calibration_docs_quote_the_committed_reports():
     index = (docs / "calibration" / "README.md").read_text()
     validation = (docs / "validation.md").read_text()
     folders = re.findall(r"^\| `(\w+)/` \|", index, flags=re.MULTILINE)
-    assert len(folders) == 5
+    assert folders == ["calibration_lhs", "calibration_lhs_confirm"]
     held = {}
     for folder in folders:
         report = (docs / "calibration" / folder / "calibration.md").read_text()
@@ -179,8 +179,9 @@ def test_calibration_docs_quote_the_committed_reports():
         for png in ("bands.png", *(("posterior.png",) if screening else ())):
             assert (docs / "calibration" / folder / png).is_file(), (folder, png)
     assert f"**{held['calibration_lhs'][0]} of 1,000** (at most" in validation
-    assert f"{held['calibration_lhs_beta'][0]} of 1,000 (" in validation
     assert f"**{held['calibration_lhs_confirm'][0]} of 20** (the best" in validation
+    confirm = (ROOT / "experiments" / "studies" / "calibration_lhs_confirm.toml").read_text()
+    assert 'file = "calibration_lhs_candidates.csv"' in confirm
 
 
 # (e) the data-use table and the roles of the patterns --------------------------------------

@@ -367,11 +367,11 @@ def candidates(cal: Calibration, k: int = DEFAULT_CANDIDATES) -> pd.DataFrame:
     """
     rows = by_distance(cal.points).head(max(k, int(cal.points["accepted"].sum())))
     integer = _integer_factors(cal)
-    out = pd.DataFrame(index=range(len(rows)))
+    columns = {}
     for key in cal.factors:
         col = rows[key].to_numpy()
-        out[key] = np.rint(col).astype(np.int64) if key in integer else col.astype(float)
-    return out
+        columns[key] = np.rint(col).astype(np.int64) if key in integer else col.astype(float)
+    return pd.DataFrame(columns, index=range(len(rows)))  # one frame: no fragmentation
 
 
 def band_summary(cal: Calibration) -> pd.DataFrame:
