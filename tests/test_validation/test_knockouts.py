@@ -180,3 +180,16 @@ def test_the_committed_table_names_every_mechanism() -> None:
     for ko in runnable():
         assert f"**{ko.key}**" in text, ko.key
     assert (ROOT / "docs" / "img" / "knockouts.png").exists()
+
+
+def test_the_odd_says_why_each_inert_knockout_is_inert() -> None:
+    """Every knock-out the committed table finds inert has its sentence in ODD §10.2."""
+    text = (ROOT / "docs" / "knockouts.md").read_text(encoding="utf-8")
+    section = text[text.index("## Inert at the baseline"):text.index("## What each")]
+    inert = re.findall(r"^- \*\*(M\d+(?: [a-z ]+)?)\*\*", section, flags=re.M)
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    limits = odd[odd.index("### 10.2"):odd.index("### 10.3")]
+    assert "inert at the baseline" in limits.lower()
+    block = limits[limits.lower().index("inert at the baseline"):]
+    for key in inert:
+        assert re.search(rf"\b{key}\b", block), f"ODD §10.2 does not say why {key} is inert"
