@@ -10,7 +10,7 @@ PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; break; fi; done)
 
-.PHONY: run test bench lint clean python params
+.PHONY: run test bench lint clean python params knockouts
 
 python:
 	@if [ -z "$(PYTHON_BASE)" ]; then \
@@ -43,6 +43,11 @@ params: $(STAMP)
 	$(PY) tools/gen_params.py
 	$(PY) docs/gen_parameter_table.py
 	$(PY) -m pip install --quiet -e '.[dev]'
+
+# Knock out every mechanism against ccpt_baseline on the same seeds: docs/knockouts.md,
+# docs/knockouts.csv and docs/img/knockouts.png (about ten minutes on two cores).
+knockouts: $(STAMP)
+	$(PY) docs/gen_knockouts.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

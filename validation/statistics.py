@@ -134,6 +134,16 @@ def operating_raw_grant_mean(v: RunView) -> float:
     return float(_series(v, "operating_raw")[:v.grant_end].mean())
 
 
+def taking_part_grant_mean(v: RunView) -> float:
+    """Share of organizations taking part, averaged over the grant years (M4)."""
+    return float(_series(v, "taking_part_share")[:v.grant_end].mean())
+
+
+def taking_part_2y(v: RunView) -> float:
+    """Share of organizations taking part, mean over year 2 after the grant (M4)."""
+    return _year_after_mean(v, _series(v, "taking_part_share"), 2)
+
+
 def turnover_helps_share(v: RunView) -> float:
     """Share of leader changes after which the organization's commitment rose that month."""
     c = v.probes["leader_changes"]
@@ -339,6 +349,8 @@ STATISTICS: dict[str, Statistic] = {
            (year1_targets_missed_process_gained, (), ()),
            (new_cross_sector_ties_y2, ("start", "23"), ()),
            (operating_raw_grant_mean, (), ()),
+           (taking_part_grant_mean, (), ()),
+           (taking_part_2y, (), ()),
            (turnover_helps_share, (), ("leader_changes",)),
            (attendance_year2, (), ("attendance",)),
            (trust_growth_year2, (), ()),

@@ -67,7 +67,7 @@ class TestTurnoverUnderBetaTrustContract(TurnoverContract):
 
 
 # ============================================================================ the rules
-@pytest.mark.mechanism("M6", "M7")
+@pytest.mark.mechanism("M6", "M7", "M25")
 def test_onboarding_and_distributed_leadership_keep_trust_when_a_leader_leaves() -> None:
     def kept(onboarding: float, distributed: float, retention: float) -> float:
         return leadership.trust_kept(rules(leadership=dict(
