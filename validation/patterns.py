@@ -538,9 +538,8 @@ _ENTRIES: tuple[Pattern, ...] = (
         b=_base("sustained_2y", label="CCPT baseline (roll-out)"),
         why="The same contrast on the share sustained two years after the grant.",
         role_why=("No rule adds sustainment for prior infrastructure: it reaches the post-grant "
-                  "operating level only through habits, trust and partner money "
-                  "(agents/institutions.pyx:habit_step, agents/money.pyx:contribution_share), "
-                  "relative to a grant-era peak it raises too.")),
+                  "function level only through habits, trust and partner money "
+                  "(agents/institutions.pyx:habit_step, agents/money.pyx:contribution_share).")),
     # ------------------------------------------------------------------------- employers
     Pattern(
         id="SF15", title="Employer engagement is higher where regional urgency is high",
@@ -631,8 +630,9 @@ _ENTRIES: tuple[Pattern, ...] = (
         why="A level: positions filled in the year after state money ends, relative to the "
             "cliff. 'Most end' puts it below one half, 'some survive' above zero.",
         role_why=("A level of the position rule (agents/money.pyx:positions_funded) against what "
-                  "partners pay (agents/money.pyx:contribution_share); no parameter set of the "
-                  "calibration holds it together with SF1.")),
+                  "partners pay (agents/money.pyx:contribution_share) and hosts absorb "
+                  "(agents/money.pyx:absorb_chance); the calibration holds it together with "
+                  "SF1 as often as if the two were independent.")),
     Pattern(
         id="SF21c", title="Consortia that sustain do so with fewer paid staff",
         evidence="\"braiding funds from multiple sources can ensure the continuous of work - "
@@ -657,13 +657,12 @@ _ENTRIES: tuple[Pattern, ...] = (
                 label="positions absorbed"),
         b=_base("function_level_2y", label="CCPT baseline"),
         why="The outcome half as a contrast: every backbone position kept after the grant "
-            "against none, on the operating level two years after the grant.",
+            "against none, on the function level two years after the grant.",
         robust=True,
-        role_why=("By construction: the retained share is added to the share of positions "
-                  "funded (agents/money.pyx:positions_funded), filled positions are coordination "
-                  "(agents/money.pyx:coordination), and coordination is a factor of the "
-                  "activity whose level the statistic reads "
-                  "(agents/programs.pyx:operating_capacity).")),
+        role_why=("Judged against the quote its rule was built from: the retained share is "
+                  "added to the positions funded (agents/money.pyx:positions_funded), and "
+                  "filled positions are coordination (agents/money.pyx:coordination), the rule "
+                  "'consortium activity drops accordingly' built.")),
     Pattern(
         id="SF22a", title="Hiring lags leave year-1 positions vacant for a noticeable share of "
                           "the year",
@@ -945,8 +944,8 @@ _ENTRIES: tuple[Pattern, ...] = (
         a=_base("some_component_sustained_2y", label="CCPT baseline"), band=(0.6, 1.0),
         why="Scheirer's measure as a share: each run scores 1 if at least one component is "
             "sustained two years on: local programs at >= 60% of their grant-era peak, at "
-            "least three organizations still collaborating (NORC), or the consortium's "
-            "operating level sustained; the 60% is Scheirer's.",
+            "least three organizations still collaborating (NORC), or the consortium "
+            "sustained; the 60% is Scheirer's.",
         robust=True,
         role_why=("Scores 1 in every baseline run through its first component alone: programs "
                   "decay at most program_decay = 0.03 a month, less with habits or any partner "
