@@ -170,7 +170,7 @@ def survival_curves(curves: Mapping[str, Sequence[Mapping[str, float]]], path: s
     """
     if not curves:
         raise ValueError("no curves to plot")
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    fig, ax = plt.subplots(figsize=(7.5, 5.4))
     cmap = plt.get_cmap("tab10")
     for n, (label, rows) in enumerate(curves.items()):
         rows = [r for r in rows if r["n"] > 0]
@@ -187,7 +187,8 @@ def survival_curves(curves: Mapping[str, Sequence[Mapping[str, float]]], path: s
     ax.grid(axis="y", color="#dddddd", lw=0.8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(frameon=False, fontsize=9, loc="upper right")
+    ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+              ncol=2)
     ax.set_title(title or f"Share {status.replace('_', ' ')} after the grant", fontsize=12)
     fig.text(0.01, 0.01, "steps: share of runs; bands: Wilson 95% intervals", fontsize=8,
              color="#555555")
