@@ -1,7 +1,7 @@
 """Model benchmarks: single-run wall time (setup included) and peak memory.
 
 Run with ``make bench``. Prints one table; quote medians and ratios from a single run, the
-machine is shared and noisy. Targets: ``ccpt_baseline`` median <= 35 ms per run including
+machine is shared and noisy. Targets: ``ccpt_baseline`` median <= 40 ms per run including
 setup, peak memory <= 200 MB.
 """
 
