@@ -95,12 +95,12 @@ def _table(keys: list[str], columns: list[pd.Series], extra: dict[str, Any] | No
            ) -> pd.DataFrame:
     """Design table: ``point``, one typed column per factor, then any extra columns."""
     n = len(columns[0]) if columns else 0
-    table = pd.DataFrame({"point": np.arange(n, dtype=np.int64)})
-    for key, column in zip(keys, columns, strict=True):
-        table[key] = column.reset_index(drop=True)
-    for name, column in (extra or {}).items():
-        table[name] = pd.Series(column, dtype=str)
-    return table
+    data = {"point": pd.Series(np.arange(n, dtype=np.int64))}
+    # built in one go: a column at a time fragments the frame once there are ~100 factors
+    data.update({key: column.reset_index(drop=True)
+                 for key, column in zip(keys, columns, strict=True)})
+    data.update({name: pd.Series(column, dtype=str) for name, column in (extra or {}).items()})
+    return pd.DataFrame(data)
 
 
 def _ofat_values(f: Factor, points: int) -> list[Any]:
