@@ -10,7 +10,7 @@ PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; break; fi; done)
 
-.PHONY: run test bench lint clean python params knockouts
+.PHONY: run test bench lint clean python params knockouts sensitivity
 
 python:
 	@if [ -z "$(PYTHON_BASE)" ]; then \
@@ -48,6 +48,12 @@ params: $(STAMP)
 # docs/knockouts.csv and docs/img/knockouts.png (about ten minutes on two cores).
 knockouts: $(STAMP)
 	$(PY) docs/gen_knockouts.py
+
+# Morris screening of every parameter, then Sobol' indices of the leading factors, into
+# out/sensitivity/; writes docs/sensitivity.md and docs/img/sensitivity_*.png. An interrupted
+# run resumes. `python docs/gen_sensitivity.py --quick` is a smoke run of the same pipeline.
+sensitivity: $(STAMP)
+	$(PY) docs/gen_sensitivity.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

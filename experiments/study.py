@@ -640,6 +640,35 @@ def _excluded(key: str, patterns: tuple[str, ...] | list[str]) -> bool:
     return any(fnmatch.fnmatchcase(key, p) for p in patterns)
 
 
+def factor_set_reason(row: dict[str, Any], fs: FactorSet, values: dict[str, Any],
+                      explicit: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """Why ``fs`` leaves the parameter of ``row`` (a ``parameter_table`` row) out, or None.
+
+    ``values`` is the base scenario as a nested dict. A None answer means the parameter
+    joins, unless :func:`spread_bounds` leaves it no room (see :func:`expand_factor_set`).
+    """
+    key = row["key"]
+    section, name = key.split(".")
+    if key in explicit:
+        return "an explicit factor of the study"
+    if SECTIONS[section].model_fields[name].annotation not in (int, float):
+        return "a switch or category, not a number"
+    if _excluded(key, FACTOR_SET_EXCLUDED):
+        return "excluded by the engine (FACTOR_SET_EXCLUDED)"
+    if _excluded(key, fs.exclude):
+        return "excluded by the study (factor_set.exclude)"
+    if row["when"] is not None:
+        rule_key, choice = row["when"]
+        rule_section, rule_name = rule_key.split(".")
+        if values[rule_section][rule_name] != choice:
+            return f"inert: acts only when {rule_key} = {choice!r}"
+    if row["source"] not in fs.sources:
+        return f"source label {row['source']!r} not in factor_set.sources"
+    if row["tier"] == "constant" and not fs.constants:
+        return "a declared constant (factor_set.constants = false)"
+    return None
+
+
 def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
                       ) -> tuple[list[Factor], dict[str, str]]:
     """Factors for every numeric parameter whose ``source`` is in ``fs.sources``.
@@ -648,8 +677,8 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
     :data:`FACTOR_SET_EXCLUDED`, keys matching
     ``fs.exclude``, explicit factors and the parameters of a rule the base scenario does not
     choose (``when`` in the parameter table, e.g. ``trust.beta_forgetting`` unless
-    ``trust.rule = "beta_reputation"``: they would be inert) are left out. Bounds come from
-    :func:`spread_bounds`
+    ``trust.rule = "beta_reputation"``: they would be inert) are left out
+    (:func:`factor_set_reason` says why). Bounds come from :func:`spread_bounds`
     around the base scenario's value (the schema default unless the scenario sets it).
     Whole-number parameters get ``integer = true`` and rounded bounds; if rounding collapses
     them, they widen to the value -/+ 1 within the allowed range, and a parameter that still
@@ -659,17 +688,10 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
     factors, skipped = [], {}
     for row in parameter_table():
         key = row["key"]
+        if factor_set_reason(row, fs, values, explicit) is not None:
+            continue
         section, name = key.split(".")
         kind = SECTIONS[section].model_fields[name].annotation
-        if (row["source"] not in fs.sources or kind not in (int, float) or key in explicit
-                or (row["tier"] == "constant" and not fs.constants)
-                or _excluded(key, FACTOR_SET_EXCLUDED) or _excluded(key, fs.exclude)):
-            continue
-        if row["when"] is not None:
-            rule_key, choice = row["when"]
-            rule_section, rule_name = rule_key.split(".")
-            if values[rule_section][rule_name] != choice:
-                continue
         value = values[section][name]
         lo, hi = spread_bounds(value, row["low"], row["high"], fs.spread)
         if kind is int:
@@ -686,6 +708,19 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
         else:
             factors.append(Factor(key=key, bounds=[lo, hi]))
     return factors, skipped
+
+
+def factor_set_left_out(fs: FactorSet, base: ScenarioParams,
+                        explicit: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every parameter ``fs`` does not vary, with the reason, in parameter-table order."""
+    values = base.model_dump(mode="python")
+    _, skipped = expand_factor_set(fs, base, set(explicit))
+    left: dict[str, str] = {}
+    for row in parameter_table():
+        reason = factor_set_reason(row, fs, values, explicit) or skipped.get(row["key"])
+        if reason is not None:
+            left[row["key"]] = reason
+    return left
 
 
 # --- loading ---------------------------------------------------------------------------------

@@ -219,8 +219,8 @@ def sweep(study: Study | str | Path, out: str | Path, executor: str = "local",
             stack.enter_context(store.writing())
 
         n_chunks = -(-n_runs // size)
-        todo = [c for c in range(n_chunks)
-                if c not in store.completed_chunks(n_chunks, size, n_runs)]
+        complete = store.completed_chunks(n_chunks, size, n_runs)  # reads every chunk: once
+        todo = [c for c in range(n_chunks) if c not in complete]
         counts = store.counts()
         done, failed = counts["done"], counts["failed"]
         if progress:

@@ -356,6 +356,19 @@ def test_resume_refuses_a_changed_study_and_out_is_never_overwritten(tmp_path, t
     assert len(SweepStore(out).manifest["resumed"]) == 1  # refused resumes leave no trace
 
 
+def test_resume_checks_the_stored_chunks_once(tmp_path, toy_models, monkeypatch):
+    # Checking reads every chunk file; doing it per chunk made resuming a finished
+    # 349-chunk sweep take longer than running it.
+    study = write(tmp_path, toy_study(chunk_size=1))  # 12 chunks
+    out = sweep(study, tmp_path / "sweep", executor="sequential")
+    calls = []
+    check = SweepStore.completed_chunks
+    monkeypatch.setattr(SweepStore, "completed_chunks",
+                        lambda self, *a: calls.append(a) or check(self, *a))
+    sweep(study, out, executor="sequential", resume=True)
+    assert calls == [(12, 1, 12)]
+
+
 # ------------------------------------------------------------------------------ worker death
 def test_a_worker_that_dies_once_is_retried_and_the_sweep_completes(tmp_path, toy_models):
     marker = tmp_path / "died"

@@ -15,7 +15,8 @@ One module per method:
 
 - ``sweep``: reading a sweep directory (:class:`Sweep`, :func:`load_sweep`);
 - ``aggregates``: replicate aggregates per design point, the aleatory share;
-- ``sobol``, ``morris``: sensitivity indices; ``index_convergence``: their convergence;
+- ``sobol``, ``morris``: sensitivity indices (``morris`` also ranks factors over several
+  outcomes to pick a Sobol' study's factors); ``index_convergence``: their convergence;
 - ``ofat``: response curves and main effects; ``correlation``: rank correlations;
 - ``replicates``: running CV and replicate guidance;
 - ``tables``, ``figures``: Markdown and CSV writers, the plots;
@@ -37,6 +38,7 @@ from experiments.analysis.figures import (
     plot_main_effects,
     plot_morris,
     plot_ofat,
+    plot_ranking,
     plot_replicates,
     plot_scatter_grid,
     plot_sobol,
@@ -46,7 +48,7 @@ from experiments.analysis.index_convergence import (
     convergence_sizes,
     convergence_verdicts,
 )
-from experiments.analysis.morris import morris_indices
+from experiments.analysis.morris import morris_indices, screening_scores, top_factors
 from experiments.analysis.ofat import main_effects, ofat_curves
 from experiments.analysis.replicates import replicate_guidance, running_cv
 from experiments.analysis.sobol import sobol_indices, sobol_pairs
@@ -58,7 +60,8 @@ __all__ = [
     "QUANTILES", "Sweep", "aggregate", "aleatory_share", "analyze", "convergence",
     "convergence_sizes", "convergence_verdicts", "load_sweep", "main_effects",
     "markdown_table", "morris_indices", "ofat_curves", "plot_convergence",
-    "plot_main_effects", "plot_morris", "plot_ofat", "plot_replicates", "plot_scatter_grid",
-    "plot_sobol", "point_means", "rank_correlations", "replicate_guidance", "running_cv",
-    "sobol_indices", "sobol_pairs", "write_csv",
+    "plot_main_effects", "plot_morris", "plot_ofat", "plot_ranking", "plot_replicates",
+    "plot_scatter_grid", "plot_sobol", "point_means", "rank_correlations",
+    "replicate_guidance", "running_cv", "screening_scores", "sobol_indices", "sobol_pairs",
+    "top_factors", "write_csv",
 ]

@@ -17,6 +17,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from experiments.analysis.replicates import replicate_tracks
@@ -99,6 +100,34 @@ def plot_morris(table: pd.DataFrame, path: Path, top: int = 5) -> Path:
         ax.set_ylabel("sigma")
         ax.set_title(name)
         ax.legend(fontsize=8, loc="upper left")
+    return _save(fig, path)
+
+
+def plot_ranking(scores: pd.DataFrame, path: Path, top: int = 30,
+                 group: str | None = None) -> Path:
+    """Horizontal bars of the ``top`` screening scores, coloured by the ``group`` column.
+
+    ``scores`` is :func:`~experiments.analysis.morris.screening_scores` (factor, score,
+    outcome), optionally with a label column such as the parameter's source.
+    """
+    t = scores.head(top).iloc[::-1]
+    groups = list(dict.fromkeys(scores[group])) if group else [None]
+    palette = matplotlib.colormaps["tab10"]
+    colour = {g: palette(i % palette.N) for i, g in enumerate(groups)}
+    fig = Figure(figsize=(8.0, 0.26 * len(t) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(t))
+    ax.barh(y, t["score"], color=[colour[g] for g in (t[group] if group else [None] * len(t))])
+    ax.set_yticks(y, [f"{f}  ({o})" for f, o in zip(t["factor"], t["outcome"], strict=True)],
+                  fontsize=7)
+    ax.set_xlim(0, 1.05)
+    ax.set_xlabel("score: largest mu* / top mu* over the outcomes")
+    if group:
+        shown = [g for g in groups if g in set(t[group])]
+        handles = [Patch(color=colour[g], label=str(g)) for g in shown]
+        ax.legend(handles=handles, fontsize=8, loc="lower right", title=group)
+    ax.set_title(f"Morris screening: the {len(t)} highest-ranked factors "
+                 "(in brackets: the outcome where the score is reached)", fontsize=10)
     return _save(fig, path)
 
 

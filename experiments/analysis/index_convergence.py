@@ -4,7 +4,7 @@ Indices are recomputed on prefixes of the design: SALib's Saltelli sample (Salte
 2010) stores each base sample as one block of rows and a Morris sample (Morris 1991) each
 trajectory as one block, so a prefix of whole blocks is itself a valid, smaller design.
 An index is called stable when its last two estimates differ by less than the CI
-half-width of the last one.
+half-width of the last one, or not at all.
 """
 
 from __future__ import annotations
@@ -84,7 +84,9 @@ def convergence_verdicts(conv: pd.DataFrame) -> pd.DataFrame:
     """Plain-language verdict per factor and index from a :func:`convergence` table.
 
     An index is "stable" if its last two estimates differ by less than the CI half-width
-    of the last one. Indices without an interval (Morris sigma) are not judged.
+    of the last one, or are equal (an index that is exactly 0 at every size, as for a
+    factor an outcome does not depend on, has a zero-width interval). Indices without an
+    interval (Morris sigma) are not judged.
 
     Returns:
         One row per ([outcome,] index, factor): n_prev, value_prev, n_last, value_last,
@@ -108,7 +110,7 @@ def convergence_verdicts(conv: pd.DataFrame) -> pd.DataFrame:
         prev = grp.iloc[-2]
         change = abs(float(last["value"]) - float(prev["value"]))
         half = float(last["conf"])
-        stable = bool(change < half)
+        stable = bool(change < half or change == 0.0)  # an inert factor's 0 never moves
         verdict = "stable" if stable else "not yet stable"
         relation = "less than" if stable else "not less than"
         text = (f"{verdict}: {row['index']} of {row['factor']} moved {change:.3g} from "

@@ -44,3 +44,51 @@ def morris_indices(samples: np.ndarray, Y: np.ndarray, problem: dict, levels: in
         "sigma": np.asarray(res["sigma"], dtype=float),
     })
     return frame.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def screening_scores(table: pd.DataFrame) -> pd.DataFrame:
+    """One screening score per factor over several outcomes of a Morris table.
+
+    Each outcome's mu* is divided by the largest mu* of that outcome, so outcomes in
+    different units weigh alike; a factor's score is its largest such share over the
+    outcomes (1 for the leading factor of any outcome). Outcomes whose mu* are all zero or
+    missing carry no ranking and are left out. Ties break on the mean share, then the name.
+
+    Args:
+        table: Long Morris table with columns outcome, factor, mu_star (and sigma), as
+            written by :func:`~experiments.analysis.analyze` (``morris.csv``).
+
+    Returns:
+        One row per factor, best first: rank (1-based), factor, score, mean_share,
+        outcome (where the score is reached), mu_star and sigma there.
+    """
+    t = table.loc[np.isfinite(table["mu_star"].to_numpy(float)),
+                  ["outcome", "factor", "mu_star", "sigma"]]
+    top = t.groupby("outcome", sort=False)["mu_star"].transform("max")
+    t = t[top > 0].assign(share=t["mu_star"] / top)
+    best = t.loc[t.groupby("factor", sort=False)["share"].idxmax()]
+    best = best.set_index("factor")
+    frame = pd.DataFrame({
+        "factor": best.index,
+        "score": best["share"].to_numpy(float),
+        "mean_share": t.groupby("factor")["share"].mean()[best.index].to_numpy(float),
+        "outcome": best["outcome"].to_numpy(),
+        "mu_star": best["mu_star"].to_numpy(float),
+        "sigma": best["sigma"].to_numpy(float),
+    })
+    frame = frame.sort_values(["score", "mean_share", "factor"],
+                              ascending=[False, False, True], kind="stable")
+    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    return frame.reset_index(drop=True)
+
+
+def top_factors(table: pd.DataFrame, k: int) -> list[str]:
+    """The ``k`` factors with the highest :func:`screening_scores`, best first.
+
+    The rule that picks the factors of a Sobol' study from a Morris screening (ten Broeke,
+    van Voorn & Ligtenberg 2016; Campolongo et al. 2007 rank by mu*): it keeps every
+    outcome's leader and fills the rest by relative mu*.
+    """
+    if k < 1:
+        raise ValueError(f"top_factors: k must be at least 1 (got {k})")
+    return screening_scores(table)["factor"].head(k).tolist()

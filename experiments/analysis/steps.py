@@ -262,7 +262,8 @@ def _write_convergence(report: Report, convs: Sequence[pd.DataFrame]) -> None:
     report.md("convergence", "Convergence of the indices with sample size",
               ["Indices recomputed on the first N' base samples (Sobol) or r' trajectories "
                "(Morris). An index is called stable when its last two estimates differ by "
-               "less than the CI half-width of the last one.", "", "## Verdicts", ""],
+               "less than the CI half-width of the last one, or not at all.", "", "## Verdicts",
+               ""],
               verdicts.drop(columns="text"), max_rows=None)
     with (report.out / "convergence.md").open("a", encoding="utf-8") as fh:
         fh.write("\n## Estimates by sample size\n\n" + markdown_table(conv))

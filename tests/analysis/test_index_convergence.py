@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from experiments import reference as ref
 from experiments.analysis.aggregates import aggregate, point_means
@@ -47,7 +48,17 @@ def test_convergence_table_ends_at_full_sample(ishigami_dir: Path) -> None:
     verdicts = convergence_verdicts(conv)
     assert len(verdicts) == 6 and set(verdicts["verdict"]) <= {"stable", "not yet stable"}
     for r in verdicts.itertuples():
-        assert (r.verdict == "stable") == (r.change < r.half_width)
+        assert (r.verdict == "stable") == (r.change < r.half_width or r.change == 0)
+
+
+def test_an_index_that_never_moves_is_stable() -> None:
+    # A factor the outcome does not depend on: 0 with a zero-width interval at every size.
+    conv = pd.DataFrame({"n": [64, 128, 64, 128], "factor": ["inert", "inert", "x", "x"],
+                         "index": "ST", "value": [0.0, 0.0, 0.30, 0.50],
+                         "conf": [0.0, 0.0, 0.05, 0.05]})
+    verdicts = convergence_verdicts(conv).set_index("factor")
+    assert verdicts.loc["inert", "verdict"] == "stable"
+    assert verdicts.loc["x", "verdict"] == "not yet stable"
 
 
 def test_morris_convergence(tmp_path: Path) -> None:
