@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, as_completed
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,12 +31,11 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from sim.params import ScenarioParams
 from sim.scenario import load_scenario
 from validation.inference import newcombe_paired
 from validation.knockouts import KnockOut, apply, runnable
-from validation.runs import run_statistics
 from validation.statistics import STATISTICS
+from validation.suite import ArmTask, execute
 
 OUTCOMES: tuple[str, ...] = (
     "sustained_2y", "function_level_2y", "function_level_4y", "regional_collaboration_4y",
@@ -189,36 +187,6 @@ def effects(baseline: dict[str, np.ndarray], arms: dict[str, dict[str, np.ndarra
     return out
 
 
-@dataclass(frozen=True)
-class _Task:
-    arm: int
-    params: ScenarioParams
-    replicates: tuple[int, ...]
-    seeds: tuple[np.random.SeedSequence, ...]
-    names: tuple[str, ...]
-
-
-def _run_task(task: _Task) -> tuple[int, list[tuple[int, dict[str, float]]]]:
-    """Run one chunk of replicates of one arm (module level, so a worker can import it)."""
-    rows = [(r, run_statistics(task.params, ss, task.names))
-            for r, ss in zip(task.replicates, task.seeds, strict=True)]
-    return task.arm, rows
-
-
-def _execute(tasks: list[_Task], workers: int
-             ) -> Iterable[tuple[int, list[tuple[int, dict[str, float]]]]]:
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield _run_task(task)
-        return
-    from experiments.executors import make_executor
-
-    with make_executor("local", workers) as executor:
-        futures: list[Future] = [executor.submit(_run_task, t) for t in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-
-
 def run_knockouts(scenario: str = DEFAULT_SCENARIO, replicates: int = DEFAULT_REPLICATES,
                   seed: int = DEFAULT_SEED, knockouts: Sequence[KnockOut] | None = None,
                   outcomes: Sequence[str] = OUTCOMES, workers: int = 1,
@@ -246,14 +214,14 @@ def run_knockouts(scenario: str = DEFAULT_SCENARIO, replicates: int = DEFAULT_RE
     arms = [base, *(apply(ko, base).params for ko in chosen)]
     seeds = np.random.SeedSequence(seed).spawn(replicates)
     names = tuple(outcomes)
-    tasks = [_Task(k, params, tuple(range(lo, min(lo + CHUNK, replicates))),
+    tasks = [ArmTask(k, params, tuple(range(lo, min(lo + CHUNK, replicates))),
                    tuple(seeds[lo:lo + CHUNK]), names)
              for k, params in enumerate(arms) for lo in range(0, replicates, CHUNK)]
     values = [{n: np.full(replicates, np.nan) for n in names} for _ in arms]
     total, done = replicates * len(arms), 0
     if progress:
         progress(0, total)
-    for k, rows in _execute(tasks, workers):
+    for k, rows in execute(tasks, workers):
         for r, row in rows:
             for name, value in row.items():
                 values[k][name][r] = value

@@ -85,7 +85,9 @@ class SuiteResult:
 
 
 @dataclass(frozen=True)
-class _Task:
+class ArmTask:
+    """One chunk of replicates of one arm, for a worker (the suite's and the knock-outs')."""
+
     arm: int
     params: ScenarioParams
     replicates: tuple[int, ...]
@@ -93,7 +95,7 @@ class _Task:
     names: tuple[str, ...]
 
 
-def _run_task(task: _Task) -> tuple[int, list[tuple[int, dict[str, float]]]]:
+def run_task(task: ArmTask) -> tuple[int, list[tuple[int, dict[str, float]]]]:
     """Run one chunk of replicates of one arm (module level, so a worker can import it)."""
     rows = [(r, run_statistics(task.params, ss, task.names))
             for r, ss in zip(task.replicates, task.seeds, strict=True)]
@@ -170,7 +172,7 @@ def run_suite(replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
             if arm.statistic not in names[k]:
                 names[k].append(arm.statistic)
     seeds = np.random.SeedSequence(seed).spawn(replicates)
-    tasks = [_Task(k, arm.params, tuple(range(lo, min(lo + CHUNK, replicates))),
+    tasks = [ArmTask(k, arm.params, tuple(range(lo, min(lo + CHUNK, replicates))),
                    tuple(seeds[lo:lo + CHUNK]), tuple(names[k]))
              for k, arm in enumerate(arms) for lo in range(0, replicates, CHUNK)]
     for k, arm in enumerate(arms):
@@ -179,7 +181,7 @@ def run_suite(replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
     done = 0
     if progress:
         progress(0, total)
-    for arm_k, rows in _execute(tasks, workers):
+    for arm_k, rows in execute(tasks, workers):
         for r, values in rows:
             for name, value in values.items():
                 arms[arm_k].values[name][r] = value
@@ -197,16 +199,17 @@ def run_suite(replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED,
                        time.perf_counter() - t0, guidance, started, git_revision())
 
 
-def _execute(tasks: list[_Task], workers: int
-             ) -> Iterable[tuple[int, list[tuple[int, dict[str, float]]]]]:
+def execute(tasks: list[ArmTask], workers: int
+            ) -> Iterable[tuple[int, list[tuple[int, dict[str, float]]]]]:
+    """Run the tasks here (one worker) or on a local process pool, yielding as they finish."""
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield _run_task(task)
+            yield run_task(task)
         return
     from experiments.executors import make_executor
 
     with make_executor("local", workers) as executor:
-        futures: list[Future] = [executor.submit(_run_task, t) for t in tasks]
+        futures: list[Future] = [executor.submit(run_task, t) for t in tasks]
         for future in as_completed(futures):
             yield future.result()
 
