@@ -138,7 +138,7 @@ def by_orientation(outcomes: list[dict]) -> list[str]:
 
 def design_tables(results: dict) -> list[str]:
     """Rows of the design table: survival at 2, 4 and 8 years and what the state pays."""
-    lines = ["| Design | Convention | State pays | Sustained 2 y | Sustained 4 y | "
+    lines = ["| Design | Convention | State award | Sustained 2 y | Sustained 4 y | "
              "Sustained 8 y | Median years to scaled back |",
              "|---|---|---:|---|---|---|---:|"]
     for (design, convention), (outcomes, statuses) in results.items():
@@ -233,7 +233,9 @@ def main() -> None:
         "Each design is read at the same number of years after its **own** grant end. Under "
         "a *fixed total* award the state pays $15M whatever the design, so a longer grant "
         "or a taper spreads the same money thinner; under a *fixed annual* award each "
-        "full year of state money pays $5M, so those designs cost the state more.",
+        "full year of state money pays $5M, so those designs cost the state more. *State "
+        "award* is the award money alone: positions the state keeps paying after the grant "
+        "(the retained backbone) cost it more on top, which this table does not count.",
         "",
         *design_tables(designs),
         "",
