@@ -120,6 +120,10 @@ class Consortium:
             self.state_share, impatient, rules)
         self.now_share = programs.now_share(self.orientation, rules)
 
+    def take_on_goals(self, rules: Any) -> None:
+        """A won grant brings goals of its own: shared vision loses ``mission_drift`` (M23)."""
+        self.vision *= 1.0 - rules.sustainment.mission_drift
+
     def new_lead_leader(self, habit: float, z: float, rules: Any) -> None:
         """A new leader of the lead brings their own orientation (M6, M13; I3).
 

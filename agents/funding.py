@@ -102,27 +102,30 @@ class Funding:
         self.extra_positions = int(beyond * money.KUSD_PER_MUSD // rules.grant.position_cost_kusd)
 
     def seek_grants(self, month: int, taking_part: bool, habits: float, data: float,
-                    consortium: Any, rules: Any, rng: np.random.Generator) -> None:
+                    rules: Any, rng: np.random.Generator) -> bool:
         """New grant opportunities: pursued, won or lost, and paid while they run (M23).
 
         Opportunities arrive at ``opportunity_rate`` a year while anyone takes part; the
         consortium pursues one at a time for ``pursuit_months`` (a distraction), then wins
         it with :func:`agents.money.win_chance`. A won grant pays a share of the operations
-        core for ``new_grant_years`` and, bringing its own goals, costs some shared vision.
-        Two draws a month: arrival, then the decision.
+        core for ``new_grant_years``. Two draws a month: arrival, then the decision.
+        Returns whether a grant was won this month (its goals then cost shared vision:
+        :meth:`agents.consortium.Consortium.take_on_goals`).
         """
         s = rules.sustainment
         u_arrive, u_win = rng.random(2)
+        won = False
         if self.pursuing:
             self.pursuing -= 1
             if not self.pursuing and u_win < money.win_chance(habits, data, rules):
                 self.won_until.append(month + MONTHS_PER_YEAR * s.new_grant_years)
                 self.grants_won += 1
-                consortium.vision *= 1.0 - s.mission_drift
+                won = True
         elif taking_part and s.pursuit_months and u_arrive < self.arrival:
             self.pursuing = s.pursuit_months
         if self.won_until:
             self.new_grants = sum(end > month for end in self.won_until)
+        return won
 
     def cover_operations(self, orgs: Any, rules: Any) -> None:
         """The covered share of the operations core this month (M10, M22, M23).

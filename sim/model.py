@@ -90,8 +90,9 @@ class ConsortiumModel(mesa.Model):
             funding.partners_decide(month, consortium.phase, orgs, consortium, rules, rng)
             backbone.absorb(rules, rng)
         funding.follow_on_grant(month, rules)                                       # 3
-        funding.seek_grants(month, orgs.taking_part.any(), consortium.habits,
-                            consortium.data, consortium, rules, rng)
+        if funding.seek_grants(month, orgs.taking_part.any(), consortium.habits,
+                               consortium.data, rules, rng):
+            consortium.take_on_goals(rules)
         funding.cover_operations(orgs, rules)
         backbone.staff(month, consortium.state_share, funding, rules, rng)          # 4
         orgs.turn_over_leaders(rng)                                                 # 5

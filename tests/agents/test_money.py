@@ -61,7 +61,8 @@ class FundingContract(FamilyContract):
         funding.follow_on_grant(c.month, p)
         funding.partners_decide(c.month, c.phase, o, c, p, rng)
         backbone.absorb(p, rng)
-        funding.seek_grants(c.month, bool(o.taking_part.any()), c.habits, c.data, c, p, rng)
+        if funding.seek_grants(c.month, bool(o.taking_part.any()), c.habits, c.data, p, rng):
+            c.take_on_goals(p)
         funding.cover_operations(o, p)
         backbone.staff(c.month, c.state_share, funding, p, rng)
         c.operating_capacity(o.mean_habit_of_participants(), backbone, funding, p)
@@ -516,23 +517,24 @@ def test_grants_are_pursued_then_won_or_lost_and_pay_while_they_run() -> None:
     funding, c = model.funding, model.consortium
     c.vision = 0.8
     rng = np.random.default_rng(0)
-    funding.seek_grants(0, True, 1.0, 1.0, c, model.rules, rng)
+    assert funding.seek_grants(0, True, 1.0, 1.0, model.rules, rng) is False
     assert funding.pursuing == 2 or funding.pursuing == 0  # arrival is a draw
     while not funding.pursuing:
-        funding.seek_grants(0, True, 1.0, 1.0, c, model.rules, rng)
-    funding.seek_grants(1, True, 1.0, 1.0, c, model.rules, rng)
-    funding.seek_grants(2, True, 1.0, 1.0, c, model.rules, rng)  # decided: won at chance 1
-    assert funding.grants_won == 1 and funding.new_grants == 1
+        funding.seek_grants(0, True, 1.0, 1.0, model.rules, rng)
+    assert funding.seek_grants(1, True, 1.0, 1.0, model.rules, rng) is False
+    won = funding.seek_grants(2, True, 1.0, 1.0, model.rules, rng)  # decided at chance 1
+    assert won and funding.grants_won == 1 and funding.new_grants == 1
+    c.take_on_goals(model.rules)
     assert c.vision == pytest.approx(0.4)  # its own goals cost shared vision
-    funding.seek_grants(14, False, 1.0, 1.0, c, model.rules, rng)  # a year on it has ended
+    funding.seek_grants(14, False, 1.0, 1.0, model.rules, rng)  # a year on it has ended
     assert funding.new_grants == 0 and not funding.pursuing
     # Nothing is pursued when nobody takes part, and nothing is won without groundwork.
     idle = small_model(2, 0, sustainment=p).funding
     for month in range(24):
-        idle.seek_grants(month, False, 1.0, 1.0, c, model.rules, rng)
+        idle.seek_grants(month, False, 1.0, 1.0, model.rules, rng)
     assert idle.grants_won == 0 and not idle.pursuing
     for month in range(48):
-        idle.seek_grants(month, True, 0.0, 0.0, c, model.rules, rng)
+        idle.seek_grants(month, True, 0.0, 0.0, model.rules, rng)
     assert idle.grants_won == 0
 
 
