@@ -33,6 +33,7 @@ class RunRecord:
     pair_j: np.ndarray
     collaboration_edges: np.ndarray
     _components: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    _functions: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_model(cls, model) -> RunRecord:  # noqa: ANN001 - avoids importing the model
@@ -73,7 +74,11 @@ class RunRecord:
         Convenings held, active cross-sector ties kept (relative to the grant's last month),
         partners paying (money or an absorbed position) and institutionalization, each
         divided by its threshold in ``outcomes`` and capped at 1 (domain brief §4.2).
+        Computed once per record (every status and survival outcome reads them); the arrays
+        are read-only.
         """
+        if self._functions:
+            return self._functions
         th, s = self.thresholds, self.series
         ties_end = self.at_grant_end("active_cross_sector_ties")
         kept = (s["active_cross_sector_ties"] / ties_end if ties_end > 0
@@ -82,7 +87,11 @@ class RunRecord:
                "ties": kept / th.ties_retained_min,
                "contributors": s["contributors_share"] / th.contributors_min,
                "institutionalization": s["institutionalization"] / th.institutionalization_min}
-        return {k: np.minimum(1.0, v) for k, v in raw.items()}
+        for k, v in raw.items():
+            capped = np.minimum(1.0, v)
+            capped.flags.writeable = False
+            self._functions[k] = capped
+        return self._functions
 
     def function_level(self) -> np.ndarray:
         """Monthly function level: the mean of the four capped components (0-1; §4.2).
