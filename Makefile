@@ -10,7 +10,7 @@ PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; break; fi; done)
 
-.PHONY: run test bench lint clean python params knockouts sensitivity
+.PHONY: run test bench lint clean python params knockouts sensitivity outcomes validation reports
 
 python:
 	@if [ -z "$(PYTHON_BASE)" ]; then \
@@ -54,6 +54,23 @@ knockouts: $(STAMP)
 # run resumes. `python docs/gen_sensitivity.py --quick` is a smoke run of the same pipeline.
 sensitivity: $(STAMP)
 	$(PY) docs/gen_sensitivity.py
+
+# Who sustains, by award tier, across the Cohort 1 mix and under five funding designs:
+# docs/outcomes.md and docs/img/outcomes_*.png (about three minutes on two cores).
+outcomes: $(STAMP)
+	$(PY) docs/gen_outcomes.py
+
+# The full pattern suite (N = 300 per arm): docs/validation_report.md (about six minutes).
+validation: $(STAMP)
+	$(VENV)/bin/consortium validate --out out/validation
+	cp out/validation/validation_report.md docs/validation_report.md
+
+# Every generated report of docs/ that the model's results feed, in order (about 45 minutes
+# on two cores); the calibration reports are rerun by the commands of experiments/studies/.
+reports: outcomes validation knockouts sensitivity
+	$(PY) docs/gen_data_use.py
+	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
+	cp out/ccpt_baseline_trajectories.png docs/img/ccpt_baseline_trajectories.png
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
