@@ -31,7 +31,9 @@ def calibrate_command(
     abc_sample.csv, posterior.csv, bands.png, posterior.png, selected.toml (or nearest.toml
     when no point holds every band) and, for a screening sweep, the candidates nearest the
     bands with a study that re-runs them on fresh seeds (STUDY_candidates.csv,
-    STUDY_confirm.toml). On that confirmation sweep it reports which candidates hold up.
+    STUDY_confirm.toml) and, when no point holds every band, the next wave: a Latin
+    hypercube of the box the ABC sample spans (STUDY_wave2.toml). On a confirmation sweep
+    it reports which candidates hold up.
 
     Example: [bold]consortium sweep calibration_lhs --out sweeps/calibration &&
     consortium calibrate sweeps/calibration[/bold]

@@ -68,6 +68,7 @@ DEFAULT_ALPHA = 0.01
 ON_OPEN_BOUND = 0.05  # distance of a level on an open band end, in band widths
 DEFAULT_CANDIDATES = 20  # points a calibration hands to its confirmation round
 CONFLICT_RATIO = 0.5  # band pairs holding together less than half as often as if independent
+WAVE_WIDEN = 0.1  # share of the ABC sample's range added on each side of the next wave's box
 
 
 def calibration_patterns(patterns: Sequence[Pattern] = PATTERNS) -> list[Pattern]:
@@ -372,6 +373,24 @@ def candidates(cal: Calibration, k: int = DEFAULT_CANDIDATES) -> pd.DataFrame:
         col = rows[key].to_numpy()
         columns[key] = np.rint(col).astype(np.int64) if key in integer else col.astype(float)
     return pd.DataFrame(columns, index=range(len(rows)))  # one frame: no fragmentation
+
+
+def wave_bounds(cal: Calibration, widen: float = WAVE_WIDEN) -> dict[str, tuple[float, float]]:
+    """The box of the next wave: per factor, the range the ABC sample spans.
+
+    Widened by ``widen`` of that range on each side and clipped to this wave's box. Each
+    wave of history matching drops the region where no point came near the bands and
+    samples the rest again (Vernon et al. 2010; Andrianakis et al. 2015, for agent-based
+    models); a box is the crudest such region, so a factor the bands do not constrain keeps
+    most of its range.
+    """
+    abc = cal.abc
+    out = {}
+    for key, (lo, hi) in cal.bounds.items():
+        a, b = float(abc[key].min()), float(abc[key].max())
+        pad = widen * (b - a)
+        out[key] = (max(lo, a - pad), min(hi, b + pad))
+    return out
 
 
 def band_summary(cal: Calibration) -> pd.DataFrame:

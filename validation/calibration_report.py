@@ -4,7 +4,8 @@
 (bands, the conflicts between them, the parameters the bands identify; Railsback & Grimm
 2019 ch. 20), the points and the ABC sample (Beaumont 2010), the band and posterior
 figures, the selected (or nearest) point as a scenario file, and for a screening sweep the
-candidates nearest the bands with a study that re-runs them on fresh seeds.
+candidates nearest the bands with a study that re-runs them on fresh seeds and, when no
+point holds every band, the next wave: a study of the box the ABC sample spans.
 """
 
 from __future__ import annotations
@@ -23,17 +24,22 @@ from validation.calibration import (
     CALIBRATION_STUDY,
     CONFLICT_RATIO,
     DEFAULT_ALPHA,
+    WAVE_WIDEN,
     Calibration,
+    _integer_factors,
+    _value,
     band_conflicts,
     band_summary,
     by_distance,
     candidates,
     nearest_point,
     selected_values,
+    wave_bounds,
 )
 from validation.patterns import BASELINE
 
 CONFIRM_REPLICATES = 50
+NARROWED = 0.9  # a factor whose next box is under this share of its last one counts as narrowed
 DPI = 150
 
 
@@ -91,6 +97,64 @@ def confirm_study(cal: Calibration, candidates_file: str, n_points: int,
         lines += ["", "[set]", *(f"{k} = {_toml_value(v)}" for k, v in settings.items())]
     lines += ["", "[design]", 'kind = "points"', f'file = "{candidates_file}"', ""]
     return "\n".join(lines)
+
+
+def wave_name(name: str) -> str:
+    """The next wave's study name: ``calibration_lhs`` -> ``..._wave2`` -> ``..._wave3``."""
+    stem, _, k = name.rpartition("_wave")
+    return f"{stem}_wave{int(k) + 1}" if stem and k.isdigit() else f"{name}_wave2"
+
+
+def wave_study(cal: Calibration, bounds: Mapping[str, tuple[float, float]]) -> str:
+    """A study that samples the next wave's box by Latin hypercube, as the last wave did.
+
+    The same design size, replicates, statistics and settings; a fresh root seed. Factors
+    whose box has shrunk to a point are left at that value.
+    """
+    study = dict(cal.sweep.manifest.get("study") or {})
+    name = wave_name(str(study.get("name") or CALIBRATION_STUDY))
+    seed = int(cal.sweep.manifest.get("root_seed") or 0) + 2
+    samples = len(cal.points)
+    replicates = int(cal.sweep.replicates)
+    statistics = dict.fromkeys(p.a.statistic for p in cal.patterns)
+    integer = _integer_factors(cal)
+    fixed = {k: b[0] for k, b in bounds.items() if not b[1] > b[0]}
+    narrowed = sum(1 for k, b in bounds.items()
+                   if b[1] - b[0] < NARROWED * (cal.bounds[k][1] - cal.bounds[k][0]))
+    lines = [
+        f"# Wave {name.rpartition('_wave')[2]} of {study.get('name')}: a Latin hypercube of "
+        "the box the ABC sample of the last wave spans,",
+        f"# widened by {WAVE_WIDEN:g} of its range on each side (history matching in waves; "
+        "Vernon et al. 2010). Written by consortium calibrate.",
+        f"# {narrowed} of {len(bounds)} factors have a box under {NARROWED:.0%} of the last "
+        "wave's.",
+        f"# Runs: {samples:,} points x {replicates} replicates = {samples * replicates:,}.",
+        "",
+        f'name = "{name}"',
+        "description = " + _toml_value(
+            "Does the box where the last wave came nearest the level bands hold parameter sets "
+            "that reproduce every band at once?"),
+        *([f'base = "{cal.sweep.manifest["base"]}"'] if cal.sweep.manifest.get("base") else []),
+        f'model = "{cal.sweep.manifest.get("model")}"',
+        f"replicates = {replicates}",
+        f"seed = {seed}",
+        "outcomes = [" + ", ".join(f'"{s}"' for s in statistics) + "]",
+        *(['timeseries = "none"'] if cal.sweep.manifest.get("base") else []),
+    ]
+    settings = {**(study.get("settings") or {}),
+                **{k: _value(k, v, integer) for k, v in fixed.items()}}
+    if settings:
+        lines += ["", "[set]", *(f"{k} = {_toml_value(v)}" for k, v in settings.items())]
+    lines += ["", "[design]", 'kind = "lhs"', f"samples = {samples}", "scramble = true"]
+    for key, (lo, hi) in bounds.items():
+        if key in fixed:
+            continue
+        lo_, hi_ = (math.floor(lo), math.ceil(hi)) if key in integer else (lo, hi)
+        lines += ["", "[[factors]]", f'key = "{key}"',
+                  f"bounds = [{float(f'{lo_:.6g}')!r}, {float(f'{hi_:.6g}')!r}]"]
+        if key in integer:
+            lines.append("integer = true")
+    return "\n".join(lines) + "\n"
 
 
 def _confirm_description(study: Mapping[str, Any]) -> str:
@@ -312,4 +376,7 @@ def write_calibration(cal: Calibration, out: str | Path) -> dict[str, Path]:
         files["confirm"] = out / f"{stem}_confirm.toml"
         files["confirm"].write_text(confirm_study(cal, files["candidates"].name, len(rows)),
                                     encoding="utf-8")
+        if not cal.points["accepted"].any():  # nothing holds every band: sample again
+            files["wave"] = out / f"{wave_name(stem)}.toml"
+            files["wave"].write_text(wave_study(cal, wave_bounds(cal)), encoding="utf-8")
     return files

@@ -20,6 +20,7 @@ from experiments.study import StudyError, consortium_outputs, load_study
 from experiments.sweep import sweep
 from sim.scenario import load_scenario, with_values
 from validation.calibration import (
+    WAVE_WIDEN,
     band_conflicts,
     band_distance,
     calibrate,
@@ -28,8 +29,15 @@ from validation.calibration import (
     candidates,
     in_band,
     pattern_statistics,
+    wave_bounds,
 )
-from validation.calibration_report import confirm_study, overlay_toml, write_calibration
+from validation.calibration_report import (
+    confirm_study,
+    overlay_toml,
+    wave_name,
+    wave_study,
+    write_calibration,
+)
 from validation.patterns import Arm, Pattern
 from validation.runs import run_statistics
 
@@ -139,6 +147,28 @@ def test_candidates_and_confirmation_study_rerun_the_nearest_points(toy_sweep, t
     assert data["outcomes"] == ["level"] and data["name"] == "toy_calibration_confirm"
     passing = calibrate(toy_sweep, patterns=[band(0.2, 0.4)])
     assert len(candidates(passing, k=5)) == int(passing.points["accepted"].sum())
+
+
+def test_the_next_wave_samples_the_box_of_the_abc_sample_and_comes_nearer(toy_sweep,
+                                                                          tmp_path):
+    target = band(0.95, 2.0)                                 # only a >= 0.95 holds it
+    cal = calibrate(toy_sweep, quantile=0.1, patterns=[target])
+    abc_a = cal.abc["a"]
+    box = wave_bounds(cal)
+    pad = WAVE_WIDEN * (abc_a.max() - abc_a.min())
+    assert box["a"] == pytest.approx((abc_a.min() - pad, min(1.0, abc_a.max() + pad)))
+    assert box["a"][0] > 0.8 and box["b"][1] - box["b"][0] > 0.8   # b is not constrained
+    text = wave_study(cal, box)
+    data = tomllib.loads(text)
+    assert data["name"] == "toy_calibration_wave2" and data["seed"] == 3 + 2
+    assert data["design"] == {"kind": "lhs", "samples": 200, "scramble": True}
+    assert [f["key"] for f in data["factors"]] == ["a", "b"]
+    (tmp_path / "wave2.toml").write_text(text)
+    sweep(tmp_path / "wave2.toml", tmp_path / "wave2", executor="sequential")
+    second = calibrate(tmp_path / "wave2", quantile=0.1, patterns=[target])
+    assert second.points["a"].min() >= box["a"][0]
+    assert second.points["accepted"].mean() > 2 * cal.points["accepted"].mean()
+    assert wave_name("x_wave2") == "x_wave3" and wave_name("x") == "x_wave2"
 
 
 def test_a_confirmation_sweep_selects_the_candidate_deepest_in_its_bands(tmp_path,
