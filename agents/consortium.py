@@ -1,12 +1,15 @@
 """The consortium as a whole: this month's grant signals, its capacity, activity and stocks.
 
 ODD §2.3. The lead's orientation (between program delivery and systems change, moving with
-TA, process gains, grant money, partners' patience and new leaders), the month's state
-money and phase, operating capacity (coordination and convening), collaborative activity,
-visible wins and process gains, and the shared stocks of vision and data alignment. Its
-verbs call the consortium-level rules of ``agents.money`` (capacity), ``agents.programs``
-(activity and wins) and ``agents.institutions`` (systems effort, vision, data); the
-organization- and tie-level passes read its attributes as this month's signals.
+TA, process gains, grant money, partners' patience and new leaders), the lead's style
+(between directing and coaching) and the governance signals it gives with the consortium's
+governance mode (M25, M26), the month's state money and phase, operating capacity
+(coordination and convening), collaborative activity, visible wins and process gains, and
+the shared stocks of vision and data alignment. Its verbs call the consortium-level rules
+of ``agents.money`` (capacity), ``agents.programs`` (activity and wins),
+``agents.institutions`` (systems effort, vision, data) and ``agents.leadership`` (style
+and governance); the organization- and tie-level passes read its attributes as this
+month's signals.
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from agents.codes import MONTHS_PER_YEAR, Phase
 class Consortium:
     """Consortium-level state, read by the passes as this month's signals.
 
-    Construction draws once: the disposition of the lead's leader (M13, M14).
+    Construction draws twice, in this order: the orientation of the lead's leader (M13,
+    M14), then their style (M26).
     """
 
     def __init__(self, schedule: Any, rules: Any, rng: np.random.Generator):
-        """Start the stocks, fix when TA ends (M9), draw the lead leader's orientation.
+        """Start the stocks, fix when TA ends (M9), draw the lead leader's orientation and style.
 
-        The orientation then moves with the mechanisms (M13, M14).
+        The orientation then moves with the mechanisms (M13, M14), the style with the
+        activator transition and new lead leaders (M26).
         """
         r, g = rules.region, rules.grant
         self.grant_end = schedule.grant_end
@@ -64,6 +69,11 @@ class Consortium:
         # The lead's orientation, 0 program delivery to 1 systems change (M13, M14).
         self.orientation = programs.leader_orientation(float(rng.standard_normal()), rules)
         self.now_share = programs.now_share(self.orientation, rules)
+        # The lead's style, 0 directing to 1 coaching, and the governance it gives (M25, M26).
+        self.style = leadership.leader_style(float(rng.standard_normal()), rules)
+        self.impositions = 0  # times the lead imposed its own agenda
+        self.peer_work = leadership.peer_work(rules)
+        self._governance_signals(rules)
 
     def read_schedule(self, month: int) -> None:
         """Read the month's state money and phase, and whether the grant still runs (§2.4)."""
@@ -74,16 +84,18 @@ class Consortium:
 
     def operating_capacity(self, habits: float, backbone: Any, funding: Any,
                            rules: Any) -> None:
-        """Coordination and convening capacity, and whether TA runs (M9, M11, M13, M21-M23).
+        """Coordination and convening capacity, whether TA runs (M9, M11, M13, M21-M23, M25).
 
         Backbone staff, habits and partners' staff time coordinate, less while a new grant
-        is pursued; grant money, the covered operations core (partners, anchors, won
-        grants), a follow-on grant and habits pay for convenings.
+        is pursued and less what workgroups take under shared control; grant money, the
+        covered operations core (partners, anchors, won grants), a follow-on grant and
+        habits pay for convenings.
         """
         self.habits = habits
         self.backbone_share = backbone.share_filled
-        self.coordination = money.coordination(self.backbone_share, habits, funding.in_kind,
-                                               funding.pursuing > 0, rules)
+        self.coordination = leadership.coordination_left(
+            money.coordination(self.backbone_share, habits, funding.in_kind,
+                               funding.pursuing > 0, rules), rules)
         self.convening = money.convening_intensity(self.state_share, funding.from_grant,
                                                    funding.operations, funding.follow_on,
                                                    habits, rules)
@@ -92,8 +104,9 @@ class Consortium:
     def act(self, orgs: Any, rules: Any) -> None:
         """Collaborative activity, visible wins and process gains this month (M5, M14, M15; SF36).
 
-        Nothing is visible in a planning month. The month's wins, with narrated process
-        gains, join the partners' memory of wins.
+        Nothing is visible in a planning month. A coaching lead's experiments cost some of
+        the visible wins while the practice is new (M26). The month's wins, with narrated
+        process gains, join the partners' memory of wins.
         """
         self.activity = (programs.weakest_link(orgs.engaged, orgs.present, rules)
                          * programs.operating_capacity(self.coordination, self.convening,
@@ -102,6 +115,7 @@ class Consortium:
         self.local_money = self.state_share * rules.grant.money
         self.wins, self.process = programs.wins_and_process(self.activity, self.now,
                                                               self.local_money, rules)
+        self.wins *= leadership.visible_output(self.style, self.habits, rules)
         memory = self.recent_wins
         memory[self.month % len(memory)] = self.wins + rules.commitment.narrative * self.process
 
@@ -124,15 +138,38 @@ class Consortium:
         """A won grant brings goals of its own: shared vision loses ``mission_drift`` (M23)."""
         self.vision *= 1.0 - rules.sustainment.mission_drift
 
-    def new_lead_leader(self, habit: float, z: float, rules: Any) -> None:
-        """A new leader of the lead brings their own orientation (M6, M13; I3).
+    def new_lead_leader(self, habit: float, z: float, z_style: float, rules: Any) -> None:
+        """A new leader of the lead brings their own orientation and style (M6, M13, M26; I3).
 
-        The orientation moves towards it less where practice is sedimented in the lead.
+        Both move towards the newcomer's less where practice is sedimented in the lead: a
+        culture of learning outlasts the leader who started it (M26).
         """
         # The same sedimentation as a successor's pull on commitment (I3).
         self.orientation = leadership.commitment_after_succession(
             self.orientation, programs.leader_orientation(z, rules), habit, rules)
         self.now_share = programs.now_share(self.orientation, rules)
+        self.style = leadership.commitment_after_succession(
+            self.style, leadership.leader_style(z_style, rules), habit, rules)
+
+    def steer(self, lead_present: bool, ties: Any, rules: Any,
+              rng: np.random.Generator) -> None:
+        """The lead's style, an agenda it may impose, the month's governance signals (M25, M26).
+
+        Once partners' habits pass the activator threshold the style drifts towards
+        coaching. One draw every month: with chance ``imposition_chance(style)`` a lead
+        that takes part imposes its own agenda, and partners are let down on all its ties.
+        """
+        self.style = leadership.style_step(self.style, self.habits, rules)
+        if rng.random() < leadership.imposition_chance(self.style, rules) and lead_present:
+            ties.let_down_by_lead()
+            self.impositions += 1
+        self._governance_signals(rules)
+
+    def _governance_signals(self, rules: Any) -> None:
+        """Distributed leadership, formation bias and felt power gap for this style (M25, M26)."""
+        self.distributed = leadership.distributed_leadership(self.style, rules)
+        self.lead_formation, self.peer_formation = leadership.formation_bias(self.style, rules)
+        self.power_distance = leadership.power_distance(self.style, rules)
 
     def grow_vision_and_data(self, rules: Any) -> None:
         """Shared vision and data alignment after the month (M2, M20).

@@ -178,10 +178,28 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
        ("7.7", "7.13", "7.2")),
     _m("M25", "Governance: hierarchical MOU structures vs open, shared-control structures with "
        "distributed leadership",
-       ("agents/ties.pyx:interact", "agents/leadership.pyx:trust_kept"),
-       ("7.9", "7.5"),
-       "No governance mode: required agreements only add formality during the grant, and "
-       "distributed leadership only buffers turnover."),
+       ("agents/ties.pyx:interact", "agents/leadership.pyx:trust_kept",
+        "agents/leadership.pyx:formation_bias", "agents/leadership.pyx:peer_work",
+        "agents/leadership.pyx:distributed_leadership", "agents/leadership.pyx:power_distance",
+        "agents/leadership.pyx:coordination_left", "agents/ties.pyx:formation",
+        "agents/consortium.py:Consortium.steer"),
+       ("7.26", "7.9", "7.5"),
+       "The governance mode is fixed for the run and acts through consortium-wide multipliers: "
+       "workgroups and communities of practice are not rooms with members of their own, and "
+       "a hierarchy's fast formal decisions are not represented; required agreements (role "
+       "clarity) only add formality during the grant."),
+    _m("M26", "Leadership style and learning culture: coach not director, defer, take risks, "
+       "experiment",
+       ("agents/leadership.pyx:leader_style", "agents/leadership.pyx:style_step",
+        "agents/leadership.pyx:imposition_chance", "agents/leadership.pyx:formation_bias",
+        "agents/leadership.pyx:distributed_leadership", "agents/leadership.pyx:power_distance",
+        "agents/leadership.pyx:visible_output", "agents/consortium.py:Consortium.steer",
+        "agents/consortium.py:Consortium.new_lead_leader",
+        "agents/partnerships.py:Partnerships.let_down_by_lead"),
+       ("7.27", "7.5", "7.12"),
+       "Only the lead's leader has a style; the styles of other leaders, risk-taking and what "
+       "the experiments are, are not represented, and the learning culture is the lead's "
+       "sedimented habit (I3)."),
     _m("M28", "Regional economic urgency and need raise engagement and speed",
        ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience"),
        ("7.20", "7.23"),
@@ -223,10 +241,6 @@ NOT_REPRESENTED: dict[str, tuple[str, str]] = {
             "counties",
             "No framing or agenda-setting decision: shared purpose is carried by the vision "
             "stock (M2) and urgency acts only on employers (M28)."),
-    "M26": ("Leadership style and learning culture: coach not director, defer, take risks, "
-            "experiment",
-            "Leaders differ only as champions and in disposition; there is no style or "
-            "learning-culture attribute (ODD §10.2)."),
     "M27": ("Mindset change about CTE is a slow prerequisite; it diffuses through communities "
             "of practice",
             "There are no practitioners or students whose beliefs about CTE could change "

@@ -97,11 +97,13 @@ class Organization(mesa.Agent):
         (T4). The successor is a champion or not, with a fresh disposition, so a change can
         also help (SF8). Commitment moves towards the successor's disposition, less so where
         the practice is institutionalized (I3). Two draws: champion, then disposition; a new
-        leader of the lead brings an orientation of their own (M13, M14): a third draw.
+        leader of the lead brings an orientation and a style of their own (M13, M14, M26):
+        a third and a fourth draw. How much leadership is distributed is the consortium's
+        this month (M25, M26).
         """
         m, orgs, i = self.model, self.organizations, self.index
         rules = m.rules
-        m.partnerships.reset_personal(i, leadership.trust_kept(rules))
+        m.partnerships.reset_personal(i, leadership.trust_kept(rules, m.consortium.distributed))
         champion = bool(m.rng.random() < self.champion_probability())
         orgs.champion[i] = champion
         current = float(orgs.commitment[i])
@@ -113,7 +115,7 @@ class Organization(mesa.Agent):
         orgs.turnover_events += 1
         if self.is_lead:
             m.consortium.new_lead_leader(float(orgs.habit[i]), float(m.rng.standard_normal()),
-                                         rules)
+                                         float(m.rng.standard_normal()), rules)
 
     def break_pledge(self) -> None:
         """A pledged match is not paid: the lead, unless it is this organization, is let down.

@@ -132,6 +132,15 @@ cdef class Leadership:
     cdef readonly double distributed_leadership
     cdef readonly bint grow_leaders
     cdef readonly double successor_spread
+    cdef readonly double coaching_mean
+    cdef readonly double coaching_spread
+    cdef readonly double coaching_formation
+    cdef readonly double coaching_leadership
+    cdef readonly double coaching_voice
+    cdef readonly double experiment_cost
+    cdef readonly double imposition_rate
+    cdef readonly double activator_threshold
+    cdef readonly double activator_rate
     cdef readonly double champion_disposition
 
 cdef class Commitment:
@@ -267,6 +276,15 @@ cdef class Orientation:
     cdef readonly double patience_threshold
     cdef readonly double urgency_impatience
 
+cdef class Governance:
+    cdef readonly str mode
+    cdef readonly double hub_focus
+    cdef readonly double workgroup_formation
+    cdef readonly double workgroup_interaction
+    cdef readonly double workgroup_leadership
+    cdef readonly double shared_control
+    cdef readonly double workgroup_cost
+
 cdef class Sustainment:
     cdef readonly double partner_capacity_ratio
     cdef readonly double size_district
@@ -311,5 +329,6 @@ cdef class Params:
     cdef readonly Institutionalization institutionalization
     cdef readonly Employers employers
     cdef readonly Orientation orientation
+    cdef readonly Governance governance
     cdef readonly Sustainment sustainment
     cdef readonly Outcomes outcomes

@@ -140,7 +140,7 @@ cdef class Ties:
 
 
 cdef class Leadership:
-    """``[leadership]``: Leadership turnover and champions (M5-M7; science_anchors L1, L2)."""
+    """``[leadership]``: Leadership turnover, champions and the lead's style (M5-M7, M26; science_anchors L1, L2)."""
 
     def __init__(self, section):
         self.turnover_district = section.turnover_district
@@ -156,6 +156,15 @@ cdef class Leadership:
         self.distributed_leadership = section.distributed_leadership
         self.grow_leaders = section.grow_leaders
         self.successor_spread = section.successor_spread
+        self.coaching_mean = section.coaching_mean
+        self.coaching_spread = section.coaching_spread
+        self.coaching_formation = section.coaching_formation
+        self.coaching_leadership = section.coaching_leadership
+        self.coaching_voice = section.coaching_voice
+        self.experiment_cost = section.experiment_cost
+        self.imposition_rate = section.imposition_rate
+        self.activator_threshold = section.activator_threshold
+        self.activator_rate = section.activator_rate
         self.champion_disposition = section.champion_disposition
 
 
@@ -308,6 +317,19 @@ cdef class Orientation:
         self.urgency_impatience = section.urgency_impatience
 
 
+cdef class Governance:
+    """``[governance]``: How the consortium governs itself: a hierarchy under MOUs or shared, open control (M25)."""
+
+    def __init__(self, section):
+        self.mode = section.mode
+        self.hub_focus = section.hub_focus
+        self.workgroup_formation = section.workgroup_formation
+        self.workgroup_interaction = section.workgroup_interaction
+        self.workgroup_leadership = section.workgroup_leadership
+        self.shared_control = section.shared_control
+        self.workgroup_cost = section.workgroup_cost
+
+
 cdef class Sustainment:
     """``[sustainment]``: What partners can pay and how work continues after state money (M10, M21-M23)."""
 
@@ -362,5 +384,6 @@ cdef class Params:
         self.institutionalization = Institutionalization(scenario.institutionalization)
         self.employers = Employers(scenario.employers)
         self.orientation = Orientation(scenario.orientation)
+        self.governance = Governance(scenario.governance)
         self.sustainment = Sustainment(scenario.sustainment)
         self.outcomes = Outcomes(scenario.outcomes)

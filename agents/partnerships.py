@@ -63,6 +63,7 @@ class Partnerships:
         self.near = np.exp(-self.distance / rules.ties.travel_scale_km)
         self.competitive = (si == Sector.COLLEGE) & (sj == Sector.COLLEGE)
         self.lead_edge = (self.i == orgs.lead) | (self.j == orgs.lead)
+        self.lead_pairs = np.flatnonzero(self.lead_edge)
         self.k12_college = (((si == Sector.K12) & (sj == Sector.COLLEGE))
                             | ((si == Sector.COLLEGE) & (sj == Sector.K12)))
         self.complementarity = np.where(self.cross, rules.ties.cross_sector_preference, 1.0)
@@ -134,6 +135,11 @@ class Partnerships:
     def reset_personal(self, org: int, keep: float) -> None:
         """Personal trust on ``org``'s ties keeps the share ``keep`` (T4; M6, M7)."""
         self.rule.reset(self, self.incident[org], keep)
+
+    def let_down_by_lead(self) -> None:
+        """The lead imposes its own agenda: partners are let down on all its ties (M26)."""
+        k = self.lead_pairs
+        self.rule.let_down(self, k[self.tie[k]])
 
     def let_down_lead(self, org: int) -> None:
         """``org`` lets the lead down on their tie, if they have one (M29)."""

@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Partnership ties: who works together, and how ties form and dissolve (N1, N3; M1, M4, M10,
-M11, M33).
+M11, M25, M26, M33).
 
 A month on the ties runs in passes over every organization pair, each a rule written for
 one pair: :func:`interact` (who works together and what comes of it), the trust rule of
@@ -48,20 +48,21 @@ cdef inline signed char signal(bint interacted, double win_chance, double letdow
 
 
 cdef inline double formation(bint tied, bint coattend, double common, double complementarity,
-                             double near, double openness, Ties p) noexcept:
-    """Monthly chance an untied pair forms a tie (N1; M1, M4, M10, M11).
+                             double near, double openness, double bias, Ties p) noexcept:
+    """Monthly chance an untied pair forms a tie (N1; M1, M4, M10, M11, M25, M26).
 
     Three routes: meeting at a convening, introductions through common partners
     (saturating in their number) and chance encounters, the last two fading with distance
     (``near = exp(-distance/travel_scale_km)``). Complementary (cross-sector) pairs form
-    more readily; pairs straddling the prior cluster less (insularity, M10).
+    more readily; pairs straddling the prior cluster less (insularity, M10). ``bias`` is
+    the month's lean of governance and the lead's style towards or away from the lead.
     """
     if tied:
         return 0.0
     cdef double miss = 1.0 - p.convening_rate * coattend
     miss *= 1.0 - p.common_partner_rate * common / (1.0 + common) * near
     miss *= 1.0 - p.spontaneous_rate * near
-    cdef double chance = (1.0 - miss) * complementarity * openness
+    cdef double chance = (1.0 - miss) * complementarity * openness * bias
     return 1.0 if chance > 1.0 else chance
 
 
@@ -103,28 +104,33 @@ def letdown_base(competitive, Params params):
 # ------------------------------------------------------------------ the month's passes
 
 def interact(ties, meeting, consortium, Params params, const double[:, ::1] u):
-    """Formality, interaction and signals on every pair (M1-M3, M11, M18, M29, M33; T4).
+    """Formality, interaction and signals on every pair (M1-M3, M11, M18, M25, M26, M29, M33).
 
-    A tie's formality is its own (prior infrastructure, an articulation agreement) or, when
+    A tie's formality (T4) is its own (prior infrastructure, an articulation agreement) or, when
     both partners take part, what required partnership agreements (M25, M29) and shared
     data (M20) give it. Co-attendance
     needs both at the same meeting (``meeting.group``, unless the meeting is regional).
-    A small win comes with chance ``positive_rate*(wins_base + V)``; a let-down with the
-    tie's base chance, plus a power gap on ties with the lead while it controls the money,
-    defused by sub-grants and shared vision (M3). ``u[0]`` and ``u[1]`` are the pair's draws.
+    Bilateral work between partners other than the lead runs ``consortium.peer_work``
+    times as often (workgroups, M25). A small win comes with chance
+    ``positive_rate*(wins_base + V)``; a let-down with the tie's base chance, plus a power
+    gap on ties with the lead while it controls the money, defused by sub-grants and shared
+    vision (M3), and felt in the share ``consortium.power_distance`` that shared control and
+    a coaching lead leave (M25, M26). ``u[0]`` and ``u[1]`` are the pair's draws.
     """
     cdef Trust tp = params.trust
     cdef double vision = consortium.vision
     cdef double win_chance = tp.positive_rate * (tp.wins_base + vision)
     win_chance = win_chance if win_chance < 1.0 else 1.0
     cdef double power = (tp.power_gap_penalty * (1.0 - params.grant.subgrant_share)
-                         * consortium.state_share * params.grant.money * (1.0 - vision))
+                         * consortium.state_share * params.grant.money * (1.0 - vision)
+                         * consortium.power_distance)
     cdef bint agreements = (params.grant.required_agreements
                             and consortium.month < consortium.grant_end)
     cdef double mou = tp.agreement_formality * agreements
     cdef double shared_data = tp.data_formality * consortium.data
     cdef double formal_level = shared_data if shared_data > mou else mou
     cdef double bilateral_rate = params.ties.bilateral_rate
+    cdef double peer_rate = bilateral_rate * consortium.peer_work
     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
     cdef const cnp.npy_bool[::1] tie = ties.tie, lead_edge = ties.lead_edge
     cdef const double[::1] base_formality = ties.base_formality
@@ -147,7 +153,8 @@ def interact(ties, meeting, consortium, Params params, const double[:, ::1] u):
         formality[k] = base_formality[k]
         if commit_min > 0.0 and formal_level > formality[k]:
             formality[k] = formal_level
-        interacted[k] = interacts(tie[k], coattend[k], commit_min, bilateral_rate, u[0, k])
+        interacted[k] = interacts(tie[k], coattend[k], commit_min,
+                                  bilateral_rate if lead_edge[k] else peer_rate, u[0, k])
         signals[k] = signal(interacted[k], win_chance, letdown_base[k] + power * lead_edge[k],
                             u[1, k])
 
@@ -157,13 +164,16 @@ def age_and_risk(ties, consortium, Params params):
 
     Reads the trust the trust rule wrote; a bridge is a tie without a common partner, as
     counted before this month's changes. Hazards rise once grant money has ended.
+    Formation leans by ``consortium.lead_formation`` on pairs with the lead and
+    ``consortium.peer_formation`` on the others (governance and the lead's style; M25, M26).
     """
     cdef Ties p = params.ties
     cdef bint post_grant = (consortium.state_share == 0.0
                             and consortium.month >= consortium.money_end)
     cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
     cdef const cnp.npy_bool[::1] tie = ties.tie, interacted = ties.interacted
-    cdef const cnp.npy_bool[::1] coattend = ties.coattend
+    cdef const cnp.npy_bool[::1] coattend = ties.coattend, lead_edge = ties.lead_edge
+    cdef double lead_bias = consortium.lead_formation, peer_bias = consortium.peer_formation
     cdef const double[::1] trust = ties.trust, complementarity = ties.complementarity
     cdef const double[::1] near = ties.near, openness = ties.openness
     cdef const double[:, ::1] common_matrix = ties.common_matrix
@@ -178,7 +188,7 @@ def age_and_risk(ties, consortium, Params params):
         common[k] = c
         hazards[k] = hazard(tie[k], age[k], trust[k], c == 0.0, post_grant, p)
         chances[k] = formation(tie[k], coattend[k], c, complementarity[k], near[k],
-                               openness[k], p)
+                               openness[k], lead_bias if lead_edge[k] else peer_bias, p)
 
 
 def form_and_dissolve(ties, TrustRule rule, cnp.int64_t month, const double[:, ::1] u):

@@ -32,7 +32,7 @@ class ConsortiumModel(mesa.Model):
     """A regional cross-sector consortium under a time-limited grant, stepped monthly.
 
     Construction draws, in this order: the organizations (``Organizations``), the employer
-    ladder, the prior partnerships, then the lead's orientation (``Consortium``).
+    ladder, the prior partnerships, then the lead's orientation and style (``Consortium``).
     """
 
     def __init__(self, params: ScenarioParams,
@@ -96,6 +96,7 @@ class ConsortiumModel(mesa.Model):
         funding.cover_operations(orgs, rules)
         backbone.staff(month, consortium.state_share, funding, rules, rng)          # 4
         orgs.turn_over_leaders(rng)                                                 # 5
+        consortium.steer(bool(orgs.taking_part[orgs.lead]), ties, rules, rng)
         consortium.operating_capacity(orgs.mean_habit_of_participants(), backbone,  # 6
                                       funding, rules)
         consortium.attendance = orgs.convene(month, consortium.convening, rules, rng)  # 7

@@ -475,7 +475,7 @@ class Ties(_Section):
 
 
 class Leadership(_Section):
-    """Leadership turnover and champions (M5-M7; science_anchors L1, L2)."""
+    """Leadership turnover, champions and the lead's style (M5-M7, M26; science_anchors L1, L2)."""
 
     turnover_district: float = param(0.17, "Annual chance of a leader change, K-12.",
                                      unit="1/year", source="literature",
@@ -509,13 +509,64 @@ class Leadership(_Section):
     onboarding: float = param(0.2, "Onboarding quality: share of a departing leader's ties "
                               "handed over.", unit="0-1", source="seed", ref="M6", ge=0, le=1)
     distributed_leadership: float = param(0.2, "Leadership spread across workgroups; buffers "
-                                          "turnover.", unit="0-1", source="seed", ref="M6, M25",
-                                          ge=0, le=1)
+                                          "turnover. Shared control and a coaching lead add to "
+                                          "it (governance.workgroup_leadership, "
+                                          "coaching_leadership).", unit="0-1", source="seed",
+                                          ref="M6, M25", ge=0, le=1)
     grow_leaders: bool = param(False, "Successors grown internally carry the organization's "
                                "mindset.", unit="switch", source="seed", ref="M6 Elk Grove",)
     successor_spread: float = param(0.25, "Spread of a new leader's disposition around the "
                                     "population mean.", unit="0-1", source="assumption",
                                     ref="M6 'opposite is always true'; SF8", ge=0, le=1)
+    coaching_mean: float = param(0.3, "Mean style of the lead's leader, at the start and for "
+                                 "each new lead leader (0 = a directive program director, "
+                                 "1 = a coach who defers and mediates).", unit="0-1",
+                                 source="seed-direction",
+                                 ref="M26: coaching was 'counterintuitive to the leadership "
+                                 "habits they had developed'; M25 'most CCPT grantees adopted "
+                                 "traditional, top-down hierarchical' structures", ge=0, le=1)
+    coaching_spread: float = param(0.2, "Spread of a lead leader's style around coaching_mean.",
+                                   unit="0-1", source="assumption", ref="M26; L2", ge=0, le=1)
+    coaching_formation: float = param(0.5, "How much a coaching lead (style 1) raises tie "
+                                      "formation between partners other than the lead.",
+                                      unit="ratio", source="seed-direction",
+                                      ref="M26 'they learned to build cross-sector networks by "
+                                      "behaving more like coaches than program directors'",
+                                      ge=0, le=5)
+    coaching_leadership: float = param(0.3, "Distributed leadership a coaching lead (style 1) "
+                                       "adds by deferring to other leaders and organizations.",
+                                       unit="0-1", source="seed-direction",
+                                       ref="M26 'being willing to defer to other leaders and "
+                                       "organizations'; 'activators of a broad network'",
+                                       ge=0, le=1)
+    coaching_voice: float = param(0.5, "Share of the lead's power gap (M3) a coaching lead "
+                                  "(style 1) defuses by mediating rather than directing.",
+                                  unit="share", source="seed-direction",
+                                  ref="M26 'I leave my ego at the door and take on the role of "
+                                  "mediator'", ge=0, le=1)
+    experiment_cost: float = param(0.3, "Share of visible quick wins a coaching lead (style 1) "
+                                   "gives up for experiments while the practice is new (it "
+                                   "shrinks as habits grow).", unit="share",
+                                   source="seed-direction",
+                                   ref="M26 'they focused less on program outputs and data "
+                                   "reporting and more on trying new strategies'", ge=0, le=1)
+    imposition_rate: float = param(0.04, "Monthly chance that a fully directive lead (style 0) "
+                                   "imposes its own agenda, letting partners down on all its "
+                                   "ties; it falls linearly to zero for a coach.",
+                                   unit="1/month", source="seed-direction",
+                                   ref="M26 'The moment I start to insert my own agenda or "
+                                   "bias into the mix... They'll simply get up and walk "
+                                   "away'", ge=0, le=1)
+    activator_threshold: float = param(0.5, "Mean habit of the partners taking part from which "
+                                       "the lead hands work to partners and its style drifts "
+                                       "towards coaching (the 'activator' transition).",
+                                       unit="0-1", source="assumption",
+                                       ref="M26 'shifting from being central characters to "
+                                       "becoming activators'", ge=0, le=1)
+    activator_rate: float = param(0.02, "Monthly rate at which the lead's style closes the gap "
+                                  "to full coaching once habits pass activator_threshold.",
+                                  unit="1/month", source="assumption",
+                                  ref="M26 'cultivated a culture of learning'", ge=0, le=1)
 
     # Declared constants (ODD §10.3).
     champion_disposition: float = param(0.15, "Commitment a champion adds to the disposition "
@@ -966,6 +1017,62 @@ class Orientation(_Section):
                                       "or impact'", ge=0, le=1)
 
 
+class Governance(_Section):
+    """How the consortium governs itself: a hierarchy under MOUs or shared, open control (M25).
+
+    A hierarchy runs hub and spoke: partners work through the lead, and ties between other
+    partners form less. Shared, open control adds workgroups and communities of practice in
+    which partners other than the lead meet and work, spreads leadership and defuses the
+    lead's power, at the cost of the coordination the workgroups take. Required partnership
+    agreements (``grant.required_agreements``) are a separate matter of role clarity.
+    """
+
+    mode: Literal["hierarchical_mou", "shared_open"] = param(
+        "hierarchical_mou", "Governance: a top-down hierarchy with partnerships under MOUs "
+        "(hub and spoke), or open structures with shared control, workgroups and "
+        "communities of practice.", unit="choice", source="seed",
+        ref="M25 'most CCPT grantees adopted traditional, top-down hierarchical "
+        "organizational structures with partnerships governed by memoranda of understanding'")
+    hub_focus: float = param(0.15, "Under a hierarchy, how far tie formation shifts towards the "
+                             "lead: pairs with the lead form at (1 + hub_focus) times, other "
+                             "pairs at (1 - hub_focus) times the chance.", unit="share",
+                             source="seed-direction",
+                             ref="M25 'top-down hierarchical organizational structures'",
+                             ge=0, le=1, when=("governance.mode", "hierarchical_mou"))
+    workgroup_formation: float = param(0.25, "Under shared control, extra tie formation between "
+                                       "partners other than the lead, who meet in workgroups "
+                                       "and communities of practice.", unit="ratio",
+                                       source="seed-direction",
+                                       ref="M25 'deliberately connecting practitioners from "
+                                       "secondary education, postsecondary education, the "
+                                       "workforce, and industry'", ge=0, le=5,
+                                       when=("governance.mode", "shared_open"))
+    workgroup_interaction: float = param(0.25, "Under shared control, extra chance that tied "
+                                         "partners other than the lead work together between "
+                                         "convenings (workgroups).", unit="ratio",
+                                         source="seed-direction",
+                                         ref="M25 'workgroups designed for problem-solving and "
+                                         "communities of practice focused on peer learning'",
+                                         ge=0, le=5, when=("governance.mode", "shared_open"))
+    workgroup_leadership: float = param(0.2, "Under shared control, distributed leadership the "
+                                        "workgroups add (it buffers turnover, M6).",
+                                        unit="0-1", source="seed-direction",
+                                        ref="M25 'We built infrastructure with all levels of "
+                                        "our organizations'; 'Lack of distributed "
+                                        "accountability' is a threat", ge=0, le=1,
+                                        when=("governance.mode", "shared_open"))
+    shared_control: float = param(0.5, "Under shared control, share of the lead's power gap "
+                                  "(M3) defused.", unit="share", source="seed-direction",
+                                  ref="M25 'emphasized openness, transparency, making "
+                                  "connections, and sharing control'", ge=0, le=1,
+                                  when=("governance.mode", "shared_open"))
+    workgroup_cost: float = param(0.1, "Under shared control, coordination capacity that "
+                                  "running the workgroups and communities of practice takes "
+                                  "each month.", unit="coordination", source="assumption",
+                                  ref="M25, M21; §8.2 no seed gives a cost", ge=0, le=1,
+                                  when=("governance.mode", "shared_open"))
+
+
 class Sustainment(_Section):
     """What partners can pay and how work continues after state money (M10, M21-M23).
 
@@ -1112,6 +1219,7 @@ class ScenarioParams(_Section):
     institutionalization: Institutionalization = Institutionalization()
     employers: Employers = Employers()
     orientation: Orientation = Orientation()
+    governance: Governance = Governance()
     sustainment: Sustainment = Sustainment()
     outcomes: Outcomes = Outcomes()
 

@@ -17,7 +17,8 @@ Beta-reputation rule (T3) each edge also carries its evidence ``positive`` and
 ``negative``.
 
 ``candidates``: one dict per untied pair ``(i, j)`` with ``distance``,
-``complementarity``, ``openness``, ``base_formality`` and the pre-drawn uniform ``u_form``.
+``complementarity``, ``openness``, ``base_formality``, ``lead_edge`` and the pre-drawn
+uniform ``u_form``.
 
 ``signals``: the month's :class:`Signals`, what the consortium tells every tie.
 """
@@ -39,7 +40,10 @@ class Signals:
     ``agreements``: formal partnership agreements are required and the grant still runs;
     ``regional``: the whole region meets (else each group meets apart); ``spanners``: the
     share of backbone positions filled; ``ta``: technical assistance is active;
-    ``post_grant``: state money has ended.
+    ``post_grant``: state money has ended. Governance and the lead's style (M25, M26):
+    ``peer_work`` multiplies bilateral work on ties without the lead, ``power_distance``
+    the lead's power gap, ``lead_formation`` and ``peer_formation`` the formation chance of
+    pairs with and without the lead.
     """
 
     vision: float
@@ -50,6 +54,10 @@ class Signals:
     spanners: float
     ta: bool
     post_grant: bool
+    peer_work: float = 1.0
+    power_distance: float = 1.0
+    lead_formation: float = 1.0
+    peer_formation: float = 1.0
 
 
 def committed(node: dict) -> float:
@@ -226,18 +234,20 @@ def combined(personal: float, institutional: float, formality: float, p: Trust) 
 
 
 def formation(coattend: bool, common: int, complementarity: float, distance: float,
-              openness: float, p: Ties) -> float:
+              openness: float, p: Ties, bias: float = 1.0) -> float:
     """N1: chance an untied pair forms a tie this month.
 
     The pair misses each of three routes independently: meeting at a convening,
     introduction through common partners (saturating as ``c / (1 + c)``, fading with
-    distance), and a chance encounter fading with distance.
+    distance), and a chance encounter fading with distance. ``bias`` is the lean of
+    governance towards or away from the lead (M25, M26).
     """
     near = math.exp(-distance / p.travel_scale_km)
     miss_convening = 1.0 - p.convening_rate * (1.0 if coattend else 0.0)
     miss_referral = 1.0 - p.common_partner_rate * (common / (1.0 + common)) * near
     miss_chance = 1.0 - p.spontaneous_rate * near
-    prob = (1.0 - miss_convening * miss_referral * miss_chance) * complementarity * openness
+    prob = ((1.0 - miss_convening * miss_referral * miss_chance) * complementarity * openness
+            * bias)
     return min(prob, 1.0)
 
 
@@ -322,7 +332,8 @@ def tie_update(graph: nx.Graph, candidates: dict[tuple[int, int], dict], signals
     """
     beta = trust_p.rule == "beta_reputation"
     q_pos = win_chance(trust_p, signals.vision)
-    power = power_gap(trust_p, grant_p, signals.state_share, signals.vision)
+    power = (power_gap(trust_p, grant_p, signals.state_share, signals.vision)
+             * signals.power_distance)
     rates = (beta_rates if beta else asymmetric_rates)(trust_p, signals.spanners, signals.ta)
     edges: dict[tuple[int, int], EdgeResult] = {}
     for one, other, e in graph.edges(data=True):
@@ -331,7 +342,8 @@ def tie_update(graph: nx.Graph, candidates: dict[tuple[int, int], dict], signals
         weakest = min(committed(ni), committed(nj))
         formality = tie_formality(e["base_formality"], weakest, trust_p, signals.agreements,
                                   signals.data)
-        did = interacts(ni, nj, e["u_interact"], ties_p.bilateral_rate, signals.regional)
+        rate = ties_p.bilateral_rate * (1.0 if e["lead_edge"] else signals.peer_work)
+        did = interacts(ni, nj, e["u_interact"], rate, signals.regional)
         q_neg = e["q_neg"] + (power if e["lead_edge"] else 0.0)
         win, let_down = signal(did, q_pos, q_neg, e["u_signal"])
         gain = rates[0] if e["cross"] else rates[1]
@@ -362,8 +374,9 @@ def tie_update(graph: nx.Graph, candidates: dict[tuple[int, int], dict], signals
         formality = tie_formality(cand["base_formality"], weakest, trust_p, signals.agreements,
                                   signals.data)
         common = common_partners(graph, i, j)
+        bias = signals.lead_formation if cand["lead_edge"] else signals.peer_formation
         prob = formation(coattends(ni, nj, signals.regional), common, cand["complementarity"],
-                         cand["distance"], cand["openness"], ties_p)
+                         cand["distance"], cand["openness"], ties_p, bias)
         out = PairResult(formality, prob, cand["u_form"] < prob)
         if out.forms:
             level = referral(standing, trust_now, i, j, trust_p)

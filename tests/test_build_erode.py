@@ -100,9 +100,10 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
             "_overload_takes",
             f"{COMMITMENT}::test_costs_and_dominance_lower_commitment_and_coordinators_or_habits"
             "_relieve_costs"),
-    "M25": (f"{LEADERSHIP}::test_onboarding_and_distributed_leadership_keep_trust_when_a_leader"
-            "_leaves",
-            f"{TIES}::test_agreements_and_shared_data_formalize_ties_of_committed_partners"),
+    "M25": (f"{HERE}::test_m25_shared_control_brings_partners_together_and_spreads_leadership",
+            f"{HERE}::test_m25_a_hierarchy_holds_back_ties_between_partners"),
+    "M26": (f"{HERE}::test_m26_a_coaching_lead_builds_ties_between_partners",
+            f"{HERE}::test_m26_a_directive_lead_s_imposed_agenda_erodes_trust_in_it"),
     "M28": (f"{EMPLOYERS}::test_meeting_students_raises_the_return_more_under_urgency",
             f"{HERE}::test_m28_urgency_shortens_partners_patience"),
     "M29": (f"{MONEY}::test_pledges_are_honoured_more_with_commitment_habits_the_same_leader"
@@ -155,7 +156,8 @@ def meeting(n: int, committed: float = 0.5) -> SimpleNamespace:
 
 def signals(**values: object) -> SimpleNamespace:
     return SimpleNamespace(**dict(dict(month=12, grant_end=48, money_end=36, state_share=1.0,
-                                       vision=0.0, data=0.0), **values))
+                                       vision=0.0, data=0.0, peer_work=1.0, power_distance=1.0,
+                                       lead_formation=1.0, peer_formation=1.0), **values))
 
 
 def signal_of(vision: float, u: float, params: Params) -> np.ndarray:
@@ -410,6 +412,80 @@ def test_m22_when_value_falls_partners_pay_less_and_operations_scale_back() -> N
     used = money.contribution_share(value, np.zeros(2), np.zeros(2, dtype=bool), 0.2,
                                     np.zeros(2), np.zeros(2, dtype=bool), 1.0, p.commitment)
     assert (used < share).all()
+
+
+# ------------------------------------------------------------------ M25, M26
+def peer_ties(model: ConsortiumModel) -> float:
+    """Ties between partners other than the lead."""
+    t = model.partnerships
+    return float((t.tie & ~t.lead_edge).sum())
+
+
+def lead_trust(model: ConsortiumModel) -> float:
+    """Mean personal trust on the lead's ties."""
+    t = model.partnerships
+    return float(t.personal[t.tie & t.lead_edge].mean())
+
+
+@pytest.mark.mechanism("M25", "M6")
+def test_m25_shared_control_brings_partners_together_and_spreads_leadership() -> None:
+    hierarchy = rules(governance=dict(mode="hierarchical_mou", hub_focus=0.15))
+    shared = rules(governance=dict(mode="shared_open", workgroup_formation=0.25,
+                                   workgroup_interaction=0.25, workgroup_leadership=0.2,
+                                   shared_control=0.5))
+    assert leadership.formation_bias(0.3, shared)[1] > leadership.formation_bias(0.3, hierarchy)[1]
+    assert leadership.peer_work(shared) > leadership.peer_work(hierarchy) == 1.0
+    assert leadership.power_distance(0.3, shared) < leadership.power_distance(0.3, hierarchy)
+    # Leadership spread across workgroups keeps more trust when a leader leaves (M6).
+    assert (leadership.trust_kept(shared, leadership.distributed_leadership(0.3, shared))
+            > leadership.trust_kept(hierarchy, leadership.distributed_leadership(0.3, hierarchy)))
+    # Paired seeds on the small model: more ties between partners other than the lead.
+    counts = paired_means(24, (0, 1, 2), peer_ties,
+                          dict(governance=dict(mode="hierarchical_mou")),
+                          dict(governance=dict(mode="shared_open")))
+    assert (counts[1] > counts[0]).all()
+
+
+@pytest.mark.mechanism("M25")
+def test_m25_a_hierarchy_holds_back_ties_between_partners() -> None:
+    p = rules(governance=dict(mode="hierarchical_mou", hub_focus=0.4),
+              leadership=dict(coaching_formation=0.0))
+    assert leadership.formation_bias(0.5, p) == pytest.approx((1.4, 0.6))
+    # Workgroups are not free either: under shared control they take coordination.
+    shared = rules(governance=dict(mode="shared_open", workgroup_cost=0.1))
+    assert leadership.coordination_left(0.5, shared) < 0.5
+    counts = paired_means(24, (0, 1, 2), peer_ties,
+                          dict(governance=dict(mode="hierarchical_mou", hub_focus=0.6)),
+                          dict(governance=dict(mode="hierarchical_mou", hub_focus=0.0)))
+    assert (counts[0] < counts[1]).all()
+
+
+@pytest.mark.mechanism("M26")
+def test_m26_a_coaching_lead_builds_ties_between_partners() -> None:
+    p = rules(leadership=dict(coaching_formation=0.5, activator_threshold=0.5,
+                              activator_rate=0.02))
+    assert leadership.formation_bias(1.0, p)[1] > leadership.formation_bias(0.0, p)[1]
+    assert leadership.distributed_leadership(1.0, p) > leadership.distributed_leadership(0.0, p)
+    # The activator transition: settled habits turn the lead towards coaching.
+    assert leadership.style_step(0.3, 0.6, p) > 0.3 == leadership.style_step(0.3, 0.4, p)
+    no_imposition = dict(imposition_rate=0.0, coaching_spread=0.0)
+    counts = paired_means(24, (0, 1, 2), peer_ties,
+                          dict(leadership=dict(no_imposition, coaching_mean=0.0)),
+                          dict(leadership=dict(no_imposition, coaching_mean=1.0)))
+    assert (counts[1] > counts[0]).all()
+
+
+@pytest.mark.mechanism("M26", "M14")
+def test_m26_a_directive_lead_s_imposed_agenda_erodes_trust_in_it() -> None:
+    p = rules(leadership=dict(imposition_rate=0.04, experiment_cost=0.3))
+    assert leadership.imposition_chance(0.0, p) > leadership.imposition_chance(0.8, p)
+    # Coaching has its price too: experiments cost early visible wins.
+    assert leadership.visible_output(1.0, 0.1, p) < leadership.visible_output(0.0, 0.1, p)
+    directive = dict(coaching_mean=0.0, coaching_spread=0.0)
+    trust = paired_means(24, (0, 1, 2), lead_trust,
+                         dict(leadership=dict(directive, imposition_rate=0.3)),
+                         dict(leadership=dict(directive, imposition_rate=0.0)))
+    assert (trust[0] < trust[1]).all()
 
 
 # ------------------------------------------------------------------ M28

@@ -105,6 +105,8 @@ def test_scenarios_encode_their_evidence(baseline):
     assert tk.region.prior_trust > baseline.region.prior_trust
     assert tk.region.urgency > baseline.region.urgency
     assert tk.region.orientation_mean > baseline.region.orientation_mean
+    assert baseline.governance.mode == "hierarchical_mou" and tk.governance.mode == "shared_open"
+    assert tk.leadership.coaching_mean > baseline.leadership.coaching_mean
     eb = load_scenario("east_bay_subregional")
     assert eb.grant.subregional_nodes == 3 and eb.grant.subregional_switch_month == 12
     assert eb.region == baseline.region

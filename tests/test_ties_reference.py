@@ -64,8 +64,13 @@ def random_month(seed: int, n: int, density: float, rule: str,
                           state_share=0.0 if post_grant else unit_value(rng),
                           agreements=p.grant.required_agreements and in_grant,
                           regional=bool(rng.random() < 0.5), spanners=unit_value(rng),
-                          ta=bool(rng.random() < 0.5), post_grant=post_grant)
-    power = ref.power_gap(p.trust, p.grant, signals.state_share, signals.vision)
+                          ta=bool(rng.random() < 0.5), post_grant=post_grant,
+                          peer_work=float(rng.choice([1.0, rng.uniform(1.0, 6.0)])),
+                          power_distance=unit_value(rng),
+                          lead_formation=float(rng.uniform(0.0, 2.0)),
+                          peer_formation=float(rng.uniform(0.0, 6.0)))
+    power = (ref.power_gap(p.trust, p.grant, signals.state_share, signals.vision)
+             * signals.power_distance)
     g = nx.Graph()
     for k in range(n):
         g.add_node(k, commitment=unit_value(rng), taking_part=bool(rng.random() < 0.7),
@@ -93,7 +98,8 @@ def random_month(seed: int, n: int, density: float, rule: str,
                                       complementarity=float(rng.choice(
                                           [1.0, rng.uniform(0.0, 10.0)])),
                                       openness=unit_value(rng), base_formality=unit_value(rng)
-                                      * (rng.random() < 0.3), u_form=float(rng.random()))
+                                      * (rng.random() < 0.3), lead_edge=bool(t.lead_edge[k]),
+                                      u_form=float(rng.random()))
     return dict(params=p, model=model, signals=signals, graph=g, candidates=candidates,
                 rng=rng)
 
@@ -136,7 +142,10 @@ def compiled_month(world: dict) -> dict:
     meeting.regional = sig.regional
     consortium = SimpleNamespace(vision=sig.vision, data=sig.data, state_share=sig.state_share,
                                  month=10 if sig.agreements else 60, grant_end=48,
-                                 money_end=0 if sig.post_grant else 100)
+                                 money_end=0 if sig.post_grant else 100,
+                                 peer_work=sig.peer_work, power_distance=sig.power_distance,
+                                 lead_formation=sig.lead_formation,
+                                 peer_formation=sig.peer_formation)
     rule = TRUST_RULES[p.trust.rule](rules.trust)
     rule.set_rates(sig.spanners, sig.ta)
     ties.common_partners(t)
@@ -207,7 +216,7 @@ def random_case(seed: int, offset: int) -> tuple[int, float]:
     return int(rng.integers(5, 13)), float(rng.uniform(0.1, 0.9))
 
 
-@pytest.mark.mechanism("M1", "M2", "M3", "M11", "M29", "M33")
+@pytest.mark.mechanism("M1", "M2", "M3", "M11", "M25", "M26", "M29", "M33")
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("seed", range(40))
 def test_passes_match_the_reference_on_random_graphs(seed: int, rule: str) -> None:
@@ -218,13 +227,13 @@ def test_passes_match_the_reference_on_random_graphs(seed: int, rule: str) -> No
 @pytest.mark.parametrize("rule", RULES)
 def test_random_graphs_exercise_every_branch(rule: str) -> None:
     seen = dict(win=0, let_down=0, quiet=0, idle=0, dissolves=0, forms=0, bridge=0,
-                embedded=0, power_gap=0, apart=0, formalized=0, referred=0)
+                embedded=0, power_gap=0, apart=0, formalized=0, referred=0, workgroup=0)
     for seed in range(40):
         n, density = random_case(seed, 1000 if rule == "asymmetric" else 2000)
         out = compare(seed, n, density, rule)
         world, month = out["world"], out["fast"]["month"]
         g, sig, p = world["graph"], world["signals"], out["params"]
-        power = ref.power_gap(p.trust, p.grant, sig.state_share, sig.vision)
+        power = ref.power_gap(p.trust, p.grant, sig.state_share, sig.vision) * sig.power_distance
         for (a, b), res in out["edges"].items():
             e = g.edges[a, b]
             seen["win"] += res.win
@@ -234,6 +243,10 @@ def test_random_graphs_exercise_every_branch(rule: str) -> None:
             seen["dissolves"] += res.dissolves
             seen["power_gap"] += res.let_down and e["u_signal"] < 1.0 - e["q_neg"] and power > 0
             seen["formalized"] += res.formality > e["base_formality"]
+            weakest = min(ref.committed(g.nodes[a]), ref.committed(g.nodes[b]))
+            seen["workgroup"] += (res.interacted and not e["lead_edge"]
+                                  and not ref.coattends(g.nodes[a], g.nodes[b], sig.regional)
+                                  and e["u_interact"] >= p.ties.bilateral_rate * weakest)
             seen["apart"] += (not sig.regional and g.nodes[a]["attend"] and g.nodes[b]["attend"]
                               and g.nodes[a]["group"] != g.nodes[b]["group"])
             common = ref.common_partners(g, a, b)

@@ -3,7 +3,7 @@
 For every implemented mechanism (``agents.mechanisms.MECHANISMS``) :data:`KNOCKOUTS` holds
 the ``--set``-style dotted keys that switch it off while the rest of the model runs as it
 does, the rules of the mechanism index those keys disable, and a line on why they are the
-knock-out. A mechanism the model does not represent (``NOT_REPRESENTED``: M12, M26, M27,
+knock-out. A mechanism the model does not represent (``NOT_REPRESENTED``: M12, M27,
 M30) has a row that says so and sets nothing. Where the schema has no value that switches a
 rule off exactly (a range that stops short of it, a role fixed by sector), the entry says
 ``complete=False`` and its note says what still acts.
@@ -264,11 +264,30 @@ _ENTRIES: tuple[KnockOut, ...] = (
         ("agents/commitment.pyx:effective_capacity", "agents/commitment.pyx:participation_cost",
          "agents/money.pyx:contribution_share"),
         "Competing initiatives take no capacity, raise no cost and hold back no contribution."),
-    _ko("M25", {"leadership.distributed_leadership": 0.0, "grant.required_agreements": False},
-        ("agents/ties.pyx:interact", "agents/leadership.pyx:trust_kept"),
-        "No leadership spread across workgroups and no required partnership agreements.",
-        note="required_agreements is off in ccpt_baseline, so only distributed leadership "
-             "(0.2) is switched off there."),
+    _ko("M25", {"leadership.distributed_leadership": 0.0, "grant.required_agreements": False,
+                "governance.hub_focus": 0.0, "governance.workgroup_formation": 0.0,
+                "governance.workgroup_interaction": 0.0, "governance.workgroup_leadership": 0.0,
+                "governance.shared_control": 0.0, "governance.workgroup_cost": 0.0},
+        ("agents/ties.pyx:interact", "agents/leadership.pyx:trust_kept",
+         "agents/leadership.pyx:formation_bias", "agents/leadership.pyx:peer_work",
+         "agents/leadership.pyx:power_distance", "agents/leadership.pyx:coordination_left"),
+        "Governance leans nowhere: no hub and spoke, no workgroups, no shared control, no "
+        "leadership spread beyond the lead and no required partnership agreements.",
+        note="ccpt_baseline is a hierarchy without required agreements, so the hub-and-spoke "
+             "lean (hub_focus 0.15) and distributed leadership (0.2) are what is switched off "
+             "there; a coaching lead still spreads leadership (M26)."),
+    _ko("M26", {"leadership.coaching_formation": 0.0, "leadership.coaching_leadership": 0.0,
+                "leadership.coaching_voice": 0.0, "leadership.experiment_cost": 0.0,
+                "leadership.imposition_rate": 0.0, "leadership.activator_rate": 0.0},
+        ("agents/leadership.pyx:formation_bias", "agents/leadership.pyx:distributed_leadership",
+         "agents/leadership.pyx:power_distance", "agents/leadership.pyx:visible_output",
+         "agents/leadership.pyx:imposition_chance", "agents/leadership.pyx:style_step"),
+        "The lead's style does nothing: a coach builds no extra ties, spreads no leadership, "
+        "defuses no power gap and forgoes no wins; a director imposes no agenda; no "
+        "activator transition.",
+        note="The style is still drawn (one draw at the start and one per new lead leader) "
+             "and the month's imposition draw is still made, so the other draws stay "
+             "paired."),
     _ko("M28", {"region.urgency": 0.0},
         ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience"),
         "No regional urgency: employers' return from meeting students is not multiplied and "

@@ -148,6 +148,7 @@ def test_change_leader_contract(cls: type) -> None:
     expected.standard_normal()  # disposition
     if agent.is_lead:
         expected.standard_normal()  # the new lead leader's orientation (M13)
+        expected.standard_normal()  # and style (M26)
     orientation = model.consortium.orientation
     np_global, py_global = np.random.get_state(), random.getstate()  # noqa: NPY002
     mesa_random = model.random.getstate()
@@ -161,7 +162,7 @@ def test_change_leader_contract(cls: type) -> None:
     assert (t.personal[mine & ~t.tie] == 0.0).all()
     tied = mine & t.tie
     base = model.params.trust.baseline
-    keep = leadership.trust_kept(model.rules)
+    keep = leadership.trust_kept(model.rules, model.consortium.distributed)
     assert np.allclose(t.personal[tied], keep * before["personal"][tied] + (1 - keep) * base,
                        rtol=0.0, atol=1e-12)
     assert (np.abs(t.personal[tied] - base) < np.abs(before["personal"][tied] - base)).any()
@@ -171,8 +172,8 @@ def test_change_leader_contract(cls: type) -> None:
     assert 0.0 <= orgs.commitment[org] <= 1.0
     assert orgs.leader_id[org] == org_before["leader_id"][org] + 1
     assert orgs.turnover_events == events + 1
-    # Two draws, champion then disposition, and for the lead a third, the new leader's
-    # orientation, from model.rng and only from it.
+    # Two draws, champion then disposition, and for the lead a third and a fourth, the new
+    # leader's orientation and style, from model.rng and only from it.
     assert model.rng.bit_generator.state == expected.bit_generator.state
     assert (model.consortium.orientation != orientation) == agent.is_lead
     assert model.random.getstate() == mesa_random and random.getstate() == py_global

@@ -43,9 +43,10 @@ def meeting(n: int, attended: object = False, group: object = 0, committed: obje
 
 
 def signals(**values: object) -> SimpleNamespace:
-    """The consortium's signals the tie passes read: mid-grant, state money flowing."""
+    """The consortium's signals the tie passes read: mid-grant, money flowing, no lean."""
     return SimpleNamespace(**dict(dict(month=12, grant_end=48, money_end=36, state_share=1.0,
-                                       vision=0.0, data=0.0), **values))
+                                       vision=0.0, data=0.0, peer_work=1.0, power_distance=1.0,
+                                       lead_formation=1.0, peer_formation=1.0), **values))
 
 
 def interact(pairs: SimpleNamespace, meet: SimpleNamespace, consortium: SimpleNamespace,

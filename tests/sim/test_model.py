@@ -492,6 +492,10 @@ def test_rule_parameters_say_which_rule_they_belong_to() -> None:
         "trust.beta_prior_weight": ("trust.rule", "beta_reputation"),
         "trust.beta_negative_weight": ("trust.rule", "beta_reputation"),
         "commitment.exit_slope": ("commitment.exit_rule", "logit"),
+        "governance.hub_focus": ("governance.mode", "hierarchical_mou"),
+        **{f"governance.{name}": ("governance.mode", "shared_open")
+           for name in ("workgroup_formation", "workgroup_interaction", "workgroup_leadership",
+                        "shared_control", "workgroup_cost")},
     }
     rows = {row["key"]: row for row in parameter_table()}
     for key in ("trust.rule", "commitment.exit_rule"):
