@@ -7,8 +7,8 @@ along, except what onboarding and distributed leadership hand over (M6, M7; T4).
 successor is drawn afresh, a champion or not, with a disposition around the population's
 or, if leaders are grown internally, the organization's own (M6 Elk Grove), so a change can
 also help (SF8: "the opposite is always true"). Sedimented practice resists the change of
-course (I3; Tolbert & Zucker 1996). The rules here are used by ``Organization.change_leader``,
-one organization at a time.
+course (I3; Tolbert & Zucker 1996), also in the organization's mindset about CTE (M27). The
+rules here are used by ``Organization.change_leader``, one organization at a time.
 """
 
 from agents.params cimport Leadership, Params
@@ -58,3 +58,16 @@ cpdef double commitment_after_succession(double current, double disposition, dou
     cdef double sediment = habit / (threshold if threshold >= 1e-9 else 1e-9)
     sediment = sediment if sediment < 1.0 else 1.0
     return current + (1.0 - sediment) * (disposition - current)
+
+
+cpdef double mindset_after_succession(double current, double newcomer, double habit,
+                                      Params params):
+    """An organization's mindset about CTE once a new leader arrives (M27; I3).
+
+    The newcomer's own mindset pulls it by the share its leader carries,
+    ``mindset.leader_weight``, less where practice is sedimented, as for commitment:
+    ``current + (1 - sediment)*leader_weight*(newcomer - current)``. A low-mindset newcomer
+    erodes it.
+    """
+    cdef double pulled = current + params.mindset.leader_weight * (newcomer - current)
+    return commitment_after_succession(current, pulled, habit, params)

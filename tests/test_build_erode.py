@@ -41,6 +41,7 @@ EMPLOYERS = "tests/agents/test_employers.py"
 LEADERSHIP = "tests/agents/test_leadership.py"
 ORGANIZATIONS = "tests/agents/test_organizations.py"
 PROGRAMS = "tests/agents/test_programs.py"
+MINDSET = "tests/agents/test_mindset.py"
 
 BUILD_ERODE: dict[str, tuple[str, str]] = {
     "M1": (f"{TRUST}::test_a_win_raises_and_a_let_down_lowers_personal_trust",
@@ -103,6 +104,8 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
     "M25": (f"{LEADERSHIP}::test_onboarding_and_distributed_leadership_keep_trust_when_a_leader"
             "_leaves",
             f"{TIES}::test_agreements_and_shared_data_formalize_ties_of_committed_partners"),
+    "M27": (f"{MINDSET}::test_m27_exposure_and_partners_build_mindsets_over_years_not_months",
+            f"{MINDSET}::test_m27_resisters_and_low_mindset_successors_erode_mindsets"),
     "M28": (f"{EMPLOYERS}::test_meeting_students_raises_the_return_more_under_urgency",
             f"{HERE}::test_m28_urgency_shortens_partners_patience"),
     "M29": (f"{MONEY}::test_pledges_are_honoured_more_with_commitment_habits_the_same_leader"
