@@ -62,6 +62,8 @@ class Consortium:
         self.effort = 0.0  # effort on systems building
         self.coaching = 0.0  # system-level TA
         self.impatient = 0.0  # share of organizations out of patience (M14)
+        self.mindset = 0.0  # mean CTE mindset of the districts and colleges taking part (M27)
+        self.welcome = programs.mindset_gate(self.mindset, rules.mindset.employer_weight)
         # Stocks.
         self.recent_wins = np.zeros(rules.commitment.wins_memory_months)
         self.vision = rules.institutionalization.prior_vision * r.prior_infrastructure
@@ -133,6 +135,15 @@ class Consortium:
             self.orientation, self.coaching, rules.commitment.narrative * self.process,
             self.state_share, impatient, rules)
         self.now_share = programs.now_share(self.orientation, rules)
+
+    def read_mindset(self, mindset: float, rules: Any) -> None:
+        """The schools' mean mindset about CTE, and how far it lets employers' contact pay (M27).
+
+        ``mindset`` is the mean over the districts and colleges taking part; the employer
+        ladder reads ``welcome`` (7.20).
+        """
+        self.mindset = mindset
+        self.welcome = programs.mindset_gate(mindset, rules.mindset.employer_weight)
 
     def take_on_goals(self, rules: Any) -> None:
         """A won grant brings goals of its own: shared vision loses ``mission_drift`` (M23)."""

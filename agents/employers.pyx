@@ -47,13 +47,15 @@ cdef inline bint meets_students(bint taking_part, long rung, double activity, do
     return taking_part and rung <= Rung.ADVISOR and u < p.contact_rate * activity
 
 
-cdef inline double return_after(double roi, bint contact, double urgency,
+cdef inline double return_after(double roi, bint contact, double urgency, double welcome,
                                 Employers p) noexcept:
     """Perceived return after a month: contact raises it, more so under urgency (M16, M28).
 
-    It decays without contact.
+    The gain is multiplied by ``welcome``, how far the schools' mindset about CTE lets
+    meeting students pay off (M27). It decays without contact.
     """
-    roi = roi + contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * (1.0 - roi)
+    roi = roi + (contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * welcome
+                 * (1.0 - roi))
     return roi - p.roi_decay * roi
 
 
@@ -109,7 +111,7 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
     """
     cdef Employers p = params.employers
     cdef double activity = consortium.activity, now_share = consortium.now
-    cdef double urgency = params.region.urgency
+    cdef double urgency = params.region.urgency, welcome = consortium.welcome
     cdef bint one_stop = ladder.one_stop
     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
@@ -131,7 +133,7 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
         taking_part = part[i] and is_employer[i]
         s = rung[i]
         contact = meets_students(taking_part, s, activity, u[0, i], p)
-        r = return_after(roi[i], contact, urgency, p)
+        r = return_after(roi[i], contact, urgency, welcome, p)
         if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):
             s += 1
         asks = asks_of(taking_part, s, activity, now_share, one_stop, p)

@@ -8,14 +8,17 @@ effort and decays when it does not (I1; Goodman & Steckler 1989), held up by *pa
 (I1, I3). District-college articulation agreements need trust and survive a faculty veto
 (M18). Consortium-level infrastructure is a shared vision built at convenings (M2) and data
 alignment built by reporting and habits (M20). Each stock builds with effort and erodes
-without it.
+without it. Each organization's mindset about CTE changes slowly, through communities of
+practice and exposure to pathways, and stays when the money ends (M27; SF28).
 """
 
 cimport numpy as cnp
 from libc.stdlib cimport calloc, free
 
 from agents.numerics cimport clip01, fmax_
-from agents.params cimport Institutionalization, Params
+from agents.params cimport Institutionalization, Mindset, Params
+
+import numpy as np
 
 
 # ------------------------------------------------------------------ rules, one organization
@@ -178,3 +181,84 @@ def sign_agreements(orgs, ties, const cnp.int64_t[::1] candidates, Params params
             if passages[ends[e]] < p.max_passages:
                 passages[ends[e]] += 1
                 floor[ends[e]] = passages[ends[e]] * p.passage_floor
+
+
+# ------------------------------------------------------------------ mindset about CTE (M27)
+
+cpdef double drawn_mindset(double z, Params params):
+    """A mindset about CTE drawn from the region's starting distribution (M27).
+
+    ``clip(initial_mean + initial_spread*z)`` for a standard normal draw ``z``: the people
+    of an organization at the start, or a newcomer leader.
+    """
+    cdef Mindset p = params.mindset
+    return clip01(p.initial_mean + p.initial_spread * z)
+
+
+def drawn_mindsets(const double[::1] z, Params params):
+    """Mindsets about CTE drawn for every organization at the start (M27).
+
+    One standard normal draw per organization in ``z``; see :func:`drawn_mindset`.
+    """
+    cdef Py_ssize_t i
+    out = np.empty(z.shape[0])
+    cdef double[::1] mindset = out
+    for i in range(z.shape[0]):
+        mindset[i] = drawn_mindset(z[i], params)
+    return out
+
+
+cpdef double mindset_step(double mindset, double heard, double exposure, bint resister,
+                          Mindset p):
+    """An organization's mindset about CTE after a month (M27; SF28).
+
+    It moves slowly towards ``heard``, the mean mindset of its partners on active ties (a
+    bounded DeGroot step over communities of practice), and rises with ``exposure`` to
+    pathway programs and convenings, in proportion to the room left:
+    ``m + influence_rate*(heard - m) + exposure_rate*exposure*(1 - m)``. A resister's does
+    not move ("people who stick their feet in the mud"). It does not decay: only partners
+    with a weaker mindset pull it down ("people change").
+    """
+    if resister:
+        return mindset
+    return clip01(mindset + p.influence_rate * (heard - mindset)
+                  + p.exposure_rate * exposure * (1.0 - mindset))
+
+
+def spread_mindset(orgs, ties, meeting, Params params):
+    """A month of mindset change in every organization, all at once (M27; SF28).
+
+    Partners influence each other over the month's active ties between organizations
+    taking part (communities of practice), from last month's mindsets; an organization
+    without such a tie hears only itself. Exposure is 1 for an organization that attended a
+    meeting this month, else its level of pathway programs. Returns the mean mindset of the
+    districts and colleges taking part (0 if none).
+    """
+    cdef Mindset p = params.mindset
+    cdef const cnp.int64_t[::1] ti = ties.i, tj = ties.j
+    cdef const cnp.npy_bool[::1] active = ties.active, part = orgs.taking_part
+    cdef const cnp.npy_bool[::1] attended = meeting.attended, resister = orgs.resister
+    cdef const double[::1] program = orgs.program, local = orgs.local
+    cdef double[::1] mindset = orgs.mindset
+    cdef Py_ssize_t k, a, b, i, n = part.shape[0]
+    cdef double heard, exposure, total = 0.0, count = 0.0
+    cdef double* sums = <double*>calloc(n, sizeof(double))
+    cdef double* partners = <double*>calloc(n, sizeof(double))
+    for k in range(ti.shape[0]):
+        a = ti[k]
+        b = tj[k]
+        if active[k] and part[a] and part[b]:
+            sums[a] += mindset[b]
+            partners[a] += 1.0
+            sums[b] += mindset[a]
+            partners[b] += 1.0
+    for i in range(n):
+        heard = sums[i] / partners[i] if partners[i] > 0.0 else mindset[i]
+        exposure = 1.0 if attended[i] else program[i]
+        mindset[i] = mindset_step(mindset[i], heard, exposure, resister[i], p)
+        if part[i] and local[i] > 0.0:
+            total += mindset[i]
+            count += 1.0
+    free(sums)
+    free(partners)
+    return total / count if count > 0.0 else 0.0

@@ -7,8 +7,8 @@ along, except what onboarding and distributed leadership hand over (M6, M7; T4).
 successor is drawn afresh, a champion or not, with a disposition around the population's
 or, if leaders are grown internally, the organization's own (M6 Elk Grove), so a change can
 also help (SF8: "the opposite is always true"). Sedimented practice resists the change of
-course (I3; Tolbert & Zucker 1996). The rules here are used by ``Organization.change_leader``,
-one organization at a time.
+course (I3; Tolbert & Zucker 1996), also in the organization's mindset about CTE (M27). The
+rules here are used by ``Organization.change_leader``, one organization at a time.
 
 The lead's leader also has a style, from directing (0) to coaching (1), and the consortium a
 way of governing itself, a hierarchy under MOUs or shared, open control (M25, M26). The
@@ -69,6 +69,17 @@ cpdef double commitment_after_succession(double current, double disposition, dou
     return current + (1.0 - sediment) * (disposition - current)
 
 
+cpdef double mindset_after_succession(double current, double newcomer, double habit,
+                                      Params params):
+    """An organization's mindset about CTE once a new leader arrives (M27; I3).
+
+    The newcomer's own mindset pulls it by the share its leader carries,
+    ``mindset.leader_weight``, less where practice is sedimented, as for commitment:
+    ``current + (1 - sediment)*leader_weight*(newcomer - current)``. A low-mindset newcomer
+    erodes it.
+    """
+    cdef double pulled = current + params.mindset.leader_weight * (newcomer - current)
+    return commitment_after_succession(current, pulled, habit, params)
 # ------------------------------------------------------------------ the lead's style and governance
 
 cdef inline bint shared_open(Params params):

@@ -200,6 +200,20 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
        "Only the lead's leader has a style; the styles of other leaders, risk-taking and what "
        "the experiments are, are not represented, and the learning culture is the lead's "
        "sedimented habit (I3)."),
+    _m("M27", "Mindset change about CTE is a slow prerequisite; it diffuses through communities "
+       "of practice",
+       ("agents/institutions.pyx:drawn_mindset", "agents/institutions.pyx:drawn_mindsets",
+        "agents/institutions.pyx:mindset_step",
+        "agents/institutions.pyx:spread_mindset",
+        "agents/organizations.py:Organizations.spread_mindset",
+        "agents/leadership.pyx:mindset_after_succession",
+        "agents/organizations.py:Organization.change_leader", "agents/programs.pyx:mindset_gate",
+        "agents/programs.pyx:run_programs", "agents/consortium.py:Consortium.read_mindset",
+        "agents/employers.pyx:return_after"),
+       ("7.28", "7.21", "7.20", "7.5"),
+       "One mindset per organization, not per practitioner, counselor, parent or student; "
+       "communities of practice are the month's active ties between partners. Mindset gates "
+       "program growth and employers' return from student contact, not enrolment."),
     _m("M28", "Regional economic urgency and need raise engagement and speed",
        ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience"),
        ("7.20", "7.23"),
@@ -241,10 +255,6 @@ NOT_REPRESENTED: dict[str, tuple[str, str]] = {
             "counties",
             "No framing or agenda-setting decision: shared purpose is carried by the vision "
             "stock (M2) and urgency acts only on employers (M28)."),
-    "M27": ("Mindset change about CTE is a slow prerequisite; it diffuses through communities "
-            "of practice",
-            "There are no practitioners or students whose beliefs about CTE could change "
-            "(ODD §10.2)."),
     "M30": ("Recruitment quality: the right voices, not \"any voices\"",
             "Who is invited is fixed by the region's composition; there is no recruitment "
             "decision (ODD §10.2)."),

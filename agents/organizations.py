@@ -99,7 +99,8 @@ class Organization(mesa.Agent):
         the practice is institutionalized (I3). Two draws: champion, then disposition; a new
         leader of the lead brings an orientation and a style of their own (M13, M14, M26):
         a third and a fourth draw. How much leadership is distributed is the consortium's
-        this month (M25, M26).
+        this month (M25, M26). Last, the successor's own mindset about CTE moves the
+        organization's, less where practice is sedimented (M27): one more draw.
         """
         m, orgs, i = self.model, self.organizations, self.index
         rules = m.rules
@@ -116,6 +117,9 @@ class Organization(mesa.Agent):
         if self.is_lead:
             m.consortium.new_lead_leader(float(orgs.habit[i]), float(m.rng.standard_normal()),
                                          float(m.rng.standard_normal()), rules)
+        newcomer = institutions.drawn_mindset(float(m.rng.standard_normal()), rules)
+        orgs.mindset[i] = leadership.mindset_after_succession(float(orgs.mindset[i]), newcomer,
+                                                              float(orgs.habit[i]), rules)
 
     def break_pledge(self) -> None:
         """A pledged match is not paid: the lead, unless it is this organization, is let down.
@@ -192,7 +196,8 @@ class Organizations:
     """Every organization's state as arrays (index = organization), and the verbs on them all.
 
     Construction draws, in this order: positions, champions, initial commitment, industry,
-    capacity, money motivation and exit thresholds.
+    capacity, money motivation and exit thresholds, then mindset about CTE and resisters
+    (M27).
     """
 
     def __init__(self, model: Any, rules: Any, grant_on: bool):
@@ -222,6 +227,9 @@ class Organizations:
         self.money_motivated = (rng.random(n) < commitment.money_motivated_share(rules)) & grant_on
         self.threshold = np.clip(c.exit_threshold_mean + c.exit_threshold_spread
                                  * rng.standard_normal(n), 0.0, 1.0)
+        # How far each organization's people see CTE as a core track; resisters stay put (M27).
+        self.mindset = institutions.drawn_mindsets(rng.standard_normal(n), rules)
+        self.resister = rng.random(n) < rules.mindset.resister_share
         self.aspiration = np.full(n, c.initial_aspiration)
         self.signatory = np.full(n, grant_on)
         self.taking_part = np.zeros(n, dtype=bool)
@@ -333,6 +341,13 @@ class Organizations:
         """Habits, then passages (I1, I3; M13): two draws per organization."""
         institutions.institutionalize(self, ties, self.meeting, consortium, rules,
                                       rng.random((2, self.n)))
+
+    def spread_mindset(self, ties: Any, rules: Any) -> float:
+        """A month of mindset change over communities of practice and exposure (M27; SF28).
+
+        Returns the mean mindset of the districts and colleges taking part.
+        """
+        return institutions.spread_mindset(self, ties, self.meeting, rules)
 
     def run_programs(self, funding: Any, consortium: Any, rules: Any) -> None:
         """Local pathway programs in districts and colleges (SF2)."""

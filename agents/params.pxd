@@ -307,6 +307,16 @@ cdef class Sustainment:
     cdef readonly long new_grant_years
     cdef readonly double mission_drift
 
+cdef class Mindset:
+    cdef readonly double initial_mean
+    cdef readonly double influence_rate
+    cdef readonly double exposure_rate
+    cdef readonly double resister_share
+    cdef readonly double leader_weight
+    cdef readonly double program_weight
+    cdef readonly double employer_weight
+    cdef readonly double initial_spread
+
 cdef class Outcomes:
     cdef readonly double convening_min
     cdef readonly double ties_retained_min
@@ -331,4 +341,5 @@ cdef class Params:
     cdef readonly Orientation orientation
     cdef readonly Governance governance
     cdef readonly Sustainment sustainment
+    cdef readonly Mindset mindset
     cdef readonly Outcomes outcomes

@@ -356,6 +356,20 @@ cdef class Sustainment:
         self.mission_drift = section.mission_drift
 
 
+cdef class Mindset:
+    """``[mindset]``: Mindset about CTE: how far an organization's people see pathways as a core track (M27)."""
+
+    def __init__(self, section):
+        self.initial_mean = section.initial_mean
+        self.influence_rate = section.influence_rate
+        self.exposure_rate = section.exposure_rate
+        self.resister_share = section.resister_share
+        self.leader_weight = section.leader_weight
+        self.program_weight = section.program_weight
+        self.employer_weight = section.employer_weight
+        self.initial_spread = section.initial_spread
+
+
 cdef class Outcomes:
     """``[outcomes]``: Outcome classification (domain brief §4.2; science_anchors §4.7)."""
 
@@ -386,4 +400,5 @@ cdef class Params:
         self.orientation = Orientation(scenario.orientation)
         self.governance = Governance(scenario.governance)
         self.sustainment = Sustainment(scenario.sustainment)
+        self.mindset = Mindset(scenario.mindset)
         self.outcomes = Outcomes(scenario.outcomes)

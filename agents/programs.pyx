@@ -5,9 +5,9 @@ The consortium's activity is a weakest link across sectors: the sector least eng
 holds it back (M5; SF36). Effort splits between visible quick wins ("now") and less
 visible process and systems gains ("then"), which count with stakeholders only as far as
 they are narrated (M14, M15). Local pathway programs in districts and colleges grow with
-local money, quick wins and technical assistance, and decay unless habits, money or
-partner contributions support them (SF2), which is why programs can outlast the
-regional collaboration (P1).
+local money, quick wins and technical assistance, as far as the organization's mindset
+about CTE lets them (M27), and decay unless habits, money or partner contributions support
+them (SF2), which is why programs can outlast the regional collaboration (P1).
 """
 
 cimport numpy as cnp
@@ -96,6 +96,17 @@ cpdef double orientation_step(double orientation, double coaching, double narrat
 
 # ------------------------------------------------------------------ rules, one organization
 
+cpdef double mindset_gate(double mindset, double weight):
+    """How far a mindset about CTE lets pathway work through: ``1 - weight*(1 - mindset)`` (M27).
+
+    "Simply changing structures and strategies cannot promote successful pathway
+    implementation unless the thinking that produced and supported the old structures
+    changes as well": at ``weight`` 1 the work goes through only as far as people see CTE
+    as a core track; at 0 mindset does not matter.
+    """
+    return 1.0 - weight * (1.0 - mindset)
+
+
 cdef inline double program_step(double program, double support, double push,
                                   Institutionalization p) noexcept:
     """Local programs grow with push and decay unless supported (SF2; M13, M14)."""
@@ -105,11 +116,11 @@ cdef inline double program_step(double program, double support, double push,
 
 
 def run_programs(orgs, funding, consortium, Params params):
-    """Local pathway programs in districts and colleges, one month (SF2; M9, M13, M14, M22).
+    """Local pathway programs in districts and colleges, one month (SF2; M9, M13, M14, M22, M27).
 
     Push: grant money reaching the organization, the consortium's quick-win effort and
-    technical assistance. Support: habits, grant money and the organization's own
-    contribution to the collaborative.
+    technical assistance, gated by the organization's mindset about CTE (M27). Support:
+    habits, grant money and the organization's own contribution to the collaborative.
     """
     cdef Institutionalization p = params.institutionalization
     cdef double local_money = consortium.local_money
@@ -117,12 +128,15 @@ def run_programs(orgs, funding, consortium, Params params):
     cdef double ta = p.program_ta_push * consortium.ta_active
     cdef const double[::1] local = orgs.local, receipt = funding.receipt
     cdef const double[::1] habit = orgs.habit, contribution = orgs.contribution
+    cdef const double[::1] mindset = orgs.mindset
+    cdef double weight = params.mindset.program_weight
     cdef double[::1] program = orgs.program
     cdef Py_ssize_t i
     cdef double money, push, support
     for i in range(program.shape[0]):
         money = local_money * receipt[i]
-        push = fmin_(1.0, money + quick_wins + ta) * local[i]
+        push = (fmin_(1.0, money + quick_wins + ta) * local[i]
+                * mindset_gate(mindset[i], weight))
         support = fmin_(1.0, habit[i] + p.program_money_support * money
                         + p.program_contribution_support * (contribution[i] > 0))
         program[i] = program_step(program[i], support, push, p) * local[i]

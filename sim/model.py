@@ -108,6 +108,7 @@ class ConsortiumModel(mesa.Model):
         orgs.take_part(ties, consortium, self.exit_rule, rules, rng)                # 13
         consortium.plan_systems_work(orgs.impatient_share(), rules)                 # 14
         orgs.institutionalize(ties, consortium, rules, rng)
+        consortium.read_mindset(orgs.spread_mindset(ties, rules), rules)
         ties.sign_agreements(orgs, rules, rng)
         consortium.grow_vision_and_data(rules)
         ladder.climb(orgs, ties, consortium, rules, rng)                            # 15

@@ -317,6 +317,11 @@ def mean_trust_grant_end(rec: RunRecord) -> float:
     return rec.at_grant_end("mean_trust")
 
 
+def cte_mindset_2y(rec: RunRecord) -> float:
+    """Mean mindset about CTE of districts and colleges in year 2 after the grant (M27)."""
+    return _year_mean(rec, rec.series["cte_mindset"], 2)
+
+
 OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
     f.__name__: f for f in (
         function_level_2y, function_level_4y, years_to_scaled_back, years_to_dissolved,
@@ -327,6 +332,7 @@ OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
         largest_component_share_2y, funding_gap_filled_2y, positions_retained_2y,
         institutionalization_grant_end, institutionalization_2y,
         employer_engagement_retained_2y, employer_pledges_met_grant_end, mean_trust_grant_end,
+        cte_mindset_2y,
     )
 }
 

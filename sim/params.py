@@ -1161,6 +1161,72 @@ class Sustainment(_Section):
                                  "on long-term goals'", ge=0, le=1)
 
 
+class Mindset(_Section):
+    """Mindset about CTE: how far an organization's people see pathways as a core track (M27).
+
+    Each organization's mindset starts low, spreads slowly over the month's active ties
+    between partners (communities of practice), rises with exposure to pathway programs and
+    convenings, stays put in resisters and moves with a new leader; it does not decay when
+    the money ends. It gates the growth of local pathway programs and how far schools let
+    employers' contact with students pay off (SF28).
+    """
+
+    initial_mean: float = param(0.3, "Mean mindset at the start: how far organizations see "
+                                "CTE and pathways as a core track rather than 'the other "
+                                "program' (0 not at all, 1 fully).", unit="0-1",
+                                source="seed-direction",
+                                ref="M27 'Changing mindsets about CTE… comprised the first "
+                                "order of business for most Cohort 1 consortia': low at the "
+                                "start; the value is an assumption", ge=0, le=1)
+    influence_rate: float = param(0.02, "Monthly pull of an organization's mindset towards "
+                                  "the mean of its partners on active ties (communities of "
+                                  "practice); slow, so mindsets converge over years.",
+                                  unit="1/month", source="seed-direction",
+                                  ref="M27, SF28 the teacher 'got acculturated into the health "
+                                  "pathway… slowly [over the course of four years]': a time "
+                                  "constant of about four years, 1/48 a month", ge=0, le=1)
+    exposure_rate: float = param(0.02, "Monthly rise of mindset, in proportion to the room "
+                                 "left, while an organization attends convenings or runs "
+                                 "pathway programs.", unit="1/month", source="seed-direction",
+                                 ref="M27, SF28 'slowly [over the course of four years], she "
+                                 "started to add texts related to public health'; CCPT 'gave "
+                                 "new status and presence to CTE'", ge=0, le=1)
+    resister_share: float = param(0.15, "Share of organizations whose mindset neither "
+                                  "partners nor exposure move.", unit="share",
+                                  source="seed-direction",
+                                  ref="M27 'You have people who stick their feet in the mud'; "
+                                  "the share is an assumption",
+                                  ge=0, le=1)
+    leader_weight: float = param(0.3, "Share of an organization's mindset its leader carries: "
+                                 "a new leader moves it this far towards their own, less where "
+                                 "practice is sedimented.", unit="share",
+                                 source="assumption",
+                                 ref="M27 brief: mindset does not decay 'unless leader "
+                                 "turnover brings in low-mindset leaders'; M6; I3", ge=0,
+                                 le=1)
+    program_weight: float = param(0.5, "How far local pathway programs grow only as far as "
+                                  "mindset allows: growth is multiplied by "
+                                  "1 - program_weight*(1 - mindset).", unit="0-1",
+                                  source="seed-direction",
+                                  ref="M27 'simply changing structures and strategies cannot "
+                                  "promote successful pathway implementation unless the "
+                                  "thinking that produced and supported the old structures "
+                                  "changes as well'", ge=0, le=1)
+    employer_weight: float = param(0.5, "How far the mean mindset of the districts and "
+                                   "colleges taking part gates what employers gain from "
+                                   "meeting students: the gain is multiplied by "
+                                   "1 - employer_weight*(1 - mindset).", unit="0-1",
+                                   source="assumption",
+                                   ref="M27 brief: employer engagement scales with mindset; "
+                                   "M16", ge=0, le=1)
+
+    # Declared constants (ODD §10.3).
+    initial_spread: float = param(0.15, "Spread (standard deviation) of mindset around "
+                                  "initial_mean, at the start and for a new leader.",
+                                  unit="0-1", source="assumption", ref="M27", ge=0, le=0.5,
+                                  constant=True)
+
+
 class Outcomes(_Section):
     """Outcome classification (domain brief §4.2; science_anchors §4.7)."""
 
@@ -1221,6 +1287,7 @@ class ScenarioParams(_Section):
     orientation: Orientation = Orientation()
     governance: Governance = Governance()
     sustainment: Sustainment = Sustainment()
+    mindset: Mindset = Mindset()
     outcomes: Outcomes = Outcomes()
 
     @property

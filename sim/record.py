@@ -22,7 +22,7 @@ MONTHLY_SERIES = (
     "convening_intensity", "shared_vision", "data_alignment", "employers_engaged",
     "employer_pledges_met", "visible_wins", "turnover_events", "contributors_share",
     "positions_absorbed", "operations_coverage", "new_grants", "pursuing_grant",
-    "orientation", "impatient_share", "lead_style", "agenda_impositions",
+    "orientation", "impatient_share", "lead_style", "agenda_impositions", "cte_mindset",
 )
 
 
@@ -83,3 +83,4 @@ class MonthlyRecord:
         rec["impatient_share"][month] = c.impatient
         rec["lead_style"][month] = c.style
         rec["agenda_impositions"][month] = c.impositions
+        rec["cte_mindset"][month] = float(orgs.mindset.dot(orgs.local)) / orgs.n_local

@@ -41,6 +41,7 @@ EMPLOYERS = "tests/agents/test_employers.py"
 LEADERSHIP = "tests/agents/test_leadership.py"
 ORGANIZATIONS = "tests/agents/test_organizations.py"
 PROGRAMS = "tests/agents/test_programs.py"
+MINDSET = "tests/agents/test_mindset.py"
 
 BUILD_ERODE: dict[str, tuple[str, str]] = {
     "M1": (f"{TRUST}::test_a_win_raises_and_a_let_down_lowers_personal_trust",
@@ -104,6 +105,8 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
             f"{HERE}::test_m25_a_hierarchy_holds_back_ties_between_partners"),
     "M26": (f"{HERE}::test_m26_a_coaching_lead_builds_ties_between_partners",
             f"{HERE}::test_m26_a_directive_lead_s_imposed_agenda_erodes_trust_in_it"),
+    "M27": (f"{MINDSET}::test_m27_exposure_and_partners_build_mindsets_over_years_not_months",
+            f"{MINDSET}::test_m27_resisters_and_low_mindset_successors_erode_mindsets"),
     "M28": (f"{EMPLOYERS}::test_meeting_students_raises_the_return_more_under_urgency",
             f"{HERE}::test_m28_urgency_shortens_partners_patience"),
     "M29": (f"{MONEY}::test_pledges_are_honoured_more_with_commitment_habits_the_same_leader"

@@ -289,7 +289,13 @@ QUOTES: tuple[Quote, ...] = (
        params=("trust.gain_rate", "grant.planning_months"), patterns=("SF5a", "SF27"),
        basis="grant.planning_months quotes it; trust.gain_rate cites SF27.",
        mechanisms=("M1",)),
-    _q("SF28.four_years", "over the course of four years", SEED_001, patterns=("SF28",)),
+    _q("SF28.four_years", "over the course of four years", SEED_001,
+       rules=("agents/institutions.pyx:mindset_step", "agents/institutions.pyx:spread_mindset",
+              "agents/organizations.py:Organizations.spread_mindset"),
+       params=("mindset.influence_rate", "mindset.exposure_rate"), patterns=("SF28",),
+       basis="mindset.influence_rate and mindset.exposure_rate read their time scale from it "
+             "(a time constant of about four years); M27's quote.",
+       mechanisms=("M27",)),
     _q("SF29.universal", "problems of data availability and cross-system compatibility "
        "created universal frustration", SEED_001,
        rules=("agents/institutions.pyx:data_alignment",),

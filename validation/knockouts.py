@@ -3,7 +3,7 @@
 For every implemented mechanism (``agents.mechanisms.MECHANISMS``) :data:`KNOCKOUTS` holds
 the ``--set``-style dotted keys that switch it off while the rest of the model runs as it
 does, the rules of the mechanism index those keys disable, and a line on why they are the
-knock-out. A mechanism the model does not represent (``NOT_REPRESENTED``: M12, M27,
+knock-out. A mechanism the model does not represent (``NOT_REPRESENTED``: M12,
 M30) has a row that says so and sets nothing. Where the schema has no value that switches a
 rule off exactly (a range that stops short of it, a role fixed by sector), the entry says
 ``complete=False`` and its note says what still acts.
@@ -288,6 +288,14 @@ _ENTRIES: tuple[KnockOut, ...] = (
         note="The style is still drawn (one draw at the start and one per new lead leader) "
              "and the month's imposition draw is still made, so the other draws stay "
              "paired."),
+    _ko("M27", {"mindset.program_weight": 0.0, "mindset.employer_weight": 0.0},
+        ("agents/programs.pyx:mindset_gate", "agents/programs.pyx:run_programs",
+         "agents/consortium.py:Consortium.read_mindset", "agents/employers.pyx:return_after"),
+        "Mindset about CTE gates nothing: local programs grow and employers gain from meeting "
+        "students as if everyone already saw CTE as a core track.",
+        note="Mindsets still spread, rise with exposure and move with new leaders (7.28), "
+             "and their draws are still made, so the runs share their random numbers; they "
+             "just act on nothing."),
     _ko("M28", {"region.urgency": 0.0},
         ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience"),
         "No regional urgency: employers' return from meeting students is not multiplied and "

@@ -869,10 +869,12 @@ _ENTRIES: tuple[Pattern, ...] = (
                          "practice",
         evidence="English teacher \"over the course of four years\"",
         source=f"{SOURCE_BRIEF} SF28; {SOURCE_001}",
-        strength="C", role="calibration", kind="not_represented",
-        why="Would be a duration band on mindset change.",
-        reason="Mindset change about CTE and its diffusion (M27) is not represented "
-               "(ODD §10.2)."),
+        strength="C", role="calibration", kind="input",
+        why="An input cannot validate the model.",
+        reason="Set as an input: mindsets about CTE spread and rise at mindset.influence_rate "
+               "and mindset.exposure_rate, whose time constant of about four years was read "
+               "from this quote (ODD §7.28), so a duration band on mindset change would hold "
+               "by construction; there are no teachers whose change could be timed."),
     Pattern(
         id="SF30", title="Curriculum-industry misalignment shows in certifications",
         evidence="\"Out of nearly 200 relatively high-performing students... only four "

@@ -87,7 +87,7 @@ def ladder(count: int, rung: int, roi: float, trust: float, part: bool = True,
                                one_stop=one_stop, convener_pairs=conveners,
                                convener_employer=np.arange(count, dtype=np.int64)),
         orgs=org_state(n, taking_part=np.where(employer, part, True), commitment=0.8),
-        ties=pairs, consortium=SimpleNamespace(activity=activity, now=now))
+        ties=pairs, consortium=SimpleNamespace(activity=activity, now=now, welcome=1.0))
 
 
 def climb(w: SimpleNamespace, params: Params, u: tuple[float, ...] = NO_DRAW) -> SimpleNamespace:

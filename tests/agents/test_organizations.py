@@ -127,7 +127,7 @@ def test_a_model_pickles_with_its_agents_and_runs_on_identically(cls: type) -> N
             assert agent.engagement_stage == orig.engagement_stage
 
 
-@pytest.mark.mechanism("M5", "M6", "M7")
+@pytest.mark.mechanism("M5", "M6", "M7", "M27")
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_change_leader_contract(cls: type) -> None:
     model = ConsortiumModel(scenario(region=dict(prior_tie_density=0.3)), 3)
@@ -142,13 +142,14 @@ def test_change_leader_contract(cls: type) -> None:
     twin = copy.deepcopy(model)
     before = {name: getattr(t, name).copy() for name in ("tie", "personal", "institutional")}
     org_before = {name: getattr(orgs, name).copy() for name in ("commitment", "champion",
-                                                                "leader_id")}
+                                                                "leader_id", "mindset")}
     expected = copy.deepcopy(model.rng)
     expected.random()  # champion or not
     expected.standard_normal()  # disposition
     if agent.is_lead:
         expected.standard_normal()  # the new lead leader's orientation (M13)
         expected.standard_normal()  # and style (M26)
+    expected.standard_normal()  # the successor's mindset about CTE (M27)
     orientation = model.consortium.orientation
     np_global, py_global = np.random.get_state(), random.getstate()  # noqa: NPY002
     mesa_random = model.random.getstate()
@@ -167,13 +168,14 @@ def test_change_leader_contract(cls: type) -> None:
                        rtol=0.0, atol=1e-12)
     assert (np.abs(t.personal[tied] - base) < np.abs(before["personal"][tied] - base)).any()
     others = np.arange(model.n) != org
-    for name in ("commitment", "champion", "leader_id"):
+    for name in ("commitment", "champion", "leader_id", "mindset"):
         assert np.array_equal(getattr(orgs, name)[others], org_before[name][others])
-    assert 0.0 <= orgs.commitment[org] <= 1.0
+    assert 0.0 <= orgs.commitment[org] <= 1.0 and 0.0 <= orgs.mindset[org] <= 1.0
     assert orgs.leader_id[org] == org_before["leader_id"][org] + 1
     assert orgs.turnover_events == events + 1
     # Two draws, champion then disposition, and for the lead a third and a fourth, the new
-    # leader's orientation and style, from model.rng and only from it.
+    # leader's orientation and style, then the successor's mindset, from model.rng and only
+    # from it.
     assert model.rng.bit_generator.state == expected.bit_generator.state
     assert (model.consortium.orientation != orientation) == agent.is_lead
     assert model.random.getstate() == mesa_random and random.getstate() == py_global
@@ -183,6 +185,7 @@ def test_change_leader_contract(cls: type) -> None:
     assert np.array_equal(twin.partnerships.personal, t.personal)
     assert twin.organizations.commitment[org] == orgs.commitment[org]
     assert twin.organizations.champion[org] == orgs.champion[org]
+    assert twin.organizations.mindset[org] == orgs.mindset[org]
 
 
 @pytest.mark.mechanism("M5", "M6")

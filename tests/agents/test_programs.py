@@ -114,7 +114,8 @@ def test_the_consortium_acts_and_remembers_its_wins() -> None:
 
 # ============================================================================ programs (SF2)
 def program_world(n: int, program: object, **orgs: object) -> SimpleNamespace:
-    values = dict(local=1.0, program=program)
+    """Districts and colleges whose people fully see CTE as core (M27), unless told."""
+    values = dict(local=1.0, program=program, mindset=1.0)
     values.update(orgs)
     o = org_state(n, **values)
     return SimpleNamespace(orgs=o, funding=SimpleNamespace(receipt=np.zeros(n)),

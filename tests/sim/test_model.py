@@ -35,7 +35,7 @@ UNIT_OUTCOMES = ("sustained_2y", "scaled_back_2y", "dissolved_2y", "sustained_4y
                  "regional_collaboration_2y", "regional_collaboration_4y",
                  "largest_component_share_2y", "funding_gap_filled_2y",
                  "institutionalization_grant_end", "institutionalization_2y",
-                 "employer_pledges_met_grant_end", "mean_trust_grant_end")
+                 "employer_pledges_met_grant_end", "mean_trust_grant_end", "cte_mindset_2y")
 
 
 def no_grant(**extra: dict) -> ScenarioParams:
