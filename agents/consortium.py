@@ -77,13 +77,15 @@ class Consortium:
         """Coordination and convening capacity, and whether TA runs (M9, M11, M13, M21-M23).
 
         Backbone staff, habits and partners' staff time coordinate, less while a new grant
-        is pursued; grant money, the covered operations core (partners, anchors, won
-        grants), a follow-on grant and habits pay for convenings.
+        is pursued or process metrics are kept (M29); grant money, the covered operations
+        core (partners, anchors, won grants), a follow-on grant and habits pay for
+        convenings.
         """
         self.habits = habits
         self.backbone_share = backbone.share_filled
         self.coordination = money.coordination(self.backbone_share, habits, funding.in_kind,
-                                               funding.pursuing > 0, rules)
+                                               funding.pursuing > 0,
+                                               money.keeps_metrics(self.in_grant, rules), rules)
         self.convening = money.convening_intensity(self.state_share, funding.from_grant,
                                                    funding.operations, funding.follow_on,
                                                    habits, rules)
