@@ -6,9 +6,10 @@ M24), collects the payoff of taking part and learns from it against an aspiratio
 got used to grant-era payoffs (C1, C2; M3, M5, M13, M14, M16, M19, M21, M24), and then
 stays, leaves or joins (C4; M4). Leaving follows one of two rules, chosen once per run by
 ``commitment.exit_rule``: :class:`ThresholdExit` (Granovetter 1978) or :class:`LogitExit`
-(McFadden 1974). Payoffs can build commitment (trusted ties, money, vision, wins, a
-champion) or erode it (the cost of taking part, overload, one sector's dominance, an
-aspiration the grant years raised).
+(McFadden 1974), against a commitment floor that shared data lowers (M20). Regional
+urgency raises the commitment partners start with (M28). Payoffs can build commitment
+(trusted ties, money, vision, wins, a champion) or erode it (the cost of taking part,
+overload, one sector's dominance, an aspiration the grant years raised).
 """
 
 cimport numpy as cnp
@@ -100,6 +101,17 @@ def money_motivated_share(Params params):
                c.money_motivated_base + c.money_motivated_per_musd * params.grant.award_musd)
 
 
+def initial_commitment(Params params):
+    """Mean commitment organizations start with, raised by regional urgency (C2; M28).
+
+    ``initial_mean + urgency_commitment*urgency``: "This collective motivation fueled broad
+    and active engagement from many sectors". Draws nothing; the spread is added by the
+    caller.
+    """
+    cdef Commitment c = params.commitment
+    return c.initial_mean + c.urgency_commitment * params.region.urgency
+
+
 def patience(Params params):
     """Months a partner waits for visible value, shortened by regional urgency (M14, M28)."""
     o = params.orientation
@@ -148,7 +160,7 @@ cdef class ExitRule:
         self.p = p
 
     cdef bint leaves(self, double commitment, double partner_share, double threshold,
-                     double u) noexcept:
+                     double floor, double u) noexcept:
         return False
 
 
@@ -156,34 +168,55 @@ cdef class ThresholdExit(ExitRule):
     """Leave when commitment falls below the floor or too few partners are still active.
 
     The second clause is Granovetter's (1978) threshold rule: heterogeneous thresholds let
-    a few departures cascade (C1, C4). It draws nothing.
+    a few departures cascade (C1, C4). The floor is :func:`exit_floor`, lowered by shared
+    metrics (M20). It draws nothing.
     """
 
     cdef bint leaves(self, double commitment, double partner_share, double threshold,
-                     double u) noexcept:
-        return commitment < self.p.exit_commitment or partner_share < threshold
+                     double floor, double u) noexcept:
+        return commitment < floor or partner_share < threshold
 
 
 cdef class LogitExit(ExitRule):
     """Leave with a logit chance that grows with both shortfalls (C4 alternative; C1).
 
-    ``1 - 1/(1 + e^(b*(exit_commitment - C)) + e^(b*(threshold - share)))`` with
-    ``b = exit_slope``: a multinomial logit (McFadden 1974) between staying and two reasons
-    to leave. As ``b`` grows it tends to :class:`ThresholdExit`. One uniform a month.
+    ``1 - 1/(1 + e^(b*(floor - C)) + e^(b*(threshold - share)))`` with ``b = exit_slope``
+    and the floor of :func:`exit_floor` (M20): a multinomial logit (McFadden 1974) between
+    staying and two reasons to leave. As ``b`` grows it tends to :class:`ThresholdExit`. One
+    uniform a month.
     """
 
     draws = 1
 
     cdef bint leaves(self, double commitment, double partner_share, double threshold,
-                     double u) noexcept:
-        return u < exit_chance(commitment, partner_share, threshold, self.p)
+                     double floor, double u) noexcept:
+        return u < logit_exit(commitment, partner_share, threshold, floor, self.p)
+
+
+cpdef double exit_floor(double data, Commitment p):
+    """Commitment below which a partner walks away, lowered by shared metrics (C1; M20).
+
+    ``exit_commitment*(1 - data_exit_relief*D)`` for data alignment ``D``: "Without formal
+    metrics, it is too easy for one or more parties to perform their own intrinsic
+    evaluations… then those parties can easily walk away".
+    """
+    return p.exit_commitment * (1.0 - p.data_exit_relief * data)
+
+
+cdef inline double logit_exit(double commitment, double partner_share, double threshold,
+                              double floor, Commitment p) noexcept:
+    """The logit exit chance against a commitment ``floor`` (C4 alternative)."""
+    return 1.0 - 1.0 / (1.0 + exp(p.exit_slope * (floor - commitment))
+                        + exp(p.exit_slope * (threshold - partner_share)))
 
 
 cpdef double exit_chance(double commitment, double partner_share, double threshold,
-                         Commitment p):
-    """Monthly chance of leaving under :class:`LogitExit` (C4 alternative; McFadden 1974)."""
-    return 1.0 - 1.0 / (1.0 + exp(p.exit_slope * (p.exit_commitment - commitment))
-                        + exp(p.exit_slope * (threshold - partner_share)))
+                         double data, Commitment p):
+    """Monthly chance of leaving under :class:`LogitExit`, at data alignment ``data``.
+
+    C4 alternative (McFadden 1974); shared metrics lower the commitment line (M20).
+    """
+    return logit_exit(commitment, partner_share, threshold, exit_floor(data, p), p)
 
 
 EXIT_RULES = {"threshold": ThresholdExit, "logit": LogitExit}
@@ -295,10 +328,11 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
 
 
 def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double[::1] u=None):
-    """Exits and complex-contagion joins, in place (C4; M4).
+    """Exits and complex-contagion joins, in place (C4; M4, M20).
 
     An organization taking part leaves by the run's exit rule, judging the share of its
-    partners still taking part (the consortium's share if it has none). One outside joins
+    partners still taking part (the consortium's share if it has none) and its commitment
+    against a floor that the consortium's data alignment lowers (M20). One outside joins
     if committed and invited (patient signatories while a mandating grant runs, M14) or
     pulled in by trusted partners who take part or are willing to (M4), so a coalition can
     form again after a collapse. ``u`` holds ``rule.draws`` uniforms per organization.
@@ -311,6 +345,7 @@ def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double
     cdef cnp.npy_bool[::1] part = orgs.taking_part, ever = orgs.ever_part
     cdef bint in_grant = consortium.in_grant
     cdef bint invited = in_grant and params.grant.mandate
+    cdef double floor = exit_floor(consortium.data, params.commitment)
     cdef bint draws = rule.draws
     cdef Py_ssize_t i, n = part.shape[0]
     cdef int n_part = 0
@@ -327,7 +362,8 @@ def take_part(orgs, ties, consortium, ExitRule rule, Params params, const double
     for i in range(n):
         share = counts[n + i] / fmax_(counts[i], 1.0) if counts[i] > 0 else overall
         if part[i]:
-            now = not rule.leaves(commitment[i], share, threshold[i], u[i] if draws else 0.0)
+            now = not rule.leaves(commitment[i], share, threshold[i], floor,
+                                  u[i] if draws else 0.0)
         else:
             now = comes(commitment[i], counts[2 * n + i],
                         signatory[i] and invited and not impatient[i], params.commitment)

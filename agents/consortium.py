@@ -89,15 +89,16 @@ class Consortium:
         """Coordination and convening capacity, whether TA runs (M9, M11, M13, M21-M23, M25).
 
         Backbone staff, habits and partners' staff time coordinate, less while a new grant
-        is pursued and less what workgroups take under shared control; grant money, the
-        covered operations core (partners, anchors, won grants), a follow-on grant and
-        habits pay for convenings.
+        is pursued or process metrics are kept (M29), and less what workgroups take under
+        shared control (M25); grant money, the covered operations core (partners, anchors,
+        won grants), a follow-on grant and habits pay for convenings.
         """
         self.habits = habits
         self.backbone_share = backbone.share_filled
         self.coordination = leadership.coordination_left(
             money.coordination(self.backbone_share, habits, funding.in_kind,
-                               funding.pursuing > 0, rules), rules)
+                               funding.pursuing > 0, money.keeps_metrics(self.in_grant, rules),
+                               rules), rules)
         self.convening = money.convening_intensity(self.state_share, funding.from_grant,
                                                    funding.operations, funding.follow_on,
                                                    habits, rules)

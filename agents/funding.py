@@ -64,10 +64,13 @@ class Funding:
         """Each partner decides what share of its budget to contribute this year (M22; C3, C5).
 
         In taper and partner-funded years every signatory pledged a match: each honours it
-        with a logistic chance (one draw per organization). An honoured pledge pays at
-        least ``honoured_pledge_share`` of the budget, except for money-motivated partners,
-        who give nothing (M3); a broken pledge means no money and a let-down of the lead
-        (M29).
+        with a logistic chance (one draw per organization) that grows with role clarity and
+        its trust in the lead and falls with its ask mismatch (``orgs.lead_trust``,
+        ``orgs.ask_mismatch``, as
+        :meth:`agents.organizations.Organizations.weigh_pledges` last set them). An
+        honoured pledge pays at least ``honoured_pledge_share`` of the budget, except for
+        money-motivated partners, who give nothing (M3); a broken pledge means no money and
+        a let-down of the lead (M29).
         """
         c = rules.commitment
         part = orgs.taking_part
@@ -83,7 +86,8 @@ class Funding:
         if phase in (Phase.TAPER, Phase.PARTNER):
             honour = money.pledge_honour_probability(
                 orgs.commitment, orgs.leader_id == orgs.pledge_leader, orgs.habit,
-                rules.grant.match_enforced, c)
+                rules.grant.match_enforced, money.role_clarity(rules), orgs.lead_trust,
+                orgs.ask_mismatch, c)
             honoured = rng.random(orgs.n) < honour
             pledged = part & orgs.signatory
             broken = pledged & ~honoured

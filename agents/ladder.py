@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from agents import employers
-from agents.codes import Sector
+from agents.codes import Rung, Sector
 
 
 class EmployerLadder:
@@ -47,6 +47,14 @@ class EmployerLadder:
         emp_j = self.is_employer[ties.j] & convener[ties.i]
         self.convener_pairs = np.flatnonzero(emp_i | emp_j)
         self.convener_employer = np.where(emp_i, ties.i, ties.j)[self.convener_pairs]
+
+    def ask_mismatch(self) -> np.ndarray:
+        """Per organization, the rungs pledged in the proposal beyond the rung reached (M29).
+
+        As a share of the ladder's top rung; zero for non-employers and for employers at or
+        above their pledged rung.
+        """
+        return np.maximum(self.pledged_rung - self.rung, 0) / Rung.CHAMPION
 
     def climb(self, orgs: Any, ties: Any, consortium: Any, rules: Any,
               rng: np.random.Generator) -> None:

@@ -147,10 +147,13 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     _m("M20", "Data sharing and common metrics: hard to build, but they underpin the case for "
        "sustainability and keep partners from walking away",
        ("agents/institutions.pyx:data_alignment", "agents/ties.pyx:interact",
-        "agents/money.pyx:perceived_value"),
-       ("7.19", "7.9", "7.2"),
-       "Shared metrics raise perceived value and formality but do not lower the exit hazard "
-       "directly."),
+        "agents/money.pyx:perceived_value", "agents/commitment.pyx:exit_floor",
+        "agents/commitment.pyx:exit_chance", "agents/commitment.pyx:take_part"),
+       ("7.19", "7.9", "7.2", "7.14"),
+       "Shared metrics lower the commitment line of exits, not the partner-share line; there "
+       "is no dashboard or data-bridging lever apart from reporting; the formality shared "
+       "data gives ties lowers the trust partners act on while institutional trust lags "
+       "(ODD §10.2)."),
     _m("M21", "Grant-funded staff positions: essential, hard to fill, and at risk of "
        "disappearing at grant end",
        ("agents/funding.py:Backbone.staff", "agents/money.pyx:positions_planned",
@@ -215,18 +218,26 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
        "communities of practice are the month's active ties between partners. Mindset gates "
        "program growth and employers' return from student contact, not enrolment."),
     _m("M28", "Regional economic urgency and need raise engagement and speed",
-       ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience"),
-       ("7.20", "7.23"),
-       "Urgency multiplies employers' return from student contact and shortens partners' "
-       "patience; it does not raise initial commitment."),
+       ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience",
+        "agents/commitment.pyx:initial_commitment"),
+       ("7.20", "7.23", "5"),
+       "Urgency is a fixed input of the region: need does not rise or fall during a run, and "
+       "it pushes towards quick wins only through partners' shorter patience."),
     _m("M29", "Loose accountability and unenforceable pledges vs clear roles and partnership "
        "agreements",
        ("agents/funding.py:Funding.partners_decide", "agents/money.pyx:pledge_honour_probability",
+        "agents/money.pyx:role_clarity", "agents/money.pyx:keeps_metrics",
+        "agents/money.pyx:coordination", "agents/organizations.py:Organizations.weigh_pledges",
+        "agents/partnerships.py:Partnerships.trust_in",
+        "agents/ladder.py:EmployerLadder.ask_mismatch",
         "agents/organizations.py:Organization.break_pledge",
         "agents/trust.pyx:AsymmetricTrust.let_down",
         "agents/trust.pyx:BetaReputationTrust.let_down",
         "agents/ties.pyx:signal"),
-       ("7.2", "7.8")),
+       ("7.2", "7.8", "7.6"),
+       "Role clarity is consortium-wide, not per partner; only employers have an ask mismatch "
+       "(rungs pledged beyond the rung reached); outcome-metric accountability is not "
+       "represented (ODD §10.2)."),
     _m("M31", "Identity: a strong local identity impedes regional expansion; a new shared "
        "identity can help",
        ("agents/ties.pyx:openness", "agents/money.pyx:contribution_share"),

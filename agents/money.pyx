@@ -271,16 +271,18 @@ cpdef double lost_positions_keep(long lost, long planned, Params params):
 
 
 cpdef double coordination(double backbone_share, double habits, double in_kind,
-                          bint pursuing, Params params):
-    """Coordination capacity, 0-1 (M13, M21, M22, M23).
+                          bint pursuing, bint metrics, Params params):
+    """Coordination capacity, 0-1 (M13, M21, M22, M23, M29).
 
     Backbone staff, habits and staff time partners give in kind (``in_kind``: the mean
     share of their budgets partners contribute) coordinate; pursuing a new grant takes
-    some of it away.
+    some of it away, and so does keeping process metrics (``metrics``), the administrative
+    cost of clear accountability.
     """
     cdef Sustainment s = params.sustainment
     cdef double c = (backbone_share + params.institutionalization.habit_coordination * habits
-                     + s.in_kind_time * in_kind - s.pursuit_cost * pursuing)
+                     + s.in_kind_time * in_kind - s.pursuit_cost * pursuing
+                     - params.grant.metrics_cost * metrics)
     return 0.0 if c < 0.0 else (c if c < 1.0 else 1.0)
 
 
@@ -321,13 +323,36 @@ def contribution_share(value, habit, champion, double vision, load, money_motiva
     return np.minimum(1.0, np.clip(x, 0.0, 1.0) * crowd) * (~money_motivated)
 
 
-def pledge_honour_probability(commitment, same_leader, habit, bint enforced, Commitment p):
+cpdef double role_clarity(Params params):
+    """How clear partners' roles and responsibilities are, 0-1 (M29).
+
+    Required partnership agreements ("articulates the expected roles and shared
+    responsibilities") and process-wide success metrics ("Set accountability measures… for
+    all stakeholders") each add their share; CCPT's loose accountability adds none.
+    """
+    cdef Grant g = params.grant
+    cdef double clarity = (g.agreement_clarity * g.required_agreements
+                           + g.metrics_clarity * (g.accountability == "process_metrics"))
+    return clarity if clarity < 1.0 else 1.0
+
+
+cpdef bint keeps_metrics(bint in_grant, Params params):
+    """Whether process metrics are kept this month: required, while a funded grant runs (M29)."""
+    cdef Grant g = params.grant
+    return g.accountability == "process_metrics" and in_grant and g.award_musd > 0
+
+
+def pledge_honour_probability(commitment, same_leader, habit, bint enforced, double clarity,
+                              trust_lead, mismatch, Commitment p):
     """Chance a pledged match is honoured (C5; M6, M29).
 
     Logistic in commitment, whether the leader who pledged is still there,
-    institutionalization and enforcement.
+    institutionalization and enforcement (C5), and, as M29 has it, role clarity, the
+    partner's trust in the lead and the mismatch between what it was asked for and what it
+    does: "base + a·role_clarity + b·trust_to_lead − c·ask_mismatch".
     """
     z = (p.pledge_intercept + p.pledge_commitment * commitment
          + p.pledge_same_leader * same_leader + p.pledge_institutionalization * habit
-         + p.enforcement_bonus * enforced)
+         + p.enforcement_bonus * enforced + p.pledge_role_clarity * clarity
+         + p.pledge_trust * trust_lead - p.pledge_ask_mismatch * mismatch)
     return 1.0 / (1.0 + np.exp(-z))

@@ -219,7 +219,8 @@ class Organizations:
         # Anchor institutions convene from base budgets (M10; §1.3 county offices).
         self.anchor = np.array([k == "county_office" for k in kinds])
         self.champion = rng.random(n) < champion_p
-        self.commitment = np.clip(c.initial_mean + c.initial_spread * rng.standard_normal(n)
+        self.commitment = np.clip(commitment.initial_commitment(rules)
+                                  + c.initial_spread * rng.standard_normal(n)
                                   + rules.leadership.champion_disposition * self.champion,
                                   0.0, 1.0)
         self.industry = rng.integers(0, r.n_industry_sectors, n)
@@ -236,6 +237,8 @@ class Organizations:
         self.ever_part = np.zeros(n, dtype=bool)
         self.leader_id = np.zeros(n, dtype=np.int64)
         self.pledge_leader = np.zeros(n, dtype=np.int64)
+        self.lead_trust = np.zeros(n)  # trust in the lead when pledges fall due (M29)
+        self.ask_mismatch = np.zeros(n)  # what was asked beyond what is done (M29)
         self.habit = np.zeros(n)
         self.floor = np.zeros(n)
         self.passages = np.zeros(n, dtype=np.int64)
@@ -286,6 +289,15 @@ class Organizations:
         w[:] = self.taking_part
         n_part = int(self.taking_part.sum())
         return float(self.habit.dot(w)) / n_part if n_part else 0.0
+
+    def weigh_pledges(self, ties: Any, ladder: Any) -> None:
+        """What each partner's pledge hinges on this year, besides its own state (M29).
+
+        Its trust in the lead (on their tie; none without one, full for the lead itself)
+        and its ask mismatch (:meth:`agents.ladder.EmployerLadder.ask_mismatch`).
+        """
+        self.lead_trust[:] = ties.trust_in(self.lead)
+        self.ask_mismatch[:] = ladder.ask_mismatch()
 
     def turn_over_leaders(self, rng: np.random.Generator) -> None:
         """Each organization changes leader with its monthly hazard, in index order (L1)."""

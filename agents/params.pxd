@@ -57,6 +57,8 @@ cdef class Grant:
     cdef readonly long ta_post_grant_years
     cdef readonly bint required_agreements
     cdef readonly bint match_enforced
+    cdef readonly str accountability
+    cdef readonly double metrics_cost
     cdef readonly str administered_by
     cdef readonly long follow_on_year
     cdef readonly double follow_on_musd
@@ -72,6 +74,8 @@ cdef class Grant:
     cdef readonly long follow_on_years
     cdef readonly double linked_wins_share
     cdef readonly double ta_experience_offset
+    cdef readonly double agreement_clarity
+    cdef readonly double metrics_clarity
 
 cdef class Trust:
     cdef readonly str rule
@@ -148,11 +152,13 @@ cdef class Commitment:
     cdef readonly double habituation
     cdef readonly double initial_mean
     cdef readonly double initial_spread
+    cdef readonly double urgency_commitment
     cdef readonly double money_motivated_base
     cdef readonly double money_motivated_per_musd
     cdef readonly double exit_threshold_mean
     cdef readonly double exit_threshold_spread
     cdef readonly double exit_commitment
+    cdef readonly double data_exit_relief
     cdef readonly str exit_rule
     cdef readonly double exit_slope
     cdef readonly double join_commitment
@@ -184,6 +190,9 @@ cdef class Commitment:
     cdef readonly double pledge_same_leader
     cdef readonly double pledge_institutionalization
     cdef readonly double enforcement_bonus
+    cdef readonly double pledge_role_clarity
+    cdef readonly double pledge_trust
+    cdef readonly double pledge_ask_mismatch
     cdef readonly double capacity_min
     cdef readonly double capacity_max
     cdef readonly double initial_aspiration

@@ -69,6 +69,8 @@ cdef class Grant:
         self.ta_post_grant_years = section.ta_post_grant_years
         self.required_agreements = section.required_agreements
         self.match_enforced = section.match_enforced
+        self.accountability = section.accountability
+        self.metrics_cost = section.metrics_cost
         self.administered_by = section.administered_by
         self.follow_on_year = section.follow_on_year
         self.follow_on_musd = section.follow_on_musd
@@ -84,6 +86,8 @@ cdef class Grant:
         self.follow_on_years = section.follow_on_years
         self.linked_wins_share = section.linked_wins_share
         self.ta_experience_offset = section.ta_experience_offset
+        self.agreement_clarity = section.agreement_clarity
+        self.metrics_clarity = section.metrics_clarity
 
 
 cdef class Trust:
@@ -176,11 +180,13 @@ cdef class Commitment:
         self.habituation = section.habituation
         self.initial_mean = section.initial_mean
         self.initial_spread = section.initial_spread
+        self.urgency_commitment = section.urgency_commitment
         self.money_motivated_base = section.money_motivated_base
         self.money_motivated_per_musd = section.money_motivated_per_musd
         self.exit_threshold_mean = section.exit_threshold_mean
         self.exit_threshold_spread = section.exit_threshold_spread
         self.exit_commitment = section.exit_commitment
+        self.data_exit_relief = section.data_exit_relief
         self.exit_rule = section.exit_rule
         self.exit_slope = section.exit_slope
         self.join_commitment = section.join_commitment
@@ -212,6 +218,9 @@ cdef class Commitment:
         self.pledge_same_leader = section.pledge_same_leader
         self.pledge_institutionalization = section.pledge_institutionalization
         self.enforcement_bonus = section.enforcement_bonus
+        self.pledge_role_clarity = section.pledge_role_clarity
+        self.pledge_trust = section.pledge_trust
+        self.pledge_ask_mismatch = section.pledge_ask_mismatch
         self.capacity_min = section.capacity_min
         self.capacity_max = section.capacity_max
         self.initial_aspiration = section.initial_aspiration

@@ -99,6 +99,17 @@ class Partnerships:
         """
         return commitment.trusted_partners(self, threshold, part, commitment_, willing)
 
+    def trust_in(self, org: int) -> np.ndarray:
+        """Per organization, the trust on its tie with ``org``: 0 without a tie, 1 for ``org``.
+
+        Read by partners weighing a pledge to the lead (M29).
+        """
+        k = self.incident[org]
+        out = np.zeros(self.n)
+        out[np.where(self.i[k] == org, self.j[k], self.i[k])] = self.trust[k]
+        out[org] = 1.0
+        return out
+
     # --- the tie month (ODD §3, sub-steps 8-10) ------------------------------------------
     def work_together(self, meeting: Any, consortium: Any, rules: Any,
                       rng: np.random.Generator) -> None:

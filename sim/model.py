@@ -87,6 +87,7 @@ class ConsortiumModel(mesa.Model):
         funding, backbone, ladder = self.funding, self.backbone, self.employers
         consortium.read_schedule(month)                                             # 1
         if funding.decides_in(month):                                               # 2
+            orgs.weigh_pledges(ties, ladder)
             funding.partners_decide(month, consortium.phase, orgs, consortium, rules, rng)
             backbone.absorb(rules, rng)
         funding.follow_on_grant(month, rules)                                       # 3

@@ -231,6 +231,20 @@ class Grant(_Section):
                                       ref="M25, M29 (004 playbook)")
     match_enforced: bool = param(False, "Partner match is enforced rather than an expectation.",
                                  unit="switch", source="seed", ref="§2.3; M22, M29")
+    accountability: Literal["loose", "process_metrics"] = param(
+        "loose", "Accountability the grant requires: few concrete guidelines (loose), or "
+        "process-wide success metrics kept for every partner while the grant runs "
+        "(process_metrics), which make roles clearer at an administrative cost.",
+        unit="category", source="seed",
+        ref="M29; §2.4 'few concrete accountability guidelines are built into the CCPT grant' "
+        "(001); 'Set accountability measures for the overall effort and for all stakeholders' "
+        "(004)")
+    metrics_cost: float = param(0.05, "Coordination capacity that keeping process metrics "
+                                "takes while the grant runs (grant.accountability = "
+                                "process_metrics).", unit="coordination",
+                                source="seed-direction",
+                                ref="M29 at an administrative cost; 001 'gather data for "
+                                "program accountability' adds to the load", ge=0, le=1)
     administered_by: Literal["k12_agency", "joint"] = param(
         "k12_agency", "Administering agency; a K-12 agency lowers college ownership.",
         unit="category", source="seed", ref="M18, §2.1: CDE administers CCPT")
@@ -293,6 +307,17 @@ class Grant(_Section):
                                         source="seed-direction",
                                         ref="M9 'especially for inexperienced consortia'",
                                         ge=1, le=5, constant=True)
+    agreement_clarity: float = param(0.5, "Role clarity that required partnership agreements "
+                                     "(grant.required_agreements) give every partner.",
+                                     unit="0-1", source="seed-direction",
+                                     ref="M29 'A partnership agreement… articulates the expected "
+                                     "roles and shared responsibilities' (004)", ge=0, le=1,
+                                     constant=True)
+    metrics_clarity: float = param(0.5, "Role clarity that process metrics "
+                                   "(grant.accountability = process_metrics) give every "
+                                   "partner.", unit="0-1", source="seed-direction",
+                                   ref="M29 'Set accountability measures… for all "
+                                   "stakeholders' (004)", ge=0, le=1, constant=True)
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Grant:
@@ -592,6 +617,14 @@ class Commitment(_Section):
                                 source="assumption", ref="C2", ge=0, le=1)
     initial_spread: float = param(0.15, "Spread of initial commitment.", unit="0-1",
                                   source="assumption", ref="C2", ge=0, le=0.5)
+    urgency_commitment: float = param(0.15, "Initial commitment that regional urgency adds, "
+                                      "at full urgency (region.urgency = 1), to every "
+                                      "organization.", unit="0-1/unit urgency",
+                                      source="seed-direction",
+                                      ref="M28 'This collective motivation fueled broad and "
+                                      "active engagement' (002); 'A sense of urgency… "
+                                      "generally produced high levels of employer "
+                                      "involvement' (001)", ge=0, le=0.5)
     money_motivated_base: float = param(0.10, "Share of signatories who join for the money, "
                                         "before the award-size increase.", unit="share",
                                         source="seed",
@@ -608,6 +641,14 @@ class Commitment(_Section):
                                          le=0.5)
     exit_commitment: float = param(0.15, "Commitment below which an organization leaves.",
                                    unit="0-1", source="assumption", ref="C1", ge=0, le=1)
+    data_exit_relief: float = param(0.5, "Share by which full data alignment (shared "
+                                    "metrics) lowers the commitment below which an "
+                                    "organization leaves.", unit="share/unit data",
+                                    source="seed-direction",
+                                    ref="M20 'Without formal metrics, it is too easy for one "
+                                    "or more parties to perform their own intrinsic "
+                                    "evaluations… then those parties can easily walk away' "
+                                    "(004)", ge=0, le=1)
     exit_rule: Literal["threshold", "logit"] = param(
         "threshold", "Exit rule: leave when commitment or the share of partners still active "
         "falls below its threshold (C4), or leave with a logit chance that grows with both "
@@ -694,6 +735,22 @@ class Commitment(_Section):
                                                source="literature", ref="C5", ge=0, le=10)
     enforcement_bonus: float = param(1.5, "Logit bonus when the match is enforced.",
                                      unit="logit", source="assumption", ref="M29", ge=0, le=5)
+    pledge_role_clarity: float = param(1.5, "Logit weight of role clarity on honouring a "
+                                       "pledge.", unit="logit", source="seed-direction",
+                                       ref="M29 leaders 'had little recourse' (001); partnership "
+                                       "agreements and accountability measures (004)", ge=0,
+                                       le=5)
+    pledge_trust: float = param(1.0, "Logit weight of a partner's trust in the lead on "
+                                "honouring a pledge.", unit="logit", source="seed-direction",
+                                ref="M29 b·trust_to_lead; 'We have to trust that our time will "
+                                "be used right' (004)", ge=0, le=5)
+    pledge_ask_mismatch: float = param(1.0, "Logit penalty on honouring a pledge per unit of "
+                                       "ask mismatch (an employer's pledged rung above the rung "
+                                       "it reached, as a share of the ladder).", unit="logit",
+                                       source="seed-direction",
+                                       ref="M29 c·ask_mismatch; 'What sealed our decision to "
+                                       "engage was the preciseness by which we were told what "
+                                       "our engagement would be' (004)", ge=0, le=5)
     # Declared constants (ODD §10.3).
     capacity_min: float = param(0.6, "Least capacity an organization has for consortium work "
                                 "(drawn uniformly up to capacity_max).", unit="0-1",

@@ -87,9 +87,9 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
             f"{HERE}::test_m18_veto_rivalry_and_k12_administration_erode_college_alignment"),
     "M19": (f"{HERE}::test_m19_spreading_the_money_across_sectors_lifts_the_penalty",
             f"{MONEY}::test_k12_dominance_of_the_money_costs_the_other_sectors"),
-    "M20": (f"{INSTITUTIONS}::test_data_alignment_is_built_by_reporting_and_habits_with"
-            "_coordination",
-            f"{HERE}::test_m20_without_shared_data_value_and_grant_chances_fall"),
+    "M20": (f"{COMMITMENT}::test_shared_metrics_lower_the_commitment_floor_under_both_exit"
+            "_rules",
+            f"{HERE}::test_m20_without_shared_data_value_grant_chances_and_staying_power_fall"),
     "M21": (f"{MONEY}::test_hosts_absorb_positions_more_when_committed_institutionalized_or"
             "_championed",
             f"{MONEY}::test_unfunded_positions_are_lost_and_take_their_hosts_trust_along"),
@@ -107,11 +107,11 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
             f"{HERE}::test_m26_a_directive_lead_s_imposed_agenda_erodes_trust_in_it"),
     "M27": (f"{MINDSET}::test_m27_exposure_and_partners_build_mindsets_over_years_not_months",
             f"{MINDSET}::test_m27_resisters_and_low_mindset_successors_erode_mindsets"),
-    "M28": (f"{EMPLOYERS}::test_meeting_students_raises_the_return_more_under_urgency",
+    "M28": (f"{HERE}::test_m28_urgency_raises_every_partner_s_initial_commitment",
             f"{HERE}::test_m28_urgency_shortens_partners_patience"),
     "M29": (f"{MONEY}::test_pledges_are_honoured_more_with_commitment_habits_the_same_leader"
             "_and_enforcement",
-            f"{MONEY}::test_broken_pledges_pay_nothing_and_let_the_lead_down"),
+            f"{MONEY}::test_ask_mismatch_and_distrust_of_the_lead_break_more_pledges"),
     "M31": (f"{MONEY}::test_contribution_share_rises_with_value_habits_champions_and_identity",
             f"{TIES}::test_a_prior_cluster_resists_newcomers_as_far_as_it_is_insular"),
     "M32": (f"{HERE}::test_m32_a_narrow_scope_keeps_employers_at_the_table",
@@ -389,14 +389,29 @@ def test_m19_dominance_lowers_the_other_sectors_commitment_on_a_small_model() ->
 
 # ------------------------------------------------------------------ M20
 @pytest.mark.mechanism("M20")
-def test_m20_without_shared_data_value_and_grant_chances_fall() -> None:
+def test_m20_without_shared_data_value_grant_chances_and_staying_power_fall() -> None:
     ih = rules(institutionalization=dict(data_growth=0.01, data_decay=0.01)).institutionalization
     assert institutions.data_alignment(0.4, False, 0.0, 1.0, ih) == pytest.approx(0.396)
-    p = rules(commitment=dict(value_data=0.2))
+    p = rules(commitment=dict(value_data=0.2, exit_commitment=0.2, data_exit_relief=0.5))
     commit = np.full(2, 0.5)
     assert (money.perceived_value(commit, 0.1, 0.1, p)
             < money.perceived_value(commit, 0.1, 0.6, p)).all()
     assert money.win_chance(0.4, 0.1, p) < money.win_chance(0.4, 0.6, p)
+    # As shared data decays, partners judge privately again: the exit floor rises back.
+    assert (commitment.exit_floor(0.6, p.commitment) < commitment.exit_floor(0.1, p.commitment)
+            < commitment.exit_floor(0.0, p.commitment) == 0.2)
+    assert (commitment.exit_chance(0.2, 1.0, 0.0, 0.1, p.commitment)
+            > commitment.exit_chance(0.2, 1.0, 0.0, 0.6, p.commitment))
+
+
+@pytest.mark.mechanism("M20")
+def test_m20_shared_metrics_keep_more_partners_at_the_table_on_a_small_model() -> None:
+    def taking_part(model: ConsortiumModel) -> float:
+        return float(model.organizations.taking_part.sum())
+
+    means = paired_means(72, (0, 1, 2), taking_part, dict(commitment=dict(data_exit_relief=0.0)),
+                         dict(commitment=dict(data_exit_relief=1.0)))
+    assert (means[1] > means[0]).all()
 
 
 # ------------------------------------------------------------------ M22
@@ -492,6 +507,26 @@ def test_m26_a_directive_lead_s_imposed_agenda_erodes_trust_in_it() -> None:
 
 
 # ------------------------------------------------------------------ M28
+@pytest.mark.mechanism("M28")
+def test_m28_urgency_raises_every_partner_s_initial_commitment() -> None:
+    def start(urgency: float) -> Params:
+        return rules(region=dict(urgency=urgency),
+                     commitment=dict(initial_mean=0.4, urgency_commitment=0.2))
+
+    assert commitment.initial_commitment(start(0.0)) == 0.4
+    assert commitment.initial_commitment(start(1.0)) == pytest.approx(0.6)
+    # The same seed draws the same dispositions: urgency shifts every organization up by
+    # urgency_commitment times urgency (unless clipped at 0 or 1), and a calm region starts
+    # lower by as much.
+    for seed in (0, 1):
+        calm, urgent = (small_model(seed, 0, region=dict(urgency=u),
+                                    commitment=dict(urgency_commitment=0.2)
+                                    ).organizations.commitment for u in (0.0, 1.0))
+        inside = (calm > 0.0) & (urgent < 1.0)
+        assert inside.sum() > len(calm) // 2
+        assert np.allclose((urgent - calm)[inside], 0.2) and (urgent >= calm).all()
+
+
 @pytest.mark.mechanism("M28")
 def test_m28_urgency_shortens_partners_patience() -> None:
     calm = rules(region=dict(urgency=0.0), orientation=dict(patience_months=12.0,

@@ -228,12 +228,17 @@ _ENTRIES: tuple[KnockOut, ...] = (
     _ko("M19", {"commitment.dominance_penalty": 0.0},
         ("agents/money.pyx:dominance", "agents/commitment.pyx:learn_commitment"),
         "K-12's share of the money costs the other sectors nothing."),
-    _ko("M20", {"institutionalization.data_growth": 0.0, "institutionalization.initial_data": 0.0},
+    _ko("M20", {"institutionalization.data_growth": 0.0, "institutionalization.initial_data": 0.0,
+                "commitment.data_exit_relief": 0.0},
         ("agents/institutions.pyx:data_alignment", "agents/ties.pyx:interact",
-         "agents/money.pyx:perceived_value"),
+         "agents/money.pyx:perceived_value", "agents/commitment.pyx:exit_floor",
+         "agents/commitment.pyx:exit_chance", "agents/commitment.pyx:take_part"),
         "No shared data is ever built, so it formalizes no tie, adds nothing to the value "
-        "partners see and does not help win grants.",
-        note="Data also raises the chance of winning a new grant (win_chance, M23)."),
+        "partners see, does not help win grants and keeps no partner from walking away.",
+        note="Data also raises the chance of winning a new grant (win_chance, M23). Without "
+             "data the exit floor is exit_commitment already; data_exit_relief = 0 says so "
+             "outright. The formality shared data gives ties lowers combined trust while "
+             "institutional trust lags (ODD §10.2), so this knock-out raises trust and ties."),
     _ko("M21", {"grant.backbone": False},
         ("agents/funding.py:Backbone.staff", "agents/money.pyx:positions_planned",
          "agents/money.pyx:positions_funded", "agents/money.pyx:hiring_chance",
@@ -296,22 +301,32 @@ _ENTRIES: tuple[KnockOut, ...] = (
         note="Mindsets still spread, rise with exposure and move with new leaders (7.28), "
              "and their draws are still made, so the runs share their random numbers; they "
              "just act on nothing."),
-    _ko("M28", {"region.urgency": 0.0},
-        ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience"),
-        "No regional urgency: employers' return from meeting students is not multiplied and "
-        "partners' patience is not shortened."),
+    _ko("M28", {"region.urgency": 0.0, "commitment.urgency_commitment": 0.0},
+        ("agents/employers.pyx:return_after", "agents/commitment.pyx:patience",
+         "agents/commitment.pyx:initial_commitment"),
+        "No regional urgency: employers' return from meeting students is not multiplied, "
+        "partners' patience is not shortened and nobody starts more committed.",
+        note="With no urgency, urgency_commitment adds nothing already; setting it to 0 says "
+             "so outright."),
     _ko("M29", {"commitment.pledge_intercept": 5.0, "grant.match_enforced": True,
-                "commitment.enforcement_bonus": 5.0},
-        ("agents/money.pyx:pledge_honour_probability",
+                "commitment.enforcement_bonus": 5.0, "commitment.pledge_role_clarity": 0.0,
+                "commitment.pledge_trust": 0.0, "commitment.pledge_ask_mismatch": 0.0,
+                "grant.metrics_cost": 0.0},
+        ("agents/money.pyx:pledge_honour_probability", "agents/money.pyx:role_clarity",
+         "agents/money.pyx:keeps_metrics", "agents/money.pyx:coordination",
+         "agents/organizations.py:Organizations.weigh_pledges",
          "agents/organizations.py:Organization.break_pledge",
          "agents/trust.pyx:AsymmetricTrust.let_down",
          "agents/trust.pyx:BetaReputationTrust.let_down"),
-        "Pledges are enforceable and kept: no broken pledge, no let-down of the lead.",
+        "Pledges are enforceable and kept whatever the roles, the trust in the lead or the "
+        "ask: no broken pledge, no let-down of the lead, and accountability costs no "
+        "coordination.",
         complete=False,
         note="Honouring stays a logistic chance, so a pledge is kept with chance at least "
              "1 - 5e-5 (logit at least 10), not exactly 1; an honoured pledge pays at least "
              "honoured_pledge_share of a budget. Let-downs inside a tie's month (T1's "
-             "negative_rate) stay."),
+             "negative_rate) stay. ccpt_baseline keeps no process metrics, so their cost is "
+             "zero there already."),
     _ko("M31", {"region.insularity": 0.0, "commitment.contrib_identity": 0.0},
         ("agents/ties.pyx:openness", "agents/money.pyx:contribution_share"),
         "A prior cluster resists no newcomer, and shared identity adds nothing to "

@@ -255,14 +255,14 @@ def test_exits_on_low_commitment_or_few_partners_and_joins_by_invitation_or_cont
         threshold=[0.3, 0.3, 0.3, 0.3, 0.6, 0.3, 0.3, 0.3, 0.3, 0.3],
         signatory=[False] * 9 + [True])
     before = copy.deepcopy(orgs)
-    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=True), ThresholdExit(p.commitment),
-                         p)
+    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=True, data=0.0),
+                         ThresholdExit(p.commitment), p)
     assert orgs.taking_part.tolist() == [False, True, True, True, False, False, True, False,
                                          False, True]
     assert orgs.ever_part.tolist() == [True, True, True, True, True, False, True, False, False,
                                        True]
     # After the grant nobody is invited any more.
-    commitment.take_part(before, pairs, SimpleNamespace(in_grant=False),
+    commitment.take_part(before, pairs, SimpleNamespace(in_grant=False, data=0.0),
                          ThresholdExit(p.commitment), p)
     assert not before.taking_part[9]
 
@@ -274,7 +274,7 @@ def test_an_organization_without_ties_judges_the_consortium_s_share() -> None:
     for threshold, stays in ((0.7, True), (0.8, False)):
         orgs, pairs = participation_world(4, [], taking_part=part, commitment=1.0,
                                           threshold=threshold)
-        commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False),
+        commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False, data=0.0),
                              ThresholdExit(p.commitment), p)
         assert orgs.taking_part[:3].tolist() == [stays] * 3
 
@@ -294,7 +294,7 @@ def test_less_commitment_never_keeps_more_organizations_in(seed: int) -> None:
     for factor in (1.0, 0.5):
         orgs, pairs = participation_world(n, edges, taking_part=part, ever_part=part,
                                           commitment=commit * factor, threshold=thr)
-        commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=True),
+        commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=True, data=0.0),
                              ThresholdExit(p.commitment), p)
         out[factor] = orgs.taking_part
     assert (out[0.5] <= out[1.0]).all() and (out[0.5] < out[1.0]).any()
@@ -309,12 +309,12 @@ def test_a_coalition_of_the_willing_can_form_again_after_everyone_left() -> None
     # 0-1-2 trust each other and are committed; 3 is committed but tied to 0 only.
     edges = [(0, 1, 0.8), (0, 2, 0.8), (1, 2, 0.8), (0, 3, 0.8)]
     orgs, pairs = participation_world(4, edges, commitment=[0.9, 0.9, 0.9, 0.9])
-    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False),
+    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False, data=0.0),
                          ThresholdExit(p.commitment), p)
     assert orgs.taking_part.tolist() == [True, True, True, False]
     # The same region with partners committed below the joining bar stays apart.
     orgs, pairs = participation_world(4, edges, commitment=[0.9, 0.4, 0.4, 0.9])
-    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False),
+    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False, data=0.0),
                          ThresholdExit(p.commitment), p)
     assert not orgs.taking_part.any() and not orgs.ever_part.any()
 
@@ -324,8 +324,8 @@ def test_impatient_signatories_no_longer_answer_the_mandate() -> None:
     p = rules(commitment=dict(join_commitment=0.4), grant=dict(mandate=True))
     orgs, pairs = participation_world(2, [], commitment=0.8, signatory=True,
                                       impatient=[False, True])
-    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=True), ThresholdExit(p.commitment),
-                         p)
+    commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=True, data=0.0),
+                         ThresholdExit(p.commitment), p)
     assert orgs.taking_part.tolist() == [True, False]
 
 
@@ -355,28 +355,57 @@ def test_logit_exit_chance_stays_in_range_and_grows_with_both_shortfalls() -> No
     for _, params in parameter_extremes(("commitment",), rng):
         p = Params(params).commitment
         cases = list(zip(unit(rng, 200), unit(rng, 200), unit(rng, 200), strict=True))
-        chance = np.array([commitment.exit_chance(*case, p) for case in cases])
+        chance = np.array([commitment.exit_chance(*case, 0.0, p) for case in cases])
         assert in_unit(chance)
-        lower = np.array([commitment.exit_chance(commit * 0.5, share, thr, p)
+        lower = np.array([commitment.exit_chance(commit * 0.5, share, thr, 0.0, p)
                           for commit, share, thr in cases])
-        fewer = np.array([commitment.exit_chance(commit, share * 0.5, thr, p)
+        fewer = np.array([commitment.exit_chance(commit, share * 0.5, thr, 0.0, p)
                           for commit, share, thr in cases])
         assert (lower >= chance).all() and (fewer >= chance).all()
     p = logit(exit_slope=5.0).commitment
     grid = np.linspace(0.0, 1.0, 11)
-    assert (np.diff([commitment.exit_chance(x, 0.5, 0.3, p) for x in grid]) < 0).all()
-    assert (np.diff([commitment.exit_chance(0.5, x, 0.3, p) for x in grid]) < 0).all()
+    assert (np.diff([commitment.exit_chance(x, 0.5, 0.3, 0.0, p) for x in grid]) < 0).all()
+    assert (np.diff([commitment.exit_chance(0.5, x, 0.3, 0.0, p) for x in grid]) < 0).all()
 
 
 def test_logit_exit_chance_at_the_lines_and_without_slope() -> None:
     p = logit(exit_slope=40.0, exit_commitment=0.2).commitment
     # On one line and far above the other: even odds.
-    assert commitment.exit_chance(0.2, 1.0, 0.0, p) == pytest.approx(0.5, abs=1e-12)
-    assert commitment.exit_chance(1.0, 0.3, 0.3, p) == pytest.approx(0.5, abs=1e-12)
+    assert commitment.exit_chance(0.2, 1.0, 0.0, 0.0, p) == pytest.approx(0.5, abs=1e-12)
+    assert commitment.exit_chance(1.0, 0.3, 0.3, 0.0, p) == pytest.approx(0.5, abs=1e-12)
     # A slope of zero ignores both shortfalls: two of three alternatives are leaving.
     flat = logit(exit_slope=0.0).commitment
     for commit, share in np.random.default_rng(0).random((50, 2)):
-        assert commitment.exit_chance(commit, share, share, flat) == pytest.approx(2 / 3)
+        assert commitment.exit_chance(commit, share, share, 0.0, flat) == pytest.approx(2 / 3)
+
+
+@pytest.mark.mechanism("M20", "M4")
+def test_shared_metrics_lower_the_commitment_floor_under_both_exit_rules() -> None:
+    """``floor = exit_commitment·(1 − data_exit_relief·D)``: with shared metrics partners
+    who would walk away on their own reckoning stay (M20)."""
+    c = rules(commitment=dict(exit_commitment=0.2, data_exit_relief=0.5)).commitment
+    assert commitment.exit_floor(0.0, c) == 0.2
+    assert commitment.exit_floor(0.6, c) == pytest.approx(0.14)
+    assert commitment.exit_floor(1.0, c) == pytest.approx(0.1)
+    off = rules(commitment=dict(exit_commitment=0.2, data_exit_relief=0.0)).commitment
+    assert commitment.exit_floor(1.0, off) == 0.2
+    # Threshold rule, three tieless partners, all partners in: 0.15 leaves without shared
+    # data and stays at D = 0.6; 0.1 leaves either way.
+    p = rules(commitment=dict(exit_commitment=0.2, data_exit_relief=0.5))
+    stays = {}
+    for data in (0.0, 0.6):
+        orgs, pairs = participation_world(3, [], taking_part=True, commitment=[0.1, 0.15, 0.5],
+                                          threshold=0.0)
+        commitment.take_part(orgs, pairs, SimpleNamespace(in_grant=False, data=data),
+                             ThresholdExit(p.commitment), p)
+        stays[data] = orgs.taking_part.tolist()
+    assert stays == {0.0: [False, False, True], 0.6: [False, True, True]}
+    # Logit rule: on the lowered line (and far above the other) even odds; the chance of
+    # leaving falls as data alignment grows.
+    lp = logit(exit_commitment=0.2, data_exit_relief=0.5, exit_slope=40.0).commitment
+    assert commitment.exit_chance(0.14, 1.0, 0.0, 0.6, lp) == pytest.approx(0.5, abs=1e-12)
+    chances = [commitment.exit_chance(0.15, 0.5, 0.3, d, lp) for d in np.linspace(0, 1, 6)]
+    assert (np.diff(chances) < 0).all()
 
 
 def tieless(n: int, rng: np.random.Generator, exit_commitment: float, share: float):
@@ -395,7 +424,7 @@ def test_steep_logit_exits_approach_threshold_exits(seed: int) -> None:
     orgs, pairs = tieless(300, rng, 0.25, 1.0)
     p = rules(commitment=dict(exit_commitment=0.25))
     threshold = copy.deepcopy(orgs)
-    commitment.take_part(threshold, pairs, SimpleNamespace(in_grant=False),
+    commitment.take_part(threshold, pairs, SimpleNamespace(in_grant=False, data=0.0),
                          ThresholdExit(p.commitment), p)
     left = ~threshold.taking_part
     assert left.any() and not left.all()
@@ -403,12 +432,12 @@ def test_steep_logit_exits_approach_threshold_exits(seed: int) -> None:
     # At least 0.02 from both lines a chance is below 2 e^-20 (4e-9) or above 1 minus that.
     for u in (rng.random(orgs.n), np.full(orgs.n, 1e-8), np.full(orgs.n, 1.0 - 1e-8)):
         out = copy.deepcopy(orgs)
-        commitment.take_part(out, pairs, SimpleNamespace(in_grant=False),
+        commitment.take_part(out, pairs, SimpleNamespace(in_grant=False, data=0.0),
                              LogitExit(steep.commitment), steep, u)
         assert np.array_equal(out.taking_part, threshold.taking_part)
     # A gentler slope blurs the line: some leave above it, some stay below it.
     gentle = logit(exit_commitment=0.25, exit_slope=10.0)
-    chance = np.array([commitment.exit_chance(commit, 1.0, thr, gentle.commitment)
+    chance = np.array([commitment.exit_chance(commit, 1.0, thr, 0.0, gentle.commitment)
                        for commit, thr in zip(orgs.commitment, orgs.threshold, strict=True)])
     assert (chance[~left] > 1e-6).any() and (chance[left] < 1.0 - 1e-6).any()
 
@@ -419,15 +448,16 @@ def test_logit_exits_need_one_uniform_per_organization() -> None:
                                       threshold=0.3)
     rule = LogitExit(p.commitment)
     with pytest.raises(ValueError, match="uniform"):
-        commitment.take_part(copy.deepcopy(orgs), pairs, SimpleNamespace(in_grant=False), rule,
-                             p)
-    chance = np.array([commitment.exit_chance(commit, 1.0, 0.3, p.commitment)
+        commitment.take_part(copy.deepcopy(orgs), pairs,
+                             SimpleNamespace(in_grant=False, data=0.0), rule, p)
+    chance = np.array([commitment.exit_chance(commit, 1.0, 0.3, 0.0, p.commitment)
                        for commit in (0.1, 0.9)])
     below = copy.deepcopy(orgs)
-    commitment.take_part(below, pairs, SimpleNamespace(in_grant=False), rule, p, chance - 1e-12)
+    commitment.take_part(below, pairs, SimpleNamespace(in_grant=False, data=0.0), rule, p,
+                         chance - 1e-12)
     assert not below.taking_part.any()
     at = copy.deepcopy(orgs)
-    commitment.take_part(at, pairs, SimpleNamespace(in_grant=False), rule, p, chance)
+    commitment.take_part(at, pairs, SimpleNamespace(in_grant=False, data=0.0), rule, p, chance)
     assert at.taking_part.all()
     assert (ThresholdExit.draws, LogitExit.draws) == (0, 1)
     assert set(EXIT_RULES) == {"threshold", LOGIT}

@@ -20,7 +20,7 @@ from conftest import (
 )
 
 from agents import money
-from agents.codes import Phase, Sector
+from agents.codes import Phase, Rung, Sector
 from agents.params import Params
 from sim.grant import GrantSchedule
 
@@ -159,6 +159,16 @@ def test_negative_crowding_crowds_partners_money_in() -> None:
     assert with_state[3] == without[3] == 1.0
 
 
+def honour(commit: np.ndarray, same: np.ndarray, habit: np.ndarray, p: object,
+           enforced: bool = False, clarity: float = 0.0, trust: object = 0.0,
+           mismatch: object = 0.0) -> np.ndarray:
+    """Honour chances, with no role clarity, trust in the lead or ask mismatch unless given."""
+    n = len(commit)
+    return money.pledge_honour_probability(commit, same, habit, enforced, clarity,
+                                           np.broadcast_to(trust, n), np.broadcast_to(mismatch, n),
+                                           p)
+
+
 @pytest.mark.mechanism("M6", "M29")
 @pytest.mark.parametrize("seed", range(4))
 def test_pledges_are_honoured_more_with_commitment_habits_the_same_leader_and_enforcement(
@@ -166,23 +176,68 @@ def test_pledges_are_honoured_more_with_commitment_habits_the_same_leader_and_en
     rng = np.random.default_rng(seed)
     for label, params in parameter_extremes(("commitment",), rng, count=2):
         for enforced in (False, True):
-            chance = money.pledge_honour_probability(unit(rng, N), rng.random(N) < 0.5,
-                                                     unit(rng, N), enforced,
-                                                     Params(params).commitment)
+            chance = honour(unit(rng, N), rng.random(N) < 0.5, unit(rng, N),
+                            Params(params).commitment, enforced, float(rng.random()),
+                            unit(rng, N), unit(rng, N))
             assert in_unit(chance), label
     p = rules().commitment
     commit, same = rng.uniform(0.0, 0.8, N), rng.random(N) < 0.5
     habit = rng.uniform(0.0, 0.8, N)
-    base = money.pledge_honour_probability(commit, same, habit, False, p)
-    assert (money.pledge_honour_probability(commit + 0.2, same, habit, False, p) > base).all()
-    assert (money.pledge_honour_probability(commit, same, habit + 0.2, False, p) > base).all()
-    assert (money.pledge_honour_probability(commit, same, habit, True, p) > base).all()
-    stayed = money.pledge_honour_probability(commit, np.ones(N, bool), habit, False, p)
+    base = honour(commit, same, habit, p)
+    assert (honour(commit + 0.2, same, habit, p) > base).all()
+    assert (honour(commit, same, habit + 0.2, p) > base).all()
+    assert (honour(commit, same, habit, p, enforced=True) > base).all()
+    stayed = honour(commit, np.ones(N, bool), habit, p)
     assert (stayed[~same] > base[~same]).all() and np.array_equal(stayed[same], base[same])
+    # M29: clear roles and trust in the lead raise follow-through.
+    assert (honour(commit, same, habit, p, clarity=0.5) > base).all()
+    assert (honour(commit, same, habit, p, trust=0.4) > base).all()
     even = rules(commitment=dict(pledge_intercept=0.0, pledge_commitment=0.0,
-                                 pledge_same_leader=0.0, pledge_institutionalization=0.0))
-    assert money.pledge_honour_probability(commit, same, habit, False, even.commitment) == (
+                                 pledge_same_leader=0.0, pledge_institutionalization=0.0,
+                                 pledge_role_clarity=0.0, pledge_trust=0.0,
+                                 pledge_ask_mismatch=0.0))
+    assert honour(commit, same, habit, even.commitment, False, 1.0, 1.0, 1.0) == (
         pytest.approx(0.5))
+    assert honour(commit, same, habit, even.commitment) == pytest.approx(0.5)
+
+
+@pytest.mark.mechanism("M29")
+def test_role_clarity_trust_and_the_ask_enter_the_pledge_logit_as_the_brief_has_them() -> None:
+    """``base + a·role_clarity + b·trust_to_lead − c·ask_mismatch`` on the logit scale."""
+    p = rules(commitment=dict(pledge_intercept=-0.5, pledge_commitment=2.0,
+                              pledge_same_leader=1.0, pledge_institutionalization=1.5,
+                              enforcement_bonus=1.5, pledge_role_clarity=1.5, pledge_trust=1.0,
+                              pledge_ask_mismatch=2.0)).commitment
+    chance = money.pledge_honour_probability(np.array([0.5]), np.array([True]), np.array([0.2]),
+                                             False, 0.5, np.array([0.4]), np.array([0.25]), p)
+    z = -0.5 + 2.0 * 0.5 + 1.0 + 1.5 * 0.2 + 1.5 * 0.5 + 1.0 * 0.4 - 2.0 * 0.25
+    assert chance[0] == pytest.approx(1.0 / (1.0 + np.exp(-z)))
+
+
+@pytest.mark.mechanism("M25", "M29")
+def test_agreements_and_process_metrics_make_roles_clear_at_a_coordination_cost() -> None:
+    def clarity(**grant: object) -> float:
+        return money.role_clarity(rules(grant=dict(dict(agreement_clarity=0.5,
+                                                        metrics_clarity=0.4), **grant)))
+
+    assert clarity() == 0.0  # CCPT: loose accountability, no required agreements
+    assert clarity(required_agreements=True) == pytest.approx(0.5)
+    assert clarity(accountability="process_metrics") == pytest.approx(0.4)
+    assert clarity(required_agreements=True, accountability="process_metrics") == (
+        pytest.approx(0.9))
+    assert money.role_clarity(rules(grant=dict(required_agreements=True,
+                                               accountability="process_metrics",
+                                               agreement_clarity=0.8,
+                                               metrics_clarity=0.8))) == 1.0
+    metrics = rules(grant=dict(accountability="process_metrics", metrics_cost=0.1))
+    assert money.keeps_metrics(True, metrics) and not money.keeps_metrics(False, metrics)
+    assert not money.keeps_metrics(True, rules())
+    assert not money.keeps_metrics(True, rules(grant=dict(accountability="process_metrics",
+                                                         award_musd=0.0)))
+    # Keeping them takes coordinators' time.
+    assert money.coordination(0.6, 0.0, 0.0, False, True, metrics) == pytest.approx(0.5)
+    assert money.coordination(0.6, 0.0, 0.0, False, False, metrics) == pytest.approx(0.6)
+    assert money.coordination(0.05, 0.0, 0.0, False, True, metrics) == 0.0
 
 
 @pytest.mark.mechanism("M14", "M20", "M22")
@@ -354,10 +409,10 @@ def test_opportunities_arrive_as_a_poisson_stream_and_groundwork_wins_them() -> 
 def test_coordination_adds_staff_habits_and_staff_time_less_a_grant_chase() -> None:
     p = rules(institutionalization=dict(habit_coordination=0.6),
               sustainment=dict(in_kind_time=0.5, pursuit_cost=0.15))
-    assert money.coordination(0.2, 0.5, 0.2, False, p) == pytest.approx(0.2 + 0.3 + 0.1)
-    assert money.coordination(0.2, 0.5, 0.2, True, p) == pytest.approx(0.6 - 0.15)
-    assert money.coordination(1.0, 1.0, 1.0, False, p) == 1.0
-    assert money.coordination(0.0, 0.0, 0.0, True, p) == 0.0
+    assert money.coordination(0.2, 0.5, 0.2, False, False, p) == pytest.approx(0.2 + 0.3 + 0.1)
+    assert money.coordination(0.2, 0.5, 0.2, True, False, p) == pytest.approx(0.6 - 0.15)
+    assert money.coordination(1.0, 1.0, 1.0, False, False, p) == 1.0
+    assert money.coordination(0.0, 0.0, 0.0, True, False, p) == 0.0
 
 
 def test_the_award_convention_sets_what_a_year_of_state_money_pays() -> None:
@@ -393,8 +448,8 @@ def test_the_lead_keeps_less_trust_the_more_coordinators_it_loses() -> None:
 @pytest.mark.mechanism("M11", "M13", "M21", "M22", "M23")
 def test_habits_substitute_for_paid_coordination_and_convening() -> None:
     p = rules(institutionalization=dict(habit_coordination=0.6))
-    assert money.coordination(0.5, 0.5, 0.0, False, p) == pytest.approx(0.8)
-    assert money.coordination(0.9, 1.0, 0.0, False, p) == 1.0
+    assert money.coordination(0.5, 0.5, 0.0, False, False, p) == pytest.approx(0.8)
+    assert money.coordination(0.9, 1.0, 0.0, False, False, p) == 1.0
     assert money.convening_intensity(1.0, 0.5, 0.1, 0.0, 0.0, p) == pytest.approx(0.6)
     assert money.convening_intensity(0.0, 0.5, 0.2, 0.1, 0.5, p) == pytest.approx(0.6)
     assert money.convening_intensity(1.0, 1.0, 1.0, 1.0, 1.0, p) == 1.0
@@ -429,6 +484,43 @@ def test_broken_pledges_pay_nothing_and_let_the_lead_down() -> None:
         hit = pair_index(model.n, org, lead)
         assert t.personal[hit] < before[hit]
     assert np.array_equal(t.personal[~t.lead_edge], before[~t.lead_edge])
+
+
+@pytest.mark.mechanism("M29")
+def test_ask_mismatch_and_distrust_of_the_lead_break_more_pledges() -> None:
+    model = small_model(3, 40, region=dict(prior_tie_density=0.6))
+    orgs, t, ladder, c = model.organizations, model.partnerships, model.employers, model.consortium
+    lead = orgs.lead
+    # What a partner's pledge hinges on: its trust in the lead, and its ask mismatch.
+    trust = t.trust_in(lead)
+    for org in range(model.n):
+        expected = 1.0 if org == lead else t.trust[pair_index(model.n, org, lead)]
+        assert trust[org] == expected
+    assert (trust[[o for o in range(model.n) if o != lead
+                   and not t.tie[pair_index(model.n, o, lead)]]] == 0.0).all()
+    employers = ladder.employers
+    assert len(employers) >= 2
+    ladder.rung[employers] = 1
+    ladder.pledged_rung[employers[0]], ladder.pledged_rung[employers[1]] = 4, 0
+    mismatch = ladder.ask_mismatch()
+    assert mismatch[employers[0]] == pytest.approx(3 / Rung.CHAMPION)
+    assert mismatch[employers[1]] == 0.0 and (mismatch[~ladder.is_employer] == 0.0).all()
+    orgs.weigh_pledges(t, ladder)
+    assert np.array_equal(orgs.lead_trust, trust) and np.array_equal(orgs.ask_mismatch, mismatch)
+    # On the same draws, partners who distrust the lead or were asked beyond what they do
+    # break every pledge the others break, and more.
+    orgs.taking_part[:] = True
+    orgs.signatory[:] = True
+    orgs.money_motivated[:] = False
+    broken = {}
+    for label, lead_trust, ask in (("clear", 1.0, 0.0), ("murky", 0.0, 1.0)):
+        orgs.lead_trust[:] = lead_trust
+        orgs.ask_mismatch[:] = ask
+        model.funding.partners_decide(40, Phase.PARTNER, orgs, c, model.rules,
+                                      np.random.default_rng(7))
+        broken[label] = orgs.contribution == 0.0
+    assert (broken["murky"] >= broken["clear"]).all() and broken["murky"].sum() > broken[
+        "clear"].sum()
 
 
 @pytest.mark.mechanism("M29", "M3")
