@@ -22,7 +22,7 @@ MONTHLY_SERIES = (
     "convening_intensity", "shared_vision", "data_alignment", "employers_engaged",
     "employer_pledges_met", "visible_wins", "turnover_events", "contributors_share",
     "positions_absorbed", "operations_coverage", "new_grants", "pursuing_grant",
-    "orientation", "impatient_share",
+    "orientation", "impatient_share", "narrative",
 )
 
 
@@ -81,3 +81,4 @@ class MonthlyRecord:
         rec["pursuing_grant"][month] = float(model.funding.pursuing > 0)
         rec["orientation"][month] = c.orientation
         rec["impatient_share"][month] = c.impatient
+        rec["narrative"][month] = c.narrative
