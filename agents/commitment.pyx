@@ -278,7 +278,8 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
 
     Taking part pays: trusted active ties, more for cross-sector ones, saturating (M1);
     grant money, weighed more by money-motivated partners (M3); the mandate while the grant
-    runs, unless the partner has run out of patience (M14); shared vision (M2); visible wins and narrated process gains, valued by sector and,
+    runs, unless the partner has run out of patience (M14); shared vision (M2); visible wins
+    and process gains narrated at the consortium's narrative strength, valued by sector and,
     for employers, by perceived return (M14, M15, M16); a champion (M5). It costs the
     organization's cost of taking part, raised by initiative load (M24) and eased by paid
     coordinators or habits (M13, M21), and non-K-12 partners lose from K-12 dominance while
@@ -290,7 +291,8 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
     cdef double grant = p.grant_weight * s * params.grant.money
     cdef double mandate = p.mandate_weight * (params.grant.mandate and consortium.in_grant)
     cdef double vision = p.vision_weight * consortium.vision
-    cdef double wins = p.wins_weight * (consortium.wins + p.narrative * consortium.process)
+    cdef double wins = p.wins_weight * (consortium.wins
+                                        + consortium.narrative * consortium.process)
     cdef double spanners = consortium.backbone_share
     cdef double habit_coordination = params.institutionalization.habit_coordination
     cdef double champion_boost = params.leadership.champion_boost

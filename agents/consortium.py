@@ -5,11 +5,11 @@ TA, process gains, grant money, partners' patience and new leaders), the lead's 
 (between directing and coaching) and the governance signals it gives with the consortium's
 governance mode (M25, M26), the month's state money and phase, operating capacity
 (coordination and convening), collaborative activity, visible wins and process gains, and
-the shared stocks of vision and data alignment. Its verbs call the consortium-level rules
-of ``agents.money`` (capacity), ``agents.programs`` (activity and wins),
-``agents.institutions`` (systems effort, vision, data) and ``agents.leadership`` (style
-and governance); the organization- and tie-level passes read its attributes as this
-month's signals.
+the shared stocks of vision, data alignment and the narrative that makes process gains
+count. Its verbs call the consortium-level rules of ``agents.money`` (capacity),
+``agents.programs`` (activity, wins and narrative), ``agents.institutions`` (systems
+effort, vision, data) and ``agents.leadership`` (style and governance); the organization-
+and tie-level passes read its attributes as this month's signals.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class Consortium:
         self.recent_wins = np.zeros(rules.commitment.wins_memory_months)
         self.vision = rules.institutionalization.prior_vision * r.prior_infrastructure
         self.data = rules.institutionalization.initial_data
+        self.narrative = rules.commitment.narrative  # how far process gains count (M15)
         # The lead's orientation, 0 program delivery to 1 systems change (M13, M14).
         self.orientation = programs.leader_orientation(float(rng.standard_normal()), rules)
         self.now_share = programs.now_share(self.orientation, rules)
@@ -108,8 +109,9 @@ class Consortium:
         """Collaborative activity, visible wins and process gains this month (M5, M14, M15; SF36).
 
         Nothing is visible in a planning month. A coaching lead's experiments cost some of
-        the visible wins while the practice is new (M26). The month's wins, with narrated
-        process gains, join the partners' memory of wins.
+        the visible wins while the practice is new (M26). The month's wins, with process
+        gains narrated at the consortium's narrative strength, join the partners' memory of
+        wins.
         """
         self.activity = (programs.weakest_link(orgs.engaged, orgs.present, rules)
                          * programs.operating_capacity(self.coordination, self.convening,
@@ -120,7 +122,7 @@ class Consortium:
                                                               self.local_money, rules)
         self.wins *= leadership.visible_output(self.style, self.habits, rules)
         memory = self.recent_wins
-        memory[self.month % len(memory)] = self.wins + rules.commitment.narrative * self.process
+        memory[self.month % len(memory)] = self.wins + self.narrative * self.process
 
     def plan_systems_work(self, impatient: float, rules: Any) -> None:
         """Effort on systems building this month, then the lead's orientation moves (M9, M13, M14).
@@ -133,7 +135,7 @@ class Consortium:
         self.effort = institutions.systems_effort(self.now, self.activity, self.coaching, rules)
         self.impatient = impatient
         self.orientation = programs.orientation_step(
-            self.orientation, self.coaching, rules.commitment.narrative * self.process,
+            self.orientation, self.coaching, self.narrative * self.process,
             self.state_share, impatient, rules)
         self.now_share = programs.now_share(self.orientation, rules)
 
@@ -194,3 +196,12 @@ class Consortium:
         reporting = g.reporting and self.in_grant and g.award_musd > 0
         self.data = institutions.data_alignment(self.data, reporting, self.habits,
                                                 self.coordination, ih)
+
+    def tell_the_story(self, rules: Any) -> None:
+        """Narrative strength after the month (M15).
+
+        Communication staff time (coordination) and system-level coaching build it; it
+        fades without them.
+        """
+        self.narrative = programs.narrative_strength(self.narrative, self.coordination,
+                                                     self.coaching, rules.commitment)

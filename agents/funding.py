@@ -152,28 +152,39 @@ class Backbone:
     Each position has a host organization (:func:`agents.money.position_hosts`): the lead
     hosts the directors and conveners, districts the coaches and WBL coordinators. A host
     can absorb its position into its own budget; an absorbed position lasts while its
-    host takes part. The trust a position carries sits on its host's ties (M7).
+    host takes part. The trust a position carries sits on its host's ties (M7). Under
+    ``grant.staffing_strategy = "reassign_existing"`` part of the positions are held by the
+    hosts' existing staff (:func:`agents.money.reassigned_positions`): filled and paid by
+    their hosts from the start, like absorbed ones, and giving less coordination.
     """
 
     def __init__(self, orgs: Any, funding: Funding, rules: Any):
         self.orgs = orgs
+        self.rules = rules
         self.money_end = funding.money_end
         self.planned = money.positions_planned(rules, funding.per_year)
         districts = np.flatnonzero(orgs.sector == Sector.K12)
         self.host = money.position_hosts(rules, self.planned, orgs.lead, districts)
         self.per_host = np.bincount(self.host, minlength=orgs.n)
-        self.is_filled = np.zeros(self.planned, dtype=bool)
-        self.absorbed = np.zeros(self.planned, dtype=bool)
+        self.reassigned = money.reassigned_positions(rules, self.planned)
+        self.is_filled = self.reassigned.copy()
+        self.absorbed = self.reassigned.copy()
         self.absorbed_count = 0
+        self.reassigned_count = 0
         self.paying = np.zeros(orgs.n, dtype=bool)  # hosts paying for an absorbed position
+        self.recount_absorbed()
         self.funded = 0
-        self.filled = 0
+        self.filled = int(self.is_filled.sum())
         funding.core_cost = money.core_cost(rules, self.planned, orgs.n)
 
     @property
     def share_filled(self) -> float:
-        """Positions filled as a share of those planned (0 without any planned)."""
-        return self.filled / self.planned if self.planned else 0.0
+        """Staffing ``K``, 0-1 (M21).
+
+        Filled positions as a share of those planned (0 without any planned), a reassigned
+        one counting for the coordination it gives.
+        """
+        return money.staffing(self.filled, self.reassigned_count, self.planned, self.rules)
 
     @property
     def n_absorbed(self) -> int:
@@ -185,7 +196,12 @@ class Backbone:
         return self.paying
 
     def recount_absorbed(self) -> None:
-        """Count the absorbed positions and mark their hosts, after ``absorbed`` changed."""
+        """Count the absorbed positions and mark their hosts, after ``absorbed`` changed.
+
+        A reassigned position whose host no longer pays for it becomes an ordinary one.
+        """
+        self.reassigned &= self.absorbed
+        self.reassigned_count = int(self.reassigned.sum())
         self.absorbed_count = int(self.absorbed.sum())
         self.paying[:] = False
         self.paying[self.host[self.absorbed]] = True
@@ -210,15 +226,23 @@ class Backbone:
               rng: np.random.Generator) -> None:
         """Fund positions, lose the unfunded, fill vacancies with a hiring lag (M7, M21; SF22).
 
-        An absorbed position lapses when its host stops taking part. Positions not paid
-        for go, the last-planned first, each host's ties losing the trust its positions
-        carried; vacancies are filled in plan order, one draw per vacancy.
+        An absorbed position lapses when its host stops taking part, and is then an
+        ordinary position, paid by the grant or lost; a reassigned one is vacated, its
+        holder going with their organization. Positions not paid for go, the last-planned
+        first, each host's ties losing the trust its positions carried; vacancies are filled
+        in plan order, one draw per vacancy.
         """
         if not self.planned:
             return
         orgs = self.orgs
         if self.absorbed_count:
-            self.absorbed &= orgs.taking_part[self.host]  # lapse where the host has left
+            stays = orgs.taking_part[self.host]
+            self.absorbed &= stays  # lapse where the host has left
+            if self.reassigned_count:
+                leaving = self.reassigned & ~stays
+                if leaving.any():
+                    self._lose(leaving)
+                    self.filled = int(self.is_filled.sum())
             self.recount_absorbed()
         self.funded = money.positions_funded(self.planned, state_share, funding.follow_on,
                                              funding.operations, funding.extra_positions,
@@ -234,11 +258,16 @@ class Backbone:
         keep[paid] = True
         lost = self.is_filled & ~keep
         if lost.any():
-            for h, count in zip(*np.unique(self.host[lost], return_counts=True), strict=True):
-                orgs.agents[h].lose_coordinators(int(count), int(self.per_host[h]))
-            self.is_filled &= ~lost
+            self._lose(lost)
         vacant = np.flatnonzero(keep & ~self.is_filled)
         if len(vacant):
             chance = money.hiring_chance(month, state_share, self.money_end, rules)
             self.is_filled[vacant] = rng.random(len(vacant)) < chance
         self.filled = int(self.is_filled.sum())
+
+    def _lose(self, lost: np.ndarray) -> None:
+        """Vacate the ``lost`` positions; each host's ties lose the trust they carried (M7)."""
+        orgs = self.orgs
+        for h, count in zip(*np.unique(self.host[lost], return_counts=True), strict=True):
+            orgs.agents[h].lose_coordinators(int(count), int(self.per_host[h]))
+        self.is_filled &= ~lost

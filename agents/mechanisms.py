@@ -120,9 +120,13 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
         "agents/commitment.pyx:take_part"),
        ("7.12", "7.15", "7.22", "7.23")),
     _m("M15", "Narrative and communication make invisible process gains count with stakeholders",
-       ("agents/consortium.py:Consortium.act", "agents/commitment.pyx:learn_commitment",
-        "agents/programs.pyx:orientation_step"),
-       ("7.12", "7.13", "7.22")),
+       ("agents/programs.pyx:narrative_strength", "agents/consortium.py:Consortium.tell_the_story",
+        "agents/consortium.py:Consortium.act", "agents/commitment.pyx:learn_commitment",
+        "agents/programs.pyx:orientation_step", "agents/money.pyx:perceived_value"),
+       ("7.12", "7.13", "7.22", "7.2"),
+       "Narrative strength is one consortium-level stock built by coordination capacity and "
+       "system-level coaching; there is no separate communication budget and no pathway "
+       "presentations featuring young people."),
     _m("M16", "Employer engagement: a graduated, relationship-first ladder driven by perceived "
        "ROI, regional urgency and contact with students; eroded by transactional asks, "
        "over-asking and unkept promises",
@@ -158,9 +162,13 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
        "disappearing at grant end",
        ("agents/funding.py:Backbone.staff", "agents/money.pyx:positions_planned",
         "agents/money.pyx:positions_funded", "agents/money.pyx:hiring_chance",
+        "agents/money.pyx:job_security", "agents/money.pyx:reassigned_positions",
+        "agents/money.pyx:staffing", "agents/funding.py:Backbone.__init__",
         "agents/money.pyx:coordination", "agents/money.pyx:position_hosts",
         "agents/money.pyx:absorb_chance", "agents/funding.py:Backbone.absorb"),
-       ("7.4", "7.6", "7.24")),
+       ("7.4", "7.6", "7.24"),
+       "Reassigned staff cost their hosts nothing the model counts, and the grant's staff "
+       "money they do not need is not spent on anything else."),
     _m("M22", "Partners' post-grant financial commitments decide whether the collaborative "
        "continues",
        ("agents/funding.py:Funding.partners_decide", "agents/money.pyx:perceived_value",
@@ -244,9 +252,11 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
        ("7.10", "7.2"),
        "Carried by prior-cluster insularity and the vision stock only."),
     _m("M32", "Scope: breadth over depth and scaling before refining are sustainability risks",
-       ("agents/commitment.pyx:meeting_relevance",),
-       ("7.7",),
-       "Scope only thins employer attendance."),
+       ("agents/commitment.pyx:meeting_relevance", "agents/money.pyx:coordination"),
+       ("7.7", "7.6"),
+       "Scope is the number of industry sectors, fixed for the run: it thins employer "
+       "attendance and takes a fixed coordination cost per sector; there are no pathways "
+       "within sectors and no sequence of refining, then scaling."),
     _m("M33", "Boundary spanners: coaches, \"bilingual\" staff and connectors translate across "
        "sectors",
        ("agents/trust.pyx:AsymmetricTrust.set_rates",

@@ -7,7 +7,9 @@ equipment and sub-grants mostly to K-12, staff money to the intermediaries that 
 backbone (§2.5; M3, M19). Grant money opens doors while it flows (M3) but lets K-12
 dominate (M19). Backbone positions are budgeted from the award, hard to fill as the grant
 runs out and lost at the cliff unless their hosts absorb them, partners, the state or another
-grant pay for them (M21, M23; SF21, SF22). Once state money falls short, partners decide
+grant pay for them (M21, M23; SF21, SF22); reassigning partners' existing staff instead puts
+part of them with their hosts from the start, giving less but outlasting the cliff (M21).
+Each industry sector pursued beyond the first takes coordination of its own (M32). Once state money falls short, partners decide
 each year what share of a budget sized relative to the award to contribute, from perceived
 value, habits, champions and identity, crowded out by the state money they got used to
 (M22; C3), and pledged matches are honoured or broken (C5; M29). Their money pays for
@@ -17,9 +19,10 @@ M21, M22). New grant opportunities arrive, are won by institutionalized consorti
 aligned data, and distract while pursued (M23).
 """
 
-from libc.math cimport exp, sqrt
+from libc.math cimport exp
 
 from agents.codes import Sector
+from agents.numerics cimport power
 from agents.params cimport Commitment, Grant, Params, Sustainment
 
 import numpy as np
@@ -249,20 +252,57 @@ cpdef double win_chance(double habits, double data, Params params):
     return params.sustainment.win_max * 0.5 * (habits + data)
 
 
+cpdef double job_security(long month, double state_share, long money_end, Params params):
+    """Job security a vacancy offers, 0-1 (M21; SF22).
+
+    While state money flows it is the remaining share of the state-money months to the
+    power ``job_insecurity``: it falls as the grant runs out ("the grant will be closed";
+    "few individuals are choosing to work in these programs"); 0 is no insecurity. Once
+    partners pay it is ``post_cliff_hiring_security``.
+    """
+    cdef Grant g = params.grant
+    if state_share <= 0:
+        return g.post_cliff_hiring_security
+    return power(<double>(money_end - month if money_end > month else 0)
+               / <double>(money_end if money_end > 1 else 1), g.job_insecurity)
+
+
 cpdef double hiring_chance(long month, double state_share, long money_end, Params params):
     """Monthly chance a vacant position is filled (M21; SF22).
 
-    Job security sets the pool of applicants: it falls as the grant runs out ("the grant
-    will be closed") and is steadier once partners pay. Then one hire per hiring lag.
+    Job security (:func:`job_security`) sets the pool of applicants; then one hire per
+    hiring lag.
     """
     cdef Grant g = params.grant
-    cdef double security
-    if state_share > 0:
-        security = sqrt(<double>(money_end - month if money_end > month else 0)
-                        / <double>(money_end if money_end > 1 else 1))
-    else:
-        security = g.post_cliff_hiring_security
-    return security / (g.hire_lag_months if g.hire_lag_months > 1.0 else 1.0)
+    return (job_security(month, state_share, money_end, params)
+            / (g.hire_lag_months if g.hire_lag_months > 1.0 else 1.0))
+
+
+def reassigned_positions(Params params, long planned):
+    """Which backbone positions partners' existing staff hold (M21; 003 §8).
+
+    Under ``staffing_strategy = "reassign_existing"`` the last ``reassigned_share`` of the
+    positions in plan order (districts' coaches and WBL coordinators before the lead's
+    directors): "Finding ways to pool expertise, resources, and the time of existing staff
+    should come before any decision to hire additional staff". None under ``new_hires``.
+    """
+    cdef Grant g = params.grant
+    out = np.zeros(planned, dtype=bool)
+    if g.staffing_strategy == "reassign_existing":
+        out[planned - <long>round(g.reassigned_share * planned):] = True
+    return out
+
+
+cpdef double staffing(long filled, long reassigned, long planned, Params params):
+    """Backbone staffing ``K``: filled positions weighted by what they give, over those
+    planned, 0-1 (M21).
+
+    A reassigned position gives ``reassigned_output`` of a dedicated new hire's
+    coordination: its holder keeps their other duties.
+    """
+    if planned <= 0:
+        return 0.0
+    return (filled - (1.0 - params.grant.reassigned_output) * reassigned) / planned
 
 
 cpdef double lost_positions_keep(long lost, long planned, Params params):
@@ -272,17 +312,21 @@ cpdef double lost_positions_keep(long lost, long planned, Params params):
 
 cpdef double coordination(double backbone_share, double habits, double in_kind,
                           bint pursuing, bint metrics, Params params):
-    """Coordination capacity, 0-1 (M13, M21, M22, M23, M29).
+    """Coordination capacity left for depth, 0-1 (M13, M21, M22, M23, M29, M32).
 
     Backbone staff, habits and staff time partners give in kind (``in_kind``: the mean
     share of their budgets partners contribute) coordinate; pursuing a new grant takes
     some of it away, and so does keeping process metrics (``metrics``), the administrative
-    cost of clear accountability.
+    cost of clear accountability, and each industry sector beyond the first, with
+    roundtables and sector coaches of its own ("Breadth over depth":
+    ``sector_coordination_cost``).
     """
     cdef Sustainment s = params.sustainment
+    cdef double breadth = (params.employers.sector_coordination_cost
+                           * (params.region.n_industry_sectors - 1))
     cdef double c = (backbone_share + params.institutionalization.habit_coordination * habits
                      + s.in_kind_time * in_kind - s.pursuit_cost * pursuing
-                     - params.grant.metrics_cost * metrics)
+                     - params.grant.metrics_cost * metrics - breadth)
     return 0.0 if c < 0.0 else (c if c < 1.0 else 1.0)
 
 
@@ -301,7 +345,10 @@ cpdef double convening_intensity(double state_share, double from_grant, double o
 # ------------------------------------------------------------------ yearly: partners decide
 
 def perceived_value(commitment, remembered_wins, double data, Params params):
-    """A partner's perceived value of the collaborative, 0-1 (M22; M14, M20)."""
+    """A partner's perceived value of the collaborative, 0-1 (M22; M14, M15, M20).
+
+    Remembered wins include process gains as far as they were narrated (M15).
+    """
     cdef Commitment c = params.commitment
     return np.clip(c.value_commitment * commitment + c.value_wins * remembered_wins
                    + c.value_data * data, 0.0, 1.0)

@@ -52,6 +52,10 @@ cdef class Grant:
     cdef readonly double position_cost_kusd
     cdef readonly double convening_cost_kusd
     cdef readonly double hire_lag_months
+    cdef readonly double job_insecurity
+    cdef readonly str staffing_strategy
+    cdef readonly double reassigned_share
+    cdef readonly double reassigned_output
     cdef readonly double retained_backbone_share
     cdef readonly double ta_system_share
     cdef readonly long ta_post_grant_years
@@ -170,6 +174,8 @@ cdef class Commitment:
     cdef readonly double vision_weight
     cdef readonly double wins_weight
     cdef readonly double narrative
+    cdef readonly double narrative_growth
+    cdef readonly double narrative_decay
     cdef readonly double initiative_load_district
     cdef readonly double initiative_load_college
     cdef readonly double initiative_load_employer
@@ -259,6 +265,7 @@ cdef class Employers:
     cdef readonly double one_stop
     cdef readonly double stage_decay
     cdef readonly bint liability_solution
+    cdef readonly double sector_coordination_cost
     cdef readonly double difficulty_health
     cdef readonly double difficulty_manufacturing
     cdef readonly double difficulty_ict

@@ -64,6 +64,10 @@ cdef class Grant:
         self.position_cost_kusd = section.position_cost_kusd
         self.convening_cost_kusd = section.convening_cost_kusd
         self.hire_lag_months = section.hire_lag_months
+        self.job_insecurity = section.job_insecurity
+        self.staffing_strategy = section.staffing_strategy
+        self.reassigned_share = section.reassigned_share
+        self.reassigned_output = section.reassigned_output
         self.retained_backbone_share = section.retained_backbone_share
         self.ta_system_share = section.ta_system_share
         self.ta_post_grant_years = section.ta_post_grant_years
@@ -198,6 +202,8 @@ cdef class Commitment:
         self.vision_weight = section.vision_weight
         self.wins_weight = section.wins_weight
         self.narrative = section.narrative
+        self.narrative_growth = section.narrative_growth
+        self.narrative_decay = section.narrative_decay
         self.initiative_load_district = section.initiative_load_district
         self.initiative_load_college = section.initiative_load_college
         self.initiative_load_employer = section.initiative_load_employer
@@ -295,6 +301,7 @@ cdef class Employers:
         self.one_stop = section.one_stop
         self.stage_decay = section.stage_decay
         self.liability_solution = section.liability_solution
+        self.sector_coordination_cost = section.sector_coordination_cost
         self.difficulty_health = section.difficulty_health
         self.difficulty_manufacturing = section.difficulty_manufacturing
         self.difficulty_ict = section.difficulty_ict

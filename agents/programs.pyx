@@ -4,10 +4,11 @@
 The consortium's activity is a weakest link across sectors: the sector least engaged
 holds it back (M5; SF36). Effort splits between visible quick wins ("now") and less
 visible process and systems gains ("then"), which count with stakeholders only as far as
-they are narrated (M14, M15). Local pathway programs in districts and colleges grow with
-local money, quick wins and technical assistance, as far as the organization's mindset
-about CTE lets them (M27), and decay unless habits, money or partner contributions support
-them (SF2), which is why programs can outlast the regional collaboration (P1).
+they are narrated, at a narrative strength the consortium builds by telling its story
+(M14, M15). Local pathway programs in districts and colleges grow with local money, quick
+wins and technical assistance, as far as the organization's mindset about CTE lets them
+(M27), and decay unless habits, money or partner contributions support them (SF2), which
+is why programs can outlast the regional collaboration (P1).
 """
 
 cimport numpy as cnp
@@ -57,6 +58,20 @@ cpdef (double, double) wins_and_process(double activity, double now_share, doubl
     """
     cdef double m = params.commitment.wins_money_dependence
     return (now_share * activity * ((1.0 - m) + m * local_money), (1.0 - now_share) * activity)
+
+
+cpdef double narrative_strength(double narrative, double coordination, double coaching,
+                                Commitment p):
+    """The consortium's narrative strength after a month, 0-1 (M15).
+
+    Communication staff time (coordination capacity) and system-level coaching build it
+    ("storytelling's power as a core function and means for growing cohesion, engagement,
+    and ultimately sustained investment"); it fades without them, leaving good work
+    unrecognised (a "best kept secret"):
+    ``n + narrative_growth*(coordination + coaching)*(1 - n) - narrative_decay*n``.
+    """
+    return clip01(narrative + p.narrative_growth * (coordination + coaching) * (1.0 - narrative)
+                  - p.narrative_decay * narrative)
 
 
 # ------------------------------------------------------------------ the lead's orientation

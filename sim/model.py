@@ -112,6 +112,7 @@ class ConsortiumModel(mesa.Model):
         consortium.read_mindset(orgs.spread_mindset(ties, rules), rules)
         ties.sign_agreements(orgs, rules, rng)
         consortium.grow_vision_and_data(rules)
+        consortium.tell_the_story(rules)
         ladder.climb(orgs, ties, consortium, rules, rng)                            # 15
         orgs.run_programs(funding, consortium, rules)                               # 16
         self.record.write(month, self)                                              # 17

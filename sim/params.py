@@ -214,6 +214,35 @@ class Grant(_Section):
     hire_lag_months: float = param(6.0, "Mean months to fill a budgeted position.",
                                    unit="months", source="seed",
                                    ref="M21; SF22 'the grant will be closed'", ge=0, le=24)
+    job_insecurity: float = param(0.5, "How steeply a vacancy's job security falls as state "
+                                  "money runs out: security is the remaining share of the "
+                                  "state-money months to this power (0 = none, 1 = linear).",
+                                  unit="exponent", source="seed-direction",
+                                  ref="M21 'since many of the new positions could terminate "
+                                  "with the end of the CCPT grant, people with the desired "
+                                  "skill sets... were often difficult to find'; SF22",
+                                  ge=0, le=3)
+    staffing_strategy: Literal["new_hires", "reassign_existing"] = param(
+        "new_hires", "How backbone positions are staffed: all new hires on grant money "
+        "(new_hires), or a share of them by partners' existing staff, hosted and paid by "
+        "their partners from the start (reassign_existing).", unit="category", source="seed",
+        ref="M21: CCPT 'accomplishments relied on new positions' (001); 'Finding ways to pool "
+        "expertise, resources, and the time of existing staff should come before any "
+        "decision to hire additional staff' (003)")
+    reassigned_share: float = param(0.5, "Share of backbone positions staffed by partners' "
+                                    "existing staff under reassign_existing (the last "
+                                    "planned: districts' coaches and WBL coordinators first).",
+                                    unit="share", source="assumption",
+                                    ref="M21 (003 'pool... the time of existing staff'); "
+                                    "§8.2 no seed gives a share",
+                                    ge=0, le=1, when=("grant.staffing_strategy",
+                                                      "reassign_existing"))
+    reassigned_output: float = param(0.5, "Coordination a reassigned position gives, relative "
+                                     "to a dedicated new hire: existing staff keep their other "
+                                     "duties.", unit="ratio", source="assumption",
+                                     ref="M21 Model: 'reassign_existing has lower output "
+                                     "during the grant but no cliff'", ge=0, le=1,
+                                     when=("grant.staffing_strategy", "reassign_existing"))
     retained_backbone_share: float = param(0.0, "Share of backbone positions the state keeps "
                                            "funding after the grant.", unit="share",
                                            source="assumption", ref="§7.5 lever; M21", ge=0,
@@ -683,8 +712,20 @@ class Commitment(_Section):
                                  source="literature", ref="C1 M(t); M2", ge=0, le=2)
     wins_weight: float = param(0.4, "Payoff weight of visible wins.", unit="payoff/month",
                                source="seed", ref="M14", ge=0, le=2)
-    narrative: float = param(0.3, "How far process gains count as wins with stakeholders.",
-                             unit="0-1", source="seed", ref="M15", ge=0, le=1)
+    narrative: float = param(0.3, "Narrative strength at the start: how far process gains "
+                             "count as wins with stakeholders before the consortium tells "
+                             "its story.", unit="0-1", source="assumption",
+                             ref="M15 'most continue to struggle with building a narrative'",
+                             ge=0, le=1)
+    narrative_growth: float = param(0.01, "Monthly growth of narrative strength per unit of "
+                                    "coordination capacity plus system-level coaching.",
+                                    unit="1/month", source="seed-direction",
+                                    ref="M15 'storytelling's power as a core function'; "
+                                    "'communication and outreach to the community'", ge=0,
+                                    le=1)
+    narrative_decay: float = param(0.02, "Monthly decay of narrative strength.",
+                                   unit="1/month", source="assumption",
+                                   ref="M15 'best kept secret'", ge=0, le=1)
     initiative_load_district: float = param(0.3, "Competing-initiative load, K-12.", unit="0-1",
                                             source="assumption", ref="M24", ge=0, le=1)
     initiative_load_college: float = param(0.7, "Competing-initiative load, colleges.",
@@ -969,6 +1010,13 @@ class Employers(_Section):
                                unit="1/month", source="assumption", ref="M16", ge=0, le=1)
     liability_solution: bool = param(False, "State or JPA liability cover lowers sector "
                                      "barriers.", unit="switch", source="seed", ref="M17")
+    sector_coordination_cost: float = param(0.05, "Coordination capacity each industry sector "
+                                            "beyond the first takes for its own roundtables "
+                                            "and sector coaches, before any is left for depth.",
+                                            unit="coordination/sector",
+                                            source="seed-direction",
+                                            ref="M32 'Breadth over depth'; 'Attempting to dive "
+                                            "in to too many sectors'", ge=0, le=0.5)
 
     # Declared constants (ODD §10.3).
     difficulty_health: float = param(0.55, "Work-based-learning barrier in health "

@@ -23,6 +23,7 @@ MONTHLY_SERIES = (
     "employer_pledges_met", "visible_wins", "turnover_events", "contributors_share",
     "positions_absorbed", "operations_coverage", "new_grants", "pursuing_grant",
     "orientation", "impatient_share", "lead_style", "agenda_impositions", "cte_mindset",
+    "narrative",
 )
 
 
@@ -84,3 +85,4 @@ class MonthlyRecord:
         rec["lead_style"][month] = c.style
         rec["agenda_impositions"][month] = c.impositions
         rec["cte_mindset"][month] = float(orgs.mindset.dot(orgs.local)) / orgs.n_local
+        rec["narrative"][month] = c.narrative

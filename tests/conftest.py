@@ -334,7 +334,7 @@ def randomize_consortium(world: World, rng: np.random.Generator) -> None:
     c.state_share = float(rng.choice([0.0, 1.0, rng.random()]))
     c.in_grant = bool(rng.random() < 0.6)
     for name in ("activity", "now", "vision", "data", "backbone_share", "effort", "coaching",
-                 "convening", "coordination", "attendance", "habits"):
+                 "convening", "coordination", "attendance", "habits", "narrative"):
         setattr(c, name, unit_value(rng))
     c.ta_active = bool(rng.random() < 0.5)
     c.local_money = c.state_share * world.rules.grant.money

@@ -252,9 +252,11 @@ QUOTES: tuple[Quote, ...] = (
        patterns=("SF22a",)),
     _q("SF22.terminate", "since many of the new positions could terminate with the end of the "
        "CCPT grant, people with the desired skill sets... were often difficult to find",
-       SEED_001, rules=("agents/money.pyx:hiring_chance",),
-       params=("grant.post_cliff_hiring_security",), patterns=("SF22b",),
-       basis="The job-security term of hiring_chance and its post-cliff value cite SF22.",
+       SEED_001, rules=("agents/money.pyx:hiring_chance", "agents/money.pyx:job_security"),
+       params=("grant.post_cliff_hiring_security", "grant.job_insecurity"),
+       patterns=("SF22b",),
+       basis="job_security, the job-security term of hiring_chance, its steepness "
+             "(grant.job_insecurity) and its post-cliff value cite SF22.",
        mechanisms=("M21",)),
     _q("SF23.same_way", "Despite the open-endedness of the grant, Cohort 1 consortia generally "
        "spent their CCPT funds in much the same way", SEED_001,

@@ -9,10 +9,11 @@ rule off exactly (a range that stops short of it, a role fixed by sector), the e
 ``complete=False`` and its note says what still acts.
 
 :data:`PARTS` knocks out single parts of a few mechanisms as well: the ones earlier audits
-found without effect (M3's power gap, M18's faculty veto) and the post-grant pathways whose
-own share of a mechanism is worth knowing (M10 anchors, M14 patience, M21 the cliff), and
-M5's two halves. ``validation.knockout_effects`` runs them against the baseline with common
-random numbers; ``docs/gen_knockouts.py`` writes the table.
+found without effect (M3's power gap, M18's faculty veto) and the post-grant pathways whose own
+share of a mechanism is worth knowing (M10 anchors, M14 patience, M21 the cliff and job
+insecurity, M32 the sector cost), and M5's two halves. ``validation.knockout_effects`` runs
+them against the baseline with common random numbers; ``docs/gen_knockouts.py`` writes the
+table.
 """
 
 from __future__ import annotations
@@ -196,11 +197,13 @@ _ENTRIES: tuple[KnockOut, ...] = (
              "The lead still splits effort between 'now' and 'then' (wins_and_process, "
              "systems_effort); quick wins still push local programs, and employers still "
              "weigh wins by their perceived return (M16)."),
-    _ko("M15", {"commitment.narrative": 0.0},
-        ("agents/consortium.py:Consortium.act", "agents/commitment.pyx:learn_commitment",
-         "agents/programs.pyx:orientation_step"),
-        "Process gains are never narrated, so they count with no stakeholder and pull the "
-        "lead's orientation nowhere."),
+    _ko("M15", {"commitment.narrative": 0.0, "commitment.narrative_growth": 0.0},
+        ("agents/programs.pyx:narrative_strength", "agents/consortium.py:Consortium.tell_the_story",
+         "agents/consortium.py:Consortium.act", "agents/commitment.pyx:learn_commitment",
+         "agents/programs.pyx:orientation_step", "agents/money.pyx:perceived_value"),
+        "The consortium has no narrative and builds none, so process gains count with no "
+        "stakeholder, in payoffs or in the value partners fund, and pull the lead's "
+        "orientation nowhere."),
     _ko("M16", {"employers.contact_roi_gain": 0.0, "employers.burnout_rate": 0.0,
                 "employers.transactional_dropout": 0.0},
         ("agents/employers.pyx:return_after", "agents/employers.pyx:climb",
@@ -242,9 +245,12 @@ _ENTRIES: tuple[KnockOut, ...] = (
     _ko("M21", {"grant.backbone": False},
         ("agents/funding.py:Backbone.staff", "agents/money.pyx:positions_planned",
          "agents/money.pyx:positions_funded", "agents/money.pyx:hiring_chance",
+         "agents/money.pyx:job_security", "agents/money.pyx:reassigned_positions",
+         "agents/money.pyx:staffing", "agents/funding.py:Backbone.__init__",
          "agents/money.pyx:coordination", "agents/money.pyx:position_hosts",
          "agents/money.pyx:absorb_chance", "agents/funding.py:Backbone.absorb"),
-        "The grant funds no backbone positions: none to fill, coordinate, absorb or lose.",
+        "The grant funds no backbone positions: none to fill, coordinate, absorb or lose, "
+        "whether new hires or reassigned staff, so job insecurity has nothing to act on.",
         note="The staff share of the award is then not spent; intermediaries lose the "
              "receipt it credited them (M3), and boundary spanners (M33) and the trust "
              "coordinators carry (M7) go with the positions."),
@@ -331,9 +337,10 @@ _ENTRIES: tuple[KnockOut, ...] = (
         ("agents/ties.pyx:openness", "agents/money.pyx:contribution_share"),
         "A prior cluster resists no newcomer, and shared identity adds nothing to "
         "contributions."),
-    _ko("M32", {"employers.breadth_dilution": 0.0},
-        ("agents/commitment.pyx:meeting_relevance",),
-        "Pursuing several industry sectors no longer thins employers' attendance."),
+    _ko("M32", {"employers.breadth_dilution": 0.0, "employers.sector_coordination_cost": 0.0},
+        ("agents/commitment.pyx:meeting_relevance", "agents/money.pyx:coordination"),
+        "Pursuing several industry sectors no longer thins employers' attendance or takes "
+        "coordination for each sector's roundtables and coaches."),
     _ko("M33", {"trust.spanner_boost": 0.0},
         ("agents/trust.pyx:AsymmetricTrust.set_rates",
          "agents/trust.pyx:BetaReputationTrust.set_rates"),
@@ -386,6 +393,13 @@ PARTS: tuple[KnockOut, ...] = (
         ("agents/money.pyx:positions_funded",),
         "The state keeps paying every position after the grant: nothing is lost at the "
         "cliff.", part="cliff"),
+    _ko("M21", {"grant.job_insecurity": 0.0},
+        ("agents/money.pyx:job_security", "agents/money.pyx:hiring_chance"),
+        "Vacancies fill as readily at the end of state money as at its start: no job "
+        "insecurity.", part="insecurity"),
+    _ko("M32", {"employers.sector_coordination_cost": 0.0}, ("agents/money.pyx:coordination",),
+        "Each industry sector's roundtables and coaches cost no coordination.",
+        part="sector cost"),
 )
 """Knock-outs of single parts of a mechanism, run beside the whole ones."""
 

@@ -89,7 +89,7 @@ def learning_world(n: int = 4, **orgs: object) -> SimpleNamespace:
         ladder=SimpleNamespace(roi=np.zeros(n)),
         funding=SimpleNamespace(receipt=np.zeros(n), dominance=np.zeros(n)),
         consortium=SimpleNamespace(state_share=0.0, in_grant=False, vision=0.0, wins=0.0,
-                                   process=0.0, backbone_share=0.0))
+                                   process=0.0, narrative=0.0, backbone_share=0.0))
 
 
 NO_PAYOFF = dict(commitment=dict(relational_weight=0.0, grant_weight=0.0, mandate_weight=0.0,
@@ -162,8 +162,8 @@ def test_trusted_active_ties_pay_more_across_sectors_and_saturate() -> None:
                  dict(commitment=dict(vision_weight=0.3)), marks=pytest.mark.mechanism("M2")),
     pytest.param("visible wins", dict(wins_benefit=1.0), dict(wins=0.5),
                  dict(commitment=dict(wins_weight=0.4)), marks=pytest.mark.mechanism("M14")),
-    pytest.param("narrated process", dict(wins_benefit=1.0), dict(process=0.5),
-                 dict(commitment=dict(wins_weight=0.4, narrative=0.5)),
+    pytest.param("narrated process", dict(wins_benefit=1.0), dict(process=0.5, narrative=0.5),
+                 dict(commitment=dict(wins_weight=0.4)),
                  marks=pytest.mark.mechanism("M15")),
     pytest.param("an employer's return", dict(roi=0.5), dict(wins=0.5),
                  dict(commitment=dict(wins_weight=0.4)), marks=pytest.mark.mechanism("M16")),

@@ -229,7 +229,8 @@ def test_agreements_and_process_metrics_make_roles_clear_at_a_coordination_cost(
                                                accountability="process_metrics",
                                                agreement_clarity=0.8,
                                                metrics_clarity=0.8))) == 1.0
-    metrics = rules(grant=dict(accountability="process_metrics", metrics_cost=0.1))
+    metrics = rules(grant=dict(accountability="process_metrics", metrics_cost=0.1),
+                    employers=dict(sector_coordination_cost=0.0))  # breadth: the M32 test
     assert money.keeps_metrics(True, metrics) and not money.keeps_metrics(False, metrics)
     assert not money.keeps_metrics(True, rules())
     assert not money.keeps_metrics(True, rules(grant=dict(accountability="process_metrics",
@@ -408,7 +409,8 @@ def test_opportunities_arrive_as_a_poisson_stream_and_groundwork_wins_them() -> 
 @pytest.mark.mechanism("M13", "M21", "M22", "M23")
 def test_coordination_adds_staff_habits_and_staff_time_less_a_grant_chase() -> None:
     p = rules(institutionalization=dict(habit_coordination=0.6),
-              sustainment=dict(in_kind_time=0.5, pursuit_cost=0.15))
+              sustainment=dict(in_kind_time=0.5, pursuit_cost=0.15),
+              employers=dict(sector_coordination_cost=0.0))  # breadth: see the M32 test
     assert money.coordination(0.2, 0.5, 0.2, False, False, p) == pytest.approx(0.2 + 0.3 + 0.1)
     assert money.coordination(0.2, 0.5, 0.2, True, False, p) == pytest.approx(0.6 - 0.15)
     assert money.coordination(1.0, 1.0, 1.0, False, False, p) == 1.0
@@ -430,12 +432,101 @@ def test_the_award_convention_sets_what_a_year_of_state_money_pays() -> None:
 
 @pytest.mark.mechanism("M21")
 def test_hiring_gets_harder_as_the_grant_runs_out() -> None:
-    p = rules(grant=dict(hire_lag_months=6.0, post_cliff_hiring_security=0.7))
+    p = rules(grant=dict(hire_lag_months=6.0, post_cliff_hiring_security=0.7,
+                         job_insecurity=0.5))
     chances = [money.hiring_chance(month, 1.0, 36, p) for month in (0, 12, 24, 35, 36)]
     assert chances[0] == pytest.approx(1 / 6) and chances[-1] == 0.0
     assert (np.diff(chances) < 0).all()
+    assert chances[1] == pytest.approx(np.sqrt(24 / 36) / 6)  # the square root of time left
     assert money.hiring_chance(50, 0.0, 36, p) == pytest.approx(0.7 / 6)
     assert money.hiring_chance(0, 1.0, 36, rules(grant=dict(hire_lag_months=0.0))) == 1.0
+    # Job insecurity is the power of the time left: linear at 1, none at 0.
+    linear = rules(grant=dict(job_insecurity=1.0))
+    secure = rules(grant=dict(job_insecurity=0.0))
+    assert money.job_security(12, 1.0, 36, linear) == pytest.approx(24 / 36)
+    assert [money.job_security(t, 1.0, 36, secure) for t in (0, 24, 35)] == [1.0, 1.0, 1.0]
+    steep = [money.job_security(24, 1.0, 36, rules(grant=dict(job_insecurity=e)))
+             for e in (0.0, 0.5, 1.0, 2.0)]
+    assert (np.diff(steep) < 0).all()
+    assert money.job_security(40, 0.0, 36, secure) == secure.grant.post_cliff_hiring_security
+
+
+@pytest.mark.mechanism("M21")
+def test_reassigned_positions_are_the_last_planned_under_reassign_existing_only() -> None:
+    assert not money.reassigned_positions(rules(), 10).any()  # new hires at the baseline
+    reassign = rules(grant=dict(staffing_strategy="reassign_existing", reassigned_share=0.3))
+    assert money.reassigned_positions(reassign, 10).tolist() == [False] * 7 + [True] * 3
+    every = rules(grant=dict(staffing_strategy="reassign_existing", reassigned_share=1.0))
+    assert money.reassigned_positions(every, 4).all()
+    assert len(money.reassigned_positions(every, 0)) == 0
+
+
+@pytest.mark.mechanism("M21")
+def test_staffing_counts_a_reassigned_position_for_what_it_gives() -> None:
+    p = rules(grant=dict(reassigned_output=0.5))
+    assert money.staffing(10, 4, 20, p) == pytest.approx((10 - 0.5 * 4) / 20)
+    assert money.staffing(10, 0, 20, p) == 0.5 and money.staffing(0, 0, 0, p) == 0.0
+    full = rules(grant=dict(reassigned_output=1.0))
+    assert money.staffing(10, 4, 20, full) == 0.5
+    assert money.staffing(4, 4, 4, rules(grant=dict(reassigned_output=0.0))) == 0.0
+
+
+REASSIGN = dict(staffing_strategy="reassign_existing", reassigned_share=0.5,
+                reassigned_output=0.5)
+
+
+@pytest.mark.mechanism("M21")
+def test_reassigned_staff_are_in_place_from_the_start_give_less_and_outlast_the_cliff() -> None:
+    """003: existing staff before new hires; lower output during the grant, but no cliff."""
+    model = small_model(2, 0, grant=REASSIGN)
+    backbone, funding, orgs = model.backbone, model.funding, model.organizations
+    r = backbone.reassigned
+    assert backbone.planned >= 4 and r.sum() == round(0.5 * backbone.planned)
+    assert (backbone.is_filled == r).all() and (backbone.absorbed == r).all()
+    assert backbone.n_absorbed == backbone.filled == r.sum()
+    assert backbone.absorbing()[backbone.host[r]].all()  # their hosts pay from the start
+    assert backbone.share_filled == pytest.approx(0.5 * r.sum() / backbone.planned)
+    # Once every position is filled, a reassigned one gives half a new hire's coordination.
+    backbone.is_filled[:] = True
+    backbone.filled = backbone.planned
+    assert backbone.share_filled == pytest.approx(1.0 - 0.5 * r.sum() / backbone.planned)
+    # After the cliff, with nobody else paying, only the reassigned positions are left.
+    orgs.taking_part[:] = True
+    funding.operations, funding.extra_positions, funding.follow_on = 0.0, 0, 0.0
+    backbone.staff(40, 0.0, funding, model.rules, model.rng)
+    assert (backbone.is_filled == r).all() and backbone.filled == r.sum() > 0
+    hired = small_model(2, 0)
+    hired.backbone.is_filled[:] = True
+    hired.backbone.filled = hired.backbone.planned
+    hired.organizations.taking_part[:] = True
+    f = hired.funding
+    f.operations, f.extra_positions, f.follow_on = 0.0, 0, 0.0
+    hired.backbone.staff(40, 0.0, f, hired.rules, hired.rng)
+    assert hired.backbone.filled == 0 < backbone.filled
+
+
+@pytest.mark.mechanism("M7", "M21")
+def test_a_reassigned_position_goes_with_its_host_and_is_then_an_ordinary_one() -> None:
+    # The last month of state money, when a vacancy all but never fills.
+    model = small_model(2, 0, grant=dict(REASSIGN, job_insecurity=3.0),
+                        region=dict(prior_tie_density=0.5))
+    backbone, funding, orgs, t = (model.backbone, model.funding, model.organizations,
+                                  model.partnerships)
+    orgs.taking_part[:] = True
+    k = int(np.flatnonzero(backbone.reassigned)[0])
+    gone = backbone.host[k]
+    orgs.taking_part[gone] = False
+    mine = backbone.reassigned & (backbone.host == gone)
+    before = t.personal.copy()
+    backbone.staff(backbone.money_end - 1, 1.0, funding, model.rules, model.rng)
+    # Vacated although the grant would pay for it: its holder went with the organization.
+    assert backbone.funded == backbone.planned
+    assert not backbone.reassigned[mine].any() and not backbone.is_filled[mine].any()
+    assert backbone.is_filled[backbone.reassigned].all()  # the other hosts' staff stay
+    edges = (t.i == gone) | (t.j == gone)
+    moved = edges & t.tie & (before != model.params.trust.baseline)
+    assert moved.any() and (t.personal[moved] != before[moved]).all()  # trust they carried
+    assert np.array_equal(t.personal[~edges], before[~edges])
 
 
 @pytest.mark.mechanism("M7")
@@ -447,7 +538,8 @@ def test_the_lead_keeps_less_trust_the_more_coordinators_it_loses() -> None:
 
 @pytest.mark.mechanism("M11", "M13", "M21", "M22", "M23")
 def test_habits_substitute_for_paid_coordination_and_convening() -> None:
-    p = rules(institutionalization=dict(habit_coordination=0.6))
+    p = rules(institutionalization=dict(habit_coordination=0.6),
+              employers=dict(sector_coordination_cost=0.0))
     assert money.coordination(0.5, 0.5, 0.0, False, False, p) == pytest.approx(0.8)
     assert money.coordination(0.9, 1.0, 0.0, False, False, p) == 1.0
     assert money.convening_intensity(1.0, 0.5, 0.1, 0.0, 0.0, p) == pytest.approx(0.6)

@@ -21,22 +21,24 @@ def rules(**sections: dict) -> Params:
 # ============================================================================ the contract
 @pytest.mark.mechanism("M5", "M9", "M13", "M14", "M15", "M22")
 class TestActivityAndProgramsContract(FamilyContract):
-    """The consortium acts (activity, wins, process), then local programs run."""
+    """The consortium acts (activity, wins, process), local programs run, and the
+    consortium tells its story."""
 
     sections = ("institutionalization", "commitment")
 
     def apply(self, world: World, u: object) -> None:
         world.consortium.act(world.orgs, world.rules)
         world.orgs.run_programs(world.funding, world.consortium, world.rules)
+        world.consortium.tell_the_story(world.rules)
 
     def check_bounds(self, world: World) -> None:
         o, c = world.orgs, world.consortium
         assert in_unit(o.program) and (o.program[o.local == 0.0] == 0.0).all()
-        for x in (c.activity, c.wins, c.process):
+        for x in (c.activity, c.wins, c.process, c.narrative):
             assert 0.0 <= x <= 1.0
-        narrative = world.rules.commitment.narrative
+        # Wins and process gains share the activity, and at most all process gains count.
         assert np.isfinite(c.recent_wins).all() and (c.recent_wins >= 0).all()
-        assert (c.recent_wins <= 1.0 + narrative).all()
+        assert (c.recent_wins <= 1.0 + 1e-12).all()
 
     def check_invariants(self, before: World, after: World, u: object) -> None:
         c, p = after.consortium, after.rules
@@ -46,7 +48,10 @@ class TestActivityAndProgramsContract(FamilyContract):
         if c.phase == Phase.PLANNING:
             assert c.wins == 0.0
         slot = c.month % len(c.recent_wins)
-        assert c.recent_wins[slot] == c.wins + p.commitment.narrative * c.process
+        told = before.consortium.narrative  # the month's wins are narrated before it moves
+        assert c.recent_wins[slot] == c.wins + told * c.process
+        assert c.narrative == programs.narrative_strength(told, c.coordination, c.coaching,
+                                                          p.commitment)
         others = np.arange(len(c.recent_wins)) != slot
         assert np.array_equal(c.recent_wins[others], before.consortium.recent_wins[others])
 
@@ -104,12 +109,32 @@ def test_the_consortium_acts_and_remembers_its_wins() -> None:
     c.act(orgs, model.rules)
     assert c.activity == pytest.approx(1.0) and c.now == 0.0 and c.wins == 0.0
     assert c.process == pytest.approx(1.0)
-    narrative = model.rules.commitment.narrative
+    narrative = c.narrative
+    assert narrative == model.rules.commitment.narrative  # the stock starts at its parameter
     assert c.recent_wins[3] == pytest.approx(narrative)
     c.read_schedule(7)
     c.act(orgs, model.rules)
     assert c.now == c.now_share and c.wins > 0.0
     assert c.recent_wins[7] == pytest.approx(c.wins + narrative * c.process)
+
+
+@pytest.mark.mechanism("M15", "M9")
+def test_communication_and_coaching_build_the_narrative_and_it_fades_without_them() -> None:
+    p = rules(commitment=dict(narrative_growth=0.02, narrative_decay=0.01)).commitment
+    # n + g*(coordination + coaching)*(1 - n) - d*n, analytically.
+    assert programs.narrative_strength(0.3, 0.6, 0.4, p) == pytest.approx(
+        0.3 + 0.02 * 1.0 * 0.7 - 0.01 * 0.3)
+    assert programs.narrative_strength(0.3, 0.6, 0.0, p) < programs.narrative_strength(
+        0.3, 0.6, 0.4, p)  # system-level coaching helps tell the story
+    assert programs.narrative_strength(0.3, 0.0, 0.0, p) == pytest.approx(0.3 * 0.99)
+    # Held at its balance g*x/(g*x + d) with steady communication x, and within 0-1.
+    n = 0.0
+    for _ in range(2000):
+        n = programs.narrative_strength(n, 1.0, 0.0, p)
+    assert n == pytest.approx(0.02 / 0.03)
+    fast = rules(commitment=dict(narrative_growth=1.0, narrative_decay=0.0)).commitment
+    assert programs.narrative_strength(0.5, 1.0, 2.0, fast) == 1.0
+    assert programs.narrative_strength(0.0, 0.0, 0.0, p) == 0.0
 
 
 # ============================================================================ programs (SF2)

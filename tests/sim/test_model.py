@@ -496,6 +496,8 @@ def test_rule_parameters_say_which_rule_they_belong_to() -> None:
         **{f"governance.{name}": ("governance.mode", "shared_open")
            for name in ("workgroup_formation", "workgroup_interaction", "workgroup_leadership",
                         "shared_control", "workgroup_cost")},
+        "grant.reassigned_share": ("grant.staffing_strategy", "reassign_existing"),
+        "grant.reassigned_output": ("grant.staffing_strategy", "reassign_existing"),
     }
     rows = {row["key"]: row for row in parameter_table()}
     for key in ("trust.rule", "commitment.exit_rule"):
@@ -531,7 +533,8 @@ def test_default_rules_ignore_the_alternative_parameters() -> None:
     """Parameters of a rule that is not chosen change nothing, to the last bit."""
     base = load_scenario("ccpt_baseline", [EIGHT_YEARS])
     other = with_values(base, {"trust.beta_forgetting": 0.3, "trust.beta_prior_weight": 7.0,
-                               "trust.beta_negative_weight": 0.5, "commitment.exit_slope": 3.0})
+                               "trust.beta_negative_weight": 0.5, "commitment.exit_slope": 3.0,
+                               "grant.reassigned_share": 0.9, "grant.reassigned_output": 0.1})
     assert series_equal(run(base, 9).record.series, run(other, 9).record.series)
 
 
