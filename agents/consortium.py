@@ -3,7 +3,8 @@
 ODD §2.3. The lead's orientation (between program delivery and systems change, moving with
 TA, process gains, grant money, partners' patience and new leaders), the month's state
 money and phase, operating capacity (coordination and convening), collaborative activity,
-visible wins and process gains, and the shared stocks of vision and data alignment. Its
+visible wins and process gains, and the shared stocks of vision, data alignment and the
+region's framing (M12). Its
 verbs call the consortium-level rules of ``agents.money`` (capacity), ``agents.programs``
 (activity and wins) and ``agents.institutions`` (systems effort, vision, data); the
 organization- and tie-level passes read its attributes as this month's signals.
@@ -61,6 +62,8 @@ class Consortium:
         self.recent_wins = np.zeros(rules.commitment.wins_memory_months)
         self.vision = rules.institutionalization.prior_vision * r.prior_infrastructure
         self.data = rules.institutionalization.initial_data
+        # Framing, 0 counties and programs to 1 the regional economy (M12).
+        self.framing = r.economic_framing
         # The lead's orientation, 0 program delivery to 1 systems change (M13, M14).
         self.orientation = programs.leader_orientation(float(rng.standard_normal()), rules)
         self.now_share = programs.now_share(self.orientation, rules)
@@ -72,13 +75,15 @@ class Consortium:
         self.phase = self._phases[month]
         self.in_grant = self.phase < Phase.POST
 
-    def operating_capacity(self, habits: float, backbone: Any, funding: Any,
-                           rules: Any) -> None:
-        """Coordination and convening capacity, and whether TA runs (M9, M11, M13, M21-M23).
+    def operating_capacity(self, habits: float, taking_part: float, backbone: Any,
+                           funding: Any, rules: Any) -> None:
+        """Coordination and convening capacity, and whether TA runs (M9, M11-M13, M21-M23).
 
         Backbone staff, habits and partners' staff time coordinate, less while a new grant
         is pursued; grant money, the covered operations core (partners, anchors, won
-        grants), a follow-on grant and habits pay for convenings.
+        grants), a follow-on grant, habits and, as far as partners take part
+        (``taking_part``, their share), the region's economic framing (M12) hold convenings
+        up.
         """
         self.habits = habits
         self.backbone_share = backbone.share_filled
@@ -86,18 +91,21 @@ class Consortium:
                                                funding.pursuing > 0, rules)
         self.convening = money.convening_intensity(self.state_share, funding.from_grant,
                                                    funding.operations, funding.follow_on,
-                                                   habits, rules)
+                                                   habits, self.framing, taking_part,
+                                                   rules)
         self.ta_active = self.ta_until > self.month
 
     def act(self, orgs: Any, rules: Any) -> None:
         """Collaborative activity, visible wins and process gains this month (M5, M14, M15; SF36).
 
+        The wrong ones at the table hold activity back, the right ones lift it (M30).
         Nothing is visible in a planning month. The month's wins, with narrated process
         gains, join the partners' memory of wins.
         """
         self.activity = (programs.weakest_link(orgs.engaged, orgs.present, rules)
                          * programs.operating_capacity(self.coordination, self.convening,
-                                                         rules))
+                                                         rules)
+                         * programs.table_fit(orgs.fit_at_table(), rules))
         self.now = 0.0 if self.phase == Phase.PLANNING else self.now_share
         self.local_money = self.state_share * rules.grant.money
         self.wins, self.process = programs.wins_and_process(self.activity, self.now,
@@ -133,6 +141,15 @@ class Consortium:
         self.orientation = leadership.commitment_after_succession(
             self.orientation, programs.leader_orientation(z, rules), habit, rules)
         self.now_share = programs.now_share(self.orientation, rules)
+
+    def frame_region(self, engaged: float, rules: Any) -> None:
+        """The region's framing after the month (M12; ODD §7.31).
+
+        Urgency and ``engaged``, the share of employers taking part as advisors or deeper,
+        frame the region around its economy; the month's effort on program delivery frames it
+        by counties and programs.
+        """
+        self.framing = institutions.framing_step(self.framing, engaged, self.now, rules)
 
     def grow_vision_and_data(self, rules: Any) -> None:
         """Shared vision and data alignment after the month (M2, M20).

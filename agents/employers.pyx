@@ -41,19 +41,31 @@ def barriers(industry, Params params):
 
 # ------------------------------------------------------------------ rules, one employer
 
+cpdef double framing_gain(double framing, Params params):
+    """Multiplier of employers' return from meeting students under the region's framing (M12).
+
+    ``1 + framing.return_gain*F``: "focused our efforts on a regional basis around economic
+    development and industry sectors that are in need in our region".
+    """
+    return 1.0 + params.framing.return_gain * framing
+
+
 cdef inline bint meets_students(bint taking_part, long rung, double activity, double u,
                                 Employers p) noexcept:
     """Student contact this month, on rungs up to advisor, as the consortium is active (M16)."""
     return taking_part and rung <= Rung.ADVISOR and u < p.contact_rate * activity
 
 
-cdef inline double return_after(double roi, bint contact, double urgency,
+cdef inline double return_after(double roi, bint contact, double urgency, double framed,
                                 Employers p) noexcept:
     """Perceived return after a month: contact raises it, more so under urgency (M16, M28).
 
-    It decays without contact.
+    ``framed`` multiplies the gain: a region framed around its economy and industry sectors
+    makes the work read as the employers' own (M12; :func:`framing_gain`). It decays without
+    contact.
     """
-    roi = roi + contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * (1.0 - roi)
+    roi = (roi + contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * framed
+           * (1.0 - roi))
     return roi - p.roi_decay * roi
 
 
@@ -100,7 +112,7 @@ cdef inline bint slips(bint taking_part, bint contact, long rung, double activit
 # ------------------------------------------------------------------ the month's pass
 
 def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u):
-    """One month on the ladder for every employer, in place (M8, M16, M17, M28).
+    """One month on the ladder for every employer, in place (M8, M12, M16, M17, M28).
 
     An employer's trust in the consortium is its best trust on a tie to a convener (an
     intermediary or the lead). Employers scared off or burnt out ("divorce") stop taking
@@ -110,6 +122,7 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
     cdef Employers p = params.employers
     cdef double activity = consortium.activity, now_share = consortium.now
     cdef double urgency = params.region.urgency
+    cdef double framed = framing_gain(consortium.framing, params)
     cdef bint one_stop = ladder.one_stop
     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
@@ -131,7 +144,7 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
         taking_part = part[i] and is_employer[i]
         s = rung[i]
         contact = meets_students(taking_part, s, activity, u[0, i], p)
-        r = return_after(roi[i], contact, urgency, p)
+        r = return_after(roi[i], contact, urgency, framed, p)
         if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):
             s += 1
         asks = asks_of(taking_part, s, activity, now_share, one_stop, p)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from agents import employers
-from agents.codes import Sector
+from agents.codes import Rung, Sector
 
 
 class EmployerLadder:
@@ -47,6 +47,12 @@ class EmployerLadder:
         emp_j = self.is_employer[ties.j] & convener[ties.i]
         self.convener_pairs = np.flatnonzero(emp_i | emp_j)
         self.convener_employer = np.where(emp_i, ties.i, ties.j)[self.convener_pairs]
+
+    def advisors_share(self, taking_part: np.ndarray) -> float:
+        """Share of the employers taking part as advisors or deeper (0 without employers; M12)."""
+        n = len(self.employers)
+        # Non-employers sit on rung 0, so counting over all organizations counts employers.
+        return np.count_nonzero((self.rung >= Rung.ADVISOR) & taking_part) / n if n else 0.0
 
     def climb(self, orgs: Any, ties: Any, consortium: Any, rules: Any,
               rng: np.random.Generator) -> None:

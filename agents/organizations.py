@@ -190,7 +190,8 @@ class Organizations:
     """Every organization's state as arrays (index = organization), and the verbs on them all.
 
     Construction draws, in this order: positions, champions, initial commitment, industry,
-    capacity, money motivation and exit thresholds.
+    capacity, money motivation, exit thresholds, then fit to the consortium's needs (M30),
+    which moves initial commitment and, under purposeful recruitment, decides who signs on.
     """
 
     def __init__(self, model: Any, rules: Any, grant_on: bool):
@@ -220,8 +221,12 @@ class Organizations:
         self.money_motivated = (rng.random(n) < commitment.money_motivated_share(rules)) & grant_on
         self.threshold = np.clip(c.exit_threshold_mean + c.exit_threshold_spread
                                  * rng.standard_normal(n), 0.0, 1.0)
+        # Recruitment (M30): fit to the consortium's needs, and who signs on.
+        self.fit = rng.random(n)
+        self.fit_gap = self.fit - self.fit.mean()  # against the region's mean fit
+        self.commitment = commitment.launch_commitment(self.commitment, self.fit_gap, rules)
+        self.signatory = commitment.signs_on(self.fit, grant_on, rules)
         self.aspiration = np.full(n, c.initial_aspiration)
-        self.signatory = np.full(n, grant_on)
         self.taking_part = np.zeros(n, dtype=bool)
         self.ever_part = np.zeros(n, dtype=bool)
         self.leader_id = np.zeros(n, dtype=np.int64)
@@ -276,6 +281,15 @@ class Organizations:
         w[:] = self.taking_part
         n_part = int(self.taking_part.sum())
         return float(self.habit.dot(w)) / n_part if n_part else 0.0
+
+    def share_taking_part(self) -> float:
+        """Share of the organizations taking part."""
+        return np.count_nonzero(self.taking_part) / self.n
+
+    def fit_at_table(self) -> float:
+        """Mean fit of the organizations taking part less the region's mean (0 if none; M30)."""
+        n_part = np.count_nonzero(self.taking_part)
+        return float(self.fit_gap[self.taking_part].sum()) / n_part if n_part else 0.0
 
     def turn_over_leaders(self, rng: np.random.Generator) -> None:
         """Each organization changes leader with its monthly hazard, in index order (L1)."""

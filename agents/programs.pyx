@@ -48,6 +48,18 @@ def weakest_link(engaged, present, Params params):
     return pow(total / count, 1.0 / rho)
 
 
+cpdef double table_fit(double fit_gap, Params params):
+    """How much activity the table has for its fit to the consortium's needs (M30).
+
+    ``fit_gap`` is the mean fit of the organizations taking part less the region's mean:
+    negative while the wrong ones crowd the table ("half the representatives around the
+    table were the wrong ones for the project. It really made for an underwhelming
+    launch"), positive for a purposefully recruited one. ``max(0, 1 + fit_activity*gap)``.
+    """
+    cdef double kept = 1.0 + params.recruitment.fit_activity * fit_gap
+    return kept if kept > 0.0 else 0.0
+
+
 cpdef (double, double) wins_and_process(double activity, double now_share, double local_money,
                                         Params params):
     """Visible quick wins and less visible process gains this month (M14).

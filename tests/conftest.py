@@ -361,7 +361,7 @@ ORG_FIELDS: dict[str, type] = {
     "passages": np.int64, "capacity": float, "effective_capacity": float, "relevance": float,
     "base_cost": float, "money_weight": float, "wins_benefit": float, "program": float,
     "contribution": float, "local": float, "budget": float, "load": float,
-    "impatient": bool, "waiting": float, "anchor": bool,
+    "impatient": bool, "waiting": float, "anchor": bool, "fit_gap": float,
 }
 """Per-organization arrays of ``Organizations`` that the passes read or write."""
 
