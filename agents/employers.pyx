@@ -39,6 +39,22 @@ def barriers(industry, Params params):
     return difficulty
 
 
+cpdef double advisors_share(const cnp.int64_t[::1] rung, const cnp.npy_bool[::1] taking_part,
+                            long n_employers):
+    """Share of the employers taking part as advisors or deeper (0 without employers; M12).
+
+    Non-employers sit on rung 0, so counting over all organizations counts employers.
+    """
+    cdef Py_ssize_t i
+    cdef long count = 0
+    if n_employers <= 0:
+        return 0.0
+    for i in range(rung.shape[0]):
+        if taking_part[i] and rung[i] >= Rung.ADVISOR:
+            count += 1
+    return <double>count / <double>n_employers
+
+
 # ------------------------------------------------------------------ rules, one employer
 
 cpdef double framing_gain(double framing, Params params):

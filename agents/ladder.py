@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from agents import employers
-from agents.codes import Rung, Sector
+from agents.codes import Sector
 
 
 class EmployerLadder:
@@ -50,9 +50,7 @@ class EmployerLadder:
 
     def advisors_share(self, taking_part: np.ndarray) -> float:
         """Share of the employers taking part as advisors or deeper (0 without employers; M12)."""
-        n = len(self.employers)
-        # Non-employers sit on rung 0, so counting over all organizations counts employers.
-        return np.count_nonzero((self.rung >= Rung.ADVISOR) & taking_part) / n if n else 0.0
+        return employers.advisors_share(self.rung, taking_part, len(self.employers))
 
     def climb(self, orgs: Any, ties: Any, consortium: Any, rules: Any,
               rng: np.random.Generator) -> None:

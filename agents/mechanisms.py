@@ -106,7 +106,8 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     _m("M12", "Framing the region around a shared economic imperative aligns partners across "
        "counties",
        ("agents/institutions.pyx:framing_step", "agents/consortium.py:Consortium.frame_region",
-        "agents/ladder.py:EmployerLadder.advisors_share", "agents/employers.pyx:framing_gain",
+        "agents/ladder.py:EmployerLadder.advisors_share", "agents/employers.pyx:advisors_share",
+        "agents/employers.pyx:framing_gain",
         "agents/employers.pyx:return_after", "agents/commitment.pyx:learn_commitment",
         "agents/money.pyx:convening_intensity",
         "agents/consortium.py:Consortium.operating_capacity"),
@@ -210,7 +211,8 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     _m("M30", "Recruitment quality: the right voices, not \"any voices\"",
        ("agents/organizations.py:Organizations.__init__", "agents/commitment.pyx:signs_on",
         "agents/commitment.pyx:launch_commitment", "agents/commitment.pyx:learn_commitment",
-        "agents/organizations.py:Organizations.fit_at_table", "agents/programs.pyx:table_fit",
+        "agents/organizations.py:Organizations.fit_at_table", "agents/programs.pyx:mean_at_table",
+        "agents/programs.pyx:table_fit",
         "agents/consortium.py:Consortium.act"),
        ("7.32", "5", "7.13", "7.12"),
        "One leader per organization, so there is no executive or practitioner level (ODD "

@@ -288,8 +288,7 @@ class Organizations:
 
     def fit_at_table(self) -> float:
         """Mean fit of the organizations taking part less the region's mean (0 if none; M30)."""
-        n_part = np.count_nonzero(self.taking_part)
-        return float(self.fit_gap[self.taking_part].sum()) / n_part if n_part else 0.0
+        return programs.mean_at_table(self.fit_gap, self.taking_part)
 
     def turn_over_leaders(self, rng: np.random.Generator) -> None:
         """Each organization changes leader with its monthly hazard, in index order (L1)."""

@@ -48,6 +48,18 @@ def weakest_link(engaged, present, Params params):
     return pow(total / count, 1.0 / rho)
 
 
+cpdef double mean_at_table(const double[::1] values, const cnp.npy_bool[::1] taking_part):
+    """Mean of ``values`` over the organizations taking part (0 if none; M30's fit gap)."""
+    cdef Py_ssize_t i
+    cdef double total = 0.0
+    cdef long count = 0
+    for i in range(values.shape[0]):
+        if taking_part[i]:
+            total += values[i]
+            count += 1
+    return total / <double>count if count else 0.0
+
+
 cpdef double table_fit(double fit_gap, Params params):
     """How much activity the table has for its fit to the consortium's needs (M30).
 
