@@ -118,6 +118,28 @@ def patience(Params params):
     return o.patience_months * (1.0 - o.urgency_impatience * params.region.urgency)
 
 
+def signs_on(fit, bint grant_on, Params params):
+    """Who signs on to the grant at the start (M30).
+
+    Without purposeful recruitment every organization ("we just wanted voices, any
+    voices"); with it only those whose fit reaches ``recruitment.screen``: fewer, and
+    fitter. Nobody without a grant.
+    """
+    if not grant_on:
+        return np.zeros(len(fit), dtype=bool)
+    if params.grant.purposeful_recruitment:
+        return np.asarray(fit) >= params.recruitment.screen
+    return np.ones(len(fit), dtype=bool)
+
+
+def launch_commitment(commitment, fit_gap, Params params):
+    """Initial commitment after fit: the wrong ones start weak, "an underwhelming launch" (M30).
+
+    ``fit_gap`` is each organization's fit less the region's mean fit.
+    """
+    return np.clip(commitment + params.recruitment.fit_commitment * fit_gap, 0.0, 1.0)
+
+
 def effective_capacity(capacity, load, Params params):
     """Capacity for consortium work after competing initiatives (M24, M34).
 
@@ -280,11 +302,12 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
     grant money, weighed more by money-motivated partners (M3); the mandate while the grant
     runs, unless the partner has run out of patience (M14); shared vision (M2); visible wins
     and process gains narrated at the consortium's narrative strength, valued by sector and,
-    for employers, by perceived return (M14, M15, M16); a champion (M5). It costs the
-    organization's cost of taking part, raised by initiative load (M24) and eased by paid
-    coordinators or habits (M13, M21), and non-K-12 partners lose from K-12 dominance while
-    state money flows (M19). An organization outside gets part of its ties' value and its
-    champion.
+    for employers, by perceived return (M14, M15, M16); a champion (M5); a region framed
+    around its economy (M12). It costs the organization's cost of taking part, raised by
+    initiative load (M24) and eased by paid coordinators or habits (M13, M21), and non-K-12
+    partners lose from K-12 dominance while state money flows (M19); a partner that fits the
+    consortium's needs better than the region's average gets more out of it, the wrong ones
+    less (M30). An organization outside gets part of its ties' value and its champion.
     """
     cdef Commitment p = params.commitment
     cdef double s = consortium.state_share
@@ -293,6 +316,8 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
     cdef double vision = p.vision_weight * consortium.vision
     cdef double wins = p.wins_weight * (consortium.wins
                                         + consortium.narrative * consortium.process)
+    cdef double framing = params.framing.payoff_weight * consortium.framing
+    cdef double fit_payoff = params.recruitment.fit_payoff
     cdef double spanners = consortium.backbone_share
     cdef double habit_coordination = params.institutionalization.habit_coordination
     cdef double champion_boost = params.leadership.champion_boost
@@ -302,7 +327,7 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
     cdef const cnp.npy_bool[::1] part = orgs.taking_part, signatory = orgs.signatory
     cdef const cnp.npy_bool[::1] champion = orgs.champion, impatient = orgs.impatient
     cdef const double[::1] money_weight = orgs.money_weight, benefit = orgs.wins_benefit
-    cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost
+    cdef const double[::1] habit = orgs.habit, base_cost = orgs.base_cost, fit_gap = orgs.fit_gap
     cdef const double[::1] roi = ladder.roi
     cdef const double[::1] receipt = funding.receipt, dominance = funding.dominance
     cdef double[::1] commitment = orgs.commitment, aspiration = orgs.aspiration
@@ -323,7 +348,8 @@ def learn_commitment(orgs, ladder, ties, consortium, funding, Params params):
         relief = p.cost_relief * fmax_(spanners, habit_coordination * habit[i])
         inside = (relational + grant * money_weight[i] * receipt[i]
                   + mandate * (signatory[i] and not impatient[i]) + vision + wins * (benefit[i] + roi[i]) + champ
-                  - base_cost[i] * (1.0 - relief) - dominance[i] * s)
+                  - base_cost[i] * (1.0 - relief) - dominance[i] * s
+                  + framing + fit_payoff * fit_gap[i])
         outside = p.outsider_relational_share * relational + champ
         learn(&commitment[i], &aspiration[i], outside + part[i] * (inside - outside), p)
     free(rel)

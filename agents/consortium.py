@@ -5,11 +5,12 @@ TA, process gains, grant money, partners' patience and new leaders), the lead's 
 (between directing and coaching) and the governance signals it gives with the consortium's
 governance mode (M25, M26), the month's state money and phase, operating capacity
 (coordination and convening), collaborative activity, visible wins and process gains, and
-the shared stocks of vision, data alignment and the narrative that makes process gains
-count. Its verbs call the consortium-level rules of ``agents.money`` (capacity),
-``agents.programs`` (activity, wins and narrative), ``agents.institutions`` (systems
-effort, vision, data) and ``agents.leadership`` (style and governance); the organization-
-and tie-level passes read its attributes as this month's signals.
+the shared stocks of vision, data alignment, the narrative that makes process gains count
+and the region's framing (M12). Its verbs call the consortium-level rules of
+``agents.money`` (capacity), ``agents.programs`` (activity, wins and narrative),
+``agents.institutions`` (systems effort, vision, data) and ``agents.leadership`` (style
+and governance); the organization- and tie-level passes read its attributes as this
+month's signals.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Consortium:
         self.vision = rules.institutionalization.prior_vision * r.prior_infrastructure
         self.data = rules.institutionalization.initial_data
         self.narrative = rules.commitment.narrative  # how far process gains count (M15)
+        # Framing, 0 counties and programs to 1 the regional economy (M12).
+        self.framing = r.economic_framing
         # The lead's orientation, 0 program delivery to 1 systems change (M13, M14).
         self.orientation = programs.leader_orientation(float(rng.standard_normal()), rules)
         self.now_share = programs.now_share(self.orientation, rules)
@@ -85,14 +88,16 @@ class Consortium:
         self.phase = self._phases[month]
         self.in_grant = self.phase < Phase.POST
 
-    def operating_capacity(self, habits: float, backbone: Any, funding: Any,
-                           rules: Any) -> None:
-        """Coordination and convening capacity, whether TA runs (M9, M11, M13, M21-M23, M25).
+    def operating_capacity(self, habits: float, taking_part: float, backbone: Any,
+                           funding: Any, rules: Any) -> None:
+        """Coordination and convening capacity, whether TA runs (M9, M11-M13, M21-M23, M25).
 
         Backbone staff, habits and partners' staff time coordinate, less while a new grant
         is pursued or process metrics are kept (M29), and less what workgroups take under
         shared control (M25); grant money, the covered operations core (partners, anchors,
-        won grants), a follow-on grant and habits pay for convenings.
+        won grants), a follow-on grant, habits and, as far as partners take part
+        (``taking_part``, their share), the region's economic framing (M12) hold convenings
+        up.
         """
         self.habits = habits
         self.backbone_share = backbone.share_filled
@@ -102,12 +107,14 @@ class Consortium:
                                rules), rules)
         self.convening = money.convening_intensity(self.state_share, funding.from_grant,
                                                    funding.operations, funding.follow_on,
-                                                   habits, rules)
+                                                   habits, self.framing, taking_part,
+                                                   rules)
         self.ta_active = self.ta_until > self.month
 
     def act(self, orgs: Any, rules: Any) -> None:
         """Collaborative activity, visible wins and process gains this month (M5, M14, M15; SF36).
 
+        The wrong ones at the table hold activity back, the right ones lift it (M30).
         Nothing is visible in a planning month. A coaching lead's experiments cost some of
         the visible wins while the practice is new (M26). The month's wins, with process
         gains narrated at the consortium's narrative strength, join the partners' memory of
@@ -115,7 +122,8 @@ class Consortium:
         """
         self.activity = (programs.weakest_link(orgs.engaged, orgs.present, rules)
                          * programs.operating_capacity(self.coordination, self.convening,
-                                                         rules))
+                                                         rules)
+                         * programs.table_fit(orgs.fit_at_table(), rules))
         self.now = 0.0 if self.phase == Phase.PLANNING else self.now_share
         self.local_money = self.state_share * rules.grant.money
         self.wins, self.process = programs.wins_and_process(self.activity, self.now,
@@ -184,6 +192,15 @@ class Consortium:
         self.distributed = leadership.distributed_leadership(self.style, rules)
         self.lead_formation, self.peer_formation = leadership.formation_bias(self.style, rules)
         self.power_distance = leadership.power_distance(self.style, rules)
+
+    def frame_region(self, engaged: float, rules: Any) -> None:
+        """The region's framing after the month (M12; ODD §7.31).
+
+        Urgency and ``engaged``, the share of employers taking part as advisors or deeper,
+        frame the region around its economy; the month's effort on program delivery frames it
+        by counties and programs.
+        """
+        self.framing = institutions.framing_step(self.framing, engaged, self.now, rules)
 
     def grow_vision_and_data(self, rules: Any) -> None:
         """Shared vision and data alignment after the month (M2, M20).

@@ -39,7 +39,32 @@ def barriers(industry, Params params):
     return difficulty
 
 
+cpdef double advisors_share(const cnp.int64_t[::1] rung, const cnp.npy_bool[::1] taking_part,
+                            long n_employers):
+    """Share of the employers taking part as advisors or deeper (0 without employers; M12).
+
+    Non-employers sit on rung 0, so counting over all organizations counts employers.
+    """
+    cdef Py_ssize_t i
+    cdef long count = 0
+    if n_employers <= 0:
+        return 0.0
+    for i in range(rung.shape[0]):
+        if taking_part[i] and rung[i] >= Rung.ADVISOR:
+            count += 1
+    return <double>count / <double>n_employers
+
+
 # ------------------------------------------------------------------ rules, one employer
+
+cpdef double framing_gain(double framing, Params params):
+    """Multiplier of employers' return from meeting students under the region's framing (M12).
+
+    ``1 + framing.return_gain*F``: "focused our efforts on a regional basis around economic
+    development and industry sectors that are in need in our region".
+    """
+    return 1.0 + params.framing.return_gain * framing
+
 
 cdef inline bint meets_students(bint taking_part, long rung, double activity, double u,
                                 Employers p) noexcept:
@@ -48,14 +73,16 @@ cdef inline bint meets_students(bint taking_part, long rung, double activity, do
 
 
 cdef inline double return_after(double roi, bint contact, double urgency, double welcome,
-                                Employers p) noexcept:
+                                double framed, Employers p) noexcept:
     """Perceived return after a month: contact raises it, more so under urgency (M16, M28).
 
     The gain is multiplied by ``welcome``, how far the schools' mindset about CTE lets
-    meeting students pay off (M27). It decays without contact.
+    meeting students pay off (M27), and by ``framed``: a region framed around its economy
+    and industry sectors makes the work read as the employers' own (M12;
+    :func:`framing_gain`). It decays without contact.
     """
     roi = roi + (contact * p.contact_roi_gain * (1.0 + p.urgency_gain * urgency) * welcome
-                 * (1.0 - roi))
+                 * framed * (1.0 - roi))
     return roi - p.roi_decay * roi
 
 
@@ -102,7 +129,7 @@ cdef inline bint slips(bint taking_part, bint contact, long rung, double activit
 # ------------------------------------------------------------------ the month's pass
 
 def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u):
-    """One month on the ladder for every employer, in place (M8, M16, M17, M28).
+    """One month on the ladder for every employer, in place (M8, M12, M16, M17, M28).
 
     An employer's trust in the consortium is its best trust on a tie to a convener (an
     intermediary or the lead). Employers scared off or burnt out ("divorce") stop taking
@@ -112,6 +139,7 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
     cdef Employers p = params.employers
     cdef double activity = consortium.activity, now_share = consortium.now
     cdef double urgency = params.region.urgency, welcome = consortium.welcome
+    cdef double framed = framing_gain(consortium.framing, params)
     cdef bint one_stop = ladder.one_stop
     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
@@ -133,7 +161,7 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
         taking_part = part[i] and is_employer[i]
         s = rung[i]
         contact = meets_students(taking_part, s, activity, u[0, i], p)
-        r = return_after(roi[i], contact, urgency, welcome, p)
+        r = return_after(roi[i], contact, urgency, welcome, framed, p)
         if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):
             s += 1
         asks = asks_of(taking_part, s, activity, now_share, one_stop, p)

@@ -7,16 +7,18 @@ effort and decays when it does not (I1; Goodman & Steckler 1989), held up by *pa
 (budget lines, MOUs, positions on general funds) that set floors under it and can lapse
 (I1, I3). District-college articulation agreements need trust and survive a faculty veto
 (M18). Consortium-level infrastructure is a shared vision built at convenings (M2) and data
-alignment built by reporting and habits (M20). Each stock builds with effort and erodes
-without it. Each organization's mindset about CTE changes slowly, through communities of
-practice and exposure to pathways, and stays when the money ends (M27; SF28).
+alignment built by reporting and habits (M20), and a framing of the region around its
+economy and industry sectors rather than counties and programs (M12). Each stock builds
+with effort and erodes without it. Each organization's mindset about CTE changes slowly,
+through communities of practice and exposure to pathways, and stays when the money ends
+(M27; SF28).
 """
 
 cimport numpy as cnp
 from libc.stdlib cimport calloc, free
 
 from agents.numerics cimport clip01, fmax_
-from agents.params cimport Institutionalization, Mindset, Params
+from agents.params cimport Framing, Institutionalization, Mindset, Params
 
 import numpy as np
 
@@ -94,6 +96,21 @@ cpdef double data_alignment(double data, bint reporting, double habits, double c
     """
     return clip01(data + (p.data_growth * (reporting + habits) * coordination * (1.0 - data)
                           - p.data_decay * data))
+
+
+cpdef double framing_step(double framing, double engaged, double now, Params params):
+    """The region's framing after a month, 0 counties and programs to 1 the regional economy (M12).
+
+    Regional economic urgency (M28) and the share ``engaged`` of employers taking part as
+    advisors or deeper pull it towards the regional economy and its industry sectors, in
+    proportion to the room left; the month's effort on program delivery (``now``) pulls it
+    back to "counties and programs":
+    ``F + rate*((urgency_pull*urgency + employer_pull*engaged)*(1 - F)
+    - program_push*now*F)``.
+    """
+    cdef Framing f = params.framing
+    cdef double up = f.urgency_pull * params.region.urgency + f.employer_pull * engaged
+    return clip01(framing + f.rate * (up * (1.0 - framing) - f.program_push * now * framing))
 
 
 # ------------------------------------------------------------------ the month's passes

@@ -55,6 +55,9 @@ class EmployerLadder:
         above their pledged rung.
         """
         return np.maximum(self.pledged_rung - self.rung, 0) / Rung.CHAMPION
+    def advisors_share(self, taking_part: np.ndarray) -> float:
+        """Share of the employers taking part as advisors or deeper (0 without employers; M12)."""
+        return employers.advisors_share(self.rung, taking_part, len(self.employers))
 
     def climb(self, orgs: Any, ties: Any, consortium: Any, rules: Any,
               rng: np.random.Generator) -> None:

@@ -103,6 +103,19 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
         "agents/commitment.pyx:attend", "agents/organizations.py:Organizations._venues",
         "agents/ties.pyx:interact"),
        ("7.7", "7.8")),
+    _m("M12", "Framing the region around a shared economic imperative aligns partners across "
+       "counties",
+       ("agents/institutions.pyx:framing_step", "agents/consortium.py:Consortium.frame_region",
+        "agents/ladder.py:EmployerLadder.advisors_share", "agents/employers.pyx:advisors_share",
+        "agents/employers.pyx:framing_gain",
+        "agents/employers.pyx:return_after", "agents/commitment.pyx:learn_commitment",
+        "agents/money.pyx:convening_intensity",
+        "agents/consortium.py:Consortium.operating_capacity"),
+       ("7.31", "7.20", "7.13", "7.6"),
+       "The framing is a consortium stock moved by urgency, engaged employers and program "
+       "effort, not a decision of the lead; counties are not represented, so alignment "
+       "across counties is carried by the payoff of taking part, employers' return and "
+       "self-sustaining convenings."),
     _m("M13", "Systems change and institutionalization (\"people habitually do the new thing\") "
        "is the route to sustainability",
        ("agents/institutions.pyx:habit_step", "agents/institutions.pyx:passage_step",
@@ -246,6 +259,16 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
        "Role clarity is consortium-wide, not per partner; only employers have an ask mismatch "
        "(rungs pledged beyond the rung reached); outcome-metric accountability is not "
        "represented (ODD §10.2)."),
+    _m("M30", "Recruitment quality: the right voices, not \"any voices\"",
+       ("agents/organizations.py:Organizations.__init__", "agents/commitment.pyx:signs_on",
+        "agents/commitment.pyx:launch_commitment", "agents/commitment.pyx:learn_commitment",
+        "agents/organizations.py:Organizations.fit_at_table", "agents/programs.pyx:mean_at_table",
+        "agents/programs.pyx:table_fit",
+        "agents/consortium.py:Consortium.act"),
+       ("7.32", "5", "7.13", "7.12"),
+       "One leader per organization, so there is no executive or practitioner level (ODD "
+       "§10.2); fit is the organization's for the run, kept through leader changes, and "
+       "purposeful recruitment screens only who signs on at the start."),
     _m("M31", "Identity: a strong local identity impedes regional expansion; a new shared "
        "identity can help",
        ("agents/ties.pyx:openness", "agents/money.pyx:contribution_share"),
@@ -272,13 +295,6 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
 )}
 
 NOT_REPRESENTED: dict[str, tuple[str, str]] = {
-    "M12": ("Framing the region around a shared economic imperative aligns partners across "
-            "counties",
-            "No framing or agenda-setting decision: shared purpose is carried by the vision "
-            "stock (M2) and urgency acts only on employers (M28)."),
-    "M30": ("Recruitment quality: the right voices, not \"any voices\"",
-            "Who is invited is fixed by the region's composition; there is no recruitment "
-            "decision (ODD §10.2)."),
 }
 """Mechanisms the model does not represent: id -> (title, why not)."""
 

@@ -331,14 +331,18 @@ cpdef double coordination(double backbone_share, double habits, double in_kind,
 
 
 cpdef double convening_intensity(double state_share, double from_grant, double operations,
-                                 double follow_on, double habits, Params params):
-    """Convening intensity: paid convenings plus habits, at most 1 (M1, M11, M13, M22, M23).
+                                 double follow_on, double habits, double framing,
+                                 double taking_part, Params params):
+    """Convening intensity: paid convenings plus habits, at most 1 (M1, M11-M13, M22, M23).
 
     ``operations`` is the covered share of the operations core (partners, anchors, won
-    grants).
+    grants). Partners in a region framed around its economy (``framing``) convene on their
+    own, without money, as far as they take part (``taking_part``, their share): "The
+    convening that has legs is not because you have a grant" (M12).
     """
     cdef double c = (state_share * from_grant + operations + follow_on
-                     + params.institutionalization.habit_coordination * habits)
+                     + params.institutionalization.habit_coordination * habits
+                     + params.framing.convening_share * framing * taking_part)
     return c if c < 1.0 else 1.0
 
 

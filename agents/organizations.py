@@ -197,7 +197,8 @@ class Organizations:
 
     Construction draws, in this order: positions, champions, initial commitment, industry,
     capacity, money motivation and exit thresholds, then mindset about CTE and resisters
-    (M27).
+    (M27), then fit to the consortium's needs (M30), which moves initial commitment and,
+    under purposeful recruitment, decides who signs on.
     """
 
     def __init__(self, model: Any, rules: Any, grant_on: bool):
@@ -231,8 +232,12 @@ class Organizations:
         # How far each organization's people see CTE as a core track; resisters stay put (M27).
         self.mindset = institutions.drawn_mindsets(rng.standard_normal(n), rules)
         self.resister = rng.random(n) < rules.mindset.resister_share
+        # Recruitment (M30): fit to the consortium's needs, and who signs on.
+        self.fit = rng.random(n)
+        self.fit_gap = self.fit - self.fit.mean()  # against the region's mean fit
+        self.commitment = commitment.launch_commitment(self.commitment, self.fit_gap, rules)
+        self.signatory = commitment.signs_on(self.fit, grant_on, rules)
         self.aspiration = np.full(n, c.initial_aspiration)
-        self.signatory = np.full(n, grant_on)
         self.taking_part = np.zeros(n, dtype=bool)
         self.ever_part = np.zeros(n, dtype=bool)
         self.leader_id = np.zeros(n, dtype=np.int64)
@@ -298,6 +303,13 @@ class Organizations:
         """
         self.lead_trust[:] = ties.trust_in(self.lead)
         self.ask_mismatch[:] = ladder.ask_mismatch()
+    def share_taking_part(self) -> float:
+        """Share of the organizations taking part."""
+        return np.count_nonzero(self.taking_part) / self.n
+
+    def fit_at_table(self) -> float:
+        """Mean fit of the organizations taking part less the region's mean (0 if none; M30)."""
+        return programs.mean_at_table(self.fit_gap, self.taking_part)
 
     def turn_over_leaders(self, rng: np.random.Generator) -> None:
         """Each organization changes leader with its monthly hazard, in index order (L1)."""

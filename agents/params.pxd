@@ -24,6 +24,7 @@ cdef class Region:
     cdef readonly double orientation_mean
     cdef readonly double systems_now_share
     cdef readonly double urgency
+    cdef readonly double economic_framing
     cdef readonly double prior_trust_spread
     cdef readonly long prior_cluster_ties
     cdef readonly long prior_tie_age_min
@@ -68,6 +69,7 @@ cdef class Grant:
     cdef readonly double follow_on_musd
     cdef readonly long subregional_nodes
     cdef readonly long subregional_switch_month
+    cdef readonly bint purposeful_recruitment
     cdef readonly double equipment_k12_share
     cdef readonly double equipment_college_share
     cdef readonly double subgrant_k12_share
@@ -333,6 +335,21 @@ cdef class Mindset:
     cdef readonly double employer_weight
     cdef readonly double initial_spread
 
+cdef class Framing:
+    cdef readonly double rate
+    cdef readonly double urgency_pull
+    cdef readonly double employer_pull
+    cdef readonly double program_push
+    cdef readonly double return_gain
+    cdef readonly double payoff_weight
+    cdef readonly double convening_share
+
+cdef class Recruitment:
+    cdef readonly double screen
+    cdef readonly double fit_commitment
+    cdef readonly double fit_payoff
+    cdef readonly double fit_activity
+
 cdef class Outcomes:
     cdef readonly double convening_min
     cdef readonly double ties_retained_min
@@ -358,4 +375,6 @@ cdef class Params:
     cdef readonly Governance governance
     cdef readonly Sustainment sustainment
     cdef readonly Mindset mindset
+    cdef readonly Framing framing
+    cdef readonly Recruitment recruitment
     cdef readonly Outcomes outcomes

@@ -32,6 +32,7 @@ cdef class Region:
         self.orientation_mean = section.orientation_mean
         self.systems_now_share = section.systems_now_share
         self.urgency = section.urgency
+        self.economic_framing = section.economic_framing
         self.prior_trust_spread = section.prior_trust_spread
         self.prior_cluster_ties = section.prior_cluster_ties
         self.prior_tie_age_min = section.prior_tie_age_min
@@ -80,6 +81,7 @@ cdef class Grant:
         self.follow_on_musd = section.follow_on_musd
         self.subregional_nodes = section.subregional_nodes
         self.subregional_switch_month = section.subregional_switch_month
+        self.purposeful_recruitment = section.purposeful_recruitment
         self.equipment_k12_share = section.equipment_k12_share
         self.equipment_college_share = section.equipment_college_share
         self.subgrant_k12_share = section.subgrant_k12_share
@@ -386,6 +388,29 @@ cdef class Mindset:
         self.initial_spread = section.initial_spread
 
 
+cdef class Framing:
+    """``[framing]``: How far the region is framed around a shared economic imperative (M12)."""
+
+    def __init__(self, section):
+        self.rate = section.rate
+        self.urgency_pull = section.urgency_pull
+        self.employer_pull = section.employer_pull
+        self.program_push = section.program_push
+        self.return_gain = section.return_gain
+        self.payoff_weight = section.payoff_weight
+        self.convening_share = section.convening_share
+
+
+cdef class Recruitment:
+    """``[recruitment]``: Who is recruited to the table, and how well they fit the consortium's needs (M30)."""
+
+    def __init__(self, section):
+        self.screen = section.screen
+        self.fit_commitment = section.fit_commitment
+        self.fit_payoff = section.fit_payoff
+        self.fit_activity = section.fit_activity
+
+
 cdef class Outcomes:
     """``[outcomes]``: Outcome classification (domain brief §4.2; science_anchors §4.7)."""
 
@@ -417,4 +442,6 @@ cdef class Params:
         self.governance = Governance(scenario.governance)
         self.sustainment = Sustainment(scenario.sustainment)
         self.mindset = Mindset(scenario.mindset)
+        self.framing = Framing(scenario.framing)
+        self.recruitment = Recruitment(scenario.recruitment)
         self.outcomes = Outcomes(scenario.outcomes)

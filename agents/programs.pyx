@@ -49,6 +49,30 @@ def weakest_link(engaged, present, Params params):
     return pow(total / count, 1.0 / rho)
 
 
+cpdef double mean_at_table(const double[::1] values, const cnp.npy_bool[::1] taking_part):
+    """Mean of ``values`` over the organizations taking part (0 if none; M30's fit gap)."""
+    cdef Py_ssize_t i
+    cdef double total = 0.0
+    cdef long count = 0
+    for i in range(values.shape[0]):
+        if taking_part[i]:
+            total += values[i]
+            count += 1
+    return total / <double>count if count else 0.0
+
+
+cpdef double table_fit(double fit_gap, Params params):
+    """How much activity the table has for its fit to the consortium's needs (M30).
+
+    ``fit_gap`` is the mean fit of the organizations taking part less the region's mean:
+    negative while the wrong ones crowd the table ("half the representatives around the
+    table were the wrong ones for the project. It really made for an underwhelming
+    launch"), positive for a purposefully recruited one. ``max(0, 1 + fit_activity*gap)``.
+    """
+    cdef double kept = 1.0 + params.recruitment.fit_activity * fit_gap
+    return kept if kept > 0.0 else 0.0
+
+
 cpdef (double, double) wins_and_process(double activity, double now_share, double local_money,
                                         Params params):
     """Visible quick wins and less visible process gains this month (M14).

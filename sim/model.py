@@ -98,8 +98,8 @@ class ConsortiumModel(mesa.Model):
         backbone.staff(month, consortium.state_share, funding, rules, rng)          # 4
         orgs.turn_over_leaders(rng)                                                 # 5
         consortium.steer(bool(orgs.taking_part[orgs.lead]), ties, rules, rng)
-        consortium.operating_capacity(orgs.mean_habit_of_participants(), backbone,  # 6
-                                      funding, rules)
+        consortium.operating_capacity(orgs.mean_habit_of_participants(),            # 6
+                                      orgs.share_taking_part(), backbone, funding, rules)
         consortium.attendance = orgs.convene(month, consortium.convening, rules, rng)  # 7
         ties.work_together(orgs.meeting, consortium, rules, rng)                    # 8-9
         ties.form_and_dissolve(month, rules)                                        # 10
@@ -114,6 +114,7 @@ class ConsortiumModel(mesa.Model):
         consortium.grow_vision_and_data(rules)
         consortium.tell_the_story(rules)
         ladder.climb(orgs, ties, consortium, rules, rng)                            # 15
+        consortium.frame_region(ladder.advisors_share(orgs.taking_part), rules)
         orgs.run_programs(funding, consortium, rules)                               # 16
         self.record.write(month, self)                                              # 17
         self.month += 1

@@ -119,6 +119,14 @@ class Region(_Section):
                                      unit="share", source="assumption", ref="M14", ge=0, le=1)
     urgency: float = param(0.4, "Regional economic and workforce urgency.", unit="0-1",
                            source="assumption", ref="M28; SF15", ge=0, le=1)
+    economic_framing: float = param(0.2, "How far the consortium starts out organised around the "
+                                    "regional economy and its industry sectors rather than by "
+                                    "counties and programs (0 = counties and programs, 1 = "
+                                    "the regional economy); the framing then moves (M12).",
+                                    unit="0-1", source="assumption",
+                                    ref="M12: NCCPA 'forced collaboration around industry "
+                                    "sectors and needs, not counties and programs' is told as "
+                                    "the exception; §8.2 no seed gives a share", ge=0, le=1)
 
     # Declared constants (ODD §10.3).
     prior_trust_spread: float = param(0.1, "Spread (standard deviation) of trust on pre-existing "
@@ -287,6 +295,13 @@ class Grant(_Section):
     subregional_switch_month: int = param(12, "Month the consortium switches to subregional "
                                           "nodes.", unit="month", source="seed",
                                           ref="M11: East Bay in year 2", ge=0, le=240)
+    purposeful_recruitment: bool = param(False, "Recruit partners purposefully (profiles, "
+                                         "interviews, purpose statements): only organizations "
+                                         "whose fit reaches recruitment.screen sign on at the "
+                                         "start.", unit="switch", source="seed",
+                                         ref="M30 'In the beginning, we just wanted voices, any "
+                                         "voices' (004 playbook): partnerships started "
+                                         "without screening")
 
     # Declared constants (ODD §10.3).
     equipment_k12_share: float = param(0.8, "Share of equipment money that reaches K-12.",
@@ -1330,6 +1345,84 @@ class Mindset(_Section):
                                   "initial_mean, at the start and for a new leader.",
                                   unit="0-1", source="assumption", ref="M27", ge=0, le=0.5,
                                   constant=True)
+class Framing(_Section):
+    """How far the region is framed around a shared economic imperative (M12).
+
+    The framing is a consortium stock: regional urgency and employers engaged on the upper
+    rungs build it, effort on program delivery erodes it. It raises employers' perceived
+    return, partners' payoff of taking part in a regional collaborative, and convenings
+    that do not need grant money.
+    """
+
+    rate: float = param(0.03, "Monthly rate at which the framing follows the pulls on it.",
+                        unit="1/month", source="assumption",
+                        ref="M12; §8.2 no seed gives a speed", ge=0, le=1)
+    urgency_pull: float = param(0.5, "Pull of regional economic urgency towards a regional "
+                                "economic framing.", unit="1/urgency", source="seed-direction",
+                                ref="M12 'economic development and industry sectors that are "
+                                "in need in our region'; M28", ge=0, le=5)
+    employer_pull: float = param(1.0, "Pull of employers engaged as advisors or deeper (share "
+                                 "of employers taking part on those rungs) towards a regional "
+                                 "economic framing.", unit="1/share", source="seed-direction",
+                                 ref="M12 'It forced collaboration around industry sectors and "
+                                 "needs'; M16", ge=0, le=5)
+    program_push: float = param(2.0, "Push of effort on program delivery (the month's 'now' "
+                                "share) back towards organising by counties and programs.",
+                                unit="1/share", source="seed-direction",
+                                ref="M12 'not counties and programs'; M13 'program "
+                                "implementation point of view'", ge=0, le=5)
+    return_gain: float = param(1.0, "How much the framing multiplies employers' gain in "
+                               "perceived return from meeting students.", unit="ratio",
+                               source="seed-direction",
+                               ref="M12 model: the economic framing raises employers' "
+                               "perceived return", ge=0, le=5)
+    payoff_weight: float = param(0.1, "Payoff of taking part per unit of framing: partners' "
+                                 "regional orientation.", unit="payoff/month",
+                                 source="seed-direction",
+                                 ref="M12 'I'm building the regional economy and really "
+                                 "believe in it'", ge=0, le=2)
+    convening_share: float = param(0.3, "Convening intensity the framing holds up without grant "
+                                   "money, per unit of framing.", unit="convening",
+                                   source="seed-direction",
+                                   ref="M12 'The convening that has legs is not because you "
+                                   "have a grant'", ge=0, le=1)
+
+
+class Recruitment(_Section):
+    """Who is recruited to the table, and how well they fit the consortium's needs (M30).
+
+    Each organization's representative has a fit to the consortium's needs, uniform on 0-1.
+    Fit above the region's mean raises a partner's initial commitment, its payoff of taking
+    part and the table's collaborative activity; fit below it lowers them, so at an
+    any-voices table the wrong ones start weak and leave early. Purposeful recruitment
+    (``grant.purposeful_recruitment``) signs on only organizations whose fit reaches
+    ``screen``: a fitter table, but fewer partners.
+    """
+
+    screen: float = param(0.5, "Fit an organization needs to be invited to sign on under "
+                          "purposeful recruitment (grant.purposeful_recruitment); those below "
+                          "are left out at the start and may join later.", unit="0-1",
+                          source="seed-direction",
+                          ref="M30 'half the representatives around the table were the wrong "
+                          "ones': screening out the lower half; 'Leaving out critical "
+                          "stakeholders' is the cost", ge=0, le=1)
+    fit_commitment: float = param(0.3, "Initial commitment gained per unit of fit above the "
+                                  "region's mean fit (lost below it).", unit="commitment/fit",
+                                  source="seed-direction",
+                                  ref="M30 'It really made for an underwhelming launch'", ge=0,
+                                  le=2)
+    fit_payoff: float = param(0.2, "Monthly payoff of taking part gained per unit of fit above "
+                              "the region's mean fit (lost below it).",
+                              unit="payoff/month per fit", source="seed-direction",
+                              ref="M30 'the wrong ones for the project'; Participant Profiles "
+                              "'reduce the mismatching'", ge=0, le=2)
+    fit_activity: float = param(0.5, "Relative change of the consortium's collaborative "
+                                "activity per unit of mean fit of the organizations taking "
+                                "part above the region's mean: the wrong ones hold the whole "
+                                "table back.", unit="activity/fit", source="seed-direction",
+                                ref="M30 'half the representatives around the table were the "
+                                "wrong ones... It really made for an underwhelming launch'",
+                                ge=0, le=2)
 
 
 class Outcomes(_Section):
@@ -1393,6 +1486,8 @@ class ScenarioParams(_Section):
     governance: Governance = Governance()
     sustainment: Sustainment = Sustainment()
     mindset: Mindset = Mindset()
+    framing: Framing = Framing()
+    recruitment: Recruitment = Recruitment()
     outcomes: Outcomes = Outcomes()
 
     @property

@@ -362,6 +362,7 @@ ORG_FIELDS: dict[str, type] = {
     "base_cost": float, "money_weight": float, "wins_benefit": float, "program": float,
     "contribution": float, "local": float, "budget": float, "load": float,
     "impatient": bool, "waiting": float, "anchor": bool, "mindset": float, "resister": bool,
+    "fit_gap": float,
 }
 """Per-organization arrays of ``Organizations`` that the passes read or write."""
 

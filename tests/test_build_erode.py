@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from conftest import org_state, pair_index, pair_state, scenario, small_model, small_scenario
 
-from agents import commitment, institutions, leadership, money, programs, ties
+from agents import commitment, employers, institutions, leadership, money, programs, ties
 from agents.codes import Sector
 from agents.mechanisms import MECHANISMS
 from agents.params import Params
@@ -72,6 +72,8 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
     "M11": (f"{COMMITMENT}::test_attendance_needs_taking_part_capacity_commitment_and_nearness",
             f"{COMMITMENT}::test_crowded_meetings_lose_attendance_and_employers_do_not_crowd"
             "_them"),
+    "M12": (f"{HERE}::test_m12_urgency_and_engaged_employers_frame_the_region_and_it_pays",
+            f"{HERE}::test_m12_program_delivery_unframes_the_region_and_convenings_need_money"),
     "M13": (f"{INSTITUTIONS}::test_habits_grow_when_enacted_and_decay_to_the_floor",
             f"{INSTITUTIONS}::test_enacting_the_practice_needs_taking_part_contact_and"
             "_activity"),
@@ -113,6 +115,8 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
     "M29": (f"{MONEY}::test_pledges_are_honoured_more_with_commitment_habits_the_same_leader"
             "_and_enforcement",
             f"{MONEY}::test_ask_mismatch_and_distrust_of_the_lead_break_more_pledges"),
+    "M30": (f"{HERE}::test_m30_purposeful_recruitment_seats_a_fitter_more_committed_table",
+            f"{HERE}::test_m30_the_wrong_ones_leave_early_and_take_their_ties_with_them"),
     "M31": (f"{MONEY}::test_contribution_share_rises_with_value_habits_champions_and_identity",
             f"{TIES}::test_a_prior_cluster_resists_newcomers_as_far_as_it_is_insular"),
     "M32": (f"{HERE}::test_m32_a_narrow_scope_keeps_employers_at_the_table_and_coordination"
@@ -254,6 +258,55 @@ def test_m10_collaboration_history_starts_ties_trust_formality_and_habits() -> N
     # Anchors convene from base budgets: history in institutions covers operations.
     p = rules(sustainment=dict(anchor_base_share=0.15))
     assert money.operations_coverage(0.0, 1.0, 0, p) > money.operations_coverage(0.0, 0.0, 0, p)
+
+
+# ------------------------------------------------------------------ M12
+@pytest.mark.mechanism("M12")
+def test_m12_urgency_and_engaged_employers_frame_the_region_and_it_pays() -> None:
+    p = rules(region=dict(urgency=0.4), framing=dict(rate=0.1, urgency_pull=0.5,
+                                                     employer_pull=1.0, program_push=2.0,
+                                                     return_gain=1.0, convening_share=0.3))
+    # "It forced collaboration around industry sectors and needs, not counties and programs."
+    assert institutions.framing_step(0.2, 0.0, 0.0, p) == pytest.approx(0.2 + 0.1 * 0.2 * 0.8)
+    assert (institutions.framing_step(0.2, 0.6, 0.0, p)
+            > institutions.framing_step(0.2, 0.0, 0.0, p) > 0.2)
+    calm = rules(region=dict(urgency=0.0), framing=dict(rate=0.1))
+    assert institutions.framing_step(0.2, 0.0, 0.0, calm) == 0.2
+    # A framed region: employers gain more from meeting students, and partners convene
+    # without grant money ("The convening that has legs is not because you have a grant").
+    assert employers.framing_gain(0.5, p) == pytest.approx(1.5)
+    assert employers.framing_gain(0.0, p) == 1.0
+    assert (money.convening_intensity(0.0, 0.5, 0.2, 0.0, 0.0, 0.5, 1.0, p)
+            == pytest.approx(0.2 + 0.3 * 0.5))
+    # Paired seeds on a small model: a region framed from the start gives employers a
+    # higher perceived return.
+    def roi(model: ConsortiumModel) -> float:
+        return float(model.employers.roi[model.employers.is_employer].mean())
+
+    means = paired_means(12, (0, 1, 2), roi, dict(region=dict(economic_framing=0.0)),
+                         dict(region=dict(economic_framing=0.9)))
+    assert (means[1] > means[0]).all()
+
+
+@pytest.mark.mechanism("M12")
+def test_m12_program_delivery_unframes_the_region_and_convenings_need_money() -> None:
+    p = rules(region=dict(urgency=0.4), framing=dict(rate=0.1, urgency_pull=0.5,
+                                                     employer_pull=1.0, program_push=2.0,
+                                                     convening_share=0.3))
+    assert institutions.framing_step(0.5, 0.0, 0.8, p) < 0.5  # effort on program delivery
+    assert (institutions.framing_step(0.5, 0.0, 0.8, p)
+            < institutions.framing_step(0.5, 0.0, 0.3, p))
+    # Employers who stop advising (or leave) no longer hold the framing up.
+    assert institutions.framing_step(0.5, 0.0, 0.5, p) < institutions.framing_step(0.5, 0.5,
+                                                                                   0.5, p)
+    framing = 0.6
+    for _ in range(60):
+        framing = institutions.framing_step(framing, 0.0, 0.7, p)
+    assert framing < 0.2
+    # Once the framing is gone, convenings after the grant stand on money alone.
+    convening = [money.convening_intensity(0.0, 0.5, 0.2, 0.0, 0.0, f, 1.0, p)
+                 for f in (0.6, framing, 0.0)]
+    assert convening[0] > convening[1] > convening[2] == pytest.approx(0.2)
 
 
 # ------------------------------------------------------------------ M14, M15
@@ -452,8 +505,8 @@ def test_m22_when_value_falls_partners_pay_less_and_operations_scale_back() -> N
     assert share[0] > share[1]
     # Less partner money covers less of the operations core, so convenings thin out.
     assert money.operations_coverage(0.3, 0.0, 0, p) < money.operations_coverage(0.8, 0.0, 0, p)
-    assert (money.convening_intensity(0.0, 0.5, 0.3, 0.0, 0.0, p)
-            < money.convening_intensity(0.0, 0.5, 0.8, 0.0, 0.0, p))
+    assert (money.convening_intensity(0.0, 0.5, 0.3, 0.0, 0.0, 0.0, 1.0, p)
+            < money.convening_intensity(0.0, 0.5, 0.8, 0.0, 0.0, 0.0, 1.0, p))
     # The partners' own money is crowded out by the state money they got used to (C3).
     used = money.contribution_share(value, np.zeros(2), np.zeros(2, dtype=bool), 0.2,
                                     np.zeros(2), np.zeros(2, dtype=bool), 1.0, p.commitment)
@@ -580,6 +633,50 @@ def test_m28_urgency_raises_employers_return_on_a_small_model() -> None:
     means = paired_means(12, (0, 1, 2), roi, dict(region=dict(urgency=0.0)),
                          dict(region=dict(urgency=1.0)))
     assert (means[1] > means[0]).all()
+
+
+# ------------------------------------------------------------------ M30
+@pytest.mark.mechanism("M30")
+def test_m30_purposeful_recruitment_seats_a_fitter_more_committed_table() -> None:
+    for seed in range(3):
+        anyone = small_model(seed, 0)
+        purposeful = small_model(seed, 0, grant=dict(purposeful_recruitment=True),
+                                 recruitment=dict(screen=0.5))
+        a, b = anyone.organizations, purposeful.organizations
+        assert a.signatory.all() and 0 < b.signatory.sum() < b.n  # fewer recruited
+        signed = b.signatory
+        assert b.fit[signed].mean() > a.fit[a.signatory].mean()
+        assert b.commitment[signed].mean() > a.commitment.mean()
+        # The screened table starts fitter, so its activity is higher for the same month.
+        assert b.fit_at_table() > 0.0
+        assert a.fit_at_table() == pytest.approx(0.0, abs=1e-12)
+        p = purposeful.rules
+        assert programs.table_fit(b.fit_at_table(), p) > programs.table_fit(a.fit_at_table(), p)
+    # The right ones start more committed and get more out of taking part.
+    p = rules(recruitment=dict(fit_commitment=0.3, fit_payoff=0.2))
+    start = commitment.launch_commitment(np.full(3, 0.45), np.array([-0.4, 0.0, 0.4]), p)
+    assert start.tolist() == pytest.approx([0.33, 0.45, 0.57])
+
+
+@pytest.mark.mechanism("M30")
+def test_m30_the_wrong_ones_leave_early_and_take_their_ties_with_them() -> None:
+    """Paired seeds, 24 months (the grant still runs): with fit effects on, the wrong ones
+    (fit well below the region's mean) take part less and keep fewer active ties."""
+    strong = dict(recruitment=dict(fit_commitment=1.0, fit_payoff=0.5))
+    off = dict(recruitment=dict(fit_commitment=0.0, fit_payoff=0.0, fit_activity=0.0))
+
+    def wrong_ones(model: ConsortiumModel) -> tuple[float, int]:
+        o, t = model.organizations, model.partnerships
+        low = np.flatnonzero(o.fit_gap < -0.2)
+        return (float(o.taking_part[low].mean()),
+                sum(int(t.active[t.incident[i]].sum()) for i in low))
+
+    staying, tied = np.zeros((2, 4)), np.zeros((2, 4))
+    for seed in range(4):
+        for row, sections in enumerate((off, strong)):
+            staying[row, seed], tied[row, seed] = wrong_ones(small_model(seed, 24, **sections))
+    assert (staying[1] <= staying[0]).all() and staying[1].sum() < staying[0].sum()
+    assert tied[1].sum() < tied[0].sum()
 
 
 # ------------------------------------------------------------------ M32

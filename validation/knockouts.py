@@ -3,8 +3,8 @@
 For every implemented mechanism (``agents.mechanisms.MECHANISMS``) :data:`KNOCKOUTS` holds
 the ``--set``-style dotted keys that switch it off while the rest of the model runs as it
 does, the rules of the mechanism index those keys disable, and a line on why they are the
-knock-out. A mechanism the model does not represent (``NOT_REPRESENTED``: M12,
-M30) has a row that says so and sets nothing. Where the schema has no value that switches a
+knock-out. Every mechanism is represented; a mechanism listed in ``NOT_REPRESENTED`` would
+have a row that says so and sets nothing. Where the schema has no value that switches a
 rule off exactly (a range that stops short of it, a role fixed by sector), the entry says
 ``complete=False`` and its note says what still acts.
 
@@ -175,6 +175,13 @@ _ENTRIES: tuple[KnockOut, ...] = (
         note="At travel_scale_km's maximum (1000 km) nearness across the 72 km corridor is "
              "still 0.93-1. ccpt_baseline meets as one region, so the subregional-node rules "
              "(meets_regionally) do not act there."),
+    _ko("M12", {"framing.return_gain": 0.0, "framing.payoff_weight": 0.0,
+                "framing.convening_share": 0.0},
+        ("agents/employers.pyx:framing_gain", "agents/employers.pyx:return_after",
+         "agents/commitment.pyx:learn_commitment", "agents/money.pyx:convening_intensity"),
+        "The region's framing raises neither employers' return from meeting students, the "
+        "payoff of taking part nor convenings without grant money.",
+        note="The framing stock still moves (framing_step) but acts on nothing."),
     _ko("M13", {"institutionalization.habit_growth": 0.0,
                 "institutionalization.max_passages": 0},
         ("agents/institutions.pyx:habit_step", "agents/institutions.pyx:passage_step",
@@ -333,6 +340,14 @@ _ENTRIES: tuple[KnockOut, ...] = (
              "honoured_pledge_share of a budget. Let-downs inside a tie's month (T1's "
              "negative_rate) stay. ccpt_baseline keeps no process metrics, so their cost is "
              "zero there already."),
+    _ko("M30", {"recruitment.fit_commitment": 0.0, "recruitment.fit_payoff": 0.0,
+                "recruitment.fit_activity": 0.0},
+        ("agents/commitment.pyx:launch_commitment", "agents/commitment.pyx:learn_commitment",
+         "agents/programs.pyx:table_fit"),
+        "Fit to the consortium's needs moves neither initial commitment, the payoff of taking "
+        "part nor the table's activity: the wrong ones are as good as the right ones.",
+        note="Fit is still drawn, so the random stream is unchanged; purposeful recruitment "
+             "(signs_on) is off in ccpt_baseline, so the screen does not act there."),
     _ko("M31", {"region.insularity": 0.0, "commitment.contrib_identity": 0.0},
         ("agents/ties.pyx:openness", "agents/money.pyx:contribution_share"),
         "A prior cluster resists no newcomer, and shared identity adds nothing to "

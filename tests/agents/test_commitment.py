@@ -89,7 +89,7 @@ def learning_world(n: int = 4, **orgs: object) -> SimpleNamespace:
         ladder=SimpleNamespace(roi=np.zeros(n)),
         funding=SimpleNamespace(receipt=np.zeros(n), dominance=np.zeros(n)),
         consortium=SimpleNamespace(state_share=0.0, in_grant=False, vision=0.0, wins=0.0,
-                                   process=0.0, narrative=0.0, backbone_share=0.0))
+                                   process=0.0, narrative=0.0, backbone_share=0.0, framing=0.0))
 
 
 NO_PAYOFF = dict(commitment=dict(relational_weight=0.0, grant_weight=0.0, mandate_weight=0.0,
@@ -169,6 +169,10 @@ def test_trusted_active_ties_pay_more_across_sectors_and_saturate() -> None:
                  dict(commitment=dict(wins_weight=0.4)), marks=pytest.mark.mechanism("M16")),
     pytest.param("a champion", dict(champion=True), {},
                  dict(leadership=dict(champion_boost=0.15)), marks=pytest.mark.mechanism("M5")),
+    pytest.param("the region's framing", {}, dict(framing=0.5),
+                 dict(framing=dict(payoff_weight=0.1)), marks=pytest.mark.mechanism("M12")),
+    pytest.param("fit to the consortium's needs", dict(fit_gap=0.3), {},
+                 dict(recruitment=dict(fit_payoff=0.2)), marks=pytest.mark.mechanism("M30")),
 ])
 def test_each_payoff_of_taking_part_raises_commitment(term: str, orgs: dict, consortium: dict,
                                                       sections: dict) -> None:
@@ -181,6 +185,30 @@ def test_each_payoff_of_taking_part_raises_commitment(term: str, orgs: dict, con
     assert (after[:2] > 0.5).all(), term
     # Outsiders collect only their champion's pull and part of their ties' value.
     assert ((after[2:] > 0.5) if term == "a champion" else (after[2:] == 0.5)).all(), term
+
+
+@pytest.mark.mechanism("M30")
+def test_the_wrong_ones_start_weaker_and_get_less_out_of_taking_part() -> None:
+    p = rules(recruitment=dict(fit_commitment=0.3))
+    start = commitment.launch_commitment(np.full(3, 0.45), np.array([-0.4, 0.0, 0.4]), p)
+    assert start.tolist() == pytest.approx([0.33, 0.45, 0.57])
+    assert commitment.launch_commitment(np.array([0.05, 0.98]), np.array([-0.5, 0.5]),
+                                        p).tolist() == [0.0, 1.0]
+    w = learning_world(n=2, taking_part=True, fit_gap=[-0.4, 0.4])
+    after = learned(w, recruitment=dict(fit_payoff=0.2))
+    assert after[0] < 0.5 < after[1]
+    assert (learned(w, recruitment=dict(fit_payoff=0.0)) == 0.5).all()
+
+
+@pytest.mark.mechanism("M30")
+def test_purposeful_recruitment_signs_on_only_those_that_fit() -> None:
+    fit = np.array([0.1, 0.49, 0.5, 0.9])
+    anyone = rules()
+    assert commitment.signs_on(fit, True, anyone).all()  # "any voices"
+    screened = rules(grant=dict(purposeful_recruitment=True), recruitment=dict(screen=0.5))
+    assert commitment.signs_on(fit, True, screened).tolist() == [False, False, True, True]
+    for p in (anyone, screened):
+        assert not commitment.signs_on(fit, False, p).any()  # no grant, nobody signs
 
 
 @pytest.mark.mechanism("M3")

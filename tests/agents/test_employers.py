@@ -87,7 +87,8 @@ def ladder(count: int, rung: int, roi: float, trust: float, part: bool = True,
                                one_stop=one_stop, convener_pairs=conveners,
                                convener_employer=np.arange(count, dtype=np.int64)),
         orgs=org_state(n, taking_part=np.where(employer, part, True), commitment=0.8),
-        ties=pairs, consortium=SimpleNamespace(activity=activity, now=now, welcome=1.0))
+        ties=pairs, consortium=SimpleNamespace(activity=activity, now=now, welcome=1.0,
+                                               framing=0.0))
 
 
 def climb(w: SimpleNamespace, params: Params, u: tuple[float, ...] = NO_DRAW) -> SimpleNamespace:
@@ -157,6 +158,38 @@ def test_meeting_students_raises_the_return_more_under_urgency() -> None:
     assert high.ladder.roi[:2].tolist() == [0.2, 0.2]
     decay = rules(roi_decay=0.1)
     assert climb(ladder(1, 1, roi=0.5, trust=0.0), decay).ladder.roi[0] == pytest.approx(0.45)
+
+
+@pytest.mark.mechanism("M12", "M16")
+def test_a_region_framed_around_its_economy_multiplies_the_return_from_meeting_students() -> None:
+    def framed(gain: float) -> Params:
+        return Params(scenario(employers=dict(contact_rate=1.0, roi_decay=0.0,
+                                              contact_roi_gain=0.08, urgency_gain=1.0),
+                               region=dict(urgency=0.4), framing=dict(return_gain=gain)))
+
+    assert employers.framing_gain(0.5, framed(1.0)) == pytest.approx(1.5)
+    assert employers.framing_gain(0.5, framed(0.0)) == employers.framing_gain(0.0, framed(1.0))
+    w = ladder(2, 1, roi=0.2, trust=0.0, activity=1.0)
+    w.consortium.framing = 0.5
+    met = climb(w, framed(1.0), (0.0, 1.0, 1.0, 1.0))
+    assert met.ladder.roi[:2] == pytest.approx([0.2 + 0.08 * 1.4 * 1.5 * 0.8] * 2)
+    plain = climb(w, framed(0.0), (0.0, 1.0, 1.0, 1.0))
+    assert plain.ladder.roi[:2] == pytest.approx([0.2 + 0.08 * 1.4 * 0.8] * 2)
+    # Without contact the framing adds nothing.
+    assert climb(w, framed(1.0), NO_DRAW).ladder.roi[:2].tolist() == [0.2, 0.2]
+
+
+@pytest.mark.mechanism("M12")
+def test_the_advisors_share_counts_employers_taking_part_from_the_advisor_rung() -> None:
+    model = small_model(4, 0)
+    lad, part = model.employers, model.organizations.taking_part
+    emp = lad.employers
+    lad.rung[emp] = [0, 1, 2, 3, 4, 5, 6, 3]
+    part[:] = True
+    part[emp[4]] = False
+    assert lad.advisors_share(part) == 4 / len(emp)  # rungs 3, 5, 6, 3
+    none = small_model(4, 0, region=dict(n_employers=0))
+    assert none.employers.advisors_share(none.organizations.taking_part) == 0.0
 
 
 @pytest.mark.mechanism("M16", "M28")

@@ -306,6 +306,28 @@ def test_shared_vision_and_data_stay_in_range_at_moderate_growth() -> None:
         assert 0.0 <= vision <= 1.0 and 0.0 <= data <= 1.0
 
 
+@pytest.mark.mechanism("M12", "M28")
+def test_urgency_and_advising_employers_frame_the_region_program_delivery_unframes_it() -> None:
+    p = rules(region=dict(urgency=0.4), framing=dict(rate=0.1, urgency_pull=0.5,
+                                                     employer_pull=1.0, program_push=2.0))
+    # up = 0.5*0.4 + 1*0.3 = 0.5; F + 0.1*(0.5*0.8 - 2*0.5*0.2) = 0.2 + 0.1*0.2
+    assert institutions.framing_step(0.2, 0.3, 0.5, p) == pytest.approx(0.22)
+    assert (institutions.framing_step(0.2, 0.6, 0.5, p) > 0.22
+            > institutions.framing_step(0.2, 0.3, 0.9, p))
+    assert institutions.framing_step(0.2, 0.0, 0.0, rules(region=dict(urgency=0.0))) == 0.2
+    steady = 0.5 / (0.5 + 2.0 * 0.5)  # up*(1 - F) = push*now*F
+    assert institutions.framing_step(steady, 0.3, 0.5, p) == pytest.approx(steady)
+
+
+@pytest.mark.mechanism("M12")
+def test_the_framing_stays_in_range_at_parameter_extremes() -> None:
+    p = rules(region=dict(urgency=1.0), framing=dict(rate=1.0, urgency_pull=5.0,
+                                                     employer_pull=5.0, program_push=5.0))
+    values = [institutions.framing_step(f, e, now, p) for f in np.linspace(0.0, 1.0, 6)
+              for e in (0.0, 0.5, 1.0) for now in (0.0, 0.5, 1.0)]
+    assert in_unit(values)
+
+
 @pytest.mark.mechanism("M20")
 def test_reporting_builds_data_only_while_a_funded_grant_runs() -> None:
     growth = dict(institutionalization=dict(data_growth=0.5, data_decay=0.0))

@@ -197,7 +197,8 @@ def employer_world(welcome: float) -> SimpleNamespace:
                                convener_pairs=np.zeros(0, dtype=np.int64),
                                convener_employer=np.zeros(0, dtype=np.int64)),
         orgs=org_state(n, taking_part=True, commitment=0.8), ties=pair_state(n),
-        consortium=SimpleNamespace(activity=1.0, now=0.0, welcome=welcome))
+        consortium=SimpleNamespace(activity=1.0, now=0.0, welcome=welcome,
+                                   framing=0.0))
 
 
 @pytest.mark.mechanism("M16", "M27")

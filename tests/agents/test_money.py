@@ -65,7 +65,8 @@ class FundingContract(FamilyContract):
             c.take_on_goals(p)
         funding.cover_operations(o, p)
         backbone.staff(c.month, c.state_share, funding, p, rng)
-        c.operating_capacity(o.mean_habit_of_participants(), backbone, funding, p)
+        c.operating_capacity(o.mean_habit_of_participants(), o.share_taking_part(), backbone,
+                             funding, p)
 
     def check_bounds(self, world: World) -> None:
         o, c, funding, backbone = world.orgs, world.consortium, world.funding, world.backbone
@@ -542,9 +543,21 @@ def test_habits_substitute_for_paid_coordination_and_convening() -> None:
               employers=dict(sector_coordination_cost=0.0))
     assert money.coordination(0.5, 0.5, 0.0, False, False, p) == pytest.approx(0.8)
     assert money.coordination(0.9, 1.0, 0.0, False, False, p) == 1.0
-    assert money.convening_intensity(1.0, 0.5, 0.1, 0.0, 0.0, p) == pytest.approx(0.6)
-    assert money.convening_intensity(0.0, 0.5, 0.2, 0.1, 0.5, p) == pytest.approx(0.6)
-    assert money.convening_intensity(1.0, 1.0, 1.0, 1.0, 1.0, p) == 1.0
+    assert money.convening_intensity(1.0, 0.5, 0.1, 0.0, 0.0, 0.0, 1.0, p) == pytest.approx(0.6)
+    assert money.convening_intensity(0.0, 0.5, 0.2, 0.1, 0.5, 0.0, 1.0, p) == pytest.approx(0.6)
+    assert money.convening_intensity(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, p) == 1.0
+
+
+@pytest.mark.mechanism("M12", "M22")
+def test_a_framed_region_convenes_without_money_as_far_as_partners_take_part() -> None:
+    p = rules(framing=dict(convening_share=0.3))
+    assert money.convening_intensity(0.0, 0.5, 0.2, 0.0, 0.0, 0.5, 1.0, p) == pytest.approx(0.35)
+    assert (money.convening_intensity(0.0, 0.5, 0.2, 0.0, 0.0, 0.5, 0.5, p)
+            == pytest.approx(0.275))
+    # No framing, or nobody taking part: only what is paid for convenes.
+    for framing, part in ((0.0, 1.0), (0.5, 0.0)):
+        assert money.convening_intensity(0.0, 0.5, 0.2, 0.0, 0.0, framing, part, p) == 0.2
+    assert money.convening_intensity(1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, p) == 1.0
 
 
 # ============================================================================ the sets

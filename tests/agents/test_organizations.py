@@ -9,7 +9,7 @@ import random  # noqa: TID251 - checks that the stdlib generator stays unused
 
 import numpy as np
 import pytest
-from conftest import ORG_FIELDS, pair_index, scenario, small_model
+from conftest import ORG_FIELDS, in_unit, pair_index, scenario, small_model
 
 from agents import leadership, money
 from agents.codes import Rung, Sector
@@ -261,6 +261,36 @@ def test_organizations_carry_their_sector_s_constants() -> None:
     assert (orgs.turnover[college] == p.leadership.turnover_college).all()
     assert np.allclose(orgs.turnover_month, leadership.monthly_hazard(orgs.turnover))
     assert orgs.present == [(Sector.K12, 12), (Sector.COLLEGE, 6), (Sector.EMPLOYER, 30)]
+
+
+@pytest.mark.mechanism("M30")
+def test_fit_moves_initial_commitment_and_screens_signatories_on_the_same_draws() -> None:
+    plain = small_model(2, 0).organizations
+    screened = small_model(2, 0, grant=dict(purposeful_recruitment=True),
+                           recruitment=dict(screen=0.5)).organizations
+    # Purposeful recruitment changes who signs on, not the draws.
+    for name in ("fit", "threshold", "commitment", "capacity"):
+        assert np.array_equal(getattr(plain, name), getattr(screened, name)), name
+    assert plain.signatory.all()
+    assert np.array_equal(screened.signatory, screened.fit >= 0.5)
+    assert in_unit(plain.fit) and np.allclose(plain.fit_gap, plain.fit - plain.fit.mean())
+    # Fit is the last draw: without its effect on commitment, the same initial commitment
+    # less the fit term.
+    flat = small_model(2, 0, recruitment=dict(fit_commitment=0.0)).organizations
+    assert np.array_equal(flat.fit, plain.fit)
+    assert np.allclose(plain.commitment, np.clip(flat.commitment + 0.3 * plain.fit_gap, 0, 1))
+
+
+@pytest.mark.mechanism("M30")
+def test_fit_at_table_is_the_mean_fit_gap_of_those_taking_part() -> None:
+    orgs = small_model(0, 0).organizations
+    orgs.taking_part[:] = False
+    assert orgs.fit_at_table() == 0.0 and orgs.share_taking_part() == 0.0
+    orgs.taking_part[:] = True
+    assert orgs.fit_at_table() == pytest.approx(0.0, abs=1e-12)
+    assert orgs.share_taking_part() == 1.0
+    orgs.taking_part[:] = orgs.fit_gap > 0
+    assert orgs.fit_at_table() == pytest.approx(orgs.fit_gap[orgs.fit_gap > 0].mean())
 
 
 def test_mean_habit_of_participants() -> None:

@@ -89,6 +89,15 @@ def test_operating_capacity_weighs_coordination_against_convening() -> None:
     assert programs.operating_capacity(0.4, 0.8, p) == pytest.approx(0.7)
 
 
+@pytest.mark.mechanism("M30")
+def test_the_table_s_fit_scales_activity() -> None:
+    p = rules(recruitment=dict(fit_activity=0.5))
+    assert programs.table_fit(0.0, p) == 1.0  # the region's mean fit at the table
+    assert programs.table_fit(-0.2, p) == pytest.approx(0.9)
+    assert programs.table_fit(0.25, p) == pytest.approx(1.125)
+    assert programs.table_fit(-0.6, rules(recruitment=dict(fit_activity=2.0))) == 0.0
+
+
 @pytest.mark.mechanism("M14")
 def test_effort_splits_into_visible_wins_and_less_visible_process() -> None:
     p = rules(commitment=dict(wins_money_dependence=0.5))
