@@ -26,12 +26,18 @@ class Intermediaries:
     organization's starting brokering quality, kept for the intermediaries that broker.
     """
 
-    def __init__(self, orgs: Any, rules: Any, rng: np.random.Generator):
+    def __init__(self, orgs: Any, ladder: Any, rules: Any, rng: np.random.Generator):
         p, n = rules.intermediaries, orgs.n
         ta = np.array([a.kind == TA_PROVIDER for a in orgs.agents], dtype=bool)
         broker = (orgs.sector == Sector.INTERMEDIARY) & ~ta
         self.brokers = np.flatnonzero(broker)
         self.ta_providers = np.flatnonzero(ta)
+        # Each pair of an employer and a broker among the ladder's conveners: pair, employer,
+        # broker.
+        mine = broker[ladder.convener]
+        self.slots = np.ascontiguousarray(np.stack(
+            [ladder.convener_pairs[mine], ladder.convener_employer[mine],
+             ladder.convener[mine]], axis=1), dtype=np.int64)
         self.quality = np.where(broker, np.clip(p.quality_mean + p.quality_spread
                                                 * rng.standard_normal(n), 0.0, 1.0), 0.0)
         self.strength = np.zeros(n)  # brokering this month: quality x work

@@ -67,8 +67,8 @@ def broker(intermediaries, orgs, ties, ladder, consortium, Params params):
     Each intermediary that brokers first loses ``turnover_keep`` of its quality if its
     leader changed since last month; it then brokers with strength ``quality x work``, and
     its quality moves by :func:`quality_step`. Each employer gets the brokering of its best
-    tied convener (``ladder.brokered``); conveners that do not broker (the lead if it is not
-    an intermediary, TA providers) give none.
+    tied broker (``ladder.brokered``; ``intermediaries.slots`` lists each pair of an employer
+    and a broker as pair, employer, broker).
     """
     cdef Intermediaries p = params.intermediaries
     cdef double state_share = consortium.state_share, activity = consortium.activity
@@ -78,9 +78,7 @@ def broker(intermediaries, orgs, ties, ladder, consortium, Params params):
     cdef const cnp.int64_t[::1] leader = orgs.leader_id
     cdef cnp.int64_t[::1] seen = intermediaries.leader_seen
     cdef double[::1] quality = intermediaries.quality, strength = intermediaries.strength
-    cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
-    cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
-    cdef const cnp.int64_t[::1] convener = ladder.convener
+    cdef const cnp.int64_t[:, ::1] slots = intermediaries.slots
     cdef const cnp.npy_bool[::1] tie = ties.tie
     cdef double[::1] brokered = ladder.brokered
     cdef Py_ssize_t c, i
@@ -93,9 +91,9 @@ def broker(intermediaries, orgs, ties, ladder, consortium, Params params):
         work = part[i] * paid_share(anchor[i], state_share, contribution[i] > 0.0, p)
         strength[i] = quality[i] * work
         quality[i] = quality_step(quality[i], work, activity, p)
-    for c in range(conv_pairs.shape[0]):
-        brokered[conv_employer[c]] = 0.0
-    for c in range(conv_pairs.shape[0]):
-        if tie[conv_pairs[c]]:
-            i = conv_employer[c]
-            brokered[i] = fmax_(brokered[i], strength[convener[c]])
+    for c in range(slots.shape[0]):
+        brokered[slots[c, 1]] = 0.0
+    for c in range(slots.shape[0]):
+        if tie[slots[c, 0]]:
+            i = slots[c, 1]
+            brokered[i] = fmax_(brokered[i], strength[slots[c, 2]])

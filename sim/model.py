@@ -65,7 +65,7 @@ class ConsortiumModel(mesa.Model):
         self.backbone = Backbone(orgs, self.funding, rules)
         self.consortium = Consortium(self.schedule_, rules, self.rng)
         self._join_at_start()
-        self.intermediaries = Intermediaries(orgs, rules, self.rng)
+        self.intermediaries = Intermediaries(orgs, self.employers, rules, self.rng)
         self.record = MonthlyRecord(self.months, orgs.n, self.partnerships.m)
 
     def _join_at_start(self) -> None:

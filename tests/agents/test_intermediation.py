@@ -119,13 +119,12 @@ def brokering_world(n_employers: int, quality: list[float], tied: list[list[bool
     q[brokers] = quality
     return SimpleNamespace(
         inter=SimpleNamespace(brokers=brokers, quality=q, strength=np.zeros(n),
-                              leader_seen=np.zeros(n, dtype=np.int64)),
+                              leader_seen=np.zeros(n, dtype=np.int64),
+                              slots=np.array([(k, e, n_employers + b) for (e, b), k
+                                              in zip(slots, conv_pairs, strict=True)],
+                                             dtype=np.int64)),
         orgs=orgs, ties=pairs,
-        ladder=SimpleNamespace(is_employer=employer, brokered=np.zeros(n),
-                               convener_pairs=conv_pairs,
-                               convener_employer=np.array([e for e, _ in slots], dtype=np.int64),
-                               convener=np.array([n_employers + b for _, b in slots],
-                                                 dtype=np.int64)),
+        ladder=SimpleNamespace(is_employer=employer, brokered=np.zeros(n)),
         consortium=SimpleNamespace(state_share=state_share, activity=0.5))
 
 
@@ -192,6 +191,11 @@ def test_brokers_are_the_intermediaries_other_than_ta_providers() -> None:
     others = np.ones(orgs.n, dtype=bool)
     others[it.brokers] = False
     assert (it.quality[others] == 0.0).all() and in_unit(it.quality)
+    # Every pair of an employer and a broker, once: (pair, employer, broker).
+    lad, t = model.employers, model.partnerships
+    assert len(it.slots) == len(lad.employers) * len(it.brokers)
+    for k, e, b in it.slots:
+        assert lad.is_employer[e] and b in it.brokers and {t.i[k], t.j[k]} == {e, b}
     none = small_model(5, 0, intermediaries=dict(quality_mean=0.0, quality_spread=0.0))
     assert (none.intermediaries.quality == 0.0).all()
     # The quality is drawn last: every earlier construction draw is the same.
