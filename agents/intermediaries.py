@@ -48,8 +48,10 @@ class Intermediaries:
 
         Only while their contract runs (``consortium.ta_active``).
         """
-        consortium.ta = intermediation.technical_assistance(consortium.ta_active,
-                                                            orgs.taking_part, self.ta_providers)
+        contracted = consortium.ta_active
+        consortium.ta = (intermediation.technical_assistance(contracted, orgs.taking_part,
+                                                             self.ta_providers)
+                         if contracted else 0.0)
 
     def broker(self, orgs: Any, ties: Any, ladder: Any, consortium: Any, rules: Any) -> None:
         """A month of brokering: quality moves, each employer gets its best broker's (M8)."""
