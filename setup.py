@@ -6,7 +6,7 @@ from setuptools import Extension, setup
 
 COMPILED = {
     "agents": ("codes", "params", "trust", "ties", "leadership", "commitment", "institutions",
-               "employers", "money", "programs"),
+               "employers", "money", "programs", "intermediation"),
     "sim": ("_record",),
 }
 

@@ -49,7 +49,8 @@ class Consortium:
         self.state_share = 0.0
         self.phase = Phase.PLANNING
         self.in_grant = True
-        self.ta_active = False
+        self.ta_active = False  # the TA providers' contract runs this month (M9)
+        self.ta = 0.0  # technical assistance this month, 0-1 (M9)
         self.habits = 0.0  # mean habit of the organizations taking part
         self.backbone_share = 0.0  # positions filled / planned (K)
         self.coordination = 0.0
@@ -139,7 +140,7 @@ class Consortium:
         work; grant money and the share of partners out of patience pull it towards visible
         quick wins. Next month's split of effort follows the orientation.
         """
-        self.coaching = institutions.system_ta(self.ta_active, rules)
+        self.coaching = institutions.system_ta(self.ta, rules)
         self.effort = institutions.systems_effort(self.now, self.activity, self.coaching, rules)
         self.impatient = impatient
         self.orientation = programs.orientation_step(

@@ -8,7 +8,8 @@ which grows when employers meet students ("once they see our kids, they're bowle
 more so under regional urgency (M28). Sector barriers slow the climb into work-based
 learning (M17). Employers slip down without contact and activity, are scared off by
 premature big asks (SF17) and burn out when the heaviest lifters are tapped most, the
-"20-80 rule" (SF18); an intermediary one-stop bundles asks (M8).
+"20-80 rule" (SF18). An effective intermediary brokering the employer speeds its climb
+and, as a one-stop, bundles its asks (M8).
 """
 
 cimport numpy as cnp
@@ -87,28 +88,29 @@ cdef inline double return_after(double roi, bint contact, double urgency, double
 
 
 cdef inline bint climbs(bint taking_part, long rung, double roi, double trust_convener,
-                        double difficulty, double u, Employers p) noexcept:
+                        double difficulty, double pace, double u, Employers p) noexcept:
     """One rung up: trust in a convener and a return both reach the next rung's bar (M8, M16).
 
     Climbing into work-based learning (from the advisor rung up) is slowed by the sector's
-    barrier (M17).
+    barrier (M17); ``pace`` multiplies the month's chance (an intermediary's brokering, M8).
     """
     cdef long up = rung + 1
     cdef bint ready = (trust_convener >= p.trust_per_stage * <double>up
                        and roi >= p.roi_per_stage * <double>up)
     cdef double hard = difficulty if rung >= Rung.ADVISOR else 0.0
-    return taking_part and ready and rung < Rung.CHAMPION and u < p.step_rate * (1.0 - hard)
+    return (taking_part and ready and rung < Rung.CHAMPION
+            and u < p.step_rate * (1.0 - hard) * pace)
 
 
 cdef inline double asks_of(bint taking_part, long rung, double activity, double now_share,
-                           bint one_stop, Employers p) noexcept:
+                           double brokered, Employers p) noexcept:
     """Asks an engaged employer gets this month: more on quick wins, most on heavy lifters.
 
     Over-asking burns the heaviest lifters out (M16; SF18); an intermediary one-stop merges
-    duplicate asks (M8).
+    duplicate asks, as far as the intermediary brokering the employer is effective (M8).
     """
     cdef double asks = (p.ask_rate * now_share * activity * (rung >= Rung.AWARENESS)
-                        * (1.0 - p.one_stop * one_stop))
+                        * (1.0 - p.one_stop * brokered))
     return asks * (1.0 + <double>rung / p.ask_rung_scale) * taking_part
 
 
@@ -132,15 +134,17 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
     """One month on the ladder for every employer, in place (M8, M12, M16, M17, M28).
 
     An employer's trust in the consortium is its best trust on a tie to a convener (an
-    intermediary or the lead). Employers scared off or burnt out ("divorce") stop taking
-    part, and keep only part of their commitment. ``u`` holds four uniforms per
-    organization: contact, climb, scare-off, slip.
+    intermediary or the lead); the brokering it gets this month (``ladder.brokered``, set by
+    ``agents.intermediation.broker``) speeds its climb and bundles its asks. Employers
+    scared off or burnt out ("divorce") stop taking part, and keep only part of their
+    commitment. ``u`` holds four uniforms per organization: contact, climb, scare-off, slip.
     """
     cdef Employers p = params.employers
     cdef double activity = consortium.activity, now_share = consortium.now
     cdef double urgency = params.region.urgency, welcome = consortium.welcome
     cdef double framed = framing_gain(consortium.framing, params)
-    cdef bint one_stop = ladder.one_stop
+    cdef double gain = params.intermediaries.brokering_gain
+    cdef const double[::1] brokered = ladder.brokered
     cdef const cnp.int64_t[::1] conv_employer = ladder.convener_employer
     cdef const cnp.int64_t[::1] conv_pairs = ladder.convener_pairs
     cdef const cnp.npy_bool[::1] is_employer = ladder.is_employer
@@ -162,9 +166,10 @@ def climb(ladder, orgs, ties, consortium, Params params, const double[:, ::1] u)
         s = rung[i]
         contact = meets_students(taking_part, s, activity, u[0, i], p)
         r = return_after(roi[i], contact, urgency, welcome, framed, p)
-        if climbs(taking_part, s, r, best[i], difficulty[i], u[1, i], p):
+        if climbs(taking_part, s, r, best[i], difficulty[i], 1.0 + gain * brokered[i], u[1, i],
+                  p):
             s += 1
-        asks = asks_of(taking_part, s, activity, now_share, one_stop, p)
+        asks = asks_of(taking_part, s, activity, now_share, brokered[i], p)
         scared = scared_off(taking_part, s, asks, u[2, i], p)
         if scared:
             s = Rung.NONE

@@ -52,13 +52,13 @@ cdef inline long passage_step(long passages, bint part, double habit, double com
 
 # ------------------------------------------------------------------ consortium-level rules
 
-cpdef double system_ta(bint ta_active, Params params):
+cpdef double system_ta(double ta, Params params):
     """Strength of system-level coaching this month (M9).
 
-    TA's system-level share, stronger where prior infrastructure is thin ("especially for
-    inexperienced consortia").
+    TA's system-level share of the month's TA ``ta`` (what the TA providers give),
+    stronger where prior infrastructure is thin ("especially for inexperienced consortia").
     """
-    return (ta_active * params.grant.ta_system_share
+    return (ta * params.grant.ta_system_share
             * (params.grant.ta_experience_offset - params.region.prior_infrastructure))
 
 

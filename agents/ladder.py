@@ -16,7 +16,7 @@ from agents.codes import Rung, Sector
 
 
 class EmployerLadder:
-    """Rung, perceived return, burnout, pledged rung and sector barrier of every employer.
+    """Rung, return, burnout, pledged rung, sector barrier and brokering of every employer.
 
     Construction draws, in this order: starting rungs, starting returns, pledged rungs.
     """
@@ -34,10 +34,11 @@ class EmployerLadder:
                                      0)
         self.difficulty = np.where(self.is_employer, employers.barriers(orgs.industry, rules),
                                    0.0)
-        # An intermediary one-stop can merge duplicate asks (M8).
-        self.one_stop = bool((orgs.sector == Sector.INTERMEDIARY).sum() > 0)
+        # Brokering each employer gets this month from its best intermediary (M8).
+        self.brokered = np.zeros(n)
         self.convener_pairs = np.zeros(0, dtype=np.int64)
         self.convener_employer = np.zeros(0, dtype=np.int64)
+        self.convener = np.zeros(0, dtype=np.int64)
 
     def find_conveners(self, orgs: Any, ties: Any) -> None:
         """The pairs of an employer and a convener (an intermediary or the lead; M8)."""
@@ -47,6 +48,7 @@ class EmployerLadder:
         emp_j = self.is_employer[ties.j] & convener[ties.i]
         self.convener_pairs = np.flatnonzero(emp_i | emp_j)
         self.convener_employer = np.where(emp_i, ties.i, ties.j)[self.convener_pairs]
+        self.convener = np.where(emp_i, ties.j, ties.i)[self.convener_pairs]
 
     def ask_mismatch(self) -> np.ndarray:
         """Per organization, the rungs pledged in the proposal beyond the rung reached (M29).

@@ -81,17 +81,23 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     _m("M8", "Intermediaries broker employer engagement; they are scarce, vary in quality and "
        "take time and money to create",
        ("agents/ladder.py:EmployerLadder.find_conveners", "agents/employers.pyx:climb",
-        "agents/employers.pyx:asks_of"),
-       ("7.20",),
-       "Intermediaries share one set of parameters, except that county offices are anchors "
-       "that convene from base budgets; there is no quality, stance, start-up or own "
-       "funding cliff."),
+        "agents/employers.pyx:climbs", "agents/employers.pyx:asks_of",
+        "agents/intermediaries.py:Intermediaries.__init__",
+        "agents/intermediaries.py:Intermediaries.broker", "agents/intermediation.pyx:broker",
+        "agents/intermediation.pyx:paid_share", "agents/intermediation.pyx:quality_step"),
+       ("7.29", "7.20", "5"),
+       "Brokering quality is one number per intermediary (no separate capacity, stance or "
+       "credibility); no intermediary is created during the run, and brokering does not "
+       "raise employers' perceived return."),
     _m("M9", "Technical assistance accelerates development, especially for inexperienced "
        "consortia and small or rural districts; system-level TA was largely missing",
-       ("agents/trust.pyx:AsymmetricTrust.set_rates", "agents/institutions.pyx:system_ta",
+       ("agents/intermediation.pyx:technical_assistance",
+        "agents/intermediaries.py:Intermediaries.assist",
+        "agents/trust.pyx:AsymmetricTrust.set_rates", "agents/institutions.pyx:system_ta",
         "agents/programs.pyx:run_programs", "agents/consortium.py:Consortium.__init__"),
-       ("7.9", "7.15", "7.22", "7.6"),
-       "TA is a consortium-level switch, not the work of TA-provider agents."),
+       ("7.30", "7.9", "7.15", "7.22", "7.6"),
+       "TA providers serve the whole consortium alike: there are no client districts and "
+       "no program or system type per provider, only the consortium-wide system share."),
     _m("M10", "Prior infrastructure and collaboration history lower start-up costs",
        ("agents/partnerships.py:Partnerships.__init__", "agents/ties.pyx:formation",
         "agents/ties.pyx:openness", "agents/funding.py:Funding.cover_operations",

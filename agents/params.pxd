@@ -283,6 +283,15 @@ cdef class Employers:
     cdef readonly double transactional_ask_size
     cdef readonly double exit_commitment_keep
 
+cdef class Intermediaries:
+    cdef readonly double quality_mean
+    cdef readonly double brokering_gain
+    cdef readonly double quality_growth
+    cdef readonly double quality_decay
+    cdef readonly double grant_dependence
+    cdef readonly double turnover_keep
+    cdef readonly double quality_spread
+
 cdef class Orientation:
     cdef readonly double rate
     cdef readonly double ta_pull
@@ -371,6 +380,7 @@ cdef class Params:
     cdef readonly Commitment commitment
     cdef readonly Institutionalization institutionalization
     cdef readonly Employers employers
+    cdef readonly Intermediaries intermediaries
     cdef readonly Orientation orientation
     cdef readonly Governance governance
     cdef readonly Sustainment sustainment

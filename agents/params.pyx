@@ -320,6 +320,19 @@ cdef class Employers:
         self.exit_commitment_keep = section.exit_commitment_keep
 
 
+cdef class Intermediaries:
+    """``[intermediaries]``: Intermediaries that broker employer engagement, and how good they are at it (M8)."""
+
+    def __init__(self, section):
+        self.quality_mean = section.quality_mean
+        self.brokering_gain = section.brokering_gain
+        self.quality_growth = section.quality_growth
+        self.quality_decay = section.quality_decay
+        self.grant_dependence = section.grant_dependence
+        self.turnover_keep = section.turnover_keep
+        self.quality_spread = section.quality_spread
+
+
 cdef class Orientation:
     """``[orientation]``: The lead's orientation, systems change or program delivery, and partners' patience."""
 
@@ -438,6 +451,7 @@ cdef class Params:
         self.commitment = Commitment(scenario.commitment)
         self.institutionalization = Institutionalization(scenario.institutionalization)
         self.employers = Employers(scenario.employers)
+        self.intermediaries = Intermediaries(scenario.intermediaries)
         self.orientation = Orientation(scenario.orientation)
         self.governance = Governance(scenario.governance)
         self.sustainment = Sustainment(scenario.sustainment)

@@ -118,7 +118,7 @@ class Partnerships:
         Draws four uniforms per pair: interaction, signal, formation, dissolution.
         """
         rng.random(out=self.draws)
-        self.rule.set_rates(consortium.backbone_share, consortium.ta_active)
+        self.rule.set_rates(consortium.backbone_share, consortium.ta)
         if self.changed:
             ties.common_partners(self)
         ties.interact(self, meeting, consortium, rules, self.draws)

@@ -158,13 +158,14 @@ def run_programs(orgs, funding, consortium, Params params):
     """Local pathway programs in districts and colleges, one month (SF2; M9, M13, M14, M22, M27).
 
     Push: grant money reaching the organization, the consortium's quick-win effort and
-    technical assistance, gated by the organization's mindset about CTE (M27). Support:
-    habits, grant money and the organization's own contribution to the collaborative.
+    program-level technical assistance, the share ``1 - grant.ta_system_share`` of the
+    month's TA (M9), gated by the organization's mindset about CTE (M27). Support: habits,
+    grant money and the organization's own contribution to the collaborative.
     """
     cdef Institutionalization p = params.institutionalization
     cdef double local_money = consortium.local_money
     cdef double quick_wins = consortium.now * consortium.activity
-    cdef double ta = p.program_ta_push * consortium.ta_active
+    cdef double ta = p.program_ta_push * (1.0 - params.grant.ta_system_share) * consortium.ta
     cdef const double[::1] local = orgs.local, receipt = funding.receipt
     cdef const double[::1] habit = orgs.habit, contribution = orgs.contribution
     cdef const double[::1] mindset = orgs.mindset

@@ -8,7 +8,7 @@ from agents.params cimport Trust
 cdef class TrustRule:
     cdef readonly Trust p
     cdef readonly double gain_cross, gain_within, loss
-    cpdef void set_rates(self, double spanners, bint ta)
+    cpdef void set_rates(self, double spanners, double ta)
     cpdef void month(self, ties)
     cpdef void start(self, ties, const cnp.int64_t[::1] pairs, const double[::1] via)
     cpdef void prior(self, ties)

@@ -114,7 +114,7 @@ cdef class TrustRule:
     def __init__(self, Trust p):
         self.p = p
 
-    cpdef void set_rates(self, double spanners, bint ta):
+    cpdef void set_rates(self, double spanners, double ta):
         """This month's steps: cross-sector gains need spanners, TA speeds both (M1, M9, M33).
 
         ``spanners`` is the share of backbone positions filled. Cross-sector ties gain more
@@ -168,7 +168,7 @@ cdef class TrustRule:
 cdef class AsymmetricTrust(TrustRule):
     """Asymmetric bounded updating with a negativity bias and decay (T1, T2)."""
 
-    cpdef void set_rates(self, double spanners, bint ta):
+    cpdef void set_rates(self, double spanners, double ta):
         """Gain ``gain_rate`` per win, slower across sectors and faster with spanners and TA.
 
         A let-down costs ``loss_ratio`` times the base gain (T1; M1, M9, M33).
@@ -235,7 +235,7 @@ cdef class BetaReputationTrust(TrustRule):
     forgotten, trust returns to the baseline.
     """
 
-    cpdef void set_rates(self, double spanners, bint ta):
+    cpdef void set_rates(self, double spanners, double ta):
         """A win adds evidence scaled like T1's gain, a let-down ``beta_negative_weight`` (T3).
 
         Cross-sector ties gain less, boundary spanners and TA more (M1, M9, M33).

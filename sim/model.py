@@ -17,6 +17,7 @@ import numpy as np
 from agents.commitment import EXIT_RULES
 from agents.consortium import Consortium
 from agents.funding import Backbone, Funding
+from agents.intermediaries import Intermediaries
 from agents.ladder import EmployerLadder
 from agents.organizations import SECTOR_NAMES, Organizations
 from agents.params import Params
@@ -32,7 +33,8 @@ class ConsortiumModel(mesa.Model):
     """A regional cross-sector consortium under a time-limited grant, stepped monthly.
 
     Construction draws, in this order: the organizations (``Organizations``), the employer
-    ladder, the prior partnerships, then the lead's orientation and style (``Consortium``).
+    ladder, the prior partnerships, then the lead's orientation and style (``Consortium``),
+    then the intermediaries' brokering quality (``Intermediaries``).
     """
 
     def __init__(self, params: ScenarioParams,
@@ -63,6 +65,7 @@ class ConsortiumModel(mesa.Model):
         self.backbone = Backbone(orgs, self.funding, rules)
         self.consortium = Consortium(self.schedule_, rules, self.rng)
         self._join_at_start()
+        self.intermediaries = Intermediaries(orgs, self.employers, rules, self.rng)
         self.record = MonthlyRecord(self.months, orgs.n, self.partnerships.m)
 
     def _join_at_start(self) -> None:
@@ -85,6 +88,7 @@ class ConsortiumModel(mesa.Model):
         rules, rng = self.rules, self.rng
         orgs, ties, consortium = self.organizations, self.partnerships, self.consortium
         funding, backbone, ladder = self.funding, self.backbone, self.employers
+        intermediaries = self.intermediaries
         consortium.read_schedule(month)                                             # 1
         if funding.decides_in(month):                                               # 2
             orgs.weigh_pledges(ties, ladder)
@@ -100,6 +104,7 @@ class ConsortiumModel(mesa.Model):
         consortium.steer(bool(orgs.taking_part[orgs.lead]), ties, rules, rng)
         consortium.operating_capacity(orgs.mean_habit_of_participants(),            # 6
                                       orgs.share_taking_part(), backbone, funding, rules)
+        intermediaries.assist(orgs, consortium)
         consortium.attendance = orgs.convene(month, consortium.convening, rules, rng)  # 7
         ties.work_together(orgs.meeting, consortium, rules, rng)                    # 8-9
         ties.form_and_dissolve(month, rules)                                        # 10
@@ -113,7 +118,8 @@ class ConsortiumModel(mesa.Model):
         ties.sign_agreements(orgs, rules, rng)
         consortium.grow_vision_and_data(rules)
         consortium.tell_the_story(rules)
-        ladder.climb(orgs, ties, consortium, rules, rng)                            # 15
+        intermediaries.broker(orgs, ties, ladder, consortium, rules)                # 15
+        ladder.climb(orgs, ties, consortium, rules, rng)
         consortium.frame_region(ladder.advisors_share(orgs.taking_part), rules)
         orgs.run_programs(funding, consortium, rules)                               # 16
         self.record.write(month, self)                                              # 17

@@ -1019,7 +1019,8 @@ class Employers(_Section):
                                     source="assumption", ref="M16", ge=0, le=1)
     burnout_exit: float = param(0.7, "Burnout at which an employer 'divorces' the consortium.",
                                 unit="0-1", source="seed", ref="M16; SF18", ge=0, le=1)
-    one_stop: float = param(0.5, "Share of duplicate asks an intermediary one-stop removes.",
+    one_stop: float = param(0.5, "Share of duplicate asks an intermediary one-stop removes, "
+                            "at full brokering.",
                             unit="share", source="seed", ref="M8, M16", ge=0, le=1)
     stage_decay: float = param(0.03, "Monthly chance an unengaged employer slips one rung.",
                                unit="1/month", source="assumption", ref="M16", ge=0, le=1)
@@ -1091,6 +1092,59 @@ class Employers(_Section):
         if self.pledged_rung_min > self.pledged_rung_max:
             raise ValueError("pledged_rung_min must not exceed pledged_rung_max")
         return self
+
+
+class Intermediaries(_Section):
+    """Intermediaries that broker employer engagement, and how good they are at it (M8).
+
+    Workforce boards, county offices and chambers broker employers with a quality that
+    builds slowly while they take part, are paid for and the consortium is active, and
+    erodes without that or when their leader leaves; TA providers give technical
+    assistance instead (M9, set in the grant section).
+    """
+
+    quality_mean: float = param(0.3, "Mean brokering quality of an intermediary at the start: "
+                                "0 a passive stance, 1 a proactive 'go-get-'em' broker with "
+                                "established employer relationships.", unit="0-1",
+                                source="seed-direction",
+                                ref="M8 'effective intermediaries generally are in short "
+                                "supply... Less successful intermediaries... adopted a "
+                                "relatively passive stance'", ge=0, le=1)
+    brokering_gain: float = param(1.0, "How much brokering by a fully effective intermediary "
+                                  "raises an employer's monthly chance to climb a rung: the "
+                                  "chance is multiplied by 1 + brokering_gain x brokering.",
+                                  unit="ratio", source="seed-direction",
+                                  ref="M8 'An effective intermediary organization such as ITK "
+                                  "can broker these relationships'; 'an impressive level of "
+                                  "regional employer engagement'", ge=0, le=5)
+    quality_growth: float = param(0.03, "Monthly growth of brokering quality while an "
+                                  "intermediary takes part, is paid for and the consortium is "
+                                  "fully active.", unit="1/month", source="seed-direction",
+                                  ref="M8 'creating and developing this kind of intermediary "
+                                  "organization takes time, regional leadership, and "
+                                  "resources'", ge=0, le=1)
+    quality_decay: float = param(0.02, "Monthly loss of brokering quality while an "
+                                 "intermediary is out of the consortium or not paid for.",
+                                 unit="1/month", source="assumption", ref="M8", ge=0, le=1)
+    grant_dependence: float = param(0.5, "Share of a workforce board's or chamber's brokering "
+                                    "that the grant pays for; it falls away with state money "
+                                    "unless the intermediary contributes (county offices "
+                                    "broker from base budgets).", unit="share",
+                                    source="assumption",
+                                    ref="M8 intermediaries funded by the grant face their own "
+                                    "funding cliff; 'takes time, regional leadership, and "
+                                    "resources'", ge=0, le=1)
+    turnover_keep: float = param(0.5, "Share of its brokering quality an intermediary keeps "
+                                 "when its leader changes: the employer relationships are "
+                                 "person-carried.", unit="share", source="seed-direction",
+                                 ref="M8 'More effective intermediaries were able to build on "
+                                 "established relationships'; M7", ge=0, le=1)
+
+    # Declared constants (ODD §10.3).
+    quality_spread: float = param(0.2, "Spread (standard deviation) of intermediaries' starting "
+                                  "brokering quality around quality_mean.", unit="0-1",
+                                  source="assumption", ref="M8 intermediaries vary in quality",
+                                  ge=0, le=0.5, constant=True)
 
 
 class Orientation(_Section):
@@ -1482,6 +1536,7 @@ class ScenarioParams(_Section):
     commitment: Commitment = Commitment()
     institutionalization: Institutionalization = Institutionalization()
     employers: Employers = Employers()
+    intermediaries: Intermediaries = Intermediaries()
     orientation: Orientation = Orientation()
     governance: Governance = Governance()
     sustainment: Sustainment = Sustainment()

@@ -246,6 +246,10 @@ class World:
     def backbone(self) -> Any:
         return self.model.backbone
 
+    @property
+    def intermediaries(self) -> Any:
+        return self.model.intermediaries
+
     def copy(self) -> World:
         return World(copy.deepcopy(self.model), copy.deepcopy(self.notes))
 
@@ -256,7 +260,8 @@ def random_world(rng: np.random.Generator, params: ScenarioParams | None = None)
     Organizations, ties, the ladder and the consortium's signals get random values within
     their ranges, consistent where the model keeps them consistent (no trust without a tie,
     signals only on interacting ties, habits at or above their floors, the Beta evidence
-    behind personal trust); the month's meeting is then convened by the model's own verb.
+    behind personal trust); the month's meeting is then convened by the model's own verb,
+    and the intermediaries' brokering quality is scrambled last.
     """
     model = ConsortiumModel(params or scenario(**WORLD), int(rng.integers(2**31)))
     for _ in range(int(rng.integers(1, 13))):
@@ -267,6 +272,7 @@ def random_world(rng: np.random.Generator, params: ScenarioParams | None = None)
     randomize_ladder(world, rng)
     randomize_consortium(world, rng)
     world.orgs.convene(world.consortium.month, world.consortium.convening, world.rules, rng)
+    randomize_intermediaries(world, rng)
     return world
 
 
@@ -328,6 +334,15 @@ def randomize_ladder(world: World, rng: np.random.Generator) -> None:
     lad.burnout[:] = np.where(employer, unit(rng, n), 0.0)
 
 
+def randomize_intermediaries(world: World, rng: np.random.Generator) -> None:
+    """Brokers' quality at random, and some leaders changed since the brokers last looked."""
+    it, n = world.intermediaries, world.orgs.n
+    brokers = np.zeros(n, dtype=bool)
+    brokers[it.brokers] = True
+    it.quality[:] = np.where(brokers, unit(rng, n), 0.0)
+    it.leader_seen[:] = world.orgs.leader_id - (rng.random(n) < 0.3)
+
+
 def randomize_consortium(world: World, rng: np.random.Generator) -> None:
     c, model = world.consortium, world.model
     c.read_schedule(int(rng.integers(0, model.months)))
@@ -337,6 +352,7 @@ def randomize_consortium(world: World, rng: np.random.Generator) -> None:
                  "convening", "coordination", "attendance", "habits", "narrative"):
         setattr(c, name, unit_value(rng))
     c.ta_active = bool(rng.random() < 0.5)
+    c.ta = unit_value(rng) * c.ta_active
     c.local_money = c.state_share * world.rules.grant.money
     c.wins, c.process = unit_value(rng) * c.now, unit_value(rng) * (1.0 - c.now)
 
@@ -422,7 +438,8 @@ def _value_key(value: Any) -> Any:
 def state_of(world: World) -> dict[str, Any]:
     """Every array and number of every set, exactly (floats by their bits)."""
     out: dict[str, Any] = {}
-    for owner in ("orgs", "meeting", "ties", "ladder", "funding", "backbone", "consortium"):
+    for owner in ("orgs", "meeting", "ties", "ladder", "funding", "backbone", "consortium",
+                  "intermediaries"):
         for name, value in vars(getattr(world, owner)).items():
             key = _value_key(value)
             if key is not None:

@@ -62,11 +62,12 @@ BUILD_ERODE: dict[str, tuple[str, str]] = {
            "_formal",
            f"{ORGANIZATIONS}::test_lost_coordinators_take_their_share_of_the_lead_s_personal"
            "_trust"),
-    "M8": (f"{EMPLOYERS}::test_employers_climb_only_with_trust_in_a_convener_and_a_return",
-           f"{EMPLOYERS}::test_heavy_asks_burn_employers_out_and_a_one_stop_spares_them"),
+    "M8": (f"{HERE}::test_m8_effective_brokers_lift_employers_up_the_ladder_on_a_small_model",
+           f"{HERE}::test_m8_brokering_erodes_at_the_intermediaries_own_funding_cliff"),
     "M9": (f"{INSTITUTIONS}::test_system_level_coaching_is_stronger_where_prior_infrastructure"
            "_is_thin",
-           f"{HERE}::test_m9_when_coaching_ends_grant_money_pulls_the_lead_back_to_quick_wins"),
+           f"{HERE}::test_m9_without_ta_providers_there_is_no_coaching_and_the_lead_drifts"
+           "_to_quick_wins"),
     "M10": (f"{HERE}::test_m10_collaboration_history_starts_ties_trust_formality_and_habits",
             f"{TIES}::test_a_prior_cluster_resists_newcomers_as_far_as_it_is_insular"),
     "M11": (f"{COMMITMENT}::test_attendance_needs_taking_part_capacity_commitment_and_nearness",
@@ -184,6 +185,56 @@ def paired_means(months: int, seeds: tuple[int, ...], read, low: dict, high: dic
         for col, seed in enumerate(seeds):
             out[row, col] = read(small_model(seed, months, **sections))
     return out
+
+
+# ------------------------------------------------------------------ M8
+def broker_means(months: int, read, low: dict, high: dict) -> np.ndarray:
+    return paired_means(months, (0, 1, 2, 3), read, dict(intermediaries=low),
+                        dict(intermediaries=high))
+
+
+@pytest.mark.mechanism("M8", "M16")
+def test_m8_effective_brokers_lift_employers_up_the_ladder_on_a_small_model() -> None:
+    def rung(model: ConsortiumModel) -> float:
+        lad = model.employers
+        return float(lad.rung[lad.is_employer].mean())
+
+    passive = dict(quality_mean=0.0, quality_spread=0.0)
+    means = broker_means(24, rung, passive, dict(quality_mean=0.9, quality_spread=0.0))
+    assert (means[1] > means[0]).all()
+
+
+@pytest.mark.mechanism("M8")
+def test_m8_brokering_erodes_at_the_intermediaries_own_funding_cliff() -> None:
+    def brokering(model: ConsortiumModel) -> float:
+        it = model.intermediaries
+        return float(it.strength[it.brokers].mean() + it.quality[it.brokers].mean())
+
+    # Three years of state money, one partner year, then a year after, with partners that
+    # have no money to give: grant-paid brokers lose strength and quality; brokers that
+    # pay their own way (or anchors) do not.
+    broke = dict(sustainment=dict(partner_capacity_ratio=0.0))
+    means = paired_means(60, (0, 1, 2, 3), brokering,
+                         dict(intermediaries=dict(grant_dependence=1.0), **broke),
+                         dict(intermediaries=dict(grant_dependence=0.0), **broke))
+    assert (means[0] < means[1]).all()
+
+
+# ------------------------------------------------------------------ M9
+@pytest.mark.mechanism("M9", "M13", "M14")
+def test_m9_without_ta_providers_there_is_no_coaching_and_the_lead_drifts_to_quick_wins(
+) -> None:
+    def drift(model: ConsortiumModel) -> float:
+        if not model.params.region.n_ta_providers:
+            assert model.consortium.ta == 0.0 == model.consortium.coaching
+        orientation = model.series["orientation"]
+        return float(orientation[23] - orientation[0])
+
+    # A region without TA providers draws other organizations, so the lead's move over two
+    # grant years is compared: further towards systems work with coaching than without.
+    means = paired_means(24, (0, 1, 2, 3), drift, dict(region=dict(n_ta_providers=0)),
+                         dict(region=dict(n_ta_providers=1)))
+    assert (means[0] < means[1]).all()
 
 
 # ------------------------------------------------------------------ M2

@@ -459,7 +459,7 @@ def test_factor_set_takes_numeric_parameters_of_the_sources(tmp_path):
                 and r["when"] is None  # parameters of rules the baseline does not choose
                 and r["tier"] == "parameter"]  # declared constants only when asked for
     assert study.factor_keys == expected
-    assert len(expected) == 118  # 132 candidates minus 14 excluded keys; see studies/README.md
+    assert len(expected) == 120  # 134 candidates minus 14 excluded keys; see studies/README.md
     assert study.skipped_factors == {}
     for f in study.factors:
         assert f.integer == (annotation(f.key) is int)

@@ -145,19 +145,21 @@ _ENTRIES: tuple[KnockOut, ...] = (
         "belong to organizations, not people.",
         note="Leaders still change (commitment and champions, M5, M6) and positions are "
              "still lost (coordination, M21)."),
-    _ko("M8", {"employers.one_stop": 0.0},
-        ("agents/employers.pyx:asks_of",),
-        "An intermediary no longer bundles the asks employers get.",
-        complete=False,
-        note="Intermediaries also count as conveners whose trust lets employers climb "
-             "(EmployerLadder.find_conveners); that role is fixed by sector and has no "
-             "parameter, and removing the intermediaries would also remove partners, "
-             "anchors and TA providers."),
+    _ko("M8", {"intermediaries.brokering_gain": 0.0, "employers.one_stop": 0.0},
+        ("agents/employers.pyx:climbs", "agents/employers.pyx:asks_of"),
+        "Intermediaries no longer broker: their brokering neither speeds employers' climb "
+        "nor bundles the asks employers get.",
+        note="Brokering quality still builds and erodes (agents/intermediation.pyx), but "
+             "acts on nothing; intermediaries still count as conveners whose trust lets "
+             "employers climb (EmployerLadder.find_conveners), a role fixed by sector, and "
+             "removing them would also remove partners, anchors and TA providers."),
     _ko("M9", {"grant.technical_assistance": False},
-        ("agents/trust.pyx:AsymmetricTrust.set_rates", "agents/institutions.pyx:system_ta",
+        ("agents/intermediation.pyx:technical_assistance",
+         "agents/trust.pyx:AsymmetricTrust.set_rates", "agents/institutions.pyx:system_ta",
          "agents/programs.pyx:run_programs", "agents/consortium.py:Consortium.__init__"),
-        "The grant's technical-assistance channel is off: no faster trust, no system-level "
-        "coaching, no push to local programs."),
+        "The grant pays no TA providers: no faster trust, no system-level coaching, no push "
+        "to local programs.",
+        note="The TA providers stay in the region as partners."),
     _ko("M10", {"region.prior_tie_density": 0.0, "region.prior_infrastructure": 0.0,
                 "sustainment.anchor_base_share": 0.0},
         ("agents/partnerships.py:Partnerships.__init__", "agents/ties.pyx:openness",

@@ -68,9 +68,12 @@ class TestLadderContract(DrawingFamilyContract):
 
 # ============================================================================ hand-built ladders
 def ladder(count: int, rung: int, roi: float, trust: float, part: bool = True,
-           burnout: float = 0.0, difficulty: float = 0.0, one_stop: bool = False,
+           burnout: float = 0.0, difficulty: float = 0.0, brokered: float = 0.0,
            activity: float = 0.5, now: float = 0.7) -> SimpleNamespace:
-    """``count`` employers, each tied to one convener (the last organization) at ``trust``."""
+    """``count`` employers, each tied to one convener (the last organization) at ``trust``.
+
+    ``brokered`` is the brokering each employer gets this month (M8).
+    """
     n = count + 1
     pairs = pair_state(n)
     conveners = np.array([pair_index(n, employer, count) for employer in range(count)],
@@ -84,8 +87,10 @@ def ladder(count: int, rung: int, roi: float, trust: float, part: bool = True,
                                roi=np.where(employer, roi, 0.0),
                                burnout=np.where(employer, burnout, 0.0),
                                difficulty=np.where(employer, difficulty, 0.0),
-                               one_stop=one_stop, convener_pairs=conveners,
-                               convener_employer=np.arange(count, dtype=np.int64)),
+                               brokered=np.where(employer, brokered, 0.0),
+                               convener_pairs=conveners,
+                               convener_employer=np.arange(count, dtype=np.int64),
+                               convener=np.full(count, count, dtype=np.int64)),
         orgs=org_state(n, taking_part=np.where(employer, part, True), commitment=0.8),
         ties=pairs, consortium=SimpleNamespace(activity=activity, now=now, welcome=1.0,
                                                framing=0.0))
@@ -130,6 +135,23 @@ def test_only_trust_in_a_convener_counts_and_the_best_one_does() -> None:
     w.ladder.convener_pairs = np.append(w.ladder.convener_pairs, peer)
     w.ladder.convener_employer = np.append(w.ladder.convener_employer, 0)
     assert rungs(climb(w, p, CLIMB)) == [3, 2]
+
+
+@pytest.mark.mechanism("M8")
+def test_brokering_speeds_the_climb_in_proportion_to_its_strength() -> None:
+    p = Params(scenario(employers=dict(trust_per_stage=0.0, roi_per_stage=0.0, step_rate=0.5),
+                        intermediaries=dict(brokering_gain=1.0)))
+    # The chance is step_rate x (1 + brokering_gain x brokered): 0.5, 0.7, 1.0.
+    for brokered, climbs in ((0.0, False), (0.4, False), (0.5, True), (1.0, True)):
+        w = climb(ladder(2, 1, roi=1.0, trust=1.0, brokered=brokered), p, (1.0, 0.7, 1.0, 1.0))
+        assert rungs(w) == [2 if climbs else 1] * 2, brokered
+    # Without its gain, brokering does not move the climb; nor without trust and a return.
+    flat = Params(scenario(employers=dict(trust_per_stage=0.0, roi_per_stage=0.0, step_rate=0.5),
+                           intermediaries=dict(brokering_gain=0.0)))
+    assert rungs(climb(ladder(2, 1, 1.0, 1.0, brokered=1.0), flat, (1.0, 0.7, 1.0, 1.0))) == [1, 1]
+    bar = Params(scenario(employers=dict(trust_per_stage=0.2, step_rate=0.5),
+                          intermediaries=dict(brokering_gain=5.0)))
+    assert rungs(climb(ladder(2, 1, 1.0, 0.1, brokered=1.0), bar, CLIMB)) == [1, 1]
 
 
 @pytest.mark.mechanism("M17")
@@ -233,8 +255,10 @@ def test_heavy_asks_burn_employers_out_and_a_one_stop_spares_them() -> None:
     for rung in (1, 3, 6):
         w = climb(ladder(1, rung, 0.0, 0.0, activity=1.0, now=1.0), light)
         assert w.ladder.burnout[0] == pytest.approx(0.1 * 0.2 * (1.0 + rung / 3.0))
-    one_stop = climb(ladder(1, 3, 0.0, 0.0, activity=1.0, now=1.0, one_stop=True), light)
-    assert one_stop.ladder.burnout[0] == pytest.approx(0.1 * 0.2 * 2.0 * 0.5)
+    # A one-stop merges duplicate asks as far as the employer's broker is effective (M8).
+    for brokered in (1.0, 0.4):
+        w = climb(ladder(1, 3, 0.0, 0.0, activity=1.0, now=1.0, brokered=brokered), light)
+        assert w.ladder.burnout[0] == pytest.approx(0.1 * 0.2 * 2.0 * (1.0 - 0.5 * brokered))
     recover = climb(ladder(1, 3, 0.0, 0.0, burnout=0.5, activity=1.0, now=0.0),
                     rules(burnout_recovery=0.1))
     assert recover.ladder.burnout[0] == pytest.approx(0.45)
@@ -265,7 +289,10 @@ def test_the_ladder_knows_each_employer_s_conveners() -> None:
         assert lad.is_employer[employer] and employer in (a, b)
         assert convener[b if employer == a else a]
     assert len(lad.convener_pairs) == lad.is_employer.sum() * convener.sum()
-    assert lad.one_stop
+    ends = np.where(lad.convener_employer == t.i[lad.convener_pairs], t.j[lad.convener_pairs],
+                    t.i[lad.convener_pairs])
+    assert np.array_equal(lad.convener, ends)
+    assert (lad.brokered == 0.0).all()  # nobody is brokered before the first month
     assert (lad.rung[~lad.is_employer] == 0).all() and (lad.difficulty[~lad.is_employer] == 0).all()
 
 

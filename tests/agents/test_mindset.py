@@ -173,7 +173,7 @@ def program_world(mindset: list[float]) -> SimpleNamespace:
     return SimpleNamespace(
         orgs=org_state(n, local=1.0, program=0.5, mindset=mindset),
         funding=SimpleNamespace(receipt=np.zeros(n)),
-        consortium=SimpleNamespace(local_money=0.0, now=1.0, activity=1.0, ta_active=False))
+        consortium=SimpleNamespace(local_money=0.0, now=1.0, activity=1.0, ta=0.0))
 
 
 @pytest.mark.mechanism("M27")
@@ -193,7 +193,7 @@ def employer_world(welcome: float) -> SimpleNamespace:
     return SimpleNamespace(
         ladder=SimpleNamespace(is_employer=employer, rung=np.where(employer, 1, 0),
                                roi=np.where(employer, 0.2, 0.0), burnout=np.zeros(n),
-                               difficulty=np.zeros(n), one_stop=False,
+                               difficulty=np.zeros(n), brokered=np.zeros(n),
                                convener_pairs=np.zeros(0, dtype=np.int64),
                                convener_employer=np.zeros(0, dtype=np.int64)),
         orgs=org_state(n, taking_part=True, commitment=0.8), ties=pair_state(n),

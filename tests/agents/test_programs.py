@@ -154,7 +154,7 @@ def program_world(n: int, program: object, **orgs: object) -> SimpleNamespace:
     o = org_state(n, **values)
     return SimpleNamespace(orgs=o, funding=SimpleNamespace(receipt=np.zeros(n)),
                            consortium=SimpleNamespace(local_money=0.0, now=0.0, activity=0.0,
-                                                      ta_active=False))
+                                                      ta=0.0))
 
 
 def run(w: SimpleNamespace, **sections: dict) -> np.ndarray:
@@ -183,9 +183,14 @@ def test_programs_grow_with_push_and_decay_without_support() -> None:
 @pytest.mark.mechanism("M9", "M22")
 def test_money_assistance_and_contributions_push_or_support_programs() -> None:
     prog = np.full(4, 0.5)
-    w = program_world(4, prog)
-    w.consortium.ta_active = True
-    assert run(w) == pytest.approx([0.5 + 0.1 * 0.3 * 0.5 - 0.05 * 0.5] * 4)
+    # Program TA is the share 1 - ta_system_share of the month's TA (M9): all of it, half
+    # of it (half the TA providers take part), or none when all TA is system coaching.
+    for ta, system, push in ((1.0, 0.2, 0.3 * 0.8), (0.5, 0.2, 0.3 * 0.8 * 0.5),
+                             (1.0, 1.0, 0.0)):
+        w = program_world(4, prog.copy())
+        w.consortium.ta = ta
+        assert run(w, grant=dict(ta_system_share=system)) == pytest.approx(
+            [0.5 + 0.1 * push * 0.5 - 0.05 * 0.5] * 4)
     w = program_world(4, prog, contribution=[0.0, 0.1, 0.0, 0.1])
     out = run(w)
     assert out[1] == out[3] == pytest.approx(0.5 - 0.05 * 0.5 * 0.5) and out[0] < out[1]

@@ -134,10 +134,13 @@ def test_arms_share_their_seeds(small_run) -> None:
     for name in res.outcomes:
         assert np.array_equal(again.baseline[name], res.baseline[name], equal_nan=True)
         assert np.array_equal(again.arms["M9"][name], res.arms["M9"][name], equal_nan=True)
-    # M8's one-stop only spares employers burnout that never reaches the exit level at the
-    # baseline, so on the same seeds its runs are the baseline's, bit for bit.
-    for name in res.outcomes:
-        assert np.array_equal(res.arms["M8"][name], res.baseline[name], equal_nan=True)
+    # M8's knock-out acts on the employer ladder (brokering), which feeds little else, so on
+    # the same seeds its runs stay within a hair of the baseline's; other seeds would not.
+    m8, base = res.arms["M8"], res.baseline
+    assert np.array_equal(m8["sustained_2y"], base["sustained_2y"], equal_nan=True)
+    for name in ("orientation_grant_end", "mean_trust_grant_end"):
+        assert np.abs(m8[name] - base[name]).max() < 0.01
+        assert np.abs(base[name] - np.roll(base[name], 1)).max() > 0.01
 
 
 def test_the_table_and_figure_render(small_run, tmp_path) -> None:
