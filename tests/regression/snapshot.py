@@ -55,6 +55,9 @@ VARIANTS = {
     "annual_award_grants": ["grant.award_convention=fixed_annual", "grant.state_years=5",
                             "sustainment.opportunity_rate=3.0", "sustainment.win_max=1.0",
                             "region.lead=county_office", "sustainment.absorb_intercept=0.0"],
+    "design_levers": ["governance.mode=shared_open", "grant.purposeful_recruitment=true",
+                      "grant.staffing_strategy=reassign_existing",
+                      "grant.accountability=process_metrics", "region.n_ta_providers=0"],
 }
 
 
