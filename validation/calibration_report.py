@@ -63,6 +63,29 @@ def overlay_toml(values: Mapping[str, Any], name: str, description: str,
     return "\n".join(lines) + "\n"
 
 
+def _study_head(cal: Calibration, name: str, description: str, replicates: int,
+                seed: int) -> list[str]:
+    """The top-level keys of a study that runs the calibration's model on its statistics.
+
+    ``base`` and ``timeseries`` belong to the consortium model only, so they are written when
+    the sweep had a base scenario.
+    """
+    base = cal.sweep.manifest.get("base")
+    statistics = dict.fromkeys(p.a.statistic for p in cal.patterns)
+    return [f'name = "{name}"', f"description = {_toml_value(description)}",
+            *([f'base = "{base}"'] if base else []),
+            f'model = "{cal.sweep.manifest.get("model")}"', f"replicates = {replicates}",
+            f"seed = {seed}", "outcomes = [" + ", ".join(f'"{s}"' for s in statistics) + "]",
+            *(['timeseries = "none"'] if base else [])]
+
+
+def _set_table(settings: Mapping[str, Any]) -> list[str]:
+    """A ``[set]`` table of dotted scenario keys, or nothing."""
+    if not settings:
+        return []
+    return ["", "[set]", *(f"{k} = {_toml_value(v)}" for k, v in settings.items())]
+
+
 def confirm_study(cal: Calibration, candidates_file: str, n_points: int,
                   replicates: int = CONFIRM_REPLICATES) -> str:
     """A study that re-runs ``n_points`` candidates with more replicates and fresh seeds.
@@ -75,7 +98,6 @@ def confirm_study(cal: Calibration, candidates_file: str, n_points: int,
     study = dict(cal.sweep.manifest.get("study") or {})
     name = f"{study.get('name') or CALIBRATION_STUDY}_confirm"
     seed = int(cal.sweep.manifest.get("root_seed") or 0) + 1
-    statistics = dict.fromkeys(p.a.statistic for p in cal.patterns)
     lines = [
         f"# Confirmation of {study.get('name')}: its {n_points} candidate points nearest the "
         f"bands (file {candidates_file}),",
@@ -83,18 +105,9 @@ def confirm_study(cal: Calibration, candidates_file: str, n_points: int,
         "consortium calibrate.",
         f"# Runs: {n_points} points x {replicates} replicates = {n_points * replicates:,}.",
         "",
-        f'name = "{name}"',
-        f"description = {_toml_value(_confirm_description(study))}",
-        f'base = "{cal.sweep.manifest.get("base") or BASELINE}"',
-        f'model = "{cal.sweep.manifest.get("model")}"',
-        f"replicates = {replicates}",
-        f"seed = {seed}",
-        "outcomes = [" + ", ".join(f'"{name}"' for name in statistics) + "]",
-        'timeseries = "none"',
+        *_study_head(cal, name, _confirm_description(study), replicates, seed),
+        *_set_table(study.get("settings") or {}),
     ]
-    settings = study.get("settings") or {}
-    if settings:
-        lines += ["", "[set]", *(f"{k} = {_toml_value(v)}" for k, v in settings.items())]
     lines += ["", "[design]", 'kind = "points"', f'file = "{candidates_file}"', ""]
     return "\n".join(lines)
 
@@ -116,7 +129,6 @@ def wave_study(cal: Calibration, bounds: Mapping[str, tuple[float, float]]) -> s
     seed = int(cal.sweep.manifest.get("root_seed") or 0) + 2
     samples = len(cal.points)
     replicates = int(cal.sweep.replicates)
-    statistics = dict.fromkeys(p.a.statistic for p in cal.patterns)
     integer = _integer_factors(cal)
     fixed = {k: b[0] for k, b in bounds.items() if not b[1] > b[0]}
     narrowed = sum(1 for k, b in bounds.items()
@@ -130,21 +142,11 @@ def wave_study(cal: Calibration, bounds: Mapping[str, tuple[float, float]]) -> s
         "wave's.",
         f"# Runs: {samples:,} points x {replicates} replicates = {samples * replicates:,}.",
         "",
-        f'name = "{name}"',
-        "description = " + _toml_value(
-            "Does the box where the last wave came nearest the level bands hold parameter sets "
-            "that reproduce every band at once?"),
-        *([f'base = "{cal.sweep.manifest["base"]}"'] if cal.sweep.manifest.get("base") else []),
-        f'model = "{cal.sweep.manifest.get("model")}"',
-        f"replicates = {replicates}",
-        f"seed = {seed}",
-        "outcomes = [" + ", ".join(f'"{s}"' for s in statistics) + "]",
-        *(['timeseries = "none"'] if cal.sweep.manifest.get("base") else []),
+        *_study_head(cal, name, "Does the box where the last wave came nearest the level bands "
+                     "hold parameter sets that reproduce every band at once?", replicates, seed),
+        *_set_table({**(study.get("settings") or {}),
+                     **{k: _value(k, v, integer) for k, v in fixed.items()}}),
     ]
-    settings = {**(study.get("settings") or {}),
-                **{k: _value(k, v, integer) for k, v in fixed.items()}}
-    if settings:
-        lines += ["", "[set]", *(f"{k} = {_toml_value(v)}" for k, v in settings.items())]
     lines += ["", "[design]", 'kind = "lhs"', f"samples = {samples}", "scramble = true"]
     for key, (lo, hi) in bounds.items():
         if key in fixed:
