@@ -37,6 +37,8 @@ MECHANISMS: dict[str, Mechanism] = {m.id: m for m in (
     _m("M1", "Trust grows through consistent communication, translating and aligning language, "
        "and a common vision; collaboration rests on trust, not mandate",
        ("agents/ties.pyx:interacts", "agents/ties.pyx:interact",
+        "agents/trust.pyx:BetaReputationTrust.set_rates",
+        "agents/trust.pyx:BetaReputationTrust.month",
         "agents/trust.pyx:AsymmetricTrust.set_rates", "agents/trust.pyx:asymmetric_step",
         "agents/commitment.pyx:learn_commitment"),
        ("7.8", "7.9", "7.13")),

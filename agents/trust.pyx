@@ -3,8 +3,8 @@
 
 Every tie carries two layers of trust (T4; Zaheer et al. 1998): personal trust ``P``,
 carried by the two organizations' leaders or boundary spanners, and institutional trust
-``I``, embedded in agreements, budget lines and shared data. Partners act on the
-combination ``w*P + (1-w)*I``, whose personal weight ``w`` falls with the tie's formality.
+``I``, embedded in agreements, budget lines and shared data. Partners act on personal
+trust, held up by institutional trust where that is higher, as far as the tie is formal.
 
 Personal trust follows one of two rules, chosen once per run by ``trust.rule``:
 
@@ -30,9 +30,14 @@ from agents.params cimport Trust
 
 cdef inline double combined(double personal, double institutional, double formality,
                             Trust p) noexcept:
-    """Trust partners act on: ``w*P + (1-w)*I`` with ``w = 1 - formality_weight*F`` (T4)."""
-    cdef double w = 1.0 - p.formality_weight * formality
-    return w * personal + (1.0 - w) * institutional
+    """Trust partners act on: ``P + formality_weight*F*max(0, I - P)`` (T4).
+
+    Institutional trust holds the tie up where it exceeds personal trust, as after a leader
+    leaves, in proportion to formality (Zaheer et al. 1998); it never pulls it below ``P``.
+    """
+    if institutional <= personal:
+        return personal
+    return personal + p.formality_weight * formality * (institutional - personal)
 
 
 cdef inline double institutional_step(double institutional, double personal, double formality,

@@ -97,7 +97,8 @@ def render_table(rows: list[dict[str, Any]]) -> str:
             f"`{_number(row['default'])}`",
             _cell(row["unit"]),
             _cell(_range(row)),
-            _cell(row["source"]),
+            _cell(row["source"] + (f"; calibrated ({row['calibrated']})"
+                                   if row.get("calibrated") else "")),
             _cell(row["ref"]),
             _cell(row["description"]),
         )

@@ -9,6 +9,10 @@ label with the mechanism id (M1-M34 from the domain brief) or the paper it follo
   form of the effect; the value is an assumption;
 - ``assumption``: a modelling choice that no source constrains.
 
+A parameter whose default was moved by the calibration (docs/validation.md §6) keeps its
+source label, which says what the evidence gives, and names the calibration that set its
+value in ``calibrated``.
+
 Parameters marked ``constant=True`` are the model's *declared constants* (ODD §10.3): scale
 and weight choices that were once fixed in the rule code. They are parameters like any
 other (a scenario or study can set them), but a study's ``factor_set`` varies them only
@@ -39,17 +43,21 @@ def param(
     le: float | None = None,
     when: tuple[str, str] | None = None,
     constant: bool = False,
+    calibrated: str | None = None,
 ) -> Any:
     """A pydantic field with the metadata every parameter must carry.
 
     ``when`` names the rule choice a parameter belongs to, e.g.
     ``("trust.rule", "beta_reputation")``: the parameter acts only under that choice.
-    ``constant`` marks a declared constant (ODD §10.3).
+    ``constant`` marks a declared constant (ODD §10.3). ``calibrated`` names the calibration
+    that set the default, e.g. ``"calibration_lhs_beta: ABC median"``.
     """
     extra: dict[str, Any] = {"unit": unit, "source": source, "ref": ref,
                              "tier": "constant" if constant else "parameter"}
     if when is not None:
         extra["when"] = list(when)
+    if calibrated is not None:
+        extra["calibrated"] = calibrated
     return Field(
         default,
         ge=ge,
@@ -388,22 +396,29 @@ class Trust(_Section):
     """Two-layer trust on ties (M1-M3, M7; science_anchors T1-T5)."""
 
     rule: Literal["asymmetric", "beta_reputation"] = param(
-        "asymmetric", "Rule for personal trust: the asymmetric bounded update with decay "
-        "(T1, T2), or the expected value of a Beta posterior over forgotten evidence (T3), "
-        "for structural sensitivity.", unit="choice", source="literature",
-        ref="T1 Macy & Flache 2002; T3 Jøsang & Ismail 2002; science_anchors §6.3 structural SA")
+        "beta_reputation", "Rule for personal trust: the expected value of a Beta posterior "
+        "over forgotten evidence (T3), or the asymmetric bounded update with decay (T1, T2), "
+        "kept for structural sensitivity. The calibration chose the Beta rule: only under it "
+        "do the level bands hold together (trust timing SF27 and trust-age P4).",
+        unit="choice", source="literature",
+        ref="T1 Macy & Flache 2002; T3 Jøsang & Ismail 2002; science_anchors §6.3 structural SA",
+        calibrated="pattern-oriented choice of rule: 11 of 20 candidates hold every band "
+                   "under Beta, 0 of 20 under asymmetric; validation.md §6")
     gain_rate: float = param(0.10, "Trust gain per positive interaction (alpha+).",
                              unit="1/event", source="assumption",
-                             ref="T1 Macy & Flache 2002; SF27 about a year", ge=0, le=1)
+                             ref="T1 Macy & Flache 2002; SF27 about a year", ge=0, le=1,
+                             when=("trust.rule", "asymmetric"))
     loss_ratio: float = param(3.0, "Losses relative to gains (lambda = alpha-/alpha+).",
                               unit="ratio", source="literature",
-                              ref="T1 Slovic 1993; Pant & Yu use ~3", ge=0, le=10)
+                              ref="T1 Slovic 1993; Pant & Yu use ~3", ge=0, le=10,
+                              when=("trust.rule", "asymmetric"))
     decay_rate: float = param(0.03, "Monthly relaxation of personal trust to baseline without "
                               "interaction.", unit="1/month", source="literature",
-                              ref="T2 Burt 2001; Sutcliffe & Wang 2012", ge=0, le=1)
+                              ref="T2 Burt 2001; Sutcliffe & Wang 2012", ge=0, le=1,
+                              when=("trust.rule", "asymmetric"))
     age_slowing: float = param(0.02, "How much tie age slows decay (per month of age).",
                                unit="1/month", source="literature", ref="T2, N3 Burt 2002",
-                               ge=0, le=1)
+                               ge=0, le=1, when=("trust.rule", "asymmetric"))
     baseline: float = param(0.15, "Trust a new tie starts at and relaxes to.", unit="0-1",
                             source="assumption", ref="T2 baseline propensity", ge=0, le=1)
     cross_sector_gain: float = param(0.6, "Multiplier on gains for cross-sector ties.",
@@ -460,9 +475,9 @@ class Trust(_Section):
                                         ge=0, le=10, when=("trust.rule", "beta_reputation"))
 
     # Declared constants (ODD §10.3).
-    formality_weight: float = param(0.5, "How far formality moves the weight of combined trust "
-                                    "from the personal to the institutional layer: "
-                                    "w = 1 - formality_weight*F.", unit="0-1",
+    formality_weight: float = param(0.5, "How far institutional trust holds up combined trust "
+                                    "on a formal tie where it exceeds personal trust: "
+                                    "T = P + formality_weight*F*max(0, I - P).", unit="0-1",
                                     source="literature-direction",
                                     ref="T4 Zaheer et al. 1998", ge=0, le=1, constant=True)
     wins_base: float = param(0.5, "Small-win chance factor without shared vision: an "
@@ -657,8 +672,10 @@ class Commitment(_Section):
     habituation: float = param(0.08, "Rate aspirations adapt to recent payoffs.",
                                unit="1/month", source="literature",
                                ref="C2 Macy & Flache 2002", ge=0, le=1)
-    initial_mean: float = param(0.45, "Mean initial commitment of signatories.", unit="0-1",
-                                source="assumption", ref="C2", ge=0, le=1)
+    initial_mean: float = param(0.34, "Mean initial commitment of signatories.", unit="0-1",
+                                source="assumption", ref="C2", ge=0, le=1,
+                                calibrated="median of the 11 accepted points of calibration_lhs; "
+                                           "hand-set 0.45; validation.md §6")
     initial_spread: float = param(0.15, "Spread of initial commitment.", unit="0-1",
                                   source="assumption", ref="C2", ge=0, le=0.5)
     urgency_commitment: float = param(0.15, "Initial commitment that regional urgency adds, "
@@ -1579,7 +1596,8 @@ def parameter_table() -> list[dict[str, Any]]:
     """One row per parameter: key path, default, unit, range, source, reference, description.
 
     ``when`` is the (key, value) of the rule choice the parameter acts under, or None;
-    ``tier`` is ``"constant"`` for a declared constant, else ``"parameter"``.
+    ``tier`` is ``"constant"`` for a declared constant, else ``"parameter"``;
+    ``calibrated`` names the calibration that set the default, or is None.
     """
     rows = []
     for section, cls in SECTIONS.items():
@@ -1600,5 +1618,6 @@ def parameter_table() -> list[dict[str, Any]]:
                 "description": field.description,
                 "when": tuple(extra["when"]) if "when" in extra else None,
                 "tier": extra["tier"],
+                "calibrated": extra.get("calibrated"),
             })
     return rows

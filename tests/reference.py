@@ -228,9 +228,11 @@ def beta_reset(positive: float, negative: float, keep: float,
 
 
 def combined(personal: float, institutional: float, formality: float, p: Trust) -> float:
-    """T4: ``w * P + (1 - w) * I`` with the personal weight ``w = 1 - formality_weight * F``."""
-    weight = 1.0 - p.formality_weight * formality
-    return weight * personal + (1.0 - weight) * institutional
+    """T4: personal trust, held up by institutional trust where that is higher.
+
+    ``P + formality_weight * F * max(0, I - P)``: formality never pulls trust below ``P``.
+    """
+    return personal + p.formality_weight * formality * max(0.0, institutional - personal)
 
 
 def formation(coattend: bool, common: int, complementarity: float, distance: float,

@@ -315,8 +315,10 @@ def test_reference_by_hand() -> None:
     # Idle: relax 10% of the way to the baseline.
     personal, _ = ref.trust_update(0.6, 0.0, False, False, False, 0.1, 0.0, 0.0, tp)
     assert personal == pytest.approx(0.56)
-    assert ref.combined(0.8, 0.2, 1.0, tp) == pytest.approx(0.5)
-    assert ref.combined(0.8, 0.2, 0.0, tp) == pytest.approx(0.8)
+    # Institutional trust only holds personal trust up: 0.2 + 0.5 * 1.0 * (0.8 - 0.2).
+    assert ref.combined(0.2, 0.8, 1.0, tp) == pytest.approx(0.5)
+    assert ref.combined(0.2, 0.8, 0.0, tp) == pytest.approx(0.2)
+    assert ref.combined(0.8, 0.2, 1.0, tp) == pytest.approx(0.8)
     # TA x1.5; cross-sector x0.5 x(1 + 0.5 spanners): 0.1125, 0.15, loss 0.45.
     assert ref.asymmetric_rates(tp, 0.5, True) == pytest.approx((0.1125, 0.15, 0.45))
     assert ref.win_chance(Trust(positive_rate=0.5, wins_base=0.5), 0.4) == pytest.approx(0.45)

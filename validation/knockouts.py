@@ -85,7 +85,8 @@ def _each(section: str, pattern: str, names: tuple[str, ...], value: Any) -> dic
 
 _ENTRIES: tuple[KnockOut, ...] = (
     _ko("M1", {"trust.positive_rate": 0.0},
-        ("agents/ties.pyx:interact", "agents/trust.pyx:asymmetric_step"),
+        ("agents/ties.pyx:interact", "agents/trust.pyx:BetaReputationTrust.month",
+         "agents/trust.pyx:asymmetric_step"),
         "No interaction yields a small win, so communication builds no trust; let-downs, "
         "idle decay and turnover still erode it.",
         note="Shared vision acts on trust by raising the chance of small wins (M2), so that "

@@ -466,7 +466,8 @@ _ENTRIES: tuple[Pattern, ...] = (
         why="The same contrast on the change of mean trust over ties during year 2.",
         role_why=("No rule sets trust growth from nodes: it must come through co-attendance, "
                   "interactions and small wins (agents/ties.pyx:interact, "
-                  "agents/trust.pyx:asymmetric_step), a route that lowers it for subgroups "
+                  "agents/trust.pyx:BetaReputationTrust.month), a route that lowers it for "
+                  "subgroups "
                   "(SF12b); the quote is a sentence apart from the one the node rule was built "
                   "from.")),
     Pattern(
@@ -964,9 +965,12 @@ _ENTRIES: tuple[Pattern, ...] = (
         why="A cross-sectional level, as in the meta-analysis: the Spearman correlation of "
             "trust with tie age over the ties standing at grant end, averaged over runs. "
             "'Small' is below Cohen's medium correlation, 0.3.",
-        role_why=("A level of the trust rule (agents/trust.pyx:asymmetric_step, where idle "
-                  "trust decays more slowly on old ties) and of the trust pre-existing ties "
-                  "start with (agents/partnerships.py:Partnerships.__init__).")),
+        role_why=("A level of the trust rule (agents/trust.pyx:BetaReputationTrust.month, "
+                  "where old evidence is forgotten; under the asymmetric alternative, "
+                  "agents/trust.pyx:asymmetric_step, idle trust decays more slowly on old "
+                  "ties) and of the trust pre-existing ties start with "
+                  "(agents/partnerships.py:Partnerships.__init__). With SF27 it chose the "
+                  "trust rule (docs/validation.md §6).")),
     Pattern(
         id="P5a", title="Bridging ties decay faster than embedded ones",
         evidence="\"Nine in ten bridges this year are gone next year\"; bridges decay faster "
@@ -992,7 +996,8 @@ _ENTRIES: tuple[Pattern, ...] = (
             "24 months old at the end of year 2.",
         robust=True,
         role_why=("By construction: the dissolution hazard falls with tie age "
-                  "(agents/ties.pyx:hazard) and idle trust decays more slowly on old ties "
+                  "(agents/ties.pyx:hazard), set from Burt 2002, and under the asymmetric "
+                  "trust rule idle trust decays more slowly on old ties "
                   "(agents/trust.pyx:asymmetric_step, with trust.age_slowing citing Burt 2002).")),
 )
 

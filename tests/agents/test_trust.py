@@ -211,21 +211,27 @@ def test_institutional_trust_follows_personal_trust_as_far_as_the_tie_is_formal(
     assert inst[0] < 0.4  # no formal backing: it erodes
     assert inst[2] > inst[1] > inst[0]
     assert inst.tolist() == pytest.approx([0.38, 0.43, 0.48])
-    # Partners lean on the institutional layer as formality grows (T4).
-    assert t.trust.tolist() == pytest.approx([0.8, 0.75 * 0.8 + 0.25 * 0.43, 0.64])
+    # Institutional trust below personal trust never pulls it down (T4).
+    assert t.trust.tolist() == pytest.approx([0.8, 0.8, 0.8])
 
 
-@pytest.mark.mechanism("M7")
-def test_combined_trust_weighs_personal_trust_less_on_formal_ties() -> None:
+@pytest.mark.mechanism("M7", "M20")
+def test_institutional_trust_holds_trust_up_on_formal_ties_and_never_pulls_it_down() -> None:
     for rule in (asymmetric(formality_weight=0.5), beta(formality_weight=0.5)):
-        t = pair_state(m=4, tie=[True, True, True, False], personal=0.8, institutional=0.4,
+        # After a leader leaves: personal trust 0.2, institutional 0.6.
+        t = pair_state(m=4, tie=[True, True, True, False], personal=0.2, institutional=0.6,
                        formality=[0.0, 0.5, 1.0, 1.0], trust=0.7)
         rule.combine(t)
-        assert t.trust.tolist() == pytest.approx([0.8, 0.7, 0.6, 0.0])
+        assert t.trust.tolist() == pytest.approx([0.2, 0.3, 0.4, 0.0])
+        # Institutional trust below personal trust leaves it as it is, at any formality.
+        t = pair_state(m=3, tie=True, personal=0.8, institutional=0.4,
+                       formality=[0.0, 0.5, 1.0])
+        rule.combine(t)
+        assert t.trust.tolist() == pytest.approx([0.8, 0.8, 0.8])
     flat = asymmetric(formality_weight=0.0)
-    t = pair_state(m=2, tie=True, personal=0.8, institutional=0.4, formality=1.0)
+    t = pair_state(m=2, tie=True, personal=0.2, institutional=0.6, formality=1.0)
     flat.combine(t)
-    assert t.trust.tolist() == [0.8, 0.8]
+    assert t.trust.tolist() == pytest.approx([0.2, 0.2])
 
 
 def test_untied_pairs_keep_no_trust() -> None:
@@ -266,7 +272,7 @@ def test_new_ties_start_at_referral_trust() -> None:
     rule.start(t, np.array([0, 1, 2, 3], dtype=np.int64), np.array([0.0, 1.0, 2.0, 10.0]))
     assert t.personal[:4].tolist() == pytest.approx([0.15, 0.45, 0.75, 1.0])
     assert t.institutional.tolist() == [0.0, 0.0, 0.0, 0.0, 0.9]
-    assert t.trust[:4].tolist() == pytest.approx([0.15, 0.225, 0.5625, 1.0])
+    assert t.trust[:4].tolist() == pytest.approx([0.15, 0.45, 0.75, 1.0])  # no I yet
     assert t.personal[4] == 0.0 and t.trust[4] == 0.0
 
 

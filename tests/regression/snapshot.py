@@ -31,10 +31,10 @@ from sim.scenario import load_scenario, shipped_scenarios
 SNAPSHOT = Path(__file__).with_name("snapshot.json")
 SEEDS = (0, 1, 2, 20140701, 987654321)
 RULES = {
-    "default": [],
-    "beta": ["trust.rule=beta_reputation"],
+    "default": [],  # Beta-reputation trust, threshold exits
+    "asymmetric": ["trust.rule=asymmetric"],
     "logit": ["commitment.exit_rule=logit"],
-    "beta_logit": ["trust.rule=beta_reputation", "commitment.exit_rule=logit"],
+    "asymmetric_logit": ["trust.rule=asymmetric", "commitment.exit_rule=logit"],
 }
 # Settings on the baseline that reach paths no shipped scenario takes.
 VARIANTS = {

@@ -28,8 +28,9 @@ from sim.scenario import ScenarioError, load_scenario, with_values
 CHANNELS_OFF = dict(money=False, backbone=False, technical_assistance=False, convenings=False,
                     mandate=False, reporting=False)
 BETA = 'trust.rule="beta_reputation"'
+ASYMMETRIC = 'trust.rule="asymmetric"'
 LOGIT = 'commitment.exit_rule="logit"'
-ALTERNATIVES = {"beta_reputation": [BETA], "logit": [LOGIT], "both": [BETA, LOGIT]}
+ALTERNATIVES = {"asymmetric": [ASYMMETRIC], "logit": [LOGIT], "both": [ASYMMETRIC, LOGIT]}
 EIGHT_YEARS = "outcomes.horizon_years=8"  # four grant years and four after
 UNIT_OUTCOMES = ("sustained_2y", "scaled_back_2y", "dissolved_2y", "sustained_4y",
                  "regional_collaboration_2y", "regional_collaboration_4y",
@@ -434,24 +435,24 @@ def test_scenario_direction(scenario_name: str, reference: str, outcome: str, di
 
 
 # ============================================================================ alternatives
-def test_rules_default_to_the_asymmetric_update_and_threshold_exits() -> None:
+def test_rules_default_to_beta_reputation_trust_and_threshold_exits() -> None:
     p = ScenarioParams()
-    assert p.trust.rule == "asymmetric" and p.commitment.exit_rule == "threshold"
+    assert p.trust.rule == "beta_reputation" and p.commitment.exit_rule == "threshold"
 
 
 def test_a_scenario_file_chooses_the_alternative_rules(tmp_path: Path) -> None:
     path = tmp_path / "structural.toml"
-    path.write_text('extends = "ccpt_baseline.toml"\n\n[trust]\nrule = "beta_reputation"\n'
-                    "beta_forgetting = 0.9\n\n[commitment]\nexit_rule = \"logit\"\n"
+    path.write_text('extends = "ccpt_baseline.toml"\n\n[trust]\nrule = "asymmetric"\n'
+                    "gain_rate = 0.2\n\n[commitment]\nexit_rule = \"logit\"\n"
                     "exit_slope = 60.0\n", encoding="utf-8")
     p = load_scenario(path)
-    assert p.trust.rule == "beta_reputation" and p.commitment.exit_rule == "logit"
-    assert p.trust.beta_forgetting == 0.9 and p.commitment.exit_slope == 60.0
+    assert p.trust.rule == "asymmetric" and p.commitment.exit_rule == "logit"
+    assert p.trust.gain_rate == 0.2 and p.commitment.exit_slope == 60.0
     assert p.region.n_districts == load_scenario("ccpt_baseline").region.n_districts
-    again = load_scenario("ccpt_baseline", [BETA, LOGIT])
-    assert again.trust.rule == "beta_reputation" and again.commitment.exit_rule == "logit"
+    again = load_scenario("ccpt_baseline", [ASYMMETRIC, LOGIT])
+    assert again.trust.rule == "asymmetric" and again.commitment.exit_rule == "logit"
     model = ConsortiumModel(again, 0)
-    assert type(model.trust_rule).__name__ == "BetaReputationTrust"
+    assert type(model.trust_rule).__name__ == "AsymmetricTrust"
     assert type(model.exit_rule).__name__ == "LogitExit"
     assert model.partnerships.rule is model.trust_rule
 
@@ -488,6 +489,8 @@ def test_bad_rule_on_the_command_line_exits_2(tmp_path: Path, args: list[str]) -
 def test_rule_parameters_say_which_rule_they_belong_to() -> None:
     when = {row["key"]: row["when"] for row in parameter_table() if row["when"]}
     assert when == {
+        **{f"trust.{name}": ("trust.rule", "asymmetric")
+           for name in ("gain_rate", "loss_ratio", "decay_rate", "age_slowing")},
         "trust.beta_forgetting": ("trust.rule", "beta_reputation"),
         "trust.beta_prior_weight": ("trust.rule", "beta_reputation"),
         "trust.beta_negative_weight": ("trust.rule", "beta_reputation"),
@@ -532,8 +535,9 @@ def test_the_alternatives_change_the_run() -> None:
 def test_default_rules_ignore_the_alternative_parameters() -> None:
     """Parameters of a rule that is not chosen change nothing, to the last bit."""
     base = load_scenario("ccpt_baseline", [EIGHT_YEARS])
-    other = with_values(base, {"trust.beta_forgetting": 0.3, "trust.beta_prior_weight": 7.0,
-                               "trust.beta_negative_weight": 0.5, "commitment.exit_slope": 3.0,
+    other = with_values(base, {"trust.gain_rate": 0.3, "trust.loss_ratio": 7.0,
+                               "trust.decay_rate": 0.5, "trust.age_slowing": 0.5,
+                               "commitment.exit_slope": 3.0,
                                "grant.reassigned_share": 0.9, "grant.reassigned_output": 0.1})
     assert series_equal(run(base, 9).record.series, run(other, 9).record.series)
 

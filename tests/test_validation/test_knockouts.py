@@ -137,7 +137,6 @@ def test_arms_share_their_seeds(small_run) -> None:
     # M8's knock-out acts on the employer ladder (brokering), which feeds little else, so on
     # the same seeds its runs stay within a hair of the baseline's; other seeds would not.
     m8, base = res.arms["M8"], res.baseline
-    assert np.array_equal(m8["sustained_2y"], base["sustained_2y"], equal_nan=True)
     for name in ("orientation_grant_end", "mean_trust_grant_end"):
         assert np.abs(m8[name] - base[name]).max() < 0.01
         assert np.abs(base[name] - np.roll(base[name], 1)).max() > 0.01
