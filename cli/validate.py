@@ -54,7 +54,7 @@ def validate_command(
     code is 0 unless the input is bad. Writes validation_report.md, validation_report.html
     and validation_runs.csv to OUT.
 
-    Example: [bold]consortium validate --quick --set trust.rule=beta_reputation[/bold]
+    Example: [bold]consortium validate --quick --set trust.rule=asymmetric[/bold]
     """
     from validation.report import write_report
     from validation.suite import (

@@ -147,6 +147,7 @@ def render() -> str:
     by_source = Counter(r["source"] for r in params)
     building = [q for q in QUOTES if q.builds]
     breaches = double_use()
+    calibrated = [r for r in params if r.get("calibrated")]
     lines = [
         "# consortium-sim: data use (RAT-RS)",
         "",
@@ -155,7 +156,8 @@ def render() -> str:
         "For every element of the model, how evidence was used: to **specify** it (a seed "
         "document, a mechanism of the domain brief or a published estimate gave a rule's "
         "form or a parameter's value), to **calibrate** it (the calibration screens the "
-        "assumption parameters against level bands; validation.md §6), to **validate** it "
+        "parameters no source gives against level bands and chose the trust rule and the "
+        "defaults marked calibrated; validation.md §6), to **validate** it "
         "(a pattern that could fail, judged against evidence that built no rule) or to "
         "**verify** it (a check that a rule works as built). This follows RAT-RS (Achter et "
         "al. 2022). The table is generated from the mechanism registry "
@@ -180,8 +182,11 @@ def render() -> str:
         f"{len(MECHANISMS)} implemented, {len(NOT_REPRESENTED)} not represented.",
         f"- **Parameters** ({len(params)}): "
         + ", ".join(f"{by_source[s]} `{s}`" for s in SOURCES if by_source[s])
-        + f"; {len(box)} `assumption` parameters form the calibration box, where the "
-        "calibration screened them against the bands without moving any (validation.md §6).",
+        + f"; {len(box)} parameters whose value no source gives form the calibration box "
+        "(validation.md §6). The calibration set "
+        + (", ".join(f"`{r['key']}` ({r['calibrated']})" for r in calibrated)
+           if calibrated else "no default")
+        + "; every other default is hand-set.",
         "",
         "## 1. Mechanisms",
         "",

@@ -676,8 +676,8 @@ def expand_factor_set(fs: FactorSet, base: ScenarioParams, explicit: set[str]
     Booleans and categories, declared constants unless ``fs.constants``, the keys of
     :data:`FACTOR_SET_EXCLUDED`, keys matching
     ``fs.exclude``, explicit factors and the parameters of a rule the base scenario does not
-    choose (``when`` in the parameter table, e.g. ``trust.beta_forgetting`` unless
-    ``trust.rule = "beta_reputation"``: they would be inert) are left out
+    choose (``when`` in the parameter table, e.g. ``trust.gain_rate`` unless
+    ``trust.rule = "asymmetric"``: they would be inert) are left out
     (:func:`factor_set_reason` says why). Bounds come from :func:`spread_bounds`
     around the base scenario's value (the schema default unless the scenario sets it).
     Whole-number parameters get ``integer = true`` and rounded bounds; if rounding collapses

@@ -402,7 +402,7 @@ class Trust(_Section):
         "do the level bands hold together (trust timing SF27 and trust-age P4).",
         unit="choice", source="literature",
         ref="T1 Macy & Flache 2002; T3 Jøsang & Ismail 2002; science_anchors §6.3 structural SA",
-        calibrated="pattern-oriented choice of rule: 11 of 20 candidates hold every band "
+        calibrated="pattern-oriented choice of rule: 10 of 20 candidates hold every band "
                    "under Beta, 0 of 20 under asymmetric; validation.md §6")
     gain_rate: float = param(0.10, "Trust gain per positive interaction (alpha+).",
                              unit="1/event", source="assumption",
@@ -674,7 +674,7 @@ class Commitment(_Section):
                                ref="C2 Macy & Flache 2002", ge=0, le=1)
     initial_mean: float = param(0.34, "Mean initial commitment of signatories.", unit="0-1",
                                 source="assumption", ref="C2", ge=0, le=1,
-                                calibrated="median of the 11 accepted points of calibration_lhs; "
+                                calibrated="median of the 10 accepted points of calibration_lhs; "
                                            "hand-set 0.45; validation.md §6")
     initial_spread: float = param(0.15, "Spread of initial commitment.", unit="0-1",
                                   source="assumption", ref="C2", ge=0, le=0.5)

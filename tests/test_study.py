@@ -481,14 +481,16 @@ def test_factor_set_adds_the_declared_constants_only_when_asked(tmp_path):
 
 
 def test_factor_set_takes_rule_parameters_only_under_their_rule(tmp_path):
-    rule_keys = {"trust.beta_forgetting", "trust.beta_prior_weight",
-                 "trust.beta_negative_weight", "commitment.exit_slope"}
+    beta_keys = {"trust.beta_forgetting", "trust.beta_prior_weight",
+                 "trust.beta_negative_weight"}
+    asymmetric_keys = {"trust.gain_rate", "trust.loss_ratio", "trust.decay_rate",
+                       "trust.age_slowing"}
     default = set(fs_study(tmp_path, ["assumption", "literature"]).factor_keys)
-    assert not default & rule_keys
-    settings = '[set]\ntrust.rule = "beta_reputation"\ncommitment.exit_rule = "logit"\n'
+    assert beta_keys <= default and not default & (asymmetric_keys | {"commitment.exit_slope"})
+    settings = '[set]\ntrust.rule = "asymmetric"\ncommitment.exit_rule = "logit"\n'
     chosen = set(fs_study(tmp_path, ["assumption", "literature"], explicit=settings)
                  .factor_keys)
-    assert chosen == default | rule_keys
+    assert chosen == (default - beta_keys) | asymmetric_keys | {"commitment.exit_slope"}
 
 
 def test_factor_set_excludes_cross_field_keys_and_outcomes(tmp_path):

@@ -79,6 +79,16 @@ def _study_head(cal: Calibration, name: str, description: str, replicates: int,
             *(['timeseries = "none"'] if base else [])]
 
 
+def _fixed_settings(cal: Calibration) -> dict[str, Any]:
+    """The sweep's ``[set]`` values that it did not also vary.
+
+    A ``[set]`` value of a key the sweep varies only centred that factor's box; a study of
+    given points or a new box sets the key itself, and may not also fix it.
+    """
+    study = cal.sweep.manifest.get("study") or {}
+    return {k: v for k, v in (study.get("settings") or {}).items() if k not in cal.bounds}
+
+
 def _set_table(settings: Mapping[str, Any]) -> list[str]:
     """A ``[set]`` table of dotted scenario keys, or nothing."""
     if not settings:
@@ -106,7 +116,7 @@ def confirm_study(cal: Calibration, candidates_file: str, n_points: int,
         f"# Runs: {n_points} points x {replicates} replicates = {n_points * replicates:,}.",
         "",
         *_study_head(cal, name, _confirm_description(study), replicates, seed),
-        *_set_table(study.get("settings") or {}),
+        *_set_table(_fixed_settings(cal)),
     ]
     lines += ["", "[design]", 'kind = "points"', f'file = "{candidates_file}"', ""]
     return "\n".join(lines)
@@ -144,7 +154,7 @@ def wave_study(cal: Calibration, bounds: Mapping[str, tuple[float, float]]) -> s
         "",
         *_study_head(cal, name, "Does the box where the last wave came nearest the level bands "
                      "hold parameter sets that reproduce every band at once?", replicates, seed),
-        *_set_table({**(study.get("settings") or {}),
+        *_set_table({**_fixed_settings(cal),
                      **{k: _value(k, v, integer) for k, v in fixed.items()}}),
     ]
     lines += ["", "[design]", 'kind = "lhs"', f"samples = {samples}", "scramble = true"]

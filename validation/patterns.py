@@ -788,8 +788,11 @@ _ENTRIES: tuple[Pattern, ...] = (
         why="A duration: for cross-sector ties formed in year 1 that still stand at the end of "
             "year 3, the median months until trust first reaches the level at which a tie "
             "counts as active. 'About a year' is read as 6-18 months, an assumption.",
-        role_why=("A level of the trust rule (agents/trust.pyx:AsymmetricTrust.set_rates), "
-                  "whose gain trust.gain_rate was set from this fact.")),
+        role_why=("A level of the trust rule (agents/trust.pyx:BetaReputationTrust.set_rates, "
+                  "the default; under the asymmetric alternative "
+                  "agents/trust.pyx:AsymmetricTrust.set_rates, whose gain trust.gain_rate was "
+                  "set from this fact). With P4 it chose the trust rule (docs/validation.md "
+                  "§6).")),
     Pattern(
         id="SF29", title="Data systems stay misaligned without dedicated investment",
         evidence="\"problems of data availability and cross-system compatibility created "

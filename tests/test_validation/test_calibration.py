@@ -94,8 +94,13 @@ def test_the_sweep_model_declares_the_suites_statistics_to_the_engine():
 def test_the_shipped_study_varies_every_assumption_but_the_ccpt_design_levers():
     study = load_study("calibration_lhs")
     keys = set(study.factor_keys)
-    assert len(keys) >= 50 and "trust.gain_rate" in keys
+    assert len(keys) >= 50 and "trust.beta_forgetting" in keys
+    assert "trust.gain_rate" not in keys   # the asymmetric rule's: inert under Beta
+    assert "trust.gain_rate" in load_study("calibration_lhs_asymmetric").factor_keys
     assert not keys & {"grant.taper_years", "grant.retained_backbone_share"}
+    # The box is centred on the hand-set values, before the calibration moved any default.
+    bounds = {f.key: tuple(f.bounds) for f in study.factors}
+    assert bounds["commitment.initial_mean"] == pytest.approx((0.225, 0.675))
     assert set(study.outcomes) == set(calibration_statistics())  # every band is a target
 
 
@@ -147,6 +152,15 @@ def test_candidates_and_confirmation_study_rerun_the_nearest_points(toy_sweep, t
     assert data["outcomes"] == ["level"] and data["name"] == "toy_calibration_confirm"
     passing = calibrate(toy_sweep, patterns=[band(0.2, 0.4)])
     assert len(candidates(passing, k=5)) == int(passing.points["accepted"].sum())
+
+
+def test_studies_written_from_a_sweep_keep_only_the_settings_it_did_not_vary(toy_sweep):
+    """A [set] value of a varied factor only centred its box; the confirmation varies it."""
+    cal = calibrate(toy_sweep, patterns=[band(1.5, 2.0)])
+    cal.sweep.manifest["study"] = {**cal.sweep.manifest["study"],
+                                   "settings": {"a": 0.5, "other.key": 2}}
+    for text in (confirm_study(cal, "candidates.csv", 5), wave_study(cal, wave_bounds(cal))):
+        assert tomllib.loads(text)["set"] == {"other": {"key": 2}}
 
 
 def test_the_next_wave_samples_the_box_of_the_abc_sample_and_comes_nearer(toy_sweep,
