@@ -672,10 +672,11 @@ class Commitment(_Section):
     habituation: float = param(0.08, "Rate aspirations adapt to recent payoffs.",
                                unit="1/month", source="literature",
                                ref="C2 Macy & Flache 2002", ge=0, le=1)
-    initial_mean: float = param(0.34, "Mean initial commitment of signatories.", unit="0-1",
+    initial_mean: float = param(0.38, "Mean initial commitment of signatories.", unit="0-1",
                                 source="assumption", ref="C2", ge=0, le=1,
-                                calibrated="median of the 10 accepted points of calibration_lhs; "
-                                           "hand-set 0.45; validation.md §6")
+                                calibrated="calibration_default: of 0.34 (the accepted set's "
+                                           "median) to 0.45 (hand-set), 0.36-0.40 hold every "
+                                           "band and 0.38 sits deepest; validation.md §6")
     initial_spread: float = param(0.15, "Spread of initial commitment.", unit="0-1",
                                   source="assumption", ref="C2", ge=0, le=0.5)
     urgency_commitment: float = param(0.15, "Initial commitment that regional urgency adds, "
