@@ -203,9 +203,11 @@ def main() -> None:
         "after each run's own grant end. Intervals are Wilson 95% intervals for shares and "
         "a bootstrap 95% interval for the cohort mix.",
         "",
-        "The parameters of the post-grant pathways (ODD §7.22-7.25) are first guesses that "
-        "have not been recalibrated (ODD §10.1); read these numbers as what the current "
-        "structure does at its defaults, not as estimates for California.",
+        "The defaults hold every calibration band of the $15M baseline (validation.md §6), "
+        "but the bands identify no parameter, and those of the post-grant pathways (ODD "
+        "§7.22-7.25) are first guesses inside the ranges the accepted points span (ODD "
+        "§10.1). The other award levels and the designs are not calibrated: read these "
+        "numbers as what the model does at its defaults, not as estimates for California.",
         "",
         "## Share sustained by award",
         "",

@@ -322,7 +322,7 @@ def test_auto_chunk_size(n_runs, workers, expected):
 
 
 # --- shipped studies ---------------------------------------------------------------------------
-RUN_COUNTS = {"ofat_grant_length": 1_080, "morris_screening": 6_050, "sobol_top8": 12_800,
+RUN_COUNTS = {"ofat_grant_length": 1_080, "morris_screening": 6_000, "sobol_top8": 12_800,
               "calibration_lhs": 10_000, "calibration_lhs_asymmetric": 10_000,
               "calibration_lhs_confirm": 1_000, "calibration_identified": 400,
               "calibration_lhs_asymmetric_confirm": 1_000, "calibration_default": 600}

@@ -164,7 +164,8 @@ def test_calibration_docs_quote_the_committed_reports():
     index = (docs / "calibration" / "README.md").read_text()
     validation = (docs / "validation.md").read_text()
     folders = re.findall(r"^\| `(\w+)/` \|", index, flags=re.MULTILINE)
-    assert folders == ["calibration_lhs", "calibration_lhs_wave2", "calibration_lhs_confirm"]
+    assert folders == ["calibration_lhs", "calibration_lhs_confirm", "calibration_default",
+                       "calibration_lhs_asymmetric", "calibration_lhs_asymmetric_confirm"]
     held = {}
     for folder in folders:
         report = (docs / "calibration" / folder / "calibration.md").read_text()
@@ -175,7 +176,7 @@ def test_calibration_docs_quote_the_committed_reports():
         row = next(r for r in index.splitlines() if r.startswith(f"| `{folder}/`"))
         if held[folder][1] >= 20:   # screening and confirmation rows quote the count
             assert re.search(rf"\b{m[1]} of {int(m[2]):,}( points)? holds? all 13", row), row
-        screening = not folder.endswith(("confirm", "identified"))
+        screening = not folder.endswith(("confirm", "identified", "default"))
         for png in ("bands.png", *(("posterior.png",) if screening else ())):
             assert (docs / "calibration" / folder / png).is_file(), (folder, png)
     assert f"**{held['calibration_lhs'][0]} of 1,000** (at most" in validation

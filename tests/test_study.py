@@ -453,13 +453,19 @@ def excluded(key):
 
 def test_factor_set_takes_numeric_parameters_of_the_sources(tmp_path):
     study = fs_study(tmp_path, ["assumption", "literature"])
+    base = load_scenario("ccpt_baseline")
+
+    def chosen(when):  # a rule's parameters count only under the rule the baseline runs
+        return when is None or str(study.base_value(when[0])) == when[1]
+
     expected = [r["key"] for r in parameter_table()
                 if r["source"] in ("assumption", "literature")
                 and annotation(r["key"]) in (int, float) and not excluded(r["key"])
-                and r["when"] is None  # parameters of rules the baseline does not choose
+                and chosen(r["when"])
                 and r["tier"] == "parameter"]  # declared constants only when asked for
+    assert base.trust.rule == "beta_reputation"
     assert study.factor_keys == expected
-    assert len(expected) == 120  # 134 candidates minus 14 excluded keys; see studies/README.md
+    assert len(expected) == 119  # see studies/README.md (morris_screening)
     assert study.skipped_factors == {}
     for f in study.factors:
         assert f.integer == (annotation(f.key) is int)
@@ -519,7 +525,8 @@ def test_factor_set_bounds_contain_the_base_value_and_validate(tmp_path):
 
 
 def test_factor_set_spreads_around_the_scenario_value(tmp_path):
-    write(tmp_path, 'extends = "ccpt_baseline.toml"\n[trust]\ngain_rate = 0.2\n', "gain.toml")
+    write(tmp_path, 'extends = "ccpt_baseline.toml"\n[trust]\nrule = "asymmetric"\n'
+          'gain_rate = 0.2\n', "gain.toml")
     study = fs_study(tmp_path, ["assumption"], spread=0.25, base="gain.toml")
     by_key = {f.key: f for f in study.factors}
     assert by_key["trust.gain_rate"].bounds == pytest.approx([0.15, 0.25])
@@ -527,17 +534,17 @@ def test_factor_set_spreads_around_the_scenario_value(tmp_path):
 
 
 def test_factor_set_exclude_globs_and_explicit_factors(tmp_path):
-    explicit = '[[factors]]\nkey = "trust.gain_rate"\nbounds = [0.01, 0.02]\n'
+    explicit = '[[factors]]\nkey = "trust.baseline"\nbounds = [0.01, 0.02]\n'
     study = fs_study(tmp_path, ["assumption", "literature"], exclude=["trust.*", "ties.bridge_*"],
                      explicit=explicit)
     keys = study.factor_keys
-    assert keys[0] == "trust.gain_rate" and study.factors[0].bounds == [0.01, 0.02]
-    assert keys.count("trust.gain_rate") == 1
+    assert keys[0] == "trust.baseline" and study.factors[0].bounds == [0.01, 0.02]
+    assert keys.count("trust.baseline") == 1
     assert not [k for k in keys[1:] if k.startswith("trust.")]
     assert "ties.bridge_factor" not in keys and "ties.dissolution_rate" in keys
     full = fs_study(tmp_path, ["assumption", "literature"]).factor_keys
     trust = [k for k in full if k.startswith("trust.")]
-    assert len(trust) == 12
+    assert len(trust) == 11  # the Beta rule's three, not the asymmetric rule's four
     assert len(keys) == len(full) - len(trust) - 1 + 1  # minus trust.*, bridge; plus explicit
 
 

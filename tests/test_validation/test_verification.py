@@ -4,11 +4,11 @@ A verification pattern (``validation.patterns``) is true by construction or judg
 the quote its rule was built from, so the report counts it apart from validation. It stays
 a real assertion here: a paired-direction or band test over common-random-number
 replicates. The robust ones already run in the quick suite (20 replicates); the others run
-here with 40 replicates per arm, and P5a with 150, since its within-run contrast rests on
-the few bridges a run has. SF18 is a known failure: no employer burns out at the baseline,
-so the ask rule built from the '20-80' quote never binds. SF32 is another: the rule by
-which grants are won grows with habits and data, but too weakly across runs to show. Both
-are expected failures, and the test breaks if one starts to pass.
+here with 40 replicates per arm, P5a with 150, since its within-run contrast rests on the
+few bridges a run has, and SF32 with 300, since the association between habits at grant
+end and grants won later is weak (Spearman about 0.16 at the defaults). SF18 is a known
+failure: no employer burns out at the baseline, so the ask rule built from the '20-80'
+quote never binds. It is an expected failure, and the test breaks if it starts to pass.
 """
 
 import pytest
@@ -18,11 +18,8 @@ from validation.suite import run_suite
 from validation.text import effect_text
 
 REPLICATES = 40
-MORE = {"P5a": 150}
-KNOWN_FAILURES = {"SF18": "no employer reaches the burnout exit at the baseline's ask load",
-                  "SF32": "the win chance grows with habits and data, which vary little across "
-                          "baseline runs, and most grants are pursued while habits are still "
-                          "low: the correlation is weak (Spearman about 0.13 over 200 runs)"}
+MORE = {"P5a": 150, "SF32": 300}
+KNOWN_FAILURES = {"SF18": "no employer reaches the burnout exit at the baseline's ask load"}
 VERIFICATION = [p for p in PATTERNS if p.role == "verification" and p.testable]
 
 
