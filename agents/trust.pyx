@@ -252,7 +252,10 @@ cdef class BetaReputationTrust(TrustRule):
         self.loss = p.beta_negative_weight * boost
 
     cpdef void month(self, ties):
-        """T3, T4 on every tied pair; untied pairs are left as they are."""
+        """T3, T4 on every tied pair: this month's wins and let-downs become evidence (M1).
+
+        Untied pairs are left as they are.
+        """
         cdef Trust p = self.p
         cdef const cnp.npy_bool[::1] tie = ties.tie, cross = ties.cross
         cdef const signed char[::1] signal = ties.signal

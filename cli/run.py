@@ -294,7 +294,8 @@ def show(
             changed_total += changed
             table.add_row(r["name"], Text(_show(r["value"]),
                                           style="bold yellow" if changed else ""),
-                          r["unit"] or "", r["source"] or "",
+                          r["unit"] or "",
+                          (r["source"] or "") + (", calibrated" if r["calibrated"] else ""),
                           Text(f"changed (default {_show(r['default'])})", style="yellow")
                           if changed else Text("default", style="dim"))
         console.print(table)

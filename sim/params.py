@@ -50,7 +50,7 @@ def param(
     ``when`` names the rule choice a parameter belongs to, e.g.
     ``("trust.rule", "beta_reputation")``: the parameter acts only under that choice.
     ``constant`` marks a declared constant (ODD §10.3). ``calibrated`` names the calibration
-    that set the default, e.g. ``"calibration_lhs_beta: ABC median"``.
+    that set the default, e.g. ``"calibration_default: deepest inside every band"``.
     """
     extra: dict[str, Any] = {"unit": unit, "source": source, "ref": ref,
                              "tier": "constant" if constant else "parameter"}

@@ -111,6 +111,41 @@ def small_model(seed: int = 0, months: int = 6, **sections: dict) -> ConsortiumM
     return model
 
 
+def evidence(t) -> dict[str, np.ndarray]:  # noqa: ANN001 - the partnership state
+    """Copies of what the trust rules read on every pair: personal trust and its evidence."""
+    return {name: getattr(t, name).copy() for name in ("personal", "positive", "negative")}
+
+
+def trust_after_reset(model: ConsortiumModel, before: dict[str, np.ndarray],
+                      keep: float | np.ndarray) -> np.ndarray:
+    """Personal trust after a tie keeps the share ``keep`` (M6, M7), by the model's rule.
+
+    Asymmetric (T1): ``keep*P + (1-keep)*baseline``. Beta reputation (T3): the mean of the
+    kept evidence ``keep*r, keep*s``.
+    """
+    tp = model.params.trust
+    if tp.rule == "asymmetric":
+        return keep * before["personal"] + (1 - keep) * tp.baseline
+    from tests import reference as ref
+    keep = np.broadcast_to(keep, before["personal"].shape)
+    return np.array([ref.beta_reset(r, s, k, tp)[0] for r, s, k
+                     in zip(before["positive"], before["negative"], keep, strict=True)])
+
+
+def trust_after_let_down(model: ConsortiumModel, before: dict[str, np.ndarray]) -> np.ndarray:
+    """Personal trust after a broken pledge or imposed agenda (M26, M29), by the model's rule.
+
+    Asymmetric (T1): it loses ``min(1, loss_ratio*gain_rate)`` of itself. Beta reputation
+    (T3): one let-down's evidence, ``beta_negative_weight``, is added.
+    """
+    tp = model.params.trust
+    if tp.rule == "asymmetric":
+        return (1.0 - min(1.0, tp.loss_ratio * tp.gain_rate)) * before["personal"]
+    from tests import reference as ref
+    return np.array([ref.beta_mean(r, s + tp.beta_negative_weight, tp)
+                     for r, s in zip(before["positive"], before["negative"], strict=True)])
+
+
 def schema_bounds(section: str, name: str) -> tuple[float, float] | None:
     """The ``(ge, le)`` range of a parameter in the schema, or None if it has none."""
     lo = hi = None

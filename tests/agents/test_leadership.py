@@ -8,7 +8,15 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import FamilyContract, World, in_unit, scenario, small_model
+from conftest import (
+    FamilyContract,
+    World,
+    evidence,
+    in_unit,
+    scenario,
+    small_model,
+    trust_after_let_down,
+)
 
 from agents import leadership
 from agents.params import Params
@@ -228,7 +236,7 @@ def steered(seed: int, style: float, **leader: float) -> tuple:
     model = small_model(seed, 12, leadership={**COACHING, **leader})
     c, t = model.consortium, model.partnerships
     c.style = style
-    before = t.personal.copy()
+    before = evidence(t)
     state = copy.deepcopy(model.rng.bit_generator.state)
     c.impositions = 0
     c.steer(True, t, model.rules, model.rng)
@@ -241,13 +249,14 @@ def test_an_imposed_agenda_lets_partners_down_on_every_tie_of_the_lead() -> None
     t, c = model.partnerships, model.consortium
     lead_ties = t.lead_edge & t.tie
     assert lead_ties.any() and c.impositions == 1
-    loss = min(1.0, model.params.trust.loss_ratio * model.params.trust.gain_rate)
-    assert np.allclose(t.personal[lead_ties], (1.0 - loss) * before[lead_ties], atol=1e-12)
-    assert np.array_equal(t.personal[~lead_ties], before[~lead_ties])
+    want = trust_after_let_down(model, before)
+    assert np.allclose(t.personal[lead_ties], want[lead_ties], atol=1e-12)
+    assert (t.personal[lead_ties] < before["personal"][lead_ties]).all()
+    assert np.array_equal(t.personal[~lead_ties], before["personal"][~lead_ties])
     # A coach never imposes; nor does a lead that has left the table.
     coach, before, _ = steered(2, 1.0, imposition_rate=1.0)
     assert coach.consortium.impositions == 0
-    assert np.array_equal(coach.partnerships.personal, before)
+    assert np.array_equal(coach.partnerships.personal, before["personal"])
     model = small_model(2, 12, leadership=dict(imposition_rate=1.0))
     model.consortium.style, model.consortium.impositions = 0.0, 0
     model.consortium.steer(False, model.partnerships, model.rules, model.rng)

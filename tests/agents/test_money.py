@@ -10,12 +10,14 @@ import pytest
 from conftest import (
     FamilyContract,
     World,
+    evidence,
     in_unit,
     pair_index,
     parameter_extremes,
     random_world,
     scenario,
     small_model,
+    trust_after_reset,
     unit,
 )
 
@@ -666,16 +668,15 @@ def test_unfunded_positions_are_lost_and_take_their_hosts_trust_along() -> None:
     backbone.filled = backbone.funded = backbone.planned
     funding.partner_ratio = funding.follow_on = funding.operations = 0.0
     funding.extra_positions = 0
-    before = t.personal.copy()
+    before = evidence(t)
     rng = copy.deepcopy(model.rng)
     backbone.staff(40, 0.0, funding, model.rules, model.rng)  # after the cliff, nobody pays
     assert backbone.funded == backbone.filled == 0
     assert model.rng.bit_generator.state == rng.bit_generator.state  # no vacancy, no draw
     lead = t.lead_edge & t.tie
-    base = model.params.trust.baseline
     keep = money.lost_positions_keep(backbone.planned, backbone.planned, model.rules)
-    assert np.allclose(t.personal[lead], keep * before[lead] + (1 - keep) * base)
-    assert np.array_equal(t.personal[~t.lead_edge], before[~t.lead_edge])
+    assert np.allclose(t.personal[lead], trust_after_reset(model, before, keep)[lead])
+    assert np.array_equal(t.personal[~t.lead_edge], before["personal"][~t.lead_edge])
     # Refunded, the positions are filled again with one draw per vacancy.
     backbone.staff(10, 1.0, funding, model.rules, model.rng)
     rng.random(backbone.planned)

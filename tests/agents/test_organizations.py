@@ -9,7 +9,15 @@ import random  # noqa: TID251 - checks that the stdlib generator stays unused
 
 import numpy as np
 import pytest
-from conftest import ORG_FIELDS, in_unit, pair_index, scenario, small_model
+from conftest import (
+    ORG_FIELDS,
+    evidence,
+    in_unit,
+    pair_index,
+    scenario,
+    small_model,
+    trust_after_reset,
+)
 
 from agents import leadership, money
 from agents.codes import Rung, Sector
@@ -52,7 +60,7 @@ def check_agent_state(agent: Organization) -> None:
 @pytest.fixture(scope="module")
 def agent_history() -> dict:
     """A default run, with each agent's state checked and collected every month."""
-    model = ConsortiumModel(ScenarioParams(), 10)  # a run in which every class moves
+    model = ConsortiumModel(ScenarioParams(), 11)  # a run in which every class moves
     seen = {cls: {"rung": set(), "part": set(), "champion": set()} for cls in CLASSES}
     errors = []
     while model.month < model.months:
@@ -140,7 +148,7 @@ def test_change_leader_contract(cls: type) -> None:
     mine = np.zeros(t.m, dtype=bool)
     mine[t.incident[org]] = True
     twin = copy.deepcopy(model)
-    before = {name: getattr(t, name).copy() for name in ("tie", "personal", "institutional")}
+    before = {name: getattr(t, name).copy() for name in ("tie", "institutional")} | evidence(t)
     org_before = {name: getattr(orgs, name).copy() for name in ("commitment", "champion",
                                                                 "leader_id", "mindset")}
     expected = copy.deepcopy(model.rng)
@@ -164,7 +172,7 @@ def test_change_leader_contract(cls: type) -> None:
     tied = mine & t.tie
     base = model.params.trust.baseline
     keep = leadership.trust_kept(model.rules, model.consortium.distributed)
-    assert np.allclose(t.personal[tied], keep * before["personal"][tied] + (1 - keep) * base,
+    assert np.allclose(t.personal[tied], trust_after_reset(model, before, keep)[tied],
                        rtol=0.0, atol=1e-12)
     assert (np.abs(t.personal[tied] - base) < np.abs(before["personal"][tied] - base)).any()
     others = np.arange(model.n) != org
@@ -229,14 +237,13 @@ def test_lost_coordinators_take_their_share_of_the_lead_s_personal_trust() -> No
     model = small_model(2, 6, region=dict(prior_tie_density=0.6))
     t, orgs = model.partnerships, model.organizations
     lead = orgs.agents[orgs.lead]
-    before = t.personal.copy()
+    before = evidence(t)
     lead.lose_coordinators(2, 8)
     keep = money.lost_positions_keep(2, 8, model.rules)
     assert keep == pytest.approx(1.0 - 0.5 * 2 / 8)
     mine = t.lead_edge & t.tie
-    base = model.params.trust.baseline
-    assert np.allclose(t.personal[mine], keep * before[mine] + (1 - keep) * base)
-    assert np.array_equal(t.personal[~t.lead_edge], before[~t.lead_edge])
+    assert np.allclose(t.personal[mine], trust_after_reset(model, before, keep)[mine])
+    assert np.array_equal(t.personal[~t.lead_edge], before["personal"][~t.lead_edge])
 
 
 @pytest.mark.mechanism("M11", "M17", "M24", "M32")

@@ -70,6 +70,8 @@ class TrustContract(FamilyContract):
 
 @pytest.mark.mechanism("M1", "M9", "M33")
 class TestAsymmetricTrustContract(TrustContract):
+    fixed = {"trust": {"rule": "asymmetric"}}
+
     def check_invariants(self, before: World, after: World, u: object) -> None:
         super().check_invariants(before, after, u)
         bt, at = before.ties, after.ties
@@ -427,7 +429,7 @@ def test_beta_month_leaves_untied_pairs_alone() -> None:
 
 @pytest.mark.mechanism("M10")
 def test_pre_existing_ties_start_at_the_same_trust_under_both_rules() -> None:
-    base = scenario(region=dict(prior_tie_density=0.2))
+    base = scenario(region=dict(prior_tie_density=0.2), trust=dict(rule="asymmetric"))
     plain = ConsortiumModel(base, 4).partnerships
     evidence = ConsortiumModel(scenario(base, trust=dict(rule=BETA)), 4).partnerships
     assert isinstance(plain.rule, TRUST_RULES["asymmetric"])
