@@ -196,11 +196,6 @@ def assert_paired_greater(means: np.ndarray) -> None:
 
 
 # ------------------------------------------------------------------ M8
-def broker_means(months: int, read, low: dict, high: dict) -> np.ndarray:
-    return paired_means(months, (0, 1, 2, 3), read, dict(intermediaries=low),
-                        dict(intermediaries=high))
-
-
 @pytest.mark.mechanism("M8", "M16")
 def test_m8_effective_brokers_lift_employers_up_the_ladder_on_a_small_model() -> None:
     def rung(model: ConsortiumModel) -> float:
