@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import calibrate, explain, run, sweep, validate
+from cli import calibrate, designs, explain, run, sweep, validate
 from cli.common import reflow
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(run.scenarios_app, name="scenarios")
+app.add_typer(designs.designs_app, name="designs")
 app.command()(run.run)
 app.command("sweep")(sweep.sweep_command)
 app.command("analyze")(sweep.analyze_command)
@@ -30,7 +31,7 @@ app.command("calibrate")(calibrate.calibrate_command)
 app.command("validate")(validate.validate_command)
 app.command("explain")(explain.explain_command)
 
-for _typer_app in (app, run.scenarios_app):
+for _typer_app in (app, run.scenarios_app, designs.designs_app):
     for _info in _typer_app.registered_commands:
         if _info.help is None and _info.callback is not None:
             _info.help = reflow(_info.callback.__doc__)

@@ -1,0 +1,86 @@
+"""``consortium designs``: the shipped funding designs, and one design applied to a scenario."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import fail, load_params, make_console
+from sim.designs import DesignError, load_design, shipped_designs
+from sim.grant import award_line
+from sim.params import Grant
+
+designs_app = typer.Typer(no_args_is_help=False, rich_markup_mode="rich",
+                          help="List the shipped funding designs, or show one.")
+
+
+@designs_app.callback(invoke_without_command=True)
+def designs(ctx: typer.Context) -> None:
+    """List the shipped funding designs: what each changes and its award convention.
+
+    Example: [bold]consortium designs[/bold]
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    console = make_console()
+    table = Table(title="Shipped funding designs (scenarios/designs/)", title_style="bold",
+                  header_style="bold")
+    table.add_column("Name", style="bold cyan", no_wrap=True)
+    table.add_column("Award convention", no_wrap=True)
+    table.add_column("Description")
+    for name in shipped_designs():
+        try:
+            d = load_design(name)
+            table.add_row(name, d.convention, d.description)
+        except DesignError as exc:
+            table.add_row(name, "", f"[red]invalid: {exc.key}: {exc.problem}[/red]")
+    console.print(table)
+    console.print("Show one with [bold]consortium designs show NAME[/bold].")
+
+
+@designs_app.command("show")
+def show(
+    design: Annotated[str, typer.Argument(
+        help="Name of a shipped design or path to a design TOML file.")],
+    scenario: Annotated[str, typer.Option(
+        "--scenario", help="Scenario the design is applied to.")] = "ccpt_baseline",
+) -> None:
+    """Show a design: its rationale and sources, the levers it sets and what the state pays.
+
+    The levers are shown against the scenario's own values; the award line says what the
+    state pays under the design's convention for the scenario's award.
+
+    Example: [bold]consortium designs show taper_2y --scenario ccpt_6m[/bold]
+    """
+    try:
+        d = load_design(design)
+    except DesignError as exc:
+        raise fail(exc) from None
+    base = load_params(scenario, None)
+    try:
+        applied = d.apply(base)
+    except DesignError as exc:
+        raise fail(exc) from None
+    console = make_console()
+    console.print(f"[bold]{d.name}[/bold]  ({d.path})", soft_wrap=True)
+    if d.description:
+        console.print(d.description)
+    console.print(f"\n[bold]Why[/bold]: {d.rationale}")
+    console.print("[bold]Sources[/bold]:")
+    for source in d.sources:
+        console.print(f"  - {source}")
+    table = Table(title=f"Grant levers, applied to {base.name}", title_justify="left",
+                  title_style="bold", header_style="bold")
+    table.add_column("Lever", no_wrap=True)
+    table.add_column("Design", justify="right")
+    table.add_column("Scenario", justify="right")
+    table.add_column("Unit")
+    for key, value in d.grant.items():
+        before = getattr(base.grant, key)
+        table.add_row(key, str(value), str(before),
+                      (Grant.model_fields[key].json_schema_extra or {}).get("unit", ""),
+                      style="" if value == before else "yellow")
+    console.print(table)
+    console.print(f"What the state pays: {award_line(applied)}", soft_wrap=True)

@@ -1,0 +1,146 @@
+"""Funding designs: a state's choice of grant levers, as TOML files in ``scenarios/designs/``.
+
+A design says how the state funds a consortium, not what the region is like, so a design
+file sets only ``[grant]`` keys (:class:`sim.params.Grant`), with its ``name``,
+``description``, a ``rationale`` in plain words and the ``sources`` it rests on (seed
+documents 000-004). ``extends = "other.toml"`` starts from another design, resolved next to
+the extending file. Every design states its award convention
+(``grant.award_convention``: ``fixed_total`` or ``fixed_annual``), itself or through
+``extends``, because what a longer grant costs and does depends on it (ODD §2.4).
+
+Any other key, a bad value or a missing convention raises :class:`DesignError`, which
+names the file, the key and the problem; the command line turns it into one line and
+exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.params import Grant, ScenarioParams
+from sim.scenario import ScenarioError, error_message, read_toml, with_values
+
+DESIGN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "designs"
+TEXT_KEYS = ("name", "description", "rationale")
+CONVENTIONS = ("fixed_total", "fixed_annual")
+
+
+class DesignError(ScenarioError):
+    """A bad design file: which file, which key, what is wrong."""
+
+
+@dataclass(frozen=True)
+class Design:
+    """A funding design: the grant levers it sets and why.
+
+    ``grant`` holds every lever the file or its parents set (dotted keys under ``grant.``);
+    the levers it leaves alone keep the scenario's values when the design is applied.
+    """
+
+    name: str
+    description: str
+    rationale: str
+    sources: tuple[str, ...]
+    grant: dict[str, Any]
+    path: Path
+
+    @property
+    def convention(self) -> str:
+        """The award convention the design states: fixed total or fixed annual award."""
+        return self.grant["award_convention"]
+
+    def settings(self) -> dict[str, Any]:
+        """The design as dotted scenario keys, e.g. ``{"grant.state_years": 5}``."""
+        return {f"grant.{k}": v for k, v in self.grant.items()}
+
+    def apply(self, params: ScenarioParams) -> ScenarioParams:
+        """``params`` with this design's grant levers, validated; the rest is untouched."""
+        return with_values(params, self.settings(), source=self.path)
+
+
+def shipped_designs() -> dict[str, Path]:
+    """Design name -> file, read from ``scenarios/designs/``."""
+    return {p.stem: p for p in sorted(DESIGN_DIR.glob("*.toml"))}
+
+
+def resolve_design(name_or_path: str | Path) -> Path:
+    """The path as given if it is a file, else the shipped design of that name."""
+    p = Path(name_or_path)
+    if p.is_file():
+        return p
+    shipped = shipped_designs()
+    stem = p.name.removesuffix(".toml")
+    if stem in shipped and p.parent == Path("."):
+        return shipped[stem]
+    raise DesignError(p, "", "no such file or shipped design (shipped: "
+                      f"{', '.join(shipped) or 'none'})")
+
+
+def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Path]]:
+    """The design's own table merged over its parents', and the file each lever came from."""
+    path = path.resolve()
+    if path in chain:
+        loop = " -> ".join(p.name for p in (*chain, path))
+        raise DesignError(chain[-1], "extends", f"circular extends ({loop})")
+    data = read_toml(path, DesignError, "design file")
+    for key, value in data.items():
+        if key in ("extends", "grant", "sources", *TEXT_KEYS):
+            continue
+        where = f"[{key}]" if isinstance(value, dict) else key
+        raise DesignError(path, key, f"a design sets only [grant] levers; {where} belongs "
+                          "in a scenario file, to which the design is applied")
+    grant = data.get("grant", {})
+    if not isinstance(grant, dict):
+        raise DesignError(path, "grant", "must be a table of grant levers")
+    for key in grant:
+        if key not in Grant.model_fields:
+            raise DesignError(path, f"grant.{key}", "not a grant lever (see the [grant] table "
+                              "of docs/ODD.md §9)")
+    for key in TEXT_KEYS:
+        if key in data and not isinstance(data[key], str):
+            raise DesignError(path, key, "must be a string")
+    sources = data.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise DesignError(path, "sources", "must be a list of strings")
+    origins = {key: path for key in grant}
+    parent = data.get("extends")
+    if parent is None:
+        return data, origins
+    if not isinstance(parent, str):
+        raise DesignError(path, "extends", "must be a file name string")
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        raise DesignError(path, "extends", f"file '{parent}' not found")
+    base, base_origins = _read(parent_path, (*chain, path))
+    merged = {k: v for k, v in base.items() if k not in ("name", "extends")}
+    merged.update({k: v for k, v in data.items() if k != "grant"})
+    merged["grant"] = {**base.get("grant", {}), **grant}
+    return merged, {**base_origins, **origins}
+
+
+def load_design(name_or_path: str | Path) -> Design:
+    """Read and validate a design file; raise :class:`DesignError` on any problem."""
+    path = resolve_design(name_or_path)
+    data, origins = _read(path, ())
+    grant = data.get("grant", {})
+    if "award_convention" not in grant:
+        raise DesignError(path, "grant.award_convention",
+                          f"every design states its award convention: one of {CONVENTIONS}")
+    try:
+        Grant.model_validate(grant, strict=True)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = "grant." + ".".join(str(part) for part in err["loc"]) if err["loc"] else "grant"
+        lever = key.removeprefix("grant.").split(".")[0]
+        raise DesignError(origins.get(lever, path), key, error_message(err)) from None
+    for key in ("rationale", "sources"):
+        if not data.get(key):
+            raise DesignError(path, key, "every design gives its rationale and the sources "
+                              "it rests on")
+    return Design(name=data.get("name", path.stem), description=data.get("description", ""),
+                  rationale=" ".join(data["rationale"].split()),
+                  sources=tuple(data["sources"]), grant=dict(grant), path=path)
