@@ -370,6 +370,9 @@ cdef class Outcomes:
     cdef readonly long collaboration_min_orgs
     cdef readonly long horizon_years
 
+cdef class Costs:
+    cdef readonly double ta_kusd_per_year
+
 
 cdef class Params:
     cdef readonly Region region
@@ -388,3 +391,4 @@ cdef class Params:
     cdef readonly Framing framing
     cdef readonly Recruitment recruitment
     cdef readonly Outcomes outcomes
+    cdef readonly Costs costs

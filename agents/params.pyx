@@ -439,6 +439,13 @@ cdef class Outcomes:
         self.horizon_years = section.horizon_years
 
 
+cdef class Costs:
+    """``[costs]``: What the state pays beyond the award, per consortium (sim/costs.py; issue 11 §2)."""
+
+    def __init__(self, section):
+        self.ta_kusd_per_year = section.ta_kusd_per_year
+
+
 cdef class Params:
     """Every section of one scenario's parameters."""
 
@@ -459,3 +466,4 @@ cdef class Params:
         self.framing = Framing(scenario.framing)
         self.recruitment = Recruitment(scenario.recruitment)
         self.outcomes = Outcomes(scenario.outcomes)
+        self.costs = Costs(scenario.costs)

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from cli.common import fail, load_params, make_console
+from sim.costs import COST_ITEMS, state_costs
 from sim.designs import DesignError, load_design, shipped_designs
 from sim.grant import award_line
 from sim.params import Grant
@@ -46,11 +47,15 @@ def show(
         help="Name of a shipped design or path to a design TOML file.")],
     scenario: Annotated[str, typer.Option(
         "--scenario", help="Scenario the design is applied to.")] = "ccpt_baseline",
+    years_after: Annotated[int, typer.Option(
+        "--years-after", min=0, max=40,
+        help="Years after the grant over which the state's later costs are counted.")] = 2,
 ) -> None:
     """Show a design: its rationale and sources, the levers it sets and what the state pays.
 
-    The levers are shown against the scenario's own values; the award line says what the
-    state pays under the design's convention for the scenario's award.
+    The levers are shown against the scenario's own values. The state's cost is the award
+    under the design's convention for the scenario's award, plus what it pays after the
+    grant (retained positions, TA, a follow-on grant) over --years-after years.
 
     Example: [bold]consortium designs show taper_2y --scenario ccpt_6m[/bold]
     """
@@ -84,3 +89,11 @@ def show(
                       style="" if value == before else "yellow")
     console.print(table)
     console.print(f"What the state pays: {award_line(applied)}", soft_wrap=True)
+    cost = state_costs(applied, years_after)
+    items = Table(title=f"State cost per consortium, through {years_after} years after the "
+                  "grant (million USD)", title_justify="left", title_style="bold",
+                  header_style="bold")
+    for item in (*COST_ITEMS, "total"):
+        items.add_column(item.replace("_", " "), justify="right")
+    items.add_row(*(f"{cost[item]:.2f}" for item in (*COST_ITEMS, "total")))
+    console.print(items)

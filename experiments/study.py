@@ -68,7 +68,8 @@ RESERVED_OPTIONS = ("scenario", "outcomes", "series", "settings")
 # the outcome thresholds must stay ordered, the lead needs an organization of its type;
 # sim.scenario._CROSS_FIELD_KEYS and the validators of sim.params), and the region
 # head-counts, which change who is in the model rather than how it behaves. ``outcomes.*``
-# (classification thresholds and the horizon) are excluded too.
+# (classification thresholds and the horizon) are excluded too, and ``costs.*``, which the
+# model never reads (they price a design after the run, sim/costs.py).
 FACTOR_SET_EXCLUDED = (
     "grant.equipment_share", "grant.staff_share", "grant.convening_share",
     "grant.subgrant_share", "grant.equipment_k12_share", "grant.equipment_college_share",
@@ -78,6 +79,7 @@ FACTOR_SET_EXCLUDED = (
     "region.n_districts", "region.n_colleges", "region.n_county_offices",
     "region.n_workforce_boards", "region.n_chambers",
     "region.n_charters", "region.n_employers", "region.n_ta_providers", "outcomes.*",
+    "costs.*",
 )
 
 

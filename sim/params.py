@@ -1541,6 +1541,20 @@ class Outcomes(_Section):
         return self
 
 
+class Costs(_Section):
+    """What the state pays beyond the award, per consortium (sim/costs.py; issue 11 §2).
+
+    The model does not read these: they price a design after the run. Backbone positions
+    the state keeps paying are priced at ``grant.position_cost_kusd``.
+    """
+
+    ta_kusd_per_year: float = param(150.0, "Cost to the state of technical assistance for one "
+                                    "consortium for a year after the grant "
+                                    "(grant.ta_post_grant_years).",
+                                    unit="thousand USD/year", source="assumption",
+                                    ref="§2.9 costs not in seeds; M9", ge=0, le=2000)
+
+
 class ScenarioParams(_Section):
     """All parameters of one scenario, validated; the model keeps it as ``self.params``."""
 
@@ -1562,6 +1576,7 @@ class ScenarioParams(_Section):
     framing: Framing = Framing()
     recruitment: Recruitment = Recruitment()
     outcomes: Outcomes = Outcomes()
+    costs: Costs = Costs()
 
     @property
     def n_orgs(self) -> int:

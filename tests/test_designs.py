@@ -135,6 +135,9 @@ def test_the_designs_commands_list_show_and_refuse_bad_input(tmp_path: Path) -> 
     shown = runner.invoke(app, ["designs", "show", "longer_5y"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0
     assert "$25.00M in all" in shown.output and "systemic change" in shown.output
+    kept = runner.invoke(app, ["designs", "show", "retained_backbone", "--years-after", "2"],
+                         env={"COLUMNS": "200"})
+    assert kept.exit_code == 0 and "17.31" in kept.output   # tests/sim/test_costs.py
     bad = tmp_path / "bad.toml"
     bad.write_text('[trust]\nbaseline = 0.2\n')
     result = runner.invoke(app, ["designs", "show", str(bad)], env={"COLUMNS": "200"})
