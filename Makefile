@@ -33,6 +33,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_compare.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim agents viz experiments validation cli tests benchmarks docs tools

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import calibrate, designs, explain, run, sweep, validate
+from cli import calibrate, compare, designs, explain, run, sweep, validate
 from cli.common import reflow
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.command("sweep")(sweep.sweep_command)
 app.command("analyze")(sweep.analyze_command)
 app.command("calibrate")(calibrate.calibrate_command)
 app.command("validate")(validate.validate_command)
+app.command("compare")(compare.compare_command)
 app.command("explain")(explain.explain_command)
 
 for _typer_app in (app, run.scenarios_app, designs.designs_app):

@@ -138,6 +138,16 @@ def status_by_year(rec: RunRecord, years: int | None = None) -> np.ndarray:
     return np.array([_status(rec, k) for k in range(1, years + 1)])
 
 
+def program_persistence_by_year(rec: RunRecord, years: int | None = None) -> np.ndarray:
+    """Local pathway programs in each year 1..``years`` after the grant, relative to grant end.
+
+    NaN past the horizon (SF2; the curve of ``program_persistence_2y`` and ``_4y``).
+    """
+    years = years or rec.thresholds.horizon_years
+    s, then = rec.series["program_level"], rec.at_grant_end("program_level")
+    return np.array([_ratio(_year_mean(rec, s, k), then) for k in range(1, years + 1)])
+
+
 def _years_to(rec: RunRecord, below: float) -> float:
     """First year after the grant whose status is below ``below``; NaN if never (censored)."""
     for k, status in enumerate(status_by_year(rec), start=1):
