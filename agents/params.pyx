@@ -440,7 +440,7 @@ cdef class Outcomes:
 
 
 cdef class Costs:
-    """``[costs]``: What the state pays beyond the award, per consortium (sim/costs.py; issue 11 §2)."""
+    """``[costs]``: What the state pays beyond the award, per consortium (sim/costs.py; ODD §2.4)."""
 
     def __init__(self, section):
         self.ta_kusd_per_year = section.ta_kusd_per_year

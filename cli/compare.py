@@ -72,12 +72,14 @@ def compare_command(
     intervals), the paired difference in the share sustained from the first design
     (bootstrap 95% interval), survival curves, and what the state pays per consortium, per
     consortium sustained and per additional consortium sustained. Writes, named by the
-    designs compared, SUMMARY (.csv, .parquet), survival (.csv) and one runs table per
-    design (.parquet) to OUT/SCENARIO_nN_seedS/.
+    designs compared, a self-contained HTML decision brief for non-programmers, the summary
+    (.csv, .parquet), survival (.csv) and one runs table per design (.parquet) to
+    OUT/SCENARIO_nN_seedS/.
 
     Example: [bold]consortium compare ccpt_as_run longer_5y taper_2y retained_backbone[/bold]
     """
     from experiments.compare import compare, runs_table, summary_table, survival_table
+    from viz.brief import decision_brief
 
     try:
         chosen = [load_design(d) for d in designs]
@@ -115,6 +117,10 @@ def compare_command(
     for runs in result.runs:
         runs_table(runs, result.horizon_years).to_parquet(
             folder / f"runs_{slug(runs.design.name)}.parquet", index=False)
+    command = ("consortium compare " + " ".join(designs) + f" --scenario {scenario} "
+               f"--replicates {replicates} --years-after {years_after} --seed {seed}")
+    brief = folder / f"brief_{stem}.html"
+    brief.write_text(decision_brief(result, summary, command), encoding="utf-8")
 
     table = Table(title=f"{base.name}: {len(chosen)} designs, {replicates} replicates each "
                   f"on the same seeds, read {years_after} years after each design's own "
@@ -140,4 +146,4 @@ def compare_command(
                   "grant (award, retained positions, post-grant TA, follow-on grants); "
                   "intervals: Wilson for shares, bootstrap over the paired replicates "
                   "otherwise.")
-    console.print(f"Wrote tables to {folder}/")
+    console.print(f"Wrote tables and the decision brief to {folder}/ ({brief.name})")

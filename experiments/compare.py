@@ -3,7 +3,7 @@
 Every design runs on one scenario from the same replicate seeds (common random numbers), so
 replicate r of every design faces the same draws until the designs make the runs differ.
 Each design is read at the same number of years after its **own** grant end. Reported per
-design (issue 11 §3):
+design:
 
 - the shares sustained, scaled back and dissolved ``years_after`` years after the grant,
   with Wilson 95% intervals;

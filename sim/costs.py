@@ -1,4 +1,4 @@
-"""What a funding design costs the state, per consortium (issue 11 §2; ODD §2.4).
+"""What a funding design costs the state, per consortium (ODD §2.4).
 
 The state pays:
 

@@ -1542,7 +1542,7 @@ class Outcomes(_Section):
 
 
 class Costs(_Section):
-    """What the state pays beyond the award, per consortium (sim/costs.py; issue 11 §2).
+    """What the state pays beyond the award, per consortium (sim/costs.py; ODD §2.4).
 
     The model does not read these: they price a design after the run. Backbone positions
     the state keeps paying are priced at ``grant.position_cost_kusd``.

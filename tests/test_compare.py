@@ -94,7 +94,7 @@ def test_the_command_writes_files_named_by_design_and_refuses_bad_input(tmp_path
     assert {"summary_ccpt_as_run+planning_year.csv",
             "summary_ccpt_as_run+planning_year.parquet",
             "survival_ccpt_as_run+planning_year.csv", "runs_ccpt_as_run.parquet",
-            "runs_planning_year.parquet"} <= names
+            "runs_planning_year.parquet", "brief_ccpt_as_run+planning_year.html"} <= names
     assert "Δ sustained vs ccpt_as_run" in result.output and "$8.00M in all" in result.output
     bad = tmp_path / "bad.toml"
     bad.write_text("[region]\nn_districts = 2\n")
@@ -104,3 +104,19 @@ def test_the_command_writes_files_named_by_design_and_refuses_bad_input(tmp_path
         res = runner.invoke(app, [*args, "--out", str(out)])
         assert res.exit_code == 2, args
         assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+
+
+def test_the_decision_brief_has_every_section_and_figure_and_no_outside_assets(pair) -> None:
+    from viz.brief import decision_brief
+
+    html = decision_brief(pair, summary_table(pair), "consortium compare ccpt_as_run taper_2y")
+    for section in ("question", "answer", "ranking", "over-time", "designs", "caveats",
+                    "method"):
+        assert f"id='{section}'" in html, section
+    assert html.count("src='data:image/png;base64,") == 2
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+    for name in ("ccpt_as_run", "taper_2y"):
+        assert f"<h3>{name}</h3>" in html
+    assert "holds the yearly award" in html          # the award convention, as a caveat
+    assert f"read {pair.years_after} years after its own grant ended" in html
+    assert "What each measure means" in html and html.count("<dt>") == 7

@@ -196,6 +196,46 @@ def survival_curves(curves: Mapping[str, Sequence[Mapping[str, float]]], path: s
     return _save(fig, path)
 
 
+def ranked_designs(rows: Sequence[Mapping[str, float]], path: str | Path,
+                   title: str | None = None) -> Path:
+    """Designs ranked by the share sustained, each with its 95% interval and its cost.
+
+    Args:
+        rows: Rows of ``experiments.compare.summary_table`` (``design``, ``sustained``,
+            ``sustained_low``, ``sustained_high``, ``cost_total_musd``).
+        path: PNG file to write.
+        title: Figure title.
+
+    Returns:
+        The path written.
+    """
+    if not rows:
+        raise ValueError("no designs to plot")
+    ranked = sorted(rows, key=lambda r: r["sustained"])
+    fig, ax = plt.subplots(figsize=(9.0, 0.55 * len(ranked) + 1.6))
+    y = np.arange(len(ranked))
+    share = np.array([r["sustained"] for r in ranked])
+    low = np.array([r["sustained_low"] for r in ranked])
+    high = np.array([r["sustained_high"] for r in ranked])
+    ax.errorbar(share, y, xerr=[share - low, high - share], fmt="o", color=LINE, ms=7,
+                capsize=4, lw=1.6)
+    beside = ax.get_yaxis_transform()   # x in axes units, y in data units
+    for k, r in enumerate(ranked):
+        ax.text(1.03, k, f"{r['sustained']:.0%}, state pays ${r['cost_total_musd']:.1f}M",
+                transform=beside, va="center", fontsize=9, color="#333333")
+    ax.set_yticks(y, [r["design"] for r in ranked], fontsize=10)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xlabel("share of consortia sustained", fontsize=10)
+    ax.grid(axis="x", color="#dddddd", lw=0.8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or "Designs ranked by the share of consortia sustained", fontsize=12)
+    fig.text(0.01, 0.01, "dots: share of runs; bars: Wilson 95% intervals", fontsize=8,
+             color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return _save(fig, path)
+
+
 def status_areas(rows: Sequence[Mapping[str, float]], path: str | Path,
                  title: str | None = None) -> Path:
     """Stacked shares of runs sustained, scaled back and dissolved, by year after the grant.
