@@ -14,11 +14,11 @@ import math
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader
 
-from experiments.compare import Comparison
 from sim.costs import state_costs
 from sim.grant import award_line
 from sim.summary import survival
@@ -58,7 +58,7 @@ def _revision() -> str:
         return "unknown"
 
 
-def _answer(summary: pd.DataFrame, c: Comparison) -> list[str]:
+def _answer(summary: pd.DataFrame, c: Any) -> list[str]:
     first = summary.iloc[0]
     best = summary.loc[summary["sustained"].idxmax()]
     k = c.years_after
@@ -82,8 +82,12 @@ def _answer(summary: pd.DataFrame, c: Comparison) -> list[str]:
     return out
 
 
-def decision_brief(c: Comparison, summary: pd.DataFrame, command: str) -> str:
-    """The brief as one self-contained HTML page."""
+def decision_brief(c: Any, summary: pd.DataFrame, command: str) -> str:
+    """The brief as one self-contained HTML page.
+
+    ``c`` is a comparison of ``experiments`` (its runs, scenario, replicates, seed, years
+    after and horizon) and ``summary`` its summary table; viz takes them as given.
+    """
     k = c.years_after
     rows = []
     for _, r in summary.iterrows():
