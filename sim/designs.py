@@ -4,7 +4,7 @@ A design says how the state funds a consortium, not what the region is like, so 
 file sets only ``[grant]`` keys (:class:`sim.params.Grant`), with its ``name``,
 ``description``, a ``rationale`` in plain words and the ``sources`` it rests on (seed
 documents 000-004). ``extends = "other.toml"`` starts from another design, resolved next to
-the extending file. Every design states its award convention
+the extending file, else among the shipped designs. Every design states its award convention
 (``grant.award_convention``: ``fixed_total`` or ``fixed_annual``), itself or through
 ``extends``, because what a longer grant costs and does depends on it (ODD §2.4).
 
@@ -113,6 +113,8 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str
     if not isinstance(parent, str):
         raise DesignError(path, "extends", "must be a file name string")
     parent_path = path.parent / parent
+    if not parent_path.is_file() and (DESIGN_DIR / parent).is_file():
+        parent_path = DESIGN_DIR / parent   # a user's design extending a shipped one
     if not parent_path.is_file():
         raise DesignError(path, "extends", f"file '{parent}' not found")
     base, base_origins = _read(parent_path, (*chain, path))

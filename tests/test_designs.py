@@ -77,6 +77,10 @@ def test_extends_takes_the_parent_and_overrides_it(tmp_path: Path) -> None:
     child.write_text('extends = "parent.toml"\nname = "child"\n[grant]\nstate_years = 6\n')
     d = load_design(child)
     assert d.name == "child" and d.convention == "fixed_total"
+    own = tmp_path / "mine.toml"   # a user's file extending a shipped design
+    own.write_text('extends = "ccpt_as_run.toml"\nname = "mine"\n[grant]\ntaper_years = 3\n')
+    mine = load_design(own)
+    assert mine.grant["taper_years"] == 3 and mine.grant["state_years"] == 3
     assert d.grant == {"award_convention": "fixed_total", "state_years": 6, "taper_years": 1}
     assert d.rationale.startswith("A parent design")
 
