@@ -40,3 +40,25 @@ def test_notebook_runs_at_small_n(tmp_path: Path) -> None:
     texts = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
                     for o in c.get("outputs", []))
     assert "reproduced from seed" in texts
+
+
+AGENCY = NOTEBOOK.with_name("compare_funding_designs.ipynb")
+
+
+def test_the_agency_notebook_runs_at_small_n_and_keeps_its_outputs(tmp_path: Path) -> None:
+    nb = nbformat.read(AGENCY, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    committed = [o for c in code for o in c.get("outputs", [])]
+    assert sum(bool(c.get("outputs")) for c in code) >= 6, "commit it with its outputs"
+    assert sum("image/png" in o.get("data", {}) for o in committed) == 2
+    sizes = next(c for c in code if "REPLICATES =" in c.source)
+    sizes.source = "\n".join(
+        {"REPLICATES": "REPLICATES = 6", "WORKERS": "WORKERS = 1"}.get(
+            line.split("=")[0].strip(), line) for line in sizes.source.splitlines())
+    assert "REPLICATES = 6" in sizes.source
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    texts = "".join(o.get("text", "") for o in outputs)
+    assert "checks passed" in texts and "'caveats'" in texts

@@ -217,8 +217,9 @@ def ranked_designs(rows: Sequence[Mapping[str, float]], path: str | Path,
     share = np.array([r["sustained"] for r in ranked])
     low = np.array([r["sustained_low"] for r in ranked])
     high = np.array([r["sustained_high"] for r in ranked])
-    ax.errorbar(share, y, xerr=[share - low, high - share], fmt="o", color=LINE, ms=7,
-                capsize=4, lw=1.6)
+    # Wilson ends can sit a rounding error inside the share at 0 or 1
+    ax.errorbar(share, y, xerr=[np.clip(share - low, 0, None), np.clip(high - share, 0, None)],
+                fmt="o", color=LINE, ms=7, capsize=4, lw=1.6)
     beside = ax.get_yaxis_transform()   # x in axes units, y in data units
     for k, r in enumerate(ranked):
         ax.text(1.03, k, f"{r['sustained']:.0%}, state pays ${r['cost_total_musd']:.1f}M",
