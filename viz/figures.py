@@ -237,6 +237,37 @@ def ranked_designs(rows: Sequence[Mapping[str, float]], path: str | Path,
     return _save(fig, path)
 
 
+def peeling_tradeoff(coverage: Sequence[float], density: Sequence[float], res_dim: Sequence[int],
+                     chosen: int, path: str | Path, title: str | None = None) -> Path:
+    """PRIM's peeling trajectory: coverage against density, the chosen box marked.
+
+    Args:
+        coverage: Share of the target futures inside each box, one per peeling step.
+        density: Share of the futures in each box that meet the target.
+        res_dim: Restricted dimensions of each box.
+        chosen: Index of the box reported.
+        path: PNG file to write.
+        title: Figure title.
+
+    Returns:
+        The path written.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 5.0))
+    points = ax.scatter(coverage, density, c=res_dim, cmap="viridis", s=22)
+    ax.scatter([coverage[chosen]], [density[chosen]], s=160, facecolors="none",
+               edgecolors="#c0392b", lw=2, label="box reported")
+    fig.colorbar(points, ax=ax, label="restricted dimensions")
+    ax.set_xlabel("coverage: share of target futures inside the box", fontsize=10)
+    ax.set_ylabel("density: share of futures in the box meeting the target", fontsize=10)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.grid(color="#dddddd", lw=0.8)
+    ax.legend(frameon=False, fontsize=9, loc="lower left")
+    ax.set_title(title or "PRIM peeling trajectory", fontsize=12)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def status_areas(rows: Sequence[Mapping[str, float]], path: str | Path,
                  title: str | None = None) -> Path:
     """Stacked shares of runs sustained, scaled back and dissolved, by year after the grant.
