@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import typer
 
-from cli import calibrate, compare, designs, discover, explain, run, sweep, validate
+from cli import (
+    calibrate,
+    compare,
+    designs,
+    discover,
+    explain,
+    robustness,
+    run,
+    sweep,
+    validate,
+)
 from cli.common import reflow
 
 app = typer.Typer(
@@ -31,6 +41,7 @@ app.command("calibrate")(calibrate.calibrate_command)
 app.command("validate")(validate.validate_command)
 app.command("compare")(compare.compare_command)
 app.command("discover")(discover.discover_command)
+app.command("robustness")(robustness.robustness_command)
 app.command("explain")(explain.explain_command)
 
 for _typer_app in (app, run.scenarios_app, designs.designs_app):

@@ -268,6 +268,44 @@ def peeling_tradeoff(coverage: Sequence[float], density: Sequence[float], res_di
     return _save(fig, path)
 
 
+def robustness_strip(sustained: Mapping[str, Sequence[float]], target: float,
+                     path: str | Path, title: str | None = None) -> Path:
+    """Each design's share sustained in every future, as dots, with the target line.
+
+    Args:
+        sustained: Design -> share sustained in each future.
+        target: The share a design should reach (satisficing).
+        path: PNG file to write.
+        title: Figure title.
+
+    Returns:
+        The path written.
+    """
+    names = list(sustained)
+    fig, ax = plt.subplots(figsize=(8.0, 0.6 * len(names) + 1.8))
+    rng = np.random.default_rng(0)   # jitter only, for legibility
+    for k, name in enumerate(names):
+        values = np.asarray(sustained[name], dtype=float)
+        met = values >= target
+        jitter = k + rng.uniform(-0.18, 0.18, values.size)
+        ax.scatter(values[met], jitter[met], s=16, color="#1f7a4d", alpha=0.8)
+        ax.scatter(values[~met], jitter[~met], s=16, color="#b03a2e", alpha=0.8)
+        ax.text(1.03, k, f"meets the target in {met.mean():.0%}",
+                transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+    ax.axvline(target, color="#333333", ls="--", lw=1)
+    ax.set_yticks(range(len(names)), names, fontsize=10)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of consortia sustained in a future", fontsize=10)
+    ax.grid(axis="x", color="#dddddd", lw=0.8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or "Each design across the futures", fontsize=12)
+    fig.text(0.01, 0.01, "one dot per future; dashed: the target", fontsize=8,
+             color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return _save(fig, path)
+
+
 def status_areas(rows: Sequence[Mapping[str, float]], path: str | Path,
                  title: str | None = None) -> Path:
     """Stacked shares of runs sustained, scaled back and dissolved, by year after the grant.
