@@ -26,6 +26,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,6 +85,29 @@ def _one(job: tuple[ScenarioParams, np.random.SeedSequence, int]) -> tuple[np.nd
     return status_by_year(record, years), program_persistence_by_year(record, years)
 
 
+def map_runs(function: Callable[[Any], Any], jobs: Sequence[Any], workers: int | None,
+             progress: Callable[[int], None] | None = None) -> list[Any]:
+    """``function`` over ``jobs`` in order: in this process, or on a pool of ``workers``.
+
+    The pool is started with ``spawn``, as the sweep executors start theirs, so it is safe
+    from threaded callers. ``progress(n)`` is called with the number of jobs done.
+    """
+    workers = workers or os.cpu_count() or 1
+    results: list[Any] = []
+    if workers == 1:
+        for job in jobs:
+            results.append(function(job))
+            if progress:
+                progress(len(results))
+        return results
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for res in pool.map(function, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
+            results.append(res)
+            if progress:
+                progress(len(results))
+    return results
+
+
 def compare(designs: Sequence[Design], base: ScenarioParams, replicates: int, seed: int,
             years_after: int = 2, workers: int | None = None,
             progress: Callable[[int], None] | None = None) -> Comparison:
@@ -99,22 +123,7 @@ def compare(designs: Sequence[Design], base: ScenarioParams, replicates: int, se
     seeds = replicate_seeds(seed, replicates)
     arms = [with_values(d.apply(base), {"outcomes.horizon_years": horizon}, source=d.path)
             for d in designs]
-    jobs = [(p, s, years) for p in arms for s in seeds]
-    workers = workers or os.cpu_count() or 1
-    results = []
-    if workers == 1:
-        for job in jobs:
-            results.append(_one(job))
-            if progress:
-                progress(len(results))
-    else:
-        # spawn, as the sweep executors start workers: safe from threaded callers
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")
-                                 ) as pool:
-            for res in pool.map(_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
-                results.append(res)
-                if progress:
-                    progress(len(results))
+    results = map_runs(_one, [(p, s, years) for p in arms for s in seeds], workers, progress)
     out = []
     for k, (d, p) in enumerate(zip(designs, arms, strict=True)):
         mine = results[k * replicates:(k + 1) * replicates]

@@ -15,17 +15,14 @@ design runs in every future on the same replicate seeds. For each design (Lemper
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from experiments.compare import horizon_for
+from experiments.compare import horizon_for, map_runs
 from sim.costs import state_costs
 from sim.designs import Design
 from sim.outcomes import status_by_year
@@ -87,21 +84,8 @@ def robustness(designs: Sequence[Design], base: ScenarioParams, n_futures: int,
     for _, future in futures.iterrows():
         values = {**future.to_dict(), "outcomes.horizon_years": horizon}
         arms.append([with_values(d.apply(base), values, source=d.path) for d in designs])
-    jobs = [(p, s, years_after) for row in arms for p in row for s in seeds]
-    workers = workers or os.cpu_count() or 1
-    status: list[float] = []
-    if workers == 1:
-        for job in jobs:
-            status.append(_one(job))
-            if progress:
-                progress(len(status))
-    else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")
-                                 ) as pool:
-            for value in pool.map(_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
-                status.append(value)
-                if progress:
-                    progress(len(status))
+    status = map_runs(_one, [(p, s, years_after) for row in arms for p in row for s in seeds],
+                      workers, progress)
     grid = np.array(status).reshape(n_futures, len(designs), replicates)
     names = [d.name for d in designs]
     sustained = pd.DataFrame((grid == 2.0).mean(axis=2), columns=names)
