@@ -29,15 +29,20 @@ def monthly_hazard(annual):
     return 1.0 - (1.0 - annual) ** (1.0 / MONTHS_PER_YEAR)
 
 
-cpdef double trust_kept(Params params, double distributed):
+cpdef double trust_kept(Params params, double distributed, bint supported=False):
     """Share of personal trust a tie keeps when a leader leaves (T4; M6, M7).
 
     The share ``turnover_retention`` stays anyway; of the rest, what onboarding or
     distributed leadership hand over stays too. ``distributed`` is the consortium's
-    distributed leadership this month (:func:`distributed_leadership`; M25, M26).
+    distributed leadership this month (:func:`distributed_leadership`; M25, M26). While
+    the grant runs (``supported``), state-funded onboarding support covers the share
+    ``grant.onboarding_support`` of what the region's own onboarding leaves uncovered (M6).
     """
     cdef Leadership p = params.leadership
-    cdef double buffer = 1.0 - (1.0 - p.onboarding) * (1.0 - distributed)
+    cdef double onboarding = p.onboarding
+    if supported:
+        onboarding = onboarding + params.grant.onboarding_support * (1.0 - onboarding)
+    cdef double buffer = 1.0 - (1.0 - onboarding) * (1.0 - distributed)
     cdef double retention = params.trust.turnover_retention
     return retention + (1.0 - retention) * buffer
 

@@ -104,7 +104,9 @@ class Organization(mesa.Agent):
         """
         m, orgs, i = self.model, self.organizations, self.index
         rules = m.rules
-        m.partnerships.reset_personal(i, leadership.trust_kept(rules, m.consortium.distributed))
+        supported = m.month < m.schedule_.grant_end   # onboarding support runs with the grant
+        m.partnerships.reset_personal(
+            i, leadership.trust_kept(rules, m.consortium.distributed, supported))
         champion = bool(m.rng.random() < self.champion_probability())
         orgs.champion[i] = champion
         current = float(orgs.commitment[i])

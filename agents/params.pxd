@@ -69,6 +69,7 @@ cdef class Grant:
     cdef readonly double follow_on_musd
     cdef readonly long subregional_nodes
     cdef readonly long subregional_switch_month
+    cdef readonly double onboarding_support
     cdef readonly bint purposeful_recruitment
     cdef readonly double equipment_k12_share
     cdef readonly double equipment_college_share
@@ -372,6 +373,7 @@ cdef class Outcomes:
 
 cdef class Costs:
     cdef readonly double ta_kusd_per_year
+    cdef readonly double onboarding_kusd_per_year
 
 
 cdef class Params:

@@ -81,6 +81,7 @@ cdef class Grant:
         self.follow_on_musd = section.follow_on_musd
         self.subregional_nodes = section.subregional_nodes
         self.subregional_switch_month = section.subregional_switch_month
+        self.onboarding_support = section.onboarding_support
         self.purposeful_recruitment = section.purposeful_recruitment
         self.equipment_k12_share = section.equipment_k12_share
         self.equipment_college_share = section.equipment_college_share
@@ -444,6 +445,7 @@ cdef class Costs:
 
     def __init__(self, section):
         self.ta_kusd_per_year = section.ta_kusd_per_year
+        self.onboarding_kusd_per_year = section.onboarding_kusd_per_year
 
 
 cdef class Params:

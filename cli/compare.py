@@ -143,7 +143,7 @@ def compare_command(
     for d in chosen:
         console.print(f"  {d.name}: {award_line(d.apply(base))}", soft_wrap=True)
     console.print(f"Costs count the state's payments through {years_after} years after the "
-                  "grant (award, retained positions, post-grant TA, follow-on grants); "
-                  "intervals: Wilson for shares, bootstrap over the paired replicates "
-                  "otherwise.")
+                  "grant (award, retained positions, post-grant TA, onboarding support, "
+                  "follow-on grants); intervals: Wilson for shares, bootstrap over the paired "
+                  "replicates otherwise.")
     console.print(f"Wrote tables and the decision brief to {folder}/ ({brief.name})")

@@ -9,6 +9,8 @@ The state pays:
   years after the grant;
 - **TA after the grant**: ``min(grant.ta_post_grant_years, years_after)`` years at
   ``costs.ta_kusd_per_year``;
+- **onboarding support**: ``grant.onboarding_support`` times
+  ``costs.onboarding_kusd_per_year`` for each year of the grant (it runs until grant end);
 - a **follow-on grant**: ``grant.follow_on_musd``.
 
 Costs after the grant are counted over the ``years_after`` a comparison reads, because a
@@ -28,7 +30,7 @@ from sim.grant import GrantSchedule, award_terms
 from sim.params import ScenarioParams
 
 KUSD_PER_MUSD = 1000.0
-COST_ITEMS = ("award", "retained_backbone", "post_grant_ta", "follow_on")
+COST_ITEMS = ("award", "retained_backbone", "post_grant_ta", "onboarding", "follow_on")
 
 
 def state_costs(params: ScenarioParams, years_after: int) -> dict[str, float]:
@@ -47,6 +49,8 @@ def state_costs(params: ScenarioParams, years_after: int) -> dict[str, float]:
         "retained_backbone": retained * g.position_cost_kusd * retained_years / KUSD_PER_MUSD,
         "post_grant_ta": (min(g.ta_post_grant_years, years_after)
                           * params.costs.ta_kusd_per_year / KUSD_PER_MUSD),
+        "onboarding": (g.onboarding_support * params.costs.onboarding_kusd_per_year
+                       * schedule.grant_end / MONTHS_PER_YEAR / KUSD_PER_MUSD),
         "follow_on": float(g.follow_on_musd) if g.follow_on_year else 0.0,
     }
     out["total"] = sum(out[k] for k in COST_ITEMS)

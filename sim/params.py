@@ -303,6 +303,15 @@ class Grant(_Section):
     subregional_switch_month: int = param(12, "Month the consortium switches to subregional "
                                           "nodes.", unit="month", source="seed",
                                           ref="M11: East Bay in year 2", ge=0, le=240)
+    onboarding_support: float = param(0.0, "State-funded onboarding support while the grant "
+                                      "runs: the share of what the region's own onboarding "
+                                      "(leadership.onboarding) leaves uncovered that it "
+                                      "covers when a leader changes.", unit="share",
+                                      source="seed",
+                                      ref="M6: CCPT funded no onboarding support; 000 'build "
+                                      "tight onboarding programs so that new regional "
+                                      "leaders can join the team' gives the direction, a "
+                                      "design's value is an assumption", ge=0, le=1)
     purposeful_recruitment: bool = param(False, "Recruit partners purposefully (profiles, "
                                          "interviews, purpose statements): only organizations "
                                          "whose fit reaches recruitment.screen sign on at the "
@@ -1553,6 +1562,11 @@ class Costs(_Section):
                                     "(grant.ta_post_grant_years).",
                                     unit="thousand USD/year", source="assumption",
                                     ref="§2.9 costs not in seeds; M9", ge=0, le=2000)
+    onboarding_kusd_per_year: float = param(60.0, "Cost to the state of full onboarding "
+                                            "support (grant.onboarding_support = 1) for one "
+                                            "consortium for a year of the grant.",
+                                            unit="thousand USD/year", source="assumption",
+                                            ref="§2.9 costs not in seeds; M6", ge=0, le=1000)
 
 
 class ScenarioParams(_Section):

@@ -20,7 +20,16 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import org_state, pair_index, pair_state, scenario, small_model, small_scenario
+from conftest import (
+    evidence,
+    org_state,
+    pair_index,
+    pair_state,
+    scenario,
+    small_model,
+    small_scenario,
+    trust_after_reset,
+)
 from scipy import stats
 
 from agents import commitment, employers, institutions, leadership, money, programs, ties
@@ -239,6 +248,32 @@ def test_m9_without_ta_providers_there_is_no_coaching_and_the_lead_drifts_to_qui
     means = paired_means(24, tuple(range(12)), drift, dict(region=dict(n_ta_providers=0)),
                          dict(region=dict(n_ta_providers=1)))
     assert_paired_greater(means)
+
+
+@pytest.mark.mechanism("M6")
+def test_m6_funded_onboarding_keeps_more_trust_only_while_the_grant_runs() -> None:
+    p = rules(leadership=dict(onboarding=0.2), grant=dict(onboarding_support=0.5))
+    plain = leadership.trust_kept(p, 0.1)
+    supported = leadership.trust_kept(p, 0.1, True)
+    # onboarding 0.2 + 0.5 x 0.8 = 0.6; buffer 1 - 0.4 x 0.9 = 0.64
+    r = p.trust.turnover_retention
+    assert supported == pytest.approx(r + (1 - r) * 0.64)
+    assert plain == pytest.approx(r + (1 - r) * (1 - 0.8 * 0.9)) and supported > plain
+    none = rules(leadership=dict(onboarding=0.2))   # CCPT funded none: no difference
+    assert leadership.trust_kept(none, 0.1, True) == leadership.trust_kept(none, 0.1)
+    # In a run, change_leader applies the support while the grant runs and not after it.
+    for month in (12, 60):
+        model = small_model(4, month, grant=dict(onboarding_support=0.9))
+        t, during = model.partnerships, model.month < model.schedule_.grant_end
+        assert during == (month == 12)
+        before = evidence(t)
+        distributed = model.consortium.distributed
+        keep = leadership.trust_kept(model.rules, distributed, during)
+        assert (keep > leadership.trust_kept(model.rules, distributed)) == during
+        lead = model.organizations.lead
+        model.organizations.agents[lead].change_leader()
+        tied = t.tie & t.lead_edge
+        assert np.allclose(t.personal[tied], trust_after_reset(model, before, keep)[tied])
 
 
 # ------------------------------------------------------------------ M2

@@ -16,7 +16,7 @@ from sim.scenario import load_scenario
 SEED_ID = re.compile(r"\b00[0-4]\b")
 REQUIRED = {"ccpt_as_run", "longer_5y", "longer_7y", "planning_year", "taper_2y",
             "retained_backbone", "system_ta", "agreements_required", "pledge_enforced",
-            "subregional_nodes"}
+            "onboarding_support", "subregional_nodes"}
 
 
 def test_the_shipped_designs_load_and_each_states_why_and_its_convention() -> None:

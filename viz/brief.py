@@ -118,7 +118,8 @@ def decision_brief(c: Any, summary: pd.DataFrame, command: str) -> str:
          "and the same chance events, so the difference is the design's doing."),
         ("State pays per consortium", "The award under the design's award convention, plus "
          f"what the state pays after the grant through year {k}: backbone positions it keeps "
-         "funding, technical assistance and any follow-on grant."),
+         "funding, technical assistance and any follow-on grant; and onboarding support "
+         "during the grant."),
         ("State cost per consortium sustained", "What the state pays per consortium divided "
          "by the share still sustained: the price of one consortium that keeps working."),
         ("State cost per additional consortium sustained", "The extra the state pays over "
@@ -136,7 +137,8 @@ def decision_brief(c: Any, summary: pd.DataFrame, command: str) -> str:
                         "pays": f"{award_line(runs.params)}; through {k} years after the "
                                 f"grant ${cost['total']:.2f}M in all (retained positions "
                                 f"${cost['retained_backbone']:.2f}M, TA after the grant "
-                                f"${cost['post_grant_ta']:.2f}M, follow-on grants "
+                                f"${cost['post_grant_ta']:.2f}M, onboarding support "
+                                f"${cost['onboarding']:.2f}M, follow-on grants "
                                 f"${cost['follow_on']:.2f}M)."})
     conventions = sorted({runs.design.convention for runs in c.runs})
     caveats = [
@@ -157,8 +159,9 @@ def decision_brief(c: Any, summary: pd.DataFrame, command: str) -> str:
         "The funding designs themselves were never observed: California ran one design. "
         "The differences between designs are what the model's mechanisms imply, not "
         "measured effects.",
-        "Costs of positions and technical assistance are assumptions, not figures from the "
-        "CCPT record (grant.position_cost_kusd, costs.ta_kusd_per_year).",
+        "Costs of positions, technical assistance and onboarding support are assumptions, "
+        "not figures from the CCPT record (grant.position_cost_kusd, "
+        "costs.ta_kusd_per_year, costs.onboarding_kusd_per_year).",
         "The model says nothing about students: enrollment, completion or earnings are not "
         "simulated. 'Sustained' is about the regional partnership, not its results for "
         "students.",

@@ -16,7 +16,8 @@ def costs(design: str, years_after: int, scenario: str = "ccpt_baseline") -> dic
 
 def test_the_award_alone_for_designs_that_add_nothing_after_the_grant() -> None:
     assert costs("ccpt_as_run", 2) == {"award": 15.0, "retained_backbone": 0.0,
-                                       "post_grant_ta": 0.0, "follow_on": 0.0, "total": 15.0}
+                                       "post_grant_ta": 0.0, "onboarding": 0.0,
+                                       "follow_on": 0.0, "total": 15.0}
     assert costs("taper_2y", 4)["total"] == pytest.approx(20.0)   # 4 full-year equivalents
     assert costs("longer_5y", 2, "ccpt_6m")["total"] == pytest.approx(10.0)  # 5 x $2M
 
@@ -36,6 +37,12 @@ def test_post_grant_ta_is_paid_for_its_years_within_the_horizon_read() -> None:
     dearer = with_values(load_design("system_ta").apply(load_scenario("ccpt_baseline")),
                          {"costs.ta_kusd_per_year": 400.0})
     assert state_costs(dearer, 4)["post_grant_ta"] == pytest.approx(0.8)
+
+
+def test_onboarding_support_is_paid_for_every_year_of_the_grant() -> None:
+    # half support at $60K a year of full support, over four grant years: $0.12M
+    assert costs("onboarding_support", 2)["onboarding"] == pytest.approx(0.5 * 0.06 * 4)
+    assert costs("onboarding_support", 8)["onboarding"] == pytest.approx(0.12)  # not after
 
 
 def test_a_follow_on_grant_costs_its_award() -> None:
