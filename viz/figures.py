@@ -184,16 +184,10 @@ def survival_curves(curves: Mapping[str, Sequence[Mapping[str, float]]], path: s
     ax.set_xlabel("years after the design's own grant end", fontsize=10)
     ax.set_ylabel(f"share of runs {status.replace('_', ' ')}", fontsize=10)
     ax.set_ylim(0.0, 1.0)
-    ax.grid(axis="y", color="#dddddd", lw=0.8)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
     ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.14),
               ncol=2)
-    ax.set_title(title or f"Share {status.replace('_', ' ')} after the grant", fontsize=12)
-    fig.text(0.01, 0.01, "steps: share of runs; bands: Wilson 95% intervals", fontsize=8,
-             color="#555555")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return _save(fig, path)
+    return _finish(fig, ax, "y", title or f"Share {status.replace('_', ' ')} after the grant",
+                   "steps: share of runs; bands: Wilson 95% intervals", path)
 
 
 def ranked_designs(rows: Sequence[Mapping[str, float]], path: str | Path,
@@ -227,14 +221,8 @@ def ranked_designs(rows: Sequence[Mapping[str, float]], path: str | Path,
     ax.set_yticks(y, [r["design"] for r in ranked], fontsize=10)
     ax.set_xlim(0.0, 1.0)
     ax.set_xlabel("share of consortia sustained", fontsize=10)
-    ax.grid(axis="x", color="#dddddd", lw=0.8)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_title(title or "Designs ranked by the share of consortia sustained", fontsize=12)
-    fig.text(0.01, 0.01, "dots: share of runs; bars: Wilson 95% intervals", fontsize=8,
-             color="#555555")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return _save(fig, path)
+    return _finish(fig, ax, "x", title or "Designs ranked by the share of consortia sustained",
+                   "dots: share of runs; bars: Wilson 95% intervals", path)
 
 
 def peeling_tradeoff(coverage: Sequence[float], density: Sequence[float], res_dim: Sequence[int],
@@ -296,14 +284,8 @@ def robustness_strip(sustained: Mapping[str, Sequence[float]], target: float,
     ax.set_yticks(range(len(names)), names, fontsize=10)
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of consortia sustained in a future", fontsize=10)
-    ax.grid(axis="x", color="#dddddd", lw=0.8)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_title(title or "Each design across the futures", fontsize=12)
-    fig.text(0.01, 0.01, "one dot per future; dashed: the target", fontsize=8,
-             color="#555555")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return _save(fig, path)
+    return _finish(fig, ax, "x", title or "Each design across the futures",
+                   "one dot per future; dashed: the target", path)
 
 
 def status_areas(rows: Sequence[Mapping[str, float]], path: str | Path,
@@ -457,6 +439,18 @@ def _draw_network(ax: plt.Axes, g: nx.Graph, cmap, norm: Normalize) -> None:  # 
             ax.scatter([d["x"]], [d["y"]], s=330, marker="*", c=SECTOR_COLOURS[d["sector"]],
                        alpha=1.0 if d.get("taking_part") else 0.5, edgecolors="#222222",
                        linewidths=1.1, zorder=5)
+
+
+def _finish(fig: plt.Figure, ax: plt.Axes, grid: str, title: str, note: str,
+            path: str | Path) -> Path:
+    """The house style of a one-panel chart: light grid, open frame, title, footnote; saved."""
+    ax.grid(axis=grid, color="#dddddd", lw=0.8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title, fontsize=12)
+    fig.text(0.01, 0.01, note, fontsize=8, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return _save(fig, path)
 
 
 def _save(fig: plt.Figure, path: str | Path) -> Path:
