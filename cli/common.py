@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,6 +40,16 @@ def load_params(scenario: str, overrides: list[str] | None) -> ScenarioParams:
         return load_scenario(scenario, overrides or [])
     except ScenarioError as exc:
         raise fail(exc) from None
+
+
+def make_folder(folder: Path) -> Path:
+    """``folder``, created with its parents; one that cannot be made exits 2."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(ValueError(f"{folder}: cannot create the output folder ({exc.strerror})")
+                   ) from None
+    return folder
 
 
 def slug(name: str) -> str:

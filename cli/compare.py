@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cli.common import RateColumn, fail, load_params, make_console, slug
-from sim.designs import DesignError, load_design
+from cli.common import RateColumn, make_console, make_folder, slug
+from cli.designs import designs_on
 from sim.grant import award_line
 
 MAX_NAME = 80
@@ -81,25 +81,9 @@ def compare_command(
     from experiments.compare import compare, runs_table, summary_table, survival_table
     from viz.brief import decision_brief
 
-    try:
-        chosen = [load_design(d) for d in designs]
-    except DesignError as exc:
-        raise fail(exc) from None
+    chosen, base = designs_on(designs, scenario)
     names = [d.name for d in chosen]
-    if len(set(names)) < len(names):
-        raise fail(ValueError(f"designs: each design once (got {', '.join(names)})"))
-    base = load_params(scenario, None)
-    try:
-        for d in chosen:
-            d.apply(base)
-    except DesignError as exc:
-        raise fail(exc) from None
-    folder = out / f"{slug(base.name)}_n{replicates}_seed{seed}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise fail(ValueError(f"{folder}: cannot create the output folder ({exc.strerror})")
-                   ) from None
+    folder = make_folder(out / f"{slug(base.name)}_n{replicates}_seed{seed}")
     console = make_console()
     total = replicates * len(chosen)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -140,8 +124,8 @@ def compare_command(
                       _money(row["cost_per_additional_musd"], row["cost_per_additional_low"],
                              row["cost_per_additional_high"]))
     console.print(table)
-    for d in chosen:
-        console.print(f"  {d.name}: {award_line(d.apply(base))}", soft_wrap=True)
+    for runs in result.runs:
+        console.print(f"  {runs.design.name}: {award_line(runs.params)}", soft_wrap=True)
     console.print(f"Costs count the state's payments through {years_after} years after the "
                   "grant (award, retained positions, post-grant TA, onboarding support, "
                   "follow-on grants); intervals: Wilson for shares, bootstrap over the paired "

@@ -9,12 +9,30 @@ from rich.table import Table
 
 from cli.common import fail, load_params, make_console
 from sim.costs import COST_ITEMS, state_costs
-from sim.designs import DesignError, load_design, shipped_designs
+from sim.designs import Design, DesignError, load_design, shipped_designs
 from sim.grant import award_line
-from sim.params import Grant
+from sim.params import Grant, ScenarioParams
 
 designs_app = typer.Typer(no_args_is_help=False, rich_markup_mode="rich",
                           help="List the shipped funding designs, or show one.")
+
+
+def designs_on(designs: list[str], scenario: str) -> tuple[list[Design], ScenarioParams]:
+    """The designs named, each once, and the scenario they all apply to; bad input exits 2."""
+    try:
+        chosen = [load_design(d) for d in designs]
+    except DesignError as exc:
+        raise fail(exc) from None
+    names = [d.name for d in chosen]
+    if len(set(names)) < len(names):
+        raise fail(ValueError(f"designs: each design once (got {', '.join(names)})"))
+    base = load_params(scenario, None)
+    try:
+        for d in chosen:
+            d.apply(base)
+    except DesignError as exc:
+        raise fail(exc) from None
+    return chosen, base
 
 
 @designs_app.callback(invoke_without_command=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import fail, make_console
+from cli.common import fail, make_console, make_folder
 
 
 def discover_command(
@@ -60,8 +60,7 @@ def discover_command(
         message = exc.args[0] if exc.args else str(exc)
         raise fail(ValueError(f"{sweep_dir}: --outcome {outcome}: {message}")) from None
     t = cart_tree(x, y)
-    folder = out or sweep_dir / "discover"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(out or sweep_dir / "discover")
     p.trajectory.to_csv(folder / "prim_trajectory.csv", index=False)
     p.limits.to_csv(folder / "prim_box.csv", index=False)
     (folder / "cart.txt").write_text(t.text, encoding="utf-8")

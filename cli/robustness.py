@@ -9,9 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.common import RateColumn, fail, load_params, make_console, slug
+from cli.common import RateColumn, make_console, make_folder, slug
 from cli.compare import comparison_name
-from sim.designs import DesignError, load_design
+from cli.designs import designs_on
 
 
 def robustness_command(
@@ -51,18 +51,9 @@ def robustness_command(
     from experiments.robustness import robustness, robustness_table
     from viz.figures import robustness_strip
 
-    try:
-        chosen = [load_design(d) for d in designs]
-        base = load_params(scenario, None)
-        for d in chosen:
-            d.apply(base)
-    except DesignError as exc:
-        raise fail(exc) from None
+    chosen, base = designs_on(designs, scenario)
     names = [d.name for d in chosen]
-    if len(set(names)) < len(names):
-        raise fail(ValueError(f"designs: each design once (got {', '.join(names)})"))
-    folder = out / f"{slug(base.name)}_f{futures}_n{replicates}_seed{seed}"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(out / f"{slug(base.name)}_f{futures}_n{replicates}_seed{seed}")
     console = make_console()
     total = futures * len(chosen) * replicates
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -19,7 +19,6 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader
 
-from sim.costs import state_costs
 from sim.grant import award_line
 from sim.summary import survival
 from viz.figures import ranked_designs, survival_curves
@@ -130,8 +129,7 @@ def decision_brief(c: Any, summary: pd.DataFrame, command: str) -> str:
     curves = {runs.design.name: survival(runs.status[:, :SURVIVAL_YEARS]) for runs in c.runs}
     designs = []
     for runs in c.runs:
-        d = runs.design
-        cost = state_costs(runs.params, k)
+        d, cost = runs.design, runs.cost
         designs.append({"name": d.name, "description": d.description,
                         "rationale": d.rationale, "sources": "; ".join(d.sources),
                         "pays": f"{award_line(runs.params)}; through {k} years after the "
