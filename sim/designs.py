@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.params import Grant, ScenarioParams
-from sim.scenario import ScenarioError, error_message, read_toml, with_values
+from sim.scenario import ScenarioError, error_message, read_chain, with_values
 
 DESIGN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "designs"
 TEXT_KEYS = ("name", "description", "rationale")
@@ -80,15 +80,10 @@ def resolve_design(name_or_path: str | Path) -> Path:
                       f"{', '.join(shipped) or 'none'})")
 
 
-def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Path]]:
-    """The design's own table merged over its parents', and the file each lever came from."""
-    path = path.resolve()
-    if path in chain:
-        loop = " -> ".join(p.name for p in (*chain, path))
-        raise DesignError(chain[-1], "extends", f"circular extends ({loop})")
-    data = read_toml(path, DesignError, "design file")
+def _check(data: dict[str, Any], path: Path) -> None:
+    """One design file's own table: grant levers, texts and sources only."""
     for key, value in data.items():
-        if key in ("extends", "grant", "sources", *TEXT_KEYS):
+        if key in ("grant", "sources", *TEXT_KEYS):
             continue
         where = f"[{key}]" if isinstance(value, dict) else key
         raise DesignError(path, key, f"a design sets only [grant] levers; {where} belongs "
@@ -106,28 +101,13 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise DesignError(path, "sources", "must be a list of strings")
-    origins = {key: path for key in grant}
-    parent = data.get("extends")
-    if parent is None:
-        return data, origins
-    if not isinstance(parent, str):
-        raise DesignError(path, "extends", "must be a file name string")
-    parent_path = path.parent / parent
-    if not parent_path.is_file() and (DESIGN_DIR / parent).is_file():
-        parent_path = DESIGN_DIR / parent   # a user's design extending a shipped one
-    if not parent_path.is_file():
-        raise DesignError(path, "extends", f"file '{parent}' not found")
-    base, base_origins = _read(parent_path, (*chain, path))
-    merged = {k: v for k, v in base.items() if k not in ("name", "extends")}
-    merged.update({k: v for k, v in data.items() if k != "grant"})
-    merged["grant"] = {**base.get("grant", {}), **grant}
-    return merged, {**base_origins, **origins}
 
 
 def load_design(name_or_path: str | Path) -> Design:
     """Read and validate a design file; raise :class:`DesignError` on any problem."""
     path = resolve_design(name_or_path)
-    data, origins = _read(path, ())
+    data, origins, _ = read_chain(path, error=DesignError, what="design file",
+                                  search=DESIGN_DIR, not_inherited=("name",), check=_check)
     grant = data.get("grant", {})
     if "award_convention" not in grant:
         raise DesignError(path, "grant.award_convention",
@@ -138,7 +118,8 @@ def load_design(name_or_path: str | Path) -> Design:
         err = exc.errors()[0]
         key = "grant." + ".".join(str(part) for part in err["loc"]) if err["loc"] else "grant"
         lever = key.removeprefix("grant.").split(".")[0]
-        raise DesignError(origins.get(lever, path), key, error_message(err)) from None
+        raise DesignError(origins.get(f"grant.{lever}", path), key,
+                          error_message(err)) from None
     for key in ("rationale", "sources"):
         if not data.get(key):
             raise DesignError(path, key, "every design gives its rationale and the sources "

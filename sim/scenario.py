@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,31 +103,41 @@ def _key_origins(data: dict[str, Any], path: Path, prefix: str = "") -> dict[str
     return origins
 
 
-def _load_raw(path: Path, chain: tuple[Path, ...]
-              ) -> tuple[dict[str, Any], dict[str, Path], list[Path]]:
-    """Read ``path`` and its parents.
+def read_chain(path: Path, chain: tuple[Path, ...] = (), *,
+               error: type[ScenarioError] = ScenarioError, what: str = "scenario file",
+               search: Path = SCENARIO_DIR, not_inherited: tuple[str, ...] = _IDENTITY_KEYS,
+               check: Callable[[dict[str, Any], Path], None] | None = None,
+               ) -> tuple[dict[str, Any], dict[str, Path], list[Path]]:
+    """Read ``path`` and the files it ``extends``, merged (scenario files and designs).
 
-    Returns the merged raw table, the file each key was written in, and the files from the
-    root parent down to ``path``.
+    A parent is resolved next to the extending file, else in ``search``. ``check(table,
+    file)`` sees each file's own table before it is merged; keys in ``not_inherited``
+    describe one file and are not taken from parents. Returns the merged raw table, the
+    file each (dotted) key was written in, and the files from the root parent down to
+    ``path``. Problems raise ``error(file, key, problem)``.
     """
     path = path.resolve()
     if path in chain:
         loop = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError(chain[-1], "extends", f"circular extends ({loop})")
-    data = read_toml(path)
+        raise error(chain[-1], "extends", f"circular extends ({loop})")
+    data = read_toml(path, error, what)
     parent = data.pop("extends", None)
+    if check is not None:
+        check(data, path)
     origins = _key_origins(data, path)
     if parent is None:
         return data, origins, [path]
     if not isinstance(parent, str):
-        raise ScenarioError(path, "extends", "must be a file name string")
+        raise error(path, "extends", "must be a file name string")
     parent_path = (path.parent / parent)
-    if not parent_path.exists() and (SCENARIO_DIR / parent).exists():
-        parent_path = SCENARIO_DIR / parent
+    if not parent_path.exists() and (search / parent).exists():
+        parent_path = search / parent
     if not parent_path.exists():
-        raise ScenarioError(path, "extends", f"file '{parent}' not found")
-    base, base_origins, files = _load_raw(parent_path, (*chain, path))
-    for key in _IDENTITY_KEYS:
+        raise error(path, "extends", f"file '{parent}' not found")
+    base, base_origins, files = read_chain(parent_path, (*chain, path), error=error, what=what,
+                                           search=search, not_inherited=not_inherited,
+                                           check=check)
+    for key in not_inherited:
         base.pop(key, None)
         base_origins.pop(key, None)
     return _merge(base, data), {**base_origins, **origins}, [*files, path]
@@ -233,7 +244,7 @@ def _blame(key: str, origins: dict[str, Path], files: list[Path]) -> tuple[Path,
 def load_scenario(name_or_path: str | Path, overrides: list[str] | None = None) -> ScenarioParams:
     """Read, merge, override and validate a scenario; raise ScenarioError on any problem."""
     path = resolve_path(name_or_path)
-    data, origins, files = _load_raw(path, ())
+    data, origins, files = read_chain(path)
     if "name" not in data:
         data["name"] = path.stem
     for text in overrides or []:
