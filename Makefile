@@ -10,7 +10,7 @@ PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; break; fi; done)
 
-.PHONY: run test bench lint clean python params knockouts sensitivity outcomes validation reports
+.PHONY: run test browser bench lint clean python params knockouts sensitivity outcomes validation reports
 
 python:
 	@if [ -z "$(PYTHON_BASE)" ]; then \
@@ -26,7 +26,20 @@ $(STAMP): pyproject.toml setup.py $(wildcard agents/*.pyx agents/*.pxd sim/*.pyx
 run: $(STAMP)
 	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
 
-test: $(STAMP)
+# Debian's chromium, which the browser tests drive through Playwright (tests/browser.py);
+# Playwright's own browser downloads are never used. Installs it with apt when missing.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "The browser tests need Debian's chromium, which is not installed, and installing it"; \
+	  echo "needs root or sudo. Install it by hand: apt-get install chromium"; exit 1; fi; \
+	echo "Installing Debian's chromium for the browser tests (apt-get)..."; \
+	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+	  || { echo "Could not install Debian's chromium with apt-get; the browser tests need it (apt-get install chromium)."; exit 1; }; \
+	command -v chromium >/dev/null 2>&1 || { echo "apt-get finished but no chromium is on PATH."; exit 1; }
+
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check sim agents viz experiments validation cli tests benchmarks docs tools
 	$(PY) -m pytest
 
@@ -34,6 +47,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_compare.py
+	$(PY) benchmarks/bench_cohort.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim agents viz experiments validation cli tests benchmarks docs tools

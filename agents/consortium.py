@@ -63,6 +63,9 @@ class Consortium:
         self.process = 0.0
         self.effort = 0.0  # effort on systems building
         self.coaching = 0.0  # system-level TA
+        # Share of the system-level coaching the state's pool can give: 1 on its own, set
+        # each month by a statewide cohort that shares the pool (M9; sim.statewide).
+        self.coaching_supply = 1.0
         self.impatient = 0.0  # share of organizations out of patience (M14)
         self.mindset = 0.0  # mean CTE mindset of the districts and colleges taking part (M27)
         self.welcome = programs.mindset_gate(self.mindset, rules.mindset.employer_weight)
@@ -140,7 +143,7 @@ class Consortium:
         work; grant money and the share of partners out of patience pull it towards visible
         quick wins. Next month's split of effort follows the orientation.
         """
-        self.coaching = institutions.system_ta(self.ta, rules)
+        self.coaching = institutions.system_ta(self.ta, self.coaching_supply, rules)
         self.effort = institutions.systems_effort(self.now, self.activity, self.coaching, rules)
         self.impatient = impatient
         self.orientation = programs.orientation_step(

@@ -44,6 +44,9 @@ class Funding:
         self.anchors = 0.0  # summed commitment of the anchor institutions taking part
         self.operations = 0.0  # covered share of the operations core
         self.follow_on = 0.0
+        # A follow-on grant (M23; SF25): its first month (-1: none) and its award.
+        self.follow_on_from = money.follow_on_start(rules)
+        self.follow_on_musd = rules.grant.follow_on_musd if self.follow_on_from >= 0 else 0.0
         # Other grants (M23): months left pursuing one, and when each won grant ends.
         self.pursuing = 0
         self.won_until: list[int] = []
@@ -143,7 +146,16 @@ class Funding:
 
     def follow_on_grant(self, month: int, rules: Any) -> None:
         """The share of the core cost a follow-on grant covers this month (M23)."""
-        self.follow_on = money.follow_on_share(month, self.core_cost, rules)
+        self.follow_on = money.follow_on_share(month, self.core_cost, self.follow_on_from,
+                                               self.follow_on_musd, rules)
+
+    def award_follow_on(self, start: int, musd: float) -> None:
+        """A follow-on grant of ``musd`` awarded while the run goes on, from month ``start``.
+
+        A statewide cohort awards one when a Cohort 2 grant lands in this region (SF25,
+        M23); it replaces any follow-on grant the scenario sets.
+        """
+        self.follow_on_from, self.follow_on_musd = int(start), float(musd)
 
 
 class Backbone:

@@ -52,13 +52,16 @@ cdef inline long passage_step(long passages, bint part, double habit, double com
 
 # ------------------------------------------------------------------ consortium-level rules
 
-cpdef double system_ta(double ta, Params params):
+cpdef double system_ta(double ta, double supply, Params params):
     """Strength of system-level coaching this month (M9).
 
     TA's system-level share of the month's TA ``ta`` (what the TA providers give),
     stronger where prior infrastructure is thin ("especially for inexperienced consortia").
+    ``supply`` is the share of that coaching the state's pool of system-level coaches can
+    give: 1 for a consortium on its own, less when a statewide cohort asks for more than
+    the pool holds (``agents.statewide.coaching_supply``).
     """
-    return (ta * params.grant.ta_system_share
+    return (ta * supply * params.grant.ta_system_share
             * (params.grant.ta_experience_offset - params.region.prior_infrastructure))
 
 

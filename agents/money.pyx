@@ -180,19 +180,30 @@ def dominance(Params params, sector):
 
 # ------------------------------------------------------------------ monthly: who pays for what
 
-cpdef double follow_on_share(long month, double core, Params params):
-    """Share of the core cost a follow-on grant covers this month (M23; SF25).
+cpdef long follow_on_start(Params params):
+    """Month the scenario's follow-on grant starts: the start of ``follow_on_year``; -1 if none.
 
-    It runs ``follow_on_years`` from the start of its year, its award spread evenly over
-    them.
+    M23; SF25. A statewide cohort may instead award one while the run goes on
+    (:meth:`agents.funding.Funding.award_follow_on`).
     """
     cdef Grant g = params.grant
     if not g.follow_on_year or not g.follow_on_musd:
+        return -1
+    return g.planning_months + MONTHS_PER_YEAR * (g.follow_on_year - 1)
+
+
+cpdef double follow_on_share(long month, double core, long start, double musd, Params params):
+    """Share of the core cost a follow-on grant of ``musd`` from month ``start`` covers (M23).
+
+    SF25. It runs ``follow_on_years`` from ``start`` (-1: no follow-on grant), its award
+    spread evenly over them.
+    """
+    cdef Grant g = params.grant
+    if start < 0 or not musd:
         return 0.0
-    cdef long start = g.planning_months + MONTHS_PER_YEAR * (g.follow_on_year - 1)
     if not start <= month < start + MONTHS_PER_YEAR * g.follow_on_years:
         return 0.0
-    cdef double share = g.follow_on_musd / g.follow_on_years / (core if core >= 1e-9 else 1e-9)
+    cdef double share = musd / g.follow_on_years / (core if core >= 1e-9 else 1e-9)
     return share if share < 1.0 else 1.0
 
 

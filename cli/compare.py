@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cli.common import RateColumn, make_console, make_folder, slug
-from cli.designs import designs_on
+from cli.common import RateColumn, fail, make_console, make_folder, slug
+from cli.designs import designs_on, designs_on_cohort
 from sim.grant import award_line
 
 MAX_NAME = 80
@@ -45,11 +45,36 @@ def _money(value: float, low: float, high: float) -> str:
     return f"{value:.1f}{ends}"
 
 
+def _print_statewide(console, summary, consortia: int) -> None:  # noqa: ANN001
+    """How many of the cohort's consortia each design sustains, and the seeds' reading."""
+    from experiments.cohort import SELECT_FEW
+
+    console.print(f"Statewide, of {consortia} consortia (mean, and the range of 90% of "
+                  "statewide replicates):")
+    for _, row in summary.iterrows():
+        console.print(f"  {row['design']}: " + ", ".join(
+            f"{row[f'{s}_count']:.1f} {label} ({row[f'{s}_count_p05']:.0f}-"
+            f"{row[f'{s}_count_p95']:.0f})"
+            for s, label in (("sustained", "sustain"), ("scaled_back", "scale back"),
+                             ("dissolved", "dissolve"))), soft_wrap=True)
+    first = summary.iloc[0]
+    few = SELECT_FEW[0] <= first["sustained"] <= SELECT_FEW[1]
+    most = first["scaled_back"] + first["dissolved"] > 0.5
+    console.print(f"The seeds, of CCPT as run: most scale back, a select few sustain (read as "
+                  f"{SELECT_FEW[0]:.0%}-{SELECT_FEW[1]:.0%} sustaining). {first['design']}: "
+                  f"{first['sustained']:.0%} sustain: "
+                  + ("consistent." if few and most else "not consistent."), soft_wrap=True)
+
+
 def compare_command(
     designs: Annotated[list[str], typer.Argument(
         help="Shipped design names or design files; the first is the reference.")],
-    scenario: Annotated[str, typer.Option(
-        "--scenario", help="Scenario every design is applied to.")] = "ccpt_baseline",
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="Scenario every design is applied to [default: ccpt_baseline].")
+    ] = None,
+    cohort: Annotated[str | None, typer.Option(
+        "--cohort", help="Statewide cohort (see `consortium cohorts`) whose every consortium "
+        "each design is applied to, instead of one scenario.")] = None,
     replicates: Annotated[int, typer.Option(
         "--replicates", "-n", min=2, max=100_000,
         help="Replicates per design, on the same seeds for every design.")] = 200,
@@ -65,7 +90,7 @@ def compare_command(
         "--workers", "-w", min=1,
         help="Worker processes (default: every core; 1 runs in this process).")] = None,
 ) -> None:
-    """Compare funding designs on one scenario, on the same seeds.
+    """Compare funding designs on one scenario, or on a statewide cohort, on the same seeds.
 
     Each design runs REPLICATES times from the same replicate seeds and is read K years
     after its own grant end: shares sustained, scaled back and dissolved (Wilson 95%
@@ -76,22 +101,47 @@ def compare_command(
     (.csv, .parquet), survival (.csv) and one runs table per design (.parquet) to
     OUT/SCENARIO_nN_seedS/.
 
+    With --cohort, every design is applied to every consortium of the cohort: each
+    replicate is a statewide replicate that meets the same consortia under every design,
+    shares pool the cohort's consortia, differences and costs resample whole statewide
+    replicates, and the table also gives how many of the cohort's consortia sustain, scale
+    back and dissolve. Output goes to OUT/COHORT_nN_seedS/.
+
     Example: [bold]consortium compare ccpt_as_run longer_5y taper_2y retained_backbone[/bold]
+
+    Example: [bold]consortium compare ccpt_as_run taper_2y --cohort ccpt_cohort1 -n 50[/bold]
     """
-    from experiments.compare import compare, runs_table, summary_table, survival_table
+    from experiments.compare import (
+        compare,
+        compare_cohort,
+        runs_table,
+        summary_table,
+        survival_table,
+    )
     from viz.brief import decision_brief
 
-    chosen, base = designs_on(designs, scenario)
+    if scenario is not None and cohort is not None:
+        raise fail(ValueError("--scenario and --cohort: give one or the other"))
+    if cohort is not None:
+        chosen, population = designs_on_cohort(designs, cohort)
+        name, base = population.name, None
+    else:
+        scenario = scenario or "ccpt_baseline"
+        chosen, base = designs_on(designs, scenario)
+        name = base.name
     names = [d.name for d in chosen]
-    folder = make_folder(out / f"{slug(base.name)}_n{replicates}_seed{seed}")
+    folder = make_folder(out / f"{slug(name)}_n{replicates}_seed{seed}")
     console = make_console()
     total = replicates * len(chosen)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), RateColumn())
     with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(f"{len(chosen)} designs x {replicates}", total=total)
-        result = compare(chosen, base, replicates, seed, years_after, workers,
-                         progress=lambda done: progress.update(task, completed=done))
+        unit = "statewide replicates" if cohort else "replicates"
+        task = progress.add_task(f"{len(chosen)} designs x {replicates} {unit}", total=total)
+        tick = lambda done: progress.update(task, completed=done)  # noqa: E731
+        result = (compare_cohort(chosen, population, replicates, seed, years_after, workers,
+                                 progress=tick) if cohort is not None else
+                  compare(chosen, base, replicates, seed, years_after, workers, progress=tick))
     summary = summary_table(result)
     survival = survival_table(result)
     stem = comparison_name(names)
@@ -101,14 +151,18 @@ def compare_command(
     for runs in result.runs:
         runs_table(runs, result.horizon_years).to_parquet(
             folder / f"runs_{slug(runs.design.name)}.parquet", index=False)
-    command = ("consortium compare " + " ".join(designs) + f" --scenario {scenario} "
+    where = f"--cohort {cohort}" if cohort is not None else f"--scenario {scenario}"
+    command = ("consortium compare " + " ".join(designs) + f" {where} "
                f"--replicates {replicates} --years-after {years_after} --seed {seed}")
     brief = folder / f"brief_{stem}.html"
     brief.write_text(decision_brief(result, summary, command), encoding="utf-8")
 
-    table = Table(title=f"{base.name}: {len(chosen)} designs, {replicates} replicates each "
-                  f"on the same seeds, read {years_after} years after each design's own "
-                  "grant end", title_style="bold", header_style="bold")
+    each = (f"{replicates} statewide replicates of its {result.runs[0].consortia} consortia"
+            if result.cohort else f"{replicates} replicates")
+    table = Table(title=f"{name}: {len(chosen)} designs, {each} each on the same seeds, read "
+                  f"{years_after} years after each design's own grant end"
+                  + (" (state pays: per consortium, averaged over the cohort)"
+                     if result.cohort else ""), title_style="bold", header_style="bold")
     for col in ("design", "convention", "state pays $M", "sustained", "scaled back",
                 "dissolved", f"Δ sustained vs {names[0]}", "$M per sustained",
                 "$M per additional"):
@@ -124,8 +178,11 @@ def compare_command(
                       _money(row["cost_per_additional_musd"], row["cost_per_additional_low"],
                              row["cost_per_additional_high"]))
     console.print(table)
-    for runs in result.runs:
-        console.print(f"  {runs.design.name}: {award_line(runs.params)}", soft_wrap=True)
+    if result.cohort:
+        _print_statewide(console, summary, result.runs[0].consortia)
+    else:
+        for runs in result.runs:
+            console.print(f"  {runs.design.name}: {award_line(runs.params)}", soft_wrap=True)
     console.print(f"Costs count the state's payments through {years_after} years after the "
                   "grant (award, retained positions, post-grant TA, onboarding support, "
                   "follow-on grants); intervals: Wilson for shares, bootstrap over the paired "

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from cli.common import fail, load_params, make_console
+from sim.cohorts import Cohort, CohortError, load_cohort
 from sim.costs import COST_ITEMS, state_costs
 from sim.designs import Design, DesignError, load_design, shipped_designs
 from sim.grant import award_line
@@ -17,8 +18,12 @@ designs_app = typer.Typer(no_args_is_help=False, rich_markup_mode="rich",
                           help="List the shipped funding designs, or show one.")
 
 
-def designs_on(designs: list[str], scenario: str) -> tuple[list[Design], ScenarioParams]:
-    """The designs named, each once, and the scenario they all apply to; bad input exits 2."""
+def designs_on(designs: list[str], scenario: str, base: ScenarioParams | None = None
+               ) -> tuple[list[Design], ScenarioParams]:
+    """The designs named, each once, and the scenario they all apply to; bad input exits 2.
+
+    ``base``, when given, is the scenario (already loaded).
+    """
     try:
         chosen = [load_design(d) for d in designs]
     except DesignError as exc:
@@ -26,13 +31,28 @@ def designs_on(designs: list[str], scenario: str) -> tuple[list[Design], Scenari
     names = [d.name for d in chosen]
     if len(set(names)) < len(names):
         raise fail(ValueError(f"designs: each design once (got {', '.join(names)})"))
-    base = load_params(scenario, None)
+    base = base or load_params(scenario, None)
     try:
         for d in chosen:
             d.apply(base)
     except DesignError as exc:
         raise fail(exc) from None
     return chosen, base
+
+
+def designs_on_cohort(designs: list[str], cohort: str) -> tuple[list[Design], Cohort]:
+    """The designs named, each once, and the cohort they apply to; bad input exits 2.
+
+    Every design must apply to every tier's scenario.
+    """
+    try:
+        population = load_cohort(cohort)
+    except CohortError as exc:
+        raise fail(exc) from None
+    chosen: list[Design] = []
+    for base in population.bases.values():
+        chosen, _ = designs_on(designs, "", base=base)
+    return chosen, population
 
 
 @designs_app.callback(invoke_without_command=True)

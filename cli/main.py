@@ -9,6 +9,7 @@ import typer
 
 from cli import (
     calibrate,
+    cohorts,
     compare,
     designs,
     discover,
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(run.scenarios_app, name="scenarios")
 app.add_typer(designs.designs_app, name="designs")
+app.add_typer(cohorts.cohorts_app, name="cohorts")
 app.command()(run.run)
 app.command("sweep")(sweep.sweep_command)
 app.command("analyze")(sweep.analyze_command)
@@ -44,7 +46,7 @@ app.command("discover")(discover.discover_command)
 app.command("robustness")(robustness.robustness_command)
 app.command("explain")(explain.explain_command)
 
-for _typer_app in (app, run.scenarios_app, designs.designs_app):
+for _typer_app in (app, run.scenarios_app, designs.designs_app, cohorts.cohorts_app):
     for _info in _typer_app.registered_commands:
         if _info.help is None and _info.callback is not None:
             _info.help = reflow(_info.callback.__doc__)

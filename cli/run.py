@@ -27,8 +27,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from cli.cohorts import run_cohort_command
 from cli.common import RateColumn, SetOption, fail, load_params, make_console, slug
 from sim import summary
+from sim.cohorts import is_cohort
 from sim.grant import GrantSchedule, award_line
 from sim.outcomes import status_by_year
 from sim.params import ScenarioParams, parameter_table
@@ -60,7 +62,8 @@ def snapshot_months(params: ScenarioParams) -> tuple[int, int]:
 
 def run(
     scenario: Annotated[str, typer.Argument(
-        help="Name of a shipped scenario (see `consortium scenarios`) or path to a TOML file.")],
+        help="Name of a shipped scenario (see `consortium scenarios`) or path to a TOML file; "
+        "or a statewide cohort (see `consortium cohorts`).")],
     replicates: Annotated[int, typer.Option(
         "--replicates", "-n", min=1, help="Number of replicate runs.")] = 30,
     seed: Annotated[int, typer.Option(
@@ -69,6 +72,9 @@ def run(
     overrides: SetOption = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", help="Folder for the output files.")] = Path("out"),
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-w", min=1, help="Worker processes for a cohort's statewide replicates "
+        "(default: every core); a scenario's replicates run in this process.")] = None,
 ) -> None:
     """Run replicates of a scenario; write tables, a summary and figures.
 
@@ -78,8 +84,20 @@ def run(
     and .png (status in each year after the grant), <scenario>_distribution.png (function
     level across runs), <scenario>_trajectories.png and <scenario>_network.png.
 
+    A statewide cohort (e.g. ccpt_cohort1) runs statewide replicates of all its consortia
+    together and reports how many sustain, scale back or dissolve, per tier and in all,
+    beside the seeds' "most scale back, a select few sustain"; it writes
+    <cohort>_consortia.parquet (one row per consortium and replicate),
+    <cohort>_statewide.csv, <cohort>_distribution.csv, <cohort>_summary.md and
+    <cohort>_statewide.png. --set applies to every consortium.
+
     Example: [bold]consortium run ccpt_baseline -n 30 --set grant.taper_years=2 --out out[/bold]
+
+    Example: [bold]consortium run ccpt_cohort1 -n 30[/bold]
     """
+    if is_cohort(scenario):
+        run_cohort_command(scenario, replicates, seed, overrides, out, workers)
+        return
     params = load_params(scenario, overrides)
     console = make_console()
     snaps = snapshot_months(params)

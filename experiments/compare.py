@@ -1,7 +1,9 @@
 """Compare funding designs on the same seeds: shares, paired differences, survival and cost.
 
-Every design runs on one scenario from the same replicate seeds (common random numbers), so
-replicate r of every design faces the same draws until the designs make the runs differ.
+Every design runs on one scenario, or on every consortium of a statewide cohort
+(``sim.cohorts``), from the same replicate seeds (common random numbers), so replicate r of
+every design faces the same draws, and in a cohort the same consortia, until the designs
+make the runs differ.
 Each design is read at the same number of years after its **own** grant end. Reported per
 design:
 
@@ -14,6 +16,10 @@ design:
 - what the state pays per consortium (``sim.costs``), per consortium sustained and per
   additional consortium sustained against the first design, with bootstrap intervals on
   the same paired replicates.
+
+In a cohort the shares pool every consortium of every replicate (Wilson intervals over
+those runs); the paired difference and the costs resample whole statewide replicates, and
+costs are the cohort's total over its consortia, reported per consortium.
 
 The tables are plain pandas frames; the command line writes and prints them.
 """
@@ -32,12 +38,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.costs import state_costs
+from sim.cohorts import Cohort
+from sim.costs import COST_ITEMS, state_costs
 from sim.designs import Design
 from sim.outcomes import program_persistence_by_year, status_by_year
 from sim.params import ScenarioParams
 from sim.run import replicate_seeds, run
 from sim.scenario import with_values
+from sim.statewide import run_cohort
 from sim.summary import wilson_interval
 
 BOOTSTRAP_RESAMPLES = 2000
@@ -46,18 +54,29 @@ STATUS = {"sustained": 2.0, "scaled_back": 1.0, "dissolved": 0.0}
 
 @dataclass(frozen=True)
 class DesignRuns:
-    """One design's runs: status and program level in each year after its own grant end."""
+    """One design's runs: status and program level in each year after its own grant end.
+
+    Rows are runs, replicate by replicate: one per replicate on a scenario, ``consortia``
+    per replicate (in the cohort's order) in a cohort.
+    """
 
     design: Design
     params: ScenarioParams
-    status: np.ndarray     # replicates x years (2 sustained, 1 scaled back, 0 dissolved)
-    programs: np.ndarray   # replicates x years, program level relative to grant end
-    cost: dict[str, float]
+    status: np.ndarray     # runs x years (2 sustained, 1 scaled back, 0 dissolved)
+    programs: np.ndarray   # runs x years, program level relative to grant end
+    cost: dict[str, float]  # per consortium (a cohort's total over its consortia / consortia)
+    consortia: int = 1
+    tiers: tuple[str, ...] = ()  # a cohort's tier of each consortium, in order
+
+    def by_replicate(self, k: int, status: str = "sustained") -> np.ndarray:
+        """Share of runs with ``status`` in year ``k`` + 1 after the grant, per replicate."""
+        hits = (self.status[:, k] == STATUS[status]).astype(float)
+        return hits.reshape(-1, self.consortia).mean(axis=1)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Designs compared on one scenario: the runs and how they were made."""
+    """Designs compared on one scenario or cohort: the runs and how they were made."""
 
     runs: list[DesignRuns]
     scenario: str
@@ -65,6 +84,7 @@ class Comparison:
     seed: int
     years_after: int
     horizon_years: int
+    cohort: bool = False
 
 
 def horizon_for(designs: Sequence[Design], base: ScenarioParams, years_after: int) -> int:
@@ -135,6 +155,46 @@ def compare(designs: Sequence[Design], base: ScenarioParams, replicates: int, se
                       years_after=years_after, horizon_years=horizon)
 
 
+def _cohort_one(job: tuple[Cohort, dict[str, Any], np.random.SeedSequence, int]
+                ) -> tuple[np.ndarray, ...]:
+    cohort, settings, seed, years = job
+    records = run_cohort(cohort, seed, settings).records
+    return (np.array([status_by_year(r, years) for r in records]),
+            np.array([program_persistence_by_year(r, years) for r in records]))
+
+
+def compare_cohort(designs: Sequence[Design], cohort: Cohort, replicates: int, seed: int,
+                   years_after: int = 2, workers: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> Comparison:
+    """Run every design on every consortium of ``cohort``, from the same replicate seeds.
+
+    Each statewide replicate draws the same consortia for every design
+    (``sim.statewide.run_cohort``); ``progress(n)`` counts statewide replicates.
+    """
+    if not designs:
+        raise ValueError("compare needs at least one design")
+    horizon = max(cohort.spec.horizon_years,
+                  *(horizon_for(designs, base, years_after) for base in cohort.bases.values()))
+    seeds = replicate_seeds(seed, replicates)
+    arms = [{**d.settings(), "outcomes.horizon_years": horizon} for d in designs]
+    results = map_runs(_cohort_one, [(cohort, a, s, horizon) for a in arms for s in seeds],
+                       workers, progress)
+    tiers = tuple(t.name for t in cohort.tier_of())
+    out = []
+    for k, (d, settings) in enumerate(zip(designs, arms, strict=True)):
+        mine = results[k * replicates:(k + 1) * replicates]
+        members = cohort.members(np.random.default_rng(0), settings)  # costs follow the tiers
+        costs = [state_costs(m.params, years_after) for m in members]
+        cost = {item: math.fsum(c[item] for c in costs) / len(costs)
+                for item in (*COST_ITEMS, "total")}
+        out.append(DesignRuns(design=d, params=members[0].params,
+                              status=np.vstack([r[0] for r in mine]),
+                              programs=np.vstack([r[1] for r in mine]), cost=cost,
+                              consortia=cohort.size, tiers=tiers))
+    return Comparison(runs=out, scenario=cohort.name, replicates=replicates, seed=seed,
+                      years_after=years_after, horizon_years=horizon, cohort=True)
+
+
 def _bootstrap(statistic: Callable[[np.ndarray], float], n: int, seed: int
                ) -> tuple[float, float]:
     """Percentile 95% interval of ``statistic(idx)`` over resampled replicate indices."""
@@ -153,15 +213,24 @@ def _per(cost: float, share: float) -> float:
 def _design_row(runs: DesignRuns, first: DesignRuns, c: Comparison) -> dict[str, object]:
     """One design's row of the summary: shares, the paired difference and the costs."""
     k = c.years_after - 1
-    n = runs.status.shape[0]
+    rows = runs.status.shape[0]
     row: dict[str, object] = {"design": runs.design.name, "convention": runs.design.convention,
-                              "n": n, "years_after": c.years_after}
+                              "n": rows, "replicates": c.replicates,
+                              "consortia": runs.consortia, "years_after": c.years_after}
     for label, code in STATUS.items():
         hits = float(np.sum(runs.status[:, k] == code))
-        low, high = wilson_interval(hits, n)
-        row[label], row[f"{label}_low"], row[f"{label}_high"] = hits / n, low, high
-    sustained = (runs.status[:, k] == STATUS["sustained"]).astype(float)
-    diff = sustained - (first.status[:, k] == STATUS["sustained"]).astype(float)
+        low, high = wilson_interval(hits, rows)
+        row[label], row[f"{label}_low"], row[f"{label}_high"] = hits / rows, low, high
+    # Per replicate (a statewide replicate in a cohort), so the bootstrap keeps the pairing.
+    sustained = runs.by_replicate(k)
+    diff = sustained - first.by_replicate(k)
+    n = sustained.size
+    if runs.consortia > 1:  # how many of the cohort's consortia, per statewide replicate
+        for label in STATUS:
+            count = runs.by_replicate(k, label) * runs.consortia
+            row[f"{label}_count"] = float(count.mean())
+            row[f"{label}_count_p05"] = float(np.quantile(count, 0.05))
+            row[f"{label}_count_p95"] = float(np.quantile(count, 0.95))
     row["diff_sustained"] = float(diff.mean())
     if np.all(diff == diff[0]):   # no spread: the interval is the value itself
         row["diff_low"] = row["diff_high"] = float(diff[0])
@@ -215,7 +284,11 @@ def survival_table(c: Comparison) -> pd.DataFrame:
 
 def runs_table(runs: DesignRuns, years: int) -> pd.DataFrame:
     """One row per replicate of a design: status and program level by year after the grant."""
-    data: dict[str, object] = {"replicate": np.arange(runs.status.shape[0])}
+    rows = np.arange(runs.status.shape[0])
+    data: dict[str, object] = {"replicate": rows // runs.consortia}
+    if runs.consortia > 1:
+        data["consortium"] = rows % runs.consortia
+        data["tier"] = [runs.tiers[i] for i in rows % runs.consortia]
     for k in range(min(years, runs.status.shape[1])):
         data[f"status_{k + 1}y"] = runs.status[:, k]
         data[f"programs_{k + 1}y"] = runs.programs[:, k]

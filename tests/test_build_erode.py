@@ -317,8 +317,8 @@ def test_m5_champions_raise_commitment_contributions_and_absorption() -> None:
 @pytest.mark.mechanism("M9", "M13", "M14")
 def test_m9_when_coaching_ends_grant_money_pulls_the_lead_back_to_quick_wins() -> None:
     p = rules(orientation=dict(rate=0.05, ta_pull=1.0, conditioning=0.3))
-    coaching = institutions.system_ta(True, p)
-    assert institutions.system_ta(False, p) == 0.0 < coaching
+    coaching = institutions.system_ta(True, 1.0, p)
+    assert institutions.system_ta(False, 1.0, p) == 0.0 < coaching
     coached = programs.orientation_step(0.5, coaching, 0.0, 1.0, 0.0, p)
     alone = programs.orientation_step(0.5, 0.0, 0.0, 1.0, 0.0, p)
     assert alone < 0.5 < coached

@@ -277,9 +277,11 @@ QUOTES: tuple[Quote, ...] = (
        mechanisms=("M22",)),
     _q("SF25.next_steps", "these funds often help to strengthen structures, processes, and "
        "staffing central to sustaining Cohort 1 pathway work", SEED_001,
-       rules=("agents/money.pyx:follow_on_share",),
+       rules=("agents/money.pyx:follow_on_share", "agents/funding.py:Funding.award_follow_on",
+              "agents/statewide.py:overlap_awards"),
        params=("grant.follow_on_year", "grant.follow_on_musd"), patterns=("SF25a", "SF25b"),
-       basis="The follow-on rule and its parameters cite SF25; M23's quote.",
+       basis="The follow-on rule and its parameters cite SF25, as does a statewide cohort's "
+             "award of later grants to its regions (ODD §7.33); M23's quote.",
        mechanisms=("M23",)),
     _q("SF27.year_of_trust", "A year of building trust, relationships, and shared purpose",
        SEED_002, rules=("agents/trust.pyx:AsymmetricTrust.set_rates",),

@@ -61,9 +61,18 @@ def _answer(summary: pd.DataFrame, c: Any) -> list[str]:
     first = summary.iloc[0]
     best = summary.loc[summary["sustained"].idxmax()]
     k = c.years_after
-    out = [f"Under {first['design']}, {_pct(first['sustained'])} of simulated consortia like "
-           f"{c.scenario} were still sustained {k} years after the grant ended "
+    like = (f"the simulated consortia of {c.scenario}" if c.cohort
+            else f"simulated consortia like {c.scenario}")
+    out = [f"Under {first['design']}, {_pct(first['sustained'])} of {like} were still "
+           f"sustained {k} years after the grant ended "
            f"({_pct(first['sustained_low'])} to {_pct(first['sustained_high'])})."]
+    if c.cohort:
+        n = int(first["consortia"])
+        out.append(f"Statewide, that is {first['sustained_count']:.1f} of {n} consortia "
+                   f"({first['sustained_count_p05']:.0f} to {first['sustained_count_p95']:.0f} "
+                   "in 90% of simulated statewide cohorts); "
+                   f"{first['scaled_back_count']:.1f} scale back and "
+                   f"{first['dissolved_count']:.1f} dissolve.")
     if best["design"] != first["design"]:
         out.append(f"{best['design']} sustained the most: {_pct(best['sustained'])} "
                    f"({_pct(best['sustained_low'])} to {_pct(best['sustained_high'])}), "
@@ -164,19 +173,37 @@ def decision_brief(c: Any, summary: pd.DataFrame, command: str) -> str:
         "simulated. 'Sustained' is about the regional partnership, not its results for "
         "students.",
     ]
+    cohort = c.cohort
+    if cohort:
+        n = int(summary.iloc[0]["consortia"])
+        caveats.insert(2, f"Statewide: each simulated cohort has the {n} consortia of "
+                       f"{c.scenario}, drawn to match the seeds' grant counts, lead agencies "
+                       "and partner totals; how their regions differ is an assumption "
+                       "(docs/cohorts.md). Costs are the cohort's total per consortium. The "
+                       "state's system-level coaches are shared, so a design that asks more "
+                       "of them gives each consortium less.")
     method = [f"Command: {command}",
-              f"Scenario {c.scenario}; {c.replicates} simulated consortia per design on the "
-              f"same seeds (root seed {c.seed}); each run lasts {c.horizon_years} years.",
-              "Intervals: Wilson 95% for shares; bootstrap 95% over the paired runs for "
-              "differences and costs.",
+              (f"Cohort {c.scenario}; {c.replicates} simulated statewide cohorts of "
+               f"{int(summary.iloc[0]['consortia'])} consortia per design on the same seeds "
+               if cohort else
+               f"Scenario {c.scenario}; {c.replicates} simulated consortia per design on the "
+               "same seeds ")
+              + f"(root seed {c.seed}); each run lasts {c.horizon_years} years.",
+              ("Intervals: Wilson 95% for shares over every consortium run; bootstrap 95% "
+               "over the paired statewide cohorts for differences and costs." if cohort else
+               "Intervals: Wilson 95% for shares; bootstrap 95% over the paired runs for "
+               "differences and costs."),
               f"consortium-sim revision {_revision()}. The model is described in docs/ODD.md "
               "and checked against the evidence in docs/validation.md."]
     env = Environment(loader=PackageLoader("viz", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     return env.get_template("brief.html.j2").render(
         title=TITLE,
-        subtitle=f"A comparison of {len(c.runs)} funding designs on simulated consortia like "
-                 f"{c.scenario}, {c.replicates} per design.",
+        subtitle=(f"A comparison of {len(c.runs)} funding designs on the consortia of cohort "
+                  f"{c.scenario}, {c.replicates} simulated statewide cohorts per design."
+                  if cohort else
+                  f"A comparison of {len(c.runs)} funding designs on simulated consortia like "
+                  f"{c.scenario}, {c.replicates} per design."),
         question="If the state funds regional career-pathway consortia again, which of these "
                  "designs leaves more consortia still working together after the state's "
                  "money ends, and what does each cost the state?",

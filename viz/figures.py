@@ -19,6 +19,7 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap, Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sim.grant import PHASES  # noqa: E402
 
@@ -308,6 +309,50 @@ def status_areas(rows: Sequence[Mapping[str, float]], path: str | Path,
     ax.set_ylabel("share of runs", fontsize=10)
     ax.legend(frameon=False, fontsize=9, loc="upper right")
     ax.set_title(title or "Status after the grant", fontsize=12)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def statewide(dist: Sequence[Mapping[str, float]], sustained: Sequence[float],
+              path: str | Path, title: str, band: tuple[float, float]) -> Path:
+    """A cohort's statewide outcome: status shares by tier, and consortia sustaining.
+
+    Left, one bar per tier (and in all): the mean share of its consortia sustained, scaled
+    back and dissolved. Right, across statewide replicates, how many of the cohort's
+    consortia sustain, with the "select few" ``band`` (shares) shaded.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 0.5 * len(dist) + 2.6),
+                                      gridspec_kw={"width_ratios": [1.4, 1]})
+    labels = [f"{r['tier']} ({int(r['consortia'])})" for r in dist][::-1]
+    start = np.zeros(len(dist))
+    for status, colour in STATUS_COLOURS.items():
+        share = np.array([r[f"{status}_share"] for r in dist])[::-1]
+        left.barh(labels, share, left=start, color=colour, alpha=0.85,
+                  label=status.replace("_", " "))
+        for y, (x0, w) in enumerate(zip(start, share, strict=True)):
+            if w >= 0.08:
+                left.text(x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8,
+                          color="white")
+        start += share
+    left.set_xlim(0, 1)
+    left.set_xlabel("mean share of the tier's consortia", fontsize=9)
+    left.legend(frameon=False, fontsize=8, ncol=3, loc="lower center",
+                bbox_to_anchor=(0.5, 1.0))
+    total = int(dist[-1]["consortia"])
+    v = np.asarray(sustained, dtype=float)
+    right.axvspan(band[0] * total, band[1] * total, color="#1b7837", alpha=0.12,
+                  label="'a select few'")
+    right.hist(v, bins=np.arange(-0.5, total + 1.5), color=STATUS_COLOURS["sustained"],
+               alpha=0.85)
+    right.set_xlim(-0.5, max(v.max() if v.size else 0, band[1] * total) + 1.5)
+    right.set_xlabel(f"consortia of {total} sustained", fontsize=9)
+    right.set_ylabel("statewide replicates", fontsize=9)
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
+    right.legend(frameon=False, fontsize=8)
+    for ax in (left, right):
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     return _save(fig, path)
 

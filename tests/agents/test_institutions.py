@@ -233,14 +233,17 @@ def test_signing_draws_two_uniforms_per_candidate_and_none_without_candidates() 
 # ============================================================================ the stocks
 @pytest.mark.mechanism("M9")
 def test_system_level_coaching_is_stronger_where_prior_infrastructure_is_thin() -> None:
-    def coaching(ta: bool, infrastructure: float) -> float:
-        return institutions.system_ta(ta, rules(
+    def coaching(ta: bool, infrastructure: float, supply: float = 1.0) -> float:
+        return institutions.system_ta(ta, supply, rules(
             grant=dict(ta_system_share=0.2, ta_experience_offset=2.0),
             region=dict(prior_infrastructure=infrastructure)))
 
     assert coaching(False, 0.1) == 0.0
     assert coaching(True, 0.1) == pytest.approx(0.2 * 1.9)
     assert coaching(True, 0.0) > coaching(True, 0.5) > coaching(True, 1.0) > 0.0
+    # A state pool that can give only part of the coaching asked for gives that part.
+    assert coaching(True, 0.1, supply=0.25) == pytest.approx(0.25 * 0.2 * 1.9)
+    assert coaching(True, 0.1, supply=0.0) == 0.0
 
 
 @pytest.mark.mechanism("M9", "M13", "M14")

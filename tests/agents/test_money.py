@@ -332,10 +332,13 @@ def test_k12_dominance_of_the_money_costs_the_other_sectors() -> None:
 def test_a_follow_on_grant_covers_part_of_the_core_during_its_years() -> None:
     p = rules(grant=dict(follow_on_year=3, follow_on_musd=3.0, follow_on_years=3,
                          planning_months=0))
-    shares = [money.follow_on_share(month, 2.0, p) for month in (23, 24, 59, 60)]
+    start = money.follow_on_start(p)
+    assert start == 24
+    shares = [money.follow_on_share(month, 2.0, start, 3.0, p) for month in (23, 24, 59, 60)]
     assert shares == [0.0, 0.5, 0.5, 0.0]
-    assert money.follow_on_share(30, 0.5, p) == 1.0  # at most the whole core
-    assert money.follow_on_share(30, 2.0, rules()) == 0.0
+    assert money.follow_on_share(30, 0.5, start, 3.0, p) == 1.0  # at most the whole core
+    assert money.follow_on_start(rules()) == -1
+    assert money.follow_on_share(30, 2.0, -1, 3.0, p) == 0.0
 
 
 @pytest.mark.mechanism("M21", "M22", "M23")

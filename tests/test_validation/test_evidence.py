@@ -114,6 +114,8 @@ def test_every_role_reason_names_rules_that_exist():
 def test_uses_read_as_the_table_says():
     q = by_quote("SF25.next_steps")
     assert uses(q) == ["builds M23 rule agents/money.pyx:follow_on_share",
+                       "builds M23 rule agents/funding.py:Funding.award_follow_on",
+                       "builds M23 rule agents/statewide.py:overlap_awards",
                        "sets grant.follow_on_year", "sets grant.follow_on_musd",
                        "verifies SF25a", "verifies SF25b"]
     assert uses(by_quote("SF13.mature")) == ["validates SF13b"]
