@@ -40,7 +40,7 @@ browser:
 	command -v chromium >/dev/null 2>&1 || { echo "apt-get finished but no chromium is on PATH."; exit 1; }
 
 test: $(STAMP) browser
-	$(VENV)/bin/ruff check sim agents viz experiments validation cli tests benchmarks docs tools
+	$(VENV)/bin/ruff check sim agents viz experiments validation app cli tests benchmarks docs tools
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -48,9 +48,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_compare.py
 	$(PY) benchmarks/bench_cohort.py
+	$(PY) benchmarks/bench_workshop.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim agents viz experiments validation cli tests benchmarks docs tools
+	$(VENV)/bin/ruff check sim agents viz experiments validation app cli tests benchmarks docs tools
 
 # After changing sim/params.py: regenerate the compiled parameter mirror and the ODD tables,
 # then rebuild the compiled modules.

@@ -18,6 +18,7 @@ from cli import (
     run,
     sweep,
     validate,
+    workshop,
 )
 from cli.common import reflow
 
@@ -45,6 +46,7 @@ app.command("compare")(compare.compare_command)
 app.command("discover")(discover.discover_command)
 app.command("robustness")(robustness.robustness_command)
 app.command("explain")(explain.explain_command)
+app.command("workshop")(workshop.workshop_command)
 
 for _typer_app in (app, run.scenarios_app, designs.designs_app, cohorts.cohorts_app):
     for _info in _typer_app.registered_commands:

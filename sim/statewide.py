@@ -1,8 +1,9 @@
 """One statewide replicate: a cohort's consortia stepped month by month together.
 
 ``run_cohort(cohort, seed)`` spawns the replicate's seed (always the same children, however
-often the seed object is used) into one stream for drawing the consortia (``sim.cohorts.Cohort.members``), one for the state's awards and one per
-consortium, builds every consortium's model, and steps them in lockstep. Each month, before
+often the seed object is used) into one stream for drawing the consortia
+(``sim.cohorts.Cohort.members``), one for the state's awards and one per consortium,
+builds every consortium's model, and steps them in lockstep. Each month, before
 the consortia step, the state's pool of system-level coaches is shared among those whose TA
 runs (``agents.statewide.coaching_supply``); after month ``overlap.decided_month``, a later
 cohort's grants land in the regions ``agents.statewide.overlap_awards`` draws and run as

@@ -1,4 +1,4 @@
-"""Imports point one way: agents -> sim -> experiments -> validation -> viz -> cli.
+"""Imports point one way: agents -> sim -> experiments -> validation -> viz -> app -> cli.
 
 Every module of each package is parsed with ``ast``: imports at module level and inside
 functions and classes count, ``if TYPE_CHECKING:`` blocks do not (they hold annotations,
@@ -9,7 +9,8 @@ counts as naming that package, so a registry cannot point upwards either.
 Rules, bottom to top: ``agents`` imports none of the others; ``sim`` only ``agents``;
 ``experiments`` only ``agents`` and ``sim``; ``validation`` nothing from ``viz`` or
 ``cli`` (its figures are drawn with matplotlib directly); ``viz`` draws the model's
-outputs and imports neither the engine nor the validation; ``cli`` may import anything.
+outputs and imports neither the engine nor the validation; ``app`` (the workshop
+dashboard) imports neither the validation nor the command line; ``cli`` may import anything.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("agents", "sim", "experiments", "validation", "viz", "cli")
+LAYERS = ("agents", "sim", "experiments", "validation", "viz", "app", "cli")
 FORBIDDEN: dict[str, frozenset[str]] = {
-    "agents": frozenset({"sim", "experiments", "validation", "viz", "cli"}),
-    "sim": frozenset({"experiments", "validation", "viz", "cli"}),
-    "experiments": frozenset({"validation", "viz", "cli"}),
-    "validation": frozenset({"viz", "cli"}),
-    "viz": frozenset({"experiments", "validation", "cli"}),
+    "agents": frozenset({"sim", "experiments", "validation", "viz", "app", "cli"}),
+    "sim": frozenset({"experiments", "validation", "viz", "app", "cli"}),
+    "experiments": frozenset({"validation", "viz", "app", "cli"}),
+    "validation": frozenset({"viz", "app", "cli"}),
+    "viz": frozenset({"experiments", "validation", "app", "cli"}),
+    "app": frozenset({"validation", "cli"}),
     "cli": frozenset(),
 }
 MODULE_PATH = re.compile(rf"({'|'.join(LAYERS)})(\.\w+)*(:\w+)?")
