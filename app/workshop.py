@@ -41,7 +41,7 @@ def _png(fig: Figure) -> bytes:
 def snapshot_png(workshop: Workshop) -> bytes:
     """The current views (networks, then the charts) as one PNG, for export."""
     with workshop.lock:
-        images = [Image.open(io.BytesIO(_png(_network(workshop, s)))) for s in workshop.sides]
+        images = [Image.open(io.BytesIO(_png(_network(s)))) for s in workshop.sides]
         images.append(Image.open(io.BytesIO(_png(_charts(workshop)))))
     width = max(i.width for i in images)
     out = Image.new("RGB", (width, sum(i.height for i in images)), "white")
@@ -54,7 +54,7 @@ def snapshot_png(workshop: Workshop) -> bytes:
     return buffer.getvalue()
 
 
-def _network(workshop: Workshop, side: Any) -> Figure:
+def _network(side: Any) -> Figure:
     return live.network(side.model, side.label, since=side.since)
 
 
@@ -76,7 +76,7 @@ def make_frame(workshop: Workshop) -> dict[str, Any]:
         return {
             "month": month, "months": months,
             "phase": sides[0].model.grant_phase() if month < months else "post",
-            "networks": [_png(_network(workshop, s)) for s in sides],
+            "networks": [_png(_network(s)) for s in sides],
             "timeline": _png(live.timeline(phase, month, months)),
             "charts": _png(_charts(workshop)),
             "difference": (_png(live.difference(sides[0].series(), sides[1].series(),

@@ -18,12 +18,8 @@ designs_app = typer.Typer(no_args_is_help=False, rich_markup_mode="rich",
                           help="List the shipped funding designs, or show one.")
 
 
-def designs_on(designs: list[str], scenario: str, base: ScenarioParams | None = None
-               ) -> tuple[list[Design], ScenarioParams]:
-    """The designs named, each once, and the scenario they all apply to; bad input exits 2.
-
-    ``base``, when given, is the scenario (already loaded).
-    """
+def _chosen(designs: list[str], bases: list[ScenarioParams]) -> list[Design]:
+    """The designs named, each once, checked to apply to every one of ``bases``."""
     try:
         chosen = [load_design(d) for d in designs]
     except DesignError as exc:
@@ -31,13 +27,19 @@ def designs_on(designs: list[str], scenario: str, base: ScenarioParams | None = 
     names = [d.name for d in chosen]
     if len(set(names)) < len(names):
         raise fail(ValueError(f"designs: each design once (got {', '.join(names)})"))
-    base = base or load_params(scenario, None)
     try:
-        for d in chosen:
-            d.apply(base)
+        for base in bases:
+            for d in chosen:
+                d.apply(base)
     except DesignError as exc:
         raise fail(exc) from None
-    return chosen, base
+    return chosen
+
+
+def designs_on(designs: list[str], scenario: str) -> tuple[list[Design], ScenarioParams]:
+    """The designs named, each once, and the scenario they all apply to; bad input exits 2."""
+    base = load_params(scenario, None)
+    return _chosen(designs, [base]), base
 
 
 def designs_on_cohort(designs: list[str], cohort: str) -> tuple[list[Design], Cohort]:
@@ -49,10 +51,7 @@ def designs_on_cohort(designs: list[str], cohort: str) -> tuple[list[Design], Co
         population = load_cohort(cohort)
     except CohortError as exc:
         raise fail(exc) from None
-    chosen: list[Design] = []
-    for base in population.bases.values():
-        chosen, _ = designs_on(designs, "", base=base)
-    return chosen, population
+    return _chosen(designs, list(population.bases.values())), population
 
 
 @designs_app.callback(invoke_without_command=True)

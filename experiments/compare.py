@@ -179,18 +179,20 @@ def compare_cohort(designs: Sequence[Design], cohort: Cohort, replicates: int, s
     arms = [{**d.settings(), "outcomes.horizon_years": horizon} for d in designs]
     results = map_runs(_cohort_one, [(cohort, a, s, horizon) for a in arms for s in seeds],
                        workers, progress)
-    tiers = tuple(t.name for t in cohort.tier_of())
+    tier_names = tuple(t.name for t in cohort.tier_of())
     out = []
     for k, (d, settings) in enumerate(zip(designs, arms, strict=True)):
         mine = results[k * replicates:(k + 1) * replicates]
-        members = cohort.members(np.random.default_rng(0), settings)  # costs follow the tiers
-        costs = [state_costs(m.params, years_after) for m in members]
-        cost = {item: math.fsum(c[item] for c in costs) / len(costs)
+        # Costs follow from each tier's grant alone (sim.costs), not from the drawn regions.
+        tiers = [(t.count, with_values(cohort.bases[t.name], settings, source=d.path))
+                 for t in cohort.spec.tiers]
+        costs = [(count, state_costs(p, years_after)) for count, p in tiers]
+        cost = {item: math.fsum(count * c[item] for count, c in costs) / cohort.size
                 for item in (*COST_ITEMS, "total")}
-        out.append(DesignRuns(design=d, params=members[0].params,
+        out.append(DesignRuns(design=d, params=tiers[0][1],
                               status=np.vstack([r[0] for r in mine]),
                               programs=np.vstack([r[1] for r in mine]), cost=cost,
-                              consortia=cohort.size, tiers=tiers))
+                              consortia=cohort.size, tiers=tier_names))
     return Comparison(runs=out, scenario=cohort.name, replicates=replicates, seed=seed,
                       years_after=years_after, horizon_years=horizon, cohort=True)
 

@@ -25,7 +25,6 @@ A bad file raises :class:`CohortError` naming the file, the key and the problem.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,8 @@ from sim.scenario import (
     error_message,
     load_scenario,
     read_chain,
+    resolve_shipped,
+    shipped_in,
     with_values,
 )
 
@@ -330,20 +331,12 @@ def apportion(total: int, weights: np.ndarray, minimum: np.ndarray) -> np.ndarra
 # ------------------------------------------------------------------ reading cohort files
 def shipped_cohorts() -> dict[str, Path]:
     """Cohort name -> file, read from ``scenarios/cohorts/``."""
-    return {p.stem: p for p in sorted(COHORT_DIR.glob("*.toml"))}
+    return shipped_in(COHORT_DIR)
 
 
 def resolve_cohort(name_or_path: str | Path) -> Path:
     """The path as given if it is a file, else the shipped cohort of that name."""
-    p = Path(name_or_path)
-    if p.is_file():
-        return p
-    shipped = shipped_cohorts()
-    stem = p.name.removesuffix(".toml")
-    if stem in shipped and p.parent == Path("."):
-        return shipped[stem]
-    raise CohortError(p, "", "no such file or shipped cohort (shipped: "
-                      f"{', '.join(shipped) or 'none'})")
+    return resolve_shipped(name_or_path, COHORT_DIR, CohortError, "cohort")
 
 
 def is_cohort(name_or_path: str | Path) -> bool:
@@ -356,14 +349,12 @@ def is_cohort(name_or_path: str | Path) -> bool:
 def _key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     """A pydantic location as the file's key: ``tiers[2].leads`` (tiers named when known)."""
     parts: list[str] = []
-    for i, part in enumerate(loc):
-        if isinstance(part, int) and parts and parts[-1] == "tiers":
-            tiers = data.get("tiers", [])
-            name = tiers[part].get("name") if part < len(tiers) and isinstance(
-                tiers[part], dict) else None
+    tiers = data.get("tiers") if isinstance(data.get("tiers"), list) else []
+    for part in loc:
+        if isinstance(part, int) and parts == ["tiers"]:
+            tier = tiers[part] if part < len(tiers) else None
+            name = tier.get("name") if isinstance(tier, dict) else None
             parts[-1] = f"tiers[{part}]" + (f" ({name})" if name else "")
-        elif i and not isinstance(part, int):
-            parts.append(str(part))
         else:
             parts.append(str(part))
     return ".".join(parts)
@@ -417,7 +408,3 @@ def _check_partners(cohort: Cohort) -> None:
                               f"{total} cannot give each of the cohort's consortia the "
                               f"{need} its leads and the scenario need")
 
-
-def state_award_musd(cohort: Cohort) -> float:
-    """The cohort's awards as its tier scenarios state them, in million USD (a check)."""
-    return math.fsum(t.count * cohort.bases[t.name].grant.award_musd for t in cohort.spec.tiers)

@@ -22,7 +22,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.params import Grant, ScenarioParams
-from sim.scenario import ScenarioError, error_message, read_chain, with_values
+from sim.scenario import (
+    ScenarioError,
+    error_message,
+    read_chain,
+    resolve_shipped,
+    shipped_in,
+    with_values,
+)
 
 DESIGN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "designs"
 TEXT_KEYS = ("name", "description", "rationale")
@@ -64,20 +71,12 @@ class Design:
 
 def shipped_designs() -> dict[str, Path]:
     """Design name -> file, read from ``scenarios/designs/``."""
-    return {p.stem: p for p in sorted(DESIGN_DIR.glob("*.toml"))}
+    return shipped_in(DESIGN_DIR)
 
 
 def resolve_design(name_or_path: str | Path) -> Path:
     """The path as given if it is a file, else the shipped design of that name."""
-    p = Path(name_or_path)
-    if p.is_file():
-        return p
-    shipped = shipped_designs()
-    stem = p.name.removesuffix(".toml")
-    if stem in shipped and p.parent == Path("."):
-        return shipped[stem]
-    raise DesignError(p, "", "no such file or shipped design (shipped: "
-                      f"{', '.join(shipped) or 'none'})")
+    return resolve_shipped(name_or_path, DESIGN_DIR, DesignError, "design")
 
 
 def _check(data: dict[str, Any], path: Path) -> None:

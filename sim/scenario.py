@@ -67,6 +67,28 @@ def resolve_path(name_or_path: str | Path) -> Path:
     raise ScenarioError(p, "", f"no such file or shipped scenario (shipped: {known})")
 
 
+def shipped_in(folder: Path) -> dict[str, Path]:
+    """Name -> file of the TOML files in ``folder`` (shipped designs, cohorts)."""
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def resolve_shipped(name_or_path: str | Path, folder: Path, error: type[ScenarioError],
+                    what: str) -> Path:
+    """The path as given if it is a file, else the file of that name in ``folder``.
+
+    A bare name that is neither raises ``error`` listing what ``folder`` ships.
+    """
+    p = Path(name_or_path)
+    if p.is_file():
+        return p
+    shipped = shipped_in(folder)
+    stem = p.name.removesuffix(".toml")
+    if stem in shipped and p.parent == Path("."):
+        return shipped[stem]
+    raise error(p, "", f"no such file or shipped {what} (shipped: "
+                f"{', '.join(shipped) or 'none'})")
+
+
 def read_toml(path: Path, error: type[Exception] = ScenarioError,
               what: str = "scenario file") -> dict[str, Any]:
     """Parse a TOML file; problems raise ``error(file, "", problem)`` (no traceback)."""
