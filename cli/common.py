@@ -44,6 +44,8 @@ def load_params(scenario: str, overrides: list[str] | None) -> ScenarioParams:
 
 def make_folder(folder: Path) -> Path:
     """``folder``, created with its parents; one that cannot be made exits 2."""
+    if folder.exists() and not folder.is_dir():
+        raise fail(ValueError(f"{folder}: is a file, not a folder for the outputs"))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -28,11 +28,19 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.cohorts import run_cohort_command
-from cli.common import RateColumn, SetOption, fail, load_params, make_console, slug
+from cli.common import (
+    RateColumn,
+    SetOption,
+    fail,
+    load_params,
+    make_console,
+    make_folder,
+    slug,
+)
 from sim import summary
 from sim.cohorts import is_cohort
 from sim.grant import GrantSchedule, award_line
-from sim.outcomes import status_by_year
+from sim.outcomes import beyond_horizon, status_by_year
 from sim.params import ScenarioParams, parameter_table
 from sim.run import RunResult, run_replicates
 from sim.scenario import (
@@ -58,6 +66,19 @@ def snapshot_months(params: ScenarioParams) -> tuple[int, int]:
     last = params.months - 1
     return min(max(grant_end - 1, 0), last), min(grant_end + 23, last)
 
+
+
+def beyond_note(params: ScenarioParams, beyond: dict[str, int]) -> str:
+    """What the run is too short to measure, and the horizon that would measure it."""
+    if not beyond:
+        return ""
+    need = max(beyond.values())
+    grant_end = GrantSchedule.build(params.grant, params.months).grant_end
+    return (f"{len(beyond)} measures lie beyond the {params.outcomes.horizon_years}-year horizon "
+            f"(the grant ends after month {grant_end}), so they are not measured and show as "
+            "NaN: "
+            + ", ".join(f"{name} (needs {years} years)" for name, years in beyond.items())
+            + f". --set outcomes.horizon_years={need} covers them all.")
 
 
 def run(
@@ -99,6 +120,7 @@ def run(
         run_cohort_command(scenario, replicates, seed, overrides, out, workers)
         return
     params = load_params(scenario, overrides)
+    make_folder(out)  # a file or an unwritable place in the way exits 2 before any run
     console = make_console()
     snaps = snapshot_months(params)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -117,10 +139,12 @@ def run(
     shape = {label: summary.bimodality_coefficient(v) for label, v in levels.items()}
     _print_summary(console, params, replicates, seed, outcome_rows, status_rows)
     console.print(f"[dim]{award_line(params)}[/dim]")
+    horizon_note = beyond_note(params, beyond_horizon(results[0].record))
+    if horizon_note:
+        console.print(f"[yellow]{horizon_note}[/yellow]", soft_wrap=True)
 
     from viz import figures
 
-    out.mkdir(parents=True, exist_ok=True)
     stem = out / slug(params.name)
     meta = {"scenario": json.dumps(resolved_table(params)), "root_seed": str(seed)}
     files = [
@@ -134,6 +158,7 @@ def run(
              f"replicates: {replicates}, root seed: {seed}",
              f"overrides: {', '.join(overrides)}" if overrides else "overrides: none",
              award_line(params),
+             *([horizon_note] if horizon_note else []),
              "distribution of the function level across runs (Sarle's bimodality coefficient; "
              "above 0.555 suggests two modes): "
              + "; ".join(f"{label}: {summary.fmt(bc)}" for label, bc in shape.items())]

@@ -9,6 +9,8 @@ Years are counted from the end of the grant (the end of the partner-funded years
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -65,8 +67,12 @@ class RunRecord:
         return slice(start, stop) if stop <= self.months else None
 
     def at_grant_end(self, name: str) -> float:
-        """A series' value in the last month of the grant."""
-        return float(self.series[name][max(self.grant_end - 1, 0)])
+        """A series' value in the last month of the grant; NaN if the grant outlasts the run."""
+        return self.at_month(name, self.grant_end - 1)
+
+    def at_month(self, name: str, month: int) -> float:
+        """A series' value in ``month`` (month 0 for earlier); NaN past the horizon."""
+        return float(self.series[name][max(month, 0)]) if month < self.months else math.nan
 
     def components(self) -> dict[str, np.ndarray]:
         """The four functions of a collaborative, monthly, each as a share of its threshold.
@@ -81,7 +87,8 @@ class RunRecord:
             return self._functions
         th, s = self.thresholds, self.series
         ties_end = self.at_grant_end("active_cross_sector_ties")
-        kept = (s["active_cross_sector_ties"] / ties_end if ties_end > 0
+        kept = (np.full(self.months, np.nan) if math.isnan(ties_end)  # grant outlasts the run
+                else s["active_cross_sector_ties"] / ties_end if ties_end > 0
                 else np.zeros(self.months))
         raw = {"convening": s["convening_intensity"] / th.convening_min,
                "ties": kept / th.ties_retained_min,
@@ -204,8 +211,13 @@ def orientation_grant_end(rec: RunRecord) -> float:
 
 
 def systems_led(rec: RunRecord) -> float:
-    """1 if the lead's orientation at grant end reaches ``outcomes.systems_threshold`` (SF4)."""
-    return float(rec.at_grant_end("orientation") >= rec.thresholds.systems_threshold)
+    """1 if the lead's orientation at grant end reaches ``outcomes.systems_threshold`` (SF4).
+
+    NaN if the grant outlasts the run.
+    """
+    orientation = rec.at_grant_end("orientation")
+    return orientation if math.isnan(orientation) else float(
+        orientation >= rec.thresholds.systems_threshold)
 
 
 def new_grants_won(rec: RunRecord) -> float:
@@ -297,8 +309,7 @@ def funding_gap_filled_2y(rec: RunRecord) -> float:
 def positions_retained_2y(rec: RunRecord) -> float:
     """Backbone positions filled in year 2 after the grant relative to the cliff (D4)."""
     filled = rec.series["positions_filled"]
-    at_cliff = float(filled[max(rec.money_end - 1, 0)])
-    return _ratio(_year_mean(rec, filled, 2), at_cliff)
+    return _ratio(_year_mean(rec, filled, 2), rec.at_month("positions_filled", rec.money_end - 1))
 
 
 def institutionalization_grant_end(rec: RunRecord) -> float:
@@ -345,6 +356,32 @@ OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
         cte_mindset_2y,
     )
 }
+
+
+def months_needed(name: str, rec: RunRecord) -> int:
+    """Months a run must last for outcome ``name``.
+
+    Through its year after the grant (``_2y``: two years), through the grant
+    (``_grant_end``, ``systems_led``), or through the first year after it (``years_to_``);
+    0 for outcomes any run has.
+    """
+    years = re.search(r"_(\d+)y$", name)
+    if years:
+        return rec.grant_end + 12 * int(years.group(1))
+    if name.endswith("_grant_end") or name == "systems_led":
+        return rec.grant_end
+    if name.startswith("years_to_"):
+        return rec.grant_end + 12
+    return 0
+
+
+def beyond_horizon(rec: RunRecord, names: list[str] | None = None) -> dict[str, int]:
+    """The outcomes this run is too short for, with the ``outcomes.horizon_years`` covering each.
+
+    Their values are NaN, never dropped (docs/ODD.md §8.2).
+    """
+    return {name: math.ceil(months_needed(name, rec) / 12) for name in (names or OUTCOMES)
+            if months_needed(name, rec) > rec.months}
 
 
 def compute_outcomes(rec: RunRecord, names: list[str] | None = None) -> dict[str, float]:

@@ -117,6 +117,11 @@ def trajectory_bands(results: Sequence, path: str | Path, title: str | None = No
             if phase in PHASE_COLOURS:
                 ax.axvspan(a / 12.0, b / 12.0, color=PHASE_COLOURS[phase], lw=0, zorder=0)
         data = _stack(results, name)
+        if np.isnan(data).all():  # e.g. the function level, when the grant outlasts the run
+            ax.text(0.5, 0.5, "not measured:\nthe grant outlasts the run", ha="center",
+                    va="center", transform=ax.transAxes, fontsize=9, color="#555555")
+            ax.set_title(panel, fontsize=10)
+            continue
         q05, q25, q50, q75, q95 = np.nanpercentile(data, [5, 25, 50, 75, 95], axis=0)
         ax.fill_between(years, q05, q95, color=LINE, alpha=0.15, lw=0, zorder=1)
         ax.fill_between(years, q25, q75, color=LINE, alpha=0.30, lw=0, zorder=2)
