@@ -5,6 +5,8 @@ The console script ``consortium`` calls :data:`app`.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cli import (
@@ -33,7 +35,23 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"consortium-sim {version('consortium-sim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """The command group's own options (its help is the app's)."""
 app.add_typer(run.scenarios_app, name="scenarios")
 app.add_typer(designs.designs_app, name="designs")
 app.add_typer(cohorts.cohorts_app, name="cohorts")

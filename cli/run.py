@@ -86,7 +86,8 @@ def run(
         help="Name of a shipped scenario (see `consortium scenarios`) or path to a TOML file; "
         "or a statewide cohort (see `consortium cohorts`).")],
     replicates: Annotated[int, typer.Option(
-        "--replicates", "-n", min=1, help="Number of replicate runs.")] = 30,
+        "--replicates", "-n", min=1, max=100_000,
+        help="Number of replicate runs (at most 100,000).")] = 30,
     seed: Annotated[int, typer.Option(
         "--seed", min=0, max=2**63 - 1,
         help="Root seed; replicate seeds are spawned from it.")] = 20140701,

@@ -11,13 +11,14 @@ naming the file where the offending key was written, the key path and what is wr
 
 from __future__ import annotations
 
+import difflib
 import json
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.params import ScenarioParams
 
@@ -169,6 +170,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     """``grant.state_years=5`` -> ("grant.state_years", 5), values typed as TOML."""
     if "=" not in text:
         raise ScenarioError(SET, text, "expected KEY=VALUE, e.g. grant.state_years=5")
+    if "\n" in text or "\r" in text:
+        raise ScenarioError(SET, text.split("=", 1)[0].strip(),
+                            "a --set value must be on one line (it holds a line break)")
     key, raw = (s.strip() for s in text.split("=", 1))
     if not key or not all(part.strip() for part in key.split(".")):
         raise ScenarioError(SET, text, "expected KEY=VALUE with a dotted key, "
@@ -227,7 +231,29 @@ def _apply_override(data: dict[str, Any], origins: dict[str, Path], key: str,
 
 
 def _describe(err: dict[str, Any]) -> tuple[str, str]:
-    return ".".join(str(p) for p in err["loc"]), error_message(err)
+    key = ".".join(str(p) for p in err["loc"])
+    msg = error_message(err)
+    if err["type"] == "extra_forbidden":
+        msg += did_you_mean(key)
+    return key, msg
+
+
+def parameter_keys() -> list[str]:
+    """Every dotted scenario key, ``section.name``."""
+    return [f"{section}.{name}" for section, field in ScenarioParams.model_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+            for name in field.annotation.model_fields]
+
+
+def did_you_mean(key: str) -> str:
+    """A hint for an unknown key: the keys with that name, else the closest keys."""
+    keys = parameter_keys()
+    names = {k.split(".")[-1] for k in keys}
+    last = key.split(".")[-1]
+    near = [last] if last in names else difflib.get_close_matches(last, names, n=3,
+                                                                  cutoff=0.75)
+    close = [k for name in near for k in keys if k.split(".")[-1] == name]
+    return f" (did you mean {' or '.join(close[:4])}?)" if close else ""
 
 
 def error_message(err: dict[str, Any]) -> str:

@@ -172,18 +172,19 @@ def test_toml_syntax_error(tmp_path):
     assert str(err).startswith(str(err.file))
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("colour = 1\n", "colour"),
-    ("[grant]\nstat_years = 3\n", "grant.stat_years"),
-    ("[grnat]\nstate_years = 3\n", "grnat"),
-    ("[region]\nn_district = 3\n", "region.n_district"),
+@pytest.mark.parametrize(("text", "key", "hint"), [
+    ("colour = 1\n", "colour", ""),
+    ("[grant]\nstat_years = 3\n", "grant.stat_years", " (did you mean grant.state_years"),
+    ("[grnat]\nstate_years = 3\n", "grnat", ""),
+    ("[region]\nn_district = 3\n", "region.n_district", " (did you mean region.n_districts"),
 ])
-def test_unknown_key(tmp_path, text, key):
+def test_unknown_key(tmp_path, text, key, hint):
     path = write(tmp_path, "typo.toml", text)
     err = error_of(path)
     assert same_file(err.file, path)
-    assert (err.key, err.problem) == (key, "unknown key")
-    assert str(err) == f"{err.file}: {key}: unknown key"
+    assert err.key == key and err.problem.startswith("unknown key" + hint)
+    assert err.problem == "unknown key" or err.problem.endswith("?)")  # hinted, or bare
+    assert str(err).startswith(f"{err.file}: {key}: unknown key{hint}")
 
 
 @pytest.mark.parametrize(("text", "key", "words"), [
