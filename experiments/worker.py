@@ -164,7 +164,11 @@ def _run_one(fn: Callable[..., Mapping[str, Any]], run: Mapping[str, Any],
 
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
-    """Run every run of ``task``; a run that raises becomes a failed row with its traceback."""
+    """Run every run of ``task``; a run that raises becomes a failed row with its traceback.
+
+    A model that calls ``sys.exit`` fails its run like any other error. A
+    ``KeyboardInterrupt`` still stops the sweep, which ``--resume`` continues.
+    """
     if task.timeseries not in TIMESERIES:
         raise ValueError(f"timeseries must be one of {TIMESERIES}, got {task.timeseries!r}")
     statuses: list[str] = []
@@ -178,7 +182,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         try:
             fn = load_model(task.model)
             out, ser = _run_one(fn, run, task)
-        except Exception:  # noqa: BLE001 - a failed run is a row, never an abort
+        except (Exception, SystemExit):  # noqa: BLE001 - a failed run is a row, never an abort
             statuses.append("failed")
             errors.append(traceback.format_exc())
         else:

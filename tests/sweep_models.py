@@ -6,6 +6,7 @@ Importable as ``sweep_models`` by worker processes when ``tests/`` is on PYTHONP
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +26,13 @@ def fragile(params, rng: np.random.Generator):
     """Like ``noisy`` but raises for ``x > 0.7``."""
     if float(params["x"]) > 0.7:
         raise ValueError(f"x={params['x']} is out of this model's range")
+    return noisy(params, rng)
+
+
+def exits(params, rng: np.random.Generator):
+    """Like ``noisy`` but calls ``sys.exit`` for ``x > 0.7``."""
+    if float(params["x"]) > 0.7:
+        sys.exit(3)
     return noisy(params, rng)
 
 

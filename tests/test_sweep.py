@@ -133,6 +133,14 @@ def test_split_output_types_and_nan():
         split_output({"label": "x"}, None, keep_series=False)
 
 
+def test_a_model_that_calls_sys_exit_fails_its_run_and_the_chunk_goes_on(toy_models):
+    runs = [{"run_id": i, "point": i, "replicate": 0, "seed_entropy": 9, "spawn_key": (0,),
+             "params": {"x": x}} for i, x in enumerate([0.1, 0.9, 0.5])]
+    result = run_chunk(ChunkTask(0, "sweep_models:exits", {}, runs, ("y",), "none"))
+    assert result.runs.column("status").to_pylist() == ["ok", "failed", "ok"]
+    assert "SystemExit: 3" in result.runs.column("error")[1].as_py()
+
+
 def test_yearly_means_average_a_trailing_partial_year():
     months = np.arange(30, dtype=float)
     np.testing.assert_allclose(yearly_means(months), [5.5, 17.5, 26.5])
