@@ -41,6 +41,9 @@ from sim.scenario import (
 )
 
 DEFAULT_MODEL = "sim.run:simulate"
+LOG_MEAN_MAX = 50.0
+"""Largest |mean| of a lognormal factor's logarithm: exp(50) is 5e21."""
+
 # Model functions that run the consortium model: their factors are keys of a base scenario
 # and the study supplies ``scenario``, ``outcomes``, ``series`` and ``settings``. Each maps to
 # where its output names are listed ("module:attribute") and whether it returns time series.
@@ -495,6 +498,16 @@ def _check_factor_shape(path: Path, i: int, f: Factor, design: DesignSpec) -> No
         if f.distribution in ("normal", "lognormal") and b[1] <= 0:
             raise StudyError(path, f"{at}.bounds", f"'{f.key}': a {f.distribution} factor "
                              f"takes [mean, sd] with sd > 0 (got {b})")
+        if f.distribution == "lognormal" and abs(b[0]) > LOG_MEAN_MAX:
+            raise StudyError(path, f"{at}.bounds", f"'{f.key}': lognormal bounds are [mean, "
+                             f"sd] of the logarithm; a mean of {b[0]:g} puts the median at "
+                             f"exp({b[0]:g}), beyond any parameter's range (|mean| <= "
+                             f"{LOG_MEAN_MAX:g})")
+        if f.integer and f.distribution in ("uniform", "triangular") and not all(
+                float(v).is_integer() for v in b[:2]):
+            raise StudyError(path, f"{at}.integer", f"'{f.key}': integer = true rounds "
+                             f"sampled values, so the bounds must be whole numbers (got "
+                             f"{b[:2]}); rounding could leave them otherwise")
 
 
 def extremes(f: Factor) -> list[Any]:
@@ -760,6 +773,9 @@ def load_study(name_or_path: str | Path) -> Study:
     function = _resolve_model(path, study.model)
     base_params, base_ref, base_name = None, None, None
     if study.is_consortium:
+        if study.base is not None and not study.base.strip():
+            raise StudyError(path, "base", "is empty: name a shipped scenario or a scenario "
+                             f"file, or leave base out for {DEFAULT_BASE}")
         base_name = study.base or DEFAULT_BASE
         base_params, base_ref = _resolve_base(path, base_name)
         known = model_outputs(study.model)

@@ -268,6 +268,15 @@ BAD: list[tuple[str, str, str, str]] = [
     ("set-and-factor", CONS + "[set]\ngrant.state_years = 5\n", "factors[0].key",
      "also fixed in [set]"),
     ("set-other-model", REF + "[set]\nx3 = 1.0\n", "set", "consortium model"),
+    # issue 13: hostile but well-typed values get a clear answer
+    ("base-empty", CONS.replace('"workshop_small"', '""'), "base", "is empty"),
+    ("lognormal-huge-mean", consortium("lhs", factor("trust.baseline", "bounds = [1000, 1]\n"
+                                                     'distribution = "lognormal"')),
+     "factors[0].bounds", "beyond any parameter's range"),
+    ("integer-fractional-bounds", consortium("lhs", factor("trust.baseline",
+                                                           "bounds = [0.1, 0.4]\n"
+                                                           "integer = true")),
+     "factors[0].integer", "the bounds must be whole numbers"),
 ]
 
 
