@@ -105,7 +105,8 @@ class Factor(_Table):
     ``bounds`` follow SALib's problem conventions for the distribution: uniform and
     triangular ``[lo, hi]`` (triangular may add a third value, the peak as a fraction of
     the width, default 0.5), normal ``[mean, sd]``, lognormal ``[mean, sd]`` of the
-    logarithm. ``integer = true`` rounds sampled values to whole numbers (``numpy.rint``).
+    logarithm (|mean| at most 50). ``integer = true`` rounds sampled values to whole
+    numbers (``numpy.rint``) and needs whole-number uniform or triangular bounds.
     """
 
     key: str = Field(min_length=1)
