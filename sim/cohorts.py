@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.params import ScenarioParams, param
+from sim.params import SafeName, ScenarioParams, param
 from sim.scenario import (
     SCENARIO_DIR,
     ScenarioError,
@@ -188,7 +188,7 @@ class Overlap(_Table):
 class CohortSpec(_Table):
     """A cohort file, validated."""
 
-    name: str
+    name: SafeName
     description: str = ""
     horizon_years: int = Field(6, ge=1, le=50, description="Years every run lasts.")
     tiers: list[Tier] = Field(min_length=1)

@@ -24,9 +24,9 @@ it, never typed twice.
 from __future__ import annotations
 
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Source = Literal["seed", "seed-direction", "literature", "literature-direction", "assumption"]
 SOURCES: tuple[str, ...] = typing.get_args(Source)
@@ -1569,10 +1569,18 @@ class Costs(_Section):
                                             ref="§2.9 costs not in seeds; M6", ge=0, le=1000)
 
 
+SAFE_NAME = r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,79}$"
+"""A name that is safe as a file stem (outputs are named after it): letters, digits and
+``_ . + -``, at most 80 characters, starting with a letter, digit or underscore, so never
+``.``, ``..`` or a path."""
+SafeName = Annotated[str, StringConstraints(pattern=SAFE_NAME)]
+
+
 class ScenarioParams(_Section):
     """All parameters of one scenario, validated; the model keeps it as ``self.params``."""
 
-    name: str = Field("unnamed", description="Scenario name.")
+    name: SafeName = Field("unnamed", description="Scenario name (letters, digits, _ . + -; "
+                                                  "output files are named after it).")
     description: str = Field("", description="What the scenario represents.")
     region: Region = Region()
     grant: Grant = Grant()

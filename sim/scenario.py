@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.params import ScenarioParams
+from sim.params import SAFE_NAME, ScenarioParams
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SET = Path("--set")  # the "file" of command-line overrides
@@ -265,6 +265,10 @@ def error_message(err: dict[str, Any]) -> str:
         msg = "required key missing"
     elif err["type"] == "value_error":
         msg = msg.removeprefix("Value error, ")
+    elif err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get(
+            "pattern") == SAFE_NAME:
+        msg = ("must be a file-safe name: letters, digits and _ . + -, at most 80 "
+               "characters, starting with a letter, digit or underscore")
     shown = err["type"] not in ("extra_forbidden", "missing") and not isinstance(
         err.get("input"), dict)
     if "input" in err and shown:

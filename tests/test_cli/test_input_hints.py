@@ -54,3 +54,18 @@ def test_the_licence_and_citation_ship() -> None:
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     cff = (ROOT / "CITATION.cff").read_text()
     assert "cff-version" in cff and "consortium-sim" in cff
+
+
+@pytest.mark.parametrize("name", [".", "..", "../evil", "a/b", "a" * 81, "-x", "", "two words"])
+def test_a_name_that_is_not_file_safe_is_refused_before_any_run(name: str) -> None:
+    with pytest.raises(ScenarioError, match="must be a file-safe name"):
+        load_scenario("ccpt_baseline", [f'name="{name}"'])
+
+
+def test_file_safe_names_pass_and_a_bad_one_exits_2(tmp_path: Path) -> None:
+    for name in ("ccpt_baseline", "my-design.v2", "a+b", "x" * 80):
+        assert load_scenario("ccpt_baseline", [f'name="{name}"']).name == name
+    res = CliRunner().invoke(app, ["run", "ccpt_baseline", "-n", "1", "--set",
+                                   'name="../evil"', "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "file-safe name" in res.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "evil_summary.md").exists()
