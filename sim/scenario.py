@@ -90,18 +90,40 @@ def resolve_shipped(name_or_path: str | Path, folder: Path, error: type[Scenario
                 f"{', '.join(shipped) or 'none'})")
 
 
+MAX_FILE_BYTES = 1_000_000
+"""Largest input file read (scenario, design, cohort, study): far above any real one."""
+MAX_EXTENDS = 32
+"""Longest ``extends`` chain followed."""
+
+
 def read_toml(path: Path, error: type[Exception] = ScenarioError,
               what: str = "scenario file") -> dict[str, Any]:
-    """Parse a TOML file; problems raise ``error(file, "", problem)`` (no traceback)."""
+    """Parse a TOML file; problems raise ``error(file, "", problem)`` (no traceback).
+
+    Only a regular file of at most :data:`MAX_FILE_BYTES` holding UTF-8 text is read, so a
+    FIFO, a device or a huge file is refused rather than waited on or loaded.
+    """
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise error(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise error(path, "", f"is a directory, not a {what}") from None
+        if not path.exists():
+            raise error(path, "", "file not found")
+        if path.is_dir():
+            raise error(path, "", f"is a directory, not a {what}")
+        if not path.is_file():
+            raise error(path, "", f"is not a regular file (a device, FIFO or socket), not a "
+                        f"{what}")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise error(path, "", f"is {size:,} bytes, more than any {what} "
+                        f"({MAX_FILE_BYTES:,} at most)")
+        text = path.read_bytes().decode("utf-8")
+        return tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise error(path, "", f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                    f"position {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(path, "", f"TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise error(path, "", "TOML nested too deeply to read") from None
     except OSError as exc:
         raise error(path, "", f"cannot read file: {exc.strerror}") from None
 
@@ -140,6 +162,9 @@ def read_chain(path: Path, chain: tuple[Path, ...] = (), *,
     ``path``. Problems raise ``error(file, key, problem)``.
     """
     path = path.resolve()
+    if len(chain) >= MAX_EXTENDS:
+        raise error(chain[-1], "extends", f"more than {MAX_EXTENDS} files deep; an extends "
+                    "chain that long is a mistake or a loop")
     if path in chain:
         loop = " -> ".join(p.name for p in (*chain, path))
         raise error(chain[-1], "extends", f"circular extends ({loop})")
