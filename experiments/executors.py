@@ -22,7 +22,9 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -252,10 +254,11 @@ class DaskExecutor(Executor):
         from distributed import Client, LocalCluster
 
         self._cluster = None
+        self._scratch: str | None = None
         if scheduler:
             try:
                 self._client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError, ValueError) as exc:
+            except (OSError, TimeoutError, ValueError, TypeError, ImportError) as exc:
                 raise ExecutorError(f"cannot connect to the Dask scheduler at {scheduler}: "
                                     f"{exc}") from None
             info = self._client.scheduler_info(n_workers=-1)
@@ -263,8 +266,13 @@ class DaskExecutor(Executor):
                                       for w in info.get("workers", {}).values()))
         else:
             n = max(1, workers or os.cpu_count() or 1)
+            # The dashboard on loopback, like the scheduler; scratch files in a folder of our
+            # own, removed on close (no dask-scratch-space left behind).
+            self._scratch = tempfile.mkdtemp(prefix="consortium-dask-")
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=":0", silence_logs=logging.CRITICAL)
+                                         host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                         local_directory=self._scratch,
+                                         silence_logs=logging.CRITICAL)
             self._client = Client(self._cluster)
             self.workers = n
         self._executor = self._client.get_executor(pure=False, retries=2)
@@ -286,6 +294,8 @@ class DaskExecutor(Executor):
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def make_executor(kind: ExecutorKind = "local", workers: int | None = None,

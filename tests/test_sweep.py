@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from experiments.design import run_seed
-from experiments.executors import LocalExecutor, make_executor
+from experiments.executors import ExecutorError, LocalExecutor, make_executor
 from experiments.store import SweepStore, SweepStoreError, write_parquet
 from experiments.study import load_study
 from experiments.sweep import sweep
@@ -207,8 +207,20 @@ def test_dask_executor_starts_its_own_local_cluster():
     task = ChunkTask(0, "experiments.reference:ishigami", {"noise": 1.0}, runs, None, "none")
     with make_executor("dask", workers=2) as ex:
         assert ex.workers == 2
+        # The dashboard and scheduler listen on loopback only (issue 13 §4).
+        assert ex.client.dashboard_link.startswith("http://127.0.0.1:")
+        assert ex.client.scheduler.address.startswith("tcp://127.0.0.1:")
+        scratch = Path(ex._scratch)
+        assert scratch.is_dir()
         remote = ex.submit(run_chunk, task).result(timeout=60)
     assert remote.outcomes.equals(run_chunk(task).outcomes)
+    assert not scratch.exists()  # no dask-scratch-space left behind
+
+
+@pytest.mark.parametrize("address", ["tls://127.0.0.1:1", "ucx://127.0.0.1:1"])
+def test_a_scheduler_address_dask_cannot_use_is_an_executor_error(address):
+    with pytest.raises(ExecutorError, match="cannot connect to the Dask scheduler"):
+        make_executor("dask", scheduler=address)
 
 
 # ------------------------------------------------------------------------------ seeds
