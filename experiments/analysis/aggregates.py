@@ -1,8 +1,10 @@
 """Replicate aggregates per design point and the stochastic (aleatory) share of variance.
 
-Each design point is summarised over its successful replicates with a Student-t interval
-on the mean, as the response curves of ten Broeke, van Voorn & Ligtenberg 2016 (JASSS
-19(1)5) need. Sensitivity indices describe these replicate means; the aleatory share
+Each design point is summarised over its successful replicates with an interval on the
+mean, as the response curves of ten Broeke, van Voorn & Ligtenberg 2016 (JASSS 19(1)5)
+need: Student-t for a measured outcome, Wilson for a share (an outcome whose every value
+is 0 or 1, such as ``sustained_2y``), as ``consortium run`` reports it, so a share's
+interval stays within 0-1. Sensitivity indices describe these replicate means; the aleatory share
 reports the run-to-run variation they leave out (science_anchors §6.3 item 5).
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
 
 from experiments.analysis.common import LEVEL, outcome_names, t_crit
 
@@ -24,11 +27,12 @@ def aggregate(outcomes: pd.DataFrame, design: pd.DataFrame,
     """Summarise replicates per design point and outcome.
 
     NaN outcome values are left out. Every design point appears, with ``n = 0`` where no
-    replicate succeeded. The interval is Student-t on the replicate mean.
+    replicate succeeded. The interval is Student-t on the replicate mean, or Wilson
+    (statsmodels) for an outcome whose every value is 0 or 1; ``ci_method`` says which.
 
     Returns:
         One row per (outcome, point): outcome, point, factor columns, n, mean, sd, sem,
-        ci_low, ci_high, q05, q25, median, q75, q95.
+        ci_low, ci_high, ci_method, q05, q25, median, q75, q95.
     """
     names = outcome_names(outcomes, names)
     points = np.sort(design["point"].to_numpy())
@@ -51,11 +55,26 @@ def aggregate(outcomes: pd.DataFrame, design: pd.DataFrame,
     half = t_crit(n, level) * table["sem"].to_numpy()
     table["ci_low"] = table["mean"] - half
     table["ci_high"] = table["mean"] + half
+    shares = [name for name in names if is_share(outcomes[name])]
+    table["ci_method"] = "t"
+    if shares:
+        rows = table.index.get_level_values("outcome").isin(shares) & (n > 0)
+        hits = np.rint(table.loc[rows, "mean"].to_numpy() * n[rows])
+        low, high = proportion_confint(hits, n[rows], alpha=1 - level, method="wilson")
+        table.loc[rows, "ci_low"], table.loc[rows, "ci_high"] = low, high
+        table.loc[table.index.get_level_values("outcome").isin(shares), "ci_method"] = "wilson"
     table = table.reset_index()
-    cols = ["outcome", "point", "n", "mean", "sd", "sem", "ci_low", "ci_high", *QUANTILES]
+    cols = ["outcome", "point", "n", "mean", "sd", "sem", "ci_low", "ci_high", "ci_method",
+            *QUANTILES]
     table = table[cols].merge(design, on="point", how="left")
     factor_cols = [c for c in design.columns if c != "point"]
     return table[["outcome", "point", *factor_cols, *cols[2:]]]
+
+
+def is_share(values: pd.Series) -> bool:
+    """Whether an outcome is a share: every value that is not NaN is 0 or 1 (and some are)."""
+    v = values.dropna().to_numpy(dtype=float)
+    return v.size > 0 and bool(np.all((v == 0.0) | (v == 1.0)))
 
 
 def point_means(agg: pd.DataFrame, outcome: str) -> pd.Series:

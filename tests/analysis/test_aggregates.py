@@ -49,3 +49,21 @@ def test_aleatory_share() -> None:
     t = aleatory_share(outcomes).set_index("outcome")
     assert t.loc["y", "aleatory_share"] == pytest.approx(0.8, abs=0.05)
     assert t.loc["c", "aleatory_share"] == 0.0
+
+
+def test_a_share_gets_a_wilson_interval_that_stays_within_0_and_1() -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    # Two of nine sustained at point 0, none of nine at point 1: a t interval would go below 0.
+    flags = {0: [1, 1, 0, 0, 0, 0, 0, 0, 0], 1: [0] * 9}
+    rows = [{"run_id": p * 9 + r, "point": p, "replicate": r, "sustained": float(v),
+             "level": 0.5 + 0.01 * r}
+            for p, vs in flags.items() for r, v in enumerate(vs)]
+    agg = aggregate(pd.DataFrame(rows), pd.DataFrame({"point": [0, 1]}))
+    share = agg[agg["outcome"] == "sustained"].set_index("point")
+    lo, hi = proportion_confint(2, 9, alpha=0.05, method="wilson")
+    assert (share.loc[0, "ci_low"], share.loc[0, "ci_high"]) == pytest.approx((lo, hi))
+    assert share.loc[1, "ci_low"] == 0.0 and 0.0 < share.loc[1, "ci_high"] < 0.4
+    assert set(share["ci_method"]) == {"wilson"}
+    level = agg[agg["outcome"] == "level"]
+    assert set(level["ci_method"]) == {"t"}
