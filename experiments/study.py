@@ -865,4 +865,48 @@ def load_study(name_or_path: str | Path) -> Study:
         raise StudyError(path, "factors", "no factors: add [[factors]] tables or a "
                          "[factor_set]")
     resolved = study.model_copy(update={"factors": factors})
+    _check_size(path, resolved)
     return resolved
+
+
+MAX_RUNS = 10_000_000
+"""Most runs a study may plan (design points x replicates): refused before any is drawn."""
+SECONDS_PER_RUN = 0.04
+"""About what one run of the baseline takes on one core (``make bench``): for estimates."""
+
+
+def planned_points(study: Study) -> int:
+    """Design points the study's design will have, counted without drawing them.
+
+    Full factorial: the product of the level counts; OFAT: the base point plus each
+    factor's values; LHS: ``samples``; Sobol': N(k + 2), or N(2k + 2) with second-order
+    indices; Morris: N(k + 1); points: the file's rows.
+    """
+    spec, factors = study.design, study.factors
+    k, n = len(factors), int(spec.samples or 0)
+    if spec.kind == "full_factorial":
+        return math.prod(len(f.levels or []) for f in factors)
+    if spec.kind == "ofat":
+        return 1 + sum(len(f.levels) if f.levels is not None else spec.points
+                       for f in factors)
+    if spec.kind == "lhs":
+        return n
+    if spec.kind == "sobol":
+        return n * (2 * k + 2 if spec.second_order else k + 2)
+    if spec.kind == "morris":
+        return n * (k + 1)
+    return len(study._points) if study._points is not None else 0
+
+
+def _check_size(path: Path, study: Study) -> None:
+    """Refuse a study of more than :data:`MAX_RUNS` runs, with what it would take."""
+    points = planned_points(study)
+    runs = points * study.replicates
+    if runs <= MAX_RUNS:
+        return
+    years = runs * SECONDS_PER_RUN / 2 / (3600 * 24 * 365)
+    took = f"about {years:,.0f} years" if years >= 1 else \
+        f"about {runs * SECONDS_PER_RUN / 2 / 3600:,.0f} hours"
+    raise StudyError(path, "design", f"this study is {runs:.3g} runs ({points:,} design "
+                     f"points x {study.replicates:,} replicates), {took} on 2 cores; at most "
+                     f"{MAX_RUNS:,} runs: use fewer samples, levels, factors or replicates")

@@ -666,3 +666,44 @@ def test_a_points_design_runs_the_rows_of_its_file_in_order(tmp_path):
     assert design.table["trust.gain_rate"].tolist() == [0.12, 0.08, 0.12]
     assert design.table["ties.regional_meeting_interval"].dtype == np.int64
     assert len(run_plan(study, design)) == 6
+
+
+# ------------------------------------------------------------------ sizes (issue 13 §2)
+THREE_FACTORS = (factor("trust.baseline", "bounds = [0.1, 0.5]")
+                 + factor("grant.now_share", "bounds = [0.2, 0.8]")
+                 + factor("trust.positive_rate", "bounds = [0.2, 0.8]"))
+
+
+@pytest.mark.parametrize(("text", "runs"), [
+    (consortium("lhs", THREE_FACTORS).replace("replicates = 1", "replicates = 1000000000"),
+     "8e+09 runs"),
+    (consortium("sobol", THREE_FACTORS).replace("samples = 8", f"samples = {2 ** 40}"),
+     "5.5e+12 runs"),
+    (consortium("morris", THREE_FACTORS).replace("samples = 8", "samples = 100000000"),
+     "4e+08 runs"),
+    (consortium("full_factorial", "".join(factor(f"trust.{k}", "levels = [0.2, 0.3]") for k in (
+        "baseline", "positive_rate", "negative_rate", "cross_sector_gain", "ta_boost",
+        "spanner_boost", "referral_weight", "active_threshold", "formality_weight",
+        "wins_base", "agreement_formality", "data_formality", "backbone_trust_share",
+        "turnover_retention", "formalization_transfer", "institutional_decay",
+        "power_gap_penalty", "beta_forgetting", "beta_negative_weight", "decay_rate",
+        "loss_ratio", "gain_rate", "age_slowing", "beta_prior_weight"))),
+     "1.68e+07 runs"),
+])
+def test_a_study_too_big_to_run_is_refused_before_anything_is_drawn(tmp_path, text, runs):
+    err = error_of(write(tmp_path, text))
+    assert err.key == "design" and runs in err.problem, err
+    assert "on 2 cores" in err.problem and "at most 10,000,000 runs" in err.problem
+
+
+def test_planned_points_count_the_design_without_drawing_it(tmp_path):
+    from experiments.design import build_design
+    from experiments.study import planned_points
+
+    for kind, extra in (("lhs", ""), ("sobol", ""), ("sobol", "second_order = true\n"),
+                        ("morris", ""), ("ofat", "points = 3\n")):
+        text = consortium(kind, THREE_FACTORS, design=extra)
+        if kind == "ofat":
+            text = text.replace("samples = 8\n", "")
+        study = load_study(write(tmp_path, text))
+        assert planned_points(study) == build_design(study).n_points, (kind, extra)
