@@ -358,8 +358,8 @@ OUTCOMES: dict[str, Callable[[RunRecord], float]] = {
 }
 
 
-def months_needed(name: str, rec: RunRecord) -> int:
-    """Months a run must last for outcome ``name``.
+def months_needed(name: str, grant_end: int) -> int:
+    """Months a run whose grant ends after month ``grant_end`` must last for outcome ``name``.
 
     Through its year after the grant (``_2y``: two years), through the grant
     (``_grant_end``, ``systems_led``), or through the first year after it (``years_to_``);
@@ -367,11 +367,11 @@ def months_needed(name: str, rec: RunRecord) -> int:
     """
     years = re.search(r"_(\d+)y$", name)
     if years:
-        return rec.grant_end + 12 * int(years.group(1))
+        return grant_end + 12 * int(years.group(1))
     if name.endswith("_grant_end") or name == "systems_led":
-        return rec.grant_end
+        return grant_end
     if name.startswith("years_to_"):
-        return rec.grant_end + 12
+        return grant_end + 12
     return 0
 
 
@@ -380,8 +380,8 @@ def beyond_horizon(rec: RunRecord, names: list[str] | None = None) -> dict[str, 
 
     Their values are NaN, never dropped (docs/ODD.md §8.2).
     """
-    return {name: math.ceil(months_needed(name, rec) / 12) for name in (names or OUTCOMES)
-            if months_needed(name, rec) > rec.months}
+    return {name: math.ceil(months_needed(name, rec.grant_end) / 12)
+            for name in (names or OUTCOMES) if months_needed(name, rec.grant_end) > rec.months}
 
 
 def compute_outcomes(rec: RunRecord, names: list[str] | None = None) -> dict[str, float]:

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import stats
 
+from sim.grant import GrantSchedule
+from sim.outcomes import months_needed
 from sim.summary import estimate, wilson_interval
 from validation.patterns import Arm, Pattern
 from validation.text import num
@@ -96,10 +98,34 @@ def _level(values: np.ndarray) -> Level:
     return Level(e.mean, e.low, e.high, e.method, e.n)
 
 
+def beyond_horizon_note(p: Pattern, arms: list[ArmRuns], index: dict) -> str:
+    """Why the pattern cannot be read when an arm's runs end before its statistic's year.
+
+    An arm whose horizon is too short (a long grant, a short ``outcomes.horizon_years``)
+    has no value to test: the pattern is not testable there, and the note says which
+    horizon would test it (docs/ODD.md §8.2). Empty when every arm is long enough.
+    """
+    used = [p.a, *([p.b] if p.b is not None else []), *(arm for arm, _ in p.mix or ())]
+    for arm in used:
+        runs = arms[index[arm.key]]
+        params = runs.params
+        grant_end = GrantSchedule.build(params.grant, params.months).grant_end
+        need = months_needed(arm.statistic, grant_end)
+        if need > params.months:
+            return (f"{arm.statistic} lies beyond the {params.outcomes.horizon_years}-year "
+                    f"horizon of the arm {runs.describe()} (its grant ends after month "
+                    f"{grant_end}); outcomes.horizon_years = {math.ceil(need / 12)} would "
+                    "test it")
+    return ""
+
+
 def evaluate(p: Pattern, arms: list[ArmRuns], index: dict) -> PatternResult:
     """The verdict on one pattern from its arms' values."""
     if not p.testable:
         return PatternResult(p, "not testable", notes=[p.reason])
+    short = beyond_horizon_note(p, arms, index)
+    if short:
+        return PatternResult(p, "not testable", notes=[short])
     if p.kind == "band" and p.mix:
         return _evaluate_mix(p, [(_values(arm, arms, index), w) for arm, w in p.mix])
     if p.kind == "band":

@@ -63,3 +63,21 @@ def test_paired_power_matches_simulation():
 def test_effects_are_finite_in_the_quick_suite(quick):
     for r in quick.results:
         assert math.isfinite(r.effect.value) and r.effect.low <= r.effect.value <= r.effect.high
+
+
+def test_an_arm_too_short_for_its_statistic_is_not_testable_and_says_why(quick):
+    """Issue 13 §1: a grant that outlasts the horizon leaves nothing to test, not a fail."""
+    from sim.scenario import with_values
+
+    index = arm_index(quick.arms)
+    p = by_id("SF16")  # a level read at grant end, in the quick suite
+    assert evaluate(p, quick.arms, index).passed
+    k = index[p.a.key]
+    long = dataclasses.replace(quick.arms[k], params=with_values(
+        quick.arms[k].params, {"grant.state_years": 10}))
+    arms = [*quick.arms[:k], long, *quick.arms[k + 1:]]
+    res = evaluate(p, arms, index)
+    assert res.status == "not testable"
+    assert f"{p.a.statistic} lies beyond the 10-year horizon" in res.notes[0]
+    assert "(its grant ends after month 132)" in res.notes[0]
+    assert "would test it" in res.notes[0]
