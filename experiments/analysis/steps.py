@@ -25,6 +25,7 @@ from experiments.analysis.figures import (
     plot_scatter_grid,
     plot_sobol,
 )
+from experiments.analysis.horizon import beyond_horizon
 from experiments.analysis.index_convergence import convergence, convergence_verdicts
 from experiments.analysis.morris import morris_indices
 from experiments.analysis.ofat import main_effects, ofat_curves
@@ -37,13 +38,38 @@ from experiments.analysis.tables import markdown_table
 
 # ============================================================================ every sweep
 def write_aggregate(report: Report) -> None:
-    """``aggregate.*``: the replicate summary per design point."""
-    report.csv(report.agg, "aggregate")
+    """``aggregate.*``: the replicate summary per design point.
+
+    ``beyond_horizon`` counts the runs of a point whose outcome lies beyond that point's
+    horizon (NaN there, not failed); ``beyond_horizon.*`` lists them with the horizon that
+    would measure them, and each outcome's findings say how many points it concerns.
+    """
+    beyond = beyond_horizon(report.sweep, report.names)
+    counts = beyond.set_index(["outcome", "point"])["runs"] if len(beyond) else None
+    agg = report.agg
+    keys = pd.MultiIndex.from_arrays([agg["outcome"], agg["point"]])
+    agg["beyond_horizon"] = (counts.reindex(keys).fillna(0).astype("int64").to_numpy()
+                             if counts is not None else 0)
+    report.csv(agg, "aggregate")
     report.md("aggregate", "Replicate summary per design point",
-              [f"Mean, sd, standard error, 95% Student-t CI and quantiles of every outcome "
-               f"over the successful replicates of each design point "
-               f"({report.sweep.replicates} replicates planned per point; failed runs left "
-               "out)."], report.agg)
+              [f"Mean, sd, standard error, 95% CI (Student-t; Wilson for shares, per "
+               f"ci_method) and quantiles of every outcome over the successful replicates of "
+               f"each design point ({report.sweep.replicates} replicates planned per point; "
+               "failed runs left out). beyond_horizon: runs whose outcome lies beyond that "
+               "point's horizon, so n counts none of them (docs/ODD.md §8.2)."], agg)
+    if not len(beyond):
+        return
+    report.csv(beyond, "beyond_horizon")
+    report.md("beyond_horizon", "Design points beyond their horizon",
+              ["Outcomes read after the grant need the run to last that long. At these "
+               "design points the grant outlasts the horizon, so the outcome is NaN in every "
+               "run (not a failure); years_needed is the outcomes.horizon_years that would "
+               "measure it."], beyond)
+    for name, group in beyond.groupby("outcome", sort=False):
+        report.findings[name].append(
+            f"{len(group)} design point(s) lie beyond their horizon for this outcome "
+            f"({int(group['runs'].sum())} runs, NaN, not failed): "
+            f"outcomes.horizon_years = {int(group['years_needed'].max())} measures them.")
 
 
 def write_aleatory(report: Report) -> None:
