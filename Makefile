@@ -10,7 +10,7 @@ PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; break; fi; done)
 
-.PHONY: run test browser bench lint clean python params knockouts sensitivity outcomes validation reports
+.PHONY: run test browser bench fuzz lint clean python params knockouts sensitivity outcomes validation reports
 
 python:
 	@if [ -z "$(PYTHON_BASE)" ]; then \
@@ -49,6 +49,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_compare.py
 	$(PY) benchmarks/bench_cohort.py
 	$(PY) benchmarks/bench_workshop.py
+
+# Property-based fuzzing of scenario files, study files and --set values with many more
+# examples than `make test` runs (tests/test_fuzz.py).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=5000 $(PY) -m pytest tests/test_fuzz.py --hypothesis-show-statistics
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim agents viz experiments validation app cli tests benchmarks docs tools
