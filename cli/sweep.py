@@ -6,6 +6,7 @@ load it (nor Dask).
 
 from __future__ import annotations
 
+import os
 import shlex
 import time
 from enum import StrEnum
@@ -79,6 +80,10 @@ def sweep_command(
         "--resume", help="Finish an interrupted sweep in --out; nothing is run twice.")] = False,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Sweep directory (default: sweeps/<study name>).")] = None,
+    allow_model: Annotated[list[str] | None, typer.Option(
+        "--allow-model", metavar="MODULE:FUNCTION",
+        help="Allow a study's model that is not registered. A study file that names a model "
+        "is code: run only studies you trust (repeatable).")] = None,
 ) -> None:
     """Run every design point and replicate of a study; store results chunk by chunk.
 
@@ -88,7 +93,7 @@ def sweep_command(
 
     Example: [bold]consortium sweep experiments/studies/ofat_grant_length.toml --workers 4[/bold]
     """
-    from experiments.study import load_study
+    from experiments.study import ALLOW_MODELS_ENV, load_study
     from experiments.sweep import sweep
 
     bad_input = input_errors()
@@ -96,12 +101,15 @@ def sweep_command(
         raise fail(ValueError(f"--scheduler runs on Dask; it cannot be combined with "
                                f"--executor {executor.value}"))
     kind = ExecutorKind.dask if scheduler else (executor or ExecutorKind.local)
+    if allow_model:  # the workers inherit it
+        os.environ[ALLOW_MODELS_ENV] = ",".join(
+            [*filter(None, os.environ.get(ALLOW_MODELS_ENV, "").split(",")), *allow_model])
     try:
         loaded = load_study(study)
     except bad_input as exc:
         raise fail(exc) from None
     out = out or Path("sweeps") / slug(loaded.name)
-    again = ["consortium", "sweep", study]
+    again = ["consortium", "sweep", study, *(f"--allow-model={m}" for m in allow_model or [])]
     if executor or scheduler:
         again += ["--executor", kind.value]
     if workers:

@@ -23,6 +23,7 @@ import fnmatch
 import importlib
 import inspect
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -340,12 +341,38 @@ def _lookup(table: dict[str, Any], key: str) -> Any:
 
 
 # --- checks ----------------------------------------------------------------------------------
+REGISTERED_MODELS = ("sim.run:simulate", "validation.calibration:pattern_statistics",
+                     "experiments.reference:*")
+"""The models a study may name without asking: the consortium model, the calibration's
+statistics and the reference functions of ``experiments.reference``."""
+ALLOW_MODELS_ENV = "CONSORTIUM_ALLOW_MODELS"
+
+
+def allowed_models() -> tuple[str, ...]:
+    """Registered models, and those allowed by ``--allow-model``.
+
+    ``--allow-model`` sets ``CONSORTIUM_ALLOW_MODELS``: comma-separated ``module:function``
+    patterns.
+    """
+    extra = [m.strip() for m in os.environ.get(ALLOW_MODELS_ENV, "").split(",") if m.strip()]
+    return (*REGISTERED_MODELS, *extra)
+
+
 def _resolve_model(path: Path, model: str) -> Callable[..., Any]:
-    """Import ``module:function`` and return the function, as the worker will."""
+    """Import ``module:function`` and return the function, as the worker will.
+
+    A study file that names a model is code: importing the module runs it. Only the
+    registered models and those the user allows (``--allow-model``) are imported.
+    """
     module_name, sep, attr = model.partition(":")
     if not sep or not module_name.strip() or not attr.strip():
         raise StudyError(path, "model", f"expected 'module:function', e.g. '{DEFAULT_MODEL}' "
                          f"(got {model!r})")
+    if not any(fnmatch.fnmatchcase(model, pattern) for pattern in allowed_models()):
+        raise StudyError(path, "model", f"'{model}' is not a registered model "
+                         f"({', '.join(REGISTERED_MODELS)}). A study file that names a model "
+                         "is code: run only studies you trust, and allow this one with "
+                         f"--allow-model {model}")
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

@@ -29,6 +29,7 @@ uses. Tests of single rules build small states by hand with :func:`pair_state` a
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,6 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
+
+# The toy models of tests/sweep_models.py are code the tests trust, as a user allows a
+# model with --allow-model (experiments.study.REGISTERED_MODELS); spawned workers inherit it.
+os.environ.setdefault("CONSORTIUM_ALLOW_MODELS", "sweep_models:*")
 
 import copy  # noqa: E402
 import random  # noqa: E402, TID251 - the tests check that nothing draws from the stdlib generator

@@ -196,14 +196,14 @@ BAD: list[tuple[str, str, str, str]] = [
     # model
     ("model-no-colon", REF.replace(ISHIGAMI, "experiments.reference.ishigami"), "model",
      "expected 'module:function'"),
-    ("model-no-module", REF.replace(ISHIGAMI, "experiments.no_such_module:f"), "model",
-     "cannot import module 'experiments.no_such_module'"),
+    ("model-not-registered", REF.replace(ISHIGAMI, "builtins:exec"), "model",
+     "'builtins:exec' is not a registered model"),
+    ("model-not-registered-either", REF.replace(ISHIGAMI, "subprocess:run"), "model",
+     "allow this one with --allow-model subprocess:run"),
     ("model-no-attribute", REF.replace(ISHIGAMI, "experiments.reference:no_such_function"),
      "model", "module 'experiments.reference' has no attribute 'no_such_function'"),
     ("model-not-callable", REF.replace(ISHIGAMI, "experiments.reference:ISHIGAMI_PROBLEM"),
      "model", "is not callable"),
-    ("model-wrong-signature", REF.replace(ISHIGAMI, "json:dumps"), "model",
-     "must take (params, rng)"),
     ("model-option-unknown", REF.replace("seed = 1", "seed = 1\nmodel_options = {c = 2.0}"),
      "model_options.c", "not an option of experiments.reference:ishigami (it takes: noise, "
      "a, b)"),
@@ -305,9 +305,31 @@ def test_missing_file(tmp_path):
     assert (Path(err.file), err.key, err.problem) == (tmp_path / "nope.toml", "", "file not found")
 
 
+@pytest.mark.parametrize(("model", "problem"), [
+    ("experiments.no_such_module:f", "cannot import module 'experiments.no_such_module'"),
+    ("json:dumps", "must take (params, rng)"),
+])
+def test_an_allowed_model_is_still_checked(tmp_path, monkeypatch, model, problem):
+    monkeypatch.setenv("CONSORTIUM_ALLOW_MODELS", model)  # as --allow-model sets it
+    err = error_of(write(tmp_path, REF.replace(ISHIGAMI, model)))
+    assert err.key == "model" and problem in err.problem
+
+
+def test_a_model_needs_allowing_unless_registered(tmp_path, monkeypatch):
+    (tmp_path / "kw_model_module.py").write_text(
+        "def f(params, rng, **options):\n    return {'y': 0.0}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("CONSORTIUM_ALLOW_MODELS", raising=False)
+    path = write(tmp_path, REF.replace(ISHIGAMI, "kw_model_module:f"))
+    assert "not a registered model" in error_of(path).problem
+    monkeypatch.setenv("CONSORTIUM_ALLOW_MODELS", "other:g, kw_model_module:*")
+    assert load_study(path).model == "kw_model_module:f"
+
+
 def test_model_module_that_fails_to_import(tmp_path, monkeypatch):
     (tmp_path / "broken_model_module.py").write_text("raise RuntimeError('no licence')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("CONSORTIUM_ALLOW_MODELS", "broken_model_module:f")
     path = write(tmp_path, REF.replace(ISHIGAMI, "broken_model_module:f"))
     err = error_of(path)
     assert err.key == "model"
@@ -319,6 +341,7 @@ def test_model_taking_any_keywords_accepts_any_option(tmp_path, monkeypatch):
     (tmp_path / "kw_model_module.py").write_text(
         "def f(params, rng, **options):\n    return {'y': 0.0}\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("CONSORTIUM_ALLOW_MODELS", "kw_model_module:f")
     text = REF.replace(ISHIGAMI, "kw_model_module:f").replace(
         "seed = 1", "seed = 1\nmodel_options = {anything = [1, 2]}")
     assert load_study(write(tmp_path, text)).model_options_for_run() == {"anything": [1, 2]}
@@ -332,6 +355,7 @@ def test_a_model_that_declares_itself_is_run_as_the_consortium_model(tmp_path, m
         "    return {}\n"
         "def g(params, rng):\n    return {}\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("CONSORTIUM_ALLOW_MODELS", "declared_model_module:*")
     assert consortium_outputs("declared_model_module:f") == ("sim.outcomes:OUTCOMES", False)
     assert consortium_outputs("declared_model_module:g") is None
     assert consortium_outputs("no_such_module_here:f") is None

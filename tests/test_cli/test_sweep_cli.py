@@ -107,6 +107,25 @@ def test_sweep_reports_failures_and_the_first_error(runner, tmp_path, monkeypatc
     assert "run 2: ValueError: x=0.9 is out of this model's range" in text
 
 
+def test_an_unregistered_model_needs_allow_model(runner, tmp_path, monkeypatch):
+    """Issue 13 §4: a study file that names a model is code; the user opts in."""
+    monkeypatch.syspath_prepend(str(TESTS))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get(
+        "PYTHONPATH", "")]))
+    monkeypatch.delenv("CONSORTIUM_ALLOW_MODELS")
+    path = tmp_path / "fragile.toml"
+    path.write_text(FRAGILE)
+    refused = runner.invoke(app, ["sweep", str(path), "--executor", "sequential",
+                                  "--out", str(tmp_path / "f")])
+    line = one_error_line(refused)
+    assert "'sweep_models:fragile' is not a registered model" in line
+    assert "--allow-model sweep_models:fragile" in line and not (tmp_path / "f").exists()
+    allowed = runner.invoke(app, ["sweep", str(path), "--executor", "sequential", "--out",
+                                  str(tmp_path / "f"), "--allow-model", "sweep_models:fragile"])
+    assert allowed.exit_code == 0, allowed.output
+    assert "3 runs, 2 ok, 1 failed" in " ".join(allowed.output.split())
+
+
 def test_existing_sweep_needs_resume(runner, swept, study):
     out, _ = swept
     line = one_error_line(runner.invoke(app, ["sweep", str(study), "--out", str(out)]))
