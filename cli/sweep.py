@@ -62,6 +62,11 @@ class _FailedColumn(ProgressColumn):
 
 
 
+PROJECT_MODELS = ("validation.calibration:pattern_statistics",)
+"""Models of the project's own packages the command line trusts beside the registered ones
+(``experiments.study.REGISTERED_MODELS``), e.g. a calibration study copied elsewhere."""
+
+
 def sweep_command(
     study: Annotated[str, typer.Argument(
         help="Study file (TOML) or the name of a shipped study.")],
@@ -101,9 +106,10 @@ def sweep_command(
         raise fail(ValueError(f"--scheduler runs on Dask; it cannot be combined with "
                                f"--executor {executor.value}"))
     kind = ExecutorKind.dask if scheduler else (executor or ExecutorKind.local)
-    if allow_model:  # the workers inherit it
-        os.environ[ALLOW_MODELS_ENV] = ",".join(
-            [*filter(None, os.environ.get(ALLOW_MODELS_ENV, "").split(",")), *allow_model])
+    # The project's own calibration statistics, and what the user allows; workers inherit it.
+    os.environ[ALLOW_MODELS_ENV] = ",".join(
+        [*filter(None, os.environ.get(ALLOW_MODELS_ENV, "").split(",")), *PROJECT_MODELS,
+         *(allow_model or [])])
     try:
         loaded = load_study(study)
     except bad_input as exc:

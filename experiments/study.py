@@ -341,10 +341,10 @@ def _lookup(table: dict[str, Any], key: str) -> Any:
 
 
 # --- checks ----------------------------------------------------------------------------------
-REGISTERED_MODELS = ("sim.run:simulate", "validation.calibration:pattern_statistics",
-                     "experiments.reference:*")
-"""The models a study may name without asking: the consortium model, the calibration's
-statistics and the reference functions of ``experiments.reference``."""
+REGISTERED_MODELS = ("sim.run:simulate", "experiments.reference:*")
+"""The models any study may name without asking: the consortium model and the reference
+functions of ``experiments.reference``. A study shipped in ``experiments/studies/`` may name
+any model (it is the project's own code); the command line adds the calibration's."""
 ALLOW_MODELS_ENV = "CONSORTIUM_ALLOW_MODELS"
 
 
@@ -362,13 +362,15 @@ def _resolve_model(path: Path, model: str) -> Callable[..., Any]:
     """Import ``module:function`` and return the function, as the worker will.
 
     A study file that names a model is code: importing the module runs it. Only the
-    registered models and those the user allows (``--allow-model``) are imported.
+    registered models, the models of the shipped studies and those the user allows
+    (``--allow-model``) are imported.
     """
     module_name, sep, attr = model.partition(":")
     if not sep or not module_name.strip() or not attr.strip():
         raise StudyError(path, "model", f"expected 'module:function', e.g. '{DEFAULT_MODEL}' "
                          f"(got {model!r})")
-    if not any(fnmatch.fnmatchcase(model, pattern) for pattern in allowed_models()):
+    shipped = path.resolve().parent == STUDY_DIR
+    if not shipped and not any(fnmatch.fnmatchcase(model, p) for p in allowed_models()):
         raise StudyError(path, "model", f"'{model}' is not a registered model "
                          f"({', '.join(REGISTERED_MODELS)}). A study file that names a model "
                          "is code: run only studies you trust, and allow this one with "
