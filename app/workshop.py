@@ -105,11 +105,12 @@ def Page() -> None:  # noqa: C901 - one page, laid out top to bottom
     # "Run 50 replicates" does not wait for them (a no-op once they run).
     solara.use_effect(lambda: threading.Thread(target=replicate_pool, daemon=True).start(),
                       [])
+    first = solara.use_memo(lambda: make_frame(workshop), [])
     frame, set_frame = solara.use_state(cast(dict, None))
-    if frame is None:
-        frame = make_frame(workshop)
+    frame = frame or first
     playing, set_playing = solara.use_state(False)
     speed = solara.use_reactive(4.0)
+    rate = max(speed.value, 0.5)  # months per second, as the play loop started with it
     guess = solara.use_reactive(None)
     compare = solara.use_reactive(NO_COMPARE)
     preset = solara.use_reactive(workshop.preset)
@@ -119,8 +120,8 @@ def Page() -> None:  # noqa: C901 - one page, laid out top to bottom
         set_frame(make_frame(workshop))
 
     def play_loop(cancel: threading.Event) -> None:
-        # Reads only plain values. Drawing a frame takes a fraction of a second, so at
-        # higher speeds each frame steps several months to keep to months per second.
+        # Reads only plain values (a new speed restarts the loop). Drawing a frame takes a
+        # fraction of a second, so at higher speeds each frame steps several months.
         per_frame = 1
         while playing and not cancel.is_set():
             start = time.perf_counter()
@@ -132,8 +133,8 @@ def Page() -> None:  # noqa: C901 - one page, laid out top to bottom
                 set_playing(False)
                 break
             spent = time.perf_counter() - start
-            per_frame = max(1, round(speed.value * spent))
-            cancel.wait(max(0.0, per_frame / speed.value - spent))
+            per_frame = max(1, round(rate * spent))
+            cancel.wait(max(0.0, per_frame / rate - spent))
 
     solara.use_thread(play_loop, dependencies=[playing, speed.value], intrusive_cancel=False)
 
