@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cli.common import RateColumn, fail, make_console, make_folder, slug
+from cli.common import RateColumn, fail, make_console, make_folder, print_shipped, slug
 from sim.cohorts import PARTNER_KEYS, Cohort, CohortError, load_cohort, shipped_cohorts
 from sim.scenario import ScenarioError, parse_override
 
@@ -43,20 +43,13 @@ def cohorts(ctx: typer.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    console = make_console()
-    table = Table(title="Shipped cohorts (scenarios/cohorts/)", title_style="bold",
-                  header_style="bold")
-    table.add_column("Name", style="bold cyan", no_wrap=True)
-    table.add_column("Consortia", justify="right")
-    table.add_column("Description")
-    for name in shipped_cohorts():
-        try:
-            c = load_cohort(name)
-            table.add_row(name, str(c.size), c.spec.description)
-        except CohortError as exc:
-            table.add_row(name, "", f"[red]invalid: {exc.key}: {exc.problem}[/red]")
-    console.print(table)
-    console.print("Show one with [bold]consortium cohorts show NAME[/bold]; run it with "
+    def describe(path: Path) -> list[str]:
+        c = load_cohort(path)
+        return [str(c.size), c.spec.description]
+
+    print_shipped(make_console(), "Shipped cohorts (scenarios/cohorts/)",
+                  ["Consortia", "Description"], shipped_cohorts(), describe,
+                  "Show one with [bold]consortium cohorts show NAME[/bold]; run it with "
                   "[bold]consortium run NAME[/bold].")
 
 

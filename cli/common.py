@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import ProgressColumn
+from rich.table import Table
 from rich.text import Text
 
 from sim.params import ScenarioParams
@@ -40,6 +42,27 @@ def load_params(scenario: str, overrides: list[str] | None) -> ScenarioParams:
         return load_scenario(scenario, overrides or [])
     except ScenarioError as exc:
         raise fail(exc) from None
+
+
+def print_shipped(console: Console, title: str, columns: Sequence[str],
+                  shipped: dict[str, Path], describe: Callable[[Path], Sequence[str]],
+                  hint: str) -> None:
+    """List shipped files (scenarios, designs, cohorts): a name, then ``describe(path)``.
+
+    A file that does not load shows its problem in red in the last column.
+    """
+    table = Table(title=title, title_style="bold", header_style="bold")
+    table.add_column("Name", style="bold cyan", no_wrap=True)
+    for column in columns:
+        table.add_column(column)
+    for name, path in shipped.items():
+        try:
+            cells = list(describe(path))
+        except ScenarioError as exc:  # designs' and cohorts' errors are ScenarioErrors too
+            cells = [""] * (len(columns) - 1) + [f"[red]invalid: {exc.key}: {exc.problem}[/red]"]
+        table.add_row(name, *cells)
+    console.print(table)
+    console.print(hint)
 
 
 def make_folder(folder: Path) -> Path:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from cli.common import fail, load_params, make_console
+from cli.common import fail, load_params, make_console, print_shipped
 from sim.cohorts import Cohort, CohortError, load_cohort
 from sim.costs import COST_ITEMS, state_costs
 from sim.designs import Design, DesignError, load_design, shipped_designs
@@ -62,20 +63,13 @@ def designs(ctx: typer.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    console = make_console()
-    table = Table(title="Shipped funding designs (scenarios/designs/)", title_style="bold",
-                  header_style="bold")
-    table.add_column("Name", style="bold cyan", no_wrap=True)
-    table.add_column("Award convention", no_wrap=True)
-    table.add_column("Description")
-    for name in shipped_designs():
-        try:
-            d = load_design(name)
-            table.add_row(name, d.convention, d.description)
-        except DesignError as exc:
-            table.add_row(name, "", f"[red]invalid: {exc.key}: {exc.problem}[/red]")
-    console.print(table)
-    console.print("Show one with [bold]consortium designs show NAME[/bold].")
+    def describe(path: Path) -> list[str]:
+        d = load_design(path)
+        return [d.convention, d.description]
+
+    print_shipped(make_console(), "Shipped funding designs (scenarios/designs/)",
+                  ["Award convention", "Description"], shipped_designs(), describe,
+                  "Show one with [bold]consortium designs show NAME[/bold].")
 
 
 @designs_app.command("show")

@@ -35,6 +35,7 @@ from cli.common import (
     load_params,
     make_console,
     make_folder,
+    print_shipped,
     slug,
 )
 from sim import summary
@@ -281,17 +282,9 @@ def scenarios(ctx: typer.Context) -> None:
     if not shipped:
         console.print("No shipped scenarios found.")
         return
-    table = Table(title="Shipped scenarios", title_style="bold", header_style="bold")
-    table.add_column("Name", style="bold cyan", no_wrap=True)
-    table.add_column("Description")
-    for name, path in shipped.items():
-        try:
-            description = load_scenario(path).description
-        except ScenarioError as exc:
-            description = f"[red]invalid: {exc.key}: {exc.problem}[/red]"
-        table.add_row(name, description)
-    console.print(table)
-    console.print("Show one with [bold]consortium scenarios show NAME[/bold].")
+    print_shipped(console, "Shipped scenarios", ["Description"], shipped,
+                  lambda path: [load_scenario(path).description],
+                  "Show one with [bold]consortium scenarios show NAME[/bold].")
 
 
 @scenarios_app.command("show")
