@@ -26,6 +26,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
@@ -83,9 +84,28 @@ class SequentialExecutor(Executor):
         return future
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is the driver's business: it stops submitting and shuts the pool down.
+PARENT_POLL_S = 1.0
+"""How often a worker checks that the driver that started it is still there."""
+
+
+def _worker_start() -> None:
+    """A worker's start: Ctrl-C is the driver's business, and the worker leaves with it.
+
+    Ctrl-C makes the driver stop submitting and shut the pool down. Were the driver killed
+    outright (``kill -9``), nobody would read the worker's results: a watcher thread ends
+    the worker once its parent is gone, so no orphan keeps computing.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_leave_with, args=(parent,), name="parent-watch",
+                     daemon=True).start()
+
+
+def _leave_with(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 @dataclass(eq=False)
@@ -134,7 +154,7 @@ class LocalExecutor(Executor):
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx,
-                                   initializer=_ignore_sigint)
+                                   initializer=_worker_start)
 
     def _start_workers(self, pool: ProcessPoolExecutor) -> None:
         """Start every worker now, ignoring SIGINT while they are spawned.
@@ -142,7 +162,7 @@ class LocalExecutor(Executor):
         A spawned process inherits an ignored SIGINT from the start, so a Ctrl-C sent to the
         whole process group (as a terminal does) reaches only the driver, even while a
         worker is still importing. Signal handlers can only be set from the main thread; a
-        pool rebuilt after a worker death falls back on the ``_ignore_sigint`` initializer.
+        pool rebuilt after a worker death falls back on the ``_worker_start`` initializer.
         """
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None

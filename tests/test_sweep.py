@@ -449,3 +449,48 @@ def test_a_second_sweep_cannot_write_to_a_directory_in_use(tmp_path, toy_models)
     with SweepStore(out).writing(), pytest.raises(SweepStoreError, match="another sweep"):
         sweep(study, out, executor="sequential", resume=True)
     sweep(study, out, executor="sequential", resume=True)  # the lock went with its holder
+
+
+ORPHAN_DRIVER = """
+import multiprocessing, time
+from experiments.executors import LocalExecutor
+
+def slow(x):
+    time.sleep(120)
+    return x
+
+if __name__ == "__main__":
+    ex = LocalExecutor(workers=2)
+    ex.submit(slow, 1)
+    ex.submit(slow, 2)
+    time.sleep(1.5)
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    time.sleep(120)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has finished; its reaper is init's business
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_pool_workers_leave_when_the_driver_is_killed(tmp_path):
+    """Issue 13 §3: kill -9 of the driver leaves no worker computing."""
+    script = tmp_path / "driver.py"
+    script.write_text(ORPHAN_DRIVER)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env=env)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 2 and all(_running(p) for p in pids)
+    proc.kill()
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while any(_running(p) for p in pids):
+        assert time.monotonic() < deadline, f"workers {pids} outlived their driver"
+        time.sleep(0.2)
