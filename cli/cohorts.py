@@ -9,17 +9,16 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from cli.common import RateColumn, fail, make_console, make_folder, print_shipped, slug
+from cli.common import (
+    fail,
+    make_console,
+    make_folder,
+    print_shipped,
+    run_progress,
+    slug,
+)
 from sim.cohorts import PARTNER_KEYS, Cohort, CohortError, load_cohort, shipped_cohorts
 from sim.scenario import ScenarioError, parse_override
 
@@ -104,9 +103,7 @@ def run_cohort_command(cohort: str, replicates: int, seed: int, overrides: list[
         raise fail(exc) from None
     folder = make_folder(out)
     console = make_console()
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               RateColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
-    with Progress(*columns, console=console) as progress:
+    with run_progress(console) as progress:
         task = progress.add_task(f"{c.name}: statewide replicates of {c.size} consortia",
                                  total=replicates)
         runs = cohort_runs(c, replicates, seed, settings, workers=workers,

@@ -10,7 +10,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import ProgressColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -114,3 +122,13 @@ def reflow(doc: str | None) -> str | None:
     return "\n\n".join(p if any(line.startswith(keep) for line in p.splitlines())
                        else " ".join(line.strip() for line in p.splitlines())
                        for p in paragraphs)
+
+
+def run_progress(console: Console) -> Progress:
+    """The progress bar of the commands that run the model.
+
+    What runs, a bar, n of N, the rate, the time spent and the time left.
+    """
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    RateColumn(), TimeElapsedColumn(), TextColumn("eta"),
+                    TimeRemainingColumn(), console=console)

@@ -8,17 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from cli.common import RateColumn, fail, make_console, make_folder, slug
+from cli.common import (
+    fail,
+    make_console,
+    make_folder,
+    run_progress,
+    slug,
+)
 from cli.designs import designs_on, designs_on_cohort
 from sim.grant import award_line
 
@@ -133,9 +131,7 @@ def compare_command(
     folder = make_folder(out / f"{slug(name)}_n{replicates}_seed{seed}")
     console = make_console()
     total = replicates * len(chosen)
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), RateColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    with run_progress(console) as progress:
         unit = "statewide replicates" if cohort else "replicates"
         task = progress.add_task(f"{len(chosen)} designs x {replicates} {unit}", total=total)
         tick = lambda done: progress.update(task, completed=done)  # noqa: E731

@@ -16,26 +16,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from cli.cohorts import run_cohort_command
 from cli.common import (
-    RateColumn,
     SetOption,
     fail,
     load_params,
     make_console,
     make_folder,
     print_shipped,
+    run_progress,
     slug,
 )
 from sim import summary
@@ -125,9 +117,7 @@ def run(
     make_folder(out)  # a file or an unwritable place in the way exits 2 before any run
     console = make_console()
     snaps = snapshot_months(params)
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               RateColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
-    with Progress(*columns, console=console) as progress:
+    with run_progress(console) as progress:
         task = progress.add_task(f"{params.name}", total=replicates)
         results = run_replicates(params, replicates, seed,
                                  progress=lambda done: progress.update(task, completed=done),

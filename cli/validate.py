@@ -8,18 +8,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import RateColumn, SetOption, fail, make_console
+from cli.common import (
+    SetOption,
+    fail,
+    make_console,
+    run_progress,
+)
 from sim.scenario import ScenarioError, overrides_from_file
 
 
@@ -73,9 +70,7 @@ def validate_command(
     except (ScenarioError, ValidationError) as exc:
         raise fail(exc) from None
     console = make_console()
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               RateColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
-    with Progress(*columns, console=console) as progress:
+    with run_progress(console) as progress:
         task = progress.add_task("validation runs", total=None)
         try:
             result = run_suite(
