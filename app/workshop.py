@@ -42,7 +42,8 @@ def snapshot_png(workshop: Workshop) -> bytes:
     """The current views (networks, then the charts) as one PNG, for export."""
     with workshop.lock:
         images = [Image.open(io.BytesIO(_png(_network(s)))) for s in workshop.sides]
-        images.append(Image.open(io.BytesIO(_png(_charts(workshop)))))
+        series = [s.series() for s in workshop.sides]
+        images.append(Image.open(io.BytesIO(_png(_charts(workshop, series)))))
     width = max(i.width for i in images)
     out = Image.new("RGB", (width, sum(i.height for i in images)), "white")
     y = 0
@@ -58,9 +59,11 @@ def _network(side: Any) -> Figure:
     return live.network(side.model, side.label, since=side.since)
 
 
-def _charts(workshop: Workshop) -> Figure:
+def _charts(workshop: Workshop, series: list[dict[str, Any]]) -> Figure:
+    """The four charts of every side, from each side's ``series()``."""
     phase = workshop.sides[0].model.schedule_.phase
-    return live.charts([(s.label, s.series()) for s in workshop.sides], phase, workshop.months)
+    return live.charts([(s.label, x) for s, x in zip(workshop.sides, series, strict=True)],
+                       phase, workshop.months)
 
 
 def make_frame(workshop: Workshop) -> dict[str, Any]:
@@ -73,13 +76,14 @@ def make_frame(workshop: Workshop) -> dict[str, Any]:
         sides = list(workshop.sides)
         month, months = workshop.month, workshop.months
         phase = sides[0].model.schedule_.phase
+        series = [s.series() for s in sides]  # once per frame: charts and difference share it
         return {
             "month": month, "months": months,
             "phase": sides[0].model.grant_phase() if month < months else "post",
             "networks": [_png(_network(s)) for s in sides],
             "timeline": _png(live.timeline(phase, month, months)),
-            "charts": _png(_charts(workshop)),
-            "difference": (_png(live.difference(sides[0].series(), sides[1].series(),
+            "charts": _png(_charts(workshop, series)),
+            "difference": (_png(live.difference(series[0], series[1],
                                                 [s.label for s in sides], phase, months))
                            if len(sides) > 1 else None),
             "replicates": (_png(live.replicates(workshop.replicate_results, workshop.guess))
