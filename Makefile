@@ -10,7 +10,7 @@ PYTHON_BASE := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    echo $$c; break; fi; done)
 
-.PHONY: run test browser bench fuzz lint clean python params knockouts sensitivity outcomes validation reports
+.PHONY: run test browser bench fuzz lint clean python params knockouts sensitivity outcomes validation reports notebooks
 
 python:
 	@if [ -z "$(PYTHON_BASE)" ]; then \
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml setup.py $(wildcard agents/*.pyx agents/*.pxd sim/*.pyx
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
+	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out --overwrite
 
 # Debian's chromium, which the browser tests drive through Playwright (tests/browser.py);
 # Playwright's own browser downloads are never used. Installs it with apt when missing.
@@ -86,11 +86,18 @@ validation: $(STAMP)
 	$(VENV)/bin/consortium validate --out out/validation
 	cp out/validation/validation_report.md docs/validation_report.md
 
+# Execute both notebooks of notebooks/ at their full sizes and save the outputs into them,
+# which is how they are committed (about two minutes on two cores). `jupyter execute` is
+# nbclient's, of the dev extra; each notebook runs in its own folder. Phony, because the
+# folder notebooks/ exists.
+notebooks: $(STAMP)
+	$(VENV)/bin/jupyter execute --inplace --timeout=900 notebooks/sensitivity_study.ipynb notebooks/compare_funding_designs.ipynb
+
 # Every generated report of docs/ that the model's results feed, in order (about 45 minutes
 # on two cores); the calibration reports are rerun by the commands of experiments/studies/.
 reports: outcomes validation knockouts sensitivity
 	$(PY) docs/gen_data_use.py
-	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out
+	$(VENV)/bin/consortium run ccpt_baseline --replicates 30 --seed 20140701 --out out --overwrite
 	cp out/ccpt_baseline_trajectories.png docs/img/ccpt_baseline_trajectories.png
 
 clean:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import fail, input_errors, make_console
+from cli.common import fail, input_errors, make_console, make_folder, record_provenance
 
 
 def calibrate_command(
@@ -33,22 +33,27 @@ def calibrate_command(
     bands with a study that re-runs them on fresh seeds (STUDY_candidates.csv,
     STUDY_confirm.toml) and, when no point holds every band, the next wave: a Latin
     hypercube of the box the ABC sample spans (STUDY_wave2.toml). On a confirmation sweep
-    it reports which candidates hold up.
+    it reports which candidates hold up. provenance.json lists the files written with the
+    sweep's study hash, seed, command and versions; calibration.md ends with a footer.
 
     Example: [bold]consortium sweep calibration_lhs --out sweeps/calibration &&
     consortium calibrate sweeps/calibration[/bold]
     """
+    from experiments import provenance
     from experiments.store import SweepStore
     from validation.calibration import band_summary, calibrate
     from validation.calibration_report import pct, write_calibration
 
     bad_input = input_errors()
     try:
-        SweepStore(sweep_dir)
+        store = SweepStore(sweep_dir)
         result = calibrate(sweep_dir, quantile=quantile)
     except (*bad_input, ValueError) as exc:
         raise fail(exc) from None
-    files = write_calibration(result, out or Path(sweep_dir) / "calibration")
+    folder = make_folder(out or Path(sweep_dir) / "calibration")
+    files = write_calibration(result, folder)
+    record_provenance(folder, files.values(), provenance.sweep_record(
+        "calibration", store.manifest, {"quantile": quantile}), "calibration")
     console = make_console()
     pts = result.points
     held = (f"[bold]{int(pts['accepted'].sum())} of {len(pts)} points hold all "

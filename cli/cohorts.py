@@ -14,13 +14,18 @@ from rich.table import Table
 from cli.common import (
     fail,
     make_console,
-    make_folder,
+    output_set,
     print_shipped,
     run_progress,
     slug,
+    writing,
 )
 from sim.cohorts import PARTNER_KEYS, Cohort, CohortError, load_cohort, shipped_cohorts
-from sim.scenario import ScenarioError, parse_override
+from sim.scenario import ScenarioError, parse_override, resolved_table
+
+OUTPUTS = ("consortia.parquet", "statewide.csv", "distribution.csv", "summary.md",
+           "statewide.png")
+"""What ``run COHORT`` writes, after ``<cohort>_``."""
 
 cohorts_app = typer.Typer(no_args_is_help=False, rich_markup_mode="rich",
                           help="List the shipped statewide cohorts, or show one.")
@@ -82,9 +87,23 @@ def show(cohort: Annotated[str, typer.Argument(
     console.print("Sources of every value: docs/cohorts.md.")
 
 
+def cohort_subject(c: Cohort, settings: dict) -> dict:
+    """What a cohort's results depend on: its file, each tier's scenario and the overrides."""
+    from experiments.provenance import scenario_subject
+
+    return {"cohort": c.spec.model_dump(mode="json"),
+            "scenarios": {tier: scenario_subject(resolved_table(base))
+                          for tier, base in c.bases.items()},
+            "settings": settings}
+
+
 def run_cohort_command(cohort: str, replicates: int, seed: int, overrides: list[str] | None,
-                       out: Path, workers: int | None) -> None:
-    """``consortium run COHORT``: statewide replicates, tables, figure and the seeds' reading."""
+                       out: Path, workers: int | None, overwrite: bool = False) -> None:
+    """``consortium run COHORT``: statewide replicates, tables, figure and the seeds' reading.
+
+    Written like a scenario's outputs: refused when in the way, staged, with provenance.
+    """
+    from experiments import provenance
     from experiments.cohort import (
         SELECT_FEW,
         TOTAL,
@@ -101,8 +120,11 @@ def run_cohort_command(cohort: str, replicates: int, seed: int, overrides: list[
         c.members(np.random.default_rng(0), settings)  # check the overrides before running
     except ScenarioError as exc:
         raise fail(exc) from None
-    folder = make_folder(out)
     console = make_console()
+    stem = slug(c.name)
+    rec = provenance.record("cohort", c.name, cohort_subject(c, settings), seed, replicates)
+    outputs = output_set(console, out, [f"{stem}_{suffix}" for suffix in OUTPUTS], rec, stem,
+                         overwrite)
     with run_progress(console) as progress:
         task = progress.add_task(f"{c.name}: statewide replicates of {c.size} consortia",
                                  total=replicates)
@@ -114,19 +136,20 @@ def run_cohort_command(cohort: str, replicates: int, seed: int, overrides: list[
     ok, verdict = seeds_verdict(dist)
     _print_distribution(console, c, dist, replicates, years_after, verdict, ok)
 
-    stem = folder / slug(c.name)
-    files = [Path(f"{stem}_consortia.parquet"), Path(f"{stem}_statewide.csv"),
-             Path(f"{stem}_distribution.csv"), Path(f"{stem}_summary.md")]
-    runs.to_parquet(files[0], index=False)
-    counts.to_csv(files[1], index=False)
-    dist.to_csv(files[2], index=False)
-    files[3].write_text(_markdown(c, dist, replicates, seed, years_after, verdict, overrides))
     total = counts[counts["tier"] == TOTAL]["sustained"].to_numpy()
-    files.append(figures.statewide(
-        dist.to_dict("records"), total, Path(f"{stem}_statewide.png"),
-        title=f"{c.name}: {years_after} years after the grant ({replicates} statewide "
-              "replicates)", band=SELECT_FEW))
-    console.print("Wrote " + ", ".join(str(f) for f in files), soft_wrap=True)
+    with writing(outputs) as stage:  # moved into place at the end; a failure keeps the old set
+        at = stage / stem
+        provenance.write_parquet(runs, Path(f"{at}_consortia.parquet"), rec)
+        counts.to_csv(f"{at}_statewide.csv", index=False)
+        dist.to_csv(f"{at}_distribution.csv", index=False)
+        Path(f"{at}_summary.md").write_text(_markdown(c, dist, replicates, seed, years_after,
+                                                     verdict, overrides))
+        figures.statewide(
+            dist.to_dict("records"), total, Path(f"{at}_statewide.png"),
+            title=f"{c.name}: {years_after} years after the grant ({replicates} statewide "
+                  "replicates)", band=SELECT_FEW)
+    console.print("Wrote " + ", ".join(str(f) for f in outputs.written)
+                  + f" (provenance in {out / provenance.LEDGER})", soft_wrap=True)
 
 
 def _range(row: pd.Series, status: str) -> str:

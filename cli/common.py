@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from experiments.provenance import OutputError, OutputSet, check_writable, record_outputs
 from sim.params import ScenarioParams
 from sim.scenario import ScenarioError, load_scenario
 
@@ -29,6 +32,12 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", metavar="KEY=VALUE",
                  help="Override one parameter, e.g. --set grant.taper_years=2 (repeatable)."),
+]
+OverwriteOption = Annotated[
+    bool,
+    typer.Option("--overwrite",
+                 help="Replace outputs that an earlier consortium run wrote here (as its "
+                      "provenance.json records); a file of your own is never replaced."),
 ]
 
 
@@ -67,14 +76,15 @@ def print_shipped(console: Console, title: str, columns: Sequence[str],
         try:
             cells = list(describe(path))
         except ScenarioError as exc:  # designs' and cohorts' errors are ScenarioErrors too
-            cells = [""] * (len(columns) - 1) + [f"[red]invalid: {exc.key}: {exc.problem}[/red]"]
+            problems = escape("; ".join(f"{p.key}: {p.problem}" for p in exc.problems))
+            cells = [""] * (len(columns) - 1) + [f"[red]invalid: {problems}[/red]"]
         table.add_row(name, *cells)
     console.print(table)
     console.print(hint)
 
 
 def make_folder(folder: Path) -> Path:
-    """``folder``, created with its parents; one that cannot be made exits 2."""
+    """``folder``, created with its parents; one that cannot be made or written exits 2."""
     if folder.exists() and not folder.is_dir():
         raise fail(ValueError(f"{folder}: is a file, not a folder for the outputs"))
     try:
@@ -82,7 +92,49 @@ def make_folder(folder: Path) -> Path:
     except OSError as exc:
         raise fail(ValueError(f"{folder}: cannot create the output folder ({exc.strerror})")
                    ) from None
+    try:
+        check_writable(folder)  # a read-only place exits 2 before any run, not after
+    except OutputError as exc:
+        raise fail(exc) from None
     return folder
+
+
+def output_set(console: Console, folder: Path, names: Iterable[str], rec: Mapping[str, Any],
+               set_name: str, overwrite: bool) -> OutputSet:
+    """The checked :class:`~experiments.provenance.OutputSet` of a command, before it runs.
+
+    Files in the way exit 2 with their names; what ``--overwrite`` replaces is printed.
+    """
+    outputs = OutputSet(make_folder(folder), names, rec, set_name, overwrite)
+    try:
+        notes = outputs.check()
+    except OutputError as exc:
+        raise fail(exc) from None
+    for note in notes:
+        console.print(Text(note, style="yellow"), soft_wrap=True)
+    return outputs
+
+
+def record_provenance(folder: Path, files: Iterable[Path], rec: Mapping[str, Any],
+                      set_name: str) -> None:
+    """Stamp ``files`` and list them in folder/provenance.json; a failure exits 2."""
+    try:
+        record_outputs(folder, files, rec, set_name)
+    except OutputError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        raise fail(OutputError(folder, f"cannot record the provenance ({exc.strerror or exc})")
+                   ) from None
+
+
+@contextmanager
+def writing(outputs: OutputSet) -> Iterator[Path]:
+    """The staging folder of ``outputs``; a write that fails (full disk) exits 2."""
+    try:
+        with outputs.writing() as stage:
+            yield stage
+    except OutputError as exc:
+        raise fail(exc) from None
 
 
 def slug(name: str) -> str:
@@ -96,7 +148,7 @@ def input_errors() -> tuple[type[Exception], ...]:
     from experiments.store import SweepStoreError
     from experiments.study import StudyError
 
-    return ScenarioError, StudyError, SweepStoreError, ExecutorError
+    return ScenarioError, StudyError, SweepStoreError, ExecutorError, OutputError
 
 
 class RateColumn(ProgressColumn):

@@ -5,20 +5,27 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from cli.common import (
+    OverwriteOption,
     fail,
     make_console,
-    make_folder,
+    output_set,
     run_progress,
     slug,
+    writing,
 )
 from cli.designs import designs_on, designs_on_cohort
 from sim.grant import award_line
+
+if TYPE_CHECKING:
+    from sim.cohorts import Cohort
+    from sim.designs import Design
+    from sim.params import ScenarioParams
 
 MAX_NAME = 80
 
@@ -29,6 +36,19 @@ def comparison_name(designs: list[str]) -> str:
     if len(name) <= MAX_NAME:
         return name
     return f"{name[:MAX_NAME - 9]}_{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+def design_subject(chosen: list[Design], years_after: int, cohort: Cohort | None = None,
+                   base: ScenarioParams | None = None) -> dict[str, Any]:
+    """What a comparison's results depend on: each design's levers, the scenario or cohort."""
+    from cli.cohorts import cohort_subject
+    from experiments.provenance import scenario_subject
+    from sim.scenario import resolved_table
+
+    return {"designs": [{"name": d.name, "grant": d.grant} for d in chosen],
+            "years_after": years_after,
+            **({"cohort": cohort_subject(cohort, {})} if cohort is not None else
+               {"scenario": scenario_subject(resolved_table(base))})}
 
 
 def _share(row, key: str) -> str:  # noqa: ANN001 - a pandas row
@@ -87,6 +107,7 @@ def compare_command(
     workers: Annotated[int | None, typer.Option(
         "--workers", "-w", min=1,
         help="Worker processes (default: every core; 1 runs in this process).")] = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Compare funding designs on one scenario, or on a statewide cohort, on the same seeds.
 
@@ -105,10 +126,16 @@ def compare_command(
     replicates, and the table also gives how many of the cohort's consortia sustain, scale
     back and dissolve. Output goes to OUT/COHORT_nN_seedS/.
 
+    As with consortium run, files in the way stop the command before it runs unless
+    --overwrite (which replaces only files an earlier comparison wrote), the files are
+    moved into place together at the end, and provenance.json lists them with their
+    provenance.
+
     Example: [bold]consortium compare ccpt_as_run longer_5y taper_2y retained_backbone[/bold]
 
     Example: [bold]consortium compare ccpt_as_run taper_2y --cohort ccpt_cohort1 -n 50[/bold]
     """
+    from experiments import provenance
     from experiments.compare import (
         compare,
         compare_cohort,
@@ -128,8 +155,15 @@ def compare_command(
         chosen, base = designs_on(designs, scenario)
         name = base.name
     names = [d.name for d in chosen]
-    folder = make_folder(out / f"{slug(name)}_n{replicates}_seed{seed}")
     console = make_console()
+    stem = comparison_name(names)
+    rec = provenance.record("comparison", name, design_subject(
+        chosen, years_after, cohort=population if cohort is not None else None, base=base),
+        seed, replicates)
+    folder = out / f"{slug(name)}_n{replicates}_seed{seed}"
+    outputs = output_set(console, folder, [
+        f"summary_{stem}.csv", f"summary_{stem}.parquet", f"survival_{stem}.csv",
+        f"brief_{stem}.html", *(f"runs_{slug(n)}.parquet" for n in names)], rec, stem, overwrite)
     total = replicates * len(chosen)
     with run_progress(console) as progress:
         unit = "statewide replicates" if cohort else "replicates"
@@ -140,18 +174,19 @@ def compare_command(
                   compare(chosen, base, replicates, seed, years_after, workers, progress=tick))
     summary = summary_table(result)
     survival = survival_table(result)
-    stem = comparison_name(names)
-    summary.to_csv(folder / f"summary_{stem}.csv", index=False)
-    summary.to_parquet(folder / f"summary_{stem}.parquet", index=False)
-    survival.to_csv(folder / f"survival_{stem}.csv", index=False)
-    for runs in result.runs:
-        runs_table(runs, result.horizon_years).to_parquet(
-            folder / f"runs_{slug(runs.design.name)}.parquet", index=False)
     where = f"--cohort {cohort}" if cohort is not None else f"--scenario {scenario}"
     command = ("consortium compare " + " ".join(designs) + f" {where} "
                f"--replicates {replicates} --years-after {years_after} --seed {seed}")
     brief = folder / f"brief_{stem}.html"
-    brief.write_text(decision_brief(result, summary, command), encoding="utf-8")
+    with writing(outputs) as stage:  # moved into place at the end; a failure keeps the old set
+        summary.to_csv(stage / f"summary_{stem}.csv", index=False)
+        provenance.write_parquet(summary, stage / f"summary_{stem}.parquet", rec)
+        survival.to_csv(stage / f"survival_{stem}.csv", index=False)
+        for runs in result.runs:
+            provenance.write_parquet(runs_table(runs, result.horizon_years),
+                                     stage / f"runs_{slug(runs.design.name)}.parquet", rec)
+        (stage / brief.name).write_text(decision_brief(result, summary, command),
+                                        encoding="utf-8")
 
     each = (f"{replicates} statewide replicates of its {result.runs[0].consortia} consortia"
             if result.cohort else f"{replicates} replicates")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import fail, make_console, make_folder
+from cli.common import fail, make_console, make_folder, record_provenance
 
 
 def discover_command(
@@ -35,10 +35,12 @@ def discover_command(
     the factor space into a box and reports the densest box that keeps at least
     --min-coverage of the target futures; a shallow CART tree (scikit-learn) gives a
     second description. Both are said in plain words. Writes discover.md,
-    prim_trajectory.csv, prim_box.csv, cart.txt and prim_tradeoff.png.
+    prim_trajectory.csv, prim_box.csv, cart.txt and prim_tradeoff.png, and provenance.json
+    (the files with the sweep's study hash, seed, command and versions).
 
     Example: [bold]consortium discover sweeps/robust --outcome sustained_2y --threshold 0.3[/bold]
     """
+    from experiments import provenance
     from experiments.analysis.discover import (
         cart_tree,
         futures,
@@ -79,6 +81,12 @@ def discover_command(
              "dimensions).", "", "![trade-off](prim_tradeoff.png)", "", "## CART", "",
              tree_text, "", "```", t.text.rstrip(), "```", ""]
     (folder / "discover.md").write_text("\n".join(lines), encoding="utf-8")
+    rec = provenance.sweep_record("discovery", sweep.manifest, {
+        "outcome": outcome, "threshold": threshold, "below": below,
+        "min_coverage": min_coverage})
+    record_provenance(folder, [folder / n for n in (
+        "discover.md", "prim_trajectory.csv", "prim_box.csv", "cart.txt", "prim_tradeoff.png")],
+        rec, "discover")
     console = make_console()
     console.print(f"[bold]{target}[/bold]: {int(y.sum())} of {len(y)} futures")
     console.print(f"[bold]PRIM[/bold]: {prim_text}", soft_wrap=True)

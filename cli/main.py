@@ -5,7 +5,9 @@ The console script ``consortium`` calls :data:`app`.
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+import warnings
+from typing import Annotated, TextIO
 
 import typer
 
@@ -52,6 +54,13 @@ def main(version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True,
         help="Print the version and exit.")] = False) -> None:
     """The command group's own options (its help is the app's)."""
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning as one ``warning: ...`` line on stderr, without the source line."""
+    (file or sys.stderr).write(f"warning: {message}\n")
 app.add_typer(run.scenarios_app, name="scenarios")
 app.add_typer(designs.designs_app, name="designs")
 app.add_typer(cohorts.cohorts_app, name="cohorts")

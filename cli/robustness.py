@@ -9,8 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.common import RateColumn, make_console, make_folder, slug
-from cli.compare import comparison_name
+from cli.common import RateColumn, make_console, make_folder, record_provenance, slug
+from cli.compare import comparison_name, design_subject
 from cli.designs import designs_on
 
 
@@ -44,10 +44,11 @@ def robustness_command(
     Every design runs in every future on the same seeds. Reported per design: the share of
     futures in which its share sustained reaches --target, and its regret (the best
     design's share in a future minus its own), median and 90th percentile, as a table and
-    a figure.
+    a figure. provenance.json in the folder lists the files with their provenance.
 
     Example: [bold]consortium robustness ccpt_as_run longer_5y taper_2y --target 0.3[/bold]
     """
+    from experiments import provenance
     from experiments.robustness import robustness, robustness_table
     from viz.figures import robustness_strip
 
@@ -68,6 +69,11 @@ def robustness_command(
         result.cost.add_prefix("cost:")).to_csv(folder / f"futures_{stem}.csv", index=False)
     robustness_strip(result.sustained.to_dict("list"), target,
                      folder / f"robustness_{stem}.png")
+    rec = provenance.record("robustness", base.name, {
+        **design_subject(chosen, years_after, base=base), "futures": futures, "target": target},
+        seed, replicates)
+    record_provenance(folder, [folder / f"{kind}_{stem}.{ext}" for kind, ext in (
+        ("robustness", "csv"), ("futures", "csv"), ("robustness", "png"))], rec, stem)
     shown = Table(title=f"{base.name}: {futures} futures, {replicates} runs per design in "
                   f"each, read {years_after} years after each design's grant end",
                   title_style="bold", header_style="bold")

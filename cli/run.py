@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -21,15 +20,18 @@ from rich.text import Text
 
 from cli.cohorts import run_cohort_command
 from cli.common import (
+    OverwriteOption,
     SetOption,
     fail,
     load_params,
     make_console,
-    make_folder,
+    output_set,
     print_shipped,
     run_progress,
     slug,
+    writing,
 )
+from experiments import provenance
 from sim import summary
 from sim.cohorts import is_cohort
 from sim.grant import GrantSchedule, award_line
@@ -90,6 +92,7 @@ def run(
     workers: Annotated[int | None, typer.Option(
         "--workers", "-w", min=1, help="Worker processes for a cohort's statewide replicates "
         "(default: every core); a scenario's replicates run in this process.")] = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Run replicates of a scenario; write tables, a summary and figures.
 
@@ -106,16 +109,30 @@ def run(
     <cohort>_statewide.csv, <cohort>_distribution.csv, <cohort>_summary.md and
     <cohort>_statewide.png. --set applies to every consortium.
 
+    Nothing is overwritten unless asked: when a file the run would write exists, it stops
+    before running and names it. --overwrite replaces the files an earlier run wrote (as
+    OUT/provenance.json records them), never a file of your own. The files are written to
+    a staging folder and moved into place at the end, so an interrupted run or a full
+    disk leaves the earlier files as they were. OUT/provenance.json lists every file with
+    its sha256 and the run's provenance (version, git revision, scenario hash, seed,
+    command, package versions); Parquet and PNG files carry the record too, Markdown a
+    footer line.
+
     Example: [bold]consortium run ccpt_baseline -n 30 --set grant.taper_years=2 --out out[/bold]
 
     Example: [bold]consortium run ccpt_cohort1 -n 30[/bold]
     """
     if is_cohort(scenario):
-        run_cohort_command(scenario, replicates, seed, overrides, out, workers)
+        run_cohort_command(scenario, replicates, seed, overrides, out, workers, overwrite)
         return
     params = load_params(scenario, overrides)
-    make_folder(out)  # a file or an unwritable place in the way exits 2 before any run
     console = make_console()
+    stem = slug(params.name)
+    rec = provenance.record("scenario", params.name,
+                            provenance.scenario_subject(resolved_table(params)), seed, replicates)
+    # files in the way, a file as --out or an unwritable place exit 2 before any run
+    outputs = output_set(console, out, [f"{stem}_{suffix}" for suffix in OUTPUTS], rec, stem,
+                         overwrite)
     snaps = snapshot_months(params)
     with run_progress(console) as progress:
         task = progress.add_task(f"{params.name}", total=replicates)
@@ -137,46 +154,49 @@ def run(
 
     from viz import figures
 
-    stem = out / slug(params.name)
     meta = {"scenario": json.dumps(resolved_table(params)), "root_seed": str(seed)}
-    files = [
-        _write_parquet(_monthly_table(results), Path(f"{stem}_monthly.parquet"), meta),
-        _write_parquet(_outcomes_table(results, params.name), Path(f"{stem}_outcomes.parquet"),
-                       meta),
-        _write_csv(summary.records(outcome_rows, status_rows), Path(f"{stem}_summary.csv")),
-    ]
-    notes = [f"scenario: `{params.name}`" + (f" — {params.description}" if params.description
-                                              else ""),
-             f"replicates: {replicates}, root seed: {seed}",
-             f"overrides: {', '.join(overrides)}" if overrides else "overrides: none",
-             award_line(params),
-             *([horizon_note] if horizon_note else []),
-             "distribution of the function level across runs (Sarle's bimodality coefficient; "
-             "above 0.555 suggests two modes): "
-             + "; ".join(f"{label}: {summary.fmt(bc)}" for label, bc in shape.items())]
-    md = Path(f"{stem}_summary.md")
-    md.write_text(summary.markdown(outcome_rows, status_rows, f"Summary: {params.name}", notes))
-    files.append(md)
-    files.append(_write_csv(survival, Path(f"{stem}_survival.csv")))
-    if any(row["n"] for row in survival):  # some year after the grant within the horizon
-        files.append(figures.status_areas(survival, Path(f"{stem}_survival.png"),
-                                          title=f"{params.name}: status after the grant "
-                                                f"({replicates} runs)"))
-    files.append(figures.distribution(
-        levels, Path(f"{stem}_distribution.png"),
-        title=f"{params.name}: function level across runs",
-        notes={label: f"bimodality {summary.fmt(bc)}" for label, bc in shape.items()}))
-    files.append(figures.trajectory_bands(results, Path(f"{stem}_trajectories.png"),
-                                          title=f"{params.name}: monthly trajectories"))
-    graphs = _snapshot_graphs(results[0], snaps)
-    files.append(figures.network_snapshots(
-        graphs, Path(f"{stem}_network.png"),
-        title=f"{params.name}: partnership network (replicate 0)",
-        extent=(params.region.length_km, params.region.width_km)))
-
-    console.print(f"\n[bold]Wrote {len(files)} files to[/bold] {out}/")
-    for f in files:
+    with writing(outputs) as stage:  # moved into place at the end; a failure keeps the old set
+        at = stage / stem
+        provenance.write_parquet(_monthly_table(results), Path(f"{at}_monthly.parquet"), rec,
+                                 meta)
+        provenance.write_parquet(_outcomes_table(results, params.name),
+                                 Path(f"{at}_outcomes.parquet"), rec, meta)
+        _write_csv(summary.records(outcome_rows, status_rows), Path(f"{at}_summary.csv"))
+        notes = [f"scenario: `{params.name}`"
+                 + (f" — {params.description}" if params.description else ""),
+                 f"replicates: {replicates}, root seed: {seed}",
+                 f"overrides: {', '.join(overrides)}" if overrides else "overrides: none",
+                 award_line(params),
+                 *([horizon_note] if horizon_note else []),
+                 "distribution of the function level across runs (Sarle's bimodality "
+                 "coefficient; above 0.555 suggests two modes): "
+                 + "; ".join(f"{label}: {summary.fmt(bc)}" for label, bc in shape.items())]
+        Path(f"{at}_summary.md").write_text(
+            summary.markdown(outcome_rows, status_rows, f"Summary: {params.name}", notes))
+        _write_csv(survival, Path(f"{at}_survival.csv"))
+        if any(row["n"] for row in survival):  # some year after the grant within the horizon
+            figures.status_areas(survival, Path(f"{at}_survival.png"),
+                                 title=f"{params.name}: status after the grant "
+                                       f"({replicates} runs)")
+        figures.distribution(
+            levels, Path(f"{at}_distribution.png"),
+            title=f"{params.name}: function level across runs",
+            notes={label: f"bimodality {summary.fmt(bc)}" for label, bc in shape.items()})
+        figures.trajectory_bands(results, Path(f"{at}_trajectories.png"),
+                                 title=f"{params.name}: monthly trajectories")
+        figures.network_snapshots(
+            _snapshot_graphs(results[0], snaps), Path(f"{at}_network.png"),
+            title=f"{params.name}: partnership network (replicate 0)",
+            extent=(params.region.length_km, params.region.width_km))
+    console.print(f"\n[bold]Wrote {len(outputs.written)} files to[/bold] {out}/ "
+                  f"(provenance in {out / provenance.LEDGER})", soft_wrap=True)
+    for f in outputs.written:
         console.print(f"  {f}", soft_wrap=True)
+
+
+OUTPUTS = ("monthly.parquet", "outcomes.parquet", "summary.csv", "summary.md", "survival.csv",
+           "survival.png", "distribution.png", "trajectories.png", "network.png")
+"""What ``run`` may write for a scenario, after ``<scenario>_``."""
 
 
 def _snapshot_graphs(result: RunResult, months: tuple[int, int]) -> dict[str, Any]:
@@ -214,11 +234,6 @@ def _monthly_table(results: list[RunResult]) -> pa.Table:
 def _outcomes_table(results: list[RunResult], name: str) -> pa.Table:
     rows = [{"scenario": name, **_seed_columns(r), **r.outcomes} for r in results]
     return pa.Table.from_pylist(rows)
-
-
-def _write_parquet(table: pa.Table, path: Path, meta: dict[str, str]) -> Path:
-    pq.write_table(table.replace_schema_metadata(meta), path)
-    return path
 
 
 def _write_csv(rows: list[dict], path: Path) -> Path:

@@ -61,7 +61,6 @@ class _FailedColumn(ProgressColumn):
         return Text(f"{failed} failed", style="bold red" if failed else "dim")
 
 
-
 PROJECT_MODELS = ("validation.calibration:pattern_statistics",)
 """Models of the project's own packages the command line trusts beside the registered ones
 (``experiments.study.REGISTERED_MODELS``), e.g. a calibration study copied elsewhere."""
@@ -93,11 +92,14 @@ def sweep_command(
     """Run every design point and replicate of a study; store results chunk by chunk.
 
     Writes manifest.json, design.parquet and the runs, outcomes and series tables to OUT.
-    A failed run is stored with its traceback and the sweep goes on. After Ctrl-C or a
-    crash, run the same command with --resume to finish it.
+    A failed run is stored with its traceback and the sweep goes on; so is a run that
+    exceeds the study's run_timeout_s. After Ctrl-C, a crash or a full disk, run the same
+    command with --resume to finish it: damaged or edited chunks run again, and lost
+    folders and design files are rebuilt.
 
     Example: [bold]consortium sweep experiments/studies/ofat_grant_length.toml --workers 4[/bold]
     """
+    from experiments.store import SweepWriteError
     from experiments.study import ALLOW_MODELS_ENV, load_study
     from experiments.sweep import sweep
 
@@ -144,6 +146,10 @@ def sweep_command(
     try:
         sweep(loaded, out, executor=kind.value, workers=workers, scheduler=scheduler,
               resume=resume, progress=report)
+    except SweepWriteError as exc:
+        _stop(progress)
+        raise fail(ValueError(f"{exc}. Finished chunks are kept; once the directory can be "
+                              f"written, resume with: {shlex.join(again)}")) from None
     except bad_input as exc:
         _stop(progress)
         raise fail(exc) from None
@@ -188,12 +194,25 @@ def analyze_command(
         metavar="SWEEP", help="A sweep directory written by `consortium sweep`.")],
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Folder for tables and figures (default: SWEEP/analysis).")] = None,
+    allow_incomplete: Annotated[bool, typer.Option(
+        "--allow-incomplete",
+        help="Analyse a sweep with missing or edited chunks (refused otherwise): they are "
+             "left out, and summary.md marks the design points short of runs.")] = False,
+    reference: Annotated[str | None, typer.Option(
+        "--reference", metavar="LABEL_OR_POINT",
+        help="Design point that paired contrasts (paired.csv/.md/.png) compare against: a "
+             "label of a points design or a point number. Default: the point labelled "
+             "reference or baseline, else point 0. Points designs always get paired "
+             "contrasts; other designs when this is given.")] = None,
 ) -> None:
     """Summarize a sweep: replicate means and CIs, sensitivity indices, curves, guidance.
 
     Writes CSV and Markdown tables and PNG figures: replicate aggregates per design point,
     Sobol S1/ST or Morris mu*/sigma with bootstrap CIs, OFAT response curves, convergence
     of the indices with sample size and how many replicates the outcomes need.
+
+    Every chunk is verified first (its sha256 checksums); a sweep with missing or edited
+    chunks is refused with the command that finishes it, unless --allow-incomplete.
 
     Example: [bold]consortium analyze sweeps/ofat_grant_length[/bold]
     """
@@ -202,11 +221,21 @@ def analyze_command(
 
     bad_input = input_errors()
     try:
-        SweepStore(sweep_dir)
-        files = analyze(sweep_dir, out)
+        store = SweepStore(sweep_dir)
+        files = analyze(sweep_dir, out, allow_incomplete=allow_incomplete, reference=reference)
     except bad_input as exc:
         raise fail(exc) from None
     console = make_console()
+    if not store.checksums:
+        console.print("[dim]Chunks checked by structure only: this sweep was written before "
+                      "chunk checksums were recorded.[/dim]", soft_wrap=True)
+    bad = store.verify() if allow_incomplete else {}
+    if bad:
+        console.print(f"[bold yellow]Incomplete sweep:[/bold yellow] {len(bad)} chunk"
+                      f"{'s' if len(bad) != 1 else ''} left out ("
+                      + "; ".join(f"chunk {c} {why}" for c, why in sorted(bad.items()))
+                      + "); summary.md lists the design points short of runs. Finish it with "
+                      + store.resume_command(), soft_wrap=True)
     table = Table(title=f"Analysis of {sweep_dir}", title_style="bold", header_style="bold")
     table.add_column("File", style="bold cyan", no_wrap=True)
     table.add_column("Path")

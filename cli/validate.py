@@ -15,6 +15,8 @@ from cli.common import (
     SetOption,
     fail,
     make_console,
+    make_folder,
+    record_provenance,
     run_progress,
 )
 from sim.scenario import ScenarioError, overrides_from_file
@@ -49,10 +51,12 @@ def validate_command(
     pattern. --set applies to every scenario of the suite (e.g. a structural alternative);
     a pattern's own overrides still apply on top. Failing patterns are findings: the exit
     code is 0 unless the input is bad. Writes validation_report.md, validation_report.html
-    and validation_runs.csv to OUT.
+    and validation_runs.csv to OUT, and provenance.json (the files with the suite's hash,
+    seed, replicates, command and versions; the Markdown report ends with a footer).
 
     Example: [bold]consortium validate --quick --set trust.rule=asymmetric[/bold]
     """
+    from experiments import provenance
     from validation.report import write_report
     from validation.suite import (
         DEFAULT_REPLICATES,
@@ -69,6 +73,7 @@ def validate_command(
         prepare_arms(select(quick), settings)  # bad --set values fail before any run
     except (ScenarioError, ValidationError) as exc:
         raise fail(exc) from None
+    folder = make_folder(out)  # a file or a read-only place exits 2 before any run
     console = make_console()
     with run_progress(console) as progress:
         task = progress.add_task("validation runs", total=None)
@@ -84,7 +89,10 @@ def validate_command(
             progress.stop()
             console.print("Interrupted; no report written.")
             raise typer.Exit(code=130) from None
-    files = write_report(result, out)
+    files = write_report(result, folder)
+    rec = provenance.record("validation", "quick" if quick else "full", {
+        "patterns": [p.id for p in select(quick)], "settings": settings}, seed, n)
+    record_provenance(folder, files.values(), rec, "validation")
     _print_validation(console, result)
     console.print(f"\n[bold]Report[/bold] ({result.wall_time_s:.0f} s):")
     for f in files.values():

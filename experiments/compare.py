@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.cohorts import Cohort
 from sim.costs import COST_ITEMS, state_costs
@@ -46,7 +45,7 @@ from sim.params import ScenarioParams
 from sim.run import replicate_seeds, run
 from sim.scenario import with_values
 from sim.statewide import run_cohort
-from sim.summary import wilson_interval
+from sim.summary import t_interval, wilson_interval
 
 BOOTSTRAP_RESAMPLES = 2000
 STATUS = {"sustained": 2.0, "scaled_back": 1.0, "dissolved": 0.0}
@@ -275,12 +274,11 @@ def survival_table(c: Comparison) -> pd.DataFrame:
             prog = runs.programs[:, k]
             prog = prog[np.isfinite(prog)]
             mean = float(prog.mean()) if prog.size else math.nan
-            half = (float(stats.sem(prog) * stats.t.ppf(0.975, prog.size - 1))
-                    if prog.size > 1 and prog.std() > 0 else 0.0)
+            low_p, high_p = t_interval(prog) if prog.size != 1 else (mean, mean)
             rows.append({"design": runs.design.name, "year": k + 1, "n": status.size,
                          "sustained": hits / status.size, "sustained_low": low,
                          "sustained_high": high, "programs": mean,
-                         "programs_low": mean - half, "programs_high": mean + half})
+                         "programs_low": low_p, "programs_high": high_p})
     return pd.DataFrame(rows)
 
 

@@ -27,7 +27,14 @@ from SALib.sample import sobol as sobol_sampler
 from SALib.util import scale_samples
 from scipy.stats import qmc
 
-from experiments.study import SALIB_DISTS, Factor, Study, StudyError, check_values
+from experiments.study import (
+    POINT_LABEL,
+    SALIB_DISTS,
+    Factor,
+    Study,
+    StudyError,
+    check_values,
+)
 
 # The design's own randomness (LHS, Sobol' scrambling, Morris trajectories) comes from the
 # root seed spawned with this key, which no run seed uses: runs get spawn keys (r,) with
@@ -42,8 +49,9 @@ class Design:
 
     ``table``: column ``point`` (0..n-1), then one column per factor key with the values
     runs use (integer factors rounded); OFAT adds ``varied`` (the factor varied at that
-    point, or "base"). ``problem``: the SALib problem (num_vars, names, bounds, and dists
-    when any factor is not uniform) for lhs, sobol and morris, else None. ``samples``: the
+    point, or "base"); points adds ``label`` when the file names its points. ``problem``:
+    the SALib problem (num_vars, names, bounds, and dists when any factor is not uniform)
+    for lhs, sobol and morris, else None. ``samples``: the
     raw sampler matrix in point order (before rounding), what SALib's analyze functions
     take, else None. ``options``: the design options (N, second_order, levels, scramble,
     points, seed).
@@ -114,6 +122,35 @@ def _ofat_values(f: Factor, points: int) -> list[Any]:
     return [float(v) for v in grid]
 
 
+def _is_base(value: Any, base: Any) -> bool:
+    """Whether an OFAT value is the base value (real numbers within rounding of a grid)."""
+    if isinstance(value, bool) or isinstance(base, bool) or isinstance(value, str) \
+            or isinstance(base, str):
+        return type(value) is type(base) and value == base
+    return math.isclose(float(value), float(base), rel_tol=1e-12, abs_tol=1e-12)
+
+
+def _ofat_others(study: Study, f: Factor, base: Any) -> list[Any]:
+    """The values of a factor's curve other than its base value: its own design points."""
+    return [v for v in _ofat_values(f, study.design.points) if not _is_base(v, base)]
+
+
+def ofat_size(study: Study) -> int:
+    """Design points of an OFAT study: the base point plus each factor's other values.
+
+    Counted without building the table (for the size check of
+    :func:`~experiments.study.planned_points`); a grid of more than a million values per
+    factor is counted as ``points`` values, none of them the base.
+    """
+    n = 1
+    for f in study.factors:
+        if f.levels is None and study.design.points > 1_000_000:
+            n += study.design.points
+        else:
+            n += len(_ofat_others(study, f, _ofat_base(study, f)))
+    return n
+
+
 def _ofat_base(study: Study, f: Factor) -> Any:
     """The base value of a factor.
 
@@ -142,7 +179,7 @@ def _ofat(study: Study) -> Design:
     base = [_ofat_base(study, f) for f in study.factors]
     rows, varied = [list(base)], ["base"]
     for j, f in enumerate(study.factors):
-        for value in _ofat_values(f, points):
+        for value in _ofat_others(study, f, base[j]):
             row = list(base)
             row[j] = value
             rows.append(row)
@@ -200,12 +237,15 @@ def build_design(study: Study) -> Design:
     """The design of ``study``: one row per design point, in the order runs are numbered.
 
     full_factorial: every combination of levels, first factor slowest. ofat (extended OFAT,
-    ten Broeke et al. 2016): point 0 has every factor at its base value (the base
-    scenario's; for other models the middle level or the midpoint of the bounds), then each
-    factor in turn takes each of its values with the others at base; a factor's curve holds
-    all its values, even one equal to the base. lhs, sobol, morris: SALib/scipy samples
-    seeded from the root seed (``design_seed``); integer factors rounded in ``table``.
-    points: the rows of the study's ``design.file``, in file order. Raises StudyError if a
+    ten Broeke et al. 2016): point 0 (``varied = "base"``) has every factor at its base
+    value (the base scenario's; for other models the middle level or the midpoint of the
+    bounds) and runs once; then each factor in turn takes each of its other values with the
+    others at base, so a factor's curve is its own points plus point 0, and the design has
+    ``1 + sum(values - 1)`` points when every factor's values hold its base. lhs, sobol,
+    morris: SALib/scipy samples seeded from the root seed (``design_seed``); integer factors
+    rounded in ``table``.
+    points: the rows of the study's ``design.file``, in file order, with its ``label``
+    column (if any) beside the factors. Raises StudyError if a
     normal or lognormal factor draws a value the base scenario rejects.
     """
     kind = study.design.kind
@@ -213,7 +253,9 @@ def build_design(study: Study) -> Design:
         table = study.points_table
         keys = study.factor_keys
         columns = [table[k].reset_index(drop=True) for k in keys]
-        design = Design("points", keys, _table(keys, columns),
+        labels = ({POINT_LABEL: table[POINT_LABEL].to_numpy()} if POINT_LABEL in table
+                  else None)
+        design = Design("points", keys, _table(keys, columns, labels),
                         options={"file": study.design.file})
     elif kind == "full_factorial":
         design = _full_factorial(study)

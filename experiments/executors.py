@@ -14,6 +14,10 @@ chunks can run at once; ``close()`` (or leaving a ``with`` block) releases the w
 - ``dask`` starts a ``distributed.LocalCluster`` (one single-threaded worker process per
   core) or connects to an existing scheduler. Dask reschedules work lost with a dead worker
   and raises ``KilledWorker`` after ``distributed.scheduler.allowed-failures`` deaths.
+
+A study's ``run_timeout_s`` is enforced inside ``worker.run_chunk``, wherever it runs: by
+``SIGALRM`` in the driver (sequential) and in pool workers (which run chunks on their main
+thread), by an exception raised in the task's thread on Dask workers.
 """
 
 from __future__ import annotations

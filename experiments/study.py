@@ -8,12 +8,12 @@ series to keep, and the model as ``module:function``: the consortium model
 ``sim.run:simulate`` by default (or a function declared with :func:`consortium_model`), or
 any importable ``f(params: dict, rng: numpy.random.Generator) -> dict``, so reference
 functions with known answers run through the same machinery. Files are validated like
-scenario files (pydantic, ``extra="forbid"``, strict TOML types); every problem becomes a
-:class:`StudyError` naming the study file, the key path (``factors[2].bounds``) and what is
-wrong. For the consortium model each factor is checked against the base scenario at load
-time, so a sweep never starts with a key or value the model would reject. A ``[set]`` table
-fixes scenario keys for every run (``[set]`` then ``outcomes.horizon_years = 13``), like
-``--set`` on the command line.
+scenario files (pydantic, ``extra="forbid"``, strict TOML types); the problems found become
+one :class:`StudyError` listing each: the study file, the key path (``factors[2].bounds``)
+and what is wrong. For the consortium model each factor is checked against the base
+scenario at load time, so a sweep never starts with a key or value the model would reject.
+A ``[set]`` table fixes scenario keys for every run (``[set]`` then
+``outcomes.horizon_years = 13``), like ``--set`` on the command line.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import importlib
 import inspect
 import math
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -31,8 +32,10 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, ValidationError
 
-from sim.params import SECTIONS, ScenarioParams, Source, parameter_table
+from sim.params import SAFE_NAME, SECTIONS, ScenarioParams, Source, parameter_table
 from sim.scenario import (
+    InputError,
+    Problem,
     ScenarioError,
     error_message,
     load_scenario,
@@ -87,12 +90,8 @@ FACTOR_SET_EXCLUDED = (
 )
 
 
-class StudyError(Exception):
-    """A bad study: which file, which key, what is wrong (the shape of ScenarioError)."""
-
-    def __init__(self, file: str | Path, key: str, problem: str):
-        self.file, self.key, self.problem = str(file), key, problem
-        super().__init__(f"{self.file}: {key}: {problem}" if key else f"{self.file}: {problem}")
+class StudyError(InputError):
+    """A bad study: which file, which key, what is wrong (all problems in ``problems``)."""
 
 
 class _Table(BaseModel):
@@ -160,6 +159,7 @@ class Study(_Table):
     outcomes: list[str] | None = Field(None, min_length=1)
     timeseries: Literal["none", "summary", "monthly"] = "none"
     chunk_size: int = Field(0, ge=0)
+    run_timeout_s: FiniteFloat | None = Field(None, gt=0)  # a longer run becomes a failed row
     design: DesignSpec
     factors: list[Factor] = []
     factor_set: FactorSet | None = None
@@ -305,30 +305,34 @@ def _split_loc(err: dict[str, Any], data: Any) -> tuple[list[Any], list[str]]:
     return kept, []
 
 
-def _describe(errors: list[dict[str, Any]], data: dict[str, Any]) -> tuple[str, str]:
-    """Key path and problem of the first validation error, as sim.scenario reports them."""
-    err = errors[0]
-    kept, tags = _split_loc(err, data)
-    key = _key_path(kept)
-    keys = {_key_path(_split_loc(e, data)[0]) for e in errors}
-    more = len(keys - {key})
-    if tags:  # a union (levels): one error per member type; say what would have been valid
-        same = [e for e in errors if _split_loc(e, data)[0] == kept]
-        specific = [e for e in same if not e["type"].endswith("_type")]
-        if specific:
-            msg = f"{specific[0]['msg']} (got {specific[0]['input']!r})"
+def _describe(errors: list[dict[str, Any]], data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Key path and problem of each key with validation errors, as sim.scenario reports them.
+
+    A union (``levels``) gives one error per member type at one key: they become one problem.
+    """
+    located = [(e, *_split_loc(e, data)) for e in errors]
+    out: dict[str, str] = {}
+    for err, kept, tags in located:
+        key = _key_path(kept)
+        if key in out:
+            continue
+        if tags:  # say what would have been valid
+            same = [(e, t) for e, k, t in located if k == kept]
+            specific = [e for e, _ in same if not e["type"].endswith("_type")]
+            if specific:
+                msg = f"{specific[0]['msg']} (got {specific[0]['input']!r})"
+            else:
+                members = dict.fromkeys(t[0] for _, t in same if t)
+                msg = f"expected {' or '.join(members)} (got {err['input']!r})"
         else:
-            members = dict.fromkeys(_split_loc(e, data)[1][0] for e in same)
-            msg = f"expected {' or '.join(members)} (got {err['input']!r})"
-    else:
-        msg = error_message(err)
-        if err["type"] == "extra_forbidden":
-            schema = _SCHEMAS.get(str(kept[0]), Study) if len(kept) > 1 else Study
-            close = difflib.get_close_matches(str(kept[-1]), list(schema.model_fields), n=1)
-            msg += f" (did you mean '{close[0]}'?)" if close else ""
-    if more:
-        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return key, msg
+            msg = error_message(err)
+            if err["type"] == "extra_forbidden":
+                schema = _SCHEMAS.get(str(kept[0]), Study) if len(kept) > 1 else Study
+                close = difflib.get_close_matches(str(kept[-1]), list(schema.model_fields),
+                                                  n=1)
+                msg += f" (did you mean '{close[0]}'?)" if close else ""
+        out[key] = msg
+    return list(out.items())
 
 
 def _lookup(table: dict[str, Any], key: str) -> Any:
@@ -436,7 +440,8 @@ def _resolve_base(path: Path, base: str) -> tuple[ScenarioParams, str]:
     try:
         return load_scenario(ref), ref
     except ScenarioError as exc:
-        raise StudyError(path, "base", f"the base scenario is invalid: {exc}") from None
+        raise StudyError.of([Problem(str(path), "base", f"the base scenario is invalid: {p}")
+                             for p in exc.problems]) from None
 
 
 def _listing(items: tuple[str, ...]) -> str:
@@ -599,6 +604,27 @@ def _check_factor_against_base(path: Path, i: int, f: Factor, base: ScenarioPara
         check_values(path, base, f.key, f"{at}.levels", extremes(f), "level")
 
 
+def _check_factor(path: Path, i: int, f: Factor, study: Study, first: dict[str, int],
+                  base_params: ScenarioParams | None, base_name: str | None) -> None:
+    """Raise the first problem of factor ``i``; ``first`` maps keys seen to their index."""
+    if f.key in study.settings:
+        raise StudyError(path, f"factors[{i}].key", f"'{f.key}' is also fixed in [set]; "
+                         "vary it or fix it, not both")
+    if f.key in first:
+        raise StudyError(path, f"factors[{i}].key", f"duplicate factor '{f.key}' (also "
+                         f"factors[{first[f.key]}])")
+    first[f.key] = i
+    _check_factor_shape(path, i, f, study.design)
+    if base_params is not None:
+        try:
+            _check_factor_against_base(path, i, f, base_params, base_name or DEFAULT_BASE)
+        except StudyError as exc:
+            if study.design.kind != "points":
+                raise
+            raise StudyError(path, "design.file", f"column '{f.key}' of "
+                             f"{study.design.file}: {exc.problem}") from None
+
+
 # --- factor_set ------------------------------------------------------------------------------
 def _tidy(x: float) -> float:
     return float(f"{x:.12g}")
@@ -645,7 +671,9 @@ def read_points(study_path: Path, file: str) -> Any:
 
     One column per factor (the scenario key, or the model's parameter name) and one row
     per point; a column named ``point`` is ignored (points are numbered in file order).
-    Values must be numbers, booleans or strings, with none missing.
+    Values must be numbers, booleans or strings, with none missing. An optional ``label``
+    column (:data:`POINT_LABEL`) names each point in tables and figures: unique and
+    file-safe (``sim.params.SAFE_NAME``); it is not a factor.
     """
     import pandas as pd
 
@@ -673,7 +701,33 @@ def read_points(study_path: Path, file: str) -> Any:
                                                      for v in table[column]):
             raise StudyError(study_path, "design.file", f"{where}: column '{column}' mixes "
                              "types")
+    if POINT_LABEL in table.columns:
+        table[POINT_LABEL] = _point_labels(study_path, where, table[POINT_LABEL])
     return table.reset_index(drop=True)
+
+
+POINT_LABEL = "label"
+"""The optional column of a points design that names each point (not a factor)."""
+
+
+def _point_labels(study_path: Path, where: str, column: Any) -> Any:
+    """The ``label`` column as text, refused unless every label is unique and file-safe."""
+    if column.dtype.kind in "iu":  # a CSV reads labels such as 2030 as integers
+        column = column.astype(str)
+    for row, label in enumerate(column, start=1):
+        if not isinstance(label, str):
+            raise StudyError(study_path, "design.file", f"{where}: label {label!r} in row "
+                             f"{row} is not text; write a name such as 'baseline'")
+        if not re.fullmatch(SAFE_NAME, label):
+            raise StudyError(study_path, "design.file", f"{where}: label {label!r} in row "
+                             f"{row} is not a file-safe name: letters, digits and _ . + -, at "
+                             "most 80 characters, not starting with . + or -")
+    repeated = column[column.duplicated(keep=False)]
+    if len(repeated):
+        rows = [i + 1 for i in repeated.index[repeated == repeated.iloc[0]]]
+        raise StudyError(study_path, "design.file", f"{where}: label {repeated.iloc[0]!r} "
+                         f"names rows {', '.join(map(str, rows))}; each label must be unique")
+    return column
 
 
 def _unique(column: Any) -> list[Any]:
@@ -797,8 +851,8 @@ def load_study(name_or_path: str | Path) -> Study:
     try:
         study = Study.model_validate(data, strict=True)
     except ValidationError as exc:
-        key, msg = _describe(exc.errors(), data)
-        raise StudyError(path, key, msg) from None
+        raise StudyError.of([Problem(str(path), key, msg)
+                             for key, msg in _describe(exc.errors(), data)]) from None
 
     function = _resolve_model(path, study.model)
     base_params, base_ref, base_name = None, None, None
@@ -809,13 +863,15 @@ def load_study(name_or_path: str | Path) -> Study:
         base_name = study.base or DEFAULT_BASE
         base_params, base_ref = _resolve_base(path, base_name)
         known = model_outputs(study.model)
-        if study.outcomes:
-            for i, name in enumerate(study.outcomes):
-                if name not in known:
-                    close = difflib.get_close_matches(name, known, n=1)
-                    hint = f"did you mean '{close[0]}'? " if close else ""
-                    raise StudyError(path, f"outcomes[{i}]", f"unknown outcome '{name}' "
-                                     f"({hint}known: {', '.join(known)})")
+        unknown = []
+        for i, name in enumerate(study.outcomes or []):
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                unknown.append(Problem(str(path), f"outcomes[{i}]", f"unknown outcome "
+                                       f"'{name}' ({hint}known: {', '.join(known)})"))
+        if unknown:
+            raise StudyError.of(unknown)
         if study.timeseries != "none" and not consortium_outputs(study.model)[1]:
             raise StudyError(path, "timeseries", f"{study.model} returns no time series; "
                              "use timeseries = \"none\"")
@@ -823,7 +879,8 @@ def load_study(name_or_path: str | Path) -> Study:
         try:
             base_params = with_values(base_params, settings, path)
         except ScenarioError as exc:
-            raise StudyError(path, f"set.{exc.key}", exc.problem) from None
+            raise StudyError.of([Problem(str(path), f"set.{p.key}", p.problem)
+                                 for p in exc.problems]) from None
         study = study.model_copy(update={"settings": settings})
     elif study.settings:
         raise StudyError(path, "set", f"sets scenario keys of the consortium model "
@@ -853,27 +910,19 @@ def load_study(name_or_path: str | Path) -> Study:
         if base_params is not None:
             table = _whole_numbers_as_int(table, base_params)
         study = study.model_copy(update={"factors": [   # model_copy keeps private attributes
-            Factor(key=key, levels=_unique(table[key])) for key in table.columns]})
+            Factor(key=key, levels=_unique(table[key]))
+            for key in table.columns if key != POINT_LABEL]})
         study._points = table
 
     first: dict[str, int] = {}
+    problems: list[Problem] = []  # each factor's first problem
     for i, f in enumerate(study.factors):
-        if f.key in study.settings:
-            raise StudyError(path, f"factors[{i}].key", f"'{f.key}' is also fixed in [set]; "
-                             "vary it or fix it, not both")
-        if f.key in first:
-            raise StudyError(path, f"factors[{i}].key", f"duplicate factor '{f.key}' (also "
-                             f"factors[{first[f.key]}])")
-        first[f.key] = i
-        _check_factor_shape(path, i, f, study.design)
-        if base_params is not None:
-            try:
-                _check_factor_against_base(path, i, f, base_params, base_name)
-            except StudyError as exc:
-                if study.design.kind != "points":
-                    raise
-                raise StudyError(path, "design.file", f"column '{f.key}' of "
-                                 f"{study.design.file}: {exc.problem}") from None
+        try:
+            _check_factor(path, i, f, study, first, base_params, base_name)
+        except StudyError as exc:
+            problems += exc.problems
+    if problems:
+        raise StudyError.of(problems)
 
     factors = list(study.factors)
     if study.factor_set is not None:
@@ -908,16 +957,17 @@ def planned_points(study: Study) -> int:
     """Design points the study's design will have, counted without drawing them.
 
     Full factorial: the product of the level counts; OFAT: the base point plus each
-    factor's values; LHS: ``samples``; Sobol': N(k + 2), or N(2k + 2) with second-order
-    indices; Morris: N(k + 1); points: the file's rows.
+    factor's values other than its base (``experiments.design.ofat_size``); LHS:
+    ``samples``; Sobol': N(k + 2), or N(2k + 2) with second-order indices; Morris: N(k + 1);
+    points: the file's rows.
     """
     spec, factors = study.design, study.factors
     k, n = len(factors), int(spec.samples or 0)
     if spec.kind == "full_factorial":
         return math.prod(len(f.levels or []) for f in factors)
     if spec.kind == "ofat":
-        return 1 + sum(len(f.levels) if f.levels is not None else spec.points
-                       for f in factors)
+        from experiments.design import ofat_size  # design builds on this module
+        return ofat_size(study)
     if spec.kind == "lhs":
         return n
     if spec.kind == "sobol":

@@ -5,7 +5,10 @@ before anything is dispatched, so the sequential, process-pool and Dask executor
 identical tables (Axelrod's serial-vs-parallel test follows the same rule). At most
 ``2 x workers`` chunks are in flight and each result is written as soon as it arrives, so
 the driver's memory stays flat however long the sweep. After Ctrl-C or ``kill -9``,
-``resume=True`` checks that the study is unchanged, redoes partial chunks and runs the rest.
+``resume=True`` checks that the study is unchanged, redoes partial or edited chunks, rebuilds
+lost folders and design files, and runs the rest. The directory's lock is taken before
+anything is written to it, and a directory that cannot be written (full disk, read-only)
+stops the sweep with a :class:`~experiments.store.SweepWriteError`; finished chunks stay.
 """
 
 from __future__ import annotations
@@ -25,13 +28,19 @@ import pandas as pd
 from experiments.design import Design, auto_chunk_size, build_design, run_plan
 from experiments.executors import WorkerDied, make_executor
 from experiments.store import (
+    LOCK,
     MANIFEST,
     SweepStore,
     SweepStoreError,
+    check_writable,
+    clear_half_made,
     design_arrow,
     git_revision,
+    half_made,
     jsonable,
+    lock_directory,
     package_versions,
+    writes_to,
 )
 from experiments.study import Study, StudyError, load_study
 from experiments.worker import ChunkResult, ChunkTask, failed_chunk, load_model, run_chunk
@@ -86,6 +95,7 @@ def _fingerprint(study: Study, design: Design, options: dict[str, Any],
         "n_runs": n_runs,
         "outcomes": list(study.outcomes) if study.outcomes else None,
         "timeseries": study.timeseries,
+        "run_timeout_s": study.run_timeout_s,
     })
 
 
@@ -107,6 +117,11 @@ def _check_resume(store: SweepStore, fingerprint: dict[str, Any], design: Design
     """Refuse to resume a sweep whose study changed; record the resume in its manifest."""
     out = store.path
     changed = _differences(store.manifest, fingerprint)
+    if not changed:
+        # The manifest holds the design matrix, so what the study builds now is what was lost.
+        repaired = store.repair(design.table, design.samples)
+        if repaired:
+            warnings.warn(f"{out}: {'; '.join(repaired)}", stacklevel=3)
     if not changed and not design_arrow(design.table).equals(
             design_arrow(store.design())):
         changed.append("design table")
@@ -127,7 +142,8 @@ def _check_resume(store: SweepStore, fingerprint: dict[str, Any], design: Design
     resumed = [*store.manifest.get("resumed", []),
                {"at": datetime.now(UTC).isoformat(timespec="seconds"), "versions": versions,
                 "git_revision": git["revision"], "git_dirty": git["dirty"]}]
-    store.update_manifest(resumed=resumed)
+    with writes_to(out, "manifest.json"):
+        store.update_manifest(resumed=resumed)
 
 
 def chunk_task(plan: pd.DataFrame, chunk_id: int, chunk_size: int, factors: list[str],
@@ -145,18 +161,21 @@ def chunk_task(plan: pd.DataFrame, chunk_id: int, chunk_size: int, factors: list
                 strict=True)]
     return ChunkTask(chunk_id=chunk_id, model=study.model, model_options=options, runs=runs,
                      outcomes=tuple(study.outcomes) if study.outcomes else None,
-                     timeseries=study.timeseries)
+                     timeseries=study.timeseries, run_timeout_s=study.run_timeout_s)
 
 
 def _result(future: Future, task: ChunkTask) -> ChunkResult:
-    """The chunk's result; a chunk that could not run becomes failed rows."""
+    """The chunk's result; a chunk that could not run becomes failed rows.
+
+    Workers ignore Ctrl-C, so a ``KeyboardInterrupt`` or ``SystemExit`` coming back from
+    one is the model's own doing: failed rows too, never an abort that ``--resume`` would
+    meet again.
+    """
     if future.cancelled():
         raise RuntimeError(f"chunk {task.chunk_id} was cancelled by its executor")
     exc = future.exception()
     if exc is None:
         return future.result()
-    if isinstance(exc, KeyboardInterrupt | SystemExit):
-        raise KeyboardInterrupt
     if isinstance(exc, WorkerDied):
         return failed_chunk(task, str(exc))
     return failed_chunk(task, "".join(traceback.format_exception(exc)))
@@ -179,7 +198,10 @@ def sweep(study: Study | str | Path, out: str | Path, executor: str = "local",
 
     Raises:
         StudyError: bad study file or model.
-        SweepStoreError: ``out`` holds something else, or a different sweep.
+        SweepStoreError: ``out`` holds something else, or a different sweep, or another
+            sweep is writing to it, or its manifest is damaged.
+        SweepWriteError: ``out`` cannot be written (full disk, read-only); finished chunks
+            are kept and ``resume`` continues.
         KeyboardInterrupt: on Ctrl-C, after saving finished chunks and stopping workers.
     """
     study, study_file = _load(study)
@@ -194,13 +216,17 @@ def sweep(study: Study | str | Path, out: str | Path, executor: str = "local",
     fingerprint = _fingerprint(study, design, options, n_runs)
     factors = [f for f in design.factors if f in plan.columns]
 
+    _check_out(out)
     with ExitStack() as stack:
+        # The lock comes first: a second sweep started into the same directory fails here,
+        # before either has written anything the other could clean away.
+        stack.enter_context(lock_directory(out))
         if (out / MANIFEST).is_file():
             if not resume:
                 raise SweepStoreError(out, "already holds a sweep; finish it with --resume, "
                                       "or choose another --out")
             store = SweepStore(out)
-            stack.enter_context(store.writing())
+            check_writable(out)
             _check_resume(store, fingerprint, design)
             size = int(store.manifest["chunk_size"])
             wanted = chunk_size or study.chunk_size
@@ -208,18 +234,22 @@ def sweep(study: Study | str | Path, out: str | Path, executor: str = "local",
                 raise SweepStoreError(out, f"was started with chunk size {size}, not {wanted}")
             ex = None
         else:
-            if out.exists() and (not out.is_dir() or any(out.iterdir())):
-                raise SweepStoreError(out, "exists and is not a sweep directory; choose "
-                                      "another --out")
+            if half_made(out):  # a creation cut short (full disk, kill -9): start it afresh
+                with writes_to(out, "the new sweep"):
+                    clear_half_made(out)
+            _check_out(out, locked=True)
             ex = stack.enter_context(make_executor(executor, workers, scheduler))
             size = chunk_size or study.chunk_size or auto_chunk_size(n_runs, ex.workers)
             manifest = {**fingerprint, "study_file": study_file and str(study_file.resolve()),
                         "chunk_size": size, "n_chunks": -(-n_runs // size)}
             store = SweepStore.create(out, manifest, design.table, design.samples)
-            stack.enter_context(store.writing())
 
         n_chunks = -(-n_runs // size)
-        complete = store.completed_chunks(n_chunks, size, n_runs)  # reads every chunk: once
+        with writes_to(out, "the sweep's chunk files"):
+            complete = store.completed_chunks(n_chunks, size, n_runs)  # reads each chunk once
+        if store.redone:
+            warnings.warn(f"{out}: these chunks run again: " + "; ".join(
+                f"chunk {c} {why}" for c, why in sorted(store.redone.items())), stacklevel=2)
         todo = [c for c in range(n_chunks) if c not in complete]
         counts = store.counts()
         done, failed = counts["done"], counts["failed"]
@@ -235,6 +265,20 @@ def sweep(study: Study | str | Path, out: str | Path, executor: str = "local",
             if progress:
                 progress(done, n_runs, failed)
     return out
+
+
+def _check_out(out: Path, locked: bool = False) -> None:
+    """Refuse an ``out`` that is a file, or a folder holding something other than a sweep.
+
+    Checked before the lock is taken (so no ``.lock`` is left in someone's folder), and again
+    under it.
+    """
+    if out.exists() and not out.is_dir():
+        raise SweepStoreError(out, "is a file, not a sweep directory; choose another --out")
+    if not out.is_dir() or (out / MANIFEST).is_file() or (not locked and half_made(out)):
+        return
+    if any(p.name != LOCK for p in out.iterdir()):
+        raise SweepStoreError(out, "exists and is not a sweep directory; choose another --out")
 
 
 def _dispatch(ex: Any, tasks: Iterator[ChunkTask]) -> Iterator[ChunkResult]:

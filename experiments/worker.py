@@ -13,15 +13,28 @@ What a model returns becomes table columns:
   a trailing partial year is averaged over the months it has.
 
 NaN and infinite values are data, not failures. A run that raises is a failed row holding
-its traceback, and the chunk goes on (a failed run is a row, as in Mesa 4's ``FailureInfo``).
+its traceback, and the chunk goes on (a failed run is a row, as in Mesa 4's ``FailureInfo``):
+so is a model that calls ``sys.exit`` or raises ``KeyboardInterrupt`` itself, and a run that
+takes longer than the study's ``run_timeout_s`` (error ``timed out after N s``). Only a
+Ctrl-C the process receives stops the chunk.
+
+The timeout is an alarm: ``SIGALRM`` (``setitimer``) where the chunk runs on the main thread
+(the sequential executor and the process pool), otherwise an asynchronous exception in the
+chunk's thread (Dask workers run tasks on threads). Both stop a run the moment it executes
+Python code again: a run inside a single long compiled call (a Numba kernel, a C loop) is
+stopped when that call returns.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
+import signal
+import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from numbers import Real
@@ -50,6 +63,88 @@ class ChunkTask:
     runs: list[dict[str, Any]] = field(default_factory=list)
     outcomes: tuple[str, ...] | None = None
     timeseries: str = "none"
+    run_timeout_s: float | None = None
+
+
+class RunTimeout(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt
+    """A run that exceeded ``run_timeout_s``.
+
+    A BaseException, so a model's ``except Exception`` cannot swallow it.
+    """
+
+
+class Interrupted(KeyboardInterrupt):
+    """A Ctrl-C (SIGINT) the process received, as opposed to one a model raised."""
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    raise Interrupted
+
+
+@contextmanager
+def _real_ctrl_c() -> Iterator[None]:
+    """Raise SIGINT as :class:`Interrupted` while a chunk runs on the main thread.
+
+    Pool workers ignore SIGINT, so there every ``KeyboardInterrupt`` is the model's.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`RunTimeout` in this thread once ``seconds`` have passed."""
+    if not seconds:
+        yield
+        return
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        def alarm(signum: int, frame: Any) -> None:
+            raise RunTimeout
+
+        previous = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    # Not the main thread (a Dask worker): the exception is set asynchronously on this
+    # thread (CPython's PyThreadState_SetAsyncExc); the lock keeps it from landing after
+    # the run has finished.
+    ident, lock, state = threading.get_ident(), threading.Lock(), {"armed": True}
+
+    def fire() -> None:
+        with lock:
+            if state["armed"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                                           ctypes.py_object(RunTimeout))
+                state["armed"] = False
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            if state["armed"]:
+                state["armed"] = False
+            else:  # fired: clear the exception if it is still pending
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+
+
+def timed_out(seconds: float) -> str:
+    """The error of a run stopped by the timeout: ``timed out after 600 s``."""
+    return f"timed out after {seconds:g} s"
 
 
 @dataclass(frozen=True)
@@ -166,8 +261,10 @@ def _run_one(fn: Callable[..., Mapping[str, Any]], run: Mapping[str, Any],
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Run every run of ``task``; a run that raises becomes a failed row with its traceback.
 
-    A model that calls ``sys.exit`` fails its run like any other error. A
-    ``KeyboardInterrupt`` still stops the sweep, which ``--resume`` continues.
+    A model that calls ``sys.exit`` or raises ``KeyboardInterrupt`` fails its run like any
+    other error, and so does a run that exceeds ``task.run_timeout_s``. A Ctrl-C of the
+    process itself (:class:`Interrupted`) still stops the sweep, which ``--resume``
+    continues.
     """
     if task.timeseries not in TIMESERIES:
         raise ValueError(f"timeseries must be one of {TIMESERIES}, got {task.timeseries!r}")
@@ -177,21 +274,28 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     ok_runs: list[Mapping[str, Any]] = []
     scalars: list[dict[str, float]] = []
     series: list[dict[str, np.ndarray]] = []
-    for run in task.runs:
-        start = time.perf_counter()
-        try:
-            fn = load_model(task.model)
-            out, ser = _run_one(fn, run, task)
-        except (Exception, SystemExit):  # noqa: BLE001 - a failed run is a row, never an abort
-            statuses.append("failed")
-            errors.append(traceback.format_exc())
-        else:
-            statuses.append("ok")
-            errors.append(None)
-            ok_runs.append(run)
-            scalars.append(out)
-            series.append(ser)
-        walls.append(time.perf_counter() - start)
+    with _real_ctrl_c():
+        for run in task.runs:
+            start = time.perf_counter()
+            try:
+                with _deadline(task.run_timeout_s):
+                    fn = load_model(task.model)
+                    out, ser = _run_one(fn, run, task)
+            except Interrupted:
+                raise
+            except RunTimeout:
+                statuses.append("failed")
+                errors.append(timed_out(task.run_timeout_s or 0))
+            except (Exception, SystemExit, KeyboardInterrupt):  # noqa: BLE001 - a row, not an abort
+                statuses.append("failed")
+                errors.append(traceback.format_exc())
+            else:
+                statuses.append("ok")
+                errors.append(None)
+                ok_runs.append(run)
+                scalars.append(out)
+                series.append(ser)
+            walls.append(time.perf_counter() - start)
     return ChunkResult(
         chunk_id=task.chunk_id,
         runs=runs_table(task.runs, statuses, errors, walls),

@@ -20,11 +20,13 @@ Each replicate draws its consortia (:meth:`Cohort.members`) from one Generator:
   times the size factor (largest remainders), after each consortium has what its lead
   needs; a type without a total keeps the tier's count times the size factor.
 
-A bad file raises :class:`CohortError` naming the file, the key and the problem.
+A bad file raises :class:`CohortError` listing every problem found, each with the file, the
+key and what is wrong.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +35,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.params import SafeName, ScenarioParams, param
+from sim.params import Region, SafeName, ScenarioParams, param
 from sim.scenario import (
     SCENARIO_DIR,
+    Problem,
     ScenarioError,
     error_message,
     load_scenario,
@@ -280,7 +283,12 @@ class Cohort:
                 "outcomes.horizon_years": spec.horizon_years,
                 **(settings or {}),
             }
-            params = with_values(self.bases[t.name], values, source=self.path)
+            try:
+                params = with_values(self.bases[t.name], values, source=self.path)
+            except ScenarioError as exc:  # say which drawn consortium the value is for
+                raise CohortError.of([p._replace(problem=f"{p.problem} (drawn for consortium "
+                                                 f"{c}, tier {t.name})")
+                                      for p in exc.problems]) from None
             out.append(Member(index=c, tier=t.name, label=t.label or t.name, params=params,
                               size=float(size[c])))
         return out
@@ -360,6 +368,21 @@ def _key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return ".".join(parts)
 
 
+_SECTIONS: dict[str, type[_Table]] = {"tiers": Tier, "partners": Partners,
+                                       "contexts": Contexts, "state": StateCoaching,
+                                       "overlap": Overlap}
+
+
+def _hint(err: Any) -> str:
+    """For an unknown key, the closest key of its table, if one is close."""
+    if err["type"] != "extra_forbidden":
+        return ""
+    loc = err["loc"]
+    table = _SECTIONS.get(str(loc[0]), CohortSpec) if len(loc) > 1 else CohortSpec
+    close = difflib.get_close_matches(str(loc[-1]), list(table.model_fields), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def load_cohort(name_or_path: str | Path) -> Cohort:
     """Read and validate a cohort file and its tiers' scenarios; raise :class:`CohortError`."""
     path = resolve_cohort(name_or_path)
@@ -368,43 +391,59 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
     try:
         spec = CohortSpec.model_validate(data, strict=True)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = _key(err["loc"], data)
-        top = str(err["loc"][0]) if err["loc"] else ""
-        raise CohortError(origins.get(top, path), key, error_message(err)) from None
+        raise CohortError.of([
+            Problem(str(origins.get(str(err["loc"][0]) if err["loc"] else "", path)),
+                    _key(err["loc"], data), error_message(err) + _hint(err))
+            for err in exc.errors()]) from None
     bases: dict[str, ScenarioParams] = {}
+    problems: list[Problem] = []
     for i, tier in enumerate(spec.tiers):
-        where = f"tiers[{i}] ({tier.name})"
-        scenario = tier.scenario
-        if not Path(scenario).is_absolute() and (path.parent / scenario).is_file():
-            scenario = str(path.parent / scenario)
         try:
-            base = load_scenario(scenario)
-            bases[tier.name] = with_values(base, dict(tier.set), source=path) if tier.set \
-                else base
-        except CohortError:
-            raise
+            bases[tier.name] = _tier_base(path, tier)
         except ScenarioError as exc:
-            raise CohortError(path, f"{where}.{'set.' if exc.file == str(path) else ''}"
-                              f"{exc.key or 'scenario'}",
-                              exc.problem if exc.file == str(path)
-                              else f"{exc.file}: {exc.problem}") from None
-    cohort = Cohort(spec=spec, bases=bases, path=path)
-    _check_partners(cohort)
-    return cohort
+            where = f"tiers[{i}] ({tier.name})"
+            problems += [Problem(str(path), f"{where}.set.{p.key}", p.problem)
+                         if p.file == str(path) else
+                         Problem(str(path), f"{where}.{p.key or 'scenario'}",
+                                 f"{p.file}: {p.problem}") for p in exc.problems]
+    problems += _partner_problems(spec, path)
+    if problems:
+        raise CohortError.of(problems)
+    return Cohort(spec=spec, bases=bases, path=path)
 
 
-def _check_partners(cohort: Cohort) -> None:
-    """Each partner total covers what the leads need (one lead organization each)."""
-    spec = cohort.spec
+def _tier_base(path: Path, tier: Tier) -> ScenarioParams:
+    """The tier's scenario (next to the cohort file, else shipped) with its ``set``."""
+    scenario = tier.scenario
+    if not Path(scenario).is_absolute() and (path.parent / scenario).is_file():
+        scenario = str(path.parent / scenario)
+    base = load_scenario(scenario)
+    return with_values(base, dict(tier.set), source=path) if tier.set else base
+
+
+def _partner_problems(spec: CohortSpec, path: Path) -> list[Problem]:
+    """Partner totals the cohort cannot use.
+
+    A total must cover what the leads need (one lead organization each) and fit in the
+    cohort's consortia at the largest count a scenario allows.
+    """
+    problems = []
+    size = sum(t.count for t in spec.tiers)
     for key in PARTNER_KEYS:
         total = getattr(spec.partners, key)
         if total is None:
             continue
+        most = next(m.le for m in Region.model_fields[key].metadata if hasattr(m, "le"))
+        if total > most * size:
+            problems.append(Problem(str(path), f"partners.{key}", f"{total:,} is more than "
+                                    f"the cohort's {size} consortia can hold ({most} each at "
+                                    f"most, region.{key})"))
+            continue
         need = sum(max(MIN_COUNT.get(key, 0), int(LEAD_NEEDS[lead] == key)) * k
                    for t in spec.tiers for lead, k in t.leads.items())
         if total < need:
-            raise CohortError(cohort.path, f"partners.{key}",
-                              f"{total} cannot give each of the cohort's consortia the "
-                              f"{need} its leads and the scenario need")
+            problems.append(Problem(str(path), f"partners.{key}", f"{total} cannot give each "
+                                    f"of the cohort's consortia the {need} its leads and the "
+                                    "scenario need"))
+    return problems
 

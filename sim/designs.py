@@ -9,12 +9,13 @@ the extending file, else among the shipped designs. Every design states its awar
 ``extends``, because what a longer grant costs and does depends on it (ODD §2.4).
 
 Any other key, a bad value or a missing convention raises :class:`DesignError`, which
-names the file, the key and the problem; the command line turns it into one line and
-exit code 2.
+lists every problem found, each with the file, the key and what is wrong; the command line
+prints one line per problem and exits with code 2.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from sim.params import Grant, ScenarioParams
 from sim.scenario import (
+    Problem,
     ScenarioError,
     error_message,
     read_chain,
@@ -79,50 +81,73 @@ def resolve_design(name_or_path: str | Path) -> Path:
     return resolve_shipped(name_or_path, DESIGN_DIR, DesignError, "design")
 
 
-def _check(data: dict[str, Any], path: Path) -> None:
-    """One design file's own table: grant levers, texts and sources only."""
-    for key, value in data.items():
+def _check(data: dict[str, Any], path: Path, problems: list[Problem]) -> None:
+    """One design file's own table: grant levers, texts and sources only.
+
+    Each problem is added to ``problems`` and its entry dropped, so the rest is still checked.
+    """
+    def bad(key: str, problem: str) -> None:
+        problems.append(Problem(str(path), key, problem))
+
+    for key, value in list(data.items()):
         if key in ("grant", "sources", *TEXT_KEYS):
             continue
         where = f"[{key}]" if isinstance(value, dict) else key
-        raise DesignError(path, key, f"a design sets only [grant] levers; {where} belongs "
-                          "in a scenario file, to which the design is applied")
+        bad(key, f"a design sets only [grant] levers; {where} belongs in a scenario file, "
+            "to which the design is applied")
+        del data[key]
     grant = data.get("grant", {})
     if not isinstance(grant, dict):
-        raise DesignError(path, "grant", "must be a table of grant levers")
-    for key in grant:
+        bad("grant", "must be a table of grant levers")
+        del data["grant"]
+        grant = {}
+    for key in list(grant):
         if key not in Grant.model_fields:
-            raise DesignError(path, f"grant.{key}", "not a grant lever (see the [grant] table "
-                              "of docs/ODD.md §9)")
+            close = difflib.get_close_matches(key, list(Grant.model_fields), n=1, cutoff=0.75)
+            hint = f"did you mean grant.{close[0]}? " if close else ""
+            bad(f"grant.{key}", f"not a grant lever ({hint}see the [grant] table of "
+                "docs/ODD.md §9)")
+            del grant[key]
     for key in TEXT_KEYS:
         if key in data and not isinstance(data[key], str):
-            raise DesignError(path, key, "must be a string")
+            bad(key, "must be a string")
+            del data[key]
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise DesignError(path, "sources", "must be a list of strings")
+        bad("sources", "must be a list of strings")
+        del data["sources"]
 
 
 def load_design(name_or_path: str | Path) -> Design:
-    """Read and validate a design file; raise :class:`DesignError` on any problem."""
+    """Read and validate a design file; raise :class:`DesignError` listing every problem."""
     path = resolve_design(name_or_path)
-    data, origins, _ = read_chain(path, error=DesignError, what="design file",
-                                  search=DESIGN_DIR, not_inherited=("name",), check=_check)
+    problems: list[Problem] = []
+    try:
+        data, origins, _ = read_chain(path, error=DesignError, what="design file",
+                                      search=DESIGN_DIR, not_inherited=("name",),
+                                      check=lambda table, file: _check(table, file, problems))
+    except DesignError as exc:  # a file that cannot be read ends the reading
+        raise DesignError.of([*problems, *exc.problems]) from None
+    reported = {p.key for p in problems}
     grant = data.get("grant", {})
-    if "award_convention" not in grant:
-        raise DesignError(path, "grant.award_convention",
-                          f"every design states its award convention: one of {CONVENTIONS}")
+    if "award_convention" not in grant and "grant" not in reported:
+        problems.append(Problem(str(path), "grant.award_convention", "every design states "
+                                f"its award convention: one of {CONVENTIONS}"))
     try:
         Grant.model_validate(grant, strict=True)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = "grant." + ".".join(str(part) for part in err["loc"]) if err["loc"] else "grant"
-        lever = key.removeprefix("grant.").split(".")[0]
-        raise DesignError(origins.get(f"grant.{lever}", path), key,
-                          error_message(err)) from None
+        for err in exc.errors():
+            key = "grant." + ".".join(str(part) for part in err["loc"]) if err["loc"] \
+                else "grant"
+            lever = key.removeprefix("grant.").split(".")[0]
+            problems.append(Problem(str(origins.get(f"grant.{lever}", path)), key,
+                                    error_message(err)))
     for key in ("rationale", "sources"):
-        if not data.get(key):
-            raise DesignError(path, key, "every design gives its rationale and the sources "
-                              "it rests on")
+        if not data.get(key) and key not in reported:
+            problems.append(Problem(str(path), key, "every design gives its rationale and "
+                                    "the sources it rests on"))
+    if problems:
+        raise DesignError.of(problems)
     return Design(name=data.get("name", path.stem), description=data.get("description", ""),
                   rationale=" ".join(data["rationale"].split()),
                   sources=tuple(data["sources"]), grant=dict(grant), path=path)

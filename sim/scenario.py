@@ -5,8 +5,9 @@ A scenario file is a TOML table whose sections match :class:`sim.params.Scenario
 extending file); keys set here override it. ``name`` and ``description`` describe one file
 and are not inherited: a file without ``name`` is named after itself. Values are validated
 strictly, as TOML types them (``"11"`` is not an integer, ``"no"`` not a boolean; an integer
-is accepted where a number is expected). Every problem becomes a :class:`ScenarioError`
-naming the file where the offending key was written, the key path and what is wrong.
+is accepted where a number is expected). The problems found become one :class:`ScenarioError`
+that lists each of them: the file where the offending key was written, the key path and what
+is wrong.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from __future__ import annotations
 import difflib
 import json
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ValidationError
 
@@ -42,12 +43,56 @@ _CROSS_FIELD_KEYS: dict[str, tuple[str, ...]] = {
 _IDENTITY_KEYS = ("name", "description")
 
 
-class ScenarioError(Exception):
-    """A bad scenario: which file, which key, what is wrong."""
+class Problem(NamedTuple):
+    """One problem of an input: the file it is in, the key path and what is wrong."""
 
-    def __init__(self, file: str | Path, key: str, problem: str):
-        self.file, self.key, self.problem = str(file), key, problem
-        super().__init__(f"{self.file}: {key}: {problem}" if key else f"{self.file}: {problem}")
+    file: str
+    key: str
+    problem: str
+
+    def __str__(self) -> str:
+        """``file: key: problem`` (``file: problem`` for the file as a whole)."""
+        return f"{self.file}: {self.key}: {self.problem}" if self.key else \
+            f"{self.file}: {self.problem}"
+
+
+def format_problems(problems: Sequence[Problem]) -> str:
+    """One problem on one line; several as a count, then one indented line each.
+
+    The file is named once in the first line when every problem is in it, else on each line.
+    """
+    if len(problems) == 1:
+        return str(problems[0])
+    files = {p.file for p in problems}
+    if len(files) == 1:
+        head = f"{problems[0].file}: {len(problems)} problems"
+        lines = [f"{p.key}: {p.problem}" if p.key else p.problem for p in problems]
+    else:
+        head, lines = f"{len(problems)} problems", [str(p) for p in problems]
+    return "\n".join([head, *(f"  {line}" for line in lines)])
+
+
+class InputError(Exception):
+    """Bad input: every problem found, each naming its file, key and what is wrong.
+
+    ``file``, ``key`` and ``problem`` are the first problem's; ``problems`` lists them all.
+    """
+
+    def __init__(self, file: str | Path, key: str, problem: str, *,
+                 more: Sequence[Problem] = ()):
+        first = Problem(str(file), key, problem)
+        self.problems = list(dict.fromkeys([first, *(Problem(*p) for p in more)]))
+        self.file, self.key, self.problem = first
+        super().__init__(format_problems(self.problems))
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem]) -> Self:
+        """The error listing ``problems`` (at least one), in order."""
+        return cls(*problems[0], more=problems[1:])
+
+
+class ScenarioError(InputError):
+    """A bad scenario: which file, which key, what is wrong."""
 
 
 def shipped_scenarios() -> dict[str, Path]:
@@ -221,6 +266,7 @@ def overrides_from_file(path: str | Path) -> list[str]:
     for key in (*_IDENTITY_KEYS, "extends"):
         data.pop(key, None)
     out: list[str] = []
+    problems: list[Problem] = []
 
     def walk(table: dict[str, Any], prefix: str) -> None:
         for key, value in table.items():
@@ -233,10 +279,12 @@ def overrides_from_file(path: str | Path) -> list[str]:
             elif isinstance(value, int | float):
                 out.append(f"{prefix}{key}={value!r}")
             else:
-                raise ScenarioError(path, f"{prefix}{key}", "expected a number, a boolean or "
-                                    f"a string, got {type(value).__name__}")
+                problems.append(Problem(str(path), f"{prefix}{key}", "expected a number, a "
+                                        f"boolean or a string, got {type(value).__name__}"))
 
     walk(data, "")
+    if problems:
+        raise ScenarioError.of(problems)
     return out
 
 
@@ -319,23 +367,31 @@ def _blame(key: str, origins: dict[str, Path], files: list[Path]) -> tuple[Path,
 
 
 def load_scenario(name_or_path: str | Path, overrides: list[str] | None = None) -> ScenarioParams:
-    """Read, merge, override and validate a scenario; raise ScenarioError on any problem."""
+    """Read, merge, override and validate a scenario.
+
+    Raises one :class:`ScenarioError` listing every problem of the values and overrides.
+    """
     path = resolve_path(name_or_path)
     data, origins, files = read_chain(path)
     if "name" not in data:
         data["name"] = path.stem
+    problems: list[Problem] = []
     for text in overrides or []:
-        key, value = parse_override(text)
-        _apply_override(data, origins, key, value)
+        try:
+            key, value = parse_override(text)
+            _apply_override(data, origins, key, value)
+        except ScenarioError as exc:  # the other overrides and the values are still checked
+            problems += exc.problems
     try:
-        return ScenarioParams.model_validate(data, strict=True)
+        params = ScenarioParams.model_validate(data, strict=True)
     except ValidationError as exc:
-        key, msg = _describe(exc.errors()[0])
-        more = len(exc.errors()) - 1
-        if more:
-            msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-        origin, shown = _blame(key, origins, files)
-        raise ScenarioError(origin, shown, msg) from None
+        for err in exc.errors():
+            key, msg = _describe(err)
+            origin, shown = _blame(key, origins, files)
+            problems.append(Problem(str(origin), shown, msg))
+    if problems:
+        raise ScenarioError.of(problems)
+    return params
 
 
 def with_values(params: ScenarioParams, values: dict[str, Any],
@@ -352,8 +408,8 @@ def with_values(params: ScenarioParams, values: dict[str, Any],
     try:
         return ScenarioParams.model_validate(data, strict=True)
     except ValidationError as exc:
-        key, msg = _describe(exc.errors()[0])
-        raise ScenarioError(source, key, msg) from None
+        raise ScenarioError.of([Problem(str(source), *_describe(err))
+                                for err in exc.errors()]) from None
 
 
 def resolved_table(params: ScenarioParams) -> dict[str, Any]:

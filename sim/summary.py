@@ -3,7 +3,9 @@
 Means carry 95% intervals; survival tables give status shares by year after the grant; the
 bimodality coefficient describes the shape of an outcome's distribution across runs.
 
-Continuous outcomes get a Student-t interval, 0/1 outcomes a Wilson score interval.
+Continuous outcomes get a Student-t interval (scipy), 0/1 outcomes a Wilson score interval
+(statsmodels); a paired difference of 0/1 outcomes gets Newcombe's interval, and families
+of p-values Holm's adjustment (statsmodels).
 Outcomes that are NaN in every run (measured past the horizon) are reported as not
 available. Survival tables read each run's status in every year after its own grant end
 (``sim.outcomes.status_by_year``). Everything here is a pure function of its inputs.
@@ -17,6 +19,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 from sim.outcomes import OUTCOMES
 
@@ -50,7 +54,7 @@ def is_binary(values: Iterable[float]) -> bool:
 
 
 def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Compute the Wilson score interval for a proportion.
+    """Compute the Wilson score interval for a proportion (Wilson 1927; statsmodels).
 
     Args:
         successes: Number of successes.
@@ -62,29 +66,57 @@ def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[floa
     """
     if n <= 0:
         return NAN, NAN
-    z = stats.norm.ppf(0.5 + level / 2)
-    p = successes / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low, high = proportion_confint(successes, n, alpha=1 - level, method="wilson")
+    return max(0.0, float(low)), min(1.0, float(high))
 
 
 def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float]:
-    """Compute the Student-t interval for the mean of the non-NaN ``values``.
+    """Compute the Student-t interval for the mean of the non-NaN ``values`` (scipy).
 
     Returns:
-        (low, high); (nan, nan) with fewer than two values.
+        (low, high); (nan, nan) with fewer than two values; (mean, mean) without spread.
     """
     v = _clean(values)
     if v.size < 2:
         return NAN, NAN
     mean = float(v.mean())
-    sem = float(v.std(ddof=1)) / math.sqrt(v.size)
+    sem = float(stats.sem(v))
     if sem == 0.0:
         return mean, mean
-    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1)) * sem
-    return mean - half, mean + half
+    low, high = stats.t.interval(level, v.size - 1, loc=mean, scale=sem)
+    return float(low), float(high)
+
+
+def newcombe_paired(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Newcombe's (1998, method 10) interval for the difference of paired proportions.
+
+    Written out from the paper: neither scipy nor statsmodels offers a paired-proportion
+    interval. Its two Wilson intervals come from statsmodels (:func:`wilson_interval`).
+    """
+    n = x.size
+    a = float(np.sum((x == 1) & (y == 1)))
+    b = float(np.sum((x == 1) & (y == 0)))
+    c = float(np.sum((x == 0) & (y == 1)))
+    d = float(np.sum((x == 0) & (y == 0)))
+    p1, p2 = (a + b) / n, (a + c) / n
+    l1, u1 = wilson_interval(a + b, n, level)
+    l2, u2 = wilson_interval(a + c, n, level)
+    denom = (a + b) * (c + d) * (a + c) * (b + d)
+    phi = (a * d - b * c) / math.sqrt(denom) if denom > 0 else 0.0
+    delta = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    eps = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
+    diff = p1 - p2
+    return max(-1.0, diff - delta), min(1.0, diff + eps)
+
+
+def holm(p: Iterable[float]) -> np.ndarray:
+    """Holm-adjusted p-values (Holm 1979; statsmodels ``multipletests``); NaN stays NaN."""
+    p = np.asarray(list(p), dtype=float)
+    out = np.full(p.shape, NAN)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
 
 
 def estimate(name: str, values: Iterable[float], description: str = "",

@@ -43,7 +43,11 @@ if str(ROOT) not in sys.path:
 
 # The toy models of tests/sweep_models.py are code the tests trust, as a user allows a
 # model with --allow-model (experiments.study.REGISTERED_MODELS); spawned workers inherit it.
-os.environ.setdefault("CONSORTIUM_ALLOW_MODELS", "sweep_models:*")
+# The calibration's pattern statistics, which `consortium sweep` trusts, are allowed the same
+# way for the tests that call experiments.sweep directly (so no test depends on a CLI test
+# having run first).
+os.environ.setdefault("CONSORTIUM_ALLOW_MODELS",
+                      "sweep_models:*,validation.calibration:pattern_statistics")
 
 import copy  # noqa: E402
 import random  # noqa: E402, TID251 - the tests check that nothing draws from the stdlib generator

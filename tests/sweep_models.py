@@ -1,4 +1,4 @@
-"""Model functions for the sweep tests: slow, failing and worker-killing models.
+"""Model functions for the sweep tests: slow, failing, hanging and worker-killing models.
 
 Importable as ``sweep_models`` by worker processes when ``tests/`` is on PYTHONPATH.
 """
@@ -6,6 +6,7 @@ Importable as ``sweep_models`` by worker processes when ``tests/`` is on PYTHONP
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -58,3 +59,28 @@ def band_toy(params, rng: np.random.Generator):
     set, the identified factor (``a``, not ``b``) and the narrowed next round are known.
     """
     return {"level": float(params["a"]), "other": float(params["b"]) + 0.01 * rng.random()}
+
+
+def interrupts(params, rng: np.random.Generator):
+    """Like ``noisy`` but raises ``KeyboardInterrupt`` itself for ``x > 0.7``."""
+    if float(params["x"]) > 0.7:
+        raise KeyboardInterrupt("the model gave up")
+    return noisy(params, rng)
+
+
+def ctrl_c_once(params, rng: np.random.Generator, *, marker: str, victim: float):
+    """Send SIGINT to its own process the first time ``x == victim``: a user's Ctrl-C."""
+    if float(params["x"]) == victim and not Path(marker).exists():
+        Path(marker).write_text("interrupted")
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # the signal arrives long before this ends
+    return noisy(params, rng)
+
+
+def hangs(params, rng: np.random.Generator, *, seconds: float = 60.0):
+    """Like ``noisy`` but busy for ``seconds`` (in short sleeps) for ``x > 0.7``."""
+    if float(params["x"]) > 0.7:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            time.sleep(0.01)
+    return noisy(params, rng)

@@ -299,6 +299,73 @@ def test_a_bad_cohort_file_exits_2_naming_the_file_and_key(tmp_path: Path, text:
     assert key in res.output.replace("\n", "")
 
 
+def write_cohort(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "cohorts"
+    folder.mkdir(exist_ok=True)
+    path = folder / "bad.toml"
+    path.write_text(text)
+    return path
+
+
+def test_every_problem_of_a_cohort_file_is_listed(tmp_path: Path) -> None:
+    # issue 13 §5: "Errors list all problems, not just the first"
+    path = write_cohort(tmp_path, SMALL.format(capacity=-1, grants=2)
+                        .replace("count = 3", "count = 0")
+                        .replace("decided_month", "decided_mnth"))
+    with pytest.raises(CohortError) as info:
+        load_cohort(path)
+    err = info.value
+    assert [p.key for p in err.problems] == ["tiers[0] (local).count", "state.capacity",
+                                             "overlap.decided_mnth"]
+    assert "did you mean 'decided_month'?" in err.problems[2].problem
+    res = CliRunner().invoke(app, ["cohorts", "show", str(path)])
+    lines = res.stderr.strip().splitlines()
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert lines[0] == f"error: {path}: 3 problems" and len(lines) == 4
+
+
+def test_every_tier_and_partner_problem_is_listed(tmp_path: Path) -> None:
+    path = write_cohort(tmp_path, SMALL.format(capacity=16.0, grants=2)
+                        .replace('"ccpt_6m"', '"nowhere"')
+                        .replace("n_districts = 9", "n_districts = 2")
+                        .replace("count = 3\n", 'count = 3\nset = { "region.n_colleges" = -1, '
+                                 '"trust.gian_rate" = 0.1 }\n'))
+    with pytest.raises(CohortError) as info:
+        load_cohort(path)
+    problems = info.value.problems
+    assert [p.key for p in problems] == [
+        "tiers[0] (local).set.region.n_colleges", "tiers[0] (local).set.trust.gian_rate",
+        "tiers[1] (regional).scenario", "partners.n_districts"]
+    assert "did you mean trust.gain_rate?" in problems[1].problem
+    assert all(p.file == str(path) for p in problems)
+
+
+COHORT1 = Path(__file__).resolve().parent.parent / "scenarios" / "cohorts" / "ccpt_cohort1.toml"
+
+
+@pytest.mark.parametrize("total", [100_000, 10**30])
+def test_a_partner_total_the_consortia_cannot_hold_is_refused_at_load(tmp_path: Path,
+                                                                     total: int) -> None:
+    # fuzz reproducer: 10**30 loaded, then overflowed to a negative count in the first draw
+    path = write_cohort(tmp_path, COHORT1.read_text().replace("n_employers = 845",
+                                                              f"n_employers = {total}"))
+    with pytest.raises(CohortError) as info:
+        load_cohort(path)
+    assert info.value.key == "partners.n_employers"
+    assert "more than the cohort's 39 consortia can hold (1000 each" in info.value.problem
+
+
+def test_a_drawn_consortium_out_of_range_names_its_tier(tmp_path: Path) -> None:
+    # fuzz reproducer: a total that loads but gives one drawn consortium too many
+    path = write_cohort(tmp_path, COHORT1.read_text().replace("n_employers = 845",
+                                                              "n_employers = 20000"))
+    c = load_cohort(path)
+    with pytest.raises(CohortError) as info:
+        c.members(np.random.default_rng(0))
+    assert info.value.key == "region.n_employers"
+    assert "(drawn for consortium 15, tier regional_6m)" in info.value.problem
+
+
 def test_bad_compare_cohort_input_exits_2(tmp_path: Path) -> None:
     runner = CliRunner()
     for args, text in (

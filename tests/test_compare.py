@@ -103,7 +103,11 @@ def test_the_command_writes_files_named_by_design_and_refuses_bad_input(tmp_path
                  ["compare", "taper_2y", "--scenario", "no_such_scenario"]):
         res = runner.invoke(app, [*args, "--out", str(out)])
         assert res.exit_code == 2, args
-        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+        lines = res.stderr.strip().splitlines()
+        assert "Traceback" not in res.output and lines[0].startswith("error: ")
+        # one line, or a header "N problems" and N indented lines, one per problem
+        assert len(lines) == 1 or (lines[0].endswith(f"{len(lines) - 1} problems")
+                                   and all(ln.startswith("  ") for ln in lines[1:])), lines
 
 
 def test_the_decision_brief_has_every_section_and_figure_and_no_outside_assets(pair) -> None:

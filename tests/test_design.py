@@ -24,7 +24,7 @@ from experiments.design import (
     run_seed,
     salib_problem,
 )
-from experiments.study import StudyError, load_study, shipped_studies
+from experiments.study import StudyError, load_study, planned_points, shipped_studies
 
 ISHIGAMI = "experiments.reference:ishigami"
 PI = math.pi
@@ -87,10 +87,12 @@ def test_ofat_varies_one_factor_at_a_time_around_the_base(tmp_path):
     assert table.iloc[0][["x1", "x2", "x3"]].to_dict() == base
     assert table["varied"].iloc[0] == "base"
     curves = {"x1": [-1.0, -0.5, 0.0, 0.5, 1.0], "x2": [0, 1, 2, 3], "x3": [0, 1, 2, 3, 4]}
-    assert len(table) == 1 + sum(len(v) for v in curves.values())
+    # the base point runs once: each factor's own points are its values other than the base
+    assert (table["varied"] == "base").sum() == 1
+    assert len(table) == 1 + sum(len(v) - 1 for v in curves.values()) == 12
     for key, values in curves.items():
         rows = table[table["varied"] == key]
-        assert rows[key].tolist() == values
+        assert rows[key].tolist() == [v for v in values if v != base[key]]
         others = [k for k in base if k != key]
         assert (rows[others] == pd.Series({k: base[k] for k in others})).all().all()
     assert table["x3"].dtype == np.int64
@@ -101,7 +103,7 @@ def test_ofat_integer_bounds_do_not_repeat_values(tmp_path):
     study = study_of(tmp_path, "ofat", factors(("x1", "bounds = [0, 3]\ninteger = true")),
                      design="points = 9")
     table = build_design(study).table
-    assert table.loc[table["varied"] == "x1", "x1"].tolist() == [0, 1, 2, 3]
+    assert table["x1"].tolist() == [2, 0, 1, 3]   # base (rounded midpoint 1.5), then others
 
 
 def test_ofat_base_is_the_base_scenario(tmp_path):
@@ -113,8 +115,36 @@ def test_ofat_base_is_the_base_scenario(tmp_path):
     assert table.loc[table["varied"] == "trust.baseline", "trust.baseline"].tolist() == \
         pytest.approx([0.05, 0.25, 0.45])
     sweep = table[table["varied"] == "grant.state_years"]
-    assert sweep["grant.state_years"].tolist() == [2, 3, 6]  # includes the base value 3
+    assert sweep["grant.state_years"].tolist() == [2, 6]  # the base value 3 is point 0
     assert (sweep["trust.baseline"] == 0.15).all()
+    assert table["varied"].tolist().count("base") == 1 and len(table) == 1 + 3 + 2
+
+
+def test_ofat_base_runs_once_with_the_seeds_of_every_point(tmp_path):
+    # Two factors whose levels hold the base: n = 1 + sum(levels - 1), one shared base row.
+    study = study_of(tmp_path, "ofat", factors(("x1", "levels = [1, 2, 3]"),
+                                               ("x2", "levels = [10, 20, 30, 40, 50]")),
+                     replicates=2)
+    design = build_design(study)
+    table = design.table
+    assert design.n_points == 1 + (3 - 1) + (5 - 1)
+    assert table["varied"].tolist() == ["base", "x1", "x1", "x2", "x2", "x2", "x2"]
+    assert not table.duplicated(subset=["x1", "x2"]).any()  # no point repeats the base
+    assert planned_points(study) == design.n_points
+    plan = run_plan(study, design)
+    assert len(plan) == 7 * 2
+    # common random numbers: the one base point shares replicate seeds with every curve
+    assert plan.groupby("replicate")["spawn_key"].nunique().tolist() == [1, 1]
+
+
+def test_ofat_a_base_off_the_grid_adds_no_point(tmp_path):
+    # x1's midpoint 0.25 is not on its 3-point grid: all 3 values are points of their own.
+    study = study_of(tmp_path, "ofat", factors(("x1", "bounds = [0.0, 0.5]"),
+                                               ("x2", "levels = [1, 2]")), design="points = 3")
+    design = build_design(study)
+    assert design.table["varied"].tolist() == ["base", "x1", "x1", "x2"]
+    assert design.table["x1"].tolist() == [0.25, 0.0, 0.5, 0.25]
+    assert planned_points(study) == design.n_points == 4
 
 
 # --- Latin hypercube ---------------------------------------------------------------------------

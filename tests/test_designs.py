@@ -147,7 +147,9 @@ def test_the_designs_commands_list_show_and_refuse_bad_input(tmp_path: Path) -> 
     result = runner.invoke(app, ["designs", "show", str(bad)], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "bad.toml" in lines[0] and "trust" in lines[0]
+    assert lines[0].endswith("bad.toml: 4 problems") and lines[1].startswith("  trust: ")
+    assert [line.split(":")[0].strip() for line in lines[2:]] == [
+        "grant.award_convention", "rationale", "sources"]
     assert "Traceback" not in result.output
 
 
@@ -155,3 +157,39 @@ def test_the_readme_counts_the_shipped_designs() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     m = re.search(r"`consortium designs` lists the (\d+) shipped ones", readme)
     assert m and int(m[1]) == len(shipped_designs())
+
+
+def test_every_problem_of_a_design_is_listed(tmp_path: Path) -> None:
+    # issue 13 §5: "Errors list all problems, not just the first"
+    path = tmp_path / "bad.toml"
+    path.write_text('sources = "000"\nseed = 3\n[grant]\ntapr_years = 2\nstate_years = -1\n'
+                    'taper_years = "two"\n[trust]\nbaseline = 0.2\n')
+    with pytest.raises(DesignError) as info:
+        load_design(path)
+    err = info.value
+    assert [p.key for p in err.problems] == [
+        "seed", "trust", "grant.tapr_years", "sources", "grant.award_convention",
+        "grant.state_years", "grant.taper_years", "rationale"]
+    assert "did you mean grant.taper_years?" in err.problems[2].problem
+    assert (err.file, err.key, err.problem) == err.problems[0]
+    result = CliRunner().invoke(app, ["designs", "show", str(path)])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert lines[0] == f"error: {path}: 8 problems" and len(lines) == 9
+    assert all(line.startswith("  ") for line in lines[1:])
+
+
+def test_problems_of_a_design_and_its_parent_name_each_file(tmp_path: Path) -> None:
+    parent = tmp_path / "parent.toml"
+    parent.write_text(WHY + CITED + CONVENTION + "state_years = 50\n")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nfoo = 1\n[grant]\ntaper_years = -1\n')
+    with pytest.raises(DesignError) as info:
+        load_design(child)
+    assert [(Path(p.file).name, p.key) for p in info.value.problems] == [
+        ("child.toml", "foo"), ("parent.toml", "grant.state_years"),
+        ("child.toml", "grant.taper_years")]
+    (tmp_path / "orphan.toml").write_text('extends = "nowhere.toml"\nfoo = 1\n')
+    with pytest.raises(DesignError) as info:
+        load_design(tmp_path / "orphan.toml")
+    assert [p.key for p in info.value.problems] == ["foo", "extends"]

@@ -1,6 +1,9 @@
 """Property-based fuzzing of what users type (issue: reliability): scenario files, study
-files and ``--set`` values either load or raise the loader's own error, which the command
-line turns into one line and exit code 2, never a traceback.
+files, ``--set`` values, cohort files and design files either load or raise the loader's own
+error, which the command line prints (one line per problem) with exit code 2, never a
+traceback. Cohort and design files are mutations of the shipped ones: wrong types,
+out-of-range and huge numbers, unknown and missing keys, bad names, deep nesting and bytes
+that are not UTF-8.
 
 ``make test`` runs a bounded number of examples; ``make fuzz`` runs many more
 (``FUZZ_EXAMPLES``). Hypothesis's database is kept out of the tree.
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -20,6 +25,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from experiments.study import StudyError, load_study
+from sim.cohorts import CohortError, load_cohort, shipped_cohorts
+from sim.designs import shipped_designs
 from sim.scenario import ScenarioError, load_scenario, parameter_keys
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
@@ -158,3 +165,130 @@ def test_the_command_line_turns_each_into_one_line_and_exit_2(text: str, tmp_pat
     res = CliRunner().invoke(app, ["scenarios", "show", "workshop_small", "--set", text])
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and res.output.startswith("error:")
+
+
+# --- cohort and design files: mutations of the shipped ones ---------------------------------
+Path_ = tuple[str | int, ...]
+hostile = st.one_of(
+    scalars, values,
+    st.sampled_from([-1, 0, 1, 2, 10**9, -(10**9), 2**63, -(2**63), 10**30, 1e308, -1e308,
+                     5e-324, 0.5, -0.5, "", ".", "..", "../x", "a/b", "x" * 300, "\x00",
+                     [], {}, [[]], [{}], {"": 1}]))
+bad_names = st.sampled_from(["", ".", "..", "../outside", "a/b", "/abs", "x" * 300, " ",
+                             "-dash", "\x00", "名前", "a b", 0, True, ["x"]])
+
+
+def _paths(node: object, prefix: Path_ = ()) -> list[Path_]:
+    """Every key path and list index in a parsed TOML document."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) \
+        if isinstance(node, list) else ()
+    out: list[Path_] = []
+    for key, child in items:
+        out.append((*prefix, key))
+        out += _paths(child, (*prefix, key))
+    return out
+
+
+def _tables(doc: dict) -> list[Path_]:
+    """The paths of the tables (dicts) in ``doc``, the document itself first."""
+    return [(), *(p for p in _paths(doc) if isinstance(_at(doc, p), dict))]
+
+
+def _at(doc: object, path: Path_) -> object:
+    for part in path:
+        doc = doc[part]  # type: ignore[index]
+    return doc
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@st.composite
+def mutated(draw: st.DrawFn, shipped: dict[str, Path]) -> bytes:
+    """A shipped file (drawn from ``shipped``) after one to three hostile mutations, as bytes."""
+    name = draw(st.sampled_from(sorted(shipped)))
+    doc = tomllib.loads(shipped[name].read_text(encoding="utf-8"))
+    deep: dict[str, int] = {}  # placeholder string -> nesting depth written in its place
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["set", "set", "tweak", "tweak", "delete", "add", "name",
+                                   "deep"]))
+        paths = _paths(doc)
+        numbers = [p for p in paths if isinstance(_at(doc, p), int | float)
+                   and not isinstance(_at(doc, p), bool)]
+        if op == "tweak" and numbers:  # a shipped number nudged, scaled or retyped
+            path = draw(st.sampled_from(numbers))
+            v = _at(doc, path)
+            _at(doc, path[:-1])[path[-1]] = draw(st.sampled_from(  # type: ignore[index]
+                [v + 1, v - 1, -v, v * 10, v * 1000, v * 10**6, float(v), str(v),
+                 int(v) if float(v).is_integer() else v + 0.5]))
+            event(f"tweak {path[0]}")
+            continue
+        if op in ("set", "delete", "deep") and paths:
+            path = draw(st.sampled_from(paths))
+            parent = _at(doc, path[:-1])
+            if op == "delete":
+                del parent[path[-1]]  # type: ignore[attr-defined]
+            elif op == "set":
+                parent[path[-1]] = draw(hostile)  # type: ignore[index]
+            else:
+                mark = f"deep-{len(deep)}"
+                deep[mark] = draw(st.integers(1, 5000))
+                parent[path[-1]] = mark  # type: ignore[index]
+            event(f"{op} {path[0]}")
+        elif op == "add":
+            table = draw(st.sampled_from(_tables(doc)))
+            key = draw(st.one_of(st.text(min_size=1, max_size=12),
+                                 st.sampled_from([k.split(".")[-1] for k in KEYS])))
+            _at(doc, table)[key] = draw(hostile)  # type: ignore[index]
+            event("add")
+        elif op == "name":
+            tiers = doc.get("tiers")
+            where = draw(st.sampled_from(["top", "tier"])) if isinstance(tiers, list) and \
+                tiers and isinstance(tiers[0], dict) else "top"
+            (tiers[0] if where == "tier" else doc)["name"] = draw(bad_names)
+            event(f"name {where}")
+    text = "".join(f"{json.dumps(k)} = {toml_value(v)}\n" for k, v in doc.items())
+    for mark, depth in deep.items():  # deep nesting, written where a value was
+        text = text.replace(json.dumps(mark), _deep(depth))
+    raw = text.encode("utf-8", errors="surrogatepass")
+    if draw(st.integers(0, 9)) == 0:  # a byte that is not UTF-8, anywhere
+        at = draw(st.integers(0, len(raw)))
+        raw = raw[:at] + draw(st.sampled_from([b"\xff", b"\xe9", b"\xc3", b"\x80"])) + raw[at:]
+        event("not utf-8")
+    return raw
+
+
+def _exits_0_or_2(args: list[str]) -> int:
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code in (0, 2), (res.exit_code, res.output, res.exception)
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "Traceback" not in res.output
+    if res.exit_code == 2:
+        assert res.output.startswith("error: "), res.output
+    return res.exit_code
+
+
+@FUZZ
+@given(raw=mutated(shipped_cohorts()))
+def test_a_mutated_cohort_file_is_shown_or_exits_2(tmp_path_factory, raw: bytes) -> None:
+    folder = tmp_path_factory.mktemp("fuzz") / "cohorts"
+    folder.mkdir()
+    path = folder / "c.toml"
+    path.write_bytes(raw)
+    code = _exits_0_or_2(["cohorts", "show", str(path)])
+    event(f"exit {code}")
+    if code == 0:  # what `consortium run COHORT` checks before it runs
+        try:
+            load_cohort(path).members(np.random.default_rng(0))
+        except CohortError as exc:  # a drawn consortium's value names the draw
+            assert "(drawn for consortium " in exc.problem, exc
+            event("draw refused")
+
+
+@FUZZ
+@given(raw=mutated(shipped_designs()))
+def test_a_mutated_design_file_is_shown_or_exits_2(tmp_path_factory, raw: bytes) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "d.toml"
+    path.write_bytes(raw)
+    event(f"exit {_exits_0_or_2(['designs', 'show', str(path)])}")

@@ -8,10 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from sim.params import SOURCES, Grant, Region, ScenarioParams, parameter_table
 from sim.run import run
-from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario, shipped_scenarios
+from sim.scenario import (
+    SCENARIO_DIR,
+    ScenarioError,
+    load_scenario,
+    overrides_from_file,
+    shipped_scenarios,
+    with_values,
+)
 
 SHIPPED = ("ccpt_baseline", "ccpt_6m", "ccpt_local_600k", "tulare_kings",
            "east_bay_subregional", "linked_learning_hub", "workshop_small")
@@ -215,9 +224,71 @@ def test_out_of_range(tmp_path, text, key, words):
     assert words in err.problem and "(got " in err.problem
 
 
-def test_several_problems_are_counted(tmp_path):
-    path = write(tmp_path, "many.toml", "[grant]\nstate_years = 11\npartner_years = 9\n")
-    assert "(and 1 more problem)" in error_of(path).problem
+def test_every_problem_is_listed_on_its_own_line(tmp_path):
+    # issue 13 §5: "Errors list all problems, not just the first"
+    path = write(tmp_path, "bad.toml", "[grant]\nstate_years = -1\n"
+                 "[trust]\ninitial = 9\nfoo = 1\n")
+    err = error_of(path)
+    assert [p.key for p in err.problems] == ["grant.state_years", "trust.initial", "trust.foo"]
+    assert all(same_file(p.file, path) for p in err.problems)
+    assert (err.file, err.key, err.problem) == err.problems[0]
+    lines = str(err).splitlines()
+    assert lines[0] == f"{err.file}: 3 problems"
+    assert lines[1] == "  grant.state_years: Input should be greater than or equal to 0 (got -1)"
+    assert lines[2].startswith("  trust.initial: unknown key")
+    assert lines[3].startswith("  trust.foo: unknown key")
+
+
+def test_one_problem_stays_one_line(tmp_path):
+    err = error_of(write(tmp_path, "one.toml", "[grant]\nstate_years = 11\n"))
+    assert len(err.problems) == 1 and str(err) == f"{err.file}: grant.state_years: {err.problem}"
+
+
+def test_problems_in_several_files_name_each_file(tmp_path):
+    parent = write(tmp_path, "parent.toml", "[grant]\nstate_years = 11\n")
+    child = write(tmp_path, "child.toml", 'extends = "parent.toml"\n[trust]\ngain_rate = 1.5\n')
+    err = error_of(child)
+    assert [(Path(p.file).name, p.key) for p in err.problems] == [
+        ("parent.toml", "grant.state_years"), ("child.toml", "trust.gain_rate")]
+    lines = str(err).splitlines()
+    assert lines[0] == "2 problems"
+    assert lines[1].startswith(f"  {parent.resolve()}: grant.state_years: ")
+    assert lines[2].startswith(f"  {child.resolve()}: trust.gain_rate: ")
+
+
+def test_every_bad_set_value_is_listed_with_its_hint():
+    err = error_of("workshop_small", ["taper_years=2", "grant.state_years=x", "=",
+                                      "grant.partner_years=3"])
+    got = {p.key: p.problem for p in err.problems}
+    assert set(got) == {"taper_years", "grant.state_years", "="}
+    assert all(p.file == "--set" for p in err.problems)
+    assert "did you mean grant.taper_years?" in got["taper_years"]
+    assert "valid integer (got 'x')" in got["grant.state_years"]
+
+
+def test_with_values_lists_every_rejected_value(baseline):
+    with pytest.raises(ScenarioError) as info:
+        with_values(baseline, {"grant.state_years": -1, "trust.gain_rate": 2.0}, "study.toml")
+    assert [(p.file, p.key) for p in info.value.problems] == [
+        ("study.toml", "grant.state_years"), ("study.toml", "trust.gain_rate")]
+
+
+def test_a_set_file_lists_every_value_it_cannot_use(tmp_path):
+    path = write(tmp_path, "set.toml", "[grant]\nstate_years = [1]\n[trust]\nx = 1979-05-27\n")
+    with pytest.raises(ScenarioError) as info:
+        overrides_from_file(path)
+    assert [p.key for p in info.value.problems] == ["grant.state_years", "trust.x"]
+
+
+def test_the_command_line_prints_every_problem_and_exits_2(tmp_path):
+    path = write(tmp_path, "bad.toml", 'extends = "ccpt_baseline.toml"\n[grant]\n'
+                 "state_years = -1\n[trust]\ninitial = 9\nfoo = 1\n")
+    res = CliRunner().invoke(app, ["run", str(path), "-n", "1", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    lines = res.output.splitlines()
+    assert lines[0] == f"error: {path.resolve()}: 3 problems"
+    assert [line.split(":")[0] for line in lines[1:4]] == [
+        "  grant.state_years", "  trust.initial", "  trust.foo"]
 
 
 def test_missing_file(tmp_path):

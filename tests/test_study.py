@@ -380,17 +380,51 @@ def test_invalid_base_scenario_is_reported_at_base(tmp_path):
     assert "trust.baseline" in err.problem and "bad.toml" in err.problem
 
 
-def test_several_problems_are_counted(tmp_path):
+def test_every_problem_is_listed(tmp_path):
+    # issue 13 §5: "Errors list all problems, not just the first"
     path = write(tmp_path, REF.replace("replicates = 1", "replicates = 0")
-                 .replace("seed = 1", "seed = -2"))
+                 .replace("seed = 1", "seed = -2\nreplicate = 3")
+                 .replace("samples = 8", "samples = 8\nsampels = 8"))
     err = error_of(path)
-    assert err.key == "replicates" and err.problem.endswith("(and 1 more problem)")
+    assert [p.key for p in err.problems] == ["replicates", "seed", "design.sampels",
+                                             "replicate"]
+    assert (err.file, err.key, err.problem) == err.problems[0]
+    lines = str(err).splitlines()
+    assert lines[0] == f"{path}: 4 problems"
+    assert lines[1] == "  replicates: Input should be greater than or equal to 1 (got 0)"
+    assert lines[4] == "  replicate: unknown key (did you mean 'replicates'?)"
 
 
-@pytest.mark.parametrize("case", ["missing-seed", "missing-design", "missing-factor-key"])
+@pytest.mark.parametrize("case", ["missing-seed", "missing-design", "missing-factor-key",
+                                  "type-levels"])
 def test_a_single_problem_is_not_counted_twice(tmp_path, case):
     text = next(c[1] for c in BAD if c[0] == case)
-    assert "more problem" not in error_of(write(tmp_path, text)).problem
+    assert len(error_of(write(tmp_path, text)).problems) == 1
+
+
+def test_every_bad_factor_and_outcome_is_listed(tmp_path):
+    factors = (factor("grant.state_years", "levels = [3, 99]")
+               + factor("grant.nope", "levels = [1]")
+               + factor("grant.state_years", "levels = [2]"))
+    err = error_of(write(tmp_path, consortium("full_factorial", factors)))
+    assert [p.key for p in err.problems] == ["factors[0].levels", "factors[1].key",
+                                             "factors[2].key"]
+    text = CONS.replace("seed = 1", 'seed = 1\noutcomes = ["sustained_2yr", "x"]')
+    assert [p.key for p in error_of(write(tmp_path, text)).problems] == ["outcomes[0]",
+                                                                         "outcomes[1]"]
+
+
+def test_every_problem_of_set_and_of_the_base_is_listed(tmp_path):
+    text = CONS.replace("seed = 1", "seed = 1\n[set]\n\"grant.partner_years\" = 99\n"
+                        "\"trust.gain_rate\" = 2.0\n")
+    err = error_of(write(tmp_path, text))
+    assert [p.key for p in err.problems] == ["set.grant.partner_years", "set.trust.gain_rate"]
+    write(tmp_path, 'extends = "ccpt_baseline.toml"\n[trust]\nbaseline = 2.0\n'
+          "[grant]\nstate_years = -1\n", "bad.toml")
+    err = error_of(write(tmp_path, CONS.replace('"workshop_small"', '"bad.toml"')))
+    assert [p.key for p in err.problems] == ["base", "base"]
+    assert "grant.state_years" in err.problems[0].problem
+    assert "trust.baseline" in err.problems[1].problem
 
 
 # --- good files --------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from scipy import stats
 
 from experiments.study import consortium_model
 from sim.run import scenario_with
-from validation.inference import holm
+from sim.summary import holm
 from validation.patterns import BASELINE, PATTERNS, Pattern
 from validation.runs import run_statistics
 from validation.text import band_text

@@ -1,19 +1,23 @@
 """The statistical tests of the suite: a verdict and its numbers for each pattern.
 
 - A pair's effect is the mean paired difference A - B with a Student-t interval; for 0/1
-  statistics also Newcombe's interval for paired proportions (Newcombe 1998, method 10),
-  which is then the one reported. The one-sided test is a paired t-test, or the exact
-  McNemar test for 0/1 statistics, at the pattern's alpha. Power at the observed effect
-  comes from the noncentral t (over the effect's interval, so it has a range too), with the
-  replicates that power 0.95 would need (Secchi & Seri 2017).
+  statistics also Newcombe's interval for paired proportions (Newcombe 1998, method 10;
+  ``sim.summary.newcombe_paired``), which is then the one reported. The one-sided test is
+  a paired t-test, or the exact McNemar test for 0/1 statistics, at the pattern's alpha.
+  Power at the observed effect comes from the noncentral t (over the effect's interval, so
+  it has a range too), with the replicates that power 0.95 would need (Secchi & Seri 2017;
+  ``statsmodels.stats.power``).
 - A band's level is the replicate mean with a t interval, or a Wilson interval for shares
   (``sim.summary.estimate``). It passes if the mean lies in the band; the report also says
   whether the interval does.
 - An association is Spearman's rho across replicates with a Fisher-z interval (standard
   error sqrt(1.06 / (n - 3)); Fieller, Hartley & Pearson 1957) and a one-sided test.
 
-A pattern that fails stays a failure; nothing is tuned here. Holm-adjusted p-values (Holm
-1979) across the tests are reported beside each pattern's own verdict.
+Intervals, tests, power and the Holm correction come from scipy and statsmodels; only
+Newcombe's paired interval and Fieller's standard error of Spearman's z, which neither
+library offers, are written out here. A pattern that fails stays a failure; nothing is tuned
+here. Holm-adjusted p-values (Holm 1979) across the tests are reported beside each pattern's
+own verdict.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.power import NormalIndPower, TTestPower
 
 from sim.grant import GrantSchedule
 from sim.outcomes import months_needed
-from sim.summary import estimate, wilson_interval
+from sim.summary import estimate, holm, newcombe_paired, t_interval
 from validation.patterns import Arm, Pattern
 from validation.text import num
 
@@ -176,9 +181,8 @@ def _evaluate_mix(p: Pattern, parts: list[tuple[np.ndarray, float]]) -> PatternR
         means += w / total * float(v.mean())
         var += (w / total) ** 2 * float(v.var(ddof=1)) / v.size
         n += int(v.size)
-    half = float(stats.norm.ppf(0.5 + LEVEL / 2)) * math.sqrt(var)
+    low, high = (float(x) for x in stats.norm.interval(LEVEL, loc=means, scale=math.sqrt(var)))
     shares = all(_binary(v[np.isfinite(v)]) for v, _ in parts)
-    low, high = means - half, means + half
     if shares:  # a share's interval stays within 0-1
         low, high = max(0.0, low), min(1.0, high)
     lvl = Level(means, low, high, "stratified normal", n)
@@ -191,39 +195,41 @@ def _evaluate_mix(p: Pattern, parts: list[tuple[np.ndarray, float]]) -> PatternR
     return res
 
 
-def newcombe_paired(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
-    """Newcombe's (1998, method 10) interval for the difference of paired proportions."""
-    n = x.size
-    a = float(np.sum((x == 1) & (y == 1)))
-    b = float(np.sum((x == 1) & (y == 0)))
-    c = float(np.sum((x == 0) & (y == 1)))
-    d = float(np.sum((x == 0) & (y == 0)))
-    p1, p2 = (a + b) / n, (a + c) / n
-    l1, u1 = wilson_interval(a + b, n, level)
-    l2, u2 = wilson_interval(a + c, n, level)
-    denom = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = (a * d - b * c) / math.sqrt(denom) if denom > 0 else 0.0
-    delta = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
-    eps = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
-    diff = p1 - p2
-    return max(-1.0, diff - delta), min(1.0, diff + eps)
-
-
 def paired_power(d_dir: float, n: int, alpha: float) -> float:
-    """Power of a one-sided paired t-test at standardized effect ``d_dir`` (in its direction)."""
+    """Power of a one-sided paired t-test at standardized effect ``d_dir`` (in its direction).
+
+    The noncentral t of ``statsmodels.stats.power.TTestPower``.
+    """
     if n < 2 or not math.isfinite(d_dir):
         return math.nan
-    crit = stats.t.ppf(1 - alpha, n - 1)
-    return float(stats.nct.sf(crit, n - 1, d_dir * math.sqrt(n)))
+    return float(TTestPower().power(effect_size=d_dir, nobs=n, alpha=alpha,
+                                    alternative="larger"))
+
+
+N_FOR_POWER_CAP = 10 ** 7
+"""Largest replicate count :func:`n_for_power` reports; a smaller effect reports this cap."""
 
 
 def n_for_power(d_dir: float, alpha: float, target: float = POWER_TARGET) -> float:
-    """Replicates a one-sided paired t-test needs for ``target`` power at effect ``d_dir``."""
+    """Fewest replicates (at least 3) a one-sided paired t-test needs for ``target`` power.
+
+    ``TTestPower.solve_power`` (statsmodels) finds the real-valued n; the smallest whole n
+    whose power reaches ``target`` is then checked on either side of it.
+    """
     if not math.isfinite(d_dir) or d_dir <= 0:
         return math.inf
-    n = max(3, math.ceil(((stats.norm.ppf(1 - alpha) + stats.norm.ppf(target)) / d_dir) ** 2))
-    while paired_power(d_dir, n, alpha) < target and n < 10 ** 7:
-        n += max(1, n // 50)
+    try:
+        solved = float(TTestPower().solve_power(effect_size=d_dir, alpha=alpha, power=target,
+                                                alternative="larger"))
+    except (ValueError, RuntimeError):
+        solved = math.nan
+    if not math.isfinite(solved) or solved > N_FOR_POWER_CAP:
+        return float(N_FOR_POWER_CAP)
+    n = max(3, math.ceil(solved))
+    while n > 3 and paired_power(d_dir, n - 1, alpha) >= target:
+        n -= 1
+    while paired_power(d_dir, n, alpha) < target and n < N_FOR_POWER_CAP:
+        n += 1
     return float(n)
 
 
@@ -278,43 +284,54 @@ def _evaluate_association(p: Pattern, x: np.ndarray, y: np.ndarray) -> PatternRe
     alt = "greater" if p.direction == "greater" else "less"
     test = stats.spearmanr(x, y, alternative=alt)
     rho = float(test.statistic)
-    se = math.sqrt(1.06 / (x.size - 3))
     z = math.atanh(max(-0.999999, min(0.999999, rho)))
-    half = stats.norm.ppf(0.5 + LEVEL / 2) * se
-    res.effect = Level(rho, math.tanh(z - half), math.tanh(z + half), "Fisher z", x.size)
+    z_low, z_high = stats.norm.interval(LEVEL, loc=z, scale=spearman_z_se(x.size))
+    res.effect = Level(rho, math.tanh(z_low), math.tanh(z_high), "Fisher z", x.size)
     res.p_value = float(test.pvalue)
     sign = 1.0 if alt == "greater" else -1.0
     res.status = "pass" if res.p_value < p.alpha and sign * rho > 0 else "fail"
-    crit = stats.norm.ppf(1 - p.alpha)
-
-    def power(zz: float) -> float:
-        return float(stats.norm.sf(crit - sign * zz / se))
-
-    lo_p, hi_p = sorted((power(z - half), power(z + half)))
-    res.power = Level(power(z), lo_p, hi_p, "Fisher z", x.size)
-    res.n_for_power = (math.ceil(3 + 1.06 * ((crit + stats.norm.ppf(POWER_TARGET)) / abs(z)) ** 2)
-                       if sign * z > 0 else math.inf)
+    lo_p, hi_p = sorted((spearman_power(sign * z_low, x.size, p.alpha),
+                         spearman_power(sign * z_high, x.size, p.alpha)))
+    res.power = Level(spearman_power(sign * z, x.size, p.alpha), lo_p, hi_p, "Fisher z",
+                      x.size)
+    res.n_for_power = spearman_n_for_power(sign * z, p.alpha)
     return res
 
 
+def spearman_z_se(n: int) -> float:
+    """Standard error of Fisher's z of Spearman's rho, sqrt(1.06 / (n - 3)).
+
+    Fieller, Hartley & Pearson 1957; written out because neither scipy nor statsmodels
+    offers it.
+    """
+    return math.sqrt(1.06 / (n - 3))
+
+
+def spearman_power(z_dir: float, n: int, alpha: float) -> float:
+    """Power of a one-sided test of Spearman's rho at Fisher z ``z_dir`` (in its direction).
+
+    The normal power of statsmodels' ``NormalIndPower`` (one sample: ``ratio=0``) with
+    Fieller's standard error, i.e. an effective sample of (n - 3) / 1.06.
+    """
+    return float(NormalIndPower().power(effect_size=z_dir, nobs1=(n - 3) / 1.06, alpha=alpha,
+                                        ratio=0, alternative="larger"))
+
+
+def spearman_n_for_power(z_dir: float, alpha: float, target: float = POWER_TARGET) -> float:
+    """Replicates a one-sided Spearman test needs for ``target`` power at Fisher z ``z_dir``.
+
+    ``NormalIndPower.solve_power`` gives the effective sample (n - 3) / 1.06.
+    """
+    if not math.isfinite(z_dir) or z_dir <= 0:
+        return math.inf
+    effective = float(NormalIndPower().solve_power(effect_size=z_dir, alpha=alpha,
+                                                   power=target, ratio=0,
+                                                   alternative="larger"))
+    return float(math.ceil(3 + 1.06 * effective))
+
+
 def _t_ci(d: np.ndarray) -> tuple[float, float]:
-    mean, sd = float(d.mean()), float(d.std(ddof=1))
-    if sd == 0.0:
-        return mean, mean
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, d.size - 1)) * sd / math.sqrt(d.size)
-    return mean - half, mean + half
-
-
-def holm(p: np.ndarray) -> np.ndarray:
-    """Holm-adjusted p-values (Holm 1979); NaN stays NaN and ties keep their order."""
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    order = ok[np.argsort(p[ok], kind="stable")]
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(order) - rank) * p[i]))
-        out[i] = running
-    return out
+    return t_interval(d, LEVEL)
 
 
 def holm_adjust(results: Sequence[PatternResult]) -> None:

@@ -32,6 +32,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from sim.scenario import load_scenario
+from sim.summary import t_interval
 from validation.inference import newcombe_paired
 from validation.knockouts import KnockOut, apply, runnable
 from validation.statistics import STATISTICS
@@ -143,8 +144,8 @@ def paired_effect(knocked: np.ndarray, base: np.ndarray) -> tuple[float, float, 
         return mean, low, high, _sign_test(d), n
     if sd == 0.0:
         return mean, mean, mean, _sign_test(d), n
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1)) * sd / math.sqrt(n)
-    return mean, mean - half, mean + half, float(stats.ttest_rel(x, y).pvalue), n
+    low, high = t_interval(d, LEVEL)
+    return mean, low, high, float(stats.ttest_rel(x, y).pvalue), n
 
 
 def _binary(v: np.ndarray) -> bool:

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from experiments.analysis.common import LEVEL, outcome_names, t_crit
+from experiments.analysis.common import LEVEL, outcome_names
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
@@ -27,7 +28,7 @@ def aggregate(outcomes: pd.DataFrame, design: pd.DataFrame,
     """Summarise replicates per design point and outcome.
 
     NaN outcome values are left out. Every design point appears, with ``n = 0`` where no
-    replicate succeeded. The interval is Student-t on the replicate mean, or Wilson
+    replicate succeeded. The interval is Student-t on the replicate mean (scipy), or Wilson
     (statsmodels) for an outcome whose every value is 0 or 1; ``ci_method`` says which.
 
     Returns:
@@ -52,9 +53,14 @@ def aggregate(outcomes: pd.DataFrame, design: pd.DataFrame,
     table["n"] = table["n"].fillna(0).astype("int64")
     n = table["n"].to_numpy()
     table["sem"] = table["sd"] / np.sqrt(np.where(n > 0, n, np.nan))
-    half = t_crit(n, level) * table["sem"].to_numpy()
-    table["ci_low"] = table["mean"] - half
-    table["ci_high"] = table["mean"] + half
+    df = np.where(n >= 2, n - 1, np.nan)
+    with np.errstate(invalid="ignore"):
+        low, high = stats.t.interval(level, df, loc=table["mean"].to_numpy(dtype=float),
+                                     scale=table["sem"].to_numpy(dtype=float))
+    # scipy gives NaN for a zero scale; a point without spread has a zero-width interval
+    flat = table["sem"].to_numpy(dtype=float) == 0.0
+    table["ci_low"] = np.where(flat, table["mean"], low)
+    table["ci_high"] = np.where(flat, table["mean"], high)
     shares = [name for name in names if is_share(outcomes[name])]
     table["ci_method"] = "t"
     if shares:

@@ -7,6 +7,7 @@ returns its path.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Sequence
@@ -17,14 +18,64 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from experiments.analysis.replicates import replicate_tracks
+from sim.params import parameter_table
+from sim.summary import describe
 
 DPI = 150
 MAX_PANELS = 60       # figures beyond this many panels show the first outcomes only
-MAX_LINES = 8         # convergence panels show the factors with the largest final index
+MAX_LINES = 8         # convergence panels show the factors with the largest final index;
+                      # time-series and interaction panels draw at most this many lines
+MAX_PAIRS = 21        # interaction plots show the first 21 factor pairs (7 factors)
+MAX_LEVEL_TICKS = 12  # whole-number factors with more levels get MaxNLocator ticks
+
+
+# ------------------------------------------------------------------- axis labels and ticks
+@functools.cache
+def _units() -> dict[str, str]:
+    return {row["key"]: str(row["unit"]) for row in parameter_table() if row["unit"]}
+
+
+def factor_label(key: str) -> str:
+    """A factor's axis label: its key and the unit the parameter schema gives it."""
+    unit = _units().get(key)
+    return f"{key} ({unit})" if unit else key
+
+
+def outcome_label(name: str, width: int = 36) -> str:
+    """An outcome's axis label: its name and, for the model's outcomes, its description."""
+    text = describe(name)
+    if not text:
+        return name
+    return name + "\n" + textwrap.fill(textwrap.shorten(text, 2 * width, placeholder="..."),
+                                       width)
+
+
+def is_whole(values: Sequence[Any] | pd.Series) -> bool:
+    """Whether every value is a whole number (integer factors, levels such as 3, 5, 8)."""
+    v = pd.Series(list(values), dtype=object).infer_objects()
+    if not len(v) or pd.api.types.is_bool_dtype(v) or v.map(type).eq(bool).any():
+        return False
+    x = pd.to_numeric(v, errors="coerce").to_numpy(dtype=float)
+    return bool(np.isfinite(x).all() and np.all(x == np.rint(x)))
+
+
+def _factor_axis(ax, key: str, values: Sequence[Any] | pd.Series, which: str = "x",
+                 fontsize: float = 8) -> None:
+    """Label an axis with the factor and its unit; whole-number factors get whole ticks."""
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_label_text(factor_label(key), fontsize=fontsize)
+    if not is_whole(values):
+        return
+    levels = np.unique(pd.to_numeric(pd.Series(list(values))).to_numpy(dtype=float))
+    if len(levels) <= MAX_LEVEL_TICKS:
+        axis.set_ticks(levels, [str(int(v)) for v in levels])
+    else:
+        axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _grid(n: int, ncols: int, panel: tuple[float, float],
@@ -154,6 +205,9 @@ def _curve_grid(table: pd.DataFrame, path: Path, title: str,
             ax.plot(x, t["mean"].to_numpy(float), "o-", color="#4C72B0", ms=3, label="mean")
             if labels is not None:
                 ax.set_xticks(x, labels)
+                ax.set_xlabel(factor_label(factor), fontsize=8)
+            else:
+                _factor_axis(ax, factor, t["level"])
             if base is not None and factor in base and "is_base" in t:
                 b = t[t["is_base"].astype(bool)]
                 if len(b):
@@ -161,9 +215,8 @@ def _curve_grid(table: pd.DataFrame, path: Path, title: str,
                     ax.axvline(xb[0], color="#C44E52", ls=":", lw=1)
                     ax.plot(xb, b["mean"].to_numpy(float), "D", color="#C44E52", ms=5,
                             label="base")
-            ax.set_xlabel(factor, fontsize=8)
             if j == 0:
-                ax.set_ylabel(name, fontsize=8)
+                ax.set_ylabel(outcome_label(name), fontsize=8)
             ax.tick_params(labelsize=7)
             if i == 0 and j == 0:
                 ax.legend(fontsize=7)
@@ -233,9 +286,9 @@ def plot_scatter_grid(agg: pd.DataFrame, factors: Sequence[str], path: Path) -> 
             ax = axes[i * len(factors) + j]
             x = pd.to_numeric(sub[factor], errors="coerce")
             ax.scatter(x, sub["mean"], s=6, alpha=0.6, color="#4C72B0", lw=0)
-            ax.set_xlabel(factor, fontsize=8)
+            _factor_axis(ax, factor, sub[factor])
             if j == 0:
-                ax.set_ylabel(name, fontsize=8)
+                ax.set_ylabel(outcome_label(name), fontsize=8)
             ax.tick_params(labelsize=7)
     return _save(fig, path)
 
@@ -278,3 +331,112 @@ def plot_replicates(outcomes: pd.DataFrame, guidance: pd.DataFrame, path: Path,
         ax.legend(fontsize=7, loc="upper right")
     return _save(fig, path)
 
+
+
+def plot_timeseries(curves: pd.DataFrame, time: str, path: Path, line: str = "point",
+                    grant_ends: dict[Any, int] | None = None, note: str = "",
+                    legend: dict[Any, str] | None = None) -> Path:
+    """Series over time: one panel per variable, one line per ``line`` value, with bands.
+
+    ``curves`` is :func:`~experiments.analysis.timeseries.timeseries_curves` (or its pooled
+    form with ``line="level"``); ``legend`` names the lines. Yearly means are drawn at
+    mid-year, so the dotted grant end (``grant_ends``: line -> first month after the grant)
+    falls between the right years; where lines differ, each distinct end is drawn and the
+    legend lists them.
+    """
+    variables = list(dict.fromkeys(curves["variable"]))[:MAX_PANELS]
+    lines = sorted(dict.fromkeys(curves[line]), key=_sort_key)
+    band = str(curves["band"].iloc[0]) if len(curves) else "t95"
+    title = (f"Series over time: mean across replicates per {line} (band: "
+             f"{'Student-t 95% CI of the replicate mean' if band == 't95' else band})")
+    ncols = max(1, min(4, len(variables)))
+    fig, axes = _grid(len(variables), ncols, (max(3.8, 8.0 / ncols), 2.7), f"{title}{note}")
+    palette = matplotlib.colormaps["tab10"]
+    years = time == "year"
+    ends = {v: (grant_ends or {}).get(v) for v in lines}
+    known = {e for e in ends.values() if e is not None}
+    one_end = len(known) == 1 and None not in ends.values()
+    for ax, var in zip(axes, variables, strict=True):
+        sub = curves[curves["variable"] == var]
+        for k, value in enumerate(lines):
+            t = sub[sub[line] == value].sort_values(time)
+            x = t[time].to_numpy(float) + (0.5 if years else 0.0)
+            colour = palette(k % palette.N)
+            ax.fill_between(x, t["lo"].to_numpy(float), t["hi"].to_numpy(float),
+                            color=colour, alpha=0.18, lw=0)
+            ax.plot(x, t["mean"].to_numpy(float), "-", color=colour, lw=1.3,
+                    label=(legend or {}).get(value, f"{line} {value}"))
+        for end in sorted(known):
+            ax.axvline(end / 12 if years else end, color="black", ls=":", lw=1,
+                       label="grant end" if one_end else None)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("years since start (yearly means at mid-year)" if years
+                      else "months since start", fontsize=8)
+        ax.set_ylabel(var, fontsize=8)
+        ax.tick_params(labelsize=7)
+    if axes:
+        handles, labels = axes[0].get_legend_handles_labels()
+        if known and not one_end:
+            at = ", ".join(f"{e / 12:g}" if years else str(e) for e in sorted(known))
+            labels = [*labels, f"grant ends (dotted): {'years' if years else 'months'} {at}"]
+            handles = [*handles, Line2D([], [], color="black", ls=":", lw=1)]
+        fig.legend(handles, labels, fontsize=7, loc="outside lower center",
+                   ncols=min(3, len(labels)))
+    return _save(fig, path)
+
+
+def plot_interactions(cells: pd.DataFrame, path: Path) -> Path:
+    """Interaction plots: mean outcome against factor A, one line per level of factor B.
+
+    ``cells`` is :func:`~experiments.analysis.ofat.interaction_means`. One panel per factor
+    pair and outcome, with 95% CI bars; lines that are not parallel show an interaction.
+    """
+    pairs = list(dict.fromkeys(zip(cells["factor_a"], cells["factor_b"], strict=True)))
+    title = ("Interactions: mean outcome at each level of factor A (x axis), one line per "
+             "level of factor B (95% CI bars)")
+    if len(pairs) > MAX_PAIRS:
+        title += f" [first {MAX_PAIRS} of {len(pairs)} factor pairs; the CSV has all]"
+        pairs = pairs[:MAX_PAIRS]
+    outs, title = _fit_outcomes(list(dict.fromkeys(cells["outcome"])), len(pairs), title)
+    fig, axes = _grid(len(outs) * len(pairs), len(pairs), (3.8, 3.0), title)
+    palette = matplotlib.colormaps["tab10"]
+    for i, name in enumerate(outs):
+        for j, (fa, fb) in enumerate(pairs):
+            ax = axes[i * len(pairs) + j]
+            t = cells[(cells["factor_a"] == fa) & (cells["factor_b"] == fb)
+                      & (cells["outcome"] == name)]
+            a_levels = sorted(dict.fromkeys(t["level_a"]), key=_sort_key)
+            x_all, labels = _levels_axis(pd.Series(a_levels, dtype=object))
+            where = dict(zip(map(repr, a_levels), x_all, strict=True))
+            b_levels = sorted(dict.fromkeys(t["level_b"]), key=_sort_key)
+            if len(b_levels) > MAX_LINES:
+                keep = np.unique(np.linspace(0, len(b_levels) - 1, MAX_LINES).astype(int))
+                b_levels = [b_levels[k] for k in keep]
+                ax.set_title(f"{MAX_LINES} of {len(t['level_b'].unique())} levels of {fb}",
+                             fontsize=7)
+            for k, lb in enumerate(b_levels):
+                u = t[t["level_b"].map(repr) == repr(lb)]
+                u = u.assign(_x=[where[repr(v)] for v in u["level_a"]]).sort_values("_x")
+                mean = u["mean"].to_numpy(float)
+                # rounding can put a Wilson end a hair inside the mean of an all-0/1 cell
+                err = np.maximum(np.vstack([mean - u["ci_low"].to_numpy(float),
+                                            u["ci_high"].to_numpy(float) - mean]), 0.0)
+                ax.errorbar(u["_x"], mean, yerr=err, marker="o", ms=3, capsize=2, lw=1.2,
+                            color=palette(k % palette.N), label=str(lb))
+            if labels is not None:
+                ax.set_xticks(x_all, labels)
+                ax.set_xlabel(factor_label(fa), fontsize=8)
+            else:
+                _factor_axis(ax, fa, a_levels)
+            if j == 0:
+                ax.set_ylabel(outcome_label(name), fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.legend(fontsize=6, title=factor_label(fb), title_fontsize=6, loc="best")
+    return _save(fig, path)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    """Numbers in numeric order, then anything else by its text."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        return (0, float(value))
+    return (1, str(value))

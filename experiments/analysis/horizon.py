@@ -29,6 +29,32 @@ def _horizon(params: ScenarioParams) -> tuple[int, int]:
     return params.months, GrantSchedule.build(params.grant, params.months).grant_end
 
 
+def point_horizons(sweep: Sweep) -> dict[int, tuple[int, int]]:
+    """Design point -> (the run's months, the month its grant ends); empty for other models.
+
+    The base scenario with the study's ``[set]`` keys and the point's grant and horizon
+    factors (only those keys move the horizon). Design rows are read as records, which keep
+    each column's type (``iterrows`` would turn 3 into 3.0 beside a float column).
+    """
+    manifest = sweep.manifest
+    base = manifest.get("base_scenario")
+    if manifest.get("model") != CONSORTIUM_MODEL or not isinstance(base, dict):
+        return {}
+    params = ScenarioParams.model_validate(base)
+    settings: dict[str, Any] = dict((manifest.get("study") or {}).get("settings") or {})
+    shaping = [f for f in sweep.factors if f in sweep.design.columns
+               and f.startswith(("grant.", "outcomes."))]
+    cache: dict[tuple, tuple[int, int]] = {}
+    out = {}
+    for point in sweep.design.to_dict("records"):
+        values = {**settings, **{f: _plain(point[f]) for f in shaping}}
+        key = tuple(sorted((k, repr(v)) for k, v in values.items()))
+        if key not in cache:
+            cache[key] = _horizon(with_values(params, values) if values else params)
+        out[int(point["point"])] = cache[key]
+    return out
+
+
 def beyond_horizon(sweep: Sweep, names: list[str]) -> pd.DataFrame:
     """One row per (outcome, design point) the point's runs are too short for.
 
@@ -36,27 +62,13 @@ def beyond_horizon(sweep: Sweep, names: list[str]) -> pd.DataFrame:
     ``years_needed``: the ``outcomes.horizon_years`` that would measure it. Empty for models
     other than the consortium model (their horizon is their own).
     """
-    manifest = sweep.manifest
-    base = manifest.get("base_scenario")
-    if manifest.get("model") != CONSORTIUM_MODEL or not isinstance(base, dict):
-        return pd.DataFrame(columns=COLUMNS)
-    params = ScenarioParams.model_validate(base)
-    settings: dict[str, Any] = dict((manifest.get("study") or {}).get("settings") or {})
-    factors = [f for f in sweep.factors if f in sweep.design.columns]
-    shaping = [f for f in factors if f.startswith(("grant.", "outcomes."))]
-    same = _horizon(with_values(params, settings) if settings else params)
     ok = sweep.outcomes.groupby("point").size() if len(sweep.outcomes) else pd.Series()
     rows = []
-    for _, point in sweep.design.iterrows():
-        months, grant_end = same
-        if shaping:  # only grant and horizon keys move the horizon
-            values = {**settings, **{f: _plain(point[f]) for f in shaping}}
-            months, grant_end = _horizon(with_values(params, values))
+    for point, (months, grant_end) in point_horizons(sweep).items():
         for name in names:
             need = months_needed(name, grant_end)
             if need > months:
-                rows.append({"outcome": name, "point": int(point["point"]),
-                             "runs": int(ok.get(point["point"], 0)),
+                rows.append({"outcome": name, "point": point, "runs": int(ok.get(point, 0)),
                              "horizon_years": months // 12,
                              "years_needed": math.ceil(need / 12)})
     return pd.DataFrame(rows, columns=COLUMNS)

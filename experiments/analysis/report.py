@@ -32,6 +32,8 @@ class Report:
         written: File name -> path of every file written, in writing order.
         findings: Outcome -> key findings for ``summary.md``.
         notes: What could not be computed, and why.
+        reference: The reference point of paired contrasts (a label or point number), or
+            None for the default (``experiments.analysis.paired``).
     """
 
     sweep: Sweep
@@ -44,6 +46,7 @@ class Report:
     written: dict[str, Path] = field(default_factory=dict)
     findings: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    reference: str | None = None
 
     def csv(self, frame: pd.DataFrame, stem: str) -> None:
         """Write ``stem.csv``."""
@@ -90,6 +93,12 @@ def summary_markdown(report: Report) -> str:
     if n_runs and len(runs) < n_runs:
         lines.append(f"- **Incomplete sweep:** {n_runs - len(runs)} runs not recorded; "
                      "finish it with `consortium sweep STUDY --resume`.")
+    lines += [f"- **Chunk {c} left out:** {why}." for c, why in sorted(sweep.bad_chunks.items())]
+    lines += [f"- **Incomplete point {r.point}:** {r.recorded} of {r.expected} runs recorded."
+              for r in sweep.incomplete.itertuples(index=False)]
+    if sweep.checked_by == "structure":
+        lines.append("- Chunks checked by structure only: the sweep was written before "
+                     "chunk checksums were recorded.")
     if len(failed):
         last = failed["error"].fillna("").map(
             lambda e: (e.strip().splitlines() or ["(no traceback)"])[-1])

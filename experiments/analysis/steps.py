@@ -17,23 +17,32 @@ import pandas as pd
 from experiments.analysis.aggregates import aleatory_share, point_means
 from experiments.analysis.correlation import rank_correlations
 from experiments.analysis.figures import (
+    MAX_LINES,
     plot_convergence,
+    plot_interactions,
     plot_main_effects,
     plot_morris,
     plot_ofat,
     plot_replicates,
     plot_scatter_grid,
     plot_sobol,
+    plot_timeseries,
 )
 from experiments.analysis.horizon import beyond_horizon
 from experiments.analysis.index_convergence import convergence, convergence_verdicts
 from experiments.analysis.morris import morris_indices
-from experiments.analysis.ofat import main_effects, ofat_curves
+from experiments.analysis.ofat import interaction_means, main_effects, ofat_curves
 from experiments.analysis.problem import factor_names
 from experiments.analysis.replicates import replicate_guidance
 from experiments.analysis.report import Report
 from experiments.analysis.sobol import sobol_indices, sobol_pairs
 from experiments.analysis.tables import markdown_table
+from experiments.analysis.timeseries import (
+    BAND_TEXT,
+    grant_ends,
+    pooled_curves,
+    timeseries_curves,
+)
 
 
 # ============================================================================ every sweep
@@ -236,6 +245,21 @@ def write_main_effects(report: Report) -> None:
     _range_findings(report, effects, "main effect")
 
 
+def write_interactions(report: Report) -> None:
+    """``interactions.*``: cell means of every factor pair of a factorial, and their plots."""
+    sweep = report.sweep
+    cells = interaction_means(sweep.outcomes, sweep.design, report.names)
+    if not len(cells):
+        return
+    report.csv(cells, "interactions")
+    report.md("interactions", "Two-factor interactions",
+              ["Mean of every outcome at each combination of the levels of two factors, "
+               "pooled over the other factors' levels and the replicates, with a 95% CI "
+               "(Student-t; Wilson for shares, per ci_method). In the figure, lines that are "
+               "not parallel show that the effect of factor A depends on factor B."], cells)
+    report.png(plot_interactions(cells, report.out / "interactions.png"))
+
+
 def write_rank_correlations(report: Report) -> None:
     """``lhs.*``: rank correlations and a scatter grid over the numeric factors."""
     design = report.sweep.design
@@ -258,7 +282,70 @@ def write_rank_correlations(report: Report) -> None:
                     f"`{r.factor}` {r.rho:+.2f}" for r in top.itertuples()))
 
 
+def write_timeseries(report: Report) -> None:
+    """``timeseries.*`` when the sweep keeps series: each variable over time per point.
+
+    The figure draws one line per design point; with more than ``MAX_LINES`` points, one
+    per level of the first factor with 2 to ``MAX_LINES`` levels (pooled over the others),
+    else ``MAX_LINES`` evenly spaced points, and its title says which.
+    """
+    sweep = report.sweep
+    result = timeseries_curves(sweep)
+    if result is None:
+        return
+    curves, time = result
+    if not len(curves):
+        report.notes.append("The sweep keeps series, but no successful run stored any; "
+                            "no time-series curves.")
+        return
+    unit = "yearly means" if time == "year" else "monthly values"
+    report.csv(curves, "timeseries")
+    report.md("timeseries", "Series over time",
+              [f"Mean across the successful replicates of each design point of every stored "
+               f"series ({unit}; `{time}` counts from 0 at the start of the run), with the "
+               f"band `{curves['band'].iloc[0]}`: the {BAND_TEXT} (lo, hi)."], curves)
+    ends = grant_ends(sweep)
+    points = sorted(curves["point"].unique())
+    design = sweep.design.set_index("point")
+    factors = [f for f in sweep.factors if f in design.columns]
+    rows = {int(r["point"]): r for r in sweep.design.to_dict("records")}  # types kept
+    if len(points) <= MAX_LINES:
+        legend = {p: _point_label(p, rows[p], factors) for p in points}
+        path = plot_timeseries(curves, time, report.out / "timeseries.png",
+                               grant_ends=ends, legend=legend)
+    else:
+        main = next((f for f in factors if 1 < design[f].nunique() <= MAX_LINES), None)
+        if main is not None:
+            pooled = pooled_curves(sweep, main)
+            level_ends = {}
+            for value, pts in design.groupby(main).groups.items():
+                found = {ends.get(int(p)) for p in pts}
+                level_ends[value] = found.pop() if len(found) == 1 else None
+            note = (f"; one line per level of {main}, pooled over the other factors "
+                    f"({len(points)} points; timeseries.csv has each)")
+            path = plot_timeseries(pooled, time, report.out / "timeseries.png", line="level",
+                                   grant_ends=level_ends, note=note,
+                                   legend={v: f"{main} = {v}" for v in pooled["level"]})
+        else:
+            shown = [points[i] for i in np.unique(np.linspace(0, len(points) - 1,
+                                                              MAX_LINES).astype(int))]
+            note = (f"; {len(shown)} of {len(points)} points, evenly spaced "
+                    "(timeseries.csv has all)")
+            path = plot_timeseries(curves[curves["point"].isin(shown)], time,
+                                   report.out / "timeseries.png", grant_ends=ends, note=note,
+                                   legend={p: _point_label(p, rows[p], factors)
+                                           for p in shown})
+    report.png(path)
+
+
 # ================================================================================ helpers
+def _point_label(point: int, row: dict, factors: Sequence[str]) -> str:
+    """``point 3: state_years=5, baseline=0.1`` (the last part of each key)."""
+    values = ", ".join(f"{f.rsplit('.', 1)[-1]}={row[f]}" for f in factors[:3])
+    more = ", ..." if len(factors) > 3 else ""
+    return f"point {point}: {values}{more}" if values else f"point {point}"
+
+
 def _complete_y(report: Report, name: str, method: str) -> np.ndarray | None:
     """Replicate means of ``name`` at every design point, or None with a note saying why."""
     y = point_means(report.agg, name)

@@ -2,17 +2,18 @@
 
 The directory is read directly with pyarrow (``manifest.json``, ``design.parquet``,
 ``samples.npy`` and the ``runs/``, ``outcomes/`` and ``series/`` chunk files), streaming
-only the needed columns. Only chunks whose ``runs`` file exists count as complete, and
-outcome rows are kept only for runs with status ``ok``. Outcome names come from the
-outcomes table, so any model function can be analysed.
+only the needed columns. Every chunk is verified first (``SweepStore.verify``: sha256
+against ``index/``, or by structure for sweeps written before the index existed); a sweep
+with missing or edited chunks is refused, naming them and the design points they leave
+incomplete, unless ``allow_incomplete`` reads what is there and marks those points. Outcome
+rows are kept only for runs with status ``ok``. Outcome names come from the outcomes table,
+so any model function can be analysed.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from experiments.analysis.common import ID_COLUMNS
+from experiments.store import SweepStore, SweepStoreError, chunk_name
 
-_CHUNK = re.compile(r"chunk-\d+\.parquet")
 _RUN_COLUMNS = ("run_id", "point", "replicate", "seed_entropy", "spawn_key", "status", "error",
                 "wall_time_s")
 
@@ -40,6 +41,12 @@ class Sweep:
         runs: One row per recorded run: run_id, point, replicate, seed_entropy, spawn_key,
             status, error, wall_time_s (factor columns are in ``design``).
         outcomes: One row per successful run: run_id, point, replicate, then outcomes.
+        bad_chunks: Chunks left out because they are missing, incomplete or edited, with
+            what is wrong (empty unless read with ``allow_incomplete``).
+        incomplete: Design points with fewer recorded runs than replicates: point,
+            recorded, expected (empty for a complete sweep).
+        checked_by: How chunks were verified: "sha256", or "structure" for a sweep written
+            before chunk checksums existed.
     """
 
     path: Path
@@ -48,6 +55,10 @@ class Sweep:
     samples: np.ndarray | None
     runs: pd.DataFrame
     outcomes: pd.DataFrame
+    bad_chunks: dict[int, str] = field(default_factory=dict)
+    incomplete: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"point": [], "recorded": [], "expected": []}, dtype="int64"))
+    checked_by: str = "sha256"
 
     @property
     def kind(self) -> str:
@@ -96,7 +107,7 @@ class Sweep:
         folder = self.path / "series"
         if not folder.is_dir():
             return None
-        names = _complete_chunks(self.path)
+        names = _complete_chunks(self.manifest, self.bad_chunks)
         cols = None if columns is None else [*ID_COLUMNS, *[c for c in columns
                                                              if c not in ID_COLUMNS]]
         table = _read_chunks(folder, names, cols)
@@ -104,23 +115,40 @@ class Sweep:
         return table[table["run_id"].isin(ok)].reset_index(drop=True)
 
 
-def load_sweep(sweep_dir: Path | str) -> Sweep:
+def load_sweep(sweep_dir: Path | str, allow_incomplete: bool = False) -> Sweep:
     """Read a sweep directory: manifest, design, samples, runs and outcomes.
 
-    Only chunks whose ``runs`` file exists count as complete (the store writes it last);
-    files of other chunks are ignored. Outcome rows are kept only for runs with status
-    ``ok``.
+    Every chunk is verified first. Outcome rows are kept only for runs with status ``ok``.
+
+    Args:
+        sweep_dir: The sweep directory.
+        allow_incomplete: Read the verified chunks of a sweep with missing or edited ones,
+            listing them in ``bad_chunks`` and the points they leave short in
+            ``incomplete``, instead of refusing.
+
+    Raises:
+        SweepStoreError: not a sweep, a damaged manifest, a missing folder or design file,
+            or (without ``allow_incomplete``) missing or edited chunks; the message says
+            what ``consortium sweep --resume`` would do about it.
     """
     path = Path(sweep_dir)
-    manifest_file = path / "manifest.json"
-    if not manifest_file.is_file():
-        raise FileNotFoundError(f"{path}: no manifest.json; is this a sweep directory?")
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    design = pd.read_parquet(path / "design.parquet")
-    design = design.sort_values("point").reset_index(drop=True)
-    samples_file = path / "samples.npy"
-    samples = np.load(samples_file, allow_pickle=False) if samples_file.is_file() else None
-    names = _complete_chunks(path)
+    store = SweepStore(path)
+    manifest = store.manifest
+    resume = store.resume_command()
+    gone = [name for name in store.missing_folders() if name != "index"]
+    if gone:
+        raise SweepStoreError(path, f"the {', '.join(f'{g}/' for g in gone)} folder"
+                              f"{'s are' if len(gone) > 1 else ' is'} missing, so every chunk "
+                              f"is lost; {resume} recreates {'them' if len(gone) > 1 else 'it'}"
+                              f" and runs all {manifest['n_runs']} runs again")
+    design = store.design().sort_values("point").reset_index(drop=True)
+    try:
+        samples = store.samples()
+    except (OSError, ValueError) as exc:
+        raise SweepStoreError(path, f"samples.npy is unreadable ({exc}); {resume} rebuilds "
+                              "it from the study and runs nothing again") from None
+    bad = store.verify()
+    names = _complete_chunks(manifest, bad)
     runs = _read_chunks(path / "runs", names, list(_RUN_COLUMNS))
     if "status" not in runs:
         runs["status"] = pd.Series(dtype=object)
@@ -131,7 +159,45 @@ def load_sweep(sweep_dir: Path | str) -> Sweep:
     ok = runs.loc[runs["status"] == "ok", "run_id"]
     outcomes = outcomes[outcomes["run_id"].isin(ok)]
     outcomes = outcomes.sort_values("run_id").reset_index(drop=True)
-    return Sweep(path, manifest, design, samples, runs, outcomes)
+    incomplete = _incomplete_points(design, runs, int(manifest.get("replicates") or 0))
+    if bad and not allow_incomplete:
+        raise SweepStoreError(path, f"{_describe(bad, manifest)}; {_describe_points(incomplete)}"
+                              f". {resume} runs those chunks again; or analyse what is there "
+                              "with 'consortium analyze --allow-incomplete', which marks the "
+                              "incomplete points")
+    return Sweep(path, manifest, design, samples, runs, outcomes, bad, incomplete,
+                 "sha256" if store.checksums else "structure")
+
+
+def _incomplete_points(design: pd.DataFrame, runs: pd.DataFrame,
+                       replicates: int) -> pd.DataFrame:
+    """Design points with fewer recorded runs (ok or failed) than ``replicates``."""
+    counts = runs.groupby("point").size() if len(runs) else pd.Series(dtype="int64")
+    recorded = counts.reindex(design["point"].to_numpy(), fill_value=0).astype("int64")
+    short = recorded[recorded < replicates]
+    return pd.DataFrame({"point": short.index.to_numpy(dtype="int64"),
+                         "recorded": short.to_numpy(dtype="int64"),
+                         "expected": np.full(len(short), replicates, dtype="int64")})
+
+
+def _describe(bad: dict[int, str], manifest: dict) -> str:
+    """``2 of 40 chunks are missing or edited: chunk 3 missing; chunk 9 ...``."""
+    parts = [f"chunk {c} {why}" for c, why in sorted(bad.items())[:10]]
+    more = f"; and {len(bad) - 10} more" if len(bad) > 10 else ""
+    n_chunks = -(-int(manifest["n_runs"]) // int(manifest["chunk_size"]))
+    return f"{len(bad)} of {n_chunks} chunks are missing or edited: {'; '.join(parts)}{more}"
+
+
+def _describe_points(incomplete: pd.DataFrame) -> str:
+    """``points 3 (2 of 5 runs), 4 (0 of 5 runs) are incomplete``."""
+    if not len(incomplete):
+        return "no design point is short of runs"
+    rows = list(incomplete.itertuples(index=False))
+    parts = [f"{r.point} ({r.recorded} of {r.expected} runs)" for r in rows[:10]]
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    noun = "point" if len(rows) == 1 else "points"
+    verb = "is" if len(rows) == 1 else "are"
+    return f"design {noun} {', '.join(parts)}{more} {verb} incomplete"
 
 
 def design_info(manifest: dict) -> dict:
@@ -143,12 +209,10 @@ def design_info(manifest: dict) -> dict:
     return design
 
 
-def _complete_chunks(path: Path) -> list[str]:
-    """Names of chunk files present in ``runs/`` (a chunk is complete once that exists)."""
-    folder = path / "runs"
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if _CHUNK.fullmatch(p.name))
+def _complete_chunks(manifest: dict, bad: dict[int, str]) -> list[str]:
+    """File names of the sweep's chunks that passed verification, in order."""
+    n_chunks = -(-int(manifest["n_runs"]) // int(manifest["chunk_size"]))
+    return [chunk_name(c) for c in range(n_chunks) if c not in bad]
 
 
 def _read_chunks(folder: Path, names: Sequence[str],

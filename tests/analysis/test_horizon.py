@@ -40,3 +40,23 @@ def test_a_point_whose_grant_outlasts_the_horizon_is_named_not_dropped(tmp_path:
     summary = (tmp_path / "analysis" / "summary.md").read_text()
     assert "1 design point(s) lie beyond their horizon" in summary
     assert "outcomes.horizon_years = 12 measures them" in summary
+
+
+def test_an_integer_factor_beside_a_float_factor_keeps_its_type() -> None:
+    """A row read with ``iterrows`` turns 3 into 3.0 beside a float column, which the
+    strict scenario refuses; every point's horizon must still be read."""
+    from experiments.analysis.horizon import beyond_horizon, point_horizons
+    from experiments.analysis.sweep import Sweep
+    from sim.scenario import load_scenario, resolved_table
+
+    design = pd.DataFrame({"point": [0, 1, 2, 3], "grant.state_years": [3, 3, 7, 7],
+                           "trust.baseline": [0.1, 0.3, 0.1, 0.3]})
+    manifest = {"model": "sim.run:simulate",
+                "base_scenario": resolved_table(load_scenario("workshop_small")),
+                "design": {"kind": "full_factorial",
+                           "factors": ["grant.state_years", "trust.baseline"]}}
+    sweep_ = Sweep(Path("."), manifest, design, None, pd.DataFrame(), pd.DataFrame())
+    ends = {p: end for p, (_, end) in point_horizons(sweep_).items()}
+    assert ends[2] - ends[0] == 48 and ends[0] == ends[1] and ends[2] == ends[3]
+    beyond = beyond_horizon(sweep_, ["function_level_4y"])
+    assert beyond["point"].tolist() == [2, 3]

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from experiments import reference as ref
 from experiments.analysis.driver import analyze
 from experiments.analysis.sweep import load_sweep
+from experiments.store import SweepStoreError
 
 from .sweeps import N_BOOT, sobol_sweep
 
@@ -18,11 +20,15 @@ def test_incomplete_chunk_is_ignored(tmp_path: Path) -> None:
     d = sobol_sweep(tmp_path / "i", ref.ishigami, ref.ISHIGAMI_PROBLEM, 16, chunks=2)
     (d / "runs" / "chunk-000001.parquet").unlink()       # killed before runs/ was written
     (d / "outcomes" / "chunk-000001.parquet.tmp").write_bytes(b"partial")
-    sweep = load_sweep(d)
+    with pytest.raises(SweepStoreError, match=r"chunk 1 missing.*--allow-incomplete"):
+        load_sweep(d)
+    sweep = load_sweep(d, allow_incomplete=True)
     assert len(sweep.runs) == 40 and sweep.outcomes["run_id"].max() == 39
-    written = analyze(d, tmp_path / "out", n_boot=N_BOOT)
+    assert sweep.bad_chunks == {1: "missing"} and len(sweep.incomplete) == 40
+    written = analyze(d, tmp_path / "out", n_boot=N_BOOT, allow_incomplete=True)
     summary = written["summary.md"].read_text()
     assert "Incomplete sweep" in summary and "40 runs not recorded" in summary
+    assert "Chunk 1 left out:** missing" in summary and "Incomplete point 79:" in summary
     assert "sobol.csv" not in written
 
 

@@ -63,3 +63,36 @@ def test_the_award_convention_sets_what_the_state_pays() -> None:
     assert annual["state_award"] == pytest.approx(25.0) and annual["per_year"] == 5.0
     assert award_terms(load_scenario("ccpt_baseline", ["grant.award_musd=0.0"]))[
         "state_award"] == 0.0
+
+
+# --- intervals and corrections from scipy/statsmodels, against published values ----------
+@pytest.mark.parametrize(("hits", "n", "low", "high"), [
+    (3, 10, 0.1078, 0.6032),
+    (81, 263, 0.2553, 0.3662),    # Newcombe 1998 (Stat Med 17:857), Table I, method 3
+    (15, 148, 0.0624, 0.1605),
+    (0, 20, 0.0, 0.1611),
+    (1, 29, 0.0061, 0.1718),
+])
+def test_wilson_interval_matches_published_values(hits, n, low, high) -> None:
+    got = summary.wilson_interval(hits, n)
+    assert got == pytest.approx((low, high), abs=5e-5)
+    assert np.isnan(summary.wilson_interval(0, 0)).all()
+
+
+def test_t_interval_matches_the_textbook_formula() -> None:
+    # 1..5: mean 3, sd sqrt(2.5), t(0.975, 4) = 2.776445 -> 3 -+ 1.963243
+    low, high = summary.t_interval([1.0, 2.0, 3.0, 4.0, 5.0, np.nan])
+    assert (low, high) == pytest.approx((1.036757, 4.963243), abs=1e-6)
+    assert summary.t_interval([2.0, 2.0, 2.0]) == (2.0, 2.0)
+    assert all(np.isnan(summary.t_interval([1.0])))
+
+
+def test_holm_matches_the_step_down_by_hand_and_keeps_nan() -> None:
+    # sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 -> monotone
+    p = np.array([0.01, 0.04, np.nan, 0.03, 0.005])
+    out = summary.holm(p)
+    np.testing.assert_allclose(out[[0, 1, 3, 4]], [0.03, 0.06, 0.06, 0.02], atol=1e-15)
+    assert np.isnan(out[2])
+    assert summary.holm([0.5, 0.9]).tolist() == [1.0, 1.0]   # capped at 1
+    assert np.isnan(summary.holm([np.nan])).all()
+

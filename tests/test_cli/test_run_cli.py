@@ -89,10 +89,10 @@ def test_run_writes_every_file(full_run):
     result, out = full_run
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(f"tiny_{s}" for s in (
+    assert names == sorted([*(f"tiny_{s}" for s in (
         "monthly.parquet", "outcomes.parquet", "summary.csv", "summary.md",
         "trajectories.png", "network.png", "survival.csv", "survival.png",
-        "distribution.png"))
+        "distribution.png")), "provenance.json"])
     for name in names:
         assert str(out / name) in result.stdout.replace("\n", "")
     assert "sustained" in result.stdout and "dissolved" in result.stdout

@@ -136,12 +136,15 @@ def test_existing_sweep_needs_resume(runner, swept, study):
     assert f"{N_RUNS} runs, {N_RUNS} ok" in " ".join(resumed.output.split())
 
 
-def test_bad_study_file_is_one_line_exit_2(runner, tmp_path):
+def test_bad_study_file_lists_every_problem_and_exits_2(runner, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(ISHIGAMI.replace("replicates = 2", "replicate = 2"))
-    line = one_error_line(runner.invoke(app, ["sweep", str(bad), "--out",
-                                              str(tmp_path / "o")]))
-    assert "bad.toml" in line and "replicate" in line
+    result = runner.invoke(app, ["sweep", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: ") and lines[0].endswith("bad.toml: 2 problems")
+    assert [ln.split(":")[0].strip() for ln in lines[1:]] == ["replicates", "replicate"]
+    assert "did you mean 'replicates'?" in lines[2]
     assert not (tmp_path / "o").exists()
     missing = one_error_line(runner.invoke(app, ["sweep", str(tmp_path / "nope.toml")]))
     assert "nope.toml" in missing
@@ -187,3 +190,16 @@ def test_analyze_a_missing_sweep_is_one_line_exit_2(runner, tmp_path):
     (tmp_path / "empty").mkdir()
     assert "manifest.json" in one_error_line(runner.invoke(app, ["analyze",
                                                                  str(tmp_path / "empty")]))
+
+
+def test_a_resume_that_reruns_an_edited_chunk_says_so_in_one_warning_line(runner, swept, study):
+    out, _ = swept
+    with (out / "outcomes" / "chunk-000001.parquet").open("ab") as fh:
+        fh.write(b"x")
+    result = runner.invoke(app, ["sweep", str(study), "--executor", "sequential", "--resume",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"warning: {out}: these chunks run again: chunk 1 outcomes file differs "
+                     "from its checksum (edited or truncated)"], result.stderr
+    assert "UserWarning" not in result.output

@@ -4,9 +4,18 @@ import dataclasses
 import math
 
 import numpy as np
+import pytest
 from scipy import stats
 
-from validation.inference import arm_index, evaluate, n_for_power, newcombe_paired, paired_power
+from validation.inference import (
+    arm_index,
+    evaluate,
+    n_for_power,
+    newcombe_paired,
+    paired_power,
+    spearman_n_for_power,
+    spearman_power,
+)
 from validation.patterns import by_id
 
 
@@ -81,3 +90,23 @@ def test_an_arm_too_short_for_its_statistic_is_not_testable_and_says_why(quick):
     assert f"{p.a.statistic} lies beyond the 10-year horizon" in res.notes[0]
     assert "(its grant ends after month 132)" in res.notes[0]
     assert "would test it" in res.notes[0]
+
+
+def test_power_and_replicates_match_published_values():
+    """G*Power (Faul et al. 2007), one-sample t, one-tailed, alpha 0.05, power 0.95."""
+    assert n_for_power(0.5, 0.05) == 45
+    assert paired_power(0.5, 45, 0.05) == pytest.approx(0.9512, abs=5e-4)
+    for d, alpha in ((0.2, 0.05), (0.05, 0.01), (1.3, 0.05)):
+        n = int(n_for_power(d, alpha))      # the fewest replicates, not an overshoot
+        assert paired_power(d, n, alpha) >= 0.95 > paired_power(d, n - 1, alpha) or n == 3
+    assert n_for_power(-0.3, 0.05) == math.inf
+
+
+def test_spearman_power_is_the_normal_power_of_fishers_z():
+    """Fieller et al. 1957: z = atanh(rho) has sd sqrt(1.06 / (n - 3))."""
+    z, n, alpha = 0.4, 30, 0.05
+    crit = stats.norm.ppf(1 - alpha)
+    se = math.sqrt(1.06 / (n - 3))
+    assert spearman_power(z, n, alpha) == pytest.approx(stats.norm.sf(crit - z / se), abs=1e-12)
+    need = spearman_n_for_power(z, alpha)
+    assert need == math.ceil(3 + 1.06 * ((crit + stats.norm.ppf(0.95)) / z) ** 2)
