@@ -188,7 +188,6 @@ def _first_error(sweep_dir: Path) -> str:
     return f"run {first.column('run_id')[0].as_py()}: {error[-1]}"
 
 
-
 def analyze_command(
     sweep_dir: Annotated[Path, typer.Argument(
         metavar="SWEEP", help="A sweep directory written by `consortium sweep`.")],
@@ -208,8 +207,10 @@ def analyze_command(
     """Summarize a sweep: replicate means and CIs, sensitivity indices, curves, guidance.
 
     Writes CSV and Markdown tables and PNG figures: replicate aggregates per design point,
-    Sobol S1/ST or Morris mu*/sigma with bootstrap CIs, OFAT response curves, convergence
-    of the indices with sample size and how many replicates the outcomes need.
+    Sobol S1/ST or Morris mu*/sigma with bootstrap CIs, OFAT response curves, factorial
+    main effects and interaction plots, paired contrasts against a reference point,
+    response curves over time of stored series, convergence of the indices with sample
+    size and how many replicates the outcomes need.
 
     Every chunk is verified first (its sha256 checksums); a sweep with missing or edited
     chunks is refused with the command that finishes it, unless --allow-incomplete.

@@ -343,6 +343,31 @@ def check_writable(folder: Path) -> None:
                           ) from None
 
 
+def remove_abandoned_stages(folder: Path) -> list[Path]:
+    """Remove staging folders whose process is gone (a run killed with ``kill -9``).
+
+    A staging folder is named ``.staging-<pid>-...`` after the process that writes it.
+    """
+    removed = []
+    for path in Path(folder).glob(f"{STAGING}*"):
+        pid = path.name.removeprefix(STAGING).split("-", 1)[0]
+        if not (path.is_dir() and pid.isdigit()) or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 class OutputSet:
     """The files one command writes into one folder, staged and moved into place together.
 
@@ -409,7 +434,8 @@ class OutputSet:
     def writing(self) -> Iterator[Path]:
         """Yield the staging folder; commit its files when the block ends without error."""
         try:
-            stage = Path(tempfile.mkdtemp(prefix=f"{STAGING}{self.set_name}-", dir=self.folder))
+            remove_abandoned_stages(self.folder)
+            stage = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=self.folder))
         except OSError as exc:
             raise OutputError(self.folder, f"cannot write the outputs: {_problem(exc)}"
                               ) from None

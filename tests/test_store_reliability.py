@@ -13,6 +13,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -325,6 +326,8 @@ def test_a_missing_chunk_of_a_200_run_sweep_is_not_reported_as_complete(tmp_path
     summary = (tmp_path / "a" / "summary.md").read_text()
     assert "Incomplete point 2:** 4 of 5 runs" in summary
     assert "Incomplete point 3:** 0 of 5 runs" in summary
+    table = pd.read_csv(tmp_path / "a" / "aggregate.csv").groupby("point")["missing_runs"].max()
+    assert table.get(2) == 1 and table.get(4) == 1 and table.drop([2, 3, 4]).eq(0).all()
     aggregate = load_sweep(out, allow_incomplete=True)
     assert aggregate.incomplete.to_dict("list") == {"point": [2, 3, 4], "recorded": [4, 0, 4],
                                                     "expected": [5, 5, 5]}

@@ -17,7 +17,11 @@ One module per method:
 - ``aggregates``: replicate aggregates per design point, the aleatory share;
 - ``sobol``, ``morris``: sensitivity indices (``morris`` also ranks factors over several
   outcomes to pick a Sobol' study's factors); ``index_convergence``: their convergence;
-- ``ofat``: response curves and main effects; ``correlation``: rank correlations;
+- ``ofat``: response curves, main effects and factorial interaction cell means;
+  ``correlation``: rank correlations;
+- ``paired``: paired contrasts of every point against a reference point on common seeds;
+- ``timeseries``: response curves over time of stored series, with bands;
+- ``horizon``: design points whose outcomes lie beyond their horizon;
 - ``replicates``: running CV and replicate guidance;
 - ``tables``, ``figures``: Markdown and CSV writers, the plots;
 - ``report``, ``steps``, ``driver``: :func:`analyze`, with its registry of the steps each
@@ -34,7 +38,10 @@ from experiments.analysis.figures import (
     DPI,
     MAX_LINES,
     MAX_PANELS,
+    factor_label,
+    outcome_label,
     plot_convergence,
+    plot_interactions,
     plot_main_effects,
     plot_morris,
     plot_ofat,
@@ -42,26 +49,32 @@ from experiments.analysis.figures import (
     plot_replicates,
     plot_scatter_grid,
     plot_sobol,
+    plot_timeseries,
 )
+from experiments.analysis.horizon import beyond_horizon, point_horizons
 from experiments.analysis.index_convergence import (
     convergence,
     convergence_sizes,
     convergence_verdicts,
 )
 from experiments.analysis.morris import morris_indices, screening_scores, top_factors
-from experiments.analysis.ofat import main_effects, ofat_curves
+from experiments.analysis.ofat import interaction_means, main_effects, ofat_curves
+from experiments.analysis.paired import choose_reference, contrast, paired_contrasts
 from experiments.analysis.replicates import replicate_guidance, running_cv
 from experiments.analysis.sobol import sobol_indices, sobol_pairs
 from experiments.analysis.sweep import Sweep, load_sweep
 from experiments.analysis.tables import MD_MAX_ROWS, markdown_table, write_csv
+from experiments.analysis.timeseries import grant_ends, pooled_curves, timeseries_curves
 
 __all__ = [
     "DPI", "ID_COLUMNS", "LEVEL", "MAX_LINES", "MAX_PANELS", "MD_MAX_ROWS", "METHODS",
-    "QUANTILES", "Sweep", "aggregate", "aleatory_share", "analyze", "convergence",
-    "convergence_sizes", "convergence_verdicts", "load_sweep", "main_effects",
-    "markdown_table", "morris_indices", "ofat_curves", "plot_convergence",
-    "plot_main_effects", "plot_morris", "plot_ofat", "plot_ranking", "plot_replicates",
-    "plot_scatter_grid", "plot_sobol", "point_means", "rank_correlations",
-    "replicate_guidance", "running_cv", "screening_scores", "sobol_indices", "sobol_pairs",
-    "top_factors", "write_csv",
+    "QUANTILES", "Sweep", "aggregate", "aleatory_share", "analyze", "beyond_horizon",
+    "choose_reference", "contrast", "convergence", "convergence_sizes",
+    "convergence_verdicts", "factor_label", "grant_ends", "interaction_means", "load_sweep",
+    "main_effects", "markdown_table", "morris_indices", "ofat_curves", "outcome_label",
+    "paired_contrasts", "plot_convergence", "plot_interactions", "plot_main_effects",
+    "plot_morris", "plot_ofat", "plot_ranking", "plot_replicates", "plot_scatter_grid",
+    "plot_sobol", "plot_timeseries", "point_horizons", "point_means", "pooled_curves",
+    "rank_correlations", "replicate_guidance", "running_cv", "screening_scores",
+    "sobol_indices", "sobol_pairs", "timeseries_curves", "top_factors", "write_csv",
 ]

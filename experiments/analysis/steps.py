@@ -59,13 +59,18 @@ def write_aggregate(report: Report) -> None:
     keys = pd.MultiIndex.from_arrays([agg["outcome"], agg["point"]])
     agg["beyond_horizon"] = (counts.reindex(keys).fillna(0).astype("int64").to_numpy()
                              if counts is not None else 0)
+    short = report.sweep.incomplete
+    missing = (short["expected"] - short["recorded"]).set_axis(short["point"])
+    agg["missing_runs"] = agg["point"].map(missing).fillna(0).astype("int64").to_numpy()
     report.csv(agg, "aggregate")
     report.md("aggregate", "Replicate summary per design point",
               [f"Mean, sd, standard error, 95% CI (Student-t; Wilson for shares, per "
                f"ci_method) and quantiles of every outcome over the successful replicates of "
                f"each design point ({report.sweep.replicates} replicates planned per point; "
                "failed runs left out). beyond_horizon: runs whose outcome lies beyond that "
-               "point's horizon, so n counts none of them (docs/ODD.md §8.2)."], agg)
+               "point's horizon, so n counts none of them (docs/ODD.md §8.2). missing_runs: "
+               "runs of the point in chunks left out as missing or edited (only with "
+               "--allow-incomplete; 0 otherwise)."], agg)
     if not len(beyond):
         return
     report.csv(beyond, "beyond_horizon")

@@ -8,6 +8,9 @@ the provenance record in every kind of output.
 import errno
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -412,3 +415,15 @@ def test_a_users_own_provenance_json_is_left_alone(runner, scenario, tmp_path,
     with pytest.raises(OutputError, match="left alone"):
         provenance.record_outputs(out, [], {"hash": "h"}, "s")
     assert (out / "provenance.json").read_text() == '{"my": "notes"}\n'
+
+
+def test_a_staging_folder_of_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = tmp_path / f"{provenance.STAGING}{done.stdout.strip()}-abc"
+    live = tmp_path / f"{provenance.STAGING}{os.getpid()}-abc"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "x.csv").write_text("1\n")
+    assert provenance.remove_abandoned_stages(tmp_path) == [dead]
+    assert not dead.exists() and live.exists()
