@@ -26,7 +26,7 @@ from rich.text import Text
 
 from experiments.provenance import OutputError, OutputSet, check_writable, record_outputs
 from sim.params import ScenarioParams
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import ScenarioError, exists, load_scenario
 
 SetOption = Annotated[
     list[str] | None,
@@ -85,7 +85,7 @@ def print_shipped(console: Console, title: str, columns: Sequence[str],
 
 def make_folder(folder: Path) -> Path:
     """``folder``, created with its parents; one that cannot be made or written exits 2."""
-    if folder.exists() and not folder.is_dir():
+    if exists(folder) and not folder.is_dir():
         raise fail(ValueError(f"{folder}: is a file, not a folder for the outputs"))
     try:
         folder.mkdir(parents=True, exist_ok=True)

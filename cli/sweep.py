@@ -25,7 +25,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import fail, input_errors, make_console, slug
+from cli.common import fail, input_errors, make_console, make_folder, slug
 
 
 class ExecutorKind(StrEnum):
@@ -223,6 +223,8 @@ def analyze_command(
     bad_input = input_errors()
     try:
         store = SweepStore(sweep_dir)
+        if out is not None:
+            make_folder(out)  # one that cannot be made or written exits 2 before any work
         files = analyze(sweep_dir, out, allow_incomplete=allow_incomplete, reference=reference)
     except bad_input as exc:
         raise fail(exc) from None

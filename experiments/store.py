@@ -54,6 +54,7 @@ from experiments.provenance import (  # noqa: F401 - importable from here for ca
     package_versions,
 )
 from experiments.worker import ID_COLUMNS, ChunkResult, factor_array
+from sim.scenario import exists, is_file
 
 FORMAT = 1
 TABLES = ("runs", "outcomes", "series")
@@ -272,8 +273,8 @@ class SweepStore:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        if not (self.path / MANIFEST).is_file():
-            what = "does not exist" if not self.path.exists() else "has no manifest.json"
+        if not is_file(self.path / MANIFEST):
+            what = "does not exist" if not exists(self.path) else "has no manifest.json"
             raise SweepStoreError(self.path, f"not a sweep directory ({what})")
         try:
             self._manifest = json.loads((self.path / MANIFEST).read_text())

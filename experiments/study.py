@@ -38,6 +38,7 @@ from sim.scenario import (
     Problem,
     ScenarioError,
     error_message,
+    exists,
     load_scenario,
     read_toml,
     shipped_scenarios,
@@ -826,7 +827,7 @@ def factor_set_left_out(fs: FactorSet, base: ScenarioParams,
 def resolve_study_path(name_or_path: str | Path) -> Path:
     """The path as given if it exists, else the shipped study of that name."""
     p = Path(name_or_path)
-    if p.exists():
+    if exists(p):
         return p
     shipped = shipped_studies()
     stem = p.name.removesuffix(".toml")

@@ -44,6 +44,7 @@ from experiments.store import (
 )
 from experiments.study import Study, StudyError, load_study
 from experiments.worker import ChunkResult, ChunkTask, failed_chunk, load_model, run_chunk
+from sim.scenario import exists
 
 IN_FLIGHT_PER_WORKER = 2
 # Study fields that do not change results; editing them does not block a resume.
@@ -273,7 +274,13 @@ def _check_out(out: Path, locked: bool = False) -> None:
     Checked before the lock is taken (so no ``.lock`` is left in someone's folder), and again
     under it.
     """
-    if out.exists() and not out.is_dir():
+    try:
+        out.stat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long, a path through a file, no permission
+        raise SweepStoreError(out, f"cannot be used as --out: {exc.strerror}") from None
+    if exists(out) and not out.is_dir():
         raise SweepStoreError(out, "is a file, not a sweep directory; choose another --out")
     if not out.is_dir() or (out / MANIFEST).is_file() or (not locked and half_made(out)):
         return

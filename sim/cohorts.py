@@ -41,6 +41,7 @@ from sim.scenario import (
     Problem,
     ScenarioError,
     error_message,
+    is_file,
     load_scenario,
     read_chain,
     resolve_shipped,
@@ -351,7 +352,7 @@ def is_cohort(name_or_path: str | Path) -> bool:
     """Whether the name is a shipped cohort or a file under a ``cohorts`` folder."""
     p = Path(name_or_path)
     return (p.name.removesuffix(".toml") in shipped_cohorts() and p.parent == Path(".")) or \
-        (p.is_file() and p.parent.name == "cohorts")
+        (is_file(p) and p.parent.name == "cohorts")
 
 
 def _key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
@@ -415,7 +416,7 @@ def load_cohort(name_or_path: str | Path) -> Cohort:
 def _tier_base(path: Path, tier: Tier) -> ScenarioParams:
     """The tier's scenario (next to the cohort file, else shipped) with its ``set``."""
     scenario = tier.scenario
-    if not Path(scenario).is_absolute() and (path.parent / scenario).is_file():
+    if not Path(scenario).is_absolute() and is_file(path.parent / scenario):
         scenario = str(path.parent / scenario)
     base = load_scenario(scenario)
     return with_values(base, dict(tier.set), source=path) if tier.set else base

@@ -103,7 +103,7 @@ def shipped_scenarios() -> dict[str, Path]:
 def resolve_path(name_or_path: str | Path) -> Path:
     """Return the path as given if it exists, else the shipped scenario of that name."""
     p = Path(name_or_path)
-    if p.exists():
+    if exists(p):
         return p
     shipped = shipped_scenarios()
     stem = p.name.removesuffix(".toml")
@@ -118,6 +118,22 @@ def shipped_in(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.toml"))}
 
 
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False, not an error, for a name too long to hold."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def exists(path: Path) -> bool:
+    """Whether ``path`` exists; False, not an error, for a name the system cannot hold."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def resolve_shipped(name_or_path: str | Path, folder: Path, error: type[ScenarioError],
                     what: str) -> Path:
     """The path as given if it is a file, else the file of that name in ``folder``.
@@ -125,7 +141,7 @@ def resolve_shipped(name_or_path: str | Path, folder: Path, error: type[Scenario
     A bare name that is neither raises ``error`` listing what ``folder`` ships.
     """
     p = Path(name_or_path)
-    if p.is_file():
+    if is_file(p):
         return p
     shipped = shipped_in(folder)
     stem = p.name.removesuffix(".toml")
@@ -223,9 +239,9 @@ def read_chain(path: Path, chain: tuple[Path, ...] = (), *,
     if not isinstance(parent, str):
         raise error(path, "extends", "must be a file name string")
     parent_path = (path.parent / parent)
-    if not parent_path.exists() and (search / parent).exists():
+    if not is_file(parent_path) and is_file(search / parent):
         parent_path = search / parent
-    if not parent_path.exists():
+    if not is_file(parent_path):
         raise error(path, "extends", f"file '{parent}' not found")
     base, base_origins, files = read_chain(parent_path, (*chain, path), error=error, what=what,
                                            search=search, not_inherited=not_inherited,

@@ -11,6 +11,7 @@ that are not UTF-8.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tomllib
@@ -173,7 +174,9 @@ hostile = st.one_of(
     scalars, values,
     st.sampled_from([-1, 0, 1, 2, 10**9, -(10**9), 2**63, -(2**63), 10**30, 1e308, -1e308,
                      5e-324, 0.5, -0.5, "", ".", "..", "../x", "a/b", "x" * 300, "\x00",
-                     [], {}, [[]], [{}], {"": 1}]))
+                     [], {}, [[]], [{}], {"": 1}])).map(copy.deepcopy)
+# deepcopy: the literal lists and dicts above are shared between examples; a mutation that
+# writes into one must not change (or nest into) the next example's copy
 bad_names = st.sampled_from(["", ".", "..", "../outside", "a/b", "/abs", "x" * 300, " ",
                              "-dash", "\x00", "名前", "a b", 0, True, ["x"]])
 

@@ -85,3 +85,45 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     deep.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(ScenarioError, match="nested too deeply|unknown key|TOML"):
         load_scenario(deep)
+
+
+LONG = "x" * 300  # longer than a file name may be (255 bytes): the system raises ENAMETOOLONG
+
+
+@pytest.mark.parametrize(("loader", "error", "folder"), [
+    (load_scenario, ScenarioError, "."), (load_design, DesignError, "."),
+])
+def test_an_extends_name_too_long_for_the_system_is_not_found(tmp_path: Path, loader, error,  # noqa: ANN001
+                                                              folder: str) -> None:
+    # found by the fuzz test of design files: OSError(36) escaped as a traceback
+    path = tmp_path / "long.toml"
+    path.write_text(f'extends = "{LONG}"\nname = "long"\n')
+    with pytest.raises(error, match=f"extends: file '{LONG}' not found"):
+        loader(path)
+
+
+def test_a_cohort_tier_scenario_name_too_long_is_a_clear_error(tmp_path: Path) -> None:
+    # found by the fuzz test of cohort files
+    shipped = Path(__file__).resolve().parent.parent / "scenarios" / "cohorts"
+    text = (shipped / "ccpt_cohort1.toml").read_text()
+    (tmp_path / "cohorts").mkdir()
+    path = tmp_path / "cohorts" / "c.toml"
+    path.write_text(text.replace('"ccpt_local_600k"', f'"{LONG}"', 1))
+    with pytest.raises(CohortError, match=LONG):
+        load_cohort(path)
+
+
+@pytest.mark.parametrize("args", [
+    ["run", LONG, "-n", "1"], ["scenarios", "show", LONG], ["designs", "show", LONG],
+    ["cohorts", "show", LONG], ["sweep", LONG], ["analyze", LONG], ["compare", LONG],
+    ["discover", LONG, "--outcome", "sustained_4y"],
+    ["run", "ccpt_baseline", "-n", "1", "--out", f"OUT/{LONG}"],
+    ["sweep", "morris_screening", "--out", f"OUT/{LONG}/a"],
+    ["compare", "taper_2y", "-n", "2", "--out", f"OUT/{LONG}"],
+])
+def test_a_name_too_long_for_the_system_exits_2_without_a_traceback(tmp_path: Path,
+                                                                    args: list[str]) -> None:
+    args = [a.replace("OUT", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "Traceback" not in result.output and result.stderr.startswith("error: ")

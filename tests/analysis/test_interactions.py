@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from experiments.analysis import analyze, figures
+from experiments.analysis import analyze
 from experiments.analysis.figures import factor_label, is_whole, outcome_label
 from experiments.analysis.ofat import interaction_means
 from experiments.analysis.sweep import load_sweep
@@ -40,18 +39,6 @@ def factorial() -> pd.DataFrame:
 def ff_sweep(tmp_path_factory) -> Path:
     return write_sweep(tmp_path_factory.mktemp("ff") / "s", "full_factorial", factorial(), toy,
                        replicates=5, noise=0.1, fail={4})
-
-
-def _capture(monkeypatch) -> list[Figure]:
-    figs: list[Figure] = []
-
-    def keep(fig: Figure, path: Path) -> Path:
-        figs.append(fig)
-        fig.savefig(path)
-        return path
-
-    monkeypatch.setattr(figures, "_save", keep)
-    return figs
 
 
 def test_cell_means_equal_a_pandas_groupby(ff_sweep: Path) -> None:
@@ -92,8 +79,7 @@ def test_noise_free_cells_have_the_known_product_values(tmp_path: Path) -> None:
     np.testing.assert_allclose(t["mean"].astype(float), expected, rtol=1e-12)
 
 
-def test_analyze_full_factorial_writes_interactions(ff_sweep, tmp_path, monkeypatch) -> None:
-    figs = _capture(monkeypatch)
+def test_analyze_full_factorial_writes_interactions(ff_sweep, tmp_path, captured_figures) -> None:
     written = analyze(ff_sweep, tmp_path / "a", n_boot=50)
     assert {"interactions.csv", "interactions.md", "interactions.png"} <= set(written)
     assert png_ok(written["interactions.png"])
@@ -101,13 +87,13 @@ def test_analyze_full_factorial_writes_interactions(ff_sweep, tmp_path, monkeypa
     assert list(table.columns) == ["factor_a", "factor_b", "outcome", "level_a", "level_b",
                                    "points", "n", "mean", "sd", "ci_low", "ci_high",
                                    "ci_method"]
-    inter = next(f for f in figs if f.get_suptitle().startswith("Interactions"))
+    inter = next(f for f in captured_figures if f.get_suptitle().startswith("Interactions"))
     ax = inter.axes[0]       # years (x) against trust (lines), outcome y
     assert ax.get_xlabel() == "grant.state_years (years)"
     assert list(ax.get_xticks()) == [3, 5, 8]                  # whole-number level ticks
     assert ax.get_legend().get_title().get_text() == "trust.baseline (0-1)"
     assert len(ax.get_lines()) >= 2
-    effects = next(f for f in figs if f.get_suptitle().startswith("Main effects"))
+    effects = next(f for f in captured_figures if f.get_suptitle().startswith("Main effects"))
     labels = [a.get_xlabel() for a in effects.axes]
     assert labels[:3] == ["grant.state_years (years)", "trust.baseline (0-1)",
                           "leadership.turnover_district (1/year)"]
@@ -115,7 +101,7 @@ def test_analyze_full_factorial_writes_interactions(ff_sweep, tmp_path, monkeypa
     assert not is_whole(effects.axes[1].get_xticks()[1:-1])    # trust keeps its own ticks
 
 
-def test_whole_number_factors_get_whole_ticks_on_every_factor_axis(tmp_path, monkeypatch):
+def test_whole_number_factors_get_whole_ticks_on_every_factor_axis(tmp_path, captured_figures):
     # matplotlib alone would tick 1 to 3 at 1.0, 1.25, 1.5, ...; a whole-number factor gets
     # its levels, a fractional one keeps matplotlib's ticks
     problem = {"num_vars": 2, "names": ["n_teams", "rate"], "bounds": [[1, 3], [0.0, 1.0]]}
@@ -126,9 +112,8 @@ def test_whole_number_factors_get_whole_ticks_on_every_factor_axis(tmp_path, mon
         return {"y": params["n_teams"] + params["rate"]}
 
     d = write_sweep(tmp_path / "o", "ofat", design, f, replicates=2)
-    figs = _capture(monkeypatch)
     analyze(d, tmp_path / "a", n_boot=50)
-    fig = next(f for f in figs if f.get_suptitle().startswith("One-factor"))
+    fig = next(f for f in captured_figures if f.get_suptitle().startswith("One-factor"))
     assert fig.axes[0].get_xlabel() == "n_teams"     # no unit known for a toy factor
     assert list(fig.axes[0].get_xticks()) == [1, 2, 3]
     assert not is_whole(fig.axes[1].get_xticks())
@@ -144,13 +129,12 @@ def test_labels_name_units_and_descriptions() -> None:
     assert not is_whole([True, False]) and not is_whole(["a"]) and not is_whole([])
 
 
-def test_lhs_scatter_axes_carry_units(tmp_path, monkeypatch) -> None:
+def test_lhs_scatter_axes_carry_units(tmp_path, captured_figures) -> None:
     rng = np.random.default_rng(1)
     design = pd.DataFrame({"point": np.arange(12), YEARS: rng.integers(3, 9, 12),
                            TRUST: rng.random(12), LEADS: rng.random(12) * 0.3})
     d = write_sweep(tmp_path / "l", "lhs", design, toy, replicates=1)
-    figs = _capture(monkeypatch)
     analyze(d, tmp_path / "a", n_boot=50)
-    fig = next(f for f in figs if f.get_suptitle().startswith("Replicate mean"))
+    fig = next(f for f in captured_figures if f.get_suptitle().startswith("Replicate mean"))
     assert fig.axes[0].get_xlabel() == "grant.state_years (years)"
     assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())

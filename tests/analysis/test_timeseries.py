@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from matplotlib.figure import Figure
 from scipy import stats
 
 from experiments import reference as ref
@@ -42,18 +41,6 @@ def _stored_series(path: Path) -> pd.DataFrame:
     frames = [pd.read_parquet(f) for f in sorted(glob.glob(str(path / "series" / "*.parquet")))]
     table = pd.concat(frames, ignore_index=True)
     return table[~table["run_id"].isin(FAIL)]
-
-
-def _capture(monkeypatch) -> list[Figure]:
-    figs: list[Figure] = []
-
-    def keep(fig: Figure, path: Path) -> Path:
-        figs.append(fig)
-        fig.savefig(path)
-        return path
-
-    monkeypatch.setattr(figures, "_save", keep)
-    return figs
 
 
 def test_curves_equal_a_pandas_groupby_of_the_stored_series(series_sweep: Path) -> None:
@@ -118,11 +105,10 @@ def test_no_series_no_timeseries_files(tmp_path: Path) -> None:
 
 
 def test_many_points_draw_one_line_per_level_of_the_main_factor(series_sweep, tmp_path,
-                                                                monkeypatch) -> None:
+                                                                captured_figures) -> None:
     # 17 design points are more than MAX_LINES: lines pool the levels of x1 (5 of them).
-    figs = _capture(monkeypatch)
     analyze(series_sweep, tmp_path / "a", n_boot=50)
-    fig = next(f for f in figs if "Series over time" in f.get_suptitle())
+    fig = next(f for f in captured_figures if "Series over time" in f.get_suptitle())
     title = " ".join(fig.get_suptitle().split())
     assert "one line per level of x1, pooled over the other factors (17 points" in title
     ax = fig.axes[0]
@@ -131,18 +117,17 @@ def test_many_points_draw_one_line_per_level_of_the_main_factor(series_sweep, tm
     assert all(float(t).is_integer() for t in ax.get_xticks())
 
 
-def test_the_grant_end_is_marked_in_the_time_unit(monkeypatch, tmp_path: Path) -> None:
-    figs = _capture(monkeypatch)
+def test_the_grant_end_is_marked_in_the_time_unit(captured_figures, tmp_path: Path) -> None:
     curves = pd.DataFrame({"point": [0, 0, 1, 1], "variable": "v", "year": [0, 1, 0, 1],
                            "n": 3, "mean": [1.0, 2.0, 1.5, 2.5], "lo": 0.0, "hi": 3.0,
                            "band": "t95"})
     figures.plot_timeseries(curves, "year", tmp_path / "t.png", grant_ends={0: 48, 1: 48})
-    ax = figs[-1].axes[0]
+    ax = captured_figures[-1].axes[0]
     ends = [line for line in ax.get_lines() if line.get_label() == "grant end"]
     assert len(ends) == 1 and list(ends[0].get_xdata()) == [4.0, 4.0]   # month 48 = year 4
     monthly = curves.rename(columns={"year": "month"})
     figures.plot_timeseries(monthly, "month", tmp_path / "m.png", grant_ends={0: 36, 1: 48})
-    ax = figs[-1].axes[0]
+    ax = captured_figures[-1].axes[0]
     dotted = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == ":")
     assert dotted == [36, 48] and ax.get_xlabel() == "months since start"
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
-from typer.testing import CliRunner
+from tiny_scenario import SMALL
 
 from cli.main import app
 from experiments import provenance
@@ -27,39 +27,10 @@ from sim.scenario import load_scenario, resolved_table
 
 matplotlib.use("Agg")
 
-SMALL = """\
-name = "tiny"
-description = "A tiny region for output tests."
-
-[region]
-n_districts = 2
-n_charters = 0
-n_colleges = 1
-n_workforce_boards = 1
-n_county_offices = 1
-n_ta_providers = 1
-n_chambers = 0
-n_employers = 4
-
-[outcomes]
-horizon_years = 6
-"""
 SEED = 5
 NAMES = [f"tiny_{s}" for s in ("monthly.parquet", "outcomes.parquet", "summary.csv",
                                "summary.md", "survival.csv", "survival.png",
                                "distribution.png", "trajectories.png", "network.png")]
-
-
-@pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scenarios") / "tiny.toml"
-    path.write_text(SMALL)
-    return path
 
 
 @pytest.fixture(scope="module")

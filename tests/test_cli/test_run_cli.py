@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from scipy import stats
-from typer.testing import CliRunner
+from tiny_scenario import SMALL
 
 from cli.main import app
 from sim import summary
@@ -18,37 +18,8 @@ from sim.scenario import shipped_scenarios
 
 REPLICATES = 3
 SEED = 11
-SMALL = """\
-name = "tiny"
-description = "A tiny region for CLI tests."
-
-[region]
-n_districts = 2
-n_charters = 0
-n_colleges = 1
-n_workforce_boards = 1
-n_county_offices = 1
-n_ta_providers = 1
-n_chambers = 0
-n_employers = 4
-
-[outcomes]
-horizon_years = 6
-"""
 MONTHS = 72
 GRANT_END = 48  # default grant: 3 state years + 1 partner year, no planning
-
-
-@pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scenarios") / "tiny.toml"
-    path.write_text(SMALL)
-    return path
 
 
 @pytest.fixture(scope="module")
