@@ -79,7 +79,11 @@ def running_cv(outcomes: pd.DataFrame, names: Sequence[str] | None = None) -> pd
 
 def _n_for_halfwidth(sd: np.ndarray, target: np.ndarray, level: float = LEVEL,
                      cap: int = 10 ** 7) -> np.ndarray:
-    """Smallest n >= 2 with ``t_{n-1} sd / sqrt(n) <= target`` (NaN if undefined)."""
+    """An n >= 2 with ``t_{n-1} sd / sqrt(n) <= target`` (NaN if undefined).
+
+    The search starts from the normal-approximation n and steps up by 2% (at least 1), so
+    the n returned is the smallest within one step: exact below 100, at most 2% high above.
+    """
     sd, target = np.asarray(sd, dtype=float), np.asarray(target, dtype=float)
     out = np.full(sd.shape, np.nan)
     ok = np.isfinite(sd) & np.isfinite(target) & (target > 0)
