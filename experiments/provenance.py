@@ -332,12 +332,21 @@ def _problem(exc: OSError) -> str:
     return text
 
 
+def probe_write(folder: Path) -> None:
+    """Create and remove a file in ``folder``; an ``OSError`` says why it cannot be written.
+
+    A real write rather than ``os.access``, which says yes to root on a read-only mount. The
+    ``.tmp`` suffix lets the sweep store's clean-up remove one a kill left behind.
+    """
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".write-test.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(tmp)
+
+
 def check_writable(folder: Path) -> None:
-    """Create and remove a file in ``folder``; an :class:`OutputError` says why not."""
+    """:func:`probe_write` on ``folder``; an :class:`OutputError` says why not."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".write-test-")
-        os.close(fd)
-        os.unlink(tmp)
+        probe_write(folder)
     except OSError as exc:
         raise OutputError(folder, f"cannot write in the output folder: {_problem(exc)}"
                           ) from None

@@ -52,6 +52,7 @@ from experiments.provenance import (  # noqa: F401 - importable from here for ca
     _git,
     git_revision,
     package_versions,
+    probe_write,
 )
 from experiments.worker import ID_COLUMNS, ChunkResult, factor_array
 from sim.scenario import exists, is_file
@@ -100,16 +101,11 @@ def writes_to(path: str | Path, what: str) -> Iterator[None]:
 
 
 def check_writable(path: Path) -> None:
-    """Create and delete a file in ``path`` and its table folders, or raise SweepWriteError.
-
-    A real write rather than ``os.access``, which says yes to root on a read-only mount.
-    """
+    """Write-probe ``path`` and its table folders; a SweepWriteError names one that fails."""
     for folder in (path, *(path / name for name in (*TABLES, INDEX))):
         if folder.is_dir():
             with writes_to(path, f"to {folder}"):
-                fd, tmp = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".tmp")
-                os.close(fd)
-                os.unlink(tmp)
+                probe_write(folder)
 
 
 @contextmanager
