@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 from tiny_scenario import SMALL
+from typer.testing import CliRunner
 
 from cli.main import app
 from experiments import provenance
@@ -31,6 +32,18 @@ SEED = 5
 NAMES = [f"tiny_{s}" for s in ("monthly.parquet", "outcomes.parquet", "summary.csv",
                                "summary.md", "survival.csv", "survival.png",
                                "distribution.png", "trajectories.png", "network.png")]
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scenarios") / "tiny.toml"
+    path.write_text(SMALL)
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from scipy import stats
 from tiny_scenario import SMALL
+from typer.testing import CliRunner
 
 from cli.main import app
 from sim import summary
@@ -20,6 +21,18 @@ REPLICATES = 3
 SEED = 11
 MONTHS = 72
 GRANT_END = 48  # default grant: 3 state years + 1 partner year, no planning
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scenarios") / "tiny.toml"
+    path.write_text(SMALL)
+    return path
 
 
 @pytest.fixture(scope="module")
