@@ -50,8 +50,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_cohort.py
 	$(PY) benchmarks/bench_workshop.py
 
-# Property-based fuzzing of scenario files, study files and --set values with many more
-# examples than `make test` runs (tests/test_fuzz.py).
+# Property-based fuzzing of scenario, study, design and cohort files and --set values, with
+# 5,000 examples per test where `make test` runs 40 (tests/test_fuzz.py).
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=5000 $(PY) -m pytest tests/test_fuzz.py --hypothesis-show-statistics
 
