@@ -231,12 +231,9 @@ def read_png_record(path: Path) -> dict[str, Any] | None:
 
 
 def sha256_file(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    digest = hashlib.sha256()
+    """sha256 of a file's bytes (hex)."""
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_ledger(folder: Path) -> dict[str, Any]:

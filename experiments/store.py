@@ -27,7 +27,6 @@ sweep in memory.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import math
 import os
@@ -53,6 +52,7 @@ from experiments.provenance import (  # noqa: F401 - importable from here for ca
     git_revision,
     package_versions,
     probe_write,
+    sha256_file,
 )
 from experiments.worker import ID_COLUMNS, ChunkResult, factor_array
 from sim.scenario import exists, is_file
@@ -162,9 +162,7 @@ def clear_half_made(path: Path) -> None:
 
 def file_digest(path: Path) -> dict[str, Any]:
     """``{"sha256": hex digest, "bytes": size}`` of a file."""
-    with path.open("rb") as fh:
-        digest = hashlib.file_digest(fh, CHECKSUMS).hexdigest()
-    return {CHECKSUMS: digest, "bytes": path.stat().st_size}
+    return {CHECKSUMS: sha256_file(path), "bytes": path.stat().st_size}
 
 
 def check_manifest(path: Path, manifest: Any) -> None:
